@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cfg.h - sources: one PCI function's configuration space as the library sees
+ * it: up to 4096 bytes, which of them were really read, and the function's
+ * identity. Sources are a PCI address (sysfs through libpci), an lspci
+ * -x/-xxx/-xxxx text dump (one or several devices), a raw binary image of 64,
+ * 256 or 4096 bytes, or standard input holding either.
+ *
+ * A cfg is immutable once returned: every later stage only reads it.
+ */
+#ifndef PCILAYOUT_CFG_H
+#define PCILAYOUT_CFG_H
+
+#include <pcilayout/common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** PCL_CFG_SIZE - size of PCIe configuration space; every cfg holds this many. */
+#define PCL_CFG_SIZE 4096
+
+/** struct pcl_cfg - one function's config space (opaque). */
+struct pcl_cfg;
+
+/**
+ * struct pcl_identity - who the function is, decoded from its header.
+ * @vendor_id: offset 0x00.
+ * @device_id: offset 0x02.
+ * @subsys_vendor_id: 0x2c for header type 0, 0 otherwise (or if unread).
+ * @subsys_id: 0x2e for header type 0, 0 otherwise (or if unread).
+ * @class_code: base class << 16 | subclass << 8 | programming interface.
+ * @revision: offset 0x08.
+ * @header_type: offset 0x0e without the multi-function bit (0, 1 or 2).
+ * @multifunction: 1 if bit 7 of 0x0e is set.
+ * @is_vf: 1 if the function is an SR-IOV virtual function (sysfs physfn).
+ * @pcie_type: Device/Port Type from the PCI Express capability (0..15), or
+ *             -1 when the function has none (or it was not read).
+ */
+struct pcl_identity {
+	uint16_t vendor_id;
+	uint16_t device_id;
+	uint16_t subsys_vendor_id;
+	uint16_t subsys_id;
+	uint32_t class_code;
+	uint8_t revision;
+	uint8_t header_type;
+	uint8_t multifunction;
+	uint8_t is_vf;
+	int32_t pcie_type;
+};
+
+/**
+ * pcl_cfg_new() - make a cfg from bytes in memory.
+ * @ctx: library context (borrowed; must outlive the cfg).
+ * @bytes: the config space from offset 0.
+ * @len: number of bytes in @bytes that were read, 1..4096. Bytes past @len
+ *       are marked unread and hold 0.
+ * @source: a name for messages (copied), e.g. a file name; may be NULL.
+ *
+ * Return: a new cfg that the caller frees with pcl_cfg_free(), or NULL with
+ * errno EINVAL (bad length) or ENOMEM.
+ */
+PCL_EXPORT struct pcl_cfg *pcl_cfg_new(struct pcl_ctx *ctx, const uint8_t *bytes,
+				       size_t len, const char *source);
+
+/**
+ * pcl_cfg_load() - read every function held in a file.
+ * @ctx: library context.
+ * @path: a dump file, a binary image, or "-" for standard input. The format
+ *        is detected from the content: text in lspci -x format, or a binary
+ *        of exactly 64, 256 or 4096 bytes.
+ * @cfgs: on success, a new array of @count new cfgs, in file order; free it
+ *        with pcl_cfg_list_free().
+ * @count: on success, the number of functions (at least 1).
+ * @err: optional; on failure names the file and, for dumps, the line.
+ *
+ * Text dumps: a device line ("00:1f.2 SATA controller: ...") starts a
+ * device; each following "xx: hh hh ..." row gives up to 16 bytes at offset
+ * xx. A row may repeat no offset. Inputs larger than 64 MiB are refused
+ * without being read in full.
+ *
+ * Return: 0, or -ENOENT, -EACCES, -EISDIR, -EINVAL (malformed), -EFBIG,
+ * -ENOMEM, -EIO.
+ */
+PCL_EXPORT int pcl_cfg_load(struct pcl_ctx *ctx, const char *path,
+			    struct pcl_cfg ***cfgs, size_t *count,
+			    struct pcl_error *err);
+
+/**
+ * pcl_cfg_parse() - like pcl_cfg_load() for an input already in memory.
+ * @ctx: library context.
+ * @data: the input (text or binary); need not be NUL-terminated.
+ * @len: its length in bytes.
+ * @name: the name used in messages and as each cfg's source (copied).
+ * @cfgs: as for pcl_cfg_load().
+ * @count: as for pcl_cfg_load().
+ * @err: as for pcl_cfg_load().
+ *
+ * Return: as for pcl_cfg_load().
+ */
+PCL_EXPORT int pcl_cfg_parse(struct pcl_ctx *ctx, const void *data, size_t len,
+			     const char *name, struct pcl_cfg ***cfgs,
+			     size_t *count, struct pcl_error *err);
+
+/**
+ * pcl_cfg_read_device() - read a live function through sysfs (libpci).
+ * @ctx: library context.
+ * @address: "dddd:bb:dd.f" or "bb:dd.f" (domain 0).
+ * @cfg: on success, a new cfg that the caller frees with pcl_cfg_free().
+ * @err: optional; on failure names the address.
+ *
+ * Without root, sysfs returns only the first 64 bytes: the rest is marked
+ * unread, not invented. The slot, and for a VF the PF's slot (sysfs
+ * physfn), are recorded.
+ *
+ * Return: 0, -EINVAL (address malformed), -ENODEV (no such function),
+ * -EACCES, -EIO, -ENOMEM.
+ */
+PCL_EXPORT int pcl_cfg_read_device(struct pcl_ctx *ctx, const char *address,
+				   struct pcl_cfg **cfg, struct pcl_error *err);
+
+/**
+ * pcl_cfg_read_all_devices() - read every function on this machine.
+ * @ctx: library context.
+ * @cfgs: on success, a new array in bus order; free with pcl_cfg_list_free().
+ * @count: number of functions (0 when the machine has none or no sysfs).
+ * @err: optional.
+ *
+ * Return: 0 or a negative errno.
+ */
+PCL_EXPORT int pcl_cfg_read_all_devices(struct pcl_ctx *ctx,
+					struct pcl_cfg ***cfgs, size_t *count,
+					struct pcl_error *err);
+
+/** pcl_cfg_free() - free a cfg. NULL is accepted. */
+PCL_EXPORT void pcl_cfg_free(struct pcl_cfg *cfg);
+
+/** pcl_cfg_list_free() - free @count cfgs and the array. NULL is accepted. */
+PCL_EXPORT void pcl_cfg_list_free(struct pcl_cfg **cfgs, size_t count);
+
+/**
+ * pcl_cfg_data() - Return: the 4096 config-space bytes (borrowed, valid as
+ * long as @cfg). Unread bytes read as 0; test them with pcl_cfg_is_read().
+ */
+PCL_EXPORT const uint8_t *pcl_cfg_data(const struct pcl_cfg *cfg);
+
+/**
+ * pcl_cfg_is_read() - whether every byte of [@offset, @offset + @len) was
+ * really read from the source. Ranges past 4096 are never read.
+ */
+PCL_EXPORT bool pcl_cfg_is_read(const struct pcl_cfg *cfg, uint32_t offset,
+				uint32_t len);
+
+/**
+ * pcl_cfg_size() - Return: the extent that was read: 64, 256 or 4096 for the
+ * usual sources (the end of the highest read byte, rounded up to 64).
+ */
+PCL_EXPORT uint32_t pcl_cfg_size(const struct pcl_cfg *cfg);
+
+/** pcl_cfg_identity() - copy the decoded identity into @id. */
+PCL_EXPORT void pcl_cfg_identity(const struct pcl_cfg *cfg,
+				 struct pcl_identity *id);
+
+/** pcl_cfg_source() - Return: the source name (file, "<stdin>", address). */
+PCL_EXPORT const char *pcl_cfg_source(const struct pcl_cfg *cfg);
+
+/**
+ * pcl_cfg_slot() - Return: the PCI address "dddd:bb:dd.f" (from sysfs or the
+ * dump's device line), or NULL when the source gives none.
+ */
+PCL_EXPORT const char *pcl_cfg_slot(const struct pcl_cfg *cfg);
+
+/** pcl_cfg_pf_slot() - Return: the PF's address for a VF, else NULL. */
+PCL_EXPORT const char *pcl_cfg_pf_slot(const struct pcl_cfg *cfg);
+
+/**
+ * pcl_cfg_line() - Return: the 1-based line of the dump where this function
+ * starts, or 0 for binary and sysfs sources.
+ */
+PCL_EXPORT uint32_t pcl_cfg_line(const struct pcl_cfg *cfg);
+
+/**
+ * pcl_cfg_set_vf() - mark @cfg as an SR-IOV VF whose PF is at @pf_slot
+ * (copied; may be NULL when unknown). For sources that cannot tell, such as
+ * dumps.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+PCL_EXPORT int pcl_cfg_set_vf(struct pcl_cfg *cfg, const char *pf_slot);
+
+/**
+ * pcl_names_device() - vendor and device names from pci.ids (through libpci).
+ * @ctx: library context; the first call loads pci.ids and caches it in @ctx
+ *       (so concurrent first calls on one context must be serialized).
+ * @vendor_id: vendor ID.
+ * @device_id: device ID.
+ * @buf: destination, e.g. "Intel Corporation 82576 Gigabit Network Connection";
+ *       falls back to "Device 8086:10c9" when pci.ids has no entry.
+ * @size: size of @buf.
+ *
+ * Return: 0, or -ENOENT when the fallback text was used.
+ */
+PCL_EXPORT int pcl_names_device(struct pcl_ctx *ctx, uint16_t vendor_id,
+				uint16_t device_id, char *buf, size_t size);
+
+/**
+ * pcl_names_class() - class name from pci.ids, e.g. "Ethernet controller";
+ * falls back to "Class 0200". Same rules as pcl_names_device().
+ * @ctx: library context.
+ * @class_code: 24-bit class code (base, sub, prog-if).
+ * @buf: destination.
+ * @size: size of @buf.
+ *
+ * Return: 0, or -ENOENT when the fallback text was used.
+ */
+PCL_EXPORT int pcl_names_class(struct pcl_ctx *ctx, uint32_t class_code,
+			       char *buf, size_t size);
+
+/** pcl_cfg_ctx() - Return: the context @cfg was created with. */
+PCL_EXPORT struct pcl_ctx *pcl_cfg_ctx(const struct pcl_cfg *cfg);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PCILAYOUT_CFG_H */

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * common.h - the library context, logging, and the error and finding records
+ * shared by every stage of libpcilayout. Include <pcilayout/pcilayout.h>,
+ * which pulls in every stage header:
+ *
+ *   cfg.h      sources -> one function's config space (bytes, read map, identity)
+ *   catalog.h  every capability ID the library knows and its length rule
+ *   walk.h     robust walk of the standard and extended chains, with findings
+ *   map.h      per-byte occupancy map and the gap finder (once it lands)
+ *   layout.h   the layout file: load, validate, save, fingerprint (once it lands)
+ *
+ * Conventions (the same in every header):
+ *  - Functions returning int return 0 on success or a negative errno.
+ *    Functions returning a pointer return NULL and set errno on failure.
+ *  - The library never prints and never exits. It reports through return
+ *    values, optional struct pcl_error records, findings lists, and the
+ *    context's log callback (silent unless the caller installs one).
+ *  - Objects are opaque; each constructor documents who frees what.
+ *  - No global mutable state. A context may be shared by threads only if the
+ *    caller does not change its log settings concurrently with other calls.
+ *  - All multi-byte config-space fields are little-endian on the wire and are
+ *    decoded explicitly; the library is endian-neutral.
+ *
+ * ABI: soversion 0 (unstable before 1.0). Only pcl_* symbols are exported.
+ */
+#ifndef PCILAYOUT_COMMON_H
+#define PCILAYOUT_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define PCL_EXPORT __attribute__((visibility("default")))
+#else
+#define PCL_EXPORT
+#endif
+
+/**
+ * struct pcl_ctx - library context: logging settings and user data.
+ *
+ * Every object created from a context keeps a borrowed pointer to it; the
+ * context must outlive them.
+ */
+struct pcl_ctx;
+
+/**
+ * typedef pcl_log_fn - log callback.
+ * @opaque: the pointer given to pcl_ctx_set_log_fn().
+ * @priority: a syslog(3) priority (LOG_ERR = 3 ... LOG_DEBUG = 7).
+ * @file: source file of the library that logged.
+ * @line: line in @file.
+ * @fn: function that logged.
+ * @msg: the message, without a trailing newline.
+ */
+typedef void (*pcl_log_fn)(void *opaque, int priority, const char *file,
+			   int line, const char *fn, const char *msg);
+
+/**
+ * pcl_ctx_new() - create a library context.
+ *
+ * Logging is off until pcl_ctx_set_log_fn() installs a callback. The
+ * priority starts at LOG_ERR, or at the value of $PCILAYOUT_LOG ("err",
+ * "warning", "info", "debug" or a number) when set.
+ *
+ * Return: a new context that the caller frees with pcl_ctx_free(), or NULL
+ * with errno = ENOMEM.
+ */
+PCL_EXPORT struct pcl_ctx *pcl_ctx_new(void);
+
+/**
+ * pcl_ctx_free() - free a context. NULL is accepted.
+ * @ctx: the context; no object created from it may be used afterwards.
+ */
+PCL_EXPORT void pcl_ctx_free(struct pcl_ctx *ctx);
+
+/**
+ * pcl_ctx_set_log_fn() - install (or with NULL remove) the log callback.
+ * @ctx: the context.
+ * @fn: the callback, or NULL for silence.
+ * @opaque: passed back to @fn unchanged.
+ */
+PCL_EXPORT void pcl_ctx_set_log_fn(struct pcl_ctx *ctx, pcl_log_fn fn,
+				   void *opaque);
+
+/**
+ * pcl_ctx_set_log_priority() - set the highest priority that is logged.
+ * @ctx: the context.
+ * @priority: a syslog(3) priority; messages above it are not formatted.
+ */
+PCL_EXPORT void pcl_ctx_set_log_priority(struct pcl_ctx *ctx, int priority);
+
+/** pcl_ctx_get_log_priority() - Return: the current log priority of @ctx. */
+PCL_EXPORT int pcl_ctx_get_log_priority(const struct pcl_ctx *ctx);
+
+/** pcl_version() - Return: the library version, e.g. "0.1.0" (static string). */
+PCL_EXPORT const char *pcl_version(void);
+
+/**
+ * struct pcl_error - where and why an input was rejected.
+ * @source: file name, "<stdin>", a PCI address, or "<string>"; "" if none.
+ * @line: 1-based line in a text input, 0 if not applicable.
+ * @column: 1-based column in a text input, 0 if not applicable.
+ * @offset: config-space offset the error concerns, or -1.
+ * @message: human-readable text, without the location prefix.
+ *
+ * Functions that take a struct pcl_error * accept NULL. On failure they fill
+ * it (when not NULL) and return a negative errno naming the category:
+ * -ENOENT missing, -EACCES permission, -EINVAL malformed, -EFBIG too large,
+ * -ENOMEM, -EIO.
+ */
+struct pcl_error {
+	char source[256];
+	uint32_t line;
+	uint32_t column;
+	int32_t offset;
+	char message[256];
+};
+
+/**
+ * pcl_error_format() - format @err as "source:line:column: message" (the
+ * parts that are known) into @buf.
+ * @err: the error record.
+ * @buf: destination.
+ * @size: size of @buf; the result is always NUL-terminated when @size > 0.
+ *
+ * Return: @buf.
+ */
+PCL_EXPORT const char *pcl_error_format(const struct pcl_error *err, char *buf,
+					size_t size);
+
+/** enum pcl_severity - how bad a finding is. */
+enum pcl_severity {
+	PCL_SEVERITY_INFO = 0,    /* noteworthy but legal (e.g. backward pointer) */
+	PCL_SEVERITY_WARNING = 1, /* suspicious; the result is still usable */
+	PCL_SEVERITY_ERROR = 2,   /* broken; part of the result is missing */
+};
+
+/**
+ * struct pcl_finding - one observation about an input.
+ * @severity: an enum pcl_severity value.
+ * @space: 0 standard, 1 extended, -1 not tied to a chain.
+ * @offset: config-space offset concerned, or -1.
+ * @code: stable machine-readable code (e.g. "chain-loop"); see
+ *        docs/findings.md. Static string.
+ * @message: human-readable text, owned by the object that returned the
+ *           finding and valid as long as it lives.
+ */
+struct pcl_finding {
+	int32_t severity;
+	int32_t space;
+	int32_t offset;
+	const char *code;
+	const char *message;
+};
+
+/** pcl_severity_name() - Return: "info", "warning" or "error" (static). */
+PCL_EXPORT const char *pcl_severity_name(int severity);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PCILAYOUT_COMMON_H */

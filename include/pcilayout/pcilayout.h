@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * pcilayout.h - libpcilayout: stable, explainable PCI config-space layouts for
+ * devices assigned to virtual machines. The one header a user includes; it
+ * pulls in each pipeline stage in order:
+ *
+ *   source -> cfg -> walk -> map -> plan -> layout -> guest image / vdev -> compat
+ *
+ * Conventions are described in <pcilayout/common.h>.
+ */
+#ifndef PCILAYOUT_PCILAYOUT_H
+#define PCILAYOUT_PCILAYOUT_H
+
+#include <pcilayout/common.h>
+#include <pcilayout/cfg.h>
+#include <pcilayout/catalog.h>
+#include <pcilayout/walk.h>
+
+#endif /* PCILAYOUT_PCILAYOUT_H */

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * internal.h - helpers shared by every library file and never exported:
+ * logging macros that compile to a priority check before any formatting,
+ * explicit little-endian readers, and filling of struct pcl_error.
+ */
+#ifndef PCL_INTERNAL_H
+#define PCL_INTERNAL_H
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <string.h>
+#include <syslog.h>
+
+#include <pcilayout/pcilayout.h>
+
+#define PCL_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#if defined(__GNUC__)
+#define PCL_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define PCL_PRINTF(f, a)
+#endif
+
+void pcl_log_(const struct pcl_ctx *ctx, int priority, const char *file,
+	      int line, const char *fn, const char *fmt, ...) PCL_PRINTF(6, 7);
+
+/* Only format when someone listens at this priority. */
+#define pcl_log(ctx, prio, ...)                                                \
+	do {                                                                   \
+		if ((ctx) && pcl_ctx_get_log_priority(ctx) >= (prio))          \
+			pcl_log_((ctx), (prio), __FILE__, __LINE__, __func__,  \
+				 __VA_ARGS__);                                 \
+	} while (0)
+#define pcl_err(ctx, ...) pcl_log(ctx, LOG_ERR, __VA_ARGS__)
+#define pcl_warn(ctx, ...) pcl_log(ctx, LOG_WARNING, __VA_ARGS__)
+#define pcl_info(ctx, ...) pcl_log(ctx, LOG_INFO, __VA_ARGS__)
+#define pcl_dbg(ctx, ...) pcl_log(ctx, LOG_DEBUG, __VA_ARGS__)
+
+/* Config space is little-endian whatever the host is. */
+static inline uint16_t pcl_le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | (p[1] << 8));
+}
+
+static inline uint32_t pcl_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
+	       ((uint32_t)p[3] << 24);
+}
+
+static inline void pcl_put_le16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static inline void pcl_put_le32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+/*
+ * A slot in the context for the libpci access object used for names and
+ * sysfs, created lazily by lib/source and destroyed with the context.
+ */
+void *pcl_ctx_libpci(const struct pcl_ctx *ctx);
+void pcl_ctx_set_libpci(struct pcl_ctx *ctx, void *acc, void (*cleanup)(void *));
+
+/* Copy with truncation; always NUL-terminates when size > 0. */
+size_t pcl_strlcpy(char *dst, const char *src, size_t size);
+
+/*
+ * Fill @err (if not NULL): source, line, column, offset (-1 for none) and a
+ * formatted message. Returns @ret so callers can write
+ * "return pcl_set_error(err, -EINVAL, ...);".
+ */
+int pcl_set_error(struct pcl_error *err, int ret, const char *source,
+		  uint32_t line, uint32_t column, int32_t offset,
+		  const char *fmt, ...) PCL_PRINTF(7, 8);
+
+#endif /* PCL_INTERNAL_H */

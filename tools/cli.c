@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * cli.c - shared plumbing for the subcommands: messages, SOURCE arguments,
+ * JSON output. A SOURCE is a file first (so a dump named like an address
+ * still works), then "-", then a PCI address.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+const char *cli_prog = "pcilayout";
+struct pcl_ctx *cli_ctx;
+
+static void vmsg(const char *kind, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: %s", cli_prog, kind);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("", fmt, ap);
+	va_end(ap);
+}
+
+void cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void cli_report(const struct pcl_error *err)
+{
+	char buf[640];
+
+	cli_error("%s", pcl_error_format(err, buf, sizeof(buf)));
+}
+
+static int append(struct cli_sources *s, struct pcl_cfg **cfgs, size_t n)
+{
+	struct pcl_cfg **grown;
+
+	grown = realloc(s->cfgs, (s->count + n) * sizeof(*grown));
+	if (!grown) {
+		pcl_cfg_list_free(cfgs, n);
+		cli_error("out of memory");
+		return -1;
+	}
+	memcpy(grown + s->count, cfgs, n * sizeof(*cfgs));
+	s->cfgs = grown;
+	s->count += n;
+	free(cfgs);
+	return 0;
+}
+
+static bool looks_like_address(const char *arg)
+{
+	/* [dddd:]bb:dd.f - hex digits, colons and one dot, nothing else */
+	size_t colons = 0, dots = 0;
+
+	for (const char *p = arg; *p; p++) {
+		if (*p == ':')
+			colons++;
+		else if (*p == '.')
+			dots++;
+		else if (!strchr("0123456789abcdefABCDEF", *p))
+			return false;
+	}
+	return dots == 1 && (colons == 1 || colons == 2);
+}
+
+int cli_sources_add(struct cli_sources *s, const char *arg)
+{
+	struct pcl_error err = { 0 };
+	struct pcl_cfg **cfgs = NULL;
+	struct stat st;
+	size_t n = 0;
+	int r;
+
+	if (strcmp(arg, "-") == 0 || stat(arg, &st) == 0 ||
+	    !looks_like_address(arg)) {
+		r = pcl_cfg_load(cli_ctx, arg, &cfgs, &n, &err);
+	} else {
+		struct pcl_cfg *cfg = NULL;
+
+		r = pcl_cfg_read_device(cli_ctx, arg, &cfg, &err);
+		if (r == 0) {
+			cfgs = malloc(sizeof(*cfgs));
+			if (!cfgs) {
+				pcl_cfg_free(cfg);
+				cli_error("out of memory");
+				return -1;
+			}
+			cfgs[0] = cfg;
+			n = 1;
+		}
+	}
+	if (r < 0) {
+		if (!err.message[0])
+			snprintf(err.message, sizeof(err.message), "%s",
+				 strerror(-r));
+		if (!err.source[0])
+			snprintf(err.source, sizeof(err.source), "%s", arg);
+		cli_report(&err);
+		return -1;
+	}
+	return append(s, cfgs, n);
+}
+
+void cli_sources_free(struct cli_sources *s)
+{
+	pcl_cfg_list_free(s->cfgs, s->count);
+	s->cfgs = NULL;
+	s->count = 0;
+}
+
+int cli_print_json(json_t *json)
+{
+	int r = json_dumpf(json, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+
+	fputc('\n', stdout);
+	return r;
+}
+
+json_t *cli_json_hex(unsigned long v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "0x%lx", v);
+	return json_string(buf);
+}
+
+bool cli_use_color(bool no_color_flag)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	if (no_color_flag || (nc && *nc))
+		return false;
+	return isatty(STDOUT_FILENO);
+}
+
+void cli_usage(FILE *f, const char *usage)
+{
+	fprintf(f, "%s", usage);
+}

@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* commands.h - one entry point per subcommand, each in its own cmd-*.c. */
+#ifndef PCILAYOUT_COMMANDS_H
+#define PCILAYOUT_COMMANDS_H
+
+int cmd_show(int argc, char **argv);
+
+#endif

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * pcilayout.c - the command-line tool's entry point: global options, then
+ * dispatch to one subcommand through a table (help text comes from it).
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "cli.h"
+#include "commands.h"
+
+static const struct cli_command commands[] = {
+	{ "show", cmd_show, "walk capability chains and report findings" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: %s [-hV] COMMAND [ARGS...]\n"
+		"Compute, explain and check the PCI config-space layout a VMM\n"
+		"shows a guest for an assigned device.\n\n"
+		"Commands:\n",
+		cli_prog);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-12s %s\n", commands[i].name,
+			commands[i].summary);
+	fprintf(f, "\nRun '%s COMMAND -h' for a command's options.\n"
+		   "Exit status: 0 success, 1 an error-severity finding or a "
+		   "negative answer,\n2 bad usage or unreadable input.\n",
+		cli_prog);
+}
+
+static void log_to_stderr(void *opaque, int prio, const char *file, int line,
+			  const char *fn, const char *msg)
+{
+	fprintf(stderr, "%s: libpcilayout: %s: %s\n", cli_prog, fn, msg);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		case 'V':
+			printf("pcilayout %s\n", pcl_version());
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[optind], commands[i].name) != 0)
+			continue;
+		cli_ctx = pcl_ctx_new();
+		if (!cli_ctx) {
+			cli_error("out of memory");
+			return EXIT_USAGE;
+		}
+		pcl_ctx_set_log_fn(cli_ctx, log_to_stderr, NULL);
+		/* The subcommand sees argv[0] = its name; optind = 0 makes
+		 * GNU getopt start over for it. */
+		int first = optind;
+
+		optind = 0;
+		r = commands[i].fn(argc - first, argv + first);
+		pcl_ctx_free(cli_ctx);
+		return r;
+	}
+	cli_error("unknown command '%s' (see '%s -h')", argv[optind], cli_prog);
+	return EXIT_USAGE;
+}
