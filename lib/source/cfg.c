@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * cfg.c - the cfg object every source produces: bytes, which of them were
+ * read, and the identity decoded once so that later stages never re-parse
+ * the header.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "source.h"
+
+/* Standard chain bounds (PCI 3.0 6.7; Linux PCI_FIND_CAP_TTL). */
+#define STD_CAP_TTL 48
+#define STD_CAP_MIN 0x40
+#define STD_CAP_MAX 0xff
+#define CAP_ID_EXP 0x10
+
+struct pcl_cfg *pcl_cfg_alloc(struct pcl_ctx *ctx, const char *source)
+{
+	size_t n = source ? strlen(source) : 0;
+	struct pcl_cfg *cfg = calloc(1, sizeof(*cfg) + n + 1);
+
+	if (!cfg) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	cfg->ctx = ctx;
+	if (n)
+		memcpy(cfg->source, source, n);
+	cfg->id.pcie_type = -1;
+	return cfg;
+}
+
+void pcl_cfg_mark_read(struct pcl_cfg *cfg, uint32_t off, uint32_t len)
+{
+	uint32_t end = off + len;
+
+	if (off >= PCL_CFG_SIZE || len > PCL_CFG_SIZE - off)
+		return;
+	/* Leading bits up to a byte boundary, whole bytes, trailing bits. */
+	while (off < end && (off & 7))
+		cfg->read[off >> 3] |= (uint8_t)(1u << (off & 7)), off++;
+	if (end - off >= 8) {
+		memset(&cfg->read[off >> 3], 0xff, (end - off) >> 3);
+		off += (end - off) & ~7u;
+	}
+	while (off < end)
+		cfg->read[off >> 3] |= (uint8_t)(1u << (off & 7)), off++;
+}
+
+static bool byte_read(const struct pcl_cfg *cfg, uint32_t off)
+{
+	return cfg->read[off >> 3] & (1u << (off & 7));
+}
+
+/*
+ * The Device/Port Type lives in the PCI Express capability, which only a
+ * walk of the standard chain finds. The walk is bounded in hops and range
+ * and uses read bytes only: unread bytes hold 0 and would end it anyway,
+ * but a 0 that was never read is no evidence of anything.
+ */
+static int32_t find_pcie_type(const struct pcl_cfg *cfg)
+{
+	const uint8_t *d = cfg->data;
+	uint32_t head = (d[0x0e] & 0x7f) == 2 ? 0x14 : 0x34;
+	uint32_t pos;
+
+	if (!pcl_cfg_is_read(cfg, 0x06, 2) || !(pcl_le16(d + 0x06) & 0x10))
+		return -1;
+	if (!byte_read(cfg, head))
+		return -1;
+	pos = d[head] & ~3u;
+	for (int hop = 0; hop < STD_CAP_TTL; hop++) {
+		if (pos < STD_CAP_MIN || pos > STD_CAP_MAX)
+			return -1;
+		if (!pcl_cfg_is_read(cfg, pos, 2))
+			return -1;
+		if (d[pos] == CAP_ID_EXP) {
+			if (!pcl_cfg_is_read(cfg, pos + 2, 1))
+				return -1;
+			return (d[pos + 2] >> 4) & 0xf;
+		}
+		pos = d[pos + 1] & ~3u;
+	}
+	return -1;
+}
+
+void pcl_cfg_finish(struct pcl_cfg *cfg)
+{
+	const uint8_t *d = cfg->data;
+	struct pcl_identity *id = &cfg->id;
+	uint8_t is_vf = id->is_vf;
+	uint32_t last = 0;
+
+	/* Highest read byte, scanning the map from the top one byte at a time. */
+	for (uint32_t i = PCL_CFG_SIZE / 8; i-- > 0;) {
+		if (cfg->read[i]) {
+			uint32_t b = 7;
+
+			while (!(cfg->read[i] & (1u << b)))
+				b--;
+			last = i * 8 + b + 1;
+			break;
+		}
+	}
+	cfg->size = (last + 63) & ~63u;
+
+	/* Unread bytes are 0, so a partial header decodes to zeros. */
+	memset(id, 0, sizeof(*id));
+	id->vendor_id = pcl_le16(d + 0x00);
+	id->device_id = pcl_le16(d + 0x02);
+	id->revision = d[0x08];
+	id->class_code = (uint32_t)d[0x09] | ((uint32_t)d[0x0a] << 8) |
+			 ((uint32_t)d[0x0b] << 16);
+	id->header_type = d[0x0e] & 0x7f;
+	id->multifunction = (d[0x0e] & 0x80) ? 1 : 0;
+	if (id->header_type == 0) {
+		id->subsys_vendor_id = pcl_le16(d + 0x2c);
+		id->subsys_id = pcl_le16(d + 0x2e);
+	}
+	id->is_vf = is_vf;
+	id->pcie_type = find_pcie_type(cfg);
+}
+
+PCL_EXPORT struct pcl_cfg *pcl_cfg_new(struct pcl_ctx *ctx,
+				       const uint8_t *bytes, size_t len,
+				       const char *source)
+{
+	struct pcl_cfg *cfg;
+
+	if (!bytes || len < 1 || len > PCL_CFG_SIZE) {
+		errno = EINVAL;
+		return NULL;
+	}
+	cfg = pcl_cfg_alloc(ctx, source);
+	if (!cfg)
+		return NULL;
+	memcpy(cfg->data, bytes, len);
+	pcl_cfg_mark_read(cfg, 0, (uint32_t)len);
+	pcl_cfg_finish(cfg);
+	return cfg;
+}
+
+PCL_EXPORT void pcl_cfg_free(struct pcl_cfg *cfg)
+{
+	free(cfg);
+}
+
+PCL_EXPORT void pcl_cfg_list_free(struct pcl_cfg **cfgs, size_t count)
+{
+	if (!cfgs)
+		return;
+	for (size_t i = 0; i < count; i++)
+		pcl_cfg_free(cfgs[i]);
+	free(cfgs);
+}
+
+PCL_EXPORT const uint8_t *pcl_cfg_data(const struct pcl_cfg *cfg)
+{
+	return cfg->data;
+}
+
+PCL_EXPORT bool pcl_cfg_is_read(const struct pcl_cfg *cfg, uint32_t offset,
+				uint32_t len)
+{
+	uint32_t end;
+
+	if (offset > PCL_CFG_SIZE || len > PCL_CFG_SIZE - offset)
+		return false;
+	end = offset + len;
+	while (offset < end && (offset & 7))
+		if (!byte_read(cfg, offset++))
+			return false;
+	for (; end - offset >= 8; offset += 8)
+		if (cfg->read[offset >> 3] != 0xff)
+			return false;
+	while (offset < end)
+		if (!byte_read(cfg, offset++))
+			return false;
+	return true;
+}
+
+PCL_EXPORT uint32_t pcl_cfg_size(const struct pcl_cfg *cfg)
+{
+	return cfg->size;
+}
+
+PCL_EXPORT void pcl_cfg_identity(const struct pcl_cfg *cfg,
+				 struct pcl_identity *id)
+{
+	*id = cfg->id;
+}
+
+PCL_EXPORT const char *pcl_cfg_source(const struct pcl_cfg *cfg)
+{
+	return cfg->source;
+}
+
+PCL_EXPORT const char *pcl_cfg_slot(const struct pcl_cfg *cfg)
+{
+	return cfg->slot[0] ? cfg->slot : NULL;
+}
+
+PCL_EXPORT const char *pcl_cfg_pf_slot(const struct pcl_cfg *cfg)
+{
+	return cfg->pf_slot[0] ? cfg->pf_slot : NULL;
+}
+
+PCL_EXPORT uint32_t pcl_cfg_line(const struct pcl_cfg *cfg)
+{
+	return cfg->line;
+}
+
+PCL_EXPORT struct pcl_ctx *pcl_cfg_ctx(const struct pcl_cfg *cfg)
+{
+	return cfg->ctx;
+}
+
+PCL_EXPORT int pcl_cfg_set_vf(struct pcl_cfg *cfg, const char *pf_slot)
+{
+	cfg->id.is_vf = 1;
+	if (pf_slot)
+		pcl_strlcpy(cfg->pf_slot, pf_slot, sizeof(cfg->pf_slot));
+	else
+		cfg->pf_slot[0] = '\0';
+	return 0;
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Exactly @n hex digits at @s; returns the value or -1. */
+static int64_t hex_field(const char *s, size_t n)
+{
+	int64_t v = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int h = hex_digit(s[i]);
+
+		if (h < 0)
+			return -1;
+		v = v * 16 + h;
+	}
+	return v;
+}
+
+int pcl_slot_parse(const char *s, size_t len, uint32_t *domain, uint8_t *bus,
+		   uint8_t *dev, uint8_t *fn)
+{
+	int64_t dom = 0, b, d;
+	size_t dlen;
+
+	/* The tail is always "bb:dd.f": 7 characters. */
+	if (len < 7)
+		return -EINVAL;
+	dlen = len - 7;
+	if (dlen) {
+		/* "dddd:" .. "dddddddd:" */
+		if (dlen < 5 || dlen > 9 || s[dlen - 1] != ':')
+			return -EINVAL;
+		dom = hex_field(s, dlen - 1);
+		if (dom < 0)
+			return -EINVAL;
+		s += dlen;
+	}
+	b = hex_field(s, 2);
+	d = hex_field(s + 3, 2);
+	if (b < 0 || s[2] != ':' || d < 0 || d > 0x1f || s[5] != '.' ||
+	    s[6] < '0' || s[6] > '7')
+		return -EINVAL;
+	*domain = (uint32_t)dom;
+	*bus = (uint8_t)b;
+	*dev = (uint8_t)d;
+	*fn = (uint8_t)(s[6] - '0');
+	return 0;
+}
+
+void pcl_slot_format(char *buf, uint32_t domain, uint8_t bus, uint8_t dev,
+		     uint8_t fn)
+{
+	snprintf(buf, PCL_SLOT_MAX, "%04x:%02x:%02x.%u", domain, bus, dev,
+		 (unsigned int)fn);
+}

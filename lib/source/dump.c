@@ -1,0 +1,615 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * dump.c - files and standard input: lspci -x/-xxx/-xxxx text dumps (one or
+ * many devices) and raw binary config spaces of 64, 256 or 4096 bytes.
+ *
+ * libpci has a reader for the text format, but it spends ~160 us per device
+ * in per-byte sscanf() and its errors name no line, so this is a strict
+ * one-pass reader with a table-driven hex decoder. Every error it reports
+ * names the line and, inside a hex row, the column.
+ *
+ * The grammar, one line at a time (CRLF and trailing blanks tolerated):
+ *   blank line     ends the current device
+ *   hex row        "xx: hh hh ..." - 2 or 3 hex digits, ':', then 1..16 bytes
+ *                  of exactly two hex digits separated by blanks; the offset
+ *                  is a multiple of 16 below 4096 and unique in its device
+ *   indented line  lspci -v detail ("\tSubsystem: ..."): ignored inside a
+ *                  device, so that lspci -vvv -xxx output reads as well
+ *   anything else  a device line; it starts a device and gives its slot
+ *                  when its first word is a PCI address [dddd:]bb:dd.f
+ * A device needs at least one row; a slot may appear once per input.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "source.h"
+
+#define DUMP_MAX_INPUT (64u << 20)
+#define ROW_BYTES 16
+#define ROWS (PCL_CFG_SIZE / ROW_BYTES)
+
+/* Hex digit value + 1; 0 for anything that is not a hex digit. */
+static const uint8_t hexval1[256] = {
+	['0'] = 1,  ['1'] = 2,	['2'] = 3,  ['3'] = 4,	['4'] = 5,  ['5'] = 6,
+	['6'] = 7,  ['7'] = 8,	['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12,
+	['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16, ['A'] = 11, ['B'] = 12,
+	['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
+static bool is_hex(char c)
+{
+	return hexval1[(unsigned char)c] != 0;
+}
+
+/* Slots already seen, to report a duplicate at its second line. */
+struct slot_set {
+	uint64_t *keys; /* 0 = empty; otherwise slot + 1 */
+	uint32_t *lines;
+	size_t cap;
+	size_t used;
+};
+
+struct reader {
+	struct pcl_ctx *ctx;
+	const char *name;
+	struct pcl_error *err;
+	const char *end;
+	uint32_t line;
+	struct pcl_cfg **cfgs;
+	size_t count;
+	size_t cap;
+	struct pcl_cfg *cur; /* open device, NULL after a blank line */
+	bool cur_rows;
+	uint32_t row_line[ROWS]; /* line of each row of cur, 0 = none */
+	struct slot_set slots;
+};
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* A CR counts as a line end only right before LF or the end of input. */
+static bool at_eol(const struct reader *r, const char *p)
+{
+	return p == r->end || *p == '\n' ||
+	       (*p == '\r' && (p + 1 == r->end || p[1] == '\n'));
+}
+
+static const char *next_line(const struct reader *r, const char *p)
+{
+	const char *nl = memchr(p, '\n', (size_t)(r->end - p));
+
+	return nl ? nl + 1 : r->end;
+}
+
+static int fail(struct reader *r, int ret, const char *ls, const char *at,
+		int32_t offset, const char *fmt, ...) PCL_PRINTF(6, 7);
+
+static int fail(struct reader *r, int ret, const char *ls, const char *at,
+		int32_t offset, const char *fmt, ...)
+{
+	char msg[sizeof(r->err->message)];
+	uint32_t col = at ? (uint32_t)(at - ls) + 1 : 0;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	pcl_dbg(r->ctx, "%s:%u:%u: %s", r->name, r->line, col, msg);
+	return pcl_set_error(r->err, ret, r->name, r->line, col, offset, "%s",
+			     msg);
+}
+
+static uint64_t slot_hash(uint64_t k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdULL;
+	k ^= k >> 33;
+	return k;
+}
+
+/* Returns the line @key was first seen on, or 0 after inserting it. */
+static int slot_seen(struct slot_set *s, uint64_t key, uint32_t line,
+		     uint32_t *first)
+{
+	size_t i;
+
+	if (2 * (s->used + 1) > s->cap) {
+		size_t ncap = s->cap ? 2 * s->cap : 64;
+		uint64_t *nk = calloc(ncap, sizeof(*nk));
+		uint32_t *nl = calloc(ncap, sizeof(*nl));
+
+		if (!nk || !nl) {
+			free(nk);
+			free(nl);
+			return -ENOMEM;
+		}
+		for (size_t j = 0; j < s->cap; j++) {
+			if (!s->keys[j])
+				continue;
+			i = slot_hash(s->keys[j]) & (ncap - 1);
+			while (nk[i])
+				i = (i + 1) & (ncap - 1);
+			nk[i] = s->keys[j];
+			nl[i] = s->lines[j];
+		}
+		free(s->keys);
+		free(s->lines);
+		s->keys = nk;
+		s->lines = nl;
+		s->cap = ncap;
+	}
+	key++;
+	for (i = slot_hash(key) & (s->cap - 1); s->keys[i];
+	     i = (i + 1) & (s->cap - 1)) {
+		if (s->keys[i] == key) {
+			*first = s->lines[i];
+			return 0;
+		}
+	}
+	s->keys[i] = key;
+	s->lines[i] = line;
+	s->used++;
+	*first = 0;
+	return 0;
+}
+
+static int push(struct reader *r, struct pcl_cfg *cfg)
+{
+	if (r->count == r->cap) {
+		size_t ncap = r->cap ? 2 * r->cap : 8;
+		struct pcl_cfg **n = realloc(r->cfgs, ncap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		r->cfgs = n;
+		r->cap = ncap;
+	}
+	r->cfgs[r->count++] = cfg;
+	return 0;
+}
+
+/* End the open device, if any: it must have had rows. */
+static int close_device(struct reader *r)
+{
+	struct pcl_cfg *cur = r->cur;
+
+	if (!cur)
+		return 0;
+	r->cur = NULL;
+	if (!r->cur_rows)
+		return pcl_set_error(r->err, -EINVAL, r->name, cur->line, 0,
+				     -1,
+				     "device has no hex rows (expected \"00: "
+				     "hh hh ...\" lines after its device line)");
+	pcl_cfg_finish(cur);
+	return 0;
+}
+
+static int device_line(struct reader *r, const char *ls)
+{
+	const char *p = ls;
+	struct pcl_cfg *cfg;
+	uint32_t domain, first;
+	uint8_t bus, dev, fn;
+	int ret;
+
+	ret = close_device(r);
+	if (ret < 0)
+		return ret;
+	cfg = pcl_cfg_alloc(r->ctx, r->name);
+	if (!cfg || push(r, cfg) < 0) {
+		free(cfg);
+		return pcl_set_error(r->err, -ENOMEM, r->name, r->line, 0, -1,
+				     "out of memory");
+	}
+	cfg->line = r->line;
+	r->cur = cfg;
+	r->cur_rows = false;
+	memset(r->row_line, 0, sizeof(r->row_line));
+
+	/* The first word, if it is a PCI address, names the device. */
+	while (p < r->end && !is_blank(*p) && !at_eol(r, p) && p - ls < 32)
+		p++;
+	if (pcl_slot_parse(ls, (size_t)(p - ls), &domain, &bus, &dev, &fn))
+		return 0;
+	pcl_slot_format(cfg->slot, domain, bus, dev, fn);
+	ret = slot_seen(&r->slots,
+			((uint64_t)domain << 16) | ((uint64_t)bus << 8) |
+				(uint64_t)(dev << 3) | fn,
+			r->line, &first);
+	if (ret < 0)
+		return pcl_set_error(r->err, ret, r->name, r->line, 0, -1,
+				     "out of memory");
+	if (first)
+		return fail(r, -EINVAL, ls, ls, -1,
+			    "duplicate device %s (first at line %u)", cfg->slot,
+			    first);
+	return 0;
+}
+
+static int bad_char(struct reader *r, const char *ls, const char *p)
+{
+	unsigned char c = (unsigned char)*p;
+
+	if (c > 0x20 && c < 0x7f)
+		return fail(r, -EINVAL, ls, p, -1,
+			    "invalid character '%c' in hex row", c);
+	return fail(r, -EINVAL, ls, p, -1,
+		    "invalid character 0x%02x in hex row", c);
+}
+
+/*
+ * A hex row; @digits hex digits and a ':' start the line. Bytes go straight
+ * into the open cfg: on any error the whole input is rejected anyway.
+ */
+static int hex_row(struct reader *r, const char *ls, size_t digits,
+		   const char **next)
+{
+	const char *p = ls + digits + 1;
+	uint32_t off, n = 0;
+	uint64_t wide = 0;
+	uint8_t *dst;
+
+	if (!r->cur)
+		return fail(r, -EINVAL, ls, ls, -1,
+			    r->count ? "hex row outside a device (rows after a "
+				       "blank line need a new device line)"
+				     : "hex row before any device line");
+	/* At most 16 digits (parse_text's bound): no overflow. */
+	for (size_t i = 0; i < digits; i++)
+		wide = wide * 16 + hexval1[(unsigned char)ls[i]] - 1u;
+	if (wide >= PCL_CFG_SIZE)
+		return fail(r, -EINVAL, ls, ls, -1,
+			    "row offset 0x%llx is past the end of config "
+			    "space (0x1000)",
+			    (unsigned long long)wide);
+	off = (uint32_t)wide;
+	if (digits < 2 || digits > 3)
+		return fail(r, -EINVAL, ls, ls, (int32_t)off,
+			    "row offset must have 2 or 3 hex digits");
+	if (off & (ROW_BYTES - 1))
+		return fail(r, -EINVAL, ls, ls, (int32_t)off,
+			    "row offset 0x%02x is not a multiple of 16", off);
+	if (r->row_line[off / ROW_BYTES])
+		return fail(r, -EINVAL, ls, ls, (int32_t)off,
+			    "row offset 0x%02x already given at line %u", off,
+			    r->row_line[off / ROW_BYTES]);
+
+	dst = r->cur->data + off;
+	/*
+	 * Fast path for what lspci prints, " hh" sixteen times: two table
+	 * lookups per byte. It stops at anything else, and the general loop
+	 * below takes over from there (and owns every error message).
+	 */
+	while (n < ROW_BYTES && r->end - p >= 3 && p[0] == ' ') {
+		unsigned int hi = hexval1[(unsigned char)p[1]];
+		unsigned int lo = hexval1[(unsigned char)p[2]];
+
+		if (!hi || !lo ||
+		    (r->end - p > 3 && !is_blank(p[3]) && p[3] != '\n' &&
+		     p[3] != '\r'))
+			break;
+		dst[n++] = (uint8_t)(((hi - 1) << 4) | (lo - 1));
+		p += 3;
+	}
+	for (;;) {
+		const char *tok;
+		unsigned int v = 0;
+		unsigned int h;
+
+		while (p < r->end && is_blank(*p))
+			p++;
+		if (at_eol(r, p))
+			break;
+		tok = p;
+		/* The common case: exactly two digits and a separator. */
+		while (p < r->end && (h = hexval1[(unsigned char)*p]) != 0) {
+			v = (v << 4) | (h - 1);
+			p++;
+		}
+		if (!at_eol(r, p) && !is_blank(*p))
+			return bad_char(r, ls, p);
+		if (p - tok != 2) {
+			if ((p - tok) & 1)
+				return fail(r, -EINVAL, ls, tok, -1,
+					    "odd number of hex digits: a byte "
+					    "needs two");
+			return fail(r, -EINVAL, ls, tok, -1,
+				    "%d hex digits: bytes must be separated "
+				    "by spaces",
+				    (int)(p - tok));
+		}
+		if (n == ROW_BYTES)
+			return fail(r, -EINVAL, ls, tok, (int32_t)off,
+				    "more than 16 bytes in a row");
+		dst[n++] = (uint8_t)v;
+	}
+	if (!n)
+		return fail(r, -EINVAL, ls, p, (int32_t)off,
+			    "hex row without bytes");
+	pcl_cfg_mark_read(r->cur, off, n);
+	r->row_line[off / ROW_BYTES] = r->line;
+	r->cur_rows = true;
+	*next = next_line(r, p);
+	return 0;
+}
+
+static int parse_text(struct reader *r, const char *text)
+{
+	const char *ls = text;
+	int ret;
+
+	while (ls < r->end) {
+		const char *p = ls;
+		size_t digits = 0;
+
+		r->line++;
+		while (p < r->end && is_hex(*p) &&
+		       digits < 16)
+			p++, digits++;
+		if (digits && p < r->end && *p == ':' &&
+		    (at_eol(r, p + 1) || is_blank(p[1]))) {
+			ret = hex_row(r, ls, digits, &ls);
+			if (ret < 0)
+				return ret;
+			continue;
+		}
+		if (at_eol(r, ls) || is_blank(*ls)) {
+			p = ls;
+			while (p < r->end && is_blank(*p))
+				p++;
+			if (at_eol(r, p)) {
+				ret = close_device(r);
+			} else if (!r->cur) {
+				ret = fail(r, -EINVAL, ls, p, -1,
+					   "indented line outside a device");
+			} else {
+				/* lspci -v detail of the open device */
+				ret = 0;
+			}
+		} else {
+			ret = device_line(r, ls);
+		}
+		if (ret < 0)
+			return ret;
+		ls = next_line(r, ls);
+	}
+	ret = close_device(r);
+	if (ret < 0)
+		return ret;
+	if (!r->count)
+		return pcl_set_error(r->err, -EINVAL, r->name, 0, 0, -1,
+				     "no device found: expected an lspci -x "
+				     "dump or a 64, 256 or 4096-byte binary");
+	return 0;
+}
+
+/* Bytes that never occur in text: C0 controls other than TAB, LF, CR; DEL. */
+static const char *find_binary_byte(const uint8_t *d, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		uint8_t c = d[i];
+
+		if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
+		    c == 0x7f)
+			return (const char *)d + i;
+	}
+	return NULL;
+}
+
+static int parse_binary(struct pcl_ctx *ctx, const uint8_t *d, size_t len,
+			const char *name, struct pcl_cfg ***cfgs, size_t *count,
+			struct pcl_error *err)
+{
+	struct pcl_cfg **v = malloc(sizeof(*v));
+	struct pcl_cfg *cfg = pcl_cfg_new(ctx, d, len, name);
+
+	if (!v || !cfg) {
+		free(v);
+		pcl_cfg_free(cfg);
+		return pcl_set_error(err, -ENOMEM, name, 0, 0, -1,
+				     "out of memory");
+	}
+	v[0] = cfg;
+	*cfgs = v;
+	*count = 1;
+	pcl_dbg(ctx, "%s: binary config space of %zu bytes", name, len);
+	return 0;
+}
+
+PCL_EXPORT int pcl_cfg_parse(struct pcl_ctx *ctx, const void *data, size_t len,
+			     const char *name, struct pcl_cfg ***cfgs,
+			     size_t *count, struct pcl_error *err)
+{
+	const uint8_t *d = data;
+	struct reader *r;
+	const char *bin;
+	int ret;
+
+	if (!name)
+		name = "<string>";
+	if (!cfgs || !count || (!data && len))
+		return pcl_set_error(err, -EINVAL, name, 0, 0, -1,
+				     "invalid arguments");
+	*cfgs = NULL;
+	*count = 0;
+	if (len > DUMP_MAX_INPUT)
+		return pcl_set_error(err, -EFBIG, name, 0, 0, -1,
+				     "input of %zu bytes is larger than the "
+				     "64 MiB limit",
+				     len);
+	if (len == 64 || len == 256 || len == PCL_CFG_SIZE) {
+		if (find_binary_byte(d, len))
+			return parse_binary(ctx, d, len, name, cfgs, count,
+					    err);
+	}
+
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return pcl_set_error(err, -ENOMEM, name, 0, 0, -1,
+				     "out of memory");
+	r->ctx = ctx;
+	r->name = name;
+	r->err = err;
+	r->end = (const char *)d + len;
+	ret = parse_text(r, (const char *)d);
+	/*
+	 * Looking for binary bytes only once the text reader failed keeps the
+	 * good path to one pass; the size message is the useful one then.
+	 */
+	if (ret == -EINVAL && len != 64 && len != 256 && len != PCL_CFG_SIZE &&
+	    (bin = find_binary_byte(d, len)) != NULL)
+		ret = pcl_set_error(err, -EINVAL, name, 0, 0, -1,
+				    "binary config space must be 64, 256 or "
+				    "4096 bytes, got %zu (byte 0x%02x at %zu is "
+				    "not text)",
+				    len, (unsigned char)*bin,
+				    (size_t)(bin - (const char *)d));
+	if (ret < 0) {
+		pcl_cfg_list_free(r->cfgs, r->count);
+	} else {
+		*cfgs = r->cfgs;
+		*count = r->count;
+		pcl_dbg(ctx, "%s: %zu device(s) in %u lines", name, r->count,
+			r->line);
+	}
+	free(r->slots.keys);
+	free(r->slots.lines);
+	free(r);
+	return ret;
+}
+
+static int errno_ret(int e)
+{
+	switch (e) {
+	case ENOENT:
+	case ENOTDIR:
+		return -ENOENT;
+	case EACCES:
+	case EPERM:
+		return -EACCES;
+	case EISDIR:
+		return -EISDIR;
+	case ENOMEM:
+		return -ENOMEM;
+	case EFBIG:
+	case EOVERFLOW:
+		return -EFBIG;
+	default:
+		return -EIO;
+	}
+}
+
+/* Read all of @fd, refusing more than DUMP_MAX_INPUT bytes. */
+static int slurp(int fd, const char *name, size_t hint, uint8_t **out,
+		 size_t *out_len, struct pcl_error *err)
+{
+	size_t cap = hint + 1 > 4096 ? hint + 1 : 65536, len = 0;
+	uint8_t *buf = malloc(cap);
+
+	if (!buf)
+		return pcl_set_error(err, -ENOMEM, name, 0, 0, -1,
+				     "out of memory");
+	for (;;) {
+		ssize_t n;
+
+		if (len == cap) {
+			size_t ncap = cap * 2;
+			uint8_t *nb;
+
+			if (ncap > DUMP_MAX_INPUT + 1)
+				ncap = DUMP_MAX_INPUT + 1;
+			nb = realloc(buf, ncap);
+			if (!nb) {
+				free(buf);
+				return pcl_set_error(err, -ENOMEM, name, 0, 0,
+						     -1, "out of memory");
+			}
+			buf = nb;
+			cap = ncap;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+
+			free(buf);
+			return pcl_set_error(err, errno_ret(e), name, 0, 0, -1,
+					     "read failed: %s", strerror(e));
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > DUMP_MAX_INPUT) {
+			free(buf);
+			return pcl_set_error(err, -EFBIG, name, 0, 0, -1,
+					     "input is larger than the 64 MiB "
+					     "limit");
+		}
+	}
+	*out = buf;
+	*out_len = len;
+	return 0;
+}
+
+PCL_EXPORT int pcl_cfg_load(struct pcl_ctx *ctx, const char *path,
+			    struct pcl_cfg ***cfgs, size_t *count,
+			    struct pcl_error *err)
+{
+	bool is_stdin = path && strcmp(path, "-") == 0;
+	const char *name = is_stdin ? "<stdin>" : path;
+	size_t hint = 0, len = 0;
+	uint8_t *buf = NULL;
+	struct stat st;
+	int fd, ret;
+
+	if (!path || !cfgs || !count)
+		return pcl_set_error(err, -EINVAL, path, 0, 0, -1,
+				     "invalid arguments");
+	*cfgs = NULL;
+	*count = 0;
+	fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+
+		return pcl_set_error(err, errno_ret(e), name, 0, 0, -1,
+				     "cannot open: %s", strerror(e));
+	}
+	if (fstat(fd, &st) < 0) {
+		int e = errno;
+
+		ret = pcl_set_error(err, errno_ret(e), name, 0, 0, -1,
+				    "cannot stat: %s", strerror(e));
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		ret = pcl_set_error(err, -EISDIR, name, 0, 0, -1,
+				    "is a directory");
+		goto out;
+	}
+	if (S_ISREG(st.st_mode)) {
+		/* Refuse before reading: a huge file must not cost its size. */
+		if ((uint64_t)st.st_size > DUMP_MAX_INPUT) {
+			ret = pcl_set_error(err, -EFBIG, name, 0, 0, -1,
+					    "input of %lld bytes is larger "
+					    "than the 64 MiB limit",
+					    (long long)st.st_size);
+			goto out;
+		}
+		hint = (size_t)st.st_size;
+	}
+	ret = slurp(fd, name, hint, &buf, &len, err);
+	if (ret == 0)
+		ret = pcl_cfg_parse(ctx, buf, len, name, cfgs, count, err);
+	free(buf);
+out:
+	if (!is_stdin)
+		close(fd);
+	return ret;
+}

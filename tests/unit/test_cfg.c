@@ -1,0 +1,377 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * test_cfg.c - the cfg object: construction bounds, the read map, identity
+ * decoding (including the bounded PCI Express capability search), VF
+ * marking, names with their fallbacks, and live functions through sysfs.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include <cmocka.h>
+
+#include <pcilayout/pcilayout.h>
+
+#include "builder.h"
+
+static struct pcl_ctx *ctx;
+
+static int setup(void **state)
+{
+	ctx = pcl_ctx_new();
+	return ctx ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	pcl_ctx_free(ctx);
+	return 0;
+}
+
+static void test_new_bounds(void **state)
+{
+	uint8_t b[PCL_CFG_SIZE + 1];
+	struct pcl_cfg *c;
+	char name[] = "mine";
+
+	memset(b, 0x5a, sizeof(b));
+	errno = 0;
+	assert_null(pcl_cfg_new(ctx, b, 0, "x"));
+	assert_int_equal(errno, EINVAL);
+	errno = 0;
+	assert_null(pcl_cfg_new(ctx, b, PCL_CFG_SIZE + 1, "x"));
+	assert_int_equal(errno, EINVAL);
+	errno = 0;
+	assert_null(pcl_cfg_new(ctx, NULL, 64, "x"));
+	assert_int_equal(errno, EINVAL);
+
+	c = pcl_cfg_new(ctx, b, 1, name);
+	assert_non_null(c);
+	name[0] = 'X'; /* the name was copied */
+	assert_string_equal(pcl_cfg_source(c), "mine");
+	assert_true(pcl_cfg_is_read(c, 0, 1));
+	assert_false(pcl_cfg_is_read(c, 0, 2));
+	assert_int_equal(pcl_cfg_data(c)[0], 0x5a);
+	assert_int_equal(pcl_cfg_data(c)[1], 0);
+	assert_int_equal(pcl_cfg_size(c), 64);
+	assert_null(pcl_cfg_slot(c));
+	assert_null(pcl_cfg_pf_slot(c));
+	assert_int_equal(pcl_cfg_line(c), 0);
+	assert_ptr_equal(pcl_cfg_ctx(c), ctx);
+	pcl_cfg_free(c);
+
+	c = pcl_cfg_new(ctx, b, 100, NULL);
+	assert_non_null(c);
+	assert_string_equal(pcl_cfg_source(c), "");
+	assert_int_equal(pcl_cfg_size(c), 128);
+	assert_true(pcl_cfg_is_read(c, 0, 100));
+	assert_false(pcl_cfg_is_read(c, 99, 2));
+	pcl_cfg_free(c);
+
+	c = pcl_cfg_new(ctx, b, PCL_CFG_SIZE, "full");
+	assert_non_null(c);
+	assert_int_equal(pcl_cfg_size(c), PCL_CFG_SIZE);
+	assert_true(pcl_cfg_is_read(c, 0, PCL_CFG_SIZE));
+	assert_true(pcl_cfg_is_read(c, 4095, 1));
+	assert_false(pcl_cfg_is_read(c, 4095, 2));
+	pcl_cfg_free(c);
+
+	pcl_cfg_free(NULL);
+	pcl_cfg_list_free(NULL, 3);
+}
+
+static struct pcl_identity ident(const struct tb *b)
+{
+	struct pcl_cfg *c = tb_cfg(ctx, b);
+	struct pcl_identity id;
+
+	pcl_cfg_identity(c, &id);
+	pcl_cfg_free(c);
+	return id;
+}
+
+static void test_identity(void **state)
+{
+	struct pcl_identity id;
+	struct tb b;
+
+	tb_init(&b, 0x15b3, 0x1019, 0x80, 256);
+	tb_w8(&b, 0x08, 0x2a);
+	tb_w8(&b, 0x09, 0x01);
+	tb_w8(&b, 0x0a, 0x80);
+	tb_w16(&b, 0x2c, 0x15b3);
+	tb_w16(&b, 0x2e, 0x0008);
+	id = ident(&b);
+	assert_int_equal(id.vendor_id, 0x15b3);
+	assert_int_equal(id.device_id, 0x1019);
+	assert_int_equal(id.revision, 0x2a);
+	assert_int_equal(id.class_code, 0x028001);
+	assert_int_equal(id.header_type, 0);
+	assert_int_equal(id.multifunction, 1);
+	assert_int_equal(id.subsys_vendor_id, 0x15b3);
+	assert_int_equal(id.subsys_id, 0x0008);
+	assert_int_equal(id.is_vf, 0);
+	assert_int_equal(id.pcie_type, -1);
+
+	/* A bridge has no subsystem at 0x2c (that is its I/O base upper). */
+	tb_init(&b, 0x8086, 0x1234, 0x01, 256);
+	tb_w16(&b, 0x2c, 0x1111);
+	tb_w16(&b, 0x2e, 0x2222);
+	id = ident(&b);
+	assert_int_equal(id.header_type, 1);
+	assert_int_equal(id.multifunction, 0);
+	assert_int_equal(id.subsys_vendor_id, 0);
+	assert_int_equal(id.subsys_id, 0);
+
+	/* Only 8 bytes read: the rest of the identity is zero, not garbage. */
+	tb_init(&b, 0x8086, 0x1234, 0x00, 8);
+	tb_w8(&b, 0x0b, 0x02);
+	id = ident(&b);
+	assert_int_equal(id.vendor_id, 0x8086);
+	assert_int_equal(id.class_code, 0);
+	assert_int_equal(id.pcie_type, -1);
+}
+
+static void test_pcie_type(void **state)
+{
+	static const uint8_t types[] = { 0, 1, 4, 5, 6, 7, 8, 9, 10, 15 };
+	struct tb b;
+
+	for (size_t i = 0; i < sizeof(types); i++) {
+		tb_init(&b, 0x8086, 0x1, 0, 256);
+		tb_std(&b, 0x40, 0x01);
+		tb_std(&b, 0x50, 0x05);
+		tb_pcie(&b, 0xc0, 2, types[i]);
+		assert_int_equal(ident(&b).pcie_type, types[i]);
+	}
+
+	/* Status.CAP_LIST clear: no chain at all. */
+	tb_init(&b, 0x8086, 0x1, 0, 256);
+	tb_pcie(&b, 0x40, 2, 4);
+	tb_w8(&b, 0x06, 0);
+	assert_int_equal(ident(&b).pcie_type, -1);
+
+	/* Next pointers are masked with ~3. */
+	tb_init(&b, 0x8086, 0x1, 0, 256);
+	tb_std(&b, 0x40, 0x01);
+	tb_pcie(&b, 0x60, 2, 6);
+	tb_std_next(&b, 0x40, 0x63);
+	assert_int_equal(ident(&b).pcie_type, 6);
+
+	/* A loop ends after 48 hops. */
+	tb_init(&b, 0x8086, 0x1, 0, 256);
+	tb_std(&b, 0x40, 0x01);
+	tb_std(&b, 0x50, 0x05);
+	tb_std_next(&b, 0x50, 0x40);
+	tb_pcie(&b, 0x60, 2, 4); /* linked from 0x50, then unlinked */
+	tb_std_next(&b, 0x50, 0x40);
+	assert_int_equal(ident(&b).pcie_type, -1);
+
+	/* A pointer into the header is no capability. */
+	tb_init(&b, 0x8086, 0x1, 0, 256);
+	tb_w8(&b, 0x06, 0x10);
+	tb_w8(&b, 0x34, 0x20);
+	tb_w8(&b, 0x20, 0x10);
+	tb_w8(&b, 0x22, 0x42);
+	assert_int_equal(ident(&b).pcie_type, -1);
+
+	/* The capability lies in bytes that were not read. */
+	tb_init(&b, 0x8086, 0x1, 0, 64);
+	tb_pcie(&b, 0x40, 2, 4);
+	assert_int_equal(ident(&b).pcie_type, -1);
+	tb_init(&b, 0x8086, 0x1, 0, 0x42);
+	tb_pcie(&b, 0x40, 2, 4);
+	assert_int_equal(ident(&b).pcie_type, -1);
+	tb_init(&b, 0x8086, 0x1, 0, 0x43);
+	tb_pcie(&b, 0x40, 2, 4);
+	assert_int_equal(ident(&b).pcie_type, 4);
+
+	/* CardBus: the head is at 0x14. */
+	tb_init(&b, 0x1217, 0x7134, 2, 256);
+	tb_pcie(&b, 0x80, 1, 0);
+	assert_int_equal(b.cfg[0x14], 0x80);
+	assert_int_equal(b.cfg[0x34], 0);
+	assert_int_equal(ident(&b).pcie_type, 0);
+}
+
+static void test_set_vf(void **state)
+{
+	struct pcl_identity id;
+	struct pcl_cfg *c;
+	struct tb b;
+	char pf[] = "0000:3b:00.0";
+
+	tb_init(&b, 0x8086, 0x1889, 0, 256);
+	c = tb_cfg(ctx, &b);
+	pcl_cfg_identity(c, &id);
+	assert_int_equal(id.is_vf, 0);
+	assert_int_equal(pcl_cfg_set_vf(c, pf), 0);
+	pf[0] = 'X';
+	pcl_cfg_identity(c, &id);
+	assert_int_equal(id.is_vf, 1);
+	assert_int_equal(id.device_id, 0x1889);
+	assert_string_equal(pcl_cfg_pf_slot(c), "0000:3b:00.0");
+	assert_int_equal(pcl_cfg_set_vf(c, NULL), 0);
+	pcl_cfg_identity(c, &id);
+	assert_int_equal(id.is_vf, 1);
+	assert_null(pcl_cfg_pf_slot(c));
+	pcl_cfg_free(c);
+}
+
+static bool have_pci_ids(void)
+{
+	return access("/usr/share/misc/pci.ids", R_OK) == 0 ||
+	       access("/usr/share/hwdata/pci.ids", R_OK) == 0;
+}
+
+static void test_names(void **state)
+{
+	char buf[256], small[8];
+
+	/* Fallbacks: no vendor, and a vendor without this device. */
+	assert_int_equal(pcl_names_device(ctx, 0xabc0, 0x1234, buf,
+					  sizeof(buf)),
+			 -ENOENT);
+	assert_string_equal(buf, "Device abc0:1234");
+	assert_int_equal(pcl_names_class(ctx, 0xfe0000, buf, sizeof(buf)),
+			 -ENOENT);
+	assert_string_equal(buf, "Class fe00");
+	assert_int_equal(pcl_names_device(ctx, 0xabc0, 0x1234, small,
+					  sizeof(small)),
+			 -ENOENT);
+	assert_string_equal(small, "Device ");
+	assert_int_equal(pcl_names_device(ctx, 1, 2, buf, 0), -EINVAL);
+
+	if (!have_pci_ids()) {
+		skip();
+		return;
+	}
+	assert_int_equal(pcl_names_device(ctx, 0x8086, 0x10c9, buf,
+					  sizeof(buf)),
+			 0);
+	assert_non_null(strstr(buf, "Intel"));
+	assert_non_null(strstr(buf, "82576"));
+	assert_int_equal(pcl_names_device(ctx, 0x8086, 0xfffe, buf,
+					  sizeof(buf)),
+			 -ENOENT);
+	assert_string_equal(buf, "Intel Corporation Device fffe");
+	assert_int_equal(pcl_names_class(ctx, 0x020000, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "Ethernet controller");
+	assert_int_equal(pcl_names_class(ctx, 0x010802, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "Non-Volatile memory controller");
+	/* Truncated, still terminated. */
+	assert_int_equal(pcl_names_class(ctx, 0x020000, small, sizeof(small)),
+			 0);
+	assert_int_equal(strlen(small), sizeof(small) - 1);
+}
+
+static void test_address_errors(void **state)
+{
+	static const char *const bad[] = {
+		"",	       "garbage",	"3b:00",	 "3b:00.",
+		"3b:00.8",     "3b:20.0",	"3b:0.0",	 "3b:000.0",
+		"g3b:00.0",    "000:3b:00.0",	"0000:3b:00.0 ", " 3b:00.0",
+		"0000;3b:00.0", "123456789:3b:00.0", "3b-00.0",	 "3b:00.0.0",
+	};
+	struct pcl_error err = { 0 };
+	struct pcl_cfg *c = (struct pcl_cfg *)&err;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&err, 0, sizeof(err));
+		assert_int_equal(pcl_cfg_read_device(ctx, bad[i], &c, &err),
+				 -EINVAL);
+		assert_null(c);
+		assert_string_equal(err.source, bad[i]);
+		assert_non_null(strstr(err.message, "not a PCI address"));
+	}
+	assert_int_equal(pcl_cfg_read_device(ctx, NULL, &c, NULL), -EINVAL);
+	/* Well-formed, but no such function on any machine we run on. */
+	assert_int_equal(pcl_cfg_read_device(ctx, "fffe:ff:1f.7", &c, &err),
+			 -ENODEV);
+	assert_string_equal(err.source, "fffe:ff:1f.7");
+	assert_non_null(strstr(err.message, "no such PCI function"));
+}
+
+/* Live functions: compare with a plain read of sysfs config. */
+static void test_sysfs(void **state)
+{
+	struct pcl_error err = { 0 };
+	struct pcl_cfg **c = NULL;
+	size_t n = 0;
+
+	assert_int_equal(pcl_cfg_read_all_devices(ctx, &c, &n, &err), 0);
+	if (!n) {
+		skip();
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *slot = pcl_cfg_slot(c[i]);
+		char path[256], link[256];
+		uint8_t raw[PCL_CFG_SIZE];
+		struct pcl_identity id;
+		struct pcl_cfg *one;
+		ssize_t got;
+		int fd;
+
+		assert_non_null(slot);
+		assert_string_equal(pcl_cfg_source(c[i]), slot);
+		assert_int_equal(pcl_cfg_line(c[i]), 0);
+		if (i)
+			assert_true(strcmp(pcl_cfg_slot(c[i - 1]), slot) < 0);
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config",
+			 slot);
+		fd = open(path, O_RDONLY);
+		assert_true(fd >= 0);
+		got = pread(fd, raw, sizeof(raw), 0);
+		close(fd);
+		assert_true(got >= 64);
+		/* Whatever the kernel gave, we have: no more, no less. */
+		assert_int_equal(pcl_cfg_size(c[i]), (uint32_t)got);
+		assert_true(pcl_cfg_is_read(c[i], 0, (uint32_t)got));
+		assert_memory_equal(pcl_cfg_data(c[i]), raw, 64);
+		pcl_cfg_identity(c[i], &id);
+		assert_int_equal(id.vendor_id, raw[0] | (raw[1] << 8));
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/physfn",
+			 slot);
+		got = readlink(path, link, sizeof(link));
+		assert_int_equal(id.is_vf, got > 0);
+		if (!id.is_vf)
+			assert_null(pcl_cfg_pf_slot(c[i]));
+
+		/* The short form of the address reads the same function. */
+		if (strncmp(slot, "0000:", 5) == 0) {
+			assert_int_equal(pcl_cfg_read_device(ctx, slot + 5,
+							     &one, &err),
+					 0);
+			assert_string_equal(pcl_cfg_slot(one), slot);
+			assert_memory_equal(pcl_cfg_data(one),
+					    pcl_cfg_data(c[i]), 64);
+			pcl_cfg_free(one);
+		}
+	}
+	pcl_cfg_list_free(c, n);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_new_bounds),
+		cmocka_unit_test(test_identity),
+		cmocka_unit_test(test_pcie_type),
+		cmocka_unit_test(test_set_vf),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_address_errors),
+		cmocka_unit_test(test_sysfs),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
