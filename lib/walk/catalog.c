@@ -1,0 +1,717 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * catalog.c - the capability catalogue: one table per space, indexed by ID,
+ * each entry with a stable short name, a long name and a length rule.
+ *
+ * Lengths are the full register structures of the PCI Express Base and PCI
+ * Local Bus specifications, not the subset the kernel shows to a VFIO user
+ * (vfio_pci_config.c): a layout must treat every byte of a structure as
+ * occupied. Where the structure's size depends on its registers, a rule
+ * below computes it. Every rule reads its registers through rd(), which
+ * refuses bytes outside the capability's space (standard rules never see
+ * extended space) and bytes that were not read. Where we do not know a
+ * structure's size, the entry says PCL_LEN_UNKNOWN: we never guess.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "internal.h"
+#include "walk/walk-internal.h"
+
+/* The state a length rule sees: where the capability is and its space. */
+struct lctx {
+	const struct pcl_cfg *cfg;
+	uint32_t off; /* capability start */
+	uint32_t end; /* end of its space: 0x100 or 0x1000 */
+};
+
+typedef int (*len_fn)(const struct lctx *c, uint32_t *len);
+
+struct capent {
+	struct pcl_capdef def;
+	len_fn fn;           /* PCL_LEN_COMPUTED only */
+	uint8_t max_version; /* extended: highest plausible version */
+};
+
+static int rd(const struct lctx *c, uint32_t rel, uint32_t n, uint32_t *v)
+{
+	const uint8_t *p = pcl_cfg_data(c->cfg);
+	uint32_t abs = c->off + rel, i;
+
+	if (rel > c->end || abs + n > c->end)
+		return -ERANGE;
+	if (!pcl_cfg_is_read(c->cfg, abs, n))
+		return -ENODATA;
+	*v = 0;
+	for (i = 0; i < n; i++)
+		*v |= (uint32_t)p[abs + i] << (8 * i);
+	return 0;
+}
+
+static uint32_t round4(uint32_t v)
+{
+	return (v + 3u) & ~3u;
+}
+
+uint32_t pcl_cfg_find_exp(const struct pcl_cfg *cfg)
+{
+	const uint8_t *p = pcl_cfg_data(cfg);
+	uint32_t ptr, head, hops;
+
+	if (!pcl_cfg_is_read(cfg, 0x06, 1) || !pcl_cfg_is_read(cfg, 0x0e, 1) ||
+	    !(p[0x06] & 0x10))
+		return 0;
+	switch (p[0x0e] & 0x7f) {
+	case 0:
+	case 1:
+		head = 0x34;
+		break;
+	case 2:
+		head = 0x14;
+		break;
+	default:
+		return 0;
+	}
+	if (!pcl_cfg_is_read(cfg, head, 1))
+		return 0;
+	ptr = p[head] & ~3u;
+	/* No visited map: the hop bound alone ends a loop here. */
+	for (hops = 0; ptr >= 0x40 && hops < 48; hops++) {
+		if (!pcl_cfg_is_read(cfg, ptr, 2) || p[ptr] == 0xff)
+			return 0;
+		if (p[ptr] == 0x10)
+			return ptr;
+		ptr = p[ptr + 1] & ~3u;
+	}
+	return 0;
+}
+
+/* Device/Port Type of the PCIe capability, or -1 without one. */
+static int exp_type(const struct pcl_cfg *cfg, uint32_t *exp, int *version)
+{
+	const uint8_t *p = pcl_cfg_data(cfg);
+
+	*exp = pcl_cfg_find_exp(cfg);
+	if (!*exp || !pcl_cfg_is_read(cfg, *exp + 2, 2))
+		return -1;
+	*version = p[*exp + 2] & 0xf;
+	return p[*exp + 2] >> 4;
+}
+
+/* Maximum Link Width from Link Capabilities: the count of lane registers. */
+static int exp_lanes(const struct lctx *c, uint32_t *lanes)
+{
+	struct lctx e = { .cfg = c->cfg, .end = 0x100 };
+	uint32_t v;
+	int ret;
+
+	e.off = pcl_cfg_find_exp(c->cfg);
+	if (!e.off)
+		return -EOPNOTSUPP;
+	ret = rd(&e, 0x0c, 4, &v);
+	if (ret)
+		return ret;
+	v = (v >> 4) & 0x3f;
+	if (!v || v > 32)
+		return -ERANGE;
+	*lanes = v;
+	return 0;
+}
+
+/* --- standard capabilities --- */
+
+static int len_msi(const struct lctx *c, uint32_t *len)
+{
+	uint32_t flags;
+	int ret = rd(c, 2, 2, &flags);
+
+	if (ret)
+		return ret;
+	*len = 10;
+	if (flags & 0x0080) /* 64-bit address */
+		*len += 4;
+	if (flags & 0x0100) /* per-vector masking: reserved, mask, pending */
+		*len += 10;
+	return 0;
+}
+
+static int len_pcix(const struct lctx *c, uint32_t *len)
+{
+	struct pcl_identity id;
+	uint32_t cmd;
+	int ret;
+
+	pcl_cfg_identity(c->cfg, &id);
+	if (id.header_type == 1) {
+		/* sec. status, bridge status, up- and downstream split ctl */
+		*len = 16;
+		return 0;
+	}
+	ret = rd(c, 2, 2, &cmd);
+	if (ret)
+		return ret;
+	/* Version 1 and 2 (PCI-X 2.0) add the ECC registers. */
+	*len = ((cmd >> 12) & 3) ? 24 : 8;
+	return 0;
+}
+
+static int len_ht(const struct lctx *c, uint32_t *len)
+{
+	uint32_t b;
+	int ret = rd(c, 3, 1, &b);
+
+	if (ret)
+		return ret;
+	if ((b >> 5) == 0) /* slave/primary interface block */
+		*len = 28;
+	else if ((b >> 5) == 1) /* host/secondary interface block */
+		*len = 24;
+	else if ((b >> 3) == 0x15) /* MSI mapping: header + 64-bit address */
+		*len = 12;
+	else
+		/* Retry mode, UnitID clumping, ...: sizes we do not hold. */
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+static int len_vndr(const struct lctx *c, uint32_t *len)
+{
+	uint32_t b;
+	int ret = rd(c, 2, 1, &b);
+
+	if (ret)
+		return ret;
+	if (b < 3) /* must at least cover ID, next and itself */
+		return -ERANGE;
+	*len = b;
+	return 0;
+}
+
+/*
+ * PCI Express capability. Version 2 defines every register through Slot
+ * Status 2 for every function (unimplemented ones are RsvdZ), so it is
+ * always 0x3c. Version 1 structures only hold what the port type has: an
+ * RCiEP ends after the device registers, other functions with a link after
+ * the link registers, a downstream port after the slot registers, root ports
+ * and event collectors after the root registers.
+ */
+static int len_exp(const struct lctx *c, uint32_t *len)
+{
+	uint32_t flags;
+	int ret = rd(c, 2, 2, &flags);
+
+	if (ret)
+		return ret;
+	if ((flags & 0xf) >= 2) {
+		*len = 0x3c;
+		return 0;
+	}
+	switch ((flags >> 4) & 0xf) {
+	case 0x4: /* root port */
+	case 0xa: /* root complex event collector */
+		*len = 0x24;
+		break;
+	case 0x6: /* downstream switch port */
+		*len = 0x1c;
+		break;
+	case 0x9: /* root complex integrated endpoint: no link */
+		*len = 0x0c;
+		break;
+	default:
+		*len = 0x14;
+		break;
+	}
+	return 0;
+}
+
+static int len_sata(const struct lctx *c, uint32_t *len)
+{
+	uint32_t cr1;
+	int ret = rd(c, 4, 4, &cr1);
+
+	if (ret)
+		return ret;
+	/* BAR location 0xf: the index/data pair follows inline. */
+	*len = (cr1 & 0xf) == 0xf ? 16 : 8;
+	return 0;
+}
+
+/* Enhanced Allocation: a header, then NumEntries self-sized entries. */
+static int len_ea(const struct lctx *c, uint32_t *len)
+{
+	struct pcl_identity id;
+	uint32_t n, i, pos, dw0;
+	int ret = rd(c, 2, 1, &n);
+
+	if (ret)
+		return ret;
+	n &= 0x3f;
+	pcl_cfg_identity(c->cfg, &id);
+	/* Type 1 functions carry fixed secondary/subordinate bus numbers. */
+	pos = id.header_type == 1 ? 8 : 4;
+	for (i = 0; i < n; i++) {
+		ret = rd(c, pos, 4, &dw0);
+		if (ret)
+			return ret;
+		pos += 4 + 4 * (dw0 & 7);
+	}
+	*len = pos;
+	return 0;
+}
+
+/* --- extended capabilities --- */
+
+/*
+ * AER: the TLP Prefix Log ends the structure at 0x48 for functions that
+ * support End-End TLP Prefixes; otherwise root ports and event collectors
+ * end after the Error Source ID (0x38) and other functions after the Header
+ * Log (0x2c).
+ */
+static int len_aer(const struct lctx *c, uint32_t *len)
+{
+	struct lctx e = { .cfg = c->cfg, .end = 0x100 };
+	uint32_t devcap2;
+	int type, version = 0;
+
+	type = exp_type(c->cfg, &e.off, &version);
+	if (type >= 0 && version >= 2 && !rd(&e, 0x24, 4, &devcap2) &&
+	    (devcap2 & (1u << 21))) {
+		*len = 0x48;
+		return 0;
+	}
+	*len = (type == 0x4 || type == 0xa) ? 0x38 : 0x2c;
+	return 0;
+}
+
+/*
+ * VC, VC9 and MFVC: the per-VC resource registers, then the VC arbitration
+ * table and the per-VC port (function) arbitration tables wherever their
+ * offsets (in 16-byte units from the start) place them.
+ */
+static int len_vc(const struct lctx *c, uint32_t *len)
+{
+	static const uint16_t vc_phases[] = { 0, 32, 64, 128 };
+	uint32_t cap1, cap2, res, evcc, ebits, end, fixed, i, phases, tbl, bit;
+	int ret;
+
+	ret = rd(c, 4, 4, &cap1);
+	if (!ret)
+		ret = rd(c, 8, 4, &cap2);
+	if (ret)
+		return ret;
+	/* Reserved bits set: not a VC structure (matters for orphans). */
+	if ((cap1 & 0xfffff088u) || (cap2 & 0x00ffff00u))
+		return -ERANGE;
+	evcc = cap1 & 7;
+	ebits = 1u << ((cap1 >> 10) & 3); /* port arb. entry: 1, 2, 4, 8 bits */
+	end = 0x10 + (evcc + 1) * 0x0c;
+
+	tbl = (cap2 >> 24) * 16;
+	phases = 0;
+	for (bit = 1; bit <= 3; bit++)
+		if (cap2 & (1u << bit))
+			phases = vc_phases[bit];
+	/* Tables live after the resource registers, never over them. */
+	fixed = end;
+	if (tbl && phases) {
+		if (tbl < fixed)
+			return -ERANGE;
+		if (tbl + phases / 2 > end) /* 4-bit entries */
+			end = tbl + phases / 2;
+	}
+	for (i = 0; i <= evcc; i++) {
+		ret = rd(c, 0x10 + i * 0x0c, 4, &res);
+		if (ret)
+			return ret;
+		tbl = (res >> 24) * 16;
+		if (res & 0x20)
+			phases = 256;
+		else if (res & 0x18)
+			phases = 128;
+		else if (res & 0x04)
+			phases = 64;
+		else if (res & 0x02)
+			phases = 32;
+		else
+			phases = 0;
+		if (!tbl || !phases)
+			continue;
+		if (tbl < fixed)
+			return -ERANGE;
+		if (tbl + phases * ebits / 8 > end)
+			end = tbl + phases * ebits / 8;
+	}
+	*len = end;
+	return 0;
+}
+
+/* Root Complex Link Declaration: 16-byte link entries after 0x10. */
+static int len_rclink(const struct lctx *c, uint32_t *len)
+{
+	uint32_t n;
+	int ret = rd(c, 5, 1, &n);
+
+	if (ret)
+		return ret;
+	*len = 0x10 + n * 0x10;
+	return 0;
+}
+
+/* RCEC Endpoint Association: version 2 adds the associated bus numbers. */
+static int len_rcec(const struct lctx *c, uint32_t *len)
+{
+	uint32_t hdr;
+	int ret = rd(c, 0, 4, &hdr);
+
+	if (ret)
+		return ret;
+	*len = ((hdr >> 16) & 0xf) >= 2 ? 12 : 8;
+	return 0;
+}
+
+static int len_vsec(const struct lctx *c, uint32_t *len)
+{
+	uint32_t h;
+	int ret = rd(c, 4, 4, &h);
+
+	if (ret)
+		return ret;
+	*len = h >> 20;
+	return *len < 8 ? -ERANGE : 0;
+}
+
+static int len_dvsec(const struct lctx *c, uint32_t *len)
+{
+	uint32_t h;
+	int ret = rd(c, 4, 4, &h);
+
+	if (ret)
+		return ret;
+	*len = h >> 20;
+	return *len < 10 ? -ERANGE : 0; /* header, header 1, DVSEC ID */
+}
+
+/* ACS: with Egress Control, a vector of one bit per function, in dwords. */
+static int len_acs(const struct lctx *c, uint32_t *len)
+{
+	uint32_t cap, bits;
+	int ret = rd(c, 4, 2, &cap);
+
+	if (ret)
+		return ret;
+	*len = 8;
+	if (cap & 0x20) {
+		bits = (cap >> 8) & 0xff;
+		if (!bits)
+			bits = 256;
+		*len += ((bits + 31) / 32) * 4;
+	}
+	return 0;
+}
+
+/* Resizable BAR and VF Resizable BAR: NBAR capability/control pairs. */
+static int len_rebar(const struct lctx *c, uint32_t *len)
+{
+	uint32_t ctl, n;
+	int ret = rd(c, 8, 4, &ctl);
+
+	if (ret)
+		return ret;
+	n = (ctl >> 5) & 7;
+	if (n < 1 || n > 6)
+		return -ERANGE;
+	*len = 4 + n * 8;
+	return 0;
+}
+
+/* DPA: one allocation byte per substate (Substate_Max + 1), in dwords. */
+static int len_dpa(const struct lctx *c, uint32_t *len)
+{
+	uint32_t cap;
+	int ret = rd(c, 4, 4, &cap);
+
+	if (ret)
+		return ret;
+	*len = 0x10 + round4((cap & 0x1f) + 1);
+	return 0;
+}
+
+/* TPH Requester: a 16-bit steering tag table when located in the cap. */
+static int len_tph(const struct lctx *c, uint32_t *len)
+{
+	uint32_t cap;
+	int ret = rd(c, 4, 4, &cap);
+
+	if (ret)
+		return ret;
+	*len = 0x0c;
+	if (((cap >> 9) & 3) == 1)
+		*len += round4((((cap >> 16) & 0x7ff) + 1) * 2);
+	return 0;
+}
+
+/* Secondary PCIe: one 16-bit lane equalization control per lane. */
+static int len_secpcie(const struct lctx *c, uint32_t *len)
+{
+	uint32_t lanes;
+	int ret = exp_lanes(c, &lanes);
+
+	if (ret)
+		return ret;
+	*len = 0x0c + round4(lanes * 2);
+	return 0;
+}
+
+/* 16.0 and 32.0 GT/s physical layer: one 8-bit equalization byte per lane. */
+static int len_pl16(const struct lctx *c, uint32_t *len)
+{
+	uint32_t lanes;
+	int ret = exp_lanes(c, &lanes);
+
+	if (ret)
+		return ret;
+	*len = 0x20 + round4(lanes);
+	return 0;
+}
+
+/* Lane margining: a control/status dword per lane after the port dword. */
+static int len_lmr(const struct lctx *c, uint32_t *len)
+{
+	uint32_t lanes;
+	int ret = exp_lanes(c, &lanes);
+
+	if (ret)
+		return ret;
+	*len = 8 + 4 * lanes;
+	return 0;
+}
+
+/*
+ * DPC: a root port with RP Extensions has the RP PIO registers from 0x0c
+ * and a log of RP PIO Log Size dwords (at least 4) at 0x20; other ports end
+ * after the status and error source ID.
+ */
+static int len_dpc(const struct lctx *c, uint32_t *len)
+{
+	uint32_t cap, log;
+	int ret = rd(c, 4, 2, &cap);
+
+	if (ret)
+		return ret;
+	if (!(cap & 0x20)) {
+		*len = 0x0c;
+		return 0;
+	}
+	log = (cap >> 8) & 0xf;
+	*len = 0x20 + 4 * (log < 4 ? 4 : log);
+	return 0;
+}
+
+/*
+ * Tables indexed by ID. CAP_SPACE is redefined before each table, so the
+ * entry macros stamp the right space. The last field is the highest version
+ * the spec has defined for the ID (1 unless given with FIXV/CMPV); orphan
+ * detection rejects headers claiming more.
+ */
+#define FIXV(i, n, l, lname, v)                                                \
+	{ { (i), CAP_SPACE, PCL_LEN_FIXED, (l), 0, n, lname }, NULL, (v) }
+#define CMPV(i, n, minl, f, lname, v)                                          \
+	{ { (i), CAP_SPACE, PCL_LEN_COMPUTED, (minl), 0, n, lname }, f, (v) }
+#define FIX(i, n, l, lname) FIXV(i, n, l, lname, 1)
+#define CMP(i, n, minl, f, lname) CMPV(i, n, minl, f, lname, 1)
+#define UNK(i, n, lname)                                                       \
+	{ { (i), CAP_SPACE, PCL_LEN_UNKNOWN, 0, 0, n, lname }, NULL, 1 }
+
+#define CAP_SPACE PCL_SPACE_STANDARD
+static const struct capent std_caps[] = {
+	FIX(0x00, "null", 2, "Null Capability"),
+	FIX(0x01, "pm", 8, "Power Management"),
+	FIX(0x02, "agp", 12, "Accelerated Graphics Port"),
+	FIX(0x03, "vpd", 8, "Vital Product Data"),
+	FIX(0x04, "slotid", 4, "Slot Identification"),
+	CMP(0x05, "msi", 10, len_msi, "Message Signalled Interrupts"),
+	FIX(0x06, "chswp", 4, "CompactPCI Hot Swap"),
+	CMP(0x07, "pcix", 8, len_pcix, "PCI-X"),
+	CMP(0x08, "ht", 12, len_ht, "HyperTransport"),
+	CMP(0x09, "vndr", 3, len_vndr, "Vendor Specific"),
+	FIX(0x0a, "dbg", 4, "Debug Port"),
+	UNK(0x0b, "ccrc", "CompactPCI Central Resource Control"),
+	FIX(0x0c, "shpc", 8, "Standard Hot-Plug Controller"),
+	FIX(0x0d, "ssvid", 8, "Bridge Subsystem Vendor ID"),
+	UNK(0x0e, "agp3", "AGP 8x Target PCI-PCI Bridge"),
+	UNK(0x0f, "secdev", "Secure Device"),
+	CMPV(0x10, "exp", 0x0c, len_exp, "PCI Express", 2),
+	FIX(0x11, "msix", 12, "MSI-X"),
+	CMP(0x12, "sata", 8, len_sata, "SATA Data/Index Configuration"),
+	FIX(0x13, "af", 6, "Advanced Features"),
+	CMP(0x14, "ea", 4, len_ea, "Enhanced Allocation"),
+	FIX(0x15, "fpb", 0x24, "Flattening Portal Bridge"),
+};
+
+#undef CAP_SPACE
+#define CAP_SPACE PCL_SPACE_EXTENDED
+static const struct capent ext_caps[] = {
+	FIX(0x00, "null", 4, "Null Extended Capability"),
+	CMPV(0x01, "aer", 0x2c, len_aer, "Advanced Error Reporting", 2),
+	CMP(0x02, "vc", 0x1c, len_vc, "Virtual Channel"),
+	FIX(0x03, "dsn", 12, "Device Serial Number"),
+	FIX(0x04, "pwr", 16, "Power Budgeting"),
+	CMP(0x05, "rclink", 0x10, len_rclink, "Root Complex Link Declaration"),
+	FIX(0x06, "rcilc", 12, "Root Complex Internal Link Control"),
+	CMPV(0x07, "rcec", 8, len_rcec,
+	     "Root Complex Event Collector Endpoint Association", 2),
+	CMP(0x08, "mfvc", 0x1c, len_vc, "Multi-Function Virtual Channel"),
+	CMP(0x09, "vc9", 0x1c, len_vc, "Virtual Channel (MFVC present)"),
+	FIX(0x0a, "rcrb", 0x14, "Root Complex Register Block Header"),
+	CMP(0x0b, "vsec", 8, len_vsec, "Vendor-Specific Extended Capability"),
+	FIX(0x0c, "cac", 8, "Configuration Access Correlation"),
+	CMP(0x0d, "acs", 8, len_acs, "Access Control Services"),
+	FIX(0x0e, "ari", 8, "Alternative Routing-ID Interpretation"),
+	FIX(0x0f, "ats", 8, "Address Translation Services"),
+	FIX(0x10, "sriov", 64, "Single Root I/O Virtualization"),
+	UNK(0x11, "mriov", "Multi-Root I/O Virtualization"),
+	FIX(0x12, "mcast", 0x30, "Multicast"),
+	FIX(0x13, "pri", 16, "Page Request Interface"),
+	UNK(0x14, "amd", "Reserved for AMD"),
+	CMP(0x15, "rebar", 12, len_rebar, "Resizable BAR"),
+	CMP(0x16, "dpa", 0x14, len_dpa, "Dynamic Power Allocation"),
+	CMP(0x17, "tph", 0x0c, len_tph, "TPH Requester"),
+	FIX(0x18, "ltr", 8, "Latency Tolerance Reporting"),
+	CMP(0x19, "secpcie", 0x10, len_secpcie, "Secondary PCI Express"),
+	UNK(0x1a, "pmux", "Protocol Multiplexing"),
+	FIX(0x1b, "pasid", 8, "Process Address Space ID"),
+	FIX(0x1c, "lnr", 8, "LN Requester"),
+	CMP(0x1d, "dpc", 0x0c, len_dpc, "Downstream Port Containment"),
+	FIX(0x1e, "l1ss", 16, "L1 PM Substates"),
+	FIX(0x1f, "ptm", 12, "Precision Time Measurement"),
+	UNK(0x20, "mpcie", "PCI Express over M-PHY"),
+	FIX(0x21, "frs", 16, "FRS Queueing"),
+	FIX(0x22, "rtr", 12, "Readiness Time Reporting"),
+	CMP(0x23, "dvsec", 10, len_dvsec, "Designated Vendor-Specific Extended Capability"),
+	CMP(0x24, "vf_rebar", 12, len_rebar, "VF Resizable BAR"),
+	FIX(0x25, "dlf", 12, "Data Link Feature"),
+	CMP(0x26, "pl16gt", 0x24, len_pl16, "Physical Layer 16.0 GT/s"),
+	CMP(0x27, "lmr", 12, len_lmr, "Lane Margining at the Receiver"),
+	UNK(0x28, "hier_id", "Hierarchy ID"),
+	FIX(0x29, "npem", 16, "Native PCIe Enclosure Management"),
+	CMP(0x2a, "pl32gt", 0x24, len_pl16, "Physical Layer 32.0 GT/s"),
+	UNK(0x2b, "alt_proto", "Alternate Protocol"),
+	UNK(0x2c, "sfi", "System Firmware Intermediary"),
+	UNK(0x2d, "shadow", "Shadow Functions"),
+	FIXV(0x2e, "doe", 0x18, "Data Object Exchange", 2),
+	FIX(0x2f, "dev3", 16, "Device 3"),
+	UNK(0x30, "ide", "Integrity and Data Encryption"),
+	FIX(0x31, "pl64gt", 16, "Physical Layer 64.0 GT/s"),
+	UNK(0x32, "flit_log", "Flit Logging"),
+	UNK(0x33, "flit_perf", "Flit Performance Measurement"),
+	UNK(0x34, "flit_err_inj", "Flit Error Injection"),
+};
+#undef CAP_SPACE
+
+static const struct capent *table(int space, size_t *n)
+{
+	if (space == PCL_SPACE_STANDARD) {
+		*n = PCL_ARRAY_SIZE(std_caps);
+		return std_caps;
+	}
+	if (space == PCL_SPACE_EXTENDED) {
+		*n = PCL_ARRAY_SIZE(ext_caps);
+		return ext_caps;
+	}
+	*n = 0;
+	return NULL;
+}
+
+static const struct capent *entry(int space, uint16_t id)
+{
+	size_t n;
+	const struct capent *t = table(space, &n);
+
+	if (!t || id >= n)
+		return NULL;
+	return &t[id];
+}
+
+PCL_EXPORT const struct pcl_capdef *pcl_catalog_lookup(int space, uint16_t id)
+{
+	return pcl_catalog_get(space, id);
+}
+
+PCL_EXPORT const struct pcl_capdef *pcl_catalog_lookup_name(int space,
+							     const char *name)
+{
+	size_t n, i;
+	const struct capent *t = table(space, &n);
+
+	if (!t || !name)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (!strcmp(t[i].def.name, name))
+			return &t[i].def;
+	return NULL;
+}
+
+PCL_EXPORT size_t pcl_catalog_count(int space)
+{
+	size_t n;
+
+	table(space, &n);
+	return n;
+}
+
+PCL_EXPORT const struct pcl_capdef *pcl_catalog_get(int space, size_t index)
+{
+	const struct capent *e;
+
+	if (index > UINT16_MAX)
+		return NULL;
+	e = entry(space, (uint16_t)index);
+	return e ? &e->def : NULL;
+}
+
+int pcl_catalog_measure(const struct pcl_cfg *cfg, int space, uint16_t id,
+			uint32_t offset, uint32_t *length)
+{
+	const struct capent *e = entry(space, id);
+	struct lctx c = { .cfg = cfg, .off = offset };
+
+	if (!cfg || !length)
+		return -EINVAL;
+	if (!e)
+		return -ENOENT;
+	c.end = space == PCL_SPACE_STANDARD ? 0x100 : PCL_CFG_SIZE;
+	if (offset >= c.end)
+		return -ERANGE;
+	switch (e->def.rule) {
+	case PCL_LEN_FIXED:
+		*length = e->def.length;
+		return 0;
+	case PCL_LEN_COMPUTED:
+		return e->fn(&c, length);
+	default:
+		return -EOPNOTSUPP;
+	}
+}
+
+PCL_EXPORT int pcl_catalog_length(const struct pcl_cfg *cfg, int space,
+				  uint16_t id, uint32_t offset,
+				  uint32_t *length)
+{
+	int ret = pcl_catalog_measure(cfg, space, id, offset, length);
+
+	return ret == -EOPNOTSUPP ? -ENODATA : ret;
+}
+
+unsigned int pcl_catalog_max_version(int space, uint16_t id)
+{
+	const struct capent *e = entry(space, id);
+
+	if (!e || !id)
+		return 0;
+	return e->max_version;
+}
+
+PCL_EXPORT const char *pcl_space_name(int space)
+{
+	return space == PCL_SPACE_EXTENDED ? "extended" : "standard";
+}

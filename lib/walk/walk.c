@@ -1,0 +1,767 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * walk.c - walk the standard and extended capability chains of an untrusted
+ * config space, measure every capability with the catalogue, and find
+ * orphans: extended headers no chain reaches.
+ *
+ * Invariants, because the bytes may be anything:
+ *  - every byte is tested with pcl_cfg_is_read() before it is looked at, and
+ *    no offset leaves its space (0x40..0xff standard, 0x100..0xfff extended);
+ *  - each chain keeps a visited map of dword slots and a hop limit (48 and
+ *    480, the kernel's TTLs), so no input makes a walk loop;
+ *  - a problem is a finding, never a failure. A walk stops only where the
+ *    chain stops making sense (a loop, a pointer into the header, an invalid
+ *    ID); everything found before that point is kept.
+ *
+ * The extended chain is walked only for functions with a PCI Express
+ * capability (as lspci does) or a PCI-X 2.0 capability (whose mode 2 also
+ * gives 4 KiB of config space). For others, data at 0x100 is noted but not
+ * trusted: conventional PCI devices often decode only 8 address bits, and
+ * their "extended space" is the standard space again.
+ *
+ * Findings about a pointer carry the offset of the register holding it: the
+ * pointer byte itself in the standard chain (0x34, 0x14 or cap + 1), the
+ * header dword of the capability in the extended chain.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "walk/walk-internal.h"
+
+#define STD_TTL 48  /* (256 - 64) / 4 dword slots */
+#define EXT_TTL 480 /* (4096 - 256) / 8, the kernel's bound */
+
+struct pcl_walk {
+	const struct pcl_cfg *cfg;
+	struct pcl_cap *caps;
+	size_t ncaps, acaps;
+	struct pcl_cap *orphans;
+	size_t norphans, aorphans;
+	struct pcl_finding *findings;
+	size_t nfindings, afindings;
+	bool oom;
+	bool has_exp;      /* a PCI Express capability is on the std chain */
+	bool has_pcix2;    /* a PCI-X 2.0 device capability is on it */
+	bool ext_trusted;  /* extended space was walked: scan it for orphans */
+	uint8_t ext_visited[PCL_CFG_SIZE / 4];
+};
+
+static bool grow(void **arr, size_t *alloc, size_t n, size_t size)
+{
+	size_t na;
+	void *p;
+
+	if (n < *alloc)
+		return true;
+	na = *alloc ? *alloc * 2 : 16;
+	p = realloc(*arr, na * size);
+	if (!p)
+		return false;
+	*arr = p;
+	*alloc = na;
+	return true;
+}
+
+static void PCL_PRINTF(6, 7)
+finding(struct pcl_walk *w, int severity, int space, int32_t offset,
+	const char *code, const char *fmt, ...)
+{
+	struct pcl_finding *f;
+	va_list ap;
+	char *msg;
+	int n;
+
+	if (w->oom)
+		return;
+	if (!grow((void **)&w->findings, &w->afindings, w->nfindings,
+		  sizeof(*w->findings))) {
+		w->oom = true;
+		return;
+	}
+	va_start(ap, fmt);
+	n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		w->oom = true;
+		return;
+	}
+	f = &w->findings[w->nfindings++];
+	f->severity = severity;
+	f->space = space;
+	f->offset = offset;
+	f->code = code;
+	f->message = msg;
+}
+
+#define INFO(w, sp, off, code, ...)                                            \
+	finding(w, PCL_SEVERITY_INFO, sp, off, code, __VA_ARGS__)
+#define WARN(w, sp, off, code, ...)                                            \
+	finding(w, PCL_SEVERITY_WARNING, sp, off, code, __VA_ARGS__)
+#define ERROR(w, sp, off, code, ...)                                           \
+	finding(w, PCL_SEVERITY_ERROR, sp, off, code, __VA_ARGS__)
+
+#define STD PCL_SPACE_STANDARD
+#define EXT PCL_SPACE_EXTENDED
+
+/* Returns the index of a new zeroed capability, or -1 on ENOMEM. */
+static long add_cap(struct pcl_walk *w, bool orphan)
+{
+	struct pcl_cap **arr = orphan ? &w->orphans : &w->caps;
+	size_t *n = orphan ? &w->norphans : &w->ncaps;
+	size_t *a = orphan ? &w->aorphans : &w->acaps;
+
+	if (!grow((void **)arr, a, *n, sizeof(**arr))) {
+		w->oom = true;
+		return -1;
+	}
+	memset(&(*arr)[*n], 0, sizeof(**arr));
+	return (long)(*n)++;
+}
+
+static const char *cap_name(int space, uint16_t id)
+{
+	const struct pcl_capdef *def = pcl_catalog_lookup(space, id);
+
+	return def ? def->name : "unknown";
+}
+
+static bool is_read(const struct pcl_walk *w, uint32_t off, uint32_t len)
+{
+	return pcl_cfg_is_read(w->cfg, off, len);
+}
+
+/* The header is all ones: the device is gone or the read failed. */
+static bool header_all_ones(struct pcl_walk *w)
+{
+	const uint8_t *d = pcl_cfg_data(w->cfg);
+	uint32_t i, end = pcl_cfg_size(w->cfg);
+
+	if (!is_read(w, 0, 0x40))
+		return false;
+	for (i = 0; i < 0x40; i++)
+		if (d[i] != 0xff)
+			return false;
+	for (i = 0x40; i < end; i++)
+		if (is_read(w, i, 1) && d[i] != 0xff)
+			break;
+	if (i >= end)
+		ERROR(w, -1, 0, "all-ones",
+		      "config space reads all ones: the device is gone or could not be read");
+	else
+		ERROR(w, -1, 0, "all-ones",
+		      "header (0x00-0x3f) reads all ones: the device is gone or hidden; chains not walked");
+	return true;
+}
+
+static void walk_std(struct pcl_walk *w)
+{
+	const uint8_t *d = pcl_cfg_data(w->cfg);
+	uint8_t visited[256] = { 0 };
+	uint32_t head, loc, raw, ptr, hops, prev = 0;
+	uint8_t htype;
+	long k;
+
+	if (!is_read(w, 0x06, 2) || !is_read(w, 0x0e, 1))
+		return;
+	htype = d[0x0e] & 0x7f;
+	if (htype > 2) {
+		WARN(w, STD, 0x0e, "header-type-unknown",
+		     "header type 0x%02x is not 0, 1 or 2: the capability pointer's place is unknown; standard chain not walked",
+		     htype);
+		return;
+	}
+	head = htype == 2 ? 0x14 : 0x34;
+	if (!is_read(w, head, 1)) {
+		if (d[0x06] & 0x10)
+			WARN(w, STD, (int32_t)head, "pointer-unread",
+			     "Status.CAP_LIST is set but the capability pointer at 0x%02x was not read",
+			     head);
+		return;
+	}
+	raw = d[head];
+	if (!(d[0x06] & 0x10)) {
+		if (raw)
+			INFO(w, STD, (int32_t)head, "pointer-without-cap-list",
+			     "capability pointer at 0x%02x holds 0x%02x but Status.CAP_LIST is clear: ignored",
+			     head, raw);
+		return;
+	}
+	if (!(raw & ~3u)) {
+		WARN(w, STD, (int32_t)head, "cap-list-without-pointer",
+		     "Status.CAP_LIST is set but the capability pointer at 0x%02x is 0x%02x",
+		     head, raw);
+		return;
+	}
+
+	loc = head;
+	for (hops = 0;; hops++) {
+		if (raw & 3)
+			WARN(w, STD, (int32_t)loc, "pointer-misaligned",
+			     "pointer 0x%02x at 0x%02x has its low bits set: using 0x%02x",
+			     raw, loc, raw & ~3u);
+		ptr = raw & ~3u;
+		if (!ptr)
+			break;
+		if (ptr < 0x40) {
+			ERROR(w, STD, (int32_t)loc, "pointer-into-header",
+			      "pointer at 0x%02x points into the header (0x%02x): chain ends",
+			      loc, ptr);
+			break;
+		}
+		/* 48 slots: the visited map ends any loop first; kept as a bound. */
+		if (hops >= STD_TTL) {
+			ERROR(w, STD, (int32_t)loc, "hop-limit",
+			      "standard chain exceeds %u capabilities: walk stopped",
+			      STD_TTL);
+			break;
+		}
+		if (visited[ptr]) {
+			ERROR(w, STD, (int32_t)loc, "chain-loop",
+			     "pointer at 0x%02x leads back to 0x%02x: the standard chain loops",
+			     loc, ptr);
+			break;
+		}
+		visited[ptr] = 1;
+		if (prev && ptr < prev)
+			INFO(w, STD, (int32_t)loc, "pointer-backward",
+			     "pointer at 0x%02x goes back to 0x%02x (legal)", loc,
+			     ptr);
+		if (!is_read(w, ptr, 2)) {
+			WARN(w, STD, (int32_t)loc, "pointer-unread",
+			     "pointer at 0x%02x leads to 0x%02x, which was not read: chain ends",
+			     loc, ptr);
+			break;
+		}
+		if (d[ptr] == 0xff) {
+			ERROR(w, STD, (int32_t)ptr, "invalid-id",
+			      "capability ID 0xff at 0x%02x: the chain is broken",
+			      ptr);
+			break;
+		}
+		k = add_cap(w, false);
+		if (k < 0)
+			return;
+		w->caps[k].space = STD;
+		w->caps[k].id = d[ptr];
+		w->caps[k].offset = (uint16_t)ptr;
+		w->caps[k].next = d[ptr + 1];
+		if (d[ptr] == 0x10) {
+			w->has_exp = true;
+			if (is_read(w, ptr + 2, 1))
+				w->caps[k].version = d[ptr + 2] & 0xf;
+		}
+		if (d[ptr] == 0x07 && htype == 0 && is_read(w, ptr + 2, 2) &&
+		    ((pcl_le16(d + ptr + 2) >> 12) & 3))
+			w->has_pcix2 = true;
+		prev = ptr;
+		loc = ptr + 1;
+		raw = d[loc];
+	}
+}
+
+static void walk_ext(struct pcl_walk *w)
+{
+	const uint8_t *d = pcl_cfg_data(w->cfg);
+	uint32_t ptr = 0x100, prev = 0x100, hdr, next, hops;
+	long k;
+
+	if (!is_read(w, 0x100, 4))
+		return;
+	hdr = pcl_le32(d + 0x100);
+	if (!w->has_exp && !w->has_pcix2) {
+		if (hdr && hdr != 0xffffffffu)
+			INFO(w, EXT, 0x100, "ext-without-pcie",
+			     "extended space holds data but the function has no PCI Express capability: not walked");
+		return;
+	}
+	if (is_read(w, 0, 0x200) && !memcmp(d, d + 0x100, 0x100)) {
+		WARN(w, EXT, 0x100, "ext-aliased",
+		     "0x100-0x1ff repeats 0x00-0xff: extended space aliases the standard space; not walked");
+		return;
+	}
+	if (hdr == 0xffffffffu) {
+		INFO(w, EXT, 0x100, "ext-all-ones",
+		     "extended space reads all ones at 0x100: no extended capabilities");
+		return;
+	}
+	w->ext_trusted = true;
+	if (!hdr)
+		return; /* the spec's "no extended capabilities" */
+
+	for (hops = 0;; hops++) {
+		if (hops >= EXT_TTL) {
+			ERROR(w, EXT, (int32_t)prev, "hop-limit",
+			      "extended chain exceeds %u capabilities: walk stopped",
+			      EXT_TTL);
+			break;
+		}
+		if (w->ext_visited[ptr / 4]) {
+			ERROR(w, EXT, (int32_t)prev, "chain-loop",
+			     "next pointer of 0x%03x leads back to 0x%03x: the extended chain loops",
+			     prev, ptr);
+			break;
+		}
+		w->ext_visited[ptr / 4] = 1;
+		if (!is_read(w, ptr, 4)) {
+			WARN(w, EXT, (int32_t)prev, "pointer-unread",
+			     "next pointer of 0x%03x leads to 0x%03x, which was not read: chain ends",
+			     prev, ptr);
+			break;
+		}
+		hdr = pcl_le32(d + ptr);
+		if (!hdr) {
+			WARN(w, EXT, (int32_t)prev, "ext-zero-header",
+			     "next pointer of 0x%03x leads to an all-zero header at 0x%03x: chain ends",
+			     prev, ptr);
+			break;
+		}
+		if (hdr == 0xffffffffu) {
+			ERROR(w, EXT, (int32_t)ptr, "invalid-id",
+			      "extended header at 0x%03x reads all ones: the chain is broken",
+			      ptr);
+			break;
+		}
+		k = add_cap(w, false);
+		if (k < 0)
+			return;
+		w->caps[k].space = EXT;
+		w->caps[k].id = (uint16_t)hdr;
+		w->caps[k].version = (hdr >> 16) & 0xf;
+		w->caps[k].offset = (uint16_t)ptr;
+		w->caps[k].next = (uint16_t)(hdr >> 20);
+		next = hdr >> 20;
+		if (!(hdr & 0xffff) && ptr == 0x100 && next)
+			INFO(w, EXT, 0x100, "ext-null-anchor",
+			     "Null extended capability at 0x100 links on to 0x%03x (a hidden first capability)",
+			     next & ~3u);
+		if (next & 3)
+			WARN(w, EXT, (int32_t)ptr, "pointer-misaligned",
+			     "next pointer 0x%03x of 0x%03x has its low bits set: using 0x%03x",
+			     next, ptr, next & ~3u);
+		next &= ~3u;
+		if (!next)
+			break;
+		if (next < 0x100) {
+			WARN(w, EXT, (int32_t)ptr, "ext-pointer-below-0x100",
+			     "next pointer of 0x%03x is 0x%03x, below 0x100: chain ends",
+			     ptr, next);
+			break;
+		}
+		if (next < ptr)
+			INFO(w, EXT, (int32_t)ptr, "pointer-backward",
+			     "next pointer of 0x%03x goes back to 0x%03x (legal)",
+			     ptr, next);
+		prev = ptr;
+		ptr = next;
+	}
+}
+
+/* The size the kernel shows of a PCIe capability: what a guest relies on. */
+static uint32_t exp_kernel_len(const struct pcl_walk *w, const struct pcl_cap *c)
+{
+	const uint8_t *d = pcl_cfg_data(w->cfg);
+	bool rciep = is_read(w, c->offset + 2u, 1) &&
+		     (d[c->offset + 2] >> 4) == 0x9;
+
+	if (c->version >= 2)
+		return rciep ? 0x2c : 0x34;
+	return rciep ? 0x0c : 0x14;
+}
+
+/* Start of the nearest chain capability of @space after @off, or @end. */
+static uint32_t next_start(const struct pcl_walk *w, int space, uint32_t off,
+			   uint32_t end)
+{
+	size_t i;
+
+	for (i = 0; i < w->ncaps; i++)
+		if (w->caps[i].space == space && w->caps[i].offset > off &&
+		    w->caps[i].offset < end)
+			end = w->caps[i].offset;
+	return end;
+}
+
+static void measure(struct pcl_walk *w, struct pcl_cap *c, bool orphan)
+{
+	const uint8_t *d = pcl_cfg_data(w->cfg);
+	uint32_t hdr = c->space == STD ? 2 : 4;
+	uint32_t end = c->space == STD ? 0x100 : PCL_CFG_SIZE;
+	uint32_t len = 0, lim;
+	const char *sp = pcl_space_name(c->space);
+	int ret;
+
+	c->name = cap_name(c->space, c->id);
+	ret = pcl_catalog_measure(w->cfg, c->space, c->id, c->offset, &len);
+	switch (ret) {
+	case 0:
+		break;
+	case -ENOENT:
+		c->flags |= PCL_CAP_UNKNOWN_ID | PCL_CAP_LENGTH_UNKNOWN;
+		WARN(w, c->space, c->offset, "unknown-id",
+		     "%s capability ID 0x%02x at 0x%03x is not in the catalogue: length unknown",
+		     sp, c->id, c->offset);
+		break;
+	case -EOPNOTSUPP:
+		c->flags |= PCL_CAP_LENGTH_UNKNOWN;
+		INFO(w, c->space, c->offset, "length-unknown",
+		     "length of %s at 0x%03x is not known to the catalogue",
+		     c->name, c->offset);
+		break;
+	case -ENODATA:
+		c->flags |= PCL_CAP_LENGTH_UNKNOWN;
+		WARN(w, c->space, c->offset, "length-unread",
+		     "registers giving the length of %s at 0x%03x were not read",
+		     c->name, c->offset);
+		break;
+	default:
+		c->flags |= PCL_CAP_LENGTH_UNKNOWN;
+		WARN(w, c->space, c->offset, "length-invalid",
+		     "registers of %s at 0x%03x give an impossible length",
+		     c->name, c->offset);
+		break;
+	}
+	if (c->flags & PCL_CAP_LENGTH_UNKNOWN) {
+		c->length = (uint16_t)hdr;
+		return;
+	}
+
+	/*
+	 * Real PCIe capabilities are often shorter than the spec's structure:
+	 * the next capability starts inside it, or it sits too close to 0x100.
+	 * Believe the device: end it there, and say so.
+	 */
+	if (c->space == STD && c->id == 0x10 && !orphan) {
+		lim = next_start(w, STD, c->offset, 0x100);
+		if (c->offset + len > lim) {
+			uint32_t klen = exp_kernel_len(w, c);
+
+			finding(w, lim - c->offset < klen ? PCL_SEVERITY_WARNING :
+							    PCL_SEVERITY_INFO,
+				STD, c->offset, "exp-short",
+				"PCI Express capability v%u at 0x%02x spans 0x%x bytes in the spec but %s at 0x%02x: taken as 0x%x bytes%s",
+				c->version, c->offset, len,
+				lim == 0x100 ? "the standard space ends" :
+					       "another capability starts",
+				lim, lim - c->offset,
+				lim - c->offset < klen ?
+					", shorter than the registers the kernel exposes" : "");
+			len = lim - c->offset;
+		}
+	}
+	c->length = (uint16_t)len;
+	if (c->offset + len > end) {
+		c->flags |= PCL_CAP_TRUNCATED;
+		WARN(w, c->space, c->offset, "length-past-end",
+		     "%s at 0x%03x is 0x%x bytes long and runs past the end of %s space (0x%x)",
+		     c->name, c->offset, len, sp, end);
+	} else if (!is_read(w, c->offset, len)) {
+		c->flags |= PCL_CAP_TRUNCATED;
+		WARN(w, c->space, c->offset, "length-unread",
+		     "%s at 0x%03x is 0x%x bytes long, but not all of them were read",
+		     c->name, c->offset, len);
+	}
+
+	if (c->space == EXT && (c->id == 0x0b || c->id == 0x23) &&
+	    is_read(w, c->offset + 4u, c->id == 0x23 ? 6 : 4)) {
+		uint32_t h1 = pcl_le32(d + c->offset + 4);
+		struct pcl_identity id;
+
+		c->vsec_rev = (h1 >> 16) & 0xf;
+		if (c->id == 0x0b) {
+			pcl_cfg_identity(w->cfg, &id);
+			c->vendor = id.vendor_id;
+			c->vsec_id = (uint16_t)h1;
+		} else {
+			c->vendor = (uint16_t)h1;
+			c->vsec_id = pcl_le16(d + c->offset + 8);
+		}
+	}
+}
+
+/* [start, end) of a capability as placed, clipped to its space. */
+static void span(const struct pcl_cap *c, uint32_t *s, uint32_t *e)
+{
+	uint32_t lim = c->space == STD ? 0x100 : PCL_CFG_SIZE;
+
+	*s = c->offset;
+	*e = c->offset + c->length;
+	if (*e > lim)
+		*e = lim;
+}
+
+/*
+ * Bytes a chain capability claims for the orphan scan. One of unknown length
+ * claims everything up to the next chain capability: its body could hold
+ * anything, including header-like values.
+ */
+static bool claimed_by_chain(const struct pcl_walk *w, uint32_t s, uint32_t e)
+{
+	uint32_t cs, ce;
+	size_t i;
+
+	for (i = 0; i < w->ncaps; i++) {
+		const struct pcl_cap *c = &w->caps[i];
+
+		if (c->space != EXT)
+			continue;
+		span(c, &cs, &ce);
+		if (c->flags & PCL_CAP_LENGTH_UNKNOWN)
+			ce = next_start(w, EXT, c->offset, PCL_CFG_SIZE);
+		if (s < ce && cs < e)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Devices that decode few address bits repeat their extended space every
+ * 0x400 or so: a header whose bytes equal a chain capability's is a mirror.
+ */
+static bool mirrors_chain(const struct pcl_walk *w, uint32_t off, uint32_t len)
+{
+	const uint8_t *d = pcl_cfg_data(w->cfg);
+	size_t i;
+
+	for (i = 0; i < w->ncaps; i++) {
+		const struct pcl_cap *c = &w->caps[i];
+
+		if (c->space == EXT && pcl_le32(d + c->offset) == pcl_le32(d + off) &&
+		    c->offset + len <= PCL_CFG_SIZE &&
+		    is_read(w, c->offset, len) &&
+		    !memcmp(d + c->offset + 4, d + off + 4, len - 4))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Conservative: a known non-null ID, a version that ID has reached, a
+ * dword-aligned next pointer that is 0 or in extended space and not itself,
+ * a length the catalogue can compute that stays in read bytes, a body that
+ * is neither all zeros nor all ones nor a copy of a chain capability, and
+ * no byte shared with the chains.
+ */
+static bool plausible_orphan(struct pcl_walk *w, uint32_t off, uint32_t *len)
+{
+	const uint8_t *d = pcl_cfg_data(w->cfg);
+	uint32_t hdr = pcl_le32(d + off), next = hdr >> 20, ver = (hdr >> 16) & 0xf;
+	uint16_t id = (uint16_t)hdr;
+	uint32_t i;
+	bool zero = true, ones = true;
+
+	if (!id || ver < 1 || ver > pcl_catalog_max_version(EXT, id))
+		return false;
+	if ((next & 3) || (next && next < 0x100) || next == off)
+		return false;
+	if (pcl_catalog_measure(w->cfg, EXT, id, off, len) || *len < 8 ||
+	    off + *len > PCL_CFG_SIZE || !is_read(w, off, *len))
+		return false;
+	for (i = off + 4; i < off + *len; i++) {
+		zero &= d[i] == 0;
+		ones &= d[i] == 0xff;
+	}
+	if (zero || ones || mirrors_chain(w, off, *len))
+		return false;
+	return !claimed_by_chain(w, off, off + *len);
+}
+
+static void find_orphans(struct pcl_walk *w)
+{
+	const uint8_t *d = pcl_cfg_data(w->cfg);
+	uint32_t off, len;
+	long k;
+
+	if (!w->ext_trusted)
+		return;
+	for (off = 0x100; off + 4 <= PCL_CFG_SIZE; off += 4) {
+		if (w->ext_visited[off / 4] || !is_read(w, off, 4))
+			continue;
+		if (!plausible_orphan(w, off, &len))
+			continue;
+		k = add_cap(w, true);
+		if (k < 0)
+			return;
+		w->orphans[k].space = EXT;
+		w->orphans[k].id = pcl_le16(d + off);
+		w->orphans[k].version = (d[off + 2] & 0xf);
+		w->orphans[k].offset = (uint16_t)off;
+		w->orphans[k].next = (uint16_t)(pcl_le32(d + off) >> 20);
+		w->orphans[k].flags = PCL_CAP_ORPHAN;
+		measure(w, &w->orphans[k], true);
+		INFO(w, EXT, (int32_t)off, "orphan",
+		     "%s v%u header at 0x%03x (0x%x bytes) is reached by no chain: occupied, not free",
+		     w->orphans[k].name, w->orphans[k].version, off, len);
+		/* Never look for headers inside one we have accepted. */
+		off += ((len + 3) & ~3u) - 4;
+	}
+}
+
+static void check_overlap(struct pcl_walk *w, struct pcl_cap *a,
+			  struct pcl_cap *b)
+{
+	uint32_t as, ae, bs, be;
+
+	if (a->space != b->space)
+		return;
+	span(a, &as, &ae);
+	span(b, &bs, &be);
+	if (!(as < be && bs < ae))
+		return;
+	a->flags |= PCL_CAP_OVERLAP;
+	b->flags |= PCL_CAP_OVERLAP;
+	if (bs < as) {
+		struct pcl_cap *t = a;
+
+		a = b;
+		b = t;
+	}
+	WARN(w, b->space, b->offset, "overlap",
+	     "%s at 0x%03x (0x%x bytes) overlaps %s at 0x%03x (0x%x bytes)",
+	     b->name, b->offset, b->length, a->name, a->offset, a->length);
+}
+
+static void check_overlaps(struct pcl_walk *w)
+{
+	size_t i, j;
+
+	/* Orphans are placed clear of the chains and of each other. */
+	for (i = 0; i < w->ncaps; i++)
+		for (j = i + 1; j < w->ncaps; j++)
+			check_overlap(w, &w->caps[i], &w->caps[j]);
+}
+
+static void number_instances(struct pcl_walk *w)
+{
+	size_t i, j;
+
+	for (i = 0; i < w->ncaps; i++)
+		for (j = 0; j < i; j++)
+			if (w->caps[j].space == w->caps[i].space &&
+			    w->caps[j].id == w->caps[i].id)
+				w->caps[i].instance++;
+	for (i = 0; i < w->norphans; i++) {
+		for (j = 0; j < w->ncaps; j++)
+			if (w->caps[j].space == w->orphans[i].space &&
+			    w->caps[j].id == w->orphans[i].id)
+				w->orphans[i].instance++;
+		for (j = 0; j < i; j++)
+			if (w->orphans[j].id == w->orphans[i].id)
+				w->orphans[i].instance++;
+	}
+}
+
+PCL_EXPORT struct pcl_walk *pcl_walk_new(const struct pcl_cfg *cfg)
+{
+	struct pcl_walk *w;
+	size_t i;
+
+	if (!cfg) {
+		errno = EINVAL;
+		return NULL;
+	}
+	w = calloc(1, sizeof(*w));
+	if (!w) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	w->cfg = cfg;
+	if (!header_all_ones(w)) {
+		walk_std(w);
+		walk_ext(w);
+		for (i = 0; i < w->ncaps; i++)
+			measure(w, &w->caps[i], false);
+		find_orphans(w);
+		check_overlaps(w);
+		number_instances(w);
+	}
+	if (w->oom) {
+		pcl_walk_free(w);
+		errno = ENOMEM;
+		return NULL;
+	}
+	pcl_dbg(pcl_cfg_ctx(cfg), "%s: %zu capabilities, %zu orphans, %zu findings",
+		pcl_cfg_source(cfg), w->ncaps, w->norphans, w->nfindings);
+	return w;
+}
+
+PCL_EXPORT void pcl_walk_free(struct pcl_walk *walk)
+{
+	size_t i;
+
+	if (!walk)
+		return;
+	for (i = 0; i < walk->nfindings; i++)
+		free((char *)walk->findings[i].message);
+	free(walk->findings);
+	free(walk->caps);
+	free(walk->orphans);
+	free(walk);
+}
+
+PCL_EXPORT const struct pcl_cfg *pcl_walk_cfg(const struct pcl_walk *walk)
+{
+	return walk ? walk->cfg : NULL;
+}
+
+PCL_EXPORT size_t pcl_walk_cap_count(const struct pcl_walk *walk)
+{
+	return walk ? walk->ncaps : 0;
+}
+
+PCL_EXPORT const struct pcl_cap *pcl_walk_cap(const struct pcl_walk *walk,
+					      size_t index)
+{
+	return walk && index < walk->ncaps ? &walk->caps[index] : NULL;
+}
+
+PCL_EXPORT size_t pcl_walk_orphan_count(const struct pcl_walk *walk)
+{
+	return walk ? walk->norphans : 0;
+}
+
+PCL_EXPORT const struct pcl_cap *pcl_walk_orphan(const struct pcl_walk *walk,
+						 size_t index)
+{
+	return walk && index < walk->norphans ? &walk->orphans[index] : NULL;
+}
+
+PCL_EXPORT const struct pcl_cap *pcl_walk_find(const struct pcl_walk *walk,
+					       int space, uint16_t id,
+					       unsigned int instance)
+{
+	size_t i;
+
+	if (!walk)
+		return NULL;
+	for (i = 0; i < walk->ncaps; i++)
+		if (walk->caps[i].space == space && walk->caps[i].id == id &&
+		    walk->caps[i].instance == instance)
+			return &walk->caps[i];
+	return NULL;
+}
+
+PCL_EXPORT size_t pcl_walk_finding_count(const struct pcl_walk *walk)
+{
+	return walk ? walk->nfindings : 0;
+}
+
+PCL_EXPORT const struct pcl_finding *pcl_walk_finding(const struct pcl_walk *walk,
+						      size_t index)
+{
+	return walk && index < walk->nfindings ? &walk->findings[index] : NULL;
+}
+
+PCL_EXPORT int pcl_walk_max_severity(const struct pcl_walk *walk)
+{
+	int max = -1;
+	size_t i;
+
+	for (i = 0; walk && i < walk->nfindings; i++)
+		if (walk->findings[i].severity > max)
+			max = walk->findings[i].severity;
+	return max;
+}
