@@ -128,14 +128,18 @@ static json_t *device_json(const struct pcl_cfg *cfg,
 static void print_cap(const struct pcl_cap *c)
 {
 	const struct pcl_capdef *def = pcl_catalog_lookup(c->space, c->id);
-	char len[16];
+	char len[16], ver[8] = "  ";
 
+	/* Only extended capabilities and PCI Express carry a version field
+	 * the walker decodes; "v0" elsewhere would read as a real value. */
+	if (c->space == PCL_SPACE_EXTENDED || c->version)
+		snprintf(ver, sizeof(ver), "v%u", c->version);
 	if (c->flags & PCL_CAP_LENGTH_UNKNOWN)
 		snprintf(len, sizeof(len), "%4s", "?");
 	else
 		snprintf(len, sizeof(len), "%4u", c->length);
-	printf("\t[%03x] %s len %s v%u  %-8s %s", c->offset,
-	       c->space == PCL_SPACE_STANDARD ? "std" : "ext", len, c->version,
+	printf("\t[%03x] %s len %s %-2s  %-8s %s", c->offset,
+	       c->space == PCL_SPACE_STANDARD ? "std" : "ext", len, ver,
 	       c->name, def ? def->long_name : "Unknown capability");
 	if (!def)
 		printf(" (id 0x%x)", c->id);
