@@ -105,6 +105,15 @@ void pcl_cfg_finish(struct pcl_cfg *cfg)
 	}
 	cfg->size = (last + 63) & ~63u;
 
+	/* Length of the fully read prefix, for pcl_cfg_is_read()'s fast path. */
+	cfg->read_prefix = 0;
+	while (cfg->read_prefix < PCL_CFG_SIZE &&
+	       cfg->read[cfg->read_prefix >> 3] == 0xff)
+		cfg->read_prefix += 8;
+	while (cfg->read_prefix < PCL_CFG_SIZE &&
+	       byte_read(cfg, cfg->read_prefix))
+		cfg->read_prefix++;
+
 	/* Unread bytes are 0, so a partial header decodes to zeros. */
 	memset(id, 0, sizeof(*id));
 	id->vendor_id = pcl_le16(d + 0x00);
@@ -168,6 +177,10 @@ PCL_EXPORT bool pcl_cfg_is_read(const struct pcl_cfg *cfg, uint32_t offset,
 	if (offset > PCL_CFG_SIZE || len > PCL_CFG_SIZE - offset)
 		return false;
 	end = offset + len;
+	/* Every source reads a prefix (64, 256 or 4096 bytes); the walker asks
+	 * this for every header it looks at, so answer that case at once. */
+	if (end <= cfg->read_prefix)
+		return true;
 	while (offset < end && (offset & 7))
 		if (!byte_read(cfg, offset++))
 			return false;

@@ -28,6 +28,7 @@ struct pcl_cfg {
 	struct pcl_identity id;
 	uint32_t line;
 	uint32_t size;
+	uint32_t read_prefix; /* bytes [0, read_prefix) all read: the fast path */
 	char slot[PCL_SLOT_MAX];
 	char pf_slot[PCL_SLOT_MAX];
 	char source[]; /* NUL-terminated */
