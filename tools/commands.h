@@ -4,5 +4,8 @@
 #define PCILAYOUT_COMMANDS_H
 
 int cmd_show(int argc, char **argv);
+int cmd_lint(int argc, char **argv);
+int cmd_fmt(int argc, char **argv);
+int cmd_fingerprint(int argc, char **argv);
 
 #endif

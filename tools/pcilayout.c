@@ -13,6 +13,9 @@
 
 static const struct cli_command commands[] = {
 	{ "show", cmd_show, "walk capability chains and report findings" },
+	{ "lint", cmd_lint, "check layout files and list every error" },
+	{ "fmt", cmd_fmt, "print or rewrite a layout file in canonical form" },
+	{ "fingerprint", cmd_fingerprint, "print the SHA-256 fingerprint of layouts" },
 };
 
 static void usage(FILE *f)

@@ -15,5 +15,6 @@
 #include <pcilayout/cfg.h>
 #include <pcilayout/catalog.h>
 #include <pcilayout/walk.h>
+#include <pcilayout/layout.h>
 
 #endif /* PCILAYOUT_PCILAYOUT_H */

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * layout-internal.h - what the layout module's files share: the layout
+ * object itself, the error list, the position index of a JSON text, and
+ * the format-1 name table. Nothing here is exported.
+ */
+#ifndef PCL_LAYOUT_INTERNAL_H
+#define PCL_LAYOUT_INTERNAL_H
+
+#include <jansson.h>
+
+#include "internal.h"
+
+/* Format limits: bound everything an untrusted file can make us allocate. */
+#define LAYOUT_NAME_MAX 64
+#define LAYOUT_TEXT_MAX 256      /* reason, source */
+#define LAYOUT_DESC_MAX 4096     /* description, provenance reason */
+#define LAYOUT_MACHINES_MAX 64
+#define LAYOUT_RESERVED_MAX 256
+#define LAYOUT_STD_ENTRIES_MAX 64
+#define LAYOUT_EXT_ENTRIES_MAX 1024
+#define LAYOUT_IDLIST_MAX 256
+
+/* A position in the text: 1-based line and column (0 = unknown). */
+struct lpos {
+	uint32_t line;
+	uint32_t column;
+};
+
+struct pcl_layout_idlist {
+	uint16_t *ids;
+	size_t count;
+};
+
+struct pcl_layout {
+	struct pcl_ctx *ctx;
+	int kind;
+	char *source;
+	char *name;
+	uint32_t revision;
+	char *description;
+	char *profile;
+	struct pcl_layout_match match;
+	char **machines;
+	size_t n_machines;
+	int unclaimed;
+	struct pcl_layout_reserved *reserved;
+	size_t n_reserved;
+	struct pcl_layout_entry *entries[2];
+	size_t n_entries[2];
+	struct pcl_layout_placement *placements;
+	size_t n_placements;
+	struct pcl_layout_idlist hide[2];
+	struct pcl_layout_idlist keep[2];
+	/* Where the top-level object starts, for errors about it (0 = built). */
+	struct lpos root_pos;
+};
+
+/* diag.c */
+void pcl_diag_add(struct pcl_diag *diag, const char *source, struct lpos pos,
+		  const char *fmt, ...) PCL_PRINTF(4, 5);
+void pcl_diag_sort(struct pcl_diag *diag);
+
+/* names.c: the frozen format-1 name table. */
+struct capname {
+	uint8_t space;
+	uint8_t fixed;   /* 1: the length is always @length */
+	uint16_t id;
+	uint16_t length; /* default length, 0 = must be given */
+	const char *name;
+};
+const struct capname *pcl_capname_by_id(int space, uint16_t id);
+const struct capname *pcl_capname_by_name(int space, const char *name);
+size_t pcl_capname_count(void);
+const struct capname *pcl_capname_get(size_t index);
+
+/* jpos.c: positions of keys and values, by path ("extended[3].at"). */
+struct jpos_index;
+int pcl_jpos_build(const char *buf, size_t len, struct jpos_index **index);
+void pcl_jpos_free(struct jpos_index *index);
+/* Position of the value at @path, or of its key when @key is true. */
+struct lpos pcl_jpos_get(const struct jpos_index *index, const char *path,
+			 bool key);
+
+/* layout.c */
+int pcl_layout_validate_entry(const struct pcl_layout *layout,
+			      const struct pcl_layout_entry *e, char *why,
+			      size_t size);
+int pcl_layout_insert_entry(struct pcl_layout *layout,
+			    const struct pcl_layout_entry *e, struct lpos pos);
+int pcl_layout_add_reserved_at(struct pcl_layout *layout, uint32_t offset,
+			       uint32_t length, const char *reason,
+			       const char *source, struct lpos pos);
+int pcl_layout_validate_loaded(const struct pcl_layout *layout,
+			       struct pcl_diag *diag);
+bool pcl_layout_name_ok(const char *s);
+bool pcl_layout_text_ok(const char *s, size_t max);
+bool pcl_layout_pattern_ok(const char *s);
+
+/* save.c */
+json_t *pcl_layout_to_json(const struct pcl_layout *layout, bool fingerprint);
+
+#endif /* PCL_LAYOUT_INTERNAL_H */
