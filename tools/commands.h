@@ -7,5 +7,7 @@ int cmd_show(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 int cmd_fmt(int argc, char **argv);
 int cmd_fingerprint(int argc, char **argv);
+int cmd_map(int argc, char **argv);
+int cmd_gaps(int argc, char **argv);
 
 #endif

@@ -16,6 +16,8 @@ static const struct cli_command commands[] = {
 	{ "lint", cmd_lint, "check layout files and list every error" },
 	{ "fmt", cmd_fmt, "print or rewrite a layout file in canonical form" },
 	{ "fingerprint", cmd_fingerprint, "print the SHA-256 fingerprint of layouts" },
+	{ "map", cmd_map, "show who owns each config-space byte" },
+	{ "gaps", cmd_gaps, "rank the free windows for a new capability" },
 };
 
 static void usage(FILE *f)

@@ -15,6 +15,8 @@
 #include <pcilayout/cfg.h>
 #include <pcilayout/catalog.h>
 #include <pcilayout/walk.h>
+#include <pcilayout/map.h>
 #include <pcilayout/layout.h>
+#include <pcilayout/quirks.h>
 
 #endif /* PCILAYOUT_PCILAYOUT_H */

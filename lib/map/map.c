@@ -1,0 +1,570 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * map.c - the per-byte occupancy map of one walked config space.
+ *
+ * Building is claim-then-classify: the strong owners claim bytes strongest
+ * first (header, capabilities in walk order, orphans, reserved ranges), and
+ * a byte keeps its first claim; the bytes nobody claimed are then classified
+ * from the cfg as zero, non-zero or unread; advertised-free ranges come last
+ * and are accepted only over bytes classified zero. The detail of a claim
+ * (which capability, which range) lives in a scratch array on the stack
+ * while building and only in the run list afterwards, so a map costs 4 KiB
+ * of owner bytes plus its runs, and nothing per byte is ever allocated.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "map-internal.h"
+
+#define UNCLAIMED 0xffu
+
+static const char *const owner_names[PCL_OWNER_COUNT] = {
+	[PCL_OWNER_HEADER] = "header",	 [PCL_OWNER_CAP] = "cap",
+	[PCL_OWNER_ORPHAN] = "orphan",	 [PCL_OWNER_RESERVED] = "reserved",
+	[PCL_OWNER_FREE] = "free",	 [PCL_OWNER_NONZERO] = "nonzero",
+	[PCL_OWNER_ZERO] = "zero",	 [PCL_OWNER_UNREAD] = "unread",
+};
+
+PCL_EXPORT const char *pcl_owner_name(int owner)
+{
+	if (owner < 0 || owner >= PCL_OWNER_COUNT)
+		return "unknown";
+	return owner_names[owner];
+}
+
+static uint32_t space_end(uint32_t offset)
+{
+	return offset < 0x100 ? 0x100 : PCL_CFG_SIZE;
+}
+
+static int add_finding(struct pcl_map *map, int severity, int32_t offset,
+		       const char *code, const char *fmt, ...)
+	PCL_PRINTF(5, 6);
+
+static int add_finding(struct pcl_map *map, int severity, int32_t offset,
+		       const char *code, const char *fmt, ...)
+{
+	struct pcl_map_finding *f;
+	va_list ap;
+
+	if (map->nfindings == map->findings_cap) {
+		size_t n = map->findings_cap ? 2 * map->findings_cap : 8;
+		struct pcl_map_finding *grown;
+
+		grown = realloc(map->findings, n * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		map->findings = grown;
+		map->findings_cap = n;
+	}
+	f = &map->findings[map->nfindings];
+	f->seq = (uint32_t)map->nfindings;
+	map->nfindings++;
+	f->pub.severity = severity;
+	f->pub.space = offset < 0 ? -1 : offset >= 0x100;
+	f->pub.offset = offset;
+	f->pub.code = code;
+	f->pub.message = NULL; /* pointed at msg once the array stops moving */
+	va_start(ap, fmt);
+	vsnprintf(f->msg, sizeof(f->msg), fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+static int cmp_finding(const void *a, const void *b)
+{
+	const struct pcl_map_finding *x = a, *y = b;
+
+	if (x->pub.offset != y->pub.offset)
+		return x->pub.offset < y->pub.offset ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Claim [start, end) for @owner where nobody has yet; count what was taken. */
+static uint32_t claim(uint8_t *owner, uint16_t *det, uint32_t start,
+		      uint32_t end, uint8_t who, uint16_t detail)
+{
+	uint32_t taken = 0;
+
+	if (end > PCL_CFG_SIZE)
+		end = PCL_CFG_SIZE;
+	for (uint32_t i = start; i < end; i++) {
+		if (owner[i] != UNCLAIMED)
+			continue;
+		owner[i] = who;
+		det[i] = detail;
+		taken++;
+	}
+	return taken;
+}
+
+/*
+ * The end of a capability's claim. A known length is clipped to its space;
+ * an unknown one reaches the next structure the walk found in the same
+ * space, or the end of the space: DESIGN §8, never a silent guess.
+ */
+static uint32_t cap_end(const struct pcl_walk *walk, const struct pcl_cap *c)
+{
+	uint32_t end = space_end(c->offset);
+	uint32_t stop;
+	size_t i, n;
+
+	if (!(c->flags & PCL_CAP_LENGTH_UNKNOWN)) {
+		stop = (uint32_t)c->offset + (c->length ? c->length : 1);
+		return stop < end ? stop : end;
+	}
+	stop = end;
+	n = pcl_walk_cap_count(walk);
+	for (i = 0; i < n; i++) {
+		const struct pcl_cap *o = pcl_walk_cap(walk, i);
+
+		if (o->space == c->space && o->offset > c->offset &&
+		    o->offset < stop)
+			stop = o->offset;
+	}
+	n = pcl_walk_orphan_count(walk);
+	for (i = 0; i < n; i++) {
+		const struct pcl_cap *o = pcl_walk_orphan(walk, i);
+
+		if (o->space == c->space && o->offset > c->offset &&
+		    o->offset < stop)
+			stop = o->offset;
+	}
+	return stop;
+}
+
+static uint64_t load64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+#define BYTES8(b) (0x0101010101010101ull * (uint8_t)(b))
+
+static void classify(struct pcl_map *map, const struct pcl_cfg *cfg)
+{
+	const uint8_t *data = pcl_cfg_data(cfg);
+	uint32_t row, i;
+
+	/*
+	 * Whole 16-byte rows first: one read-map query per row, usually, and
+	 * eight bytes at a time where nobody claimed any of them - most of a
+	 * config space is long stretches of unclaimed bytes.
+	 */
+	for (row = 0; row < PCL_CFG_SIZE; row += 16) {
+		bool all_read = pcl_cfg_is_read(cfg, row, 16);
+
+		for (i = row; i < row + 16; i++) {
+			if (all_read && !(i & 7) &&
+			    load64(map->owner + i) == BYTES8(UNCLAIMED) &&
+			    !load64(data + i)) {
+				memset(map->owner + i, PCL_OWNER_ZERO, 8);
+				i += 7;
+				continue;
+			}
+			if (map->owner[i] != UNCLAIMED)
+				continue;
+			if (!all_read && !pcl_cfg_is_read(cfg, i, 1))
+				map->owner[i] = PCL_OWNER_UNREAD;
+			else
+				map->owner[i] = data[i] ? PCL_OWNER_NONZERO
+							: PCL_OWNER_ZERO;
+		}
+	}
+}
+
+static int copy_ranges(struct pcl_map *map, const struct pcl_range *ranges,
+		       size_t count)
+{
+	size_t i;
+
+	if (!count)
+		return 0;
+	map->ranges = calloc(count, sizeof(*map->ranges));
+	if (!map->ranges)
+		return -ENOMEM;
+	for (i = 0; i < count; i++) {
+		const struct pcl_range *r = &ranges[i];
+		struct pcl_range *d = &map->ranges[i];
+
+		if (r->start >= PCL_CFG_SIZE || !r->length ||
+		    r->length > PCL_CFG_SIZE - r->start ||
+		    (r->kind != PCL_RANGE_RESERVED && r->kind != PCL_RANGE_FREE))
+			return -EINVAL;
+		*d = *r;
+		d->flags &= ~PCL_RANGE_UNTRUSTED;
+		d->source = r->source ? strdup(r->source) : NULL;
+		d->reason = r->reason ? strdup(r->reason) : NULL;
+		map->nranges = i + 1;
+		if ((r->source && !d->source) || (r->reason && !d->reason))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int claim_structures(struct pcl_map *map, uint16_t *det)
+{
+	const struct pcl_walk *walk = map->walk;
+	struct pcl_identity id;
+	uint32_t hdr;
+	size_t i, n;
+	int r;
+
+	/* The CardBus header also owns its subsystem IDs and legacy base. */
+	pcl_cfg_identity(pcl_walk_cfg(walk), &id);
+	hdr = id.header_type == 2 ? 0x48 : 0x40;
+	claim(map->owner, det, 0, hdr, PCL_OWNER_HEADER, 0);
+
+	n = pcl_walk_cap_count(walk);
+	for (i = 0; i < n && i <= UINT16_MAX; i++) {
+		const struct pcl_cap *c = pcl_walk_cap(walk, i);
+		uint32_t end = cap_end(walk, c);
+
+		claim(map->owner, det, c->offset, end, PCL_OWNER_CAP,
+		      (uint16_t)i);
+		if (c->flags & PCL_CAP_LENGTH_UNKNOWN) {
+			r = add_finding(map, PCL_SEVERITY_INFO, c->offset,
+					"length-unknown-extent",
+					"%s capability 0x%x at 0x%03x has no known length: 0x%03x-0x%03x treated as occupied",
+					pcl_space_name(c->space), c->id,
+					c->offset, c->offset, end - 1);
+			if (r)
+				return r;
+		}
+	}
+	n = pcl_walk_orphan_count(walk);
+	for (i = 0; i < n && i <= UINT16_MAX; i++) {
+		const struct pcl_cap *c = pcl_walk_orphan(walk, i);
+
+		claim(map->owner, det, c->offset, cap_end(walk, c),
+		      PCL_OWNER_ORPHAN, (uint16_t)i);
+	}
+	for (i = 0; i < map->nranges && i <= UINT16_MAX; i++) {
+		const struct pcl_range *rg = &map->ranges[i];
+		uint32_t end = rg->start + rg->length;
+
+		if (rg->kind != PCL_RANGE_RESERVED)
+			continue;
+		if (claim(map->owner, det, rg->start, end, PCL_OWNER_RESERVED,
+			  (uint16_t)i) == rg->length)
+			continue;
+		r = add_finding(map, PCL_SEVERITY_INFO, (int32_t)rg->start,
+				"reserved-overlap",
+				"reserved range 0x%03x-0x%03x (%s) overlaps bytes owned by a stronger owner",
+				rg->start, end - 1,
+				rg->source ? rg->source : "no source");
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+/* Accept each advertised-free range whose bytes are all unclaimed zero. */
+static int accept_free(struct pcl_map *map, uint16_t *det)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < map->nranges && i <= UINT16_MAX; i++) {
+		struct pcl_range *rg = &map->ranges[i];
+		uint32_t end = rg->start + rg->length, b;
+
+		if (rg->kind != PCL_RANGE_FREE)
+			continue;
+		for (b = rg->start; b < end; b++)
+			if (map->owner[b] != PCL_OWNER_ZERO &&
+			    map->owner[b] != PCL_OWNER_FREE)
+				break;
+		if (b == end) {
+			for (b = rg->start; b < end; b++) {
+				if (map->owner[b] == PCL_OWNER_FREE)
+					continue; /* an earlier range has it */
+				map->owner[b] = PCL_OWNER_FREE;
+				det[b] = (uint16_t)i;
+			}
+			continue;
+		}
+		rg->flags |= PCL_RANGE_UNTRUSTED;
+		r = add_finding(map, PCL_SEVERITY_WARNING, (int32_t)rg->start,
+				"free-range-rejected",
+				"advertised free range 0x%03x-0x%03x (%s) not trusted: byte 0x%03x is %s",
+				rg->start, end - 1,
+				rg->source ? rg->source : "no source", b,
+				pcl_owner_name(map->owner[b]));
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+static bool has_detail(uint8_t owner)
+{
+	return owner == PCL_OWNER_CAP || owner == PCL_OWNER_ORPHAN ||
+	       owner == PCL_OWNER_RESERVED || owner == PCL_OWNER_FREE;
+}
+
+/*
+ * Runs break at owner or detail changes and at 0x100. Owners without a
+ * detail are compared eight bytes at a time: long unclaimed stretches are
+ * the common case.
+ */
+static int make_runs(struct pcl_map *map, const uint16_t *det)
+{
+	const uint8_t *owner = map->owner;
+	size_t cap = 32;
+	uint32_t i = 0;
+
+	map->runs = malloc(cap * sizeof(*map->runs));
+	if (!map->runs)
+		return -ENOMEM;
+	while (i < PCL_CFG_SIZE) {
+		uint32_t end = space_end(i), j = i + 1;
+		uint8_t o = owner[i];
+		bool detailed = has_detail(o);
+		uint16_t d = detailed ? det[i] : 0;
+		struct pcl_map_run *run;
+
+		if (!detailed) {
+			while ((j & 7) && j < end && owner[j] == o)
+				j++;
+			while (j + 8 <= end && load64(owner + j) == BYTES8(o))
+				j += 8;
+		}
+		while (j < end && owner[j] == o && (!detailed || det[j] == d))
+			j++;
+		if (map->nruns == cap) {
+			struct pcl_map_run *grown;
+
+			cap *= 2;
+			grown = realloc(map->runs, cap * sizeof(*grown));
+			if (!grown)
+				return -ENOMEM;
+			map->runs = grown;
+		}
+		run = &map->runs[map->nruns++];
+		run->start = (uint16_t)i;
+		run->length = (uint16_t)(j - i);
+		run->owner = o;
+		run->space = i >= 0x100;
+		run->detail = d;
+		i = j;
+	}
+	return 0;
+}
+
+static int report_hidden(struct pcl_map *map)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < map->nruns; i++) {
+		const struct pcl_map_run *run = &map->runs[i];
+
+		if (run->owner != PCL_OWNER_NONZERO)
+			continue;
+		if (run->length == 1)
+			r = add_finding(map, PCL_SEVERITY_INFO, run->start,
+					"hidden-register",
+					"non-zero byte at 0x%03x outside every capability: suspected hidden register",
+					run->start);
+		else
+			r = add_finding(map, PCL_SEVERITY_INFO, run->start,
+					"hidden-register",
+					"%u non-zero bytes at 0x%03x-0x%03x outside every capability: suspected hidden register",
+					run->length, run->start,
+					run->start + run->length - 1u);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+PCL_EXPORT struct pcl_map *pcl_map_new(const struct pcl_walk *walk,
+				       const struct pcl_range *ranges,
+				       size_t count)
+{
+	uint16_t det[PCL_CFG_SIZE]; /* scratch: written before it is read */
+	struct pcl_map *map;
+	size_t i;
+	int r;
+
+	if (!walk || (count && !ranges)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	map = calloc(1, sizeof(*map));
+	if (!map) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	map->walk = walk;
+	memset(map->owner, UNCLAIMED, sizeof(map->owner));
+	r = copy_ranges(map, ranges, count);
+	if (!r)
+		r = claim_structures(map, det);
+	if (r)
+		goto fail;
+	classify(map, pcl_walk_cfg(walk));
+	r = accept_free(map, det);
+	if (r)
+		goto fail;
+
+	r = make_runs(map, det);
+	if (!r)
+		r = report_hidden(map);
+	if (r)
+		goto fail;
+
+	if (map->nfindings)
+		qsort(map->findings, map->nfindings, sizeof(*map->findings),
+		      cmp_finding);
+	for (i = 0; i < map->nfindings; i++)
+		map->findings[i].pub.message = map->findings[i].msg;
+	return map;
+fail:
+	pcl_map_free(map);
+	errno = -r;
+	return NULL;
+}
+
+PCL_EXPORT void pcl_map_free(struct pcl_map *map)
+{
+	size_t i;
+
+	if (!map)
+		return;
+	for (i = 0; i < map->nranges; i++) {
+		free((char *)map->ranges[i].source);
+		free((char *)map->ranges[i].reason);
+	}
+	free(map->ranges);
+	free(map->runs);
+	free(map->findings);
+	free(map);
+}
+
+PCL_EXPORT const struct pcl_walk *pcl_map_walk(const struct pcl_map *map)
+{
+	return map->walk;
+}
+
+PCL_EXPORT const uint8_t *pcl_map_owners(const struct pcl_map *map)
+{
+	return map->owner;
+}
+
+const struct pcl_map_run *pcl_map_run_at(const struct pcl_map *map,
+					 uint32_t offset)
+{
+	size_t lo = 0, hi = map->nruns;
+
+	/* Runs tile 0..4095 in order: binary search for the one holding it. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct pcl_map_run *run = &map->runs[mid];
+
+		if (offset < run->start)
+			hi = mid;
+		else if (offset >= (uint32_t)run->start + run->length)
+			lo = mid + 1;
+		else
+			return run;
+	}
+	return NULL;
+}
+
+PCL_EXPORT int pcl_map_owner(const struct pcl_map *map, uint32_t offset,
+			     uint32_t *detail)
+{
+	const struct pcl_map_run *run;
+
+	if (offset >= PCL_CFG_SIZE)
+		return -EINVAL;
+	if (detail) {
+		run = pcl_map_run_at(map, offset);
+		*detail = run ? run->detail : 0;
+	}
+	return map->owner[offset];
+}
+
+PCL_EXPORT size_t pcl_map_run_count(const struct pcl_map *map)
+{
+	return map->nruns;
+}
+
+PCL_EXPORT const struct pcl_map_run *pcl_map_run(const struct pcl_map *map,
+						 size_t index)
+{
+	return index < map->nruns ? &map->runs[index] : NULL;
+}
+
+PCL_EXPORT size_t pcl_map_range_count(const struct pcl_map *map)
+{
+	return map->nranges;
+}
+
+PCL_EXPORT const struct pcl_range *pcl_map_range(const struct pcl_map *map,
+						 size_t index)
+{
+	return index < map->nranges ? &map->ranges[index] : NULL;
+}
+
+PCL_EXPORT size_t pcl_map_finding_count(const struct pcl_map *map)
+{
+	return map->nfindings;
+}
+
+PCL_EXPORT const struct pcl_finding *pcl_map_finding(const struct pcl_map *map,
+						     size_t index)
+{
+	return index < map->nfindings ? &map->findings[index].pub : NULL;
+}
+
+PCL_EXPORT const char *pcl_map_describe(const struct pcl_map *map,
+					uint32_t offset, char *buf, size_t size)
+{
+	const struct pcl_range *rg;
+	const struct pcl_cap *c;
+	uint32_t detail = 0;
+	int owner;
+
+	if (!size)
+		return buf;
+	owner = pcl_map_owner(map, offset, &detail);
+	switch (owner) {
+	case PCL_OWNER_HEADER:
+		snprintf(buf, size, "header");
+		break;
+	case PCL_OWNER_CAP:
+	case PCL_OWNER_ORPHAN:
+		c = owner == PCL_OWNER_CAP ? pcl_walk_cap(map->walk, detail)
+					   : pcl_walk_orphan(map->walk, detail);
+		snprintf(buf, size, "%s %s at 0x%03x",
+			 owner == PCL_OWNER_CAP ? "capability" : "orphan",
+			 c ? c->name : "?", c ? c->offset : 0);
+		break;
+	case PCL_OWNER_RESERVED:
+	case PCL_OWNER_FREE:
+		rg = pcl_map_range(map, detail);
+		snprintf(buf, size, "%s: %s (%s)",
+			 owner == PCL_OWNER_FREE ? "advertised free" : "reserved",
+			 rg && rg->reason ? rg->reason : "no reason given",
+			 rg && rg->source ? rg->source : "no source");
+		break;
+	case PCL_OWNER_NONZERO:
+		snprintf(buf, size, "unclaimed non-zero");
+		break;
+	case PCL_OWNER_ZERO:
+		snprintf(buf, size, "unclaimed zero");
+		break;
+	case PCL_OWNER_UNREAD:
+		snprintf(buf, size, "unread");
+		break;
+	default:
+		snprintf(buf, size, "offset out of range");
+		break;
+	}
+	return buf;
+}

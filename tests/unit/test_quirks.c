@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * test_quirks.c - the quirk database: loading directories in name order,
+ * masking by file name, matching a cfg's identity, turning reserved ranges
+ * into map input, and rejecting malformed, overlapping, match-less and
+ * non-quirk files with file:line:column diagnostics. Also loads every
+ * shipped quirk file.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "builder.h"
+#include "map/quirk-dirs.h"
+
+struct fx {
+	struct pcl_ctx *ctx;
+	struct pcl_quirks *db;
+	struct pcl_diag *diag;
+	char dir[64];
+	char dir2[64];
+};
+
+static void put(const char *dir, const char *name, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void rm_dir(const char *dir)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	f->ctx = pcl_ctx_new();
+	f->db = pcl_quirks_new(f->ctx);
+	f->diag = pcl_diag_new();
+	strcpy(f->dir, "/tmp/pcl-quirks-XXXXXX");
+	strcpy(f->dir2, "/tmp/pcl-quirks-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	assert_non_null(mkdtemp(f->dir2));
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	rm_dir(f->dir);
+	rm_dir(f->dir2);
+	pcl_diag_free(f->diag);
+	pcl_quirks_free(f->db);
+	pcl_ctx_free(f->ctx);
+	free(f);
+	return 0;
+}
+
+#define QUIRK(name, match, reserved)                                           \
+	"{\n  \"pcilayout\": 1,\n  \"kind\": \"quirk\",\n  \"name\": \"" name \
+	"\",\n  \"match\": " match ",\n  \"reserved\": [" reserved "]\n}\n"
+
+static const char q_dev[] = QUIRK("dev", "{\"vendor\": \"0x1234\", \"device\": \"0x5678\"}",
+	"{\"offset\": \"0x90\", \"length\": 8, \"reason\": \"doorbell\", \"source\": \"datasheet\"},"
+	"{\"offset\": \"0x60\", \"length\": 4, \"reason\": \"scratch\"}");
+static const char q_vendor[] = QUIRK("vendor", "{\"vendor\": \"0x1234\"}",
+	"{\"offset\": \"0xf00\", \"length\": 256, \"reason\": \"vendor window\"}");
+static const char q_other[] = QUIRK("other", "{\"vendor\": \"0x1234\", \"device\": \"0x9999\"}",
+	"{\"offset\": \"0x40\", \"length\": 4, \"reason\": \"x\"}");
+
+static struct pcl_cfg *device(struct fx *f, uint16_t dev)
+{
+	struct tb b;
+
+	tb_init(&b, 0x1234, dev, 0, 4096);
+	return tb_cfg(f->ctx, &b);
+}
+
+static void test_quirks_match_and_reserved(void **state)
+{
+	struct fx *f = *state;
+	const struct pcl_layout **m;
+	struct pcl_range *r;
+	struct pcl_cfg *cfg;
+	size_t n;
+
+	put(f->dir, "b-dev.json", q_dev);
+	put(f->dir, "a-vendor.json", q_vendor);
+	put(f->dir, "c-other.json", q_other);
+	put(f->dir, "notes.txt", "not a quirk");
+	put(f->dir, ".hidden.json", "{");
+	assert_int_equal(pcl_quirks_add_dir(f->db, f->dir, f->diag), 0);
+	assert_int_equal(pcl_quirks_count(f->db), 3);
+	/* Name order. */
+	assert_string_equal(pcl_layout_name(pcl_quirks_get(f->db, 0)), "vendor");
+	assert_string_equal(pcl_layout_name(pcl_quirks_get(f->db, 1)), "dev");
+
+	cfg = device(f, 0x5678);
+	assert_int_equal(pcl_quirks_match(f->db, cfg, &m, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(pcl_layout_name(m[0]), "vendor");
+	assert_string_equal(pcl_layout_name(m[1]), "dev");
+	free(m);
+
+	assert_int_equal(pcl_quirks_reserved(f->db, cfg, &r, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(r[0].start, 0x60);
+	assert_int_equal(r[1].start, 0x90);
+	assert_int_equal(r[1].length, 8);
+	assert_int_equal(r[1].kind, PCL_RANGE_RESERVED);
+	assert_string_equal(r[1].source, "quirk:dev");
+	assert_string_equal(r[1].reason, "doorbell");
+	assert_int_equal(r[2].start, 0xf00);
+	assert_string_equal(r[2].source, "quirk:vendor");
+
+	/* Straight into a map. */
+	struct pcl_walk *w = pcl_walk_new(cfg);
+	struct pcl_map *map = pcl_map_new(w, r, n);
+
+	assert_non_null(map);
+	assert_int_equal(pcl_map_owner(map, 0x94, NULL), PCL_OWNER_RESERVED);
+	assert_int_equal(pcl_map_owner(map, 0xfff, NULL), PCL_OWNER_RESERVED);
+	pcl_map_free(map);
+	pcl_walk_free(w);
+	pcl_range_list_free(r, n);
+	pcl_cfg_free(cfg);
+
+	cfg = device(f, 0x1111);
+	assert_int_equal(pcl_quirks_match(f->db, cfg, &m, &n), 0);
+	assert_int_equal(n, 1);
+	free(m);
+	pcl_cfg_free(cfg);
+	{
+		struct tb b;
+
+		tb_init(&b, 0x8086, 0x5678, 0, 4096);
+		cfg = tb_cfg(f->ctx, &b);
+	}
+	assert_int_equal(pcl_quirks_reserved(f->db, cfg, &r, &n), 0);
+	assert_int_equal(n, 0);
+	assert_null(r);
+	pcl_cfg_free(cfg);
+}
+
+/* A file in an earlier directory masks the same name in a later one. */
+static void test_quirks_masking(void **state)
+{
+	struct fx *f = *state;
+
+	put(f->dir, "dev.json", q_other);
+	put(f->dir2, "dev.json", q_dev);
+	put(f->dir2, "vendor.json", q_vendor);
+	assert_int_equal(pcl_quirks_add_dir(f->db, f->dir, f->diag), 0);
+	assert_int_equal(pcl_quirks_add_dir(f->db, f->dir2, f->diag), 0);
+	assert_int_equal(pcl_quirks_count(f->db), 2);
+	assert_string_equal(pcl_layout_name(pcl_quirks_get(f->db, 0)), "other");
+	assert_string_equal(pcl_layout_name(pcl_quirks_get(f->db, 1)), "vendor");
+}
+
+static bool diag_has(struct fx *f, const char *file, uint32_t line,
+		     const char *text)
+{
+	for (size_t i = 0; i < pcl_diag_count(f->diag); i++) {
+		const struct pcl_error *e = pcl_diag_get(f->diag, i);
+
+		if (strstr(e->source, file) && (!line || e->line == line) &&
+		    strstr(e->message, text))
+			return true;
+	}
+	return false;
+}
+
+static void test_quirks_malformed(void **state)
+{
+	struct fx *f = *state;
+
+	put(f->dir, "a-type.json", QUIRK("t", "{\"vendor\": \"0x1234\"}",
+		"\n    {\"offset\": \"0x60\", \"length\": \"four\", \"reason\": \"r\"}"));
+	put(f->dir, "b-overlap.json", QUIRK("o", "{\"vendor\": \"0x1234\"}",
+		"\n    {\"offset\": \"0x60\", \"length\": 8, \"reason\": \"a\"},"
+		"\n    {\"offset\": \"0x64\", \"length\": 8, \"reason\": \"b\"}"));
+	put(f->dir, "c-nomatch.json",
+	    "{\n  \"pcilayout\": 1,\n  \"kind\": \"quirk\",\n  \"name\": \"n\"\n}\n");
+	put(f->dir, "d-layout.json",
+	    "{\n  \"pcilayout\": 1,\n  \"name\": \"l\",\n  \"revision\": 1\n}\n");
+	put(f->dir, "e-good.json", q_dev);
+	assert_int_equal(pcl_quirks_add_dir(f->db, f->dir, f->diag), -EINVAL);
+	/* Every file was tried: the good one is in. */
+	assert_int_equal(pcl_quirks_count(f->db), 1);
+	assert_true(diag_has(f, "a-type.json", 7, ""));
+	assert_true(diag_has(f, "b-overlap.json", 0, "overlap"));
+	assert_true(diag_has(f, "c-nomatch.json", 1, "match"));
+	assert_true(diag_has(f, "d-layout.json", 1, "not a quirk"));
+	for (size_t i = 0; i < pcl_diag_count(f->diag); i++)
+		assert_true(pcl_diag_get(f->diag, i)->line > 0);
+}
+
+static void test_quirks_missing_dir(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(pcl_quirks_add_dir(f->db, "/nonexistent/pcl", f->diag),
+			 -ENOENT);
+	assert_true(diag_has(f, "/nonexistent/pcl", 0, "cannot read"));
+}
+
+/* $PCILAYOUT_QUIRKS comes before the shipped directory and can mask it. */
+static void test_quirks_env_and_defaults(void **state)
+{
+	struct fx *f = *state;
+	size_t shipped;
+
+	put(f->dir, "intel-igd.json", q_other);
+	assert_int_equal(setenv("PCILAYOUT_QUIRKS", f->dir, 1), 0);
+	assert_int_equal(pcl_quirks_add_defaults(f->db, f->diag), 0);
+	unsetenv("PCILAYOUT_QUIRKS");
+	assert_non_null(pcl_quirks_default_dir());
+	assert_string_equal(pcl_layout_name(pcl_quirks_get(f->db, 0)), "other");
+	shipped = pcl_quirks_count(f->db);
+	for (size_t i = 1; i < shipped; i++)
+		assert_string_not_equal(pcl_layout_name(pcl_quirks_get(f->db, i)),
+					"intel-igd");
+}
+
+/* Every shipped quirk loads, has a reason and a source for each range. */
+static void test_quirks_shipped(void **state)
+{
+	struct fx *f = *state;
+	size_t n;
+
+	assert_int_equal(pcl_quirks_add_dir(f->db, PCL_QUIRKS_SOURCE_DIR,
+					    f->diag), 0);
+	n = pcl_quirks_count(f->db);
+	assert_true(n >= 6);
+	for (size_t i = 0; i < n; i++) {
+		const struct pcl_layout *l = pcl_quirks_get(f->db, i);
+
+		assert_int_equal(pcl_layout_kind(l), PCL_LAYOUT_KIND_QUIRK);
+		assert_true(pcl_layout_reserved_count(l) > 0);
+		for (size_t k = 0; k < pcl_layout_reserved_count(l); k++) {
+			const struct pcl_layout_reserved *r =
+				pcl_layout_reserved(l, k);
+
+			assert_non_null(r->reason);
+			assert_non_null(r->source);
+		}
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_quirks_match_and_reserved, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_quirks_masking, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_quirks_malformed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_quirks_missing_dir, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_quirks_env_and_defaults, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_quirks_shipped, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

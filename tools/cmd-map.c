@@ -1,0 +1,679 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * cmd-map.c - `pcilayout map SOURCE`: a picture of who owns each byte of a
+ * function's config space. Text is a 16-bytes-per-row grid with one letter
+ * per byte (coloured on a terminal); extended-space rows that are entirely
+ * unclaimed zero (or non-zero, or unread) and repeat are folded into one
+ * line. --json gives the runs, --svg FILE a standalone picture for a bug
+ * report, written atomically.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "map-common.h"
+
+static const char map_usage[] =
+	"Usage: pcilayout map [options] SOURCE...\n"
+	"Show who owns each byte of the config space: the header, each\n"
+	"capability, orphans (unlinked capabilities), quirk-reserved ranges,\n"
+	"advertised-free ranges, and unclaimed bytes that read zero, read\n"
+	"non-zero (a suspected hidden register) or were not read.\n\n"
+	"SOURCE is a dump file, a binary image, '-' or a PCI address.\n\n"
+	"Options:\n"
+	"  -q, --quirks DIR         also load quirk files from DIR (repeatable;\n"
+	"                           searched before $PCILAYOUT_QUIRKS and the\n"
+	"                           shipped quirks)\n"
+	"      --no-default-quirks  load only the --quirks directories\n"
+	"  -f, --free RANGES        ranges advertised free, e.g. 0xf00-0xfff,0x80+16\n"
+	"                           (inclusive ends)\n"
+	"  -j, --json               print the map as runs {start, length, owner,\n"
+	"                           detail}\n"
+	"  -s, --svg FILE           also write the picture of the first SOURCE\n"
+	"                           function as an SVG file\n"
+	"      --no-color           never use colours\n"
+	"  -h, --help               show this help\n\n"
+	"Exit status: 0 ok, 2 bad usage or unreadable input.\n";
+
+/* Letters for the fixed owners; capabilities use a..z in walk order. */
+static char owner_letter(uint8_t owner, uint32_t detail)
+{
+	switch (owner) {
+	case PCL_OWNER_HEADER:
+		return 'H';
+	case PCL_OWNER_CAP:
+		return (char)('a' + detail % 26);
+	case PCL_OWNER_ORPHAN:
+		return 'O';
+	case PCL_OWNER_RESERVED:
+		return 'R';
+	case PCL_OWNER_FREE:
+		return 'F';
+	case PCL_OWNER_NONZERO:
+		return '!';
+	case PCL_OWNER_ZERO:
+		return '.';
+	default:
+		return '?';
+	}
+}
+
+/* ANSI SGR per owner; capabilities alternate two colours to show borders. */
+static const char *owner_sgr(uint8_t owner, uint32_t detail)
+{
+	switch (owner) {
+	case PCL_OWNER_HEADER:
+		return "30;47";
+	case PCL_OWNER_CAP:
+		return detail % 2 ? "30;46" : "30;42";
+	case PCL_OWNER_ORPHAN:
+		return "97;45";
+	case PCL_OWNER_RESERVED:
+		return "97;41";
+	case PCL_OWNER_FREE:
+		return "97;44";
+	case PCL_OWNER_NONZERO:
+		return "1;30;43";
+	case PCL_OWNER_ZERO:
+		return "2";
+	default:
+		return "2;90";
+	}
+}
+
+static const char *const owner_words[PCL_OWNER_COUNT] = {
+	[PCL_OWNER_HEADER] = "header",
+	[PCL_OWNER_CAP] = "capability",
+	[PCL_OWNER_ORPHAN] = "orphan: a capability no chain reaches",
+	[PCL_OWNER_RESERVED] = "reserved",
+	[PCL_OWNER_FREE] = "advertised free",
+	[PCL_OWNER_NONZERO] = "unclaimed non-zero: suspected hidden register",
+	[PCL_OWNER_ZERO] = "unclaimed zero",
+	[PCL_OWNER_UNREAD] = "not read",
+};
+
+/* A row that is one foldable owner throughout, or -1. */
+static int row_fold_owner(const uint8_t *own, uint32_t row)
+{
+	uint8_t o = own[row];
+
+	if (o != PCL_OWNER_ZERO && o != PCL_OWNER_NONZERO &&
+	    o != PCL_OWNER_UNREAD)
+		return -1;
+	for (uint32_t i = row + 1; i < row + 16; i++)
+		if (own[i] != o)
+			return -1;
+	return o;
+}
+
+/* Rows from @row that fold with it (0 or 1 means: do not fold). */
+static uint32_t fold_rows(const uint8_t *own, uint32_t row)
+{
+	int o = row >= 0x100 ? row_fold_owner(own, row) : -1;
+	uint32_t n = 0;
+
+	if (o < 0)
+		return 0;
+	while (row + 16 * n < PCL_CFG_SIZE &&
+	       row_fold_owner(own, row + 16 * n) == o)
+		n++;
+	return n;
+}
+
+static void print_cell(const struct pcl_map *map, uint32_t off, bool color)
+{
+	uint32_t detail = 0;
+	int owner = pcl_map_owner(map, off, &detail);
+	char ch = owner_letter((uint8_t)owner, detail);
+
+	if (color)
+		printf(" \033[%sm%c\033[0m", owner_sgr((uint8_t)owner, detail),
+		       ch);
+	else
+		printf(" %c", ch);
+}
+
+static void print_legend(const struct pcl_map *map, bool color)
+{
+	const struct pcl_walk *w = pcl_map_walk(map);
+	size_t i;
+
+	printf("Legend:\n");
+	printf("  H  %-36s 0x000-0x03f\n", "header");
+	for (i = 0; i < pcl_walk_cap_count(w); i++) {
+		const struct pcl_cap *c = pcl_walk_cap(w, i);
+		char what[64];
+
+		snprintf(what, sizeof(what), "%s (%s 0x%02x%s)", c->name,
+			 c->space ? "ext" : "std", c->id,
+			 c->flags & PCL_CAP_LENGTH_UNKNOWN ? ", length unknown" : "");
+		printf("  %c  %-36s 0x%03x", owner_letter(PCL_OWNER_CAP, i),
+		       what, c->offset);
+		if (!(c->flags & PCL_CAP_LENGTH_UNKNOWN))
+			printf("-0x%03x", c->offset + c->length - 1);
+		putchar('\n');
+	}
+	for (i = 0; i < pcl_walk_orphan_count(w); i++) {
+		const struct pcl_cap *c = pcl_walk_orphan(w, i);
+		char what[64];
+
+		snprintf(what, sizeof(what), "orphan %s (0x%02x)", c->name,
+			 c->id);
+		printf("  O  %-36s 0x%03x\n", what, c->offset);
+	}
+	for (i = 0; i < pcl_map_range_count(map); i++) {
+		const struct pcl_range *r = pcl_map_range(map, i);
+
+		printf("  %c  %s 0x%03x-0x%03x: %s (%s)%s\n",
+		       r->kind == PCL_RANGE_FREE ? 'F' : 'R',
+		       r->kind == PCL_RANGE_FREE ? "free" : "reserved", r->start,
+		       r->start + r->length - 1,
+		       r->reason ? r->reason : "no reason given",
+		       r->source ? r->source : "no source",
+		       r->flags & PCL_RANGE_UNTRUSTED ? " [not trusted]" : "");
+	}
+	for (int o = PCL_OWNER_NONZERO; o <= PCL_OWNER_UNREAD; o++) {
+		if (color)
+			printf("  \033[%sm%c\033[0m  %s\n",
+			       owner_sgr((uint8_t)o, 0),
+			       owner_letter((uint8_t)o, 0), owner_words[o]);
+		else
+			printf("  %c  %s\n", owner_letter((uint8_t)o, 0),
+			       owner_words[o]);
+	}
+}
+
+static void print_map(const struct pcl_cfg *cfg, const struct pcl_map *map,
+		      bool color)
+{
+	const uint8_t *own = pcl_map_owners(map);
+	char title[512];
+	size_t i, n;
+
+	mapcli_title(cfg, title, sizeof(title));
+	printf("%s\n\n     ", title);
+	for (i = 0; i < 16; i++)
+		printf(" %zx", i);
+	putchar('\n');
+	for (uint32_t row = 0; row < PCL_CFG_SIZE; row += 16) {
+		uint32_t fold = fold_rows(own, row);
+
+		if (row == 0x100)
+			printf("     extended space\n");
+		if (fold >= 2) {
+			printf("%03x-%03x  %s, %u rows\n", row,
+			       row + 16 * fold - 1, owner_words[own[row]],
+			       fold);
+			row += 16 * (fold - 1);
+			continue;
+		}
+		printf("%03x  ", row);
+		for (uint32_t b = row; b < row + 16; b++)
+			print_cell(map, b, color);
+		putchar('\n');
+	}
+	putchar('\n');
+	print_legend(map, color);
+	n = pcl_map_finding_count(map);
+	if (n)
+		printf("Findings:\n");
+	for (i = 0; i < n; i++) {
+		const struct pcl_finding *f = pcl_map_finding(map, i);
+
+		printf("  %-7s [%03x] %s: %s\n", pcl_severity_name(f->severity),
+		       (unsigned int)f->offset, f->code, f->message);
+	}
+	putchar('\n');
+}
+
+static json_t *detail_json(const struct pcl_map *map,
+			   const struct pcl_map_run *run)
+{
+	const struct pcl_walk *w = pcl_map_walk(map);
+	const struct pcl_range *r;
+	const struct pcl_cap *c;
+	json_t *o;
+
+	switch (run->owner) {
+	case PCL_OWNER_CAP:
+	case PCL_OWNER_ORPHAN:
+		c = run->owner == PCL_OWNER_CAP ? pcl_walk_cap(w, run->detail)
+						: pcl_walk_orphan(w, run->detail);
+		if (!c)
+			return json_null();
+		o = json_object();
+		json_object_set_new(o, "index", json_integer(run->detail));
+		json_object_set_new(o, "name", json_string(c->name));
+		json_object_set_new(o, "id", cli_json_hex(c->id));
+		json_object_set_new(o, "offset", cli_json_hex(c->offset));
+		return o;
+	case PCL_OWNER_RESERVED:
+	case PCL_OWNER_FREE:
+		r = pcl_map_range(map, run->detail);
+		if (!r)
+			return json_null();
+		o = json_object();
+		json_object_set_new(o, "index", json_integer(run->detail));
+		json_object_set_new(o, "source", r->source ? json_string(r->source)
+							   : json_null());
+		json_object_set_new(o, "reason", r->reason ? json_string(r->reason)
+							   : json_null());
+		return o;
+	default:
+		return json_null();
+	}
+}
+
+static json_t *map_json(const struct pcl_cfg *cfg, const struct pcl_map *map)
+{
+	json_t *dev = mapcli_device_json(cfg), *runs = json_array(),
+	       *ranges = json_array(), *findings = json_array();
+	size_t i;
+
+	for (i = 0; i < pcl_map_run_count(map); i++) {
+		const struct pcl_map_run *run = pcl_map_run(map, i);
+		json_t *o = json_object();
+
+		json_object_set_new(o, "start", cli_json_hex(run->start));
+		json_object_set_new(o, "length", json_integer(run->length));
+		json_object_set_new(o, "owner",
+				    json_string(pcl_owner_name(run->owner)));
+		json_object_set_new(o, "detail", detail_json(map, run));
+		json_array_append_new(runs, o);
+	}
+	for (i = 0; i < pcl_map_range_count(map); i++) {
+		const struct pcl_range *r = pcl_map_range(map, i);
+		json_t *o = json_object();
+
+		json_object_set_new(o, "start", cli_json_hex(r->start));
+		json_object_set_new(o, "length", json_integer(r->length));
+		json_object_set_new(o, "kind", json_string(
+			r->kind == PCL_RANGE_FREE ? "free" : "reserved"));
+		json_object_set_new(o, "source", r->source ? json_string(r->source)
+							   : json_null());
+		json_object_set_new(o, "reason", r->reason ? json_string(r->reason)
+							   : json_null());
+		json_object_set_new(o, "trusted",
+				    json_boolean(!(r->flags & PCL_RANGE_UNTRUSTED)));
+		json_array_append_new(ranges, o);
+	}
+	for (i = 0; i < pcl_map_finding_count(map); i++)
+		json_array_append_new(findings,
+				      mapcli_finding_json(pcl_map_finding(map, i)));
+	json_object_set_new(dev, "runs", runs);
+	json_object_set_new(dev, "ranges", ranges);
+	json_object_set_new(dev, "findings", findings);
+	return dev;
+}
+
+/* ---- SVG ---------------------------------------------------------------- */
+
+#define SVG_CELL_W 24
+#define SVG_CELL_H 16
+#define SVG_LEFT 64
+#define SVG_TOP 56
+#define SVG_GRID_W (16 * SVG_CELL_W)
+#define SVG_LEGEND_X (SVG_LEFT + SVG_GRID_W + 32)
+
+static const char *svg_fill(uint8_t owner, uint32_t detail)
+{
+	static const char *const caps[] = { "#7fc97f", "#80b1d3", "#b3de69",
+					    "#8dd3c7", "#bebada", "#a6d854" };
+
+	switch (owner) {
+	case PCL_OWNER_HEADER:
+		return "#bdbdbd";
+	case PCL_OWNER_CAP:
+		return caps[detail % (sizeof(caps) / sizeof(caps[0]))];
+	case PCL_OWNER_ORPHAN:
+		return "#d95fd9";
+	case PCL_OWNER_RESERVED:
+		return "#e34a33";
+	case PCL_OWNER_FREE:
+		return "#3182bd";
+	case PCL_OWNER_NONZERO:
+		return "#fec44f";
+	case PCL_OWNER_ZERO:
+		return "#f7f7f7";
+	default:
+		return "#636363";
+	}
+}
+
+static void svg_text(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		default:
+			if ((unsigned char)*s >= 0x20)
+				fputc(*s, f);
+		}
+	}
+}
+
+/* Draw one 16-byte row as one rectangle per same-owner stretch. */
+static void svg_row(FILE *f, const struct pcl_map *map, uint32_t row, int y)
+{
+	const struct pcl_walk *w = pcl_map_walk(map);
+	uint32_t b = row;
+
+	while (b < row + 16) {
+		uint32_t d0 = 0, d = 0, e = b + 1;
+		int o = pcl_map_owner(map, b, &d0);
+		int x = SVG_LEFT + (int)(b - row) * SVG_CELL_W;
+
+		while (e < row + 16 && pcl_map_owner(map, e, &d) == o && d == d0)
+			e++;
+		fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%u\" height=\"%d\" fill=\"%s\" stroke=\"#555\" stroke-width=\"0.5\"/>\n",
+			x, y, (e - b) * SVG_CELL_W, SVG_CELL_H,
+			svg_fill((uint8_t)o, d0));
+		/* Name a capability where it starts, if there is room. */
+		if (o == PCL_OWNER_CAP || o == PCL_OWNER_ORPHAN) {
+			const struct pcl_cap *c = o == PCL_OWNER_CAP
+							  ? pcl_walk_cap(w, d0)
+							  : pcl_walk_orphan(w, d0);
+
+			if (c && (c->offset == b || b == row)) {
+				fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"cap\">",
+					x + 3, y + 12);
+				if ((e - b) * SVG_CELL_W >= 7 * strlen(c->name) + 6)
+					svg_text(f, c->name);
+				else
+					fputc(owner_letter((uint8_t)o, d0), f);
+				fputs("</text>\n", f);
+			}
+		} else if (o == PCL_OWNER_NONZERO) {
+			fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"cap\">!</text>\n",
+				x + 9, y + 12);
+		}
+		b = e;
+	}
+}
+
+static int svg_write(FILE *f, const struct pcl_cfg *cfg,
+		     const struct pcl_map *map)
+{
+	const uint8_t *own = pcl_map_owners(map);
+	const struct pcl_walk *w = pcl_map_walk(map);
+	char title[512];
+	int y = SVG_TOP, height, ly, rows = 0;
+	size_t i;
+
+	/* Count the drawn rows first: the height goes in the root element. */
+	for (uint32_t row = 0; row < PCL_CFG_SIZE; row += 16) {
+		uint32_t fold = fold_rows(own, row);
+
+		rows++;
+		if (fold >= 2)
+			row += 16 * (fold - 1);
+	}
+	height = SVG_TOP + (rows + 1) * SVG_CELL_H + 40;
+	ly = 16 * (int)(pcl_walk_cap_count(w) + pcl_walk_orphan_count(w) +
+			pcl_map_range_count(map) + 6) + SVG_TOP + 40;
+	if (ly > height)
+		height = ly;
+
+	mapcli_title(cfg, title, sizeof(title));
+	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		   "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"monospace\" font-size=\"11\">\n"
+		   "<style>.cap{font-size:10px} .axis{fill:#333} .fold{fill:#555;font-style:italic}</style>\n"
+		   "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
+		   "<text x=\"8\" y=\"20\" font-size=\"13\">",
+		SVG_LEGEND_X + 420, height, SVG_LEGEND_X + 420, height);
+	svg_text(f, title);
+	fputs("</text>\n", f);
+	for (i = 0; i < 16; i++)
+		fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"axis\">%zx</text>\n",
+			SVG_LEFT + (int)i * SVG_CELL_W + 9, SVG_TOP - 6, i);
+
+	for (uint32_t row = 0; row < PCL_CFG_SIZE; row += 16) {
+		uint32_t fold = fold_rows(own, row);
+
+		if (row == 0x100) {
+			fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\" stroke-width=\"2\"/>\n",
+				SVG_LEFT - 40, y, SVG_LEFT + SVG_GRID_W, y);
+		}
+		if (fold >= 2) {
+			fprintf(f, "<text x=\"8\" y=\"%d\" class=\"axis\">%03x</text>\n",
+				y + 12, row);
+			fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\" stroke=\"#555\" stroke-dasharray=\"3 2\" stroke-width=\"0.5\"/>\n",
+				SVG_LEFT, y, SVG_GRID_W, SVG_CELL_H,
+				svg_fill(own[row], 0));
+			fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"fold\">0x%03x-0x%03x %s (%u rows)</text>\n",
+				SVG_LEFT + 6, y + 12, row, row + 16 * fold - 1,
+				owner_words[own[row]], fold);
+			row += 16 * (fold - 1);
+		} else {
+			fprintf(f, "<text x=\"8\" y=\"%d\" class=\"axis\">%03x</text>\n",
+				y + 12, row);
+			svg_row(f, map, row, y);
+		}
+		y += SVG_CELL_H;
+	}
+
+	/* Legend: fixed owners, then each capability, orphan and range. */
+	ly = SVG_TOP;
+	fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"12\">Legend</text>\n",
+		SVG_LEGEND_X, ly - 6);
+	for (int o = 0; o < PCL_OWNER_COUNT; o++) {
+		if (o == PCL_OWNER_CAP || o == PCL_OWNER_ORPHAN ||
+		    o == PCL_OWNER_RESERVED || o == PCL_OWNER_FREE)
+			continue;
+		fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"14\" height=\"12\" fill=\"%s\" stroke=\"#555\" stroke-width=\"0.5\"/>\n<text x=\"%d\" y=\"%d\">",
+			SVG_LEGEND_X, ly, svg_fill((uint8_t)o, 0),
+			SVG_LEGEND_X + 20, ly + 10);
+		svg_text(f, owner_words[o]);
+		fputs("</text>\n", f);
+		ly += 16;
+	}
+	for (i = 0; i < pcl_walk_cap_count(w) + pcl_walk_orphan_count(w); i++) {
+		bool orphan = i >= pcl_walk_cap_count(w);
+		size_t k = orphan ? i - pcl_walk_cap_count(w) : i;
+		const struct pcl_cap *c = orphan ? pcl_walk_orphan(w, k)
+						 : pcl_walk_cap(w, k);
+		char what[96];
+
+		snprintf(what, sizeof(what), "%s%s (%s 0x%02x) at 0x%03x",
+			 orphan ? "orphan " : "", c->name,
+			 c->space ? "ext" : "std", c->id, c->offset);
+		fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"14\" height=\"12\" fill=\"%s\" stroke=\"#555\" stroke-width=\"0.5\"/>\n<text x=\"%d\" y=\"%d\">",
+			SVG_LEGEND_X, ly,
+			svg_fill(orphan ? PCL_OWNER_ORPHAN : PCL_OWNER_CAP,
+				 (uint32_t)k),
+			SVG_LEGEND_X + 20, ly + 10);
+		svg_text(f, what);
+		fputs("</text>\n", f);
+		ly += 16;
+	}
+	for (i = 0; i < pcl_map_range_count(map); i++) {
+		const struct pcl_range *r = pcl_map_range(map, i);
+		char what[160];
+
+		snprintf(what, sizeof(what), "%s 0x%03x-0x%03x: %s%s",
+			 r->kind == PCL_RANGE_FREE ? "free" : "reserved",
+			 r->start, r->start + r->length - 1,
+			 r->reason ? r->reason : (r->source ? r->source : ""),
+			 r->flags & PCL_RANGE_UNTRUSTED ? " (not trusted)" : "");
+		fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"14\" height=\"12\" fill=\"%s\" stroke=\"#555\" stroke-width=\"0.5\"/>\n<text x=\"%d\" y=\"%d\">",
+			SVG_LEGEND_X, ly,
+			svg_fill(r->kind == PCL_RANGE_FREE ? PCL_OWNER_FREE
+							   : PCL_OWNER_RESERVED, 0),
+			SVG_LEGEND_X + 20, ly + 10);
+		svg_text(f, what);
+		fputs("</text>\n", f);
+		ly += 16;
+	}
+	fputs("</svg>\n", f);
+	return ferror(f) ? -EIO : 0;
+}
+
+/* Write to a temporary file beside @path, then rename: never a torn file. */
+static int svg_save(const char *path, const struct pcl_cfg *cfg,
+		    const struct pcl_map *map)
+{
+	size_t len = strlen(path);
+	char *tmp = malloc(len + 8);
+	FILE *f;
+	int fd, r;
+
+	if (!tmp)
+		return -ENOMEM;
+	memcpy(tmp, path, len);
+	memcpy(tmp + len, ".XXXXXX", 8);
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		r = -errno;
+		free(tmp);
+		return r;
+	}
+	f = fdopen(fd, "w");
+	if (!f) {
+		r = -errno;
+		close(fd);
+		goto fail;
+	}
+	/* mkstemp makes it 0600; give it the mode a plain create would. */
+	mode_t um = umask(0);
+
+	umask(um);
+	if (fchmod(fd, 0666 & ~um))
+		r = -errno;
+	else
+		r = svg_write(f, cfg, map);
+	if (fflush(f) || fsync(fd))
+		r = r ? r : -errno;
+	if (fclose(f) && !r)
+		r = -errno;
+	if (r)
+		goto fail;
+	if (rename(tmp, path)) {
+		r = -errno;
+		goto fail;
+	}
+	free(tmp);
+	return 0;
+fail:
+	unlink(tmp);
+	free(tmp);
+	return r;
+}
+
+int cmd_map(int argc, char **argv)
+{
+	enum { OPT_NO_COLOR = 0x100, OPT_NO_DEFAULT_QUIRKS };
+	static const struct option opts[] = {
+		{ "quirks", required_argument, NULL, 'q' },
+		{ "no-default-quirks", no_argument, NULL, OPT_NO_DEFAULT_QUIRKS },
+		{ "free", required_argument, NULL, 'f' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "svg", required_argument, NULL, 's' },
+		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cli_sources src = { 0 };
+	struct mapcli m = { 0 };
+	bool json = false, no_color = false, color;
+	const char *svg = NULL;
+	json_t *doc = NULL, *devs = NULL;
+	int c, ret = EXIT_OK;
+
+	while ((c = getopt_long(argc, argv, "q:f:js:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'q':
+			if (mapcli_add_quirk_dir(&m, optarg))
+				return EXIT_USAGE;
+			break;
+		case OPT_NO_DEFAULT_QUIRKS:
+			m.no_default_quirks = true;
+			break;
+		case 'f':
+			m.free_text = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 's':
+			svg = optarg;
+			break;
+		case OPT_NO_COLOR:
+			no_color = true;
+			break;
+		case 'h':
+			cli_usage(stdout, map_usage);
+			return EXIT_OK;
+		default:
+			cli_usage(stderr, map_usage);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind == argc) {
+		cli_error("map: missing SOURCE (see 'pcilayout map -h')");
+		return EXIT_USAGE;
+	}
+	color = !json && cli_use_color(no_color);
+	if (mapcli_init(&m)) {
+		mapcli_fini(&m);
+		return EXIT_USAGE;
+	}
+	for (int i = optind; i < argc; i++) {
+		if (cli_sources_add(&src, argv[i]) < 0) {
+			ret = EXIT_USAGE;
+			goto out;
+		}
+	}
+	if (json) {
+		doc = json_object();
+		devs = json_array();
+		json_object_set_new(doc, "devices", devs);
+	}
+	for (size_t i = 0; i < src.count; i++) {
+		struct pcl_walk *w;
+		struct pcl_map *map;
+
+		if (mapcli_build(&m, src.cfgs[i], &w, &map)) {
+			ret = EXIT_USAGE;
+			break;
+		}
+		if (json)
+			json_array_append_new(devs, map_json(src.cfgs[i], map));
+		else
+			print_map(src.cfgs[i], map, color);
+		if (svg && i == 0) {
+			int r = svg_save(svg, src.cfgs[i], map);
+
+			if (r) {
+				cli_error("%s: cannot write: %s", svg,
+					  strerror(-r));
+				ret = EXIT_USAGE;
+			}
+		}
+		pcl_map_free(map);
+		pcl_walk_free(w);
+	}
+	if (json) {
+		cli_print_json(doc);
+		json_decref(doc);
+	}
+out:
+	cli_sources_free(&src);
+	mapcli_fini(&m);
+	return ret;
+}

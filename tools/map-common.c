@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * map-common.c - option handling and map building shared by `map` and
+ * `gaps`. The quirk database is loaded once per run; a malformed quirk file
+ * is a usage error (exit 2) with every problem listed as file:line:column.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "map-common.h"
+
+int mapcli_add_quirk_dir(struct mapcli *m, const char *dir)
+{
+	if (m->n_quirk_dirs == sizeof(m->quirk_dirs) / sizeof(m->quirk_dirs[0])) {
+		cli_error("too many --quirks directories");
+		return -1;
+	}
+	m->quirk_dirs[m->n_quirk_dirs++] = dir;
+	return 0;
+}
+
+static void report_diag(const struct pcl_diag *diag)
+{
+	for (size_t i = 0; i < pcl_diag_count(diag); i++)
+		cli_report(pcl_diag_get(diag, i));
+}
+
+int mapcli_init(struct mapcli *m)
+{
+	struct pcl_error err = { 0 };
+	struct pcl_diag *diag = pcl_diag_new();
+	int r = 0;
+
+	m->db = pcl_quirks_new(cli_ctx);
+	if (!m->db || !diag) {
+		cli_error("out of memory");
+		pcl_diag_free(diag);
+		return -1;
+	}
+	for (size_t i = 0; i < m->n_quirk_dirs && !r; i++)
+		r = pcl_quirks_add_dir(m->db, m->quirk_dirs[i], diag);
+	if (!r && !m->no_default_quirks)
+		r = pcl_quirks_add_defaults(m->db, diag);
+	if (r) {
+		report_diag(diag);
+		if (!pcl_diag_count(diag))
+			cli_error("cannot load quirks: %s", strerror(-r));
+		pcl_diag_free(diag);
+		return -1;
+	}
+	pcl_diag_free(diag);
+	if (m->free_text &&
+	    pcl_range_parse(m->free_text, PCL_RANGE_FREE, "user --free",
+			    &m->free_ranges, &m->n_free, &err) < 0) {
+		if (err.column)
+			cli_error("--free '%s': column %u: %s", m->free_text,
+				  err.column, err.message);
+		else
+			cli_error("--free '%s': %s", m->free_text, err.message);
+		return -1;
+	}
+	return 0;
+}
+
+void mapcli_fini(struct mapcli *m)
+{
+	pcl_quirks_free(m->db);
+	pcl_range_list_free(m->free_ranges, m->n_free);
+	m->db = NULL;
+	m->free_ranges = NULL;
+}
+
+int mapcli_build(struct mapcli *m, const struct pcl_cfg *cfg,
+		 struct pcl_walk **walk, struct pcl_map **map)
+{
+	struct pcl_range *q = NULL, *all;
+	size_t nq = 0;
+
+	*map = NULL;
+	*walk = pcl_walk_new(cfg);
+	if (!*walk || pcl_quirks_reserved(m->db, cfg, &q, &nq) < 0) {
+		cli_error("%s: %s", pcl_cfg_source(cfg), strerror(errno));
+		pcl_walk_free(*walk);
+		*walk = NULL;
+		return -1;
+	}
+	/* Quirk ranges first: the map gives earlier ranges precedence. */
+	all = malloc((nq + m->n_free + 1) * sizeof(*all));
+	if (!all) {
+		cli_error("out of memory");
+		goto fail;
+	}
+	if (nq)
+		memcpy(all, q, nq * sizeof(*all));
+	if (m->n_free)
+		memcpy(all + nq, m->free_ranges, m->n_free * sizeof(*all));
+	*map = pcl_map_new(*walk, all, nq + m->n_free);
+	free(all);
+	if (!*map) {
+		cli_error("%s: cannot build the map: %s", pcl_cfg_source(cfg),
+			  strerror(errno));
+		goto fail;
+	}
+	pcl_range_list_free(q, nq);
+	return 0;
+fail:
+	pcl_range_list_free(q, nq);
+	pcl_walk_free(*walk);
+	*walk = NULL;
+	return -1;
+}
+
+void mapcli_title(const struct pcl_cfg *cfg, char *buf, size_t size)
+{
+	struct pcl_identity id;
+	const char *slot = pcl_cfg_slot(cfg);
+	uint32_t line = pcl_cfg_line(cfg);
+	int n;
+
+	pcl_cfg_identity(cfg, &id);
+	n = snprintf(buf, size, "%s [%04x:%04x] rev %02x class %06x, %s",
+		     slot ? slot : "-", id.vendor_id, id.device_id, id.revision,
+		     id.class_code, pcl_cfg_source(cfg));
+	if (line && n >= 0 && (size_t)n < size)
+		snprintf(buf + n, size - (size_t)n, ":%u", line);
+}
+
+json_t *mapcli_device_json(const struct pcl_cfg *cfg)
+{
+	struct pcl_identity id;
+	const char *slot = pcl_cfg_slot(cfg);
+	json_t *dev = json_object();
+
+	pcl_cfg_identity(cfg, &id);
+	json_object_set_new(dev, "source", json_string(pcl_cfg_source(cfg)));
+	json_object_set_new(dev, "slot", slot ? json_string(slot) : json_null());
+	if (pcl_cfg_line(cfg))
+		json_object_set_new(dev, "line", json_integer(pcl_cfg_line(cfg)));
+	json_object_set_new(dev, "vendor", cli_json_hex(id.vendor_id));
+	json_object_set_new(dev, "device", cli_json_hex(id.device_id));
+	json_object_set_new(dev, "size", json_integer(pcl_cfg_size(cfg)));
+	return dev;
+}
+
+json_t *mapcli_finding_json(const struct pcl_finding *f)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "severity",
+			    json_string(pcl_severity_name(f->severity)));
+	json_object_set_new(o, "code", json_string(f->code));
+	json_object_set_new(o, "offset", f->offset >= 0 ?
+			    cli_json_hex((unsigned long)f->offset) : json_null());
+	json_object_set_new(o, "message", json_string(f->message));
+	return o;
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * map-common.h - what `map` and `gaps` share: the --quirks / --free
+ * options, loading the quirk database once, and building each function's
+ * walk and occupancy map with the quirk and user ranges applied.
+ */
+#ifndef PCILAYOUT_MAP_COMMON_H
+#define PCILAYOUT_MAP_COMMON_H
+
+#include "cli.h"
+
+struct mapcli {
+	const char *quirk_dirs[16];
+	size_t n_quirk_dirs;
+	bool no_default_quirks;
+	const char *free_text;
+	struct pcl_quirks *db;
+	struct pcl_range *free_ranges;
+	size_t n_free;
+};
+
+/* Record a --quirks DIR; reports and returns -1 when too many. */
+int mapcli_add_quirk_dir(struct mapcli *m, const char *dir);
+
+/* Load the quirk database and parse --free. Reports; returns 0 or -1. */
+int mapcli_init(struct mapcli *m);
+void mapcli_fini(struct mapcli *m);
+
+/* Walk @cfg and map it with the matching quirks and the --free ranges. */
+int mapcli_build(struct mapcli *m, const struct pcl_cfg *cfg,
+		 struct pcl_walk **walk, struct pcl_map **map);
+
+/* "0000:03:00.0 8086:1889 (file:12)": a one-line device title. */
+void mapcli_title(const struct pcl_cfg *cfg, char *buf, size_t size);
+
+/* JSON of a device's source and identity, shared by map and gaps. */
+json_t *mapcli_device_json(const struct pcl_cfg *cfg);
+json_t *mapcli_finding_json(const struct pcl_finding *f);
+
+#endif
