@@ -18,6 +18,7 @@ static const struct cli_command commands[] = {
 	{ "fingerprint", cmd_fingerprint, "print the SHA-256 fingerprint of layouts" },
 	{ "map", cmd_map, "show who owns each config-space byte" },
 	{ "gaps", cmd_gaps, "rank the free windows for a new capability" },
+	{ "dvsec", cmd_dvsec, "encode, decode or inject the free-space DVSEC" },
 };
 
 static void usage(FILE *f)

@@ -16,6 +16,7 @@
 #include <pcilayout/catalog.h>
 #include <pcilayout/walk.h>
 #include <pcilayout/map.h>
+#include <pcilayout/dvsec.h>
 #include <pcilayout/layout.h>
 #include <pcilayout/quirks.h>
 
