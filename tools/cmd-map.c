@@ -319,11 +319,17 @@ static json_t *map_json(const struct pcl_cfg *cfg, const struct pcl_map *map)
 #define SVG_TOP 56
 #define SVG_GRID_W (16 * SVG_CELL_W)
 #define SVG_LEGEND_X (SVG_LEFT + SVG_GRID_W + 32)
+/* Legend lines are cut to fit the picture; text and JSON keep them whole. */
+#define SVG_LEGEND_CHARS 88
+#define SVG_WIDTH (SVG_LEGEND_X + 20 + SVG_LEGEND_CHARS * 7)
 
 static const char *svg_fill(uint8_t owner, uint32_t detail)
 {
-	static const char *const caps[] = { "#7fc97f", "#80b1d3", "#b3de69",
-					    "#8dd3c7", "#bebada", "#a6d854" };
+	/* Neighbouring capabilities differ; none looks like the fixed
+	 * owner colours below (orange non-zero, red reserved, magenta orphan). */
+	static const char *const caps[] = { "#8dd3c7", "#80b1d3", "#b3de69",
+					    "#bebada", "#fccde5", "#e5d8bd",
+					    "#b3cde3" };
 
 	switch (owner) {
 	case PCL_OWNER_HEADER:
@@ -343,6 +349,21 @@ static const char *svg_fill(uint8_t owner, uint32_t detail)
 	default:
 		return "#636363";
 	}
+}
+
+static void svg_text(FILE *f, const char *s);
+
+/* A legend line, cut at SVG_LEGEND_CHARS characters with an ellipsis. */
+static void svg_legend_text(FILE *f, const char *s)
+{
+	char buf[SVG_LEGEND_CHARS + 4];
+
+	if (strlen(s) <= SVG_LEGEND_CHARS) {
+		svg_text(f, s);
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%.*s...", SVG_LEGEND_CHARS - 3, s);
+	svg_text(f, buf);
 }
 
 static void svg_text(FILE *f, const char *s)
@@ -436,7 +457,7 @@ static int svg_write(FILE *f, const struct pcl_cfg *cfg,
 		   "<style>.cap{font-size:10px} .axis{fill:#333} .fold{fill:#555;font-style:italic}</style>\n"
 		   "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
 		   "<text x=\"8\" y=\"20\" font-size=\"13\">",
-		SVG_LEGEND_X + 420, height, SVG_LEGEND_X + 420, height);
+		SVG_WIDTH, height, SVG_WIDTH, height);
 	svg_text(f, title);
 	fputs("</text>\n", f);
 	for (i = 0; i < 16; i++)
@@ -498,7 +519,7 @@ static int svg_write(FILE *f, const struct pcl_cfg *cfg,
 			svg_fill(orphan ? PCL_OWNER_ORPHAN : PCL_OWNER_CAP,
 				 (uint32_t)k),
 			SVG_LEGEND_X + 20, ly + 10);
-		svg_text(f, what);
+		svg_legend_text(f, what);
 		fputs("</text>\n", f);
 		ly += 16;
 	}
@@ -516,7 +537,7 @@ static int svg_write(FILE *f, const struct pcl_cfg *cfg,
 			svg_fill(r->kind == PCL_RANGE_FREE ? PCL_OWNER_FREE
 							   : PCL_OWNER_RESERVED, 0),
 			SVG_LEGEND_X + 20, ly + 10);
-		svg_text(f, what);
+		svg_legend_text(f, what);
 		fputs("</text>\n", f);
 		ly += 16;
 	}
