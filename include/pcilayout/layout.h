@@ -69,6 +69,27 @@ PCL_EXPORT size_t pcl_diag_count(const struct pcl_diag *diag);
 PCL_EXPORT const struct pcl_error *pcl_diag_get(const struct pcl_diag *diag,
 						size_t index);
 
+/**
+ * pcl_diag_add() - append a record to @diag, for stages that report into
+ * the same list as the layout loader (the quirk database, the planner).
+ * @diag: the list.
+ * @source: file or object the record is about (copied); may be NULL.
+ * @line: 1-based line, 0 when not tied to a text position.
+ * @column: 1-based column, 0 when unknown.
+ * @offset: config-space offset, or -1.
+ * @fmt: printf-style message, without the location.
+ *
+ * Return: 0; -ENOSPC once the list is full (its last record says so);
+ * -ENOMEM; -EINVAL for a NULL @diag.
+ */
+PCL_EXPORT int pcl_diag_add(struct pcl_diag *diag, const char *source,
+			    uint32_t line, uint32_t column, int32_t offset,
+			    const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 6, 7)))
+#endif
+	;
+
 /** struct pcl_layout - a loaded or built layout or quirk (opaque). */
 struct pcl_layout;
 
@@ -564,6 +585,18 @@ PCL_EXPORT int pcl_layout_cap_parse(int space, const char *text, uint16_t *id);
  * must give one (the capability's size depends on its registers).
  */
 PCL_EXPORT uint32_t pcl_layout_cap_default_length(int space, uint16_t id);
+
+/**
+ * pcl_layout_cap_fixed_length() - whether format 1 fixes the length of
+ * (@space, @id) whatever its registers say (e.g. pm 8, msix 12, pasid 8).
+ * @space: an enum pcl_space value.
+ * @id: capability ID.
+ * @length: if not NULL and the length is fixed, set to it.
+ *
+ * Return: true when fixed.
+ */
+PCL_EXPORT bool pcl_layout_cap_fixed_length(int space, uint16_t id,
+					    uint32_t *length);
 
 /** pcl_generator_name() - Return: "pasid", "dsn", "null", "bytes" or NULL. */
 PCL_EXPORT const char *pcl_generator_name(int generator);

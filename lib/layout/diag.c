@@ -55,14 +55,15 @@ PCL_EXPORT const struct pcl_error *pcl_diag_get(const struct pcl_diag *diag,
 	return &diag->recs[index];
 }
 
-void pcl_diag_add(struct pcl_diag *diag, const char *source, struct lpos pos,
-		  const char *fmt, ...)
+/* Append one record; the shared body of the public and internal adders. */
+static int diag_vadd(struct pcl_diag *diag, const char *source, uint32_t line,
+		     uint32_t column, int32_t offset, const char *fmt,
+		     va_list ap)
 {
 	struct pcl_error *e;
-	va_list ap;
 
 	if (!diag || diag->overflowed)
-		return;
+		return diag ? -ENOSPC : -EINVAL;
 	if (diag->count == diag->alloc) {
 		size_t n = diag->alloc ? diag->alloc * 2 : 8;
 		struct pcl_error *grown;
@@ -73,26 +74,48 @@ void pcl_diag_add(struct pcl_diag *diag, const char *source, struct lpos pos,
 		if (!grown) {
 			/* Keep what we have; the caller still gets -EINVAL. */
 			diag->overflowed = true;
-			return;
+			return -ENOMEM;
 		}
 		diag->recs = grown;
 		diag->alloc = n;
 	}
 	e = &diag->recs[diag->count++];
 	pcl_strlcpy(e->source, source ? source : "", sizeof(e->source));
-	e->line = pos.line;
-	e->column = pos.column;
-	e->offset = -1;
+	e->line = line;
+	e->column = column;
+	e->offset = offset;
 	if (diag->count == PCL_DIAG_MAX) {
 		snprintf(e->message, sizeof(e->message),
 			 "too many errors; stopping after %d",
 			 PCL_DIAG_MAX - 1);
 		diag->overflowed = true;
-		return;
+		return -ENOSPC;
 	}
-	va_start(ap, fmt);
 	vsnprintf(e->message, sizeof(e->message), fmt, ap);
+	return 0;
+}
+
+void pcl_diag_add_pos(struct pcl_diag *diag, const char *source,
+		      struct lpos pos, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_vadd(diag, source, pos.line, pos.column, -1, fmt, ap);
 	va_end(ap);
+}
+
+PCL_EXPORT int pcl_diag_add(struct pcl_diag *diag, const char *source,
+			    uint32_t line, uint32_t column, int32_t offset,
+			    const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = diag_vadd(diag, source, line, column, offset, fmt, ap);
+	va_end(ap);
+	return r;
 }
 
 static int cmp_error(const void *a, const void *b)

@@ -57,8 +57,8 @@ struct pcl_layout {
 };
 
 /* diag.c */
-void pcl_diag_add(struct pcl_diag *diag, const char *source, struct lpos pos,
-		  const char *fmt, ...) PCL_PRINTF(4, 5);
+void pcl_diag_add_pos(struct pcl_diag *diag, const char *source,
+		      struct lpos pos, const char *fmt, ...) PCL_PRINTF(4, 5);
 void pcl_diag_sort(struct pcl_diag *diag);
 
 /* names.c: the frozen format-1 name table. */

@@ -917,14 +917,14 @@ static int validate_chain(const struct pcl_layout *l, int space,
 		const struct pcl_layout_entry *e = &es[i];
 
 		if (pcl_layout_validate_entry(l, e, why, sizeof(why))) {
-			pcl_diag_add(diag, src, epos(e), "%s", why);
+			pcl_diag_add_pos(diag, src, epos(e), "%s", why);
 			bad++;
 			continue;
 		}
 		if (e->kind == PCL_ENTRY_HIDDEN) {
 			for (size_t j = 0; j < i; j++)
 				if (same_selector(&es[j], e)) {
-					pcl_diag_add(diag, src, epos(e),
+					pcl_diag_add_pos(diag, src, epos(e),
 						     "%s selects the same device capability as %s",
 						     describe(e, a, sizeof(a)),
 						     describe(&es[j], b, sizeof(b)));
@@ -943,7 +943,7 @@ static int validate_chain(const struct pcl_layout *l, int space,
 			if (p->kind == PCL_ENTRY_HIDDEN)
 				continue;
 			if ((uint32_t)p->at + p->length > (uint32_t)e->at) {
-				pcl_diag_add(diag, src, epos(e),
+				pcl_diag_add_pos(diag, src, epos(e),
 					     "%s overlaps %s (0x%x-0x%x)",
 					     describe(e, a, sizeof(a)),
 					     describe(p, b, sizeof(b)),
@@ -952,7 +952,7 @@ static int validate_chain(const struct pcl_layout *l, int space,
 				bad++;
 			}
 			if (same_selector(p, e)) {
-				pcl_diag_add(diag, src, epos(e),
+				pcl_diag_add_pos(diag, src, epos(e),
 					     "%s selects the same device capability as %s",
 					     describe(e, a, sizeof(a)),
 					     describe(p, b, sizeof(b)));
@@ -964,7 +964,7 @@ static int validate_chain(const struct pcl_layout *l, int space,
 
 			if (r->offset < (uint32_t)e->at + e->length &&
 			    (uint32_t)e->at < r->offset + r->length) {
-				pcl_diag_add(diag, src, epos(e),
+				pcl_diag_add_pos(diag, src, epos(e),
 					     "%s covers reserved bytes 0x%x-0x%x (%s)",
 					     describe(e, a, sizeof(a)), r->offset,
 					     r->offset + r->length - 1, r->reason);
@@ -973,7 +973,7 @@ static int validate_chain(const struct pcl_layout *l, int space,
 		}
 	}
 	if (space == PCL_SPACE_EXTENDED && first && first->at != 0x100) {
-		pcl_diag_add(diag, src, epos(first),
+		pcl_diag_add_pos(diag, src, epos(first),
 			     "the first extended entry must be at 0x100, where the chain starts; %s is the first (add a virtual 'null' entry at 0x100 if nothing else belongs there)",
 			     describe(first, a, sizeof(a)));
 		bad++;
@@ -993,12 +993,12 @@ static int validate(const struct pcl_layout *layout, struct pcl_diag *diag,
 	int bad = 0;
 
 	if (!loading && !layout->name) {
-		pcl_diag_add(diag, src, root, "missing key \"name\"");
+		pcl_diag_add_pos(diag, src, root, "missing key \"name\"");
 		bad++;
 	}
 	if (!loading && layout->kind == PCL_LAYOUT_KIND_QUIRK &&
 	    !layout->match.present) {
-		pcl_diag_add(diag, src, root, "a quirk needs a \"match\"");
+		pcl_diag_add_pos(diag, src, root, "a quirk needs a \"match\"");
 		bad++;
 	}
 	for (size_t i = 1; i < layout->n_reserved; i++) {
@@ -1006,7 +1006,7 @@ static int validate(const struct pcl_layout *layout, struct pcl_diag *diag,
 		const struct pcl_layout_reserved *r = &layout->reserved[i];
 
 		if (p->offset + p->length > r->offset) {
-			pcl_diag_add(diag, src, (struct lpos){ r->line, r->column },
+			pcl_diag_add_pos(diag, src, (struct lpos){ r->line, r->column },
 				     "reserved range 0x%x-0x%x overlaps reserved range 0x%x-0x%x",
 				     r->offset, r->offset + r->length - 1,
 				     p->offset, p->offset + p->length - 1);
@@ -1019,7 +1019,7 @@ static int validate(const struct pcl_layout *layout, struct pcl_diag *diag,
 			for (size_t j = 0; j < layout->keep[s].count; j++)
 				if (layout->hide[s].ids[i] ==
 				    layout->keep[s].ids[j]) {
-					pcl_diag_add(diag, src, root,
+					pcl_diag_add_pos(diag, src, root,
 						     "%s capability 0x%x is both hidden and kept",
 						     pcl_space_name(s),
 						     layout->hide[s].ids[i]);

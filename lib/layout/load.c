@@ -41,7 +41,7 @@ static void PCL_PRINTF(4, 5) err_at(struct loader *ld, const char *path,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	pcl_diag_add(ld->diag, ld->src, pcl_jpos_get(ld->ix, path, key), "%s",
+	pcl_diag_add_pos(ld->diag, ld->src, pcl_jpos_get(ld->ix, path, key), "%s",
 		     msg);
 	ld->errors++;
 }
@@ -921,7 +921,7 @@ PCL_EXPORT int pcl_layout_load_string(struct pcl_ctx *ctx, const void *buf,
 
 	*layout = NULL;
 	if (len > PCL_LAYOUT_MAX_SIZE) {
-		pcl_diag_add(diag, ld.src, (struct lpos){ 1, 1 },
+		pcl_diag_add_pos(diag, ld.src, (struct lpos){ 1, 1 },
 			     "file is too large: a layout file holds at most %d bytes",
 			     PCL_LAYOUT_MAX_SIZE);
 		return -EFBIG;
@@ -933,11 +933,11 @@ PCL_EXPORT int pcl_layout_load_string(struct pcl_ctx *ctx, const void *buf,
 		struct lpos pos = { jerr.line > 0 ? (uint32_t)jerr.line : 1,
 				    jerr.column > 0 ? (uint32_t)jerr.column : 1 };
 
-		pcl_diag_add(diag, ld.src, pos, "%s", jerr.text);
+		pcl_diag_add_pos(diag, ld.src, pos, "%s", jerr.text);
 		return -EINVAL;
 	}
 	if (!json_is_object(root)) {
-		pcl_diag_add(diag, ld.src, (struct lpos){ 1, 1 },
+		pcl_diag_add_pos(diag, ld.src, (struct lpos){ 1, 1 },
 			     "the top level must be a JSON object, not %s",
 			     type_name(root));
 		json_decref(root);
@@ -992,13 +992,13 @@ PCL_EXPORT int pcl_layout_load_file(struct pcl_ctx *ctx, const char *path,
 	fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		ret = -errno;
-		pcl_diag_add(diag, name, (struct lpos){ 0, 0 }, "%s",
+		pcl_diag_add_pos(diag, name, (struct lpos){ 0, 0 }, "%s",
 			     strerror(-ret));
 		return ret;
 	}
 	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
 		ret = -EISDIR;
-		pcl_diag_add(diag, name, (struct lpos){ 0, 0 }, "%s",
+		pcl_diag_add_pos(diag, name, (struct lpos){ 0, 0 }, "%s",
 			     strerror(EISDIR));
 		goto out;
 	}
@@ -1030,7 +1030,7 @@ PCL_EXPORT int pcl_layout_load_file(struct pcl_ctx *ctx, const char *path,
 			continue;
 		if (n < 0) {
 			ret = -errno;
-			pcl_diag_add(diag, name, (struct lpos){ 0, 0 }, "%s",
+			pcl_diag_add_pos(diag, name, (struct lpos){ 0, 0 }, "%s",
 				     strerror(-ret));
 			goto out;
 		}

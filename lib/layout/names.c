@@ -106,6 +106,18 @@ PCL_EXPORT uint32_t pcl_layout_cap_default_length(int space, uint16_t id)
 	return c ? c->length : 0;
 }
 
+PCL_EXPORT bool pcl_layout_cap_fixed_length(int space, uint16_t id,
+					    uint32_t *length)
+{
+	const struct capname *c = pcl_capname_by_id(space, id);
+
+	if (!c || !c->fixed)
+		return false;
+	if (length)
+		*length = c->length;
+	return true;
+}
+
 PCL_EXPORT int pcl_layout_cap_parse(int space, const char *text, uint16_t *id)
 {
 	const struct capname *c;

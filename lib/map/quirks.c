@@ -15,7 +15,6 @@
 #include <sys/stat.h>
 
 #include "map-internal.h"
-#include "layout/layout-internal.h"
 #include "map/quirk-dirs.h"
 
 #include <pcilayout/quirks.h>
@@ -86,8 +85,7 @@ static int check_overlaps(const struct pcl_layout *l, const char *path,
 		if (b->offset >= a->offset + a->length)
 			continue;
 		if (diag)
-			pcl_diag_add(diag, path,
-				     (struct lpos){ b->line, b->column },
+			pcl_diag_add(diag, path, b->line, b->column, -1,
 				     "reserved range 0x%x+%u overlaps reserved range 0x%x+%u",
 				     b->offset, b->length, a->offset,
 				     a->length);
@@ -108,12 +106,12 @@ PCL_EXPORT int pcl_quirks_add_file(struct pcl_quirks *db, const char *path,
 		return r;
 	if (pcl_layout_kind(l) != PCL_LAYOUT_KIND_QUIRK) {
 		if (diag)
-			pcl_diag_add(diag, path, (struct lpos){ 1, 1 },
+			pcl_diag_add(diag, path, 1, 1, -1,
 				     "not a quirk file: a quirk database holds only files with \"kind\": \"quirk\"");
 		r = -EINVAL;
 	} else if (!pcl_layout_match(l)->present) {
 		if (diag)
-			pcl_diag_add(diag, path, (struct lpos){ 1, 1 },
+			pcl_diag_add(diag, path, 1, 1, -1,
 				     "a quirk needs a \"match\": without one it would apply to every device");
 		r = -EINVAL;
 	} else {
@@ -174,7 +172,7 @@ PCL_EXPORT int pcl_quirks_add_dir(struct pcl_quirks *db, const char *dir,
 	if (!d) {
 		r = -errno;
 		if (diag)
-			pcl_diag_add(diag, dir, (struct lpos){ 0, 0 },
+			pcl_diag_add(diag, dir, 0, 0, -1,
 				     "cannot read quirk directory: %s",
 				     strerror(errno));
 		return r;
