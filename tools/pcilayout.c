@@ -19,6 +19,7 @@ static const struct cli_command commands[] = {
 	{ "map", cmd_map, "show who owns each config-space byte" },
 	{ "gaps", cmd_gaps, "rank the free windows for a new capability" },
 	{ "dvsec", cmd_dvsec, "encode, decode or inject the free-space DVSEC" },
+	{ "plan", cmd_plan, "compute a device's guest layout and explain it" },
 };
 
 static void usage(FILE *f)

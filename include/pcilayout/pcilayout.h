@@ -19,5 +19,6 @@
 #include <pcilayout/dvsec.h>
 #include <pcilayout/layout.h>
 #include <pcilayout/quirks.h>
+#include <pcilayout/plan.h>
 
 #endif /* PCILAYOUT_PCILAYOUT_H */

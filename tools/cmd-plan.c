@@ -1,0 +1,648 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * cmd-plan.c - `pcilayout plan SOURCE`: compute the layout a guest should
+ * see for a device, with virtual PASID/DSN placed by the policy cascade,
+ * and print it (canonical layout file), explain it (--explain), or turn it
+ * into QEMU options (--emit qemu). Exit 1 means "cannot place" (every rule
+ * is listed), 2 bad usage or input the plan contradicts.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "map-common.h"
+
+static const char plan_usage[] =
+	"Usage: pcilayout plan [options] SOURCE\n"
+	"Compute the config-space layout a guest sees for an assigned device,\n"
+	"and why: physical capabilities where they are (minus those a VMM\n"
+	"hides), virtual ones placed by the cascade user -> layout database ->\n"
+	"quirk -> free-space DVSEC -> gap. Prints the canonical layout file.\n\n"
+	"SOURCE is a dump, a binary config space, '-' or a PCI address; it must\n"
+	"hold one function. For a VF read through sysfs, its PF is read too.\n\n"
+	"Options:\n"
+	"  -a, --add LIST         add virtual capabilities: pasid, dsn (comma-separated)\n"
+	"  -p, --place CAP@OFF    put a virtual capability there, or move a physical one\n"
+	"      --free RANGES      the only config space virtual capabilities may use,\n"
+	"                         e.g. 0xf00-0xfff (repeatable)\n"
+	"      --hide CAP         hide a capability (name, or std:ID / ext:ID)\n"
+	"      --keep CAP         present a capability that is hidden by default\n"
+	"      --layout FILE      a layout that defines the base guest view\n"
+	"      --layouts DIR      a layout database directory (repeatable)\n"
+	"      --machine TYPE     the VM's machine type (selects database revisions)\n"
+	"      --profile NAME     the profile (selects database layouts)\n"
+	"      --quirks DIR       add a quirk directory (repeatable)\n"
+	"      --no-default-quirks  load only the --quirks directories\n"
+	"      --pf SOURCE        the PF of this VF\n"
+	"      --pasid-width N    the IOMMU's max PASID width (out_max_pasid_log2)\n"
+	"      --pasid-exec       the IOMMU allows PASID execute permission\n"
+	"      --pasid-priv       the IOMMU allows PASID privileged mode\n"
+	"      --dsn SERIAL|from-pf  the virtual DSN's serial\n"
+	"      --name NAME        the layout's name\n"
+	"      --explain          print every decision and its reason\n"
+	"      --emit qemu        print the QEMU -device vfio-pci properties\n"
+	"  -o, --output FILE      write the layout to FILE (atomically)\n"
+	"  -h, --help             show this help\n\n"
+	"With --explain or --emit, the layout goes only to -o FILE.\n"
+	"Exit status: 0 planned, 1 a capability cannot be placed, 2 bad usage,\n"
+	"unreadable input, or a request the device contradicts.\n";
+
+enum {
+	OPT_FREE = 256, OPT_HIDE, OPT_KEEP, OPT_LAYOUT, OPT_LAYOUTS,
+	OPT_MACHINE, OPT_PROFILE, OPT_QUIRKS, OPT_NO_DEFAULT_QUIRKS, OPT_PF,
+	OPT_PASID_WIDTH, OPT_PASID_EXEC, OPT_PASID_PRIV, OPT_DSN, OPT_NAME,
+	OPT_EXPLAIN, OPT_EMIT,
+};
+
+#define MAX_LIST 64
+
+struct plan_opts {
+	bool add_pasid, add_dsn;
+	const char *places[MAX_LIST];
+	size_t n_places;
+	char *free_text;
+	const char *hide[MAX_LIST], *keep[MAX_LIST];
+	size_t n_hide, n_keep;
+	const char *layout_file;
+	const char *layout_dirs[16];
+	size_t n_layout_dirs;
+	const char *machine, *profile, *pf, *dsn, *name, *output;
+	struct mapcli m;
+	long pasid_width;
+	bool pasid_exec, pasid_priv, explain, emit;
+};
+
+static int parse_add(struct plan_opts *o, const char *arg)
+{
+	char *copy = strdup(arg), *save = NULL, *tok;
+	int r = 0;
+
+	if (!copy) {
+		cli_error("out of memory");
+		return -1;
+	}
+	for (tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (strcmp(tok, "pasid") == 0) {
+			o->add_pasid = true;
+		} else if (strcmp(tok, "dsn") == 0) {
+			o->add_dsn = true;
+		} else {
+			cli_error("--add: unknown virtual capability '%s' (known: pasid, dsn)",
+				  tok);
+			r = -1;
+			break;
+		}
+	}
+	free(copy);
+	return r;
+}
+
+static int append_free(struct plan_opts *o, const char *arg)
+{
+	size_t old = o->free_text ? strlen(o->free_text) : 0;
+	char *grown = realloc(o->free_text, old + strlen(arg) + 2);
+
+	if (!grown) {
+		cli_error("out of memory");
+		return -1;
+	}
+	if (old)
+		grown[old++] = ',';
+	strcpy(grown + old, arg);
+	o->free_text = grown;
+	return 0;
+}
+
+/* "name", "std:name", "ext:0x10": apply @fn to every space it names. */
+static int apply_cap(struct pcl_plan_request *req, const char *arg, bool hide)
+{
+	int spaces[2], ns = 0, done = 0;
+	const char *text = arg;
+	uint16_t id;
+
+	if (strncmp(arg, "std:", 4) == 0) {
+		spaces[ns++] = PCL_SPACE_STANDARD;
+		text = arg + 4;
+	} else if (strncmp(arg, "ext:", 4) == 0) {
+		spaces[ns++] = PCL_SPACE_EXTENDED;
+		text = arg + 4;
+	} else {
+		if (arg[0] >= '0' && arg[0] <= '9') {
+			cli_error("--%s %s: a number is ambiguous; write std:%s or ext:%s",
+				  hide ? "hide" : "keep", arg, arg, arg);
+			return -1;
+		}
+		spaces[ns++] = PCL_SPACE_STANDARD;
+		spaces[ns++] = PCL_SPACE_EXTENDED;
+	}
+	for (int i = 0; i < ns; i++) {
+		int r;
+
+		if (pcl_layout_cap_parse(spaces[i], text, &id) < 0)
+			continue;
+		r = hide ? pcl_plan_request_hide(req, spaces[i], id) :
+			   pcl_plan_request_keep(req, spaces[i], id);
+		if (r == -EEXIST) {
+			cli_error("--%s %s: already hidden or kept", hide ? "hide" : "keep",
+				  arg);
+			return -1;
+		}
+		if (r < 0) {
+			cli_error("--%s %s: %s", hide ? "hide" : "keep", arg,
+				  strerror(-r));
+			return -1;
+		}
+		done++;
+	}
+	if (!done) {
+		cli_error("--%s: '%s' is not a capability name or ID",
+			  hide ? "hide" : "keep", arg);
+		return -1;
+	}
+	return 0;
+}
+
+/* One function from SOURCE; reports and returns NULL otherwise. */
+static struct pcl_cfg *load_one(struct cli_sources *s, const char *arg,
+				const char *what)
+{
+	if (cli_sources_add(s, arg) < 0)
+		return NULL;
+	if (s->count != 1) {
+		cli_error("%s %s holds %zu functions; give a file with one", what,
+			  arg, s->count);
+		return NULL;
+	}
+	return s->cfgs[0];
+}
+
+static void report_diag(const struct pcl_diag *diag)
+{
+	for (size_t i = 0; i < pcl_diag_count(diag); i++)
+		cli_report(pcl_diag_get(diag, i));
+}
+
+static const char *entry_name(const struct pcl_layout_entry *e, char *buf,
+			      size_t size)
+{
+	const char *n = pcl_layout_cap_name(e->space, e->id);
+
+	if (n)
+		return n;
+	snprintf(buf, size, "0x%x", e->id);
+	return buf;
+}
+
+static void print_explain(const struct pcl_layout *l,
+			  const struct pcl_cfg *cfg, const char *dbwhy)
+{
+	struct pcl_identity id;
+	const char *slot = pcl_cfg_slot(cfg);
+	char nb[16];
+
+	pcl_cfg_identity(cfg, &id);
+	printf("Plan for %s %04x:%04x%s (%s)\n", slot ? slot : "-",
+	       id.vendor_id, id.device_id, id.is_vf ? " VF" : "",
+	       pcl_cfg_source(cfg));
+	if (dbwhy)
+		printf("Layout database: %s.\n", dbwhy);
+	for (int s = 0; s < 2; s++) {
+		size_t n = pcl_layout_entry_count(l, s);
+
+		printf("%s space:\n", s == 0 ? "Standard" : "Extended");
+		if (!n)
+			printf("  (nothing)\n");
+		for (size_t i = 0; i < n; i++) {
+			const struct pcl_layout_entry *e = pcl_layout_entry(l, s, i);
+			const char *kind = e->kind == PCL_ENTRY_HIDDEN ? "hidden" :
+					   e->kind == PCL_ENTRY_VIRTUAL ? "virtual" :
+									  "physical";
+
+			if (e->kind == PCL_ENTRY_HIDDEN)
+				printf("  %-6s ", "-");
+			else
+				printf("  0x%03x  ", (unsigned int)e->at);
+			printf("%-8s %-9s rule %s\n", entry_name(e, nb, sizeof(nb)),
+			       kind, pcl_prov_rule_name(e->prov_rule) ?
+					     pcl_prov_rule_name(e->prov_rule) : "none");
+			if (e->prov_reason)
+				printf("         %s\n", e->prov_reason);
+		}
+	}
+}
+
+/* A virtual entry of (@space, @id): then the hidden physical one is
+ * simply replaced, which the virtual entry's own line explains. */
+static bool has_virtual(const struct pcl_layout *l, int space, uint16_t id)
+{
+	for (size_t i = 0; i < pcl_layout_entry_count(l, space); i++) {
+		const struct pcl_layout_entry *e = pcl_layout_entry(l, space, i);
+
+		if (e->kind == PCL_ENTRY_VIRTUAL && e->id == id)
+			return true;
+	}
+	return false;
+}
+
+static void print_qemu(const struct pcl_layout *l, const struct pcl_cfg *cfg)
+{
+	struct pcl_walk *w = pcl_walk_new(cfg);
+	const char *slot = pcl_cfg_slot(cfg);
+	const struct pcl_layout_entry *pasid = NULL;
+	char nb[16];
+	size_t gaps = 0;
+
+	printf("# QEMU properties for layout %s (pcilayout plan)\n",
+	       pcl_layout_name(l));
+	for (size_t i = 0; i < pcl_layout_entry_count(l, PCL_SPACE_EXTENDED); i++) {
+		const struct pcl_layout_entry *e =
+			pcl_layout_entry(l, PCL_SPACE_EXTENDED, i);
+
+		if (e->kind == PCL_ENTRY_VIRTUAL && e->generator == PCL_GEN_PASID)
+			pasid = e;
+	}
+	printf("-device vfio-pci,host=%s", slot ? slot : "HOST");
+	if (pasid)
+		printf(",x-vpasid-cap-offset=0x%x", (unsigned int)pasid->at);
+	printf("\n");
+	if (!slot)
+		printf("# HOST: the source names no PCI address; put the device's address there.\n");
+	if (pasid)
+		printf("# x-vpasid-cap-offset is an experimental property (QEMU 11.0 and later, no\n"
+		       "# stable ABI). QEMU synthesizes PASID only when the vIOMMU reports PASID\n"
+		       "# support, and takes its width, execute and privileged bits from\n"
+		       "# IOMMU_GET_HW_INFO, not from this plan (plan: width %u, execute %s,\n"
+		       "# privileged %s).\n",
+		       pasid->pasid_max_width, pasid->pasid_exec ? "on" : "off",
+		       pasid->pasid_priv ? "on" : "off");
+	for (int s = 0; s < 2; s++) {
+		for (size_t i = 0; i < pcl_layout_entry_count(l, s); i++) {
+			const struct pcl_layout_entry *e = pcl_layout_entry(l, s, i);
+			const char *name = entry_name(e, nb, sizeof(nb));
+			const struct pcl_cap *c;
+			const char *why;
+			char line[512] = "";
+
+			if (e->kind == PCL_ENTRY_HIDDEN) {
+				if (!pcl_plan_default_hidden(s, e->id, NULL) &&
+				    !has_virtual(l, s, e->id))
+					snprintf(line, sizeof(line),
+						 "%s is hidden: QEMU hides only what the kernel hides plus SR-IOV and ARI",
+						 name);
+			} else if (e->kind == PCL_ENTRY_VIRTUAL) {
+				if (e->generator == PCL_GEN_DSN)
+					snprintf(line, sizeof(line),
+						 "a virtual DSN at 0x%x: QEMU has no property to synthesize a serial number",
+						 (unsigned int)e->at);
+				else if (e->generator == PCL_GEN_BYTES ||
+					 (e->generator == PCL_GEN_NULL && e->at != 0x100))
+					snprintf(line, sizeof(line),
+						 "a virtual %s at 0x%x: QEMU cannot add literal capabilities",
+						 name, (unsigned int)e->at);
+			} else {
+				c = w ? pcl_walk_find(w, s, e->id, e->instance) : NULL;
+				if (c && c->offset != e->at)
+					snprintf(line, sizeof(line),
+						 "%s moved from 0x%x to 0x%x: QEMU shows capabilities only at their physical offsets",
+						 name, c->offset, (unsigned int)e->at);
+				else if (pcl_plan_default_hidden(s, e->id, &why))
+					snprintf(line, sizeof(line),
+						 "%s at 0x%x is presented, but %s",
+						 name, (unsigned int)e->at, why);
+			}
+			if (!line[0])
+				continue;
+			if (!gaps++)
+				printf("# Not expressible with stock QEMU:\n");
+			printf("#   - %s\n", line);
+		}
+	}
+	if (!gaps)
+		printf("# Everything else in the plan is what QEMU does by default.\n");
+	pcl_walk_free(w);
+}
+
+int cmd_plan(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "add", required_argument, NULL, 'a' },
+		{ "place", required_argument, NULL, 'p' },
+		{ "free", required_argument, NULL, OPT_FREE },
+		{ "hide", required_argument, NULL, OPT_HIDE },
+		{ "keep", required_argument, NULL, OPT_KEEP },
+		{ "layout", required_argument, NULL, OPT_LAYOUT },
+		{ "layouts", required_argument, NULL, OPT_LAYOUTS },
+		{ "machine", required_argument, NULL, OPT_MACHINE },
+		{ "profile", required_argument, NULL, OPT_PROFILE },
+		{ "quirks", required_argument, NULL, OPT_QUIRKS },
+		{ "no-default-quirks", no_argument, NULL, OPT_NO_DEFAULT_QUIRKS },
+		{ "pf", required_argument, NULL, OPT_PF },
+		{ "pasid-width", required_argument, NULL, OPT_PASID_WIDTH },
+		{ "pasid-exec", no_argument, NULL, OPT_PASID_EXEC },
+		{ "pasid-priv", no_argument, NULL, OPT_PASID_PRIV },
+		{ "dsn", required_argument, NULL, OPT_DSN },
+		{ "name", required_argument, NULL, OPT_NAME },
+		{ "explain", no_argument, NULL, OPT_EXPLAIN },
+		{ "emit", required_argument, NULL, OPT_EMIT },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct plan_opts o = { .pasid_width = -1 };
+	struct cli_sources src = { 0 }, pfsrc = { 0 };
+	struct pcl_plan_request *req = NULL;
+	struct pcl_layout_db *db = NULL;
+	struct pcl_layout *user = NULL, *out = NULL;
+	struct pcl_diag *diag = pcl_diag_new();
+	struct pcl_cfg *cfg, *pf = NULL;
+	struct pcl_error err;
+	char dbwhy[2048];
+	bool have_dbwhy = false;
+	int c, r, ret = EXIT_USAGE;
+	char *end;
+
+	while ((c = getopt_long(argc, argv, "a:p:o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			if (parse_add(&o, optarg) < 0)
+				goto out;
+			break;
+		case 'p':
+		case OPT_HIDE:
+		case OPT_KEEP: {
+			const char **l = c == 'p' ? o.places : c == OPT_HIDE ? o.hide : o.keep;
+			size_t *n = c == 'p' ? &o.n_places : c == OPT_HIDE ? &o.n_hide : &o.n_keep;
+
+			if (*n >= MAX_LIST) {
+				cli_error("too many %s options", c == 'p' ? "--place" :
+					  c == OPT_HIDE ? "--hide" : "--keep");
+				goto out;
+			}
+			l[(*n)++] = optarg;
+			break;
+		}
+		case OPT_FREE:
+			if (append_free(&o, optarg) < 0)
+				goto out;
+			break;
+		case OPT_LAYOUT:
+			o.layout_file = optarg;
+			break;
+		case OPT_LAYOUTS:
+			if (o.n_layout_dirs >= 16) {
+				cli_error("too many --layouts directories");
+				goto out;
+			}
+			o.layout_dirs[o.n_layout_dirs++] = optarg;
+			break;
+		case OPT_MACHINE:
+			o.machine = optarg;
+			break;
+		case OPT_PROFILE:
+			o.profile = optarg;
+			break;
+		case OPT_QUIRKS:
+			if (mapcli_add_quirk_dir(&o.m, optarg) < 0)
+				goto out;
+			break;
+		case OPT_NO_DEFAULT_QUIRKS:
+			o.m.no_default_quirks = true;
+			break;
+		case OPT_PF:
+			o.pf = optarg;
+			break;
+		case OPT_PASID_WIDTH:
+			errno = 0;
+			o.pasid_width = strtol(optarg, &end, 0);
+			if (errno || *end || o.pasid_width < 0 || o.pasid_width > 255) {
+				cli_error("--pasid-width '%s': not a number from 0 to 255 (out_max_pasid_log2)",
+					  optarg);
+				goto out;
+			}
+			o.add_pasid = true;
+			break;
+		case OPT_PASID_EXEC:
+			o.pasid_exec = true;
+			break;
+		case OPT_PASID_PRIV:
+			o.pasid_priv = true;
+			break;
+		case OPT_DSN:
+			o.dsn = optarg;
+			o.add_dsn = true;
+			break;
+		case OPT_NAME:
+			o.name = optarg;
+			break;
+		case OPT_EXPLAIN:
+			o.explain = true;
+			break;
+		case OPT_EMIT:
+			if (strcmp(optarg, "qemu") != 0) {
+				cli_error("--emit '%s': only 'qemu' is known", optarg);
+				goto out;
+			}
+			o.emit = true;
+			break;
+		case 'o':
+			o.output = optarg;
+			break;
+		case 'h':
+			cli_usage(stdout, plan_usage);
+			ret = EXIT_OK;
+			goto out;
+		default:
+			cli_usage(stderr, plan_usage);
+			goto out;
+		}
+	}
+	if (optind != argc - 1) {
+		if (optind >= argc)
+			cli_error("plan needs one SOURCE");
+		else
+			cli_error("plan takes one SOURCE, not %d", argc - optind);
+		cli_usage(stderr, plan_usage);
+		goto out;
+	}
+	if ((o.pasid_exec || o.pasid_priv) && o.pasid_width < 0) {
+		cli_error("--pasid-exec and --pasid-priv need --pasid-width (what the IOMMU reports)");
+		goto out;
+	}
+	if (!diag) {
+		cli_error("out of memory");
+		goto out;
+	}
+	o.m.free_text = o.free_text;
+	if (mapcli_init(&o.m) < 0)
+		goto out;
+	cfg = load_one(&src, argv[optind], "SOURCE");
+	if (!cfg)
+		goto out;
+	if (o.pf) {
+		pf = load_one(&pfsrc, o.pf, "--pf");
+		if (!pf)
+			goto out;
+		if (pcl_cfg_set_vf(cfg, pcl_cfg_slot(pf)) < 0) {
+			cli_error("out of memory");
+			goto out;
+		}
+	} else if (pcl_cfg_pf_slot(cfg)) {
+		/* A VF read through sysfs: its PF is one read away. */
+		pf = load_one(&pfsrc, pcl_cfg_pf_slot(cfg), "PF");
+		if (!pf)
+			goto out;
+	}
+	req = pcl_plan_request_new(cli_ctx);
+	if (!req) {
+		cli_error("out of memory");
+		goto out;
+	}
+	pcl_plan_request_set_cfg(req, cfg, NULL);
+	pcl_plan_request_set_pf(req, pf);
+	pcl_plan_request_set_quirks(req, o.m.db);
+	if (o.m.n_free &&
+	    pcl_plan_request_add_ranges(req, o.m.free_ranges, o.m.n_free) < 0) {
+		cli_error("--free: too many ranges");
+		goto out;
+	}
+	if (o.layout_file) {
+		if (pcl_layout_load_file(cli_ctx, o.layout_file, &user, diag) < 0) {
+			report_diag(diag);
+			goto out;
+		}
+		if (pcl_plan_request_set_layout(req, user) < 0) {
+			cli_error("%s: a quirk file is not a layout", o.layout_file);
+			goto out;
+		}
+	}
+	if (o.n_layout_dirs) {
+		db = pcl_layout_db_new(cli_ctx);
+		if (!db) {
+			cli_error("out of memory");
+			goto out;
+		}
+		for (size_t i = 0; i < o.n_layout_dirs; i++) {
+			r = pcl_layout_db_add_dir(db, o.layout_dirs[i], diag);
+			if (r < 0) {
+				report_diag(diag);
+				if (!pcl_diag_count(diag))
+					cli_error("--layouts %s: %s", o.layout_dirs[i],
+						  strerror(-r));
+				goto out;
+			}
+		}
+		pcl_plan_request_set_database(req, db);
+	}
+	if (o.machine && pcl_plan_request_set_machine(req, o.machine) < 0) {
+		cli_error("--machine '%s': 1 to 64 printable characters without blanks",
+			  o.machine);
+		goto out;
+	}
+	if (o.profile && pcl_plan_request_set_profile(req, o.profile) < 0) {
+		cli_error("--profile '%s': letters, digits and ._+- (at most 64)",
+			  o.profile);
+		goto out;
+	}
+	if (o.name && pcl_plan_request_set_name(req, o.name) < 0) {
+		cli_error("--name '%s': letters, digits and ._+- (at most 64)",
+			  o.name);
+		goto out;
+	}
+	for (size_t i = 0; i < o.n_places; i++) {
+		memset(&err, 0, sizeof(err));
+		if (pcl_plan_request_place_string(req, o.places[i], &err) < 0) {
+			cli_error("--place %s", err.message);
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < o.n_hide; i++)
+		if (apply_cap(req, o.hide[i], true) < 0)
+			goto out;
+	for (size_t i = 0; i < o.n_keep; i++)
+		if (apply_cap(req, o.keep[i], false) < 0)
+			goto out;
+	if (o.add_pasid) {
+		struct pcl_plan_pasid p = { 0 };
+
+		if (o.pasid_width >= 0) {
+			p.flags = PCL_PLAN_PASID_IOMMU;
+			p.iommu_max_width = (uint8_t)o.pasid_width;
+			p.iommu_exec = o.pasid_exec;
+			p.iommu_priv = o.pasid_priv;
+		}
+		pcl_plan_request_add_pasid(req, &p);
+	}
+	if (o.add_dsn) {
+		struct pcl_plan_dsn d = { 0 };
+		unsigned long long v;
+
+		if (!o.dsn && !pf) {
+			cli_error("--add dsn needs --dsn SERIAL, or --dsn from-pf with the PF (--pf)");
+			goto out;
+		}
+		if (!o.dsn || strcmp(o.dsn, "from-pf") == 0) {
+			d.from_pf = 1;
+		} else {
+			errno = 0;
+			v = strtoull(o.dsn, &end, 0);
+			if (errno || *end || o.dsn[0] == '-' || !o.dsn[0]) {
+				cli_error("--dsn '%s': a 64-bit number or from-pf", o.dsn);
+				goto out;
+			}
+			d.serial = v;
+		}
+		pcl_plan_request_add_dsn(req, &d);
+	}
+
+	r = pcl_plan(req, &out, diag);
+	if (r < 0) {
+		report_diag(diag);
+		if (!pcl_diag_count(diag))
+			cli_error("%s: cannot plan: %s", pcl_cfg_source(cfg),
+				  strerror(-r));
+		ret = r == -ENOSPC ? EXIT_FINDING : EXIT_USAGE;
+		goto out;
+	}
+	if (db) {
+		struct pcl_identity id;
+
+		pcl_cfg_identity(cfg, &id);
+		pcl_layout_db_select(db, &id, o.machine, o.profile, dbwhy,
+				     sizeof(dbwhy));
+		have_dbwhy = true;
+	}
+	if (o.output) {
+		r = pcl_layout_save_file(out, o.output);
+		if (r < 0) {
+			cli_error("%s: %s", o.output, strerror(-r));
+			goto out;
+		}
+	}
+	if (o.explain)
+		print_explain(out, cfg, have_dbwhy ? dbwhy : NULL);
+	if (o.emit) {
+		if (o.explain)
+			putchar('\n');
+		print_qemu(out, cfg);
+	}
+	if (!o.output && !o.explain && !o.emit && pcl_layout_save(out, stdout) < 0) {
+		cli_error("cannot write the layout: %s", strerror(errno));
+		goto out;
+	}
+	ret = fflush(stdout) == 0 ? EXIT_OK : EXIT_USAGE;
+out:
+	pcl_layout_free(out);
+	pcl_layout_free(user);
+	pcl_layout_db_free(db);
+	pcl_plan_request_free(req);
+	pcl_diag_free(diag);
+	cli_sources_free(&src);
+	cli_sources_free(&pfsrc);
+	mapcli_fini(&o.m);
+	free(o.free_text);
+	return ret;
+}
