@@ -617,6 +617,17 @@ static int check_places(struct pstate *st)
 	return 0;
 }
 
+/* Whether the capability at @offset is a free-space DVSEC (any status). */
+static bool is_free_space_dvsec(const struct pstate *st, uint16_t offset)
+{
+	size_t n = st->dscan ? pcl_dvsec_scan_count(st->dscan) : 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (pcl_dvsec_scan_get(st->dscan, i)->offset == offset)
+			return true;
+	return false;
+}
+
 static int decide_caps(struct pstate *st)
 {
 	const struct pcl_plan_request *req = st->req;
@@ -641,6 +652,17 @@ static int decide_caps(struct pstate *st)
 			d->why.len = 0;
 			plan_str_add(&d->why, "%s at 0x%x hidden: %s", name,
 				     c->offset, why);
+		}
+		if (c->space == PCL_SPACE_EXTENDED && c->id == 0x23 &&
+		    is_free_space_dvsec(st, c->offset)) {
+			/* It describes the host's free space, not the guest's
+			 * (docs/dvsec-free-space.md, "Does the guest see it?"). */
+			d->state = CAP_HIDDEN;
+			d->rule = PCL_PROV_DEFAULT;
+			d->why.len = 0;
+			plan_str_add(&d->why,
+				     "%s at 0x%x hidden: a free-space DVSEC is information for the VMM, and its table would not describe the guest's config space",
+				     name, c->offset);
 		}
 		for (size_t k = 0; k < st->n_quirks && !st->base; k++) {
 			const struct pcl_layout *q = st->quirks[k];

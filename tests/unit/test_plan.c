@@ -621,8 +621,11 @@ static void test_real_dvsec(void **state)
 	e = find(f->out, PCL_SPACE_EXTENDED, 0x1b, PCL_ENTRY_VIRTUAL);
 	assert_int_equal(e->prov_rule, PCL_PROV_DVSEC);
 	assert_true(e->at >= 0xc00 && e->at + 8 <= 0xd00);
-	/* The DVSEC itself is passed through. */
-	assert_non_null(find(f->out, PCL_SPACE_EXTENDED, 0x23, PCL_ENTRY_PHYSICAL));
+	/* The DVSEC itself describes the host, not the guest: hidden. */
+	assert_null(find(f->out, PCL_SPACE_EXTENDED, 0x23, PCL_ENTRY_PHYSICAL));
+	e = find(f->out, PCL_SPACE_EXTENDED, 0x23, PCL_ENTRY_HIDDEN);
+	assert_non_null(e);
+	assert_reason(e, "free-space DVSEC is information for the VMM");
 }
 
 static void test_user_free(void **state)
