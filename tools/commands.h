@@ -11,5 +11,6 @@ int cmd_map(int argc, char **argv);
 int cmd_gaps(int argc, char **argv);
 int cmd_dvsec(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
+int cmd_synth(int argc, char **argv);
 
 #endif

@@ -20,6 +20,7 @@ static const struct cli_command commands[] = {
 	{ "gaps", cmd_gaps, "rank the free windows for a new capability" },
 	{ "dvsec", cmd_dvsec, "encode, decode or inject the free-space DVSEC" },
 	{ "plan", cmd_plan, "compute a device's guest layout and explain it" },
+	{ "synth", cmd_synth, "write the guest's initial config space for a layout" },
 };
 
 static void usage(FILE *f)

@@ -20,5 +20,7 @@
 #include <pcilayout/layout.h>
 #include <pcilayout/quirks.h>
 #include <pcilayout/plan.h>
+#include <pcilayout/image.h>
+#include <pcilayout/vdev.h>
 
 #endif /* PCILAYOUT_PCILAYOUT_H */

@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vdev.h - the runtime engine a VMM embeds to answer a guest's config-space
+ * reads and writes for an assigned device, and the backends that reach the
+ * physical device.
+ *
+ * Embedding it (see examples/vmm/ for a complete program):
+ *
+ *   struct pcl_guest *g;        // pcl_guest_build(ctx, layout, cfg, ...)
+ *   struct pcl_vdev_backend be; // e.g. pcl_backend_ops() of a VFIO backend
+ *   struct pcl_vdev *v = pcl_vdev_new(g, &be, &err);
+ *   pcl_guest_free(g);          // the engine keeps its own copy
+ *   pcl_vdev_set_notify(v, on_change, vmm);
+ *   ...
+ *   // in the VMM's config-space trap handler, under its lock:
+ *   r = is_write ? pcl_vdev_write(v, off, len, val)
+ *                : pcl_vdev_read(v, off, len, &val);
+ *
+ * Threading. One engine per device. The engine takes no lock and never
+ * allocates, logs or blocks on the guest-access path (pcl_vdev_read(),
+ * pcl_vdev_write()); it calls only the backend and the notify callback.
+ *  - pcl_vdev_read() only reads the engine, so any number of reads may run
+ *    concurrently, provided the backend's read is thread-safe (the ones
+ *    here are: pread(2) on a file descriptor, or memory for the simulated
+ *    device when it is not written at the same time).
+ *  - pcl_vdev_write(), pcl_vdev_load(), pcl_vdev_reset() and
+ *    pcl_vdev_set_notify() modify the engine: each needs exclusive access
+ *    (no other call on the same engine at the same time). A VMM that
+ *    serializes config accesses per device with one mutex, as VMMs do,
+ *    needs nothing more; a read-write lock lets reads proceed in parallel.
+ *    Reads of emulated bytes are not lock-free against writes: the shadow
+ *    is plain memory, so a reader racing a writer is a data race.
+ *  - pcl_vdev_save() only reads and may run concurrently with reads.
+ *  - Different engines share nothing and may be used from any threads.
+ *
+ * The guest is untrusted: whatever offset, length and value it uses, the
+ * engine never reads or writes outside its tables, never changes a bit
+ * outside the write mask, never shows a hidden capability, and never calls
+ * the backend for a physical offset the table does not pass through.
+ */
+#ifndef PCILAYOUT_VDEV_H
+#define PCILAYOUT_VDEV_H
+
+#include <pcilayout/common.h>
+#include <pcilayout/image.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct pcl_cfg;
+
+/**
+ * struct pcl_vdev_backend - how the engine reaches the physical device.
+ * @read: read @len bytes at physical offset @off into *@val (little-endian
+ *        value, the low @len bytes). Return 0 or a negative errno.
+ * @write: write the low @len bytes of @val at @off. Return 0 or -errno.
+ * @opaque: passed back to both unchanged.
+ *
+ * The engine only makes naturally aligned accesses of 1, 2 or 4 bytes
+ * below 4096, and only at offsets its table passes through. A failing call
+ * makes the guest access fail with -EIO.
+ */
+struct pcl_vdev_backend {
+	int (*read)(void *opaque, uint32_t off, uint32_t len, uint32_t *val);
+	int (*write)(void *opaque, uint32_t off, uint32_t len, uint32_t val);
+	void *opaque;
+};
+
+/** struct pcl_vdev - one device's emulation engine (opaque). */
+struct pcl_vdev;
+
+/**
+ * pcl_vdev_new() - create an engine running @guest.
+ * @guest: the guest view; the engine copies what it needs, so @guest may be
+ *         freed (or changed) afterwards.
+ * @backend: the device's backend (copied; its @opaque must stay valid for
+ *           the engine's life). NULL is accepted for a view without any
+ *           physical byte (every access then stays in the engine); with
+ *           PHYS or write-through bytes, NULL is -EINVAL.
+ * @err: optional.
+ *
+ * Return: an engine that the caller frees with pcl_vdev_free(), or NULL
+ * with errno EINVAL or ENOMEM.
+ */
+PCL_EXPORT struct pcl_vdev *pcl_vdev_new(const struct pcl_guest *guest,
+					 const struct pcl_vdev_backend *backend,
+					 struct pcl_error *err);
+
+/** pcl_vdev_free() - free an engine. NULL is accepted. */
+PCL_EXPORT void pcl_vdev_free(struct pcl_vdev *vdev);
+
+/**
+ * pcl_vdev_read() - a guest config read.
+ * @vdev: the engine.
+ * @off: config offset.
+ * @len: 1, 2 or 4. The access may be unaligned; it is split at dword and
+ *       segment boundaries and each part handled on its own, as the kernel
+ *       does.
+ * @val: on success the value, little-endian, zero-extended.
+ *
+ * Emulated bytes cost no backend call; physical bytes of one part that are
+ * contiguous on the device are read with one backend call.
+ *
+ * Return: 0; -EINVAL for a NULL argument or a length other than 1, 2, 4;
+ * -EFAULT when [@off, @off + @len) is not inside 0..4095; -EIO when the
+ * backend fails. On failure *@val is not written.
+ */
+PCL_EXPORT int pcl_vdev_read(const struct pcl_vdev *vdev, uint32_t off,
+			     uint32_t len, uint32_t *val);
+
+/**
+ * pcl_vdev_write() - a guest config write.
+ * @vdev: the engine.
+ * @off: config offset.
+ * @len: 1, 2 or 4 (split as for pcl_vdev_read()).
+ * @val: the value; bits above @len bytes are ignored.
+ *
+ * Bits outside the write mask are kept; RW1C bits are cleared by writing 1.
+ * Physical bytes whose writable bits are a part of the byte are written with
+ * a read-modify-write. Hooked registers whose value changed are reported to
+ * the notify callback after the whole access is applied, in offset order.
+ *
+ * Return: 0; -EINVAL, -EFAULT as for pcl_vdev_read(); -EIO when the
+ * backend fails. On failure the emulated state is unchanged (no part of the
+ * access is applied to it) and no callback runs; when a split access
+ * fails after an earlier part reached the device, that part stays written,
+ * as on a real bus.
+ */
+PCL_EXPORT int pcl_vdev_write(struct pcl_vdev *vdev, uint32_t off,
+			      uint32_t len, uint32_t val);
+
+/**
+ * struct pcl_vdev_event - a hooked register changed.
+ * @hook: an enum pcl_hook value.
+ * @index: which hook of the view (as returned by pcl_guest_add_hook()).
+ * @offset: the register's config offset (e.g. the MSI-X capability + 2).
+ * @width: the register's width in bytes.
+ * @old_value: its value before the write.
+ * @new_value: its value after the write.
+ */
+struct pcl_vdev_event {
+	uint32_t hook;
+	uint32_t index;
+	uint32_t offset;
+	uint32_t width;
+	uint32_t old_value;
+	uint32_t new_value;
+};
+
+/**
+ * typedef pcl_vdev_notify_fn - called from pcl_vdev_write() for each hooked
+ * register the write changed. The engine is consistent when it runs: the
+ * callback may call pcl_vdev_read() (e.g. to fetch the MSI address), but
+ * not pcl_vdev_write() on the same engine.
+ */
+typedef void (*pcl_vdev_notify_fn)(void *opaque,
+				   const struct pcl_vdev_event *event);
+
+/** pcl_vdev_set_notify() - install (or with NULL remove) the callback. */
+PCL_EXPORT void pcl_vdev_set_notify(struct pcl_vdev *vdev,
+				    pcl_vdev_notify_fn fn, void *opaque);
+
+/**
+ * pcl_vdev_reset() - return every emulated byte to its initial value, as a
+ * function-level reset does. Does not touch the device.
+ */
+PCL_EXPORT void pcl_vdev_reset(struct pcl_vdev *vdev);
+
+/** pcl_vdev_fingerprint() - Return: the fingerprint of the view (borrowed). */
+PCL_EXPORT const char *pcl_vdev_fingerprint(const struct pcl_vdev *vdev);
+
+/**
+ * pcl_vdev_save() - the engine's emulated state as a self-describing blob.
+ * @vdev: the engine.
+ * @buf: destination, or NULL to ask for the size.
+ * @size: size of @buf.
+ * @needed: on return (success or -ENOSPC), the blob's size.
+ *
+ * The blob (format in docs/vdev-state.md): magic "PCLVDEV\0", version,
+ * length, then tagged records - the view's fingerprint, a digest of the
+ * access table, the shadow bytes - and a CRC-32 of all of it. It holds no
+ * pointer and no host-endian value, so it can cross hosts.
+ *
+ * Return: 0, -EINVAL, or -ENOSPC when @buf is NULL or too small.
+ */
+PCL_EXPORT int pcl_vdev_save(const struct pcl_vdev *vdev, void *buf,
+			     size_t size, size_t *needed);
+
+/**
+ * pcl_vdev_load() - restore state saved by pcl_vdev_save().
+ * @vdev: an engine created from the same guest view (same layout and the
+ *        same device facts).
+ * @buf: the blob.
+ * @len: its length.
+ * @err: optional; says what is wrong with the blob.
+ *
+ * The blob is checked in full before anything is changed: its framing and
+ * checksum; the fingerprint and table digest against @vdev's; and every
+ * shadow bit that differs from the initial image must be one a guest could
+ * have written. The device is not touched.
+ *
+ * Return: 0; -EINVAL (truncated, corrupted, another version, another
+ * layout or table, unreachable state), with @vdev unchanged.
+ */
+PCL_EXPORT int pcl_vdev_load(struct pcl_vdev *vdev, const void *buf,
+			     size_t len, struct pcl_error *err);
+
+/*
+ * Backends. A struct pcl_backend owns whatever reaches the device (memory,
+ * a file descriptor); pcl_backend_ops() gives the function table for
+ * pcl_vdev_new(). Backends, like engines, are one per device.
+ */
+
+/** struct pcl_backend - a device backend (opaque). */
+struct pcl_backend;
+
+/**
+ * pcl_backend_sim_new() - a simulated device holding the bytes of @cfg.
+ * @cfg: the initial contents (copied; bytes that were not read are 0).
+ *
+ * The simulation models what tests and demos need, not a whole device:
+ * the identity registers, the capability pointer, interrupt pin, and every
+ * capability header found by walking @cfg are read-only; the status
+ * register's error bits (0x07: bits 8, 11-15), the PCI Express Device
+ * Status error bits and the AER Uncorrectable and Correctable Error Status
+ * registers are RW1C; every other byte reads and writes like memory.
+ *
+ * Return: a backend that the caller frees with pcl_backend_free(), or NULL
+ * with errno EINVAL or ENOMEM.
+ */
+PCL_EXPORT struct pcl_backend *pcl_backend_sim_new(const struct pcl_cfg *cfg);
+
+/**
+ * pcl_backend_sim_data() - Return: the simulated device's 4096 current
+ * bytes (borrowed; NULL when @be is not simulated).
+ */
+PCL_EXPORT const uint8_t *pcl_backend_sim_data(const struct pcl_backend *be);
+
+/**
+ * pcl_backend_sim_poke() - change device bytes as the device itself would
+ * (e.g. raise a status bit), bypassing the read-only and RW1C rules.
+ * Return: 0, or -EINVAL (not simulated, or out of range).
+ */
+PCL_EXPORT int pcl_backend_sim_poke(struct pcl_backend *be, uint32_t off,
+				    const uint8_t *bytes, uint32_t len);
+
+/**
+ * struct pcl_backend_stats - accesses a backend has served.
+ * @reads: read calls.
+ * @writes: write calls.
+ * @errors: calls that failed.
+ */
+struct pcl_backend_stats {
+	uint64_t reads;
+	uint64_t writes;
+	uint64_t errors;
+};
+
+/** pcl_backend_stats() - copy the access counters of @be into @stats. */
+PCL_EXPORT void pcl_backend_stats(const struct pcl_backend *be,
+				  struct pcl_backend_stats *stats);
+
+/* Flags of pcl_backend_sysfs_new(). */
+#define PCL_BACKEND_WRITABLE 0x01u /* open for writing too (needs root) */
+
+/**
+ * pcl_backend_sysfs_new() - the device's sysfs "config" file.
+ * @address: "dddd:bb:dd.f" or "bb:dd.f".
+ * @flags: PCL_BACKEND_WRITABLE to allow writes. Without it the backend is
+ *         read-only and every write fails with -EPERM (-EIO to the guest).
+ * @err: optional; names the file on failure.
+ *
+ * Without root, the kernel serves only the first 64 bytes of the file
+ * (the rest reads as nothing): reads there fail with -EIO rather than
+ * inventing bytes.
+ *
+ * Return: a backend that the caller frees with pcl_backend_free(), or NULL
+ * with errno EINVAL, ENODEV, EACCES, or another open(2) error.
+ */
+PCL_EXPORT struct pcl_backend *pcl_backend_sysfs_new(const char *address,
+						     uint32_t flags,
+						     struct pcl_error *err);
+
+/**
+ * pcl_backend_vfio_new() - the config region of a VFIO device.
+ * @fd: a VFIO device file descriptor (VFIO_GROUP_GET_DEVICE_FD or a cdev);
+ *      borrowed: the caller keeps it open for the backend's life and
+ *      closes it.
+ * @err: optional.
+ *
+ * Finds the region with VFIO_DEVICE_GET_REGION_INFO (index
+ * VFIO_PCI_CONFIG_REGION_INDEX), then reads and writes with pread(2) and
+ * pwrite(2) at the region's offset plus the physical offset. The kernel
+ * applies its own permissions below this backend.
+ *
+ * Return: a backend that the caller frees with pcl_backend_free(), or NULL
+ * with errno EBADF, ENOTTY (not a VFIO device), EINVAL (no readable config
+ * region), ENOMEM.
+ */
+PCL_EXPORT struct pcl_backend *pcl_backend_vfio_new(int fd,
+						    struct pcl_error *err);
+
+/**
+ * pcl_backend_ops() - fill @ops with the function table of @be, for
+ * pcl_vdev_new(). @ops->opaque points to @be.
+ */
+PCL_EXPORT void pcl_backend_ops(struct pcl_backend *be,
+				struct pcl_vdev_backend *ops);
+
+/** pcl_backend_free() - free a backend. NULL is accepted. */
+PCL_EXPORT void pcl_backend_free(struct pcl_backend *be);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PCILAYOUT_VDEV_H */

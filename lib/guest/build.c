@@ -1,0 +1,656 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * build.c - the guest view a layout gives a device: the initial image and
+ * the access table the engine enforces (the rules are listed with
+ * pcl_guest_build() in image.h).
+ *
+ * Order matters and is the whole algorithm:
+ *  1. every byte gets the layout's unclaimed policy;
+ *  2. every physical byte that belongs to a capability of the device
+ *     (chain members and orphans alike) is taken out of passthrough, so a
+ *     hidden capability, a capability the layout does not mention, or the
+ *     old home of a relocated one can never be reached at its physical
+ *     offset;
+ *  3. the header gets its fixed rules;
+ *  4. each presented entry is laid over its guest range, with its header
+ *     (ID and next pointer) rewritten to the layout's chain order.
+ * Later steps overwrite earlier ones, so the passthrough set is exactly
+ * what step 1 left and step 4 added back.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "guest-internal.h"
+
+#define ID_MSI   0x05
+#define ID_MSIX  0x11
+#define ID_PASID 0x1b
+#define ID_DSN   0x03
+
+struct build {
+	struct pcl_guest *g;
+	const struct pcl_layout *layout;
+	const struct pcl_cfg *cfg;
+	const uint8_t *data;
+	struct pcl_walk *walk;
+	const struct pcl_guest_options *opts;
+	struct pcl_error *err;
+	uint8_t fill; /* 0, or 0xff under "ones" */
+};
+
+static int set(struct build *b, uint32_t off, uint32_t len,
+	       const struct pcl_guest_rule *r, const uint8_t *init)
+{
+	int ret = pcl_guest_set(b->g, off, len, r, init);
+
+	if (ret)
+		return pcl_set_error(b->err, ret, pcl_layout_source(b->layout),
+				     0, 0, (int32_t)off,
+				     "internal: invalid rule at 0x%03x", off);
+	return 0;
+}
+
+static int set_const(struct build *b, uint32_t off, uint32_t len, uint8_t val)
+{
+	struct pcl_guest_rule r = { .source = PCL_GUEST_CONST };
+	uint8_t buf[PCL_CFG_SIZE];
+
+	memset(buf, val, len);
+	return set(b, off, len, &r, buf);
+}
+
+/* Emulated read-only bytes with the given initial values. */
+static int set_ro(struct build *b, uint32_t off, uint32_t len,
+		  const uint8_t *init)
+{
+	struct pcl_guest_rule r = { .source = PCL_GUEST_SHADOW };
+
+	return set(b, off, len, &r, init);
+}
+
+static int set_shadow(struct build *b, uint32_t off, uint8_t wmask,
+		      uint8_t init, int hook)
+{
+	struct pcl_guest_rule r = { .source = PCL_GUEST_SHADOW, .wmask = wmask,
+				    .hook = (uint8_t)hook };
+
+	return set(b, off, 1, &r, &init);
+}
+
+static int add_hook(struct build *b, int hook, uint32_t off, uint32_t width)
+{
+	int h = pcl_guest_add_hook(b->g, hook, off, width);
+
+	if (h < 0)
+		return pcl_set_error(b->err, h, pcl_layout_source(b->layout),
+				     0, 0, (int32_t)off,
+				     "too many hooked registers");
+	return h + 1;
+}
+
+/* Step 1 and 2. */
+static int base_policy(struct build *b)
+{
+	int policy = pcl_layout_unclaimed(b->layout);
+	uint32_t ext_limit = pcl_cfg_size(b->cfg) > 0x100 ? PCL_CFG_SIZE : 0x100;
+	struct pcl_guest_rule pass = { .source = PCL_GUEST_PHYS, .wmask = 0xff };
+	int r;
+
+	if (policy == PCL_UNCLAIMED_PASSTHROUGH) {
+		r = set(b, 0, ext_limit, &pass, b->data);
+		/*
+		 * A function whose extended space was never seen (a
+		 * conventional device, or a 256-byte dump) gets none: a guest
+		 * probing 0x100 must read "no capability", not fail.
+		 */
+		if (!r && ext_limit < PCL_CFG_SIZE)
+			r = set_const(b, 0x100, PCL_CFG_SIZE - 0x100, 0);
+	} else {
+		r = set_const(b, 0, PCL_CFG_SIZE, b->fill);
+	}
+	if (r)
+		return r;
+	for (int orphans = 0; orphans < 2; orphans++) {
+		size_t n = orphans ? pcl_walk_orphan_count(b->walk)
+				   : pcl_walk_cap_count(b->walk);
+
+		for (size_t i = 0; i < n; i++) {
+			const struct pcl_cap *c = orphans ?
+				pcl_walk_orphan(b->walk, i) :
+				pcl_walk_cap(b->walk, i);
+			uint32_t len = c->length;
+
+			if (c->offset >= PCL_CFG_SIZE)
+				continue;
+			if (len > PCL_CFG_SIZE - (uint32_t)c->offset)
+				len = PCL_CFG_SIZE - (uint32_t)c->offset;
+			if (len && (r = set_const(b, c->offset, len, b->fill)))
+				return r;
+		}
+	}
+	return 0;
+}
+
+/* BAR sizing as the VMM asked, or read-only copies of the image. */
+static int header_bars(struct build *b)
+{
+	const struct pcl_guest_options *o = b->opts;
+	bool sized = o->rom_size != 0;
+	int r;
+
+	for (int i = 0; i < 6; i++)
+		sized |= o->bar_size[i] != 0;
+	if (!sized) {
+		r = set_ro(b, 0x10, 0x18, b->data + 0x10);
+		return r ? r : set_ro(b, 0x30, 4, b->data + 0x30);
+	}
+	for (uint32_t i = 0; i < 6; i++) {
+		uint32_t off = 0x10 + 4 * i, low = pcl_le32(b->data + off);
+		uint64_t size = o->bar_size[i];
+		bool io = low & 1u, is64 = !io && ((low >> 1) & 3u) == 2;
+		uint64_t mask;
+		uint8_t init[4];
+		int h;
+
+		if (!size) {
+			if ((r = set_const(b, off, 4, 0)))
+				return r;
+			continue;
+		}
+		if (size & (size - 1) || size < (io ? 4u : 16u) ||
+		    (!is64 && size > 0x80000000ull) || (is64 && i == 5))
+			return pcl_set_error(b->err, -EINVAL, "options", 0, 0,
+					     (int32_t)off, "BAR %u: size 0x%llx "
+					     "is impossible for its type", i,
+					     (unsigned long long)size);
+		mask = ~(size - 1);
+		/* Type bits from the device, address bits start at 0. */
+		pcl_put_le32(init, low & (io ? 0x3u : 0xfu));
+		h = add_hook(b, PCL_HOOK_BAR, off, 4);
+		if (h < 0)
+			return h;
+		for (uint32_t k = 0; k < 4; k++) {
+			uint8_t w = (uint8_t)(mask >> (8 * k));
+
+			if (k == 0)
+				w &= io ? 0xfc : 0xf0;
+			if ((r = set_shadow(b, off + k, w, init[k], h)))
+				return r;
+		}
+		if (is64) {
+			off += 4;
+			h = add_hook(b, PCL_HOOK_BAR, off, 4);
+			if (h < 0)
+				return h;
+			for (uint32_t k = 0; k < 4; k++)
+				if ((r = set_shadow(b, off + k,
+						    (uint8_t)(mask >> (32 + 8 * k)),
+						    0, h)))
+					return r;
+			i++;
+		}
+	}
+	if (!o->rom_size)
+		return set_const(b, 0x30, 4, 0);
+	if (o->rom_size & (o->rom_size - 1) || o->rom_size < 0x800 ||
+	    o->rom_size > 0x80000000ull)
+		return pcl_set_error(b->err, -EINVAL, "options", 0, 0, 0x30,
+				     "ROM size 0x%llx is impossible",
+				     (unsigned long long)o->rom_size);
+	{
+		uint32_t mask = (uint32_t)~(o->rom_size - 1) & 0xfffff801u;
+		int h = add_hook(b, PCL_HOOK_BAR, 0x30, 4);
+
+		if (h < 0)
+			return h;
+		for (uint32_t k = 0; k < 4; k++)
+			if ((r = set_shadow(b, 0x30 + k, (uint8_t)(mask >> (8 * k)),
+					    0, h)))
+				return r;
+	}
+	return 0;
+}
+
+/* Step 3: the type 0 (or 1) header. */
+static int header(struct build *b, uint8_t cap_ptr, bool cap_list)
+{
+	struct pcl_guest_rule cmd = { .source = PCL_GUEST_SHADOW,
+				      .flags = PCL_GUEST_WRITE_THROUGH };
+	struct pcl_guest_rule st = { .source = PCL_GUEST_PHYS };
+	const uint8_t *d = b->data;
+	uint8_t status = (uint8_t)((d[0x06] & ~0x10u) | (cap_list ? 0x10 : 0));
+	uint8_t zero = 0;
+	int h, r;
+
+	if ((r = set_ro(b, 0x00, 4, d)) || (r = set_ro(b, 0x08, 4, d + 0x08)) ||
+	    (r = set_ro(b, 0x0e, 1, d + 0x0e)) || (r = set_const(b, 0x0f, 1, 0)) ||
+	    (r = set_shadow(b, 0x0c, 0xff, d[0x0c], 0)) ||
+	    (r = set_shadow(b, 0x0d, 0xff, d[0x0d], 0)))
+		return r;
+	/* Command: starts at 0 as after reset; I/O, memory, bus master,
+	 * parity, SERR and INTx disable are the guest's to set. */
+	h = add_hook(b, PCL_HOOK_COMMAND, 0x04, 2);
+	if (h < 0)
+		return h;
+	cmd.hook = (uint8_t)h;
+	cmd.wmask = 0x47;
+	cmd.phys = 0x04;
+	if ((r = set(b, 0x04, 1, &cmd, &zero)))
+		return r;
+	cmd.wmask = 0x05;
+	cmd.phys = 0x05;
+	if ((r = set(b, 0x05, 1, &cmd, &zero)))
+		return r;
+	/* Status: the device's, with CAP_LIST ours and error bits RW1C. */
+	st.vmask = 0x10;
+	st.phys = 0x06;
+	if ((r = set(b, 0x06, 1, &st, &status)))
+		return r;
+	st = (struct pcl_guest_rule){ .source = PCL_GUEST_PHYS, .wmask = 0xf9,
+				      .w1c = 0xf9, .phys = 0x07 };
+	if ((r = set(b, 0x07, 1, &st, d + 0x07)))
+		return r;
+	if ((d[0x0e] & 0x7f) == 0) {
+		if ((r = header_bars(b)) || (r = set_ro(b, 0x28, 8, d + 0x28)))
+			return r;
+	} else {
+		/* Bridges: nothing to size here; keep the window registers
+		 * as the device showed them. */
+		if ((r = set_ro(b, 0x10, 0x24, d + 0x10)) ||
+		    (r = set_ro(b, 0x38, 4, d + 0x38)))
+			return r;
+	}
+	if ((r = set_ro(b, 0x34, 1, &cap_ptr)) ||
+	    (r = set_const(b, 0x35, 3, 0)) ||
+	    ((d[0x0e] & 0x7f) == 0 && (r = set_const(b, 0x38, 4, 0))) ||
+	    (r = set_shadow(b, 0x3c, 0xff, d[0x3c], 0)) ||
+	    (r = set_ro(b, 0x3d, 3, d + 0x3d)))
+		return r;
+	return 0;
+}
+
+static bool selectors_match(const struct pcl_layout_entry *e,
+			    const struct pcl_cap *c)
+{
+	if (c->space != e->space || c->id != e->id)
+		return false;
+	if (e->vendor >= 0 && c->vendor != e->vendor)
+		return false;
+	if (e->vsec_id >= 0 && c->vsec_id != e->vsec_id)
+		return false;
+	return true;
+}
+
+/* The device capability a physical entry means, or NULL. */
+static const struct pcl_cap *find_cap(struct build *b,
+				      const struct pcl_layout_entry *e)
+{
+	uint32_t seen = 0;
+
+	for (size_t i = 0; i < pcl_walk_cap_count(b->walk); i++) {
+		const struct pcl_cap *c = pcl_walk_cap(b->walk, i);
+
+		if (!selectors_match(e, c))
+			continue;
+		if (seen++ == e->instance)
+			return c;
+	}
+	return NULL;
+}
+
+static const char *entry_name(const struct pcl_layout_entry *e, char *buf,
+			      size_t size)
+{
+	const char *n = pcl_layout_cap_name(e->space, e->id);
+
+	if (n)
+		return n;
+	snprintf(buf, size, "0x%x", e->id);
+	return buf;
+}
+
+/* Does [off, off + len) of the device hold bytes of a capability other
+ * than @self (chain members and orphans)? */
+static const struct pcl_cap *overlaps_other(struct build *b,
+					    const struct pcl_cap *self,
+					    uint32_t off, uint32_t len)
+{
+	for (int orphans = 0; orphans < 2; orphans++) {
+		size_t n = orphans ? pcl_walk_orphan_count(b->walk)
+				   : pcl_walk_cap_count(b->walk);
+
+		for (size_t i = 0; i < n; i++) {
+			const struct pcl_cap *c = orphans ?
+				pcl_walk_orphan(b->walk, i) :
+				pcl_walk_cap(b->walk, i);
+
+			if (c == self || c->space != self->space)
+				continue;
+			if (c->offset < off + len &&
+			    off < (uint32_t)c->offset + c->length)
+				return c;
+		}
+	}
+	return NULL;
+}
+
+static uint32_t entry_length(const struct pcl_layout_entry *e)
+{
+	if (e->kind == PCL_ENTRY_VIRTUAL) {
+		switch (e->generator) {
+		case PCL_GEN_PASID:
+			return 8;
+		case PCL_GEN_DSN:
+			return 12;
+		case PCL_GEN_NULL:
+			return e->space == PCL_SPACE_STANDARD ? 2 : 4;
+		default:
+			return e->length;
+		}
+	}
+	return e->length ? e->length :
+	       pcl_layout_cap_default_length(e->space, e->id);
+}
+
+/* MSI: emulated; the VMM programs the real vectors. */
+static int msi_rules(struct build *b, uint32_t at, uint32_t len,
+		     const uint8_t *img)
+{
+	uint16_t ctrl = pcl_le16(img + 2);
+	bool is64 = ctrl & 0x80, pvm = ctrl & 0x100;
+	uint32_t data = is64 ? 12 : 8, mask = data + 4;
+	int h, r;
+
+	h = add_hook(b, PCL_HOOK_MSI, at + 2, 2);
+	if (h < 0)
+		return h;
+	/* Enable, Multiple Message Enable; starts disabled. */
+	if ((r = set_shadow(b, at + 2, 0x71, (uint8_t)(img[2] & ~0x71u), h)) ||
+	    (r = set_shadow(b, at + 3, 0, img[3], h)))
+		return r;
+	for (uint32_t i = 4; i < len; i++) {
+		uint8_t w = 0;
+
+		if (i < 8)
+			w = i == 4 ? 0xfc : 0xff;      /* address */
+		else if (is64 && i < 12)
+			w = 0xff;                       /* upper address */
+		else if (i >= data && i < data + 2)
+			w = 0xff;                       /* data */
+		else if (pvm && i >= mask && i < mask + 4)
+			w = 0xff;                       /* mask bits */
+		if ((r = set_shadow(b, at + i, w, img[i], 0)))
+			return r;
+	}
+	return 0;
+}
+
+/* MSI-X: enable and function mask are the guest's, table/PBA read-only. */
+static int msix_rules(struct build *b, uint32_t at, uint32_t len,
+		      const uint8_t *img)
+{
+	int h = add_hook(b, PCL_HOOK_MSIX, at + 2, 2), r;
+
+	if (h < 0)
+		return h;
+	if ((r = set_shadow(b, at + 2, 0, img[2], h)) ||
+	    (r = set_shadow(b, at + 3, 0xc0, (uint8_t)(img[3] & 0x3f), h)))
+		return r;
+	return len > 4 ? set_ro(b, at + 4, len - 4, img + 4) : 0;
+}
+
+static int physical_entry(struct build *b, const struct pcl_layout_entry *e,
+			  uint32_t len, uint8_t *img)
+{
+	const char *src = pcl_layout_source(b->layout);
+	const struct pcl_cap *c = find_cap(b, e), *o;
+	char nb[16];
+	uint32_t hdr = e->space == PCL_SPACE_STANDARD ? 2 : 4;
+	struct pcl_guest_rule pass = { .source = PCL_GUEST_PHYS, .wmask = 0xff };
+
+	if (!c)
+		return pcl_set_error(b->err, -EINVAL, src, e->line, e->column,
+				     e->at, "the device has no %s capability "
+				     "(instance %u) for the entry at 0x%x",
+				     entry_name(e, nb, sizeof(nb)), e->instance,
+				     e->at);
+	if (e->phys >= 0 && c->offset != e->phys)
+		return pcl_set_error(b->err, -EINVAL, src, e->line, e->column,
+				     e->at, "%s is pinned at physical 0x%x but "
+				     "the device has it at 0x%x",
+				     entry_name(e, nb, sizeof(nb)), e->phys,
+				     c->offset);
+	if ((uint32_t)c->offset + len > PCL_CFG_SIZE ||
+	    !pcl_cfg_is_read(b->cfg, c->offset, len))
+		return pcl_set_error(b->err, -EINVAL, src, e->line, e->column,
+				     e->at, "%s at physical 0x%x: %u bytes were "
+				     "not all read from the device",
+				     entry_name(e, nb, sizeof(nb)), c->offset,
+				     len);
+	/*
+	 * Passing the body through must not expose a neighbour (a hidden
+	 * one, or one presented elsewhere): a PCI Express capability with
+	 * the next capability inside its nominal size needs a shorter length.
+	 */
+	if ((o = overlaps_other(b, c, c->offset, len)))
+		return pcl_set_error(b->err, -EINVAL, src, e->line, e->column,
+				     e->at, "%s at physical 0x%x: %u bytes "
+				     "would include the capability at 0x%x",
+				     entry_name(e, nb, sizeof(nb)), c->offset,
+				     len, o->offset);
+	if (len != c->length)
+		pcl_dbg(b->g->ctx,
+			"%s: layout length %u, device length %u",
+			entry_name(e, nb, sizeof(nb)), len, c->length);
+	memcpy(img, b->data + c->offset, len);
+	if (e->space == PCL_SPACE_STANDARD && e->id == ID_MSI)
+		return msi_rules(b, (uint32_t)e->at, len, img);
+	if (e->space == PCL_SPACE_STANDARD && e->id == ID_MSIX)
+		return msix_rules(b, (uint32_t)e->at, len, img);
+	pass.phys = (uint16_t)(c->offset + hdr);
+	return len > hdr ? set(b, (uint32_t)e->at + hdr, len - hdr, &pass,
+			       img + hdr) : 0;
+}
+
+static int virtual_entry(struct build *b, const struct pcl_layout_entry *e,
+			 uint32_t len, uint32_t hdr, uint8_t *img)
+{
+	uint32_t at = (uint32_t)e->at;
+	int h, r;
+
+	switch (e->generator) {
+	case PCL_GEN_PASID:
+		pcl_put_le32(img, ID_PASID | 1u << 16);
+		pcl_put_le16(img + 4, (uint16_t)((e->pasid_exec ? 0x02 : 0) |
+						 (e->pasid_priv ? 0x04 : 0) |
+						 (e->pasid_max_width & 0x1f) << 8));
+		pcl_put_le16(img + 6, 0);
+		h = add_hook(b, PCL_HOOK_PASID, at + 6, 2);
+		if (h < 0)
+			return h;
+		if ((r = set_ro(b, at + 4, 2, img + 4)) ||
+		    (r = set_shadow(b, at + 6, (uint8_t)(0x01 |
+				    (e->pasid_exec ? 0x02 : 0) |
+				    (e->pasid_priv ? 0x04 : 0)), 0, h)))
+			return r;
+		return set_shadow(b, at + 7, 0, 0, h);
+	case PCL_GEN_DSN: {
+		uint64_t serial = e->dsn_serial;
+
+		if (e->dsn_from_pf) {
+			if (!(b->opts->flags & PCL_GUEST_OPT_PF_SERIAL))
+				return pcl_set_error(b->err, -EINVAL,
+					pcl_layout_source(b->layout), e->line,
+					e->column, e->at, "the virtual DSN at "
+					"0x%x takes the PF's serial number, "
+					"which was not given", e->at);
+			serial = b->opts->pf_serial;
+		}
+		pcl_put_le32(img, ID_DSN | 1u << 16);
+		pcl_put_le32(img + 4, (uint32_t)serial);
+		pcl_put_le32(img + 8, (uint32_t)(serial >> 32));
+		break;
+	}
+	case PCL_GEN_NULL:
+		memset(img, 0, len);
+		break;
+	case PCL_GEN_BYTES:
+		if (!e->data)
+			return -EINVAL;
+		memcpy(img, e->data, len);
+		break;
+	default:
+		return pcl_set_error(b->err, -EINVAL,
+				     pcl_layout_source(b->layout), e->line,
+				     e->column, e->at, "unknown generator %u",
+				     e->generator);
+	}
+	return len > hdr ? set_ro(b, at + hdr, len - hdr, img + hdr) : 0;
+}
+
+/* Step 4 for one space: entries, then the chain through their headers. */
+static int chain(struct build *b, int space)
+{
+	size_t n = pcl_layout_entry_count(b->layout, space);
+	const struct pcl_layout_entry *prev = NULL;
+	uint32_t hdr = space == PCL_SPACE_STANDARD ? 2 : 4;
+	uint8_t img[PCL_CFG_SIZE];
+	int r;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct pcl_layout_entry *e =
+			pcl_layout_entry(b->layout, space, i);
+		uint32_t len = entry_length(e);
+		uint32_t at = (uint32_t)e->at;
+		uint32_t head;
+		size_t k;
+
+		if (e->kind == PCL_ENTRY_HIDDEN)
+			continue;
+		if (e->at < 0 || len < hdr || at % 4 ||
+		    len > PCL_CFG_SIZE - at ||
+		    (space == PCL_SPACE_STANDARD && (at < 0x40 || at + len > 0x100)) ||
+		    (space == PCL_SPACE_EXTENDED && at < 0x100))
+			return pcl_set_error(b->err, -EINVAL,
+					     pcl_layout_source(b->layout),
+					     e->line, e->column, e->at,
+					     "entry at 0x%x does not fit its "
+					     "space", e->at);
+		memset(img, 0, len);
+		r = e->kind == PCL_ENTRY_PHYSICAL ? physical_entry(b, e, len, img)
+						  : virtual_entry(b, e, len, hdr, img);
+		if (r)
+			return r;
+		/* The header: the entry's ID, the next presented entry. */
+		for (k = i + 1; k < n; k++)
+			if (pcl_layout_entry(b->layout, space, k)->kind !=
+			    PCL_ENTRY_HIDDEN)
+				break;
+		head = k < n ? (uint32_t)pcl_layout_entry(b->layout, space,
+							  k)->at : 0;
+		if (space == PCL_SPACE_STANDARD) {
+			img[0] = (uint8_t)e->id;
+			img[1] = (uint8_t)head;
+		} else {
+			uint32_t ver = (pcl_le32(img) >> 16) & 0xf;
+
+			pcl_put_le32(img, e->id | ver << 16 | head << 20);
+		}
+		if ((r = set_ro(b, at, hdr, img)) ||
+		    (r = pcl_guest_set_segment(b->g, at, len)))
+			return r;
+		/* Rules of the body were set with the image bytes already. */
+		if (!prev && space == PCL_SPACE_EXTENDED && at != 0x100) {
+			/* No entry at 0x100: a Null capability anchors the
+			 * chain there (pcl_layout_validate() normally
+			 * requires an explicit one). */
+			uint8_t anchor[4];
+
+			pcl_put_le32(anchor, at << 20);
+			if ((r = set_ro(b, 0x100, 4, anchor)))
+				return r;
+		}
+		prev = e;
+	}
+	if (!prev && space == PCL_SPACE_EXTENDED)
+		return set_const(b, 0x100, 4, 0); /* "no extended caps" */
+	return 0;
+}
+
+static const struct pcl_layout_entry *first_presented(const struct pcl_layout *l,
+						      int space)
+{
+	for (size_t i = 0; i < pcl_layout_entry_count(l, space); i++) {
+		const struct pcl_layout_entry *e = pcl_layout_entry(l, space, i);
+
+		if (e->kind != PCL_ENTRY_HIDDEN)
+			return e;
+	}
+	return NULL;
+}
+
+int pcl_guest_build(struct pcl_ctx *ctx, const struct pcl_layout *layout,
+		    const struct pcl_cfg *cfg,
+		    const struct pcl_guest_options *opts,
+		    struct pcl_guest **guest, struct pcl_error *err)
+{
+	static const struct pcl_guest_options no_opts;
+	const struct pcl_layout_entry *first;
+	char fp[PCL_FINGERPRINT_SIZE];
+	struct build b = {
+		.layout = layout,
+		.cfg = cfg,
+		.opts = opts ? opts : &no_opts,
+		.err = err,
+	};
+	int r;
+
+	if (!layout || !cfg || !guest)
+		return pcl_set_error(err, -EINVAL, "", 0, 0, -1,
+				     "no layout, cfg or result pointer");
+	*guest = NULL;
+	if (pcl_layout_kind(layout) != PCL_LAYOUT_KIND_LAYOUT)
+		return pcl_set_error(err, -EINVAL, pcl_layout_source(layout),
+				     0, 0, -1, "a quirk has no guest view");
+	if (pcl_layout_validate(layout, NULL))
+		return pcl_set_error(err, -EINVAL, pcl_layout_source(layout),
+				     0, 0, -1, "the layout is not valid "
+				     "(see 'pcilayout layout check')");
+	r = pcl_layout_fingerprint(layout, fp);
+	if (r)
+		return pcl_set_error(err, r, pcl_layout_source(layout), 0, 0,
+				     -1, "cannot fingerprint the layout");
+	if (!pcl_cfg_is_read(cfg, 0, 64))
+		return pcl_set_error(err, -EINVAL, pcl_cfg_source(cfg), 0, 0,
+				     -1, "the device's header was not read");
+	if ((pcl_cfg_data(cfg)[0x0e] & 0x7f) > 1)
+		return pcl_set_error(err, -EINVAL, pcl_cfg_source(cfg), 0, 0,
+				     0x0e, "header type 0x%02x is neither an "
+				     "endpoint nor a bridge (a CardBus bridge, "
+				     "or a device that reads as all ones)",
+				     pcl_cfg_data(cfg)[0x0e] & 0x7f);
+	b.data = pcl_cfg_data(cfg);
+	b.fill = pcl_layout_unclaimed(layout) == PCL_UNCLAIMED_ONES ? 0xff : 0;
+	b.g = pcl_guest_new(ctx);
+	b.walk = pcl_walk_new(cfg);
+	if (!b.g || !b.walk) {
+		r = pcl_set_error(err, -ENOMEM, "", 0, 0, -1, "out of memory");
+		goto fail;
+	}
+	first = first_presented(layout, PCL_SPACE_STANDARD);
+	if ((r = base_policy(&b)) ||
+	    (r = header(&b, first ? (uint8_t)first->at : 0, first != NULL)) ||
+	    (r = chain(&b, PCL_SPACE_STANDARD)) ||
+	    (r = chain(&b, PCL_SPACE_EXTENDED)))
+		goto fail;
+	pcl_guest_set_fingerprint(b.g, fp);
+	pcl_walk_free(b.walk);
+	*guest = b.g;
+	return 0;
+fail:
+	pcl_walk_free(b.walk);
+	pcl_guest_free(b.g);
+	return r;
+}

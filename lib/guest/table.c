@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * table.c - the guest view as data: the initial image, one access rule per
+ * byte, segments and hooked registers, built byte range by byte range.
+ *
+ * Invariants every setter keeps, which the engine relies on instead of
+ * re-checking on the guest-access path:
+ *  - every rule passes pcl_guest_rule_check(): CONST bytes have no masks,
+ *    SHADOW w1c is inside wmask, PHYS w1c never overlaps vmask, physical
+ *    offsets are below 4096, hooks sit on SHADOW bytes inside their
+ *    registered register;
+ *  - seg_end[i] is in (i, 4096] and every byte of a segment has the same
+ *    seg_end, so an access split at seg_end never leaves the table.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "internal.h"
+#include "guest-internal.h"
+
+struct pcl_guest *pcl_guest_new(struct pcl_ctx *ctx)
+{
+	struct pcl_guest *g = calloc(1, sizeof(*g));
+
+	if (!g) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	g->ctx = ctx;
+	/* calloc gives CONST 0 everywhere; one segment per dword. */
+	for (uint32_t i = 0; i < PCL_CFG_SIZE; i++)
+		g->seg_end[i] = (uint16_t)((i | 3u) + 1u);
+	return g;
+}
+
+void pcl_guest_free(struct pcl_guest *guest)
+{
+	free(guest);
+}
+
+int pcl_guest_rule_check(const struct pcl_guest *g, uint32_t off,
+			 const struct pcl_guest_rule *r)
+{
+	switch (r->source) {
+	case PCL_GUEST_CONST:
+		if (r->wmask || r->w1c || r->vmask || r->flags || r->hook)
+			return -EINVAL;
+		return 0;
+	case PCL_GUEST_SHADOW:
+		if ((r->w1c & ~r->wmask) || r->vmask)
+			return -EINVAL;
+		if (r->flags & ~PCL_GUEST_WRITE_THROUGH)
+			return -EINVAL;
+		if ((r->flags & PCL_GUEST_WRITE_THROUGH) &&
+		    (r->w1c || r->phys >= PCL_CFG_SIZE))
+			return -EINVAL;
+		break;
+	case PCL_GUEST_PHYS:
+		if (r->flags || (r->w1c & r->vmask) || r->phys >= PCL_CFG_SIZE)
+			return -EINVAL;
+		if (r->hook)
+			return -EINVAL;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (r->hook) {
+		const struct pcl_guest_hook *h;
+
+		if (r->hook > g->nhooks)
+			return -EINVAL;
+		h = &g->hooks[r->hook - 1];
+		if (off < h->offset || off >= (uint32_t)h->offset + h->width)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+int pcl_guest_set(struct pcl_guest *guest, uint32_t off, uint32_t len,
+		  const struct pcl_guest_rule *rule, const uint8_t *init)
+{
+	struct pcl_guest_rule r;
+
+	if (!guest || !rule || len == 0 || off >= PCL_CFG_SIZE ||
+	    len > PCL_CFG_SIZE - off)
+		return -EINVAL;
+	/* Check every byte before changing any, so a failure changes nothing. */
+	for (uint32_t i = 0; i < len; i++) {
+		r = *rule;
+		r.phys = (uint16_t)(rule->phys + i);
+		if ((uint32_t)rule->phys + i >= 0x10000u ||
+		    pcl_guest_rule_check(guest, off + i, &r))
+			return -EINVAL;
+	}
+	for (uint32_t i = 0; i < len; i++) {
+		r = *rule;
+		r.phys = (uint16_t)(rule->phys + i);
+		guest->rule[off + i] = r;
+		if (init)
+			guest->image[off + i] = init[i];
+	}
+	return 0;
+}
+
+int pcl_guest_set_segment(struct pcl_guest *guest, uint32_t off, uint32_t len)
+{
+	if (!guest || len == 0 || off >= PCL_CFG_SIZE ||
+	    len > PCL_CFG_SIZE - off)
+		return -EINVAL;
+	/*
+	 * A segment that cuts an older one leaves the older one's bytes on
+	 * either side as their own segments: those after it keep their end;
+	 * those before it now end where it starts.
+	 */
+	uint32_t end = off + len;
+
+	for (uint32_t i = off; i > 0 && guest->seg_end[i - 1] > off; i--)
+		guest->seg_end[i - 1] = (uint16_t)off;
+	for (uint32_t i = off; i < end; i++)
+		guest->seg_end[i] = (uint16_t)end;
+	return 0;
+}
+
+uint32_t pcl_guest_segment_end(const struct pcl_guest *guest, uint32_t off)
+{
+	if (!guest || off >= PCL_CFG_SIZE)
+		return 0;
+	return guest->seg_end[off];
+}
+
+int pcl_guest_add_hook(struct pcl_guest *guest, int hook, uint32_t off,
+		       uint32_t width)
+{
+	if (!guest || hook <= PCL_HOOK_NONE || hook > PCL_HOOK_BAR)
+		return -EINVAL;
+	if ((width != 1 && width != 2 && width != 4) || off >= PCL_CFG_SIZE ||
+	    (off & 3u) + width > 4)
+		return -EINVAL;
+	if (guest->nhooks >= PCL_GUEST_MAX_HOOKS)
+		return -ENOSPC;
+	guest->hooks[guest->nhooks] = (struct pcl_guest_hook){
+		.hook = (uint8_t)hook,
+		.width = (uint8_t)width,
+		.offset = (uint16_t)off,
+	};
+	return (int)guest->nhooks++;
+}
+
+int pcl_guest_set_fingerprint(struct pcl_guest *guest, const char *fingerprint)
+{
+	if (!guest || !fingerprint ||
+	    strlen(fingerprint) >= sizeof(guest->fingerprint))
+		return -EINVAL;
+	pcl_strlcpy(guest->fingerprint, fingerprint, sizeof(guest->fingerprint));
+	return 0;
+}
+
+const char *pcl_guest_fingerprint(const struct pcl_guest *guest)
+{
+	return guest ? guest->fingerprint : "";
+}
+
+const uint8_t *pcl_guest_image(const struct pcl_guest *guest)
+{
+	return guest ? guest->image : NULL;
+}
+
+int pcl_guest_rule(const struct pcl_guest *guest, uint32_t off,
+		   struct pcl_guest_rule *rule)
+{
+	if (!guest || !rule || off >= PCL_CFG_SIZE)
+		return -EINVAL;
+	*rule = guest->rule[off];
+	return 0;
+}
+
+int pcl_guest_digest(const struct pcl_guest *g, uint8_t out[32])
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	unsigned int n = 0;
+	int ok;
+
+	if (!md)
+		return -ENOMEM;
+	ok = EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+	/* Serialize field by field: struct padding must not leak in. */
+	for (uint32_t i = 0; ok && i < PCL_CFG_SIZE; i++) {
+		const struct pcl_guest_rule *r = &g->rule[i];
+		uint8_t b[11] = {
+			r->source, r->wmask, r->w1c, r->vmask, r->flags,
+			r->hook, (uint8_t)r->phys, (uint8_t)(r->phys >> 8),
+			(uint8_t)g->seg_end[i], (uint8_t)(g->seg_end[i] >> 8),
+			g->image[i],
+		};
+
+		ok = EVP_DigestUpdate(md, b, sizeof(b));
+	}
+	for (uint32_t i = 0; ok && i < g->nhooks; i++) {
+		const struct pcl_guest_hook *h = &g->hooks[i];
+		uint8_t b[4] = { h->hook, h->width, (uint8_t)h->offset,
+				 (uint8_t)(h->offset >> 8) };
+
+		ok = EVP_DigestUpdate(md, b, sizeof(b));
+	}
+	if (ok)
+		ok = EVP_DigestFinal_ex(md, out, &n);
+	EVP_MD_CTX_free(md);
+	return ok && n == 32 ? 0 : -EIO;
+}
+
+uint32_t pcl_crc32(uint32_t crc, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	crc = ~crc;
+	while (len--) {
+		crc ^= *p++;
+		for (int k = 0; k < 8; k++)
+			crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
+	}
+	return ~crc;
+}
+
+int pcl_guest_write_lspci(const struct pcl_guest *guest, FILE *f,
+			  const char *slot)
+{
+	const uint8_t *p;
+
+	if (!guest || !f)
+		return -EINVAL;
+	p = guest->image;
+	/*
+	 * lspci -F only needs "slot something" then rows of 16 bytes; the
+	 * class and IDs in the device line are cosmetic, so write what
+	 * lspci -xxxx without names would.
+	 */
+	fprintf(f, "%s Class %02x%02x: Device %04x:%04x", slot ? slot : "00:00.0",
+		p[0x0b], p[0x0a], pcl_le16(p), pcl_le16(p + 2));
+	if (p[0x08])
+		fprintf(f, " (rev %02x)", p[0x08]);
+	fputc('\n', f);
+	for (uint32_t row = 0; row < PCL_CFG_SIZE; row += 16) {
+		fprintf(f, "%02x:", row);
+		for (uint32_t i = 0; i < 16; i++)
+			fprintf(f, " %02x", p[row + i]);
+		fputc('\n', f);
+	}
+	fputc('\n', f);
+	if (fflush(f) || ferror(f))
+		return -EIO;
+	return 0;
+}

@@ -1,0 +1,1009 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * test_vdev.c - the runtime engine against a deliberately naive reference
+ * model, plus argument, hook, failure and save/restore tests.
+ *
+ * The reference model below is written from the rules in image.h, byte by
+ * byte and bit by bit, sharing no code with lib/guest/vdev.c. Random access
+ * tables are run through both with random accesses (offset 0..4099, length
+ * 0..8, random values); a spy backend records every device access. For each
+ * access we assert: the same result and return code, the same device bytes,
+ * the same hook events, device accesses only at offsets the table passes
+ * through for the bytes accessed, every byte that must reach the device
+ * written exactly once, aligned passthrough reads in one call; and
+ * periodically the same shadow and no bit changed outside a write mask.
+ *
+ * PCL_VDEV_ITERATIONS sets the number of random accesses (default 300000;
+ * the suite also runs under ASan and valgrind); PCL_VDEV_SEED the seed.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <pcilayout/pcilayout.h>
+
+#include "internal.h"
+#include "guest/guest-internal.h"
+
+#define N PCL_CFG_SIZE
+
+static uint64_t rng_state;
+
+static uint32_t rnd(void)
+{
+	/* xorshift64*: reproducible from PCL_VDEV_SEED. */
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return (uint32_t)((rng_state * 0x2545f4914f6cdd1dull) >> 32);
+}
+
+static uint32_t rnd_below(uint32_t n)
+{
+	return rnd() % n;
+}
+
+/* ---- the spy backend: a device with RW1C bits, recording accesses ---- */
+
+struct spy_call {
+	uint32_t off, len;
+	int write;
+	uint32_t val;
+};
+
+struct spy {
+	uint8_t dev[N];
+	uint8_t dev_w1c[N];
+	struct spy_call log[64];
+	uint32_t nlog;
+	uint32_t fail_at; /* fail the call with this number (1-based), 0 never */
+	uint32_t calls;
+	int bad; /* a call the engine must never make */
+};
+
+static void dev_apply(uint8_t *d, uint8_t w1c, uint8_t in)
+{
+	/* Plain memory, except that RW1C bits clear when written with 1. */
+	*d = (uint8_t)((in & ~w1c) | (*d & w1c & ~in));
+}
+
+static int spy_read(void *opaque, uint32_t off, uint32_t len, uint32_t *val)
+{
+	struct spy *s = opaque;
+	uint32_t v = 0;
+
+	if ((len != 1 && len != 2 && len != 4) || off % len || off + len > N) {
+		s->bad = 1;
+		return -EINVAL;
+	}
+	if (s->nlog < 64)
+		s->log[s->nlog++] = (struct spy_call){ off, len, 0, 0 };
+	if (++s->calls == s->fail_at)
+		return -EIO;
+	for (uint32_t i = 0; i < len; i++)
+		v |= (uint32_t)s->dev[off + i] << (8 * i);
+	/* Garbage above @len bytes: the engine must ignore it. */
+	*val = len < 4 ? v | (0xa5a5a5a5u & ~((1u << (8 * len)) - 1u)) : v;
+	return 0;
+}
+
+static int spy_write(void *opaque, uint32_t off, uint32_t len, uint32_t val)
+{
+	struct spy *s = opaque;
+
+	if ((len != 1 && len != 2 && len != 4) || off % len || off + len > N) {
+		s->bad = 1;
+		return -EINVAL;
+	}
+	if (s->nlog < 64)
+		s->log[s->nlog++] = (struct spy_call){ off, len, 1, val };
+	if (++s->calls == s->fail_at)
+		return -EIO;
+	for (uint32_t i = 0; i < len; i++)
+		dev_apply(&s->dev[off + i], s->dev_w1c[off + i],
+			  (uint8_t)(val >> (8 * i)));
+	return 0;
+}
+
+/* ---- the reference model ---- */
+
+struct ref {
+	struct pcl_guest_rule rule[N];
+	uint16_t seg_end[N];
+	struct { int hook; uint32_t off, width; } hooks[PCL_GUEST_MAX_HOOKS];
+	uint32_t nhooks;
+	uint8_t init[N];
+	uint8_t shadow[N];
+	uint8_t dev[N];
+	uint8_t dev_w1c[N];
+};
+
+static uint8_t bit(uint8_t v, int b)
+{
+	return (uint8_t)((v >> b) & 1u);
+}
+
+static uint8_t ref_read_byte(const struct ref *m, uint32_t g)
+{
+	const struct pcl_guest_rule *r = &m->rule[g];
+	uint8_t out = 0;
+
+	if (r->source != PCL_GUEST_PHYS)
+		return m->shadow[g];
+	for (int b = 0; b < 8; b++) {
+		uint8_t from = bit(r->vmask, b) ? m->shadow[g] : m->dev[r->phys];
+
+		out |= (uint8_t)(bit(from, b) << b);
+	}
+	return out;
+}
+
+/* Which device bytes a write of guest byte @g sends, and what. */
+static int ref_hw_write(const struct ref *m, uint32_t g, uint8_t x,
+			uint8_t new_shadow, uint8_t *out)
+{
+	const struct pcl_guest_rule *r = &m->rule[g];
+	uint8_t d = 0;
+	int any = 0;
+
+	if (r->source == PCL_GUEST_SHADOW) {
+		if (!(r->flags & PCL_GUEST_WRITE_THROUGH))
+			return 0;
+		*out = new_shadow;
+		return 1;
+	}
+	if (r->source != PCL_GUEST_PHYS)
+		return 0;
+	for (int b = 0; b < 8; b++) {
+		int hw_writable = bit(r->wmask, b) && !bit(r->vmask, b);
+
+		any |= hw_writable;
+		if (hw_writable)
+			d |= (uint8_t)(bit(x, b) << b);
+		else if (bit(r->w1c, b))
+			d |= 0; /* never write back a 1 to an RW1C bit */
+		else
+			d |= (uint8_t)(bit(m->dev[r->phys], b) << b);
+	}
+	*out = d;
+	return any;
+}
+
+static uint8_t ref_shadow_after(const struct ref *m, uint32_t g, uint8_t x)
+{
+	const struct pcl_guest_rule *r = &m->rule[g];
+	uint8_t old = m->shadow[g], out = 0;
+
+	for (int b = 0; b < 8; b++) {
+		uint8_t nb = bit(old, b);
+		int writable = bit(r->wmask, b);
+
+		if (r->source == PCL_GUEST_CONST)
+			writable = 0;
+		if (r->source == PCL_GUEST_PHYS && !bit(r->vmask, b))
+			writable = 0; /* that bit lives in the device */
+		if (writable) {
+			if (r->source == PCL_GUEST_SHADOW && bit(r->w1c, b))
+				nb = bit(x, b) ? 0 : nb;
+			else
+				nb = bit(x, b);
+		}
+		out |= (uint8_t)(nb << b);
+	}
+	return out;
+}
+
+static int ref_check(uint32_t off, uint32_t len)
+{
+	if (len != 1 && len != 2 && len != 4)
+		return -EINVAL;
+	if (off + len > N)
+		return -EFAULT;
+	return 0;
+}
+
+static uint32_t ref_hook_value(const struct ref *m, uint32_t h)
+{
+	uint32_t v = 0;
+
+	for (uint32_t i = 0; i < m->hooks[h].width; i++)
+		v |= (uint32_t)m->shadow[m->hooks[h].off + i] << (8 * i);
+	return v;
+}
+
+/* Naturally aligned pieces of 1, 2, 4 bytes covering [phys, phys + n). */
+static uint32_t ref_pieces(uint32_t phys, uint32_t n)
+{
+	uint32_t count = 0;
+
+	while (n) {
+		uint32_t k = (n >= 4 && phys % 4 == 0) ? 4 :
+			     (n >= 2 && phys % 2 == 0) ? 2 : 1;
+
+		phys += k;
+		n -= k;
+		count++;
+	}
+	return count;
+}
+
+/*
+ * Backend calls a read must make: the access is cut at every dword and
+ * segment boundary; in each part, device-read bytes that follow each other
+ * in device space share calls.
+ */
+static uint32_t ref_read_calls(const struct ref *m, uint32_t off, uint32_t len)
+{
+	uint32_t calls = 0, run = 0, start = 0;
+
+	for (uint32_t i = 0; i <= len; i++) {
+		uint32_t g = off + i;
+		const struct pcl_guest_rule *r = i < len ? &m->rule[g] : NULL;
+		int dev = r && r->source == PCL_GUEST_PHYS && r->vmask != 0xff;
+		int cut = i == len || g % 4 == 0 ||
+			  m->seg_end[g] != m->seg_end[g - 1];
+
+		if (run && (cut || !dev ||
+			    r->phys != m->rule[g - 1].phys + 1u)) {
+			calls += ref_pieces(start, run);
+			run = 0;
+		}
+		if (dev) {
+			if (!run)
+				start = r->phys;
+			run++;
+		}
+	}
+	return calls;
+}
+
+/* ---- engine + model pair ---- */
+
+struct events {
+	struct pcl_vdev_event ev[8];
+	uint32_t n;
+};
+
+static void on_event(void *opaque, const struct pcl_vdev_event *e)
+{
+	struct events *evs = opaque;
+
+	assert_true(evs->n < 8);
+	evs->ev[evs->n++] = *e;
+}
+
+static void random_rule(struct pcl_guest_rule *r, uint32_t g, int32_t delta)
+{
+	static const uint8_t masks[] = { 0x00, 0xff, 0x00, 0xff, 0x0f, 0xf0 };
+	uint32_t pick = rnd_below(10);
+	int32_t phys = (int32_t)g + delta;
+
+	memset(r, 0, sizeof(*r));
+	if (phys < 0 || phys >= N)
+		phys = (int32_t)rnd_below(N);
+	r->phys = (uint16_t)phys;
+	if (pick < 2) {
+		r->source = PCL_GUEST_CONST;
+		r->phys = 0;
+		return;
+	}
+	r->wmask = rnd_below(3) ? masks[rnd_below(6)] : (uint8_t)rnd();
+	if (pick < 6) {
+		r->source = PCL_GUEST_SHADOW;
+		if (rnd_below(5) == 0) {
+			r->flags = PCL_GUEST_WRITE_THROUGH;
+		} else {
+			r->w1c = rnd_below(3) == 0 ? (uint8_t)(rnd() & r->wmask) : 0;
+			r->phys = 0;
+		}
+		return;
+	}
+	r->source = PCL_GUEST_PHYS;
+	r->vmask = rnd_below(3) ? 0 : rnd_below(4) ? (uint8_t)rnd() : 0xff;
+	r->w1c = rnd_below(3) == 0 ? (uint8_t)(rnd() & ~r->vmask) : 0;
+}
+
+/* Build a random guest view and the model's copy of it. */
+static struct pcl_guest *random_view(struct pcl_ctx *ctx, struct ref *m)
+{
+	struct pcl_guest *g = pcl_guest_new(ctx);
+	struct pcl_guest_rule r;
+
+	assert_non_null(g);
+	memset(m, 0, sizeof(*m));
+	for (uint32_t i = 0; i < N; i++)
+		m->init[i] = (uint8_t)rnd();
+	for (uint32_t off = 0; off < N;) {
+		uint32_t len = 1 + rnd_below(16);
+		int32_t delta;
+
+		if (len > N - off)
+			len = N - off;
+		/* Mostly identity or dword-relocated, sometimes anything. */
+		switch (rnd_below(4)) {
+		case 0:
+		case 1:
+			delta = 0;
+			break;
+		case 2:
+			delta = 4 * ((int32_t)rnd_below(64) - 32);
+			break;
+		default:
+			delta = (int32_t)rnd_below(N) - (int32_t)off;
+			break;
+		}
+		random_rule(&r, off, delta);
+		/* pcl_guest_set gives byte i phys + i: keep it in range. */
+		if (r.phys + len > N)
+			r.phys = (uint16_t)(N - len);
+		assert_int_equal(pcl_guest_set(g, off, len, &r, m->init + off),
+				 0);
+		for (uint32_t i = 0; i < len; i++) {
+			m->rule[off + i] = r;
+			m->rule[off + i].phys = (uint16_t)(r.phys + i);
+		}
+		off += len;
+	}
+	for (int k = 0; k < 300; k++) {
+		uint32_t off = rnd_below(N), len = 1 + rnd_below(40);
+
+		if (len > N - off)
+			len = N - off;
+		assert_int_equal(pcl_guest_set_segment(g, off, len), 0);
+	}
+	for (uint32_t i = 0; i < N; i++)
+		m->seg_end[i] = (uint16_t)pcl_guest_segment_end(g, i);
+	/* Hooks on SHADOW registers. */
+	for (int tries = 0; tries < 400 && m->nhooks < PCL_GUEST_MAX_HOOKS;
+	     tries++) {
+		static const uint32_t widths[] = { 1, 2, 4 };
+		uint32_t w = widths[rnd_below(3)];
+		uint32_t off = rnd_below(N / w) * w;
+		int ok = 1, idx;
+
+		for (uint32_t i = 0; i < w; i++)
+			ok &= m->rule[off + i].source == PCL_GUEST_SHADOW &&
+			      !m->rule[off + i].hook;
+		if (!ok)
+			continue;
+		idx = pcl_guest_add_hook(g, 1 + (int)rnd_below(5), off, w);
+		assert_true(idx >= 0);
+		m->hooks[m->nhooks].off = off;
+		m->hooks[m->nhooks].width = w;
+		m->nhooks++;
+		for (uint32_t i = 0; i < w; i++) {
+			r = m->rule[off + i];
+			r.hook = (uint8_t)(idx + 1);
+			assert_int_equal(pcl_guest_set(g, off + i, 1, &r, NULL),
+					 0);
+			m->rule[off + i].hook = r.hook;
+		}
+	}
+	memcpy(m->shadow, m->init, N);
+	return g;
+}
+
+static void random_device(struct ref *m, struct spy *s)
+{
+	memset(s, 0, sizeof(*s));
+	for (uint32_t i = 0; i < N; i++) {
+		s->dev[i] = (uint8_t)rnd();
+		s->dev_w1c[i] = rnd_below(4) == 0 ? (uint8_t)rnd() : 0;
+	}
+	memcpy(m->dev, s->dev, N);
+	memcpy(m->dev_w1c, s->dev_w1c, N);
+}
+
+static const uint8_t *saved_shadow(const struct pcl_vdev *v, uint8_t *blob,
+				   size_t size)
+{
+	size_t need = 0, n;
+
+	assert_int_equal(pcl_vdev_save(v, blob, size, &need), 0);
+	/* Walk the records to the shadow, as a reader of the format would. */
+	for (n = 16; n + 8 <= need - 4;) {
+		uint32_t len = pcl_le32(blob + n + 4);
+
+		if (!memcmp(blob + n, "SHDW", 4))
+			return blob + n + 8;
+		n += 8 + ((len + 3u) & ~3u);
+	}
+	fail_msg("no shadow record");
+	return NULL;
+}
+
+/* Bits a guest could ever change in the shadow of byte @g. */
+static uint8_t changeable(const struct pcl_guest_rule *r)
+{
+	if (r->source == PCL_GUEST_SHADOW)
+		return r->wmask;
+	if (r->source == PCL_GUEST_PHYS)
+		return r->wmask & r->vmask;
+	return 0;
+}
+
+static void compare_state(const struct pcl_vdev *v, const struct ref *m,
+			  const struct spy *s)
+{
+	static uint8_t blob[8192];
+	const uint8_t *sh = saved_shadow(v, blob, sizeof(blob));
+
+	for (uint32_t i = 0; i < N; i++) {
+		if (sh[i] != m->shadow[i])
+			fail_msg("shadow differs at 0x%03x: engine %02x model "
+				 "%02x", i, sh[i], m->shadow[i]);
+		if ((sh[i] ^ m->init[i]) & ~changeable(&m->rule[i]))
+			fail_msg("bit outside the write mask changed at 0x%03x",
+				 i);
+	}
+	assert_memory_equal(s->dev, m->dev, N);
+}
+
+/*
+ * One random access through both; returns nothing, asserts everything.
+ * The per-access expectations on device traffic are computed from the
+ * model's rules for exactly the bytes accessed.
+ */
+static void one_access(struct pcl_vdev *v, struct ref *m, struct spy *s,
+		       struct events *evs, uint64_t *calls1)
+{
+	uint32_t off = rnd_below(N + 4), len = rnd_below(9);
+	uint32_t val = rnd(), got = 0x5a5a5a5a;
+	int write = (int)rnd_below(2), ret, want;
+	uint8_t may_read[N / 8] = { 0 }, must_write[N / 8] = { 0 };
+	uint32_t wrote[16], nwrote = 0;
+
+	if (off < 64 && rnd_below(2))
+		off = rnd_below(64); /* the header is where guests live */
+	if (rnd_below(2))
+		len = 1u << rnd_below(3); /* mostly valid lengths */
+	if (rnd_below(2) && len)
+		off &= ~(len - 1); /* mostly aligned, like real guests */
+	s->nlog = 0;
+	evs->n = 0;
+	want = ref_check(off, len);
+	if (write)
+		ret = pcl_vdev_write(v, off, len, val);
+	else
+		ret = pcl_vdev_read(v, off, len, &got);
+	assert_int_equal(ret, want);
+	assert_false(s->bad);
+	if (want) {
+		assert_int_equal(s->nlog, 0);
+		assert_int_equal(evs->n, 0);
+		if (!write)
+			assert_int_equal(got, 0x5a5a5a5a);
+		return;
+	}
+
+	if (!write) {
+		uint32_t exp = 0;
+		int one_run = 1;
+
+		for (uint32_t i = 0; i < len; i++) {
+			const struct pcl_guest_rule *r = &m->rule[off + i];
+
+			exp |= (uint32_t)ref_read_byte(m, off + i) << (8 * i);
+			if (r->source == PCL_GUEST_PHYS && r->vmask != 0xff)
+				may_read[r->phys / 8] |= (uint8_t)(1u << (r->phys % 8));
+			else
+				one_run = 0;
+			if (i && r->phys != m->rule[off + i - 1].phys + 1u)
+				one_run = 0;
+			if (m->seg_end[off + i] != m->seg_end[off])
+				one_run = 0;
+		}
+		assert_int_equal(got, exp);
+		assert_int_equal(s->nlog, ref_read_calls(m, off, len));
+		for (uint32_t c = 0; c < s->nlog; c++) {
+			assert_false(s->log[c].write);
+			for (uint32_t i = 0; i < s->log[c].len; i++) {
+				uint32_t p = s->log[c].off + i;
+
+				if (!(may_read[p / 8] & (1u << (p % 8))))
+					fail_msg("read of device byte 0x%03x "
+						 "not passed through", p);
+			}
+		}
+		/* An aligned passthrough read costs exactly one call. */
+		if (one_run && off % len == 0 && m->rule[off].phys % len == 0) {
+			assert_int_equal(s->nlog, 1);
+			(*calls1)++;
+		}
+		return;
+	}
+
+	/* Write: model it byte by byte, then compare the device traffic. */
+	uint8_t new_sh[4], hw[4];
+	int hw_on[4];
+	uint32_t hook_old[PCL_GUEST_MAX_HOOKS];
+	int hook_hit[PCL_GUEST_MAX_HOOKS] = { 0 };
+	uint32_t order[4], norder = 0;
+
+	for (uint32_t h = 0; h < m->nhooks; h++)
+		hook_old[h] = ref_hook_value(m, h);
+	for (uint32_t i = 0; i < len; i++) {
+		uint32_t g = off + i;
+		uint8_t x = (uint8_t)(val >> (8 * i));
+		const struct pcl_guest_rule *r = &m->rule[g];
+
+		new_sh[i] = ref_shadow_after(m, g, x);
+		hw_on[i] = ref_hw_write(m, g, x, new_sh[i], &hw[i]);
+		if (hw_on[i]) {
+			must_write[r->phys / 8] |= (uint8_t)(1u << (r->phys % 8));
+			may_read[r->phys / 8] |= (uint8_t)(1u << (r->phys % 8));
+		}
+		if (r->hook && !hook_hit[r->hook - 1]) {
+			hook_hit[r->hook - 1] = 1;
+			order[norder++] = r->hook - 1u;
+		}
+	}
+	for (uint32_t c = 0; c < s->nlog; c++) {
+		for (uint32_t i = 0; i < s->log[c].len; i++) {
+			uint32_t p = s->log[c].off + i;
+			uint8_t *set = s->log[c].write ? must_write : may_read;
+
+			if (!(set[p / 8] & (1u << (p % 8))))
+				fail_msg("%s of device byte 0x%03x outside the "
+					 "bytes this write passes through",
+					 s->log[c].write ? "write" : "read", p);
+			if (s->log[c].write) {
+				assert_true(nwrote < 16);
+				wrote[nwrote++] = p;
+			}
+		}
+	}
+	/* Each byte that must reach the device is written exactly once. */
+	for (uint32_t i = 0; i < len; i++) {
+		uint32_t p = m->rule[off + i].phys, times = 0, want_n = 0;
+
+		if (!hw_on[i])
+			continue;
+		/* A hand-made table may map two guest bytes to one. */
+		for (uint32_t k = 0; k < len; k++)
+			want_n += hw_on[k] && m->rule[off + k].phys == p;
+		for (uint32_t k = 0; k < nwrote; k++)
+			times += wrote[k] == p;
+		if (times != want_n)
+			fail_msg("device byte 0x%03x written %u times, not %u",
+				 p, times, want_n);
+	}
+	/* Apply to the model: device first (values computed before). */
+	for (uint32_t i = 0; i < len; i++)
+		if (hw_on[i])
+			dev_apply(&m->dev[m->rule[off + i].phys],
+				  m->dev_w1c[m->rule[off + i].phys], hw[i]);
+	for (uint32_t i = 0; i < len; i++)
+		m->shadow[off + i] = new_sh[i];
+	{
+		uint32_t nexp = 0;
+
+		for (uint32_t k = 0; k < norder; k++) {
+			uint32_t h = order[k], now = ref_hook_value(m, h);
+
+			if (now == hook_old[h])
+				continue;
+			assert_true(nexp < evs->n);
+			assert_int_equal(evs->ev[nexp].index, h);
+			assert_int_equal(evs->ev[nexp].offset, m->hooks[h].off);
+			assert_int_equal(evs->ev[nexp].width, m->hooks[h].width);
+			assert_int_equal(evs->ev[nexp].old_value, hook_old[h]);
+			assert_int_equal(evs->ev[nexp].new_value, now);
+			nexp++;
+		}
+		assert_int_equal(evs->n, nexp);
+	}
+	/* Device bytes touched by this write must match the model now. */
+	for (uint32_t c = 0; c < s->nlog; c++)
+		for (uint32_t i = 0; i < s->log[c].len; i++)
+			assert_int_equal(s->dev[s->log[c].off + i],
+					 m->dev[s->log[c].off + i]);
+}
+
+static unsigned long env_ul(const char *name, unsigned long def)
+{
+	const char *e = getenv(name);
+
+	return e && *e ? strtoul(e, NULL, 0) : def;
+}
+
+static void test_differential(void **state)
+{
+	struct pcl_ctx *ctx = pcl_ctx_new();
+	unsigned long iters = env_ul("PCL_VDEV_ITERATIONS", 300000);
+	static struct ref m;
+	static struct spy s;
+	struct events evs;
+	uint64_t calls1 = 0;
+	unsigned long done = 0;
+
+	rng_state = env_ul("PCL_VDEV_SEED", 0x9e3779b97f4a7c15ul) | 1;
+	while (done < iters) {
+		struct pcl_guest *g = random_view(ctx, &m);
+		struct pcl_vdev_backend be = { spy_read, spy_write, &s };
+		struct pcl_vdev *v;
+
+		random_device(&m, &s);
+		v = pcl_vdev_new(g, &be, NULL);
+		assert_non_null(v);
+		pcl_guest_free(g);
+		pcl_vdev_set_notify(v, on_event, &evs);
+		for (unsigned long k = 0; k < 20000 && done < iters; k++) {
+			one_access(v, &m, &s, &evs, &calls1);
+			if (++done % 2048 == 0)
+				compare_state(v, &m, &s);
+		}
+		compare_state(v, &m, &s);
+		pcl_vdev_free(v);
+	}
+	/* The single-call property must really have been exercised. */
+	assert_true(iters < 10000 || calls1 > iters / 100);
+	print_message("differential: %lu accesses, %llu one-call reads\n",
+		      done, (unsigned long long)calls1);
+	pcl_ctx_free(ctx);
+}
+
+/* A small hand-written view used by the targeted tests below. */
+static struct pcl_guest *small_view(struct pcl_ctx *ctx)
+{
+	struct pcl_guest *g = pcl_guest_new(ctx);
+	struct pcl_guest_rule r;
+	uint8_t init[16] = { 0x86, 0x80, 0x34, 0x12, 0x00, 0x00, 0x10, 0x00 };
+	int h;
+
+	assert_non_null(g);
+	/* 0x00: identity, read-only. */
+	r = (struct pcl_guest_rule){ .source = PCL_GUEST_SHADOW };
+	assert_int_equal(pcl_guest_set(g, 0, 4, &r, init), 0);
+	/* 0x04: command, write-through, hooked. */
+	h = pcl_guest_add_hook(g, PCL_HOOK_COMMAND, 4, 2);
+	assert_int_equal(h, 0);
+	r = (struct pcl_guest_rule){ .source = PCL_GUEST_SHADOW, .wmask = 0x07,
+				     .flags = PCL_GUEST_WRITE_THROUGH,
+				     .hook = 1, .phys = 4 };
+	assert_int_equal(pcl_guest_set(g, 4, 1, &r, init + 4), 0);
+	r.wmask = 0x04;
+	r.phys = 5;
+	assert_int_equal(pcl_guest_set(g, 5, 1, &r, init + 5), 0);
+	/* 0x06: status from the device, CAP_LIST emulated, RW1C errors. */
+	r = (struct pcl_guest_rule){ .source = PCL_GUEST_PHYS, .vmask = 0x10,
+				     .phys = 6 };
+	assert_int_equal(pcl_guest_set(g, 6, 1, &r, init + 6), 0);
+	r = (struct pcl_guest_rule){ .source = PCL_GUEST_PHYS, .wmask = 0xf9,
+				     .w1c = 0xf9, .phys = 7 };
+	assert_int_equal(pcl_guest_set(g, 7, 1, &r, init + 7), 0);
+	/* 0x100..0x1ff passthrough, relocated from 0x200. */
+	r = (struct pcl_guest_rule){ .source = PCL_GUEST_PHYS, .wmask = 0xff,
+				     .phys = 0x200 };
+	assert_int_equal(pcl_guest_set(g, 0x100, 0x100, &r, NULL), 0);
+	assert_int_equal(pcl_guest_set_segment(g, 0x100, 0x100), 0);
+	/* 0x40: an emulated RW1C byte. */
+	r = (struct pcl_guest_rule){ .source = PCL_GUEST_SHADOW, .wmask = 0xff,
+				     .w1c = 0xf0 };
+	init[8] = 0xff;
+	assert_int_equal(pcl_guest_set(g, 0x40, 1, &r, init + 8), 0);
+	assert_int_equal(pcl_guest_set_fingerprint(g, "sha256:small"), 0);
+	return g;
+}
+
+static void test_bad_access(void **state)
+{
+	struct pcl_ctx *ctx = pcl_ctx_new();
+	struct pcl_guest *g = small_view(ctx);
+	static struct spy s;
+	struct pcl_vdev_backend be = { spy_read, spy_write, &s };
+	struct pcl_vdev *v = pcl_vdev_new(g, &be, NULL);
+	uint32_t val = 7;
+
+	assert_non_null(v);
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(pcl_vdev_read(v, 0, 3, &val), -EINVAL);
+	assert_int_equal(pcl_vdev_read(v, 0, 0, &val), -EINVAL);
+	assert_int_equal(pcl_vdev_read(v, 0, 8, &val), -EINVAL);
+	assert_int_equal(pcl_vdev_read(v, 4096, 1, &val), -EFAULT);
+	assert_int_equal(pcl_vdev_read(v, 4094, 4, &val), -EFAULT);
+	assert_int_equal(pcl_vdev_read(v, UINT32_MAX, 4, &val), -EFAULT);
+	assert_int_equal(pcl_vdev_read(v, UINT32_MAX - 1, 2, &val), -EFAULT);
+	assert_int_equal(pcl_vdev_read(v, 0, 4, NULL), -EINVAL);
+	assert_int_equal(pcl_vdev_read(NULL, 0, 4, &val), -EINVAL);
+	assert_int_equal(pcl_vdev_write(v, 4093, 4, 0), -EFAULT);
+	assert_int_equal(pcl_vdev_write(v, 4, 3, 0), -EINVAL);
+	assert_int_equal(pcl_vdev_write(NULL, 4, 2, 0), -EINVAL);
+	assert_int_equal(val, 7);
+	assert_int_equal(s.nlog, 0);
+	/* The last byte is reachable with len 1. */
+	assert_int_equal(pcl_vdev_read(v, 4095, 1, &val), 0);
+	/* A view with physical bytes needs a backend. */
+	assert_null(pcl_vdev_new(g, NULL, NULL));
+	assert_int_equal(errno, EINVAL);
+	/* Invalid rules are refused and change nothing. */
+	struct pcl_guest_rule r = { .source = PCL_GUEST_CONST, .wmask = 1 };
+
+	assert_int_equal(pcl_guest_set(g, 0x80, 1, &r, NULL), -EINVAL);
+	r = (struct pcl_guest_rule){ .source = PCL_GUEST_SHADOW, .wmask = 1,
+				     .w1c = 2 };
+	assert_int_equal(pcl_guest_set(g, 0x80, 1, &r, NULL), -EINVAL);
+	r = (struct pcl_guest_rule){ .source = PCL_GUEST_PHYS, .vmask = 1,
+				     .w1c = 1 };
+	assert_int_equal(pcl_guest_set(g, 0x80, 1, &r, NULL), -EINVAL);
+	r = (struct pcl_guest_rule){ .source = PCL_GUEST_PHYS, .phys = 4095 };
+	assert_int_equal(pcl_guest_set(g, 0x80, 2, &r, NULL), -EINVAL);
+	r = (struct pcl_guest_rule){ .source = 9 };
+	assert_int_equal(pcl_guest_set(g, 0x80, 1, &r, NULL), -EINVAL);
+	r = (struct pcl_guest_rule){ .source = PCL_GUEST_SHADOW, .hook = 1 };
+	assert_int_equal(pcl_guest_set(g, 0x80, 1, &r, NULL), -EINVAL);
+	r = (struct pcl_guest_rule){ .source = PCL_GUEST_SHADOW };
+	assert_int_equal(pcl_guest_set(g, 4095, 2, &r, NULL), -EINVAL);
+	assert_int_equal(pcl_guest_add_hook(g, PCL_HOOK_MSI, 0x42, 4), -EINVAL);
+	assert_int_equal(pcl_guest_add_hook(g, 99, 0x40, 4), -EINVAL);
+	assert_int_equal(pcl_guest_set_segment(g, 4000, 200), -EINVAL);
+	pcl_vdev_free(v);
+	pcl_guest_free(g);
+	pcl_ctx_free(ctx);
+}
+
+static void test_semantics(void **state)
+{
+	struct pcl_ctx *ctx = pcl_ctx_new();
+	struct pcl_guest *g = small_view(ctx);
+	static struct spy s;
+	struct pcl_vdev_backend be = { spy_read, spy_write, &s };
+	struct pcl_vdev *v = pcl_vdev_new(g, &be, NULL);
+	struct events evs = { .n = 0 };
+	uint32_t val;
+
+	assert_non_null(v);
+	memset(&s, 0, sizeof(s));
+	pcl_vdev_set_notify(v, on_event, &evs);
+	/* Identity is emulated: no device access, value from the image. */
+	assert_int_equal(pcl_vdev_read(v, 0, 4, &val), 0);
+	assert_int_equal(val, 0x12348086);
+	assert_int_equal(s.nlog, 0);
+	/* Status: device value, CAP_LIST from the shadow. */
+	s.dev[6] = 0x08;
+	s.dev[7] = 0x90;
+	s.dev_w1c[7] = 0xf9;
+	assert_int_equal(pcl_vdev_read(v, 6, 2, &val), 0);
+	assert_int_equal(val, 0x9018);
+	assert_int_equal(s.nlog, 1);
+	/* Clearing one RW1C bit clears only that one. */
+	s.nlog = 0;
+	assert_int_equal(pcl_vdev_write(v, 6, 2, 0x8000), 0);
+	assert_int_equal(s.dev[7], 0x10);
+	assert_int_equal(s.dev[6], 0x08);
+	/* Command: write-through and a hook event on change only. */
+	assert_int_equal(pcl_vdev_write(v, 4, 2, 0xffff), 0);
+	assert_int_equal(evs.n, 1);
+	assert_int_equal(evs.ev[0].hook, PCL_HOOK_COMMAND);
+	assert_int_equal(evs.ev[0].old_value, 0);
+	assert_int_equal(evs.ev[0].new_value, 0x0407);
+	assert_int_equal(s.dev[4], 0x07);
+	assert_int_equal(s.dev[5], 0x04);
+	assert_int_equal(pcl_vdev_write(v, 4, 2, 0x0407), 0);
+	assert_int_equal(evs.n, 1);
+	/* Relocated passthrough: guest 0x100 is device 0x200, one call. */
+	s.nlog = 0;
+	assert_int_equal(pcl_vdev_write(v, 0x104, 4, 0xcafef00d), 0);
+	assert_int_equal(pcl_le32(s.dev + 0x204), 0xcafef00d);
+	assert_int_equal(s.nlog, 1);
+	s.nlog = 0;
+	assert_int_equal(pcl_vdev_read(v, 0x104, 4, &val), 0);
+	assert_int_equal(val, 0xcafef00d);
+	assert_int_equal(s.nlog, 1);
+	/* Unaligned 4 bytes at 0x1fe: split at the dword and the segment. */
+	s.nlog = 0;
+	assert_int_equal(pcl_vdev_read(v, 0x1fe, 4, &val), 0);
+	assert_int_equal(s.nlog, 1); /* 0x200 on is CONST 0: no call */
+	assert_int_equal(val >> 16, 0);
+	/* Emulated RW1C. */
+	assert_int_equal(pcl_vdev_write(v, 0x40, 1, 0x3c), 0);
+	assert_int_equal(pcl_vdev_read(v, 0x40, 1, &val), 0);
+	assert_int_equal(val, 0xcc); /* low nibble written, 0x30 cleared */
+	/* Reset returns to the image. */
+	pcl_vdev_reset(v);
+	assert_int_equal(pcl_vdev_read(v, 0x40, 1, &val), 0);
+	assert_int_equal(val, 0xff);
+	pcl_vdev_free(v);
+	pcl_guest_free(g);
+	pcl_ctx_free(ctx);
+}
+
+/* A failing backend: -EIO and the emulated state stays as it was. */
+static void test_backend_failure(void **state)
+{
+	struct pcl_ctx *ctx = pcl_ctx_new();
+	static struct ref m;
+	static struct spy s;
+	static uint8_t before[8192], after[8192];
+	struct events evs = { .n = 0 };
+	struct pcl_vdev_backend be = { spy_read, spy_write, &s };
+	unsigned long fails = 0;
+	size_t blen = 0;
+
+	rng_state = 0x1234567887654321ull;
+	for (int round = 0; round < 4; round++) {
+		struct pcl_guest *g = random_view(ctx, &m);
+		struct pcl_vdev *v;
+
+		random_device(&m, &s);
+		v = pcl_vdev_new(g, &be, NULL);
+		assert_non_null(v);
+		pcl_guest_free(g);
+		pcl_vdev_set_notify(v, on_event, &evs);
+		for (int k = 0; k < 20000; k++) {
+			uint32_t len = 1u << rnd_below(3);
+			uint32_t off = rnd_below(N - 3) & ~(len - 1);
+			uint32_t val;
+			int r, write = (int)rnd_below(2);
+
+			/* Randomize state first so failures hit real state. */
+			pcl_vdev_write(v, off, len, rnd());
+			s.calls = 0;
+			s.fail_at = 1 + rnd_below(3);
+			evs.n = 0;
+			assert_int_equal(pcl_vdev_save(v, before,
+						       sizeof(before), &blen), 0);
+			r = write ? pcl_vdev_write(v, off, len, rnd())
+				  : pcl_vdev_read(v, off, len, &val);
+			s.fail_at = 0;
+			if (r == 0)
+				continue;
+			assert_int_equal(r, -EIO);
+			fails++;
+			assert_int_equal(evs.n, 0);
+			assert_int_equal(pcl_vdev_save(v, after,
+						       sizeof(after), NULL), 0);
+			assert_memory_equal(before, after, blen);
+		}
+		pcl_vdev_free(v);
+	}
+	assert_true(fails > 1000);
+	pcl_ctx_free(ctx);
+}
+
+static void test_save_load(void **state)
+{
+	struct pcl_ctx *ctx = pcl_ctx_new();
+	static struct ref m;
+	static struct spy s;
+	static uint8_t blob[8192], bad[8192];
+	struct pcl_vdev_backend be = { spy_read, spy_write, &s };
+	struct pcl_guest *g;
+	struct pcl_vdev *v, *w;
+	struct pcl_error err;
+	size_t len = 0;
+
+	rng_state = 0x0badc0ffee0ddf00ull;
+	g = random_view(ctx, &m);
+	random_device(&m, &s);
+	assert_int_equal(pcl_guest_set_fingerprint(g, "sha256:aaaa"), 0);
+	v = pcl_vdev_new(g, &be, NULL);
+	w = pcl_vdev_new(g, &be, NULL);
+	assert_non_null(v);
+	assert_non_null(w);
+	for (int k = 0; k < 50000; k++) {
+		uint32_t l = 1u << rnd_below(3);
+
+		pcl_vdev_write(v, rnd_below(N - 3), l, rnd());
+	}
+	assert_int_equal(pcl_vdev_save(v, NULL, 0, &len), -ENOSPC);
+	assert_true(len > 4096 && len <= sizeof(blob));
+	assert_int_equal(pcl_vdev_save(v, blob, len - 1, NULL), -ENOSPC);
+	assert_int_equal(pcl_vdev_save(v, blob, len, NULL), 0);
+	assert_int_equal(pcl_vdev_load(w, blob, len, &err), 0);
+	/* Every read, every offset and length, answers the same. */
+	for (uint32_t l = 1; l <= 4; l *= 2)
+		for (uint32_t off = 0; off + l <= N; off++) {
+			uint32_t a, b;
+
+			assert_int_equal(pcl_vdev_read(v, off, l, &a), 0);
+			assert_int_equal(pcl_vdev_read(w, off, l, &b), 0);
+			if (a != b)
+				fail_msg("restored engine differs at 0x%x/%u",
+					 off, l);
+		}
+
+	/* Every truncation fails cleanly and leaves @w as it was. */
+	for (size_t n = 0; n < len; n += (n < 64 ? 1 : 97))
+		assert_int_equal(pcl_vdev_load(w, blob, n, &err), -EINVAL);
+	/* Every single-byte corruption is caught. */
+	for (size_t i = 0; i < len; i += (i < 128 ? 1 : 61)) {
+		memcpy(bad, blob, len);
+		bad[i] ^= (uint8_t)(1u << (i % 8));
+		assert_int_equal(pcl_vdev_load(w, bad, len, &err), -EINVAL);
+	}
+	/* Another layout: a clear message. */
+	{
+		struct pcl_guest *g2 = random_view(ctx, &m);
+		struct pcl_vdev *x;
+
+		assert_int_equal(pcl_guest_set_fingerprint(g2, "sha256:bbbb"),
+				 0);
+		x = pcl_vdev_new(g2, &be, NULL);
+		assert_non_null(x);
+		assert_int_equal(pcl_vdev_load(x, blob, len, &err), -EINVAL);
+		assert_non_null(strstr(err.message, "sha256:aaaa"));
+		assert_non_null(strstr(err.message, "sha256:bbbb"));
+		/* Same fingerprint, another table. */
+		assert_int_equal(pcl_guest_set_fingerprint(g2, "sha256:aaaa"),
+				 0);
+		pcl_vdev_free(x);
+		x = pcl_vdev_new(g2, &be, NULL);
+		assert_int_equal(pcl_vdev_load(x, blob, len, &err), -EINVAL);
+		assert_non_null(strstr(err.message, "access table"));
+		pcl_vdev_free(x);
+		pcl_guest_free(g2);
+	}
+	/* A well-framed state that changes a read-only bit is refused. */
+	{
+		struct pcl_guest_rule r = { .source = PCL_GUEST_SHADOW };
+		uint32_t ro = 0;
+		uint8_t *sh;
+
+		/* (m now models another view: ask @g for its rules.) */
+		while (ro < N && !pcl_guest_rule(g, ro, &r) &&
+		       r.source != PCL_GUEST_CONST)
+			ro++;
+		assert_true(ro < N);
+		memcpy(bad, blob, len);
+		sh = (uint8_t *)saved_shadow(v, bad, sizeof(bad));
+		sh[ro] ^= 1;
+		pcl_put_le32(bad + len - 4, pcl_crc32(0, bad, len - 4));
+		assert_int_equal(pcl_vdev_load(w, bad, len, &err), -EINVAL);
+		assert_int_equal(err.offset, (int32_t)ro);
+	}
+	/* Unknown records: optional ones skipped, required ones refused. */
+	{
+		size_t n2 = len + 12;
+		uint8_t *p = bad;
+
+		memcpy(p, blob, len - 4);
+		memcpy(p + len - 4, "xtra", 4);
+		pcl_put_le32(p + len, 4);
+		memcpy(p + len + 4, "1234", 4);
+		pcl_put_le32(p + 12, (uint32_t)n2);
+		pcl_put_le32(p + n2 - 4, pcl_crc32(0, p, n2 - 4));
+		assert_int_equal(pcl_vdev_load(w, p, n2, &err), 0);
+		p[len - 4] = 'X';
+		pcl_put_le32(p + n2 - 4, pcl_crc32(0, p, n2 - 4));
+		assert_int_equal(pcl_vdev_load(w, p, n2, &err), -EINVAL);
+		assert_non_null(strstr(err.message, "Xtra"));
+	}
+	/* Another version. */
+	memcpy(bad, blob, len);
+	pcl_put_le32(bad + 8, 2);
+	pcl_put_le32(bad + len - 4, pcl_crc32(0, bad, len - 4));
+	assert_int_equal(pcl_vdev_load(w, bad, len, &err), -EINVAL);
+	assert_non_null(strstr(err.message, "version 2"));
+	/* Nothing above changed @w: it still equals @v. */
+	{
+		static uint8_t b1[8192], b2[8192];
+
+		assert_int_equal(pcl_vdev_save(v, b1, sizeof(b1), NULL), 0);
+		assert_int_equal(pcl_vdev_save(w, b2, sizeof(b2), NULL), 0);
+		assert_memory_equal(b1, b2, len);
+	}
+	pcl_vdev_free(v);
+	pcl_vdev_free(w);
+	pcl_guest_free(g);
+	pcl_ctx_free(ctx);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bad_access),
+		cmocka_unit_test(test_semantics),
+		cmocka_unit_test(test_backend_failure),
+		cmocka_unit_test(test_save_load),
+		cmocka_unit_test(test_differential),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * cmd-synth.c - `pcilayout synth LAYOUT SOURCE -o OUT`: the initial config
+ * space a guest sees when LAYOUT is realized on the device in SOURCE, as a
+ * 4096-byte binary or as an lspci -xxxx dump that `lspci -F OUT -vvv`
+ * decodes. OUT is replaced atomically: readers see the old file or the
+ * new one, never a part.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "commands.h"
+
+static const char synth_usage[] =
+	"Usage: pcilayout synth [options] LAYOUT SOURCE -o OUT\n"
+	"Write the config space a guest sees when LAYOUT is realized on the\n"
+	"device in SOURCE: presented capabilities at their guest offsets,\n"
+	"next pointers rewritten, hidden ones gone, virtual ones made.\n\n"
+	"SOURCE is a dump, a binary config space or a PCI address; when it\n"
+	"holds several functions, the one LAYOUT matches is used.\n\n"
+	"Options:\n"
+	"  -o, --output FILE    where to write ('-' for standard output)\n"
+	"  -f, --format FMT     binary (4096 bytes, the default) or lspci\n"
+	"                       (an lspci -xxxx dump for lspci -F)\n"
+	"      --pf-serial N    the PF's serial number, for a virtual DSN\n"
+	"                       taken \"from-pf\"\n"
+	"      --slot ADDR      the address on the dump's device line\n"
+	"                       (default 00:00.0)\n"
+	"      --force          use a device the layout does not match\n"
+	"  -h, --help           show this help\n\n"
+	"Exit status: 0 written, 1 the layout cannot be realized on the\n"
+	"device, 2 bad usage or unreadable input.\n";
+
+static int write_out(const struct pcl_guest *g, FILE *f, bool lspci,
+		     const char *slot)
+{
+	if (lspci)
+		return pcl_guest_write_lspci(g, f, slot);
+	if (fwrite(pcl_guest_image(g), 1, PCL_CFG_SIZE, f) != PCL_CFG_SIZE ||
+	    fflush(f))
+		return -EIO;
+	return 0;
+}
+
+/* Write to a temporary file beside @path, sync it, rename it over @path. */
+static int write_atomic(const struct pcl_guest *g, const char *path,
+			bool lspci, const char *slot)
+{
+	char *dup = strdup(path), *base = strdup(path), *tmp = NULL;
+	struct stat st;
+	FILE *f = NULL;
+	int fd = -1, r = -ENOMEM;
+
+	if (!dup || !base || asprintf(&tmp, "%s/.%s.XXXXXX", dirname(dup),
+				      basename(base)) < 0) {
+		tmp = NULL;
+		goto out;
+	}
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		r = -errno;
+		goto out;
+	}
+	/* Keep an existing file's mode; a new one gets 0644 minus umask. */
+	if (stat(path, &st) == 0) {
+		fchmod(fd, st.st_mode & 07777);
+	} else {
+		mode_t um = umask(0);
+
+		umask(um);
+		fchmod(fd, 0644 & ~um);
+	}
+	f = fdopen(fd, "w");
+	if (!f) {
+		r = -errno;
+		close(fd);
+		unlink(tmp);
+		goto out;
+	}
+	r = write_out(g, f, lspci, slot);
+	if (!r && fsync(fileno(f)))
+		r = -errno;
+	if (fclose(f) && !r)
+		r = -EIO;
+	if (!r && rename(tmp, path))
+		r = -errno;
+	if (r)
+		unlink(tmp);
+out:
+	free(tmp);
+	free(dup);
+	free(base);
+	return r;
+}
+
+static struct pcl_cfg *pick_device(const struct cli_sources *s,
+				   const struct pcl_layout *l, bool force)
+{
+	struct pcl_cfg *found = NULL;
+	size_t matches = 0;
+
+	for (size_t i = 0; i < s->count; i++) {
+		struct pcl_identity id;
+
+		pcl_cfg_identity(s->cfgs[i], &id);
+		if (pcl_layout_matches(l, id.vendor_id, id.device_id,
+				       id.subsys_vendor_id, id.subsys_id,
+				       id.revision, id.class_code)) {
+			if (!found)
+				found = s->cfgs[i];
+			matches++;
+		}
+	}
+	if (matches == 1 || (matches > 1 && s->count == 1))
+		return found;
+	if (matches > 1) {
+		cli_error("%zu functions in the source match layout '%s'; "
+			  "give a source with one", matches,
+			  pcl_layout_name(l));
+		return NULL;
+	}
+	if (force && s->count == 1)
+		return s->cfgs[0];
+	cli_error("layout '%s' does not match %s (use --force to realize it "
+		  "anyway)", pcl_layout_name(l),
+		  s->count == 1 ? "the device" : "any function of the source");
+	return NULL;
+}
+
+int cmd_synth(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "pf-serial", required_argument, NULL, 'S' },
+		{ "slot", required_argument, NULL, 's' },
+		{ "force", no_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct pcl_guest_options gopts;
+	struct cli_sources src = { 0 };
+	struct pcl_layout *layout = NULL;
+	struct pcl_guest *guest = NULL;
+	struct pcl_diag *diag = NULL;
+	struct pcl_error err = { 0 };
+	const char *out = NULL, *slot = NULL;
+	bool lspci = false, force = false;
+	struct pcl_cfg *cfg;
+	int c, r, ret = EXIT_USAGE;
+	char *end;
+
+	memset(&gopts, 0, sizeof(gopts));
+	while ((c = getopt_long(argc, argv, "o:f:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			out = optarg;
+			break;
+		case 'f':
+			if (!strcmp(optarg, "lspci")) {
+				lspci = true;
+			} else if (!strcmp(optarg, "binary")) {
+				lspci = false;
+			} else {
+				cli_error("unknown format '%s' (binary or "
+					  "lspci)", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'S':
+			errno = 0;
+			gopts.pf_serial = strtoull(optarg, &end, 0);
+			if (errno || *end || !*optarg) {
+				cli_error("--pf-serial: '%s' is not a number",
+					  optarg);
+				return EXIT_USAGE;
+			}
+			gopts.flags |= PCL_GUEST_OPT_PF_SERIAL;
+			break;
+		case 's':
+			slot = optarg;
+			break;
+		case 'F':
+			force = true;
+			break;
+		case 'h':
+			cli_usage(stdout, synth_usage);
+			return EXIT_OK;
+		default:
+			cli_usage(stderr, synth_usage);
+			return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 2 || !out) {
+		cli_error("synth needs LAYOUT, SOURCE and -o OUT");
+		cli_usage(stderr, synth_usage);
+		return EXIT_USAGE;
+	}
+	diag = pcl_diag_new();
+	if (!diag) {
+		cli_error("out of memory");
+		return EXIT_USAGE;
+	}
+	r = pcl_layout_load_file(cli_ctx, argv[optind], &layout, diag);
+	if (r) {
+		for (size_t i = 0; i < pcl_diag_count(diag); i++)
+			cli_report(pcl_diag_get(diag, i));
+		if (!pcl_diag_count(diag))
+			cli_error("%s: %s", argv[optind], strerror(-r));
+		goto out;
+	}
+	if (cli_sources_add(&src, argv[optind + 1]))
+		goto out;
+	cfg = pick_device(&src, layout, force);
+	if (!cfg) {
+		ret = EXIT_FINDING;
+		goto out;
+	}
+	r = pcl_guest_build(cli_ctx, layout, cfg, &gopts, &guest, &err);
+	if (r) {
+		cli_report(&err);
+		ret = r == -ENOMEM ? EXIT_USAGE : EXIT_FINDING;
+		goto out;
+	}
+	if (!strcmp(out, "-"))
+		r = write_out(guest, stdout, lspci, slot);
+	else
+		r = write_atomic(guest, out, lspci, slot);
+	if (r) {
+		cli_error("%s: %s", out, strerror(-r));
+		goto out;
+	}
+	ret = EXIT_OK;
+out:
+	pcl_guest_free(guest);
+	cli_sources_free(&src);
+	pcl_layout_free(layout);
+	pcl_diag_free(diag);
+	return ret;
+}
