@@ -11,6 +11,10 @@ int cmd_map(int argc, char **argv);
 int cmd_gaps(int argc, char **argv);
 int cmd_dvsec(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_unify(int argc, char **argv);
+int cmd_survey(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
 
 #endif

@@ -20,6 +20,10 @@ static const struct cli_command commands[] = {
 	{ "gaps", cmd_gaps, "rank the free windows for a new capability" },
 	{ "dvsec", cmd_dvsec, "encode, decode or inject the free-space DVSEC" },
 	{ "plan", cmd_plan, "compute a device's guest layout and explain it" },
+	{ "check", cmd_check, "can this device realize this layout (migration destination)" },
+	{ "diff", cmd_diff, "are two layouts migration-compatible" },
+	{ "unify", cmd_unify, "one layout for the same device on many hosts" },
+	{ "survey", cmd_survey, "group a fleet by device model and layout" },
 	{ "synth", cmd_synth, "write the guest's initial config space for a layout" },
 };
 

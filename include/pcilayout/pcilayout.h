@@ -22,5 +22,6 @@
 #include <pcilayout/plan.h>
 #include <pcilayout/image.h>
 #include <pcilayout/vdev.h>
+#include <pcilayout/compat.h>
 
 #endif /* PCILAYOUT_PCILAYOUT_H */

@@ -1,0 +1,466 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * check.c - can a device realize a layout? The question to ask on a
+ * migration destination before migrating: every physical entry must find
+ * its capability (no shorter than the layout says), nothing moved or
+ * synthesized may sit on bytes the device might use, and the inputs of
+ * virtual capabilities must exist. Every reason is reported, not the first.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compat-internal.h"
+
+struct cstate {
+	const struct pcl_layout *layout;
+	const struct pcl_cfg *cfg;
+	const struct pcl_cfg *pf;
+	const struct pcl_plan_pasid *iommu;
+	struct pcl_walk *walk;
+	struct pcl_walk *pf_walk;
+	struct pcl_map *map;
+	struct pcl_report *rep;
+	/* Per walk capability: the layout entry selecting it, or NULL. */
+	const struct pcl_layout_entry **sel;
+};
+
+static const char *kind_word(const struct pcl_layout_entry *e)
+{
+	switch (e->kind) {
+	case PCL_ENTRY_HIDDEN:
+		return "hidden";
+	case PCL_ENTRY_VIRTUAL:
+		return "virtual";
+	default:
+		return "physical";
+	}
+}
+
+static void check_identity(struct cstate *st)
+{
+	const struct pcl_layout_match *m = pcl_layout_match(st->layout);
+	struct pcl_identity id;
+	char want[160] = "", have[160] = "";
+	size_t w = 0, h = 0;
+
+	pcl_cfg_identity(st->cfg, &id);
+	if (!m->present) {
+		pcl_report_add(st->rep, PCL_SEVERITY_INFO, -1, -1, "match-any",
+			       "the layout has no match: it is meant for any device");
+		return;
+	}
+	if (pcl_layout_matches(st->layout, id.vendor_id, id.device_id,
+			       id.subsys_vendor_id, id.subsys_id, id.revision,
+			       id.class_code))
+		return;
+#define CMP(cond, fmtw, vw, fmth, vh)                                          \
+	do {                                                                   \
+		if (cond) {                                                    \
+			w += (size_t)snprintf(want + w, sizeof(want) - w,      \
+					      "%s" fmtw, w ? ", " : "", vw);   \
+			h += (size_t)snprintf(have + h, sizeof(have) - h,      \
+					      "%s" fmth, h ? ", " : "", vh);   \
+		}                                                              \
+	} while (0)
+	CMP(m->vendor != id.vendor_id, "vendor %04x", m->vendor, "vendor %04x",
+	    id.vendor_id);
+	CMP((m->fields & PCL_MATCH_DEVICE) && m->device != id.device_id,
+	    "device %04x", m->device, "device %04x", id.device_id);
+	CMP((m->fields & PCL_MATCH_SUBSYSTEM_VENDOR) &&
+		    m->subsystem_vendor != id.subsys_vendor_id,
+	    "subsystem vendor %04x", m->subsystem_vendor,
+	    "subsystem vendor %04x", id.subsys_vendor_id);
+	CMP((m->fields & PCL_MATCH_SUBSYSTEM) && m->subsystem != id.subsys_id,
+	    "subsystem %04x", m->subsystem, "subsystem %04x", id.subsys_id);
+	CMP((m->fields & PCL_MATCH_REVISION) && m->revision != id.revision,
+	    "revision %02x", m->revision, "revision %02x", id.revision);
+	CMP((m->fields & PCL_MATCH_CLASS) && m->class_code != id.class_code,
+	    "class %06x", m->class_code, "class %06x", id.class_code);
+#undef CMP
+	if (w >= sizeof(want))
+		want[sizeof(want) - 1] = '\0';
+	if (h >= sizeof(have))
+		have[sizeof(have) - 1] = '\0';
+	pcl_report_add(st->rep, PCL_SEVERITY_ERROR, -1, -1, "identity",
+		       "the device does not match the layout: the layout wants %s; the device has %s",
+		       want, have);
+}
+
+static bool ext_read(const struct pcl_cfg *cfg)
+{
+	return pcl_cfg_is_read(cfg, 0x100, 4);
+}
+
+/* Pass 1: find the capability of every physical and hidden entry. */
+static void select_entries(struct cstate *st)
+{
+	char nb[64], cb[16];
+
+	for (int s = 0; s < 2; s++) {
+		for (size_t i = 0; i < pcl_layout_entry_count(st->layout, s); i++) {
+			const struct pcl_layout_entry *e =
+				pcl_layout_entry(st->layout, s, i);
+			const char *name = compat_entry_name(e, nb, sizeof(nb));
+			const struct pcl_cap *c;
+			long k;
+
+			if (e->kind == PCL_ENTRY_VIRTUAL)
+				continue;
+			if (s == PCL_SPACE_EXTENDED && !ext_read(st->cfg)) {
+				if (e->kind == PCL_ENTRY_PHYSICAL)
+					pcl_report_add(st->rep, PCL_SEVERITY_ERROR, s, e->at,
+						       "unread",
+						       "%s at 0x%x: the device's extended config space was not read (%u bytes), so it cannot be verified; read it as root or give a 4096-byte dump",
+						       name, (unsigned int)e->at,
+						       pcl_cfg_size(st->cfg));
+				continue;
+			}
+			k = compat_select_cap(st->walk, e);
+			if (k < 0) {
+				const char *orphan = NULL;
+				uint32_t ooff = 0;
+
+				for (size_t j = 0; j < pcl_walk_orphan_count(st->walk); j++) {
+					const struct pcl_cap *o = pcl_walk_orphan(st->walk, j);
+
+					if (o->space == s && o->id == e->id) {
+						orphan = o->name;
+						ooff = o->offset;
+						break;
+					}
+				}
+				if (e->kind == PCL_ENTRY_HIDDEN) {
+					pcl_report_add(st->rep, PCL_SEVERITY_INFO, s, -1,
+						       "hide-absent",
+						       "%s: hidden by the layout; the device has none, so there is nothing to hide",
+						       name);
+				} else if (orphan) {
+					pcl_report_add(st->rep, PCL_SEVERITY_ERROR, s, e->at,
+						       "missing",
+						       "%s at 0x%x: no capability of the device's chain matches; an unlinked %s header sits at 0x%x, but orphans are never presented",
+						       name, (unsigned int)e->at, orphan, ooff);
+				} else {
+					pcl_report_add(st->rep, PCL_SEVERITY_ERROR, s, e->at,
+						       "missing",
+						       "%s at 0x%x: the device has no such capability",
+						       name, (unsigned int)e->at);
+				}
+				continue;
+			}
+			c = pcl_walk_cap(st->walk, (size_t)k);
+			if (st->sel[k]) {
+				pcl_report_add(st->rep, PCL_SEVERITY_ERROR, s, c->offset,
+					       "selected-twice",
+					       "%s: selects the device's %s at 0x%x, which another entry already selects",
+					       name, compat_capname(s, c->id, cb, sizeof(cb)),
+					       c->offset);
+				continue;
+			}
+			st->sel[k] = e;
+			if (e->kind == PCL_ENTRY_HIDDEN)
+				continue;
+			if (c->flags & PCL_CAP_TRUNCATED) {
+				pcl_report_add(st->rep, PCL_SEVERITY_ERROR, s, c->offset,
+					       "truncated",
+					       "%s: the device's capability at 0x%x runs past its space or into bytes that were not read",
+					       name, c->offset);
+			} else if (c->flags & PCL_CAP_LENGTH_UNKNOWN) {
+				pcl_report_add(st->rep, PCL_SEVERITY_WARNING, s, c->offset,
+					       "length-unknown",
+					       "%s: the length of the device's capability at 0x%x cannot be known from its registers; the layout's %u bytes are assumed",
+					       name, c->offset, e->length);
+			} else if (c->length < e->length) {
+				pcl_report_add(st->rep, PCL_SEVERITY_ERROR, s, c->offset,
+					       "shorter",
+					       "%s: the layout shows %u bytes, but the device's capability at 0x%x has %u (version %u)",
+					       name, e->length, c->offset, c->length,
+					       c->version);
+			} else if (c->length > e->length) {
+				pcl_report_add(st->rep, PCL_SEVERITY_WARNING, s, c->offset,
+					       "longer",
+					       "%s: the device's capability at 0x%x has %u bytes; the guest sees the first %u, as the layout says",
+					       name, c->offset, c->length, e->length);
+			}
+			if (c->offset != (uint32_t)e->at)
+				pcl_report_add(st->rep, PCL_SEVERITY_INFO, s, e->at,
+					       "relocated",
+					       "%s: at 0x%x on this device, shown at 0x%x (relocated)",
+					       name, c->offset, (unsigned int)e->at);
+		}
+	}
+}
+
+/* Pass 2: a moved or virtual entry's guest bytes must be bytes the device
+ * does not use. Consecutive bytes with one owner make one finding. */
+static void check_cover(struct cstate *st, const struct pcl_layout_entry *e,
+			long self)
+{
+	char nb[64], desc[160];
+	const char *name = compat_entry_name(e, nb, sizeof(nb));
+	uint32_t end = (uint32_t)e->at + e->length;
+
+	if (e->space == PCL_SPACE_EXTENDED && !ext_read(st->cfg)) {
+		pcl_report_add(st->rep, PCL_SEVERITY_ERROR, e->space, e->at, "unread",
+			       "%s %s at 0x%x: the device's extended config space was not read, so nothing can be placed there safely",
+			       kind_word(e), name, (unsigned int)e->at);
+		return;
+	}
+	for (uint32_t b = (uint32_t)e->at; b < end;) {
+		uint32_t detail = 0, d2 = 0, run = b + 1;
+		int owner = pcl_map_owner(st->map, b, &detail);
+
+		while (run < end && pcl_map_owner(st->map, run, &d2) == owner &&
+		       d2 == detail)
+			run++;
+		pcl_map_describe(st->map, b, desc, sizeof(desc));
+		switch (owner) {
+		case PCL_OWNER_ZERO:
+		case PCL_OWNER_FREE:
+			break;
+		case PCL_OWNER_CAP: {
+			const struct pcl_layout_entry *o = st->sel[detail];
+
+			if ((long)detail == self)
+				break;
+			pcl_report_add(st->rep, PCL_SEVERITY_INFO, e->space, (int32_t)b,
+				       "covers-vacated",
+				       "%s %s at 0x%x covers 0x%x-0x%x, %s, which the layout %s",
+				       kind_word(e), name, (unsigned int)e->at, b,
+				       run - 1, desc,
+				       !o ? "does not present" :
+				       o->kind == PCL_ENTRY_HIDDEN ? "hides" : "moves elsewhere");
+			break;
+		}
+		case PCL_OWNER_ORPHAN:
+		case PCL_OWNER_RESERVED:
+		case PCL_OWNER_NONZERO:
+		case PCL_OWNER_UNREAD:
+		default:
+			pcl_report_add(st->rep, PCL_SEVERITY_ERROR, e->space, (int32_t)b,
+				       owner == PCL_OWNER_ORPHAN ? "covers-orphan" :
+				       owner == PCL_OWNER_RESERVED ? "covers-reserved" :
+				       owner == PCL_OWNER_NONZERO ? "covers-hidden-register" :
+				       "covers-unread",
+				       "%s %s at 0x%x covers 0x%x-0x%x: %s%s",
+				       kind_word(e), name, (unsigned int)e->at, b,
+				       run - 1, desc,
+				       owner == PCL_OWNER_NONZERO ?
+					       " (a suspected hidden register)" : "");
+			break;
+		}
+		b = run;
+	}
+}
+
+/* PASID Capability register: bit 1 execute, bit 2 privileged, 12:8 width. */
+static bool pasid_of(const struct pcl_walk *w, uint8_t *width, uint8_t *exec,
+		     uint8_t *priv, uint32_t *off)
+{
+	const struct pcl_cap *c = pcl_walk_find(w, PCL_SPACE_EXTENDED, 0x1b, 0);
+	const struct pcl_cfg *cfg = pcl_walk_cfg(w);
+	uint16_t reg;
+
+	if (!c || !pcl_cfg_is_read(cfg, c->offset + 4u, 2))
+		return false;
+	reg = pcl_le16(pcl_cfg_data(cfg) + c->offset + 4);
+	*exec = (reg >> 1) & 1;
+	*priv = (reg >> 2) & 1;
+	*width = (reg >> 8) & 0x1f;
+	*off = c->offset;
+	return true;
+}
+
+static void pasid_against(struct cstate *st, const struct pcl_layout_entry *e,
+			  const char *who, uint8_t width, uint8_t exec,
+			  uint8_t priv)
+{
+	if (e->pasid_max_width > width)
+		pcl_report_add(st->rep, PCL_SEVERITY_ERROR, e->space, e->at,
+			       "pasid-width",
+			       "virtual pasid at 0x%x: Max PASID Width %u, but %s supports %u",
+			       (unsigned int)e->at, e->pasid_max_width, who, width);
+	if (e->pasid_exec && !exec)
+		pcl_report_add(st->rep, PCL_SEVERITY_ERROR, e->space, e->at,
+			       "pasid-exec",
+			       "virtual pasid at 0x%x: Execute Permission Supported, but %s does not support it",
+			       (unsigned int)e->at, who);
+	if (e->pasid_priv && !priv)
+		pcl_report_add(st->rep, PCL_SEVERITY_ERROR, e->space, e->at,
+			       "pasid-priv",
+			       "virtual pasid at 0x%x: Privileged Mode Supported, but %s does not support it",
+			       (unsigned int)e->at, who);
+}
+
+static void check_inputs(struct cstate *st, const struct pcl_layout_entry *e)
+{
+	struct pcl_identity id;
+	uint8_t w, x, p;
+	uint32_t off;
+	int sources = 0;
+
+	pcl_cfg_identity(st->cfg, &id);
+	if (e->generator == PCL_GEN_PASID) {
+		if (st->pf) {
+			if (pasid_of(st->pf_walk, &w, &x, &p, &off)) {
+				pasid_against(st, e, "the PF's PASID capability", w, x, p);
+				sources++;
+			} else {
+				pcl_report_add(st->rep, PCL_SEVERITY_ERROR, e->space, e->at,
+					       "pasid-source",
+					       "virtual pasid at 0x%x: the PF (%s) has no PASID capability, so its VF cannot use PASID",
+					       (unsigned int)e->at, pcl_cfg_source(st->pf));
+				return;
+			}
+		}
+		if (pasid_of(st->walk, &w, &x, &p, &off)) {
+			pasid_against(st, e, "the device's own PASID capability", w, x, p);
+			sources++;
+		}
+		if (st->iommu && (st->iommu->flags & PCL_PLAN_PASID_IOMMU)) {
+			if (!st->iommu->iommu_max_width) {
+				pcl_report_add(st->rep, PCL_SEVERITY_ERROR, e->space, e->at,
+					       "pasid-source",
+					       "virtual pasid at 0x%x: the IOMMU reports no PASID support",
+					       (unsigned int)e->at);
+				return;
+			}
+			pasid_against(st, e, "the IOMMU", st->iommu->iommu_max_width,
+				      st->iommu->iommu_exec, st->iommu->iommu_priv);
+			sources++;
+		}
+		if (!sources)
+			pcl_report_add(st->rep, PCL_SEVERITY_ERROR, e->space, e->at,
+				       "pasid-source",
+				       id.is_vf || pcl_cfg_pf_slot(st->cfg) ?
+					       "virtual pasid at 0x%x: a VF's PASID comes from its PF; give the PF (--pf) to verify it" :
+					       "virtual pasid at 0x%x: nothing says this device supports PASID: it has no PASID capability, and neither a PF (--pf) nor the IOMMU's values (--pasid-width) were given",
+				       (unsigned int)e->at);
+	} else if (e->generator == PCL_GEN_DSN && e->dsn_from_pf) {
+		if (!st->pf) {
+			pcl_report_add(st->rep, PCL_SEVERITY_ERROR, e->space, e->at,
+				       "dsn-source",
+				       "virtual dsn at 0x%x: the serial is the PF's; give the PF (--pf) to verify it has one",
+				       (unsigned int)e->at);
+		} else if (!pcl_walk_find(st->pf_walk, PCL_SPACE_EXTENDED, 0x03, 0)) {
+			pcl_report_add(st->rep, PCL_SEVERITY_ERROR, e->space, e->at,
+				       "dsn-source",
+				       "virtual dsn at 0x%x: the PF (%s) has no Device Serial Number capability",
+				       (unsigned int)e->at, pcl_cfg_source(st->pf));
+		} else {
+			pcl_report_add(st->rep, PCL_SEVERITY_WARNING, e->space, e->at,
+				       "dsn-from-pf",
+				       "virtual dsn at 0x%x: the serial is this host's PF's; a guest migrating in from another host saw that host's serial, and the two differ",
+				       (unsigned int)e->at);
+		}
+	}
+}
+
+static void check_presented(struct cstate *st)
+{
+	for (int s = 0; s < 2; s++) {
+		for (size_t i = 0; i < pcl_layout_entry_count(st->layout, s); i++) {
+			const struct pcl_layout_entry *e =
+				pcl_layout_entry(st->layout, s, i);
+			long self = -1;
+
+			if (e->kind == PCL_ENTRY_HIDDEN)
+				continue;
+			if (e->kind == PCL_ENTRY_PHYSICAL) {
+				const struct pcl_cap *c;
+
+				for (size_t k = 0; k < pcl_walk_cap_count(st->walk); k++)
+					if (st->sel[k] == e)
+						self = (long)k;
+				if (self < 0)
+					continue; /* already reported missing */
+				c = pcl_walk_cap(st->walk, (size_t)self);
+				if (c->offset == (uint32_t)e->at)
+					continue; /* its own bytes */
+			} else {
+				check_inputs(st, e);
+			}
+			check_cover(st, e, self);
+		}
+	}
+}
+
+/* Capabilities the layout neither presents nor hides: the guest's chains
+ * are the VMM's, so it will not see them; worth saying, not an error. */
+static void check_unmentioned(struct cstate *st)
+{
+	char cb[16];
+
+	for (size_t k = 0; k < pcl_walk_cap_count(st->walk); k++) {
+		const struct pcl_cap *c = pcl_walk_cap(st->walk, k);
+
+		if (st->sel[k])
+			continue;
+		pcl_report_add(st->rep, PCL_SEVERITY_INFO, c->space, c->offset,
+			       "not-in-layout",
+			       "the device's %s at 0x%x is not in the layout: the guest will not see it",
+			       compat_capname(c->space, c->id, cb, sizeof(cb)),
+			       c->offset);
+	}
+}
+
+static void check_walk(struct cstate *st)
+{
+	for (size_t i = 0; i < pcl_walk_finding_count(st->walk); i++) {
+		const struct pcl_finding *f = pcl_walk_finding(st->walk, i);
+
+		if (f->severity >= PCL_SEVERITY_ERROR)
+			pcl_report_add(st->rep, PCL_SEVERITY_WARNING, f->space,
+				       f->offset, "device-finding",
+				       "the device's chain: %s (%s)", f->message,
+				       f->code);
+	}
+}
+
+PCL_EXPORT int pcl_check(const struct pcl_layout *layout,
+			 const struct pcl_cfg *cfg, const struct pcl_cfg *pf,
+			 const struct pcl_quirks *quirks,
+			 const struct pcl_plan_pasid *iommu,
+			 struct pcl_report **report)
+{
+	struct cstate st = { .layout = layout, .cfg = cfg, .pf = pf,
+			     .iommu = iommu };
+	struct pcl_range *ranges = NULL;
+	size_t nranges = 0;
+	int r = -ENOMEM;
+
+	if (!layout || !cfg || !report ||
+	    pcl_layout_kind(layout) != PCL_LAYOUT_KIND_LAYOUT)
+		return -EINVAL;
+	*report = NULL;
+	st.rep = pcl_report_new();
+	st.walk = pcl_walk_new(cfg);
+	if (!st.rep || !st.walk)
+		goto out;
+	if (pf && !(st.pf_walk = pcl_walk_new(pf)))
+		goto out;
+	if (quirks && pcl_quirks_reserved(quirks, cfg, &ranges, &nranges) < 0)
+		goto out;
+	st.map = pcl_map_new(st.walk, ranges, nranges);
+	st.sel = calloc(pcl_walk_cap_count(st.walk) + 1, sizeof(*st.sel));
+	if (!st.map || !st.sel)
+		goto out;
+	check_identity(&st);
+	check_walk(&st);
+	select_entries(&st);
+	check_presented(&st);
+	check_unmentioned(&st);
+	if (pcl_report_oom(st.rep))
+		goto out;
+	*report = st.rep;
+	st.rep = NULL;
+	r = 0;
+out:
+	pcl_range_list_free(ranges, nranges);
+	free(st.sel);
+	pcl_map_free(st.map);
+	pcl_walk_free(st.walk);
+	pcl_walk_free(st.pf_walk);
+	pcl_report_free(st.rep);
+	return r;
+}

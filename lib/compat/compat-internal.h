@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * compat-internal.h - what check, diff, unify and survey share: building
+ * reports, naming capabilities, and the fleet of host classes that unify
+ * and survey stream hosts into. Nothing here is exported.
+ */
+#ifndef PCL_COMPAT_INTERNAL_H
+#define PCL_COMPAT_INTERNAL_H
+
+#include <pcilayout/pcilayout.h>
+#include <pcilayout/compat.h>
+
+#include "internal.h"
+
+/* report.c */
+struct pcl_report *pcl_report_new(void);
+/* Append a finding; returns 0 or -ENOMEM (the report then remembers it). */
+int pcl_report_add(struct pcl_report *r, int severity, int space,
+		   int32_t offset, const char *code, const char *fmt, ...)
+	PCL_PRINTF(6, 7);
+/* Copy every finding of @from into @to. */
+int pcl_report_append(struct pcl_report *to, const struct pcl_report *from);
+bool pcl_report_oom(const struct pcl_report *r);
+
+/* "aer", or "0x2a" for IDs format 1 has no name for. */
+const char *compat_capname(int space, uint16_t id, char *buf, size_t size);
+/* "aer", "vsec 0x8086/0x0001", "msi #1": an entry's selector in words. */
+const char *compat_entry_name(const struct pcl_layout_entry *e, char *buf,
+			      size_t size);
+bool compat_is_vendor_cap(int space, uint16_t id);
+
+/*
+ * The capability of @walk a physical or hidden entry selects (layout-format
+ * §4.3), or -1. Orphans never match.
+ */
+long compat_select_cap(const struct pcl_walk *walk,
+		       const struct pcl_layout_entry *e);
+
+/* fleet.c: host classes. */
+struct fleet_class {
+	uint64_t hash;
+	struct pcl_cfg *cfg;	/* representative, owned */
+	struct pcl_walk *walk;
+	struct pcl_map *map;
+	struct pcl_identity id;
+	size_t hosts;
+	size_t seq;		/* order of first appearance */
+	char *examples[PCL_GROUP_EXAMPLES];
+	size_t n_examples;
+	/* Filled by the users of the fleet. */
+	struct pcl_layout *plan;
+	struct pcl_report *reasons;
+	char fingerprint[PCL_FINGERPRINT_SIZE];
+	char mkey[PCL_FINGERPRINT_SIZE];
+	int status;
+	struct pcl_host_group group;
+};
+
+struct fleet {
+	struct pcl_ctx *ctx;
+	const struct pcl_quirks *quirks;
+	struct fleet_class **classes;
+	size_t n_classes, alloc;
+	size_t *slots;		/* open addressing: class index + 1, 0 = empty */
+	size_t n_slots;
+	size_t hosts;
+	struct pcl_input_failure *failures;
+	size_t n_failures, failures_dropped;
+};
+
+void fleet_init(struct fleet *f, struct pcl_ctx *ctx);
+void fleet_fini(struct fleet *f);
+/* Takes @cfg in every case. */
+int fleet_add(struct fleet *f, struct pcl_cfg *cfg, const char *name);
+int fleet_add_failure(struct fleet *f, const char *name, const char *message);
+/* Plan @c with @req's settings filled by @setup (may be NULL), store the
+ * plan, its fingerprint, or the planner's reasons in c->reasons. */
+int fleet_plan(struct fleet *f, struct fleet_class *c,
+	       int (*setup)(struct pcl_plan_request *req, void *opaque),
+	       void *opaque);
+/* Fill c->group from the class. */
+void fleet_group_fill(struct fleet_class *c);
+
+#endif /* PCL_COMPAT_INTERNAL_H */

@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * fleet.c - host classes for unify and survey. Each added function is
+ * walked and mapped once, reduced to a key (identity, chain, orphans, the
+ * per-byte owner map, and the registers the planner reads: PASID and
+ * DVSEC bodies) and counted in the class with that key. Only the first
+ * host of a class is kept, so memory follows the number of distinct
+ * classes, not of hosts, and every later stage runs once per class.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compat-internal.h"
+
+#define FLEET_FAILURES_MAX 1000
+
+struct fleet_key {
+	uint8_t *b;
+	size_t len;
+};
+
+/* The key lives right after the class in one allocation. */
+struct fleet_class_mem {
+	struct fleet_class c;
+	size_t key_len;
+	uint8_t key[];
+};
+
+void fleet_init(struct fleet *f, struct pcl_ctx *ctx)
+{
+	memset(f, 0, sizeof(*f));
+	f->ctx = ctx;
+}
+
+void fleet_fini(struct fleet *f)
+{
+	for (size_t i = 0; i < f->n_classes; i++) {
+		struct fleet_class *c = f->classes[i];
+
+		pcl_map_free(c->map);
+		pcl_walk_free(c->walk);
+		pcl_cfg_free(c->cfg);
+		pcl_layout_free(c->plan);
+		pcl_report_free(c->reasons);
+		for (size_t k = 0; k < c->n_examples; k++)
+			free(c->examples[k]);
+		free(c);
+	}
+	free(f->classes);
+	free(f->slots);
+	for (size_t i = 0; i < f->n_failures; i++) {
+		free((char *)f->failures[i].name);
+		free((char *)f->failures[i].message);
+	}
+	free(f->failures);
+	memset(f, 0, sizeof(*f));
+}
+
+static int kput(struct fleet_key *k, size_t *alloc, const void *p, size_t n)
+{
+	if (k->len + n > *alloc) {
+		size_t a = *alloc ? *alloc * 2 : 8192;
+		uint8_t *g;
+
+		while (a < k->len + n)
+			a *= 2;
+		g = realloc(k->b, a);
+		if (!g)
+			return -ENOMEM;
+		k->b = g;
+		*alloc = a;
+	}
+	memcpy(k->b + k->len, p, n);
+	k->len += n;
+	return 0;
+}
+
+static int make_key(const struct pcl_cfg *cfg, const struct pcl_walk *w,
+		    const struct pcl_map *m, struct fleet_key *k)
+{
+	struct pcl_identity id;
+	size_t alloc = 0;
+	const uint8_t *data = pcl_cfg_data(cfg);
+	int r;
+
+	pcl_cfg_identity(cfg, &id);
+	r = kput(k, &alloc, &id.vendor_id, 2);
+	r = r ? r : kput(k, &alloc, &id.device_id, 2);
+	r = r ? r : kput(k, &alloc, &id.subsys_vendor_id, 2);
+	r = r ? r : kput(k, &alloc, &id.subsys_id, 2);
+	r = r ? r : kput(k, &alloc, &id.class_code, 4);
+	r = r ? r : kput(k, &alloc, &id.revision, 1);
+	r = r ? r : kput(k, &alloc, &id.header_type, 1);
+	r = r ? r : kput(k, &alloc, &id.is_vf, 1);
+	for (size_t i = 0; !r && i < pcl_walk_cap_count(w); i++) {
+		const struct pcl_cap *c = pcl_walk_cap(w, i);
+		uint16_t v[8] = { c->space, c->id, c->offset, c->length,
+				  c->version, c->flags, c->vendor, c->vsec_id };
+
+		r = kput(k, &alloc, v, sizeof(v));
+		/* Registers the planner reads: PASID's capability register,
+		 * and DVSEC bodies (a free-space DVSEC lists ranges). */
+		if (!r && c->space == PCL_SPACE_EXTENDED &&
+		    (c->id == 0x1b || c->id == 0x23) &&
+		    c->offset + (uint32_t)c->length <= PCL_CFG_SIZE)
+			r = kput(k, &alloc, data + c->offset, c->length);
+	}
+	for (size_t i = 0; !r && i < pcl_walk_orphan_count(w); i++) {
+		const struct pcl_cap *c = pcl_walk_orphan(w, i);
+		uint16_t v[4] = { 0xffff, c->space, c->id, c->offset };
+
+		r = kput(k, &alloc, v, sizeof(v));
+	}
+	if (!r)
+		r = kput(k, &alloc, pcl_map_owners(m), PCL_CFG_SIZE);
+	return r;
+}
+
+static uint64_t fnv1a(const uint8_t *p, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+static int grow_slots(struct fleet *f)
+{
+	size_t n = f->n_slots ? f->n_slots * 2 : 256;
+	size_t *s = calloc(n, sizeof(*s));
+
+	if (!s)
+		return -ENOMEM;
+	for (size_t i = 0; i < f->n_classes; i++) {
+		size_t j = (size_t)f->classes[i]->hash & (n - 1);
+
+		while (s[j])
+			j = (j + 1) & (n - 1);
+		s[j] = i + 1;
+	}
+	free(f->slots);
+	f->slots = s;
+	f->n_slots = n;
+	return 0;
+}
+
+static int add_example(struct fleet_class *c, const char *name)
+{
+	if (c->n_examples >= PCL_GROUP_EXAMPLES)
+		return 0;
+	c->examples[c->n_examples] = strdup(name);
+	if (!c->examples[c->n_examples])
+		return -ENOMEM;
+	c->n_examples++;
+	return 0;
+}
+
+int fleet_add(struct fleet *f, struct pcl_cfg *cfg, const char *name)
+{
+	struct pcl_range *ranges = NULL;
+	size_t nranges = 0, j;
+	struct pcl_walk *w = NULL;
+	struct pcl_map *m = NULL;
+	struct fleet_key k = { 0 };
+	struct fleet_class_mem *mem;
+	uint64_t h;
+	int r = -ENOMEM;
+
+	if (!cfg)
+		return -EINVAL;
+	if (!name)
+		name = pcl_cfg_source(cfg);
+	w = pcl_walk_new(cfg);
+	if (!w)
+		goto fail;
+	if (f->quirks && pcl_quirks_reserved(f->quirks, cfg, &ranges, &nranges) < 0)
+		goto fail;
+	m = pcl_map_new(w, ranges, nranges);
+	pcl_range_list_free(ranges, nranges);
+	if (!m || make_key(cfg, w, m, &k) < 0)
+		goto fail;
+	h = fnv1a(k.b, k.len);
+	if (f->n_slots && f->n_classes * 2 < f->n_slots) {
+		/* fall through to the lookup */
+	} else if (grow_slots(f) < 0) {
+		goto fail;
+	}
+	for (j = (size_t)h & (f->n_slots - 1); f->slots[j];
+	     j = (j + 1) & (f->n_slots - 1)) {
+		struct fleet_class *c = f->classes[f->slots[j] - 1];
+		struct fleet_class_mem *cm = (struct fleet_class_mem *)c;
+
+		if (c->hash == h && cm->key_len == k.len &&
+		    !memcmp(cm->key, k.b, k.len)) {
+			c->hosts++;
+			f->hosts++;
+			r = add_example(c, name);
+			free(k.b);
+			pcl_map_free(m);
+			pcl_walk_free(w);
+			pcl_cfg_free(cfg);
+			return r;
+		}
+	}
+	if (f->n_classes == f->alloc) {
+		size_t n = f->alloc ? f->alloc * 2 : 16;
+		struct fleet_class **g = realloc(f->classes, n * sizeof(*g));
+
+		if (!g)
+			goto fail;
+		f->classes = g;
+		f->alloc = n;
+	}
+	mem = calloc(1, sizeof(*mem) + k.len);
+	if (!mem)
+		goto fail;
+	mem->key_len = k.len;
+	memcpy(mem->key, k.b, k.len);
+	free(k.b);
+	mem->c.hash = h;
+	mem->c.cfg = cfg;
+	mem->c.walk = w;
+	mem->c.map = m;
+	mem->c.hosts = 1;
+	mem->c.seq = f->n_classes;
+	pcl_cfg_identity(cfg, &mem->c.id);
+	f->classes[f->n_classes++] = &mem->c;
+	f->slots[j] = f->n_classes;
+	f->hosts++;
+	return add_example(&mem->c, name);
+fail:
+	free(k.b);
+	pcl_map_free(m);
+	pcl_walk_free(w);
+	pcl_cfg_free(cfg);
+	return r;
+}
+
+int fleet_add_failure(struct fleet *f, const char *name, const char *message)
+{
+	struct pcl_input_failure *g;
+	char *n, *msg;
+
+	if (f->n_failures >= FLEET_FAILURES_MAX) {
+		f->failures_dropped++;
+		return 0;
+	}
+	g = realloc(f->failures, (f->n_failures + 1) * sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	f->failures = g;
+	n = strdup(name ? name : "");
+	msg = strdup(message ? message : "");
+	if (!n || !msg) {
+		free(n);
+		free(msg);
+		return -ENOMEM;
+	}
+	g[f->n_failures++] = (struct pcl_input_failure){ .name = n, .message = msg };
+	return 0;
+}
+
+int fleet_plan(struct fleet *f, struct fleet_class *c,
+	       int (*setup)(struct pcl_plan_request *req, void *opaque),
+	       void *opaque)
+{
+	struct pcl_plan_request *req = pcl_plan_request_new(f->ctx);
+	struct pcl_diag *diag = pcl_diag_new();
+	int r = -ENOMEM;
+
+	if (!c->reasons)
+		c->reasons = pcl_report_new();
+	if (!req || !diag || !c->reasons)
+		goto out;
+	r = pcl_plan_request_set_cfg(req, c->cfg, c->walk);
+	if (!r)
+		r = pcl_plan_request_set_quirks(req, f->quirks);
+	if (!r && setup)
+		r = setup(req, opaque);
+	if (r < 0)
+		goto out;
+	r = pcl_plan(req, &c->plan, diag);
+	if (r == -ENOMEM)
+		goto out;
+	if (r < 0) {
+		char buf[640];
+
+		c->plan = NULL;
+		for (size_t i = 0; i < pcl_diag_count(diag); i++) {
+			const struct pcl_error *e = pcl_diag_get(diag, i);
+
+			pcl_report_add(c->reasons, PCL_SEVERITY_ERROR, -1,
+				       e->offset, "plan", "cannot plan: %s",
+				       e->message[0] ? e->message :
+						       pcl_error_format(e, buf, sizeof(buf)));
+		}
+		if (!pcl_diag_count(diag))
+			pcl_report_add(c->reasons, PCL_SEVERITY_ERROR, -1, -1,
+				       "plan", "cannot plan: %s", strerror(-r));
+		r = 0;
+		goto out;
+	}
+	r = pcl_layout_fingerprint(c->plan, c->fingerprint);
+out:
+	pcl_diag_free(diag);
+	pcl_plan_request_free(req);
+	return r;
+}
+
+void fleet_group_fill(struct fleet_class *c)
+{
+	c->group = (struct pcl_host_group){
+		.vendor = c->id.vendor_id,
+		.device = c->id.device_id,
+		.is_vf = c->id.is_vf,
+		.status = c->status,
+		.hosts = c->hosts,
+		.n_examples = c->n_examples,
+		.examples = (const char *const *)c->examples,
+		.layout = c->plan,
+		.fingerprint = c->fingerprint,
+		.reasons = c->reasons,
+	};
+}

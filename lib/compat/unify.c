@@ -1,0 +1,1256 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * unify.c - one layout for a pool of hosts whose devices are the same
+ * model but whose firmware differs. Hosts are streamed into classes
+ * (fleet.c); each class is planned once with the planner's defaults and
+ * the requested virtual capabilities, and the plans are merged:
+ *
+ *  1. a capability some hosts lack is kept (and those hosts excluded) when
+ *     more than half of the hosts have it, else hidden (policy "majority");
+ *     or always hidden (policy "hide");
+ *  2. its length and version are the ones most hosts have; hosts with
+ *     another cannot join, since the registers differ;
+ *  3. its guest offset is the physical offset most hosts have, unless that
+ *     is unsafe on some host or taken: then another seen offset, then the
+ *     highest window every host can give up;
+ *  4. virtual capabilities go where every host's planner put them, or in
+ *     the best window that is free on every host;
+ *  5. the result is verified with pcl_check() on every host class.
+ *
+ * Every step runs once per class or per capability, never per host.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compat-internal.h"
+
+enum { KEY_KEEP = 0, KEY_HIDE = 1 };
+
+struct hist {
+	uint32_t v;
+	size_t hosts;
+};
+
+struct ukey {
+	struct pcl_layout_entry tmpl;	/* selectors of the capability */
+	size_t tmpl_hosts;
+	size_t hosts;			/* hosts presenting it */
+	bool hidden;			/* a plan hides it */
+	const char *hide_why;		/* borrowed from that plan */
+	int hide_rule;
+	struct hist *offs, *lens, *vers;
+	size_t n_offs, n_lens, n_vers;
+	int decision;
+	int32_t at;
+	uint32_t len;
+	uint32_t ver;
+	char *why;
+};
+
+struct pcl_unify {
+	struct pcl_ctx *ctx;
+	struct fleet f;
+	int missing;
+	bool have_device;
+	uint16_t vendor, device;
+	char *name, *machine;
+	bool want_pasid, want_dsn;
+	struct pcl_plan_pasid pasid;
+	uint64_t dsn_serial;
+	bool ran;
+	/* results */
+	struct pcl_layout *layout;
+	struct fleet_class **order;	/* classes sorted for reporting */
+	size_t hosts, joined, ignored;
+	struct ukey *keys;
+	size_t n_keys;
+};
+
+PCL_EXPORT struct pcl_unify *pcl_unify_new(struct pcl_ctx *ctx)
+{
+	struct pcl_unify *u = calloc(1, sizeof(*u));
+
+	if (!u) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	u->ctx = ctx;
+	fleet_init(&u->f, ctx);
+	return u;
+}
+
+static void keys_free(struct pcl_unify *u)
+{
+	for (size_t i = 0; i < u->n_keys; i++) {
+		free(u->keys[i].offs);
+		free(u->keys[i].lens);
+		free(u->keys[i].vers);
+		free(u->keys[i].why);
+	}
+	free(u->keys);
+	u->keys = NULL;
+	u->n_keys = 0;
+}
+
+PCL_EXPORT void pcl_unify_free(struct pcl_unify *u)
+{
+	if (!u)
+		return;
+	keys_free(u);
+	pcl_layout_free(u->layout);
+	free(u->order);
+	fleet_fini(&u->f);
+	free(u->name);
+	free(u->machine);
+	free(u);
+}
+
+PCL_EXPORT int pcl_unify_set_quirks(struct pcl_unify *u,
+				    const struct pcl_quirks *quirks)
+{
+	if (!u)
+		return -EINVAL;
+	if (u->f.hosts)
+		return -EBUSY;
+	u->f.quirks = quirks;
+	return 0;
+}
+
+PCL_EXPORT int pcl_unify_set_missing(struct pcl_unify *u, int policy)
+{
+	if (!u || (policy != PCL_UNIFY_MISSING_MAJORITY &&
+		   policy != PCL_UNIFY_MISSING_HIDE))
+		return -EINVAL;
+	u->missing = policy;
+	return 0;
+}
+
+PCL_EXPORT int pcl_unify_set_device(struct pcl_unify *u, uint16_t vendor,
+				    uint16_t device)
+{
+	if (!u)
+		return -EINVAL;
+	u->have_device = true;
+	u->vendor = vendor;
+	u->device = device;
+	return 0;
+}
+
+static int set_str(char **dst, const char *s)
+{
+	char *c = NULL;
+
+	if (s && !(c = strdup(s)))
+		return -ENOMEM;
+	free(*dst);
+	*dst = c;
+	return 0;
+}
+
+PCL_EXPORT int pcl_unify_set_name(struct pcl_unify *u, const char *name)
+{
+	struct pcl_layout *probe;
+	int r;
+
+	if (!u)
+		return -EINVAL;
+	if (name) {
+		/* The layout's own rules decide what a valid name is. */
+		probe = pcl_layout_new(u->ctx, PCL_LAYOUT_KIND_LAYOUT);
+		if (!probe)
+			return -ENOMEM;
+		r = pcl_layout_set_name(probe, name);
+		pcl_layout_free(probe);
+		if (r < 0)
+			return r;
+	}
+	return set_str(&u->name, name);
+}
+
+PCL_EXPORT int pcl_unify_set_machine(struct pcl_unify *u, const char *machine)
+{
+	struct pcl_layout *probe;
+	int r;
+
+	if (!u)
+		return -EINVAL;
+	if (machine) {
+		probe = pcl_layout_new(u->ctx, PCL_LAYOUT_KIND_LAYOUT);
+		if (!probe)
+			return -ENOMEM;
+		r = pcl_layout_add_machine(probe, machine);
+		pcl_layout_free(probe);
+		if (r < 0)
+			return r;
+	}
+	return set_str(&u->machine, machine);
+}
+
+PCL_EXPORT int pcl_unify_add_pasid(struct pcl_unify *u,
+				   const struct pcl_plan_pasid *pasid)
+{
+	if (!u || !pasid)
+		return -EINVAL;
+	if (u->f.hosts)
+		return -EBUSY;
+	if (u->want_pasid)
+		return -EEXIST;
+	u->want_pasid = true;
+	u->pasid = *pasid;
+	return 0;
+}
+
+PCL_EXPORT int pcl_unify_add_dsn(struct pcl_unify *u, uint64_t serial)
+{
+	if (!u)
+		return -EINVAL;
+	if (u->f.hosts)
+		return -EBUSY;
+	if (u->want_dsn)
+		return -EEXIST;
+	u->want_dsn = true;
+	u->dsn_serial = serial;
+	return 0;
+}
+
+PCL_EXPORT int pcl_unify_add_host(struct pcl_unify *u, struct pcl_cfg *cfg,
+				  const char *name)
+{
+	if (!u || !cfg) {
+		pcl_cfg_free(cfg);
+		return -EINVAL;
+	}
+	if (u->ran) {
+		pcl_cfg_free(cfg);
+		return -EBUSY;
+	}
+	return fleet_add(&u->f, cfg, name);
+}
+
+PCL_EXPORT int pcl_unify_add_failure(struct pcl_unify *u, const char *name,
+				     const char *message)
+{
+	if (!u)
+		return -EINVAL;
+	return fleet_add_failure(&u->f, name, message);
+}
+
+/* ---------------------------------------------------------------- */
+/* Helpers                                                           */
+/* ---------------------------------------------------------------- */
+
+static int setup_req(struct pcl_plan_request *req, void *opaque)
+{
+	struct pcl_unify *u = opaque;
+	int r = 0;
+
+	if (u->want_pasid)
+		r = pcl_plan_request_add_pasid(req, &u->pasid);
+	if (!r && u->want_dsn) {
+		struct pcl_plan_dsn d = { .serial = u->dsn_serial };
+
+		r = pcl_plan_request_add_dsn(req, &d);
+	}
+	if (!r && u->machine)
+		r = pcl_plan_request_set_machine(req, u->machine);
+	if (!r && u->name)
+		r = pcl_plan_request_set_name(req, u->name);
+	return r;
+}
+
+static int hist_add(struct hist **h, size_t *n, uint32_t v, size_t hosts)
+{
+	struct hist *g;
+
+	for (size_t i = 0; i < *n; i++)
+		if ((*h)[i].v == v) {
+			(*h)[i].hosts += hosts;
+			return 0;
+		}
+	g = realloc(*h, (*n + 1) * sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	g[*n] = (struct hist){ .v = v, .hosts = hosts };
+	*h = g;
+	(*n)++;
+	return 0;
+}
+
+/* Most hosts first, then the smaller value: deterministic. */
+static int hist_cmp(const void *pa, const void *pb)
+{
+	const struct hist *a = pa, *b = pb;
+
+	if (a->hosts != b->hosts)
+		return a->hosts > b->hosts ? -1 : 1;
+	return a->v < b->v ? -1 : a->v > b->v;
+}
+
+static bool key_eq(const struct pcl_layout_entry *a,
+		   const struct pcl_layout_entry *b)
+{
+	return a->space == b->space && a->id == b->id &&
+	       a->vendor == b->vendor && a->vsec_id == b->vsec_id &&
+	       a->instance == b->instance;
+}
+
+static struct ukey *key_find(struct pcl_unify *u,
+			     const struct pcl_layout_entry *e, bool create)
+{
+	struct ukey *g;
+
+	for (size_t i = 0; i < u->n_keys; i++)
+		if (key_eq(&u->keys[i].tmpl, e))
+			return &u->keys[i];
+	if (!create)
+		return NULL;
+	g = realloc(u->keys, (u->n_keys + 1) * sizeof(*g));
+	if (!g)
+		return NULL;
+	u->keys = g;
+	g = &u->keys[u->n_keys++];
+	memset(g, 0, sizeof(*g));
+	g->tmpl = *e;
+	g->tmpl.prov_reason = NULL;
+	g->tmpl.data = NULL;
+	g->tmpl.phys = -1;
+	g->at = -1;
+	return g;
+}
+
+/* The capability a class has for key @k: its plan presents it, selecting
+ * the walk capability returned. NULL when the class lacks it. */
+static const struct pcl_cap *class_cap(const struct fleet_class *c,
+				       const struct ukey *k,
+				       const struct pcl_layout_entry **pe)
+{
+	const struct pcl_layout *p = c->plan;
+	int s = k->tmpl.space;
+
+	for (size_t i = 0; p && i < pcl_layout_entry_count(p, s); i++) {
+		const struct pcl_layout_entry *e = pcl_layout_entry(p, s, i);
+		long idx;
+
+		if (e->kind != PCL_ENTRY_PHYSICAL || !key_eq(e, &k->tmpl))
+			continue;
+		idx = compat_select_cap(c->walk, e);
+		if (idx < 0)
+			return NULL;
+		if (pe)
+			*pe = e;
+		return pcl_walk_cap(c->walk, (size_t)idx);
+	}
+	return NULL;
+}
+
+static uint32_t space_lo(int s)
+{
+	return s == PCL_SPACE_STANDARD ? 0x40 : 0x100;
+}
+
+static uint32_t space_hi(int s)
+{
+	return s == PCL_SPACE_STANDARD ? 0x100 : 0x1000;
+}
+
+/* May a moved (@strict false) or virtual (@strict true) entry use
+ * [at, at + len) on this class? The rules of pcl_check(). */
+static bool usable(const struct fleet_class *c, uint32_t at, uint32_t len,
+		   bool strict, uint32_t *bad)
+{
+	const uint8_t *o = pcl_map_owners(c->map);
+
+	for (uint32_t b = at; b < at + len; b++) {
+		if (o[b] == PCL_OWNER_ZERO || o[b] == PCL_OWNER_FREE)
+			continue;
+		if (!strict && o[b] == PCL_OWNER_CAP)
+			continue;
+		if (bad)
+			*bad = b;
+		return false;
+	}
+	return true;
+}
+
+/* Distance from the window to the nearest hazard byte of its space on
+ * this class (a byte that is neither free, zero nor a capability). */
+static uint32_t hazard_distance(const struct fleet_class *c, int s, uint32_t at,
+				uint32_t len)
+{
+	const uint8_t *o = pcl_map_owners(c->map);
+	uint32_t best = 0xffff;
+
+	for (uint32_t b = space_lo(s); b < space_hi(s); b++) {
+		uint32_t d;
+
+		if (o[b] != PCL_OWNER_NONZERO && o[b] != PCL_OWNER_ORPHAN &&
+		    o[b] != PCL_OWNER_RESERVED && o[b] != PCL_OWNER_UNREAD)
+			continue;
+		d = b < at ? at - b - 1 : b - (at + len);
+		if (d < best)
+			best = d;
+	}
+	return best;
+}
+
+static bool guest_free(const uint8_t *guest, uint32_t at, uint32_t len, int s)
+{
+	if (at < space_lo(s) || at + len > space_hi(s) || (at & 3))
+		return false;
+	for (uint32_t b = at; b < at + len; b++)
+		if (guest[b])
+			return false;
+	return true;
+}
+
+static void exclude(struct fleet_class *c, const char *code, const char *fmt,
+		    ...) PCL_PRINTF(3, 4);
+
+static void exclude(struct fleet_class *c, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg = NULL;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	c->status = 0;
+	pcl_report_add(c->reasons, PCL_SEVERITY_ERROR, -1, -1, code, "%s",
+		       msg ? msg : "out of memory");
+	free(msg);
+}
+
+static int set_why(struct ukey *k, const char *fmt, ...) PCL_PRINTF(2, 3);
+
+static int set_why(struct ukey *k, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg = NULL;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -ENOMEM;
+	free(k->why);
+	k->why = msg;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- */
+/* The steps                                                         */
+/* ---------------------------------------------------------------- */
+
+struct run {
+	struct pcl_unify *u;
+	struct fleet_class **cls;	/* the model's planned classes */
+	size_t n;
+	size_t hosts;			/* eligible hosts (planned) */
+	uint8_t guest[PCL_CFG_SIZE];	/* 1 + entry slot taken in the guest */
+	const struct fleet_class *tmpl; /* the biggest planned class */
+};
+
+static size_t joined_hosts(const struct run *rn)
+{
+	size_t h = 0;
+
+	for (size_t i = 0; i < rn->n; i++)
+		if (rn->cls[i]->status == 1)
+			h += rn->cls[i]->hosts;
+	return h;
+}
+
+static int class_order(const void *pa, const void *pb)
+{
+	const struct fleet_class *a = *(struct fleet_class *const *)pa;
+	const struct fleet_class *b = *(struct fleet_class *const *)pb;
+
+	if (a->status != b->status)
+		return a->status > b->status ? -1 : 1;
+	if (a->hosts != b->hosts)
+		return a->hosts > b->hosts ? -1 : 1;
+	if (a->hash != b->hash)
+		return a->hash < b->hash ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* The model with the most hosts (or the one asked for). */
+static void choose_model(struct pcl_unify *u, uint16_t *ven, uint16_t *dev,
+			 uint8_t *vf)
+{
+	size_t best = 0;
+
+	*ven = u->vendor;
+	*dev = u->device;
+	*vf = 0;
+	for (size_t i = 0; i < u->f.n_classes; i++) {
+		const struct fleet_class *c = u->f.classes[i];
+		size_t h = 0;
+
+		if (u->have_device && (c->id.vendor_id != u->vendor ||
+				       c->id.device_id != u->device))
+			continue;
+		for (size_t j = 0; j < u->f.n_classes; j++) {
+			const struct fleet_class *o = u->f.classes[j];
+
+			if (o->id.vendor_id == c->id.vendor_id &&
+			    o->id.device_id == c->id.device_id &&
+			    o->id.is_vf == c->id.is_vf)
+				h += o->hosts;
+		}
+		if (h > best ||
+		    (h == best && best &&
+		     (c->id.vendor_id < *ven ||
+		      (c->id.vendor_id == *ven &&
+		       (c->id.device_id < *dev ||
+			(c->id.device_id == *dev && c->id.is_vf < *vf)))))) {
+			best = h;
+			*ven = c->id.vendor_id;
+			*dev = c->id.device_id;
+			*vf = c->id.is_vf;
+		}
+	}
+}
+
+static int gather_keys(struct run *rn)
+{
+	struct pcl_unify *u = rn->u;
+
+	for (size_t i = 0; i < rn->n; i++) {
+		const struct fleet_class *c = rn->cls[i];
+
+		for (int s = 0; s < 2; s++) {
+			for (size_t j = 0; j < pcl_layout_entry_count(c->plan, s); j++) {
+				const struct pcl_layout_entry *e =
+					pcl_layout_entry(c->plan, s, j);
+				const struct pcl_cap *cap;
+				struct ukey *k;
+
+				if (e->kind == PCL_ENTRY_VIRTUAL)
+					continue;
+				k = key_find(u, e, true);
+				if (!k)
+					return -ENOMEM;
+				if (e->kind == PCL_ENTRY_HIDDEN) {
+					if (!k->hidden) {
+						k->hidden = true;
+						k->hide_why = e->prov_reason;
+						k->hide_rule = e->prov_rule;
+					}
+					continue;
+				}
+				cap = class_cap(c, k, NULL);
+				if (!cap)
+					continue;
+				k->hosts += c->hosts;
+				if (c->hosts > k->tmpl_hosts) {
+					k->tmpl = *e;
+					k->tmpl.prov_reason = NULL;
+					k->tmpl.data = NULL;
+					k->tmpl.phys = -1;
+					k->tmpl_hosts = c->hosts;
+				}
+				if (hist_add(&k->offs, &k->n_offs, cap->offset, c->hosts) ||
+				    hist_add(&k->lens, &k->n_lens, e->length, c->hosts) ||
+				    hist_add(&k->vers, &k->n_vers, cap->version, c->hosts))
+					return -ENOMEM;
+			}
+		}
+	}
+	for (size_t i = 0; i < u->n_keys; i++) {
+		struct ukey *k = &u->keys[i];
+
+		qsort(k->offs, k->n_offs, sizeof(*k->offs), hist_cmp);
+		qsort(k->lens, k->n_lens, sizeof(*k->lens), hist_cmp);
+		qsort(k->vers, k->n_vers, sizeof(*k->vers), hist_cmp);
+	}
+	return 0;
+}
+
+static int decide_membership(struct run *rn)
+{
+	struct pcl_unify *u = rn->u;
+	char nb[64];
+
+	for (size_t i = 0; i < u->n_keys; i++) {
+		struct ukey *k = &u->keys[i];
+		const char *name = compat_entry_name(&k->tmpl, nb, sizeof(nb));
+
+		if (k->hidden) {
+			k->decision = KEY_HIDE;
+			if (set_why(k, "%s", k->hide_why ? k->hide_why :
+					     "hidden by the hosts' plans") < 0)
+				return -ENOMEM;
+			continue;
+		}
+		if (k->hosts == rn->hosts) {
+			k->decision = KEY_KEEP;
+			continue;
+		}
+		if (u->missing == PCL_UNIFY_MISSING_HIDE || k->hosts * 2 <= rn->hosts) {
+			k->decision = KEY_HIDE;
+			k->hide_rule = PCL_PROV_DEFAULT;
+			if (set_why(k, u->missing == PCL_UNIFY_MISSING_HIDE ?
+					       "%s hidden: present on %zu of %zu hosts, and a capability some hosts lack is hidden so that every host can join (policy hide)" :
+					       "%s hidden: present on only %zu of %zu hosts, so it is hidden on those that have it and every host can join (policy majority)",
+				    name, k->hosts, rn->hosts) < 0)
+				return -ENOMEM;
+			continue;
+		}
+		k->decision = KEY_KEEP;
+		for (size_t j = 0; j < rn->n; j++) {
+			struct fleet_class *c = rn->cls[j];
+
+			if (c->status != 1 || class_cap(c, k, NULL))
+				continue;
+			if (k->tmpl.space == PCL_SPACE_EXTENDED &&
+			    !pcl_cfg_is_read(c->cfg, 0x100, 4))
+				exclude(c, "missing",
+					"lacks %s, which %zu of %zu hosts have: its extended config space was not read",
+					name, k->hosts, rn->hosts);
+			else
+				exclude(c, "missing",
+					"lacks %s, which %zu of %zu hosts have (policy majority; --hide-missing would hide it instead)",
+					name, k->hosts, rn->hosts);
+		}
+	}
+	return 0;
+}
+
+static void decide_lengths(struct run *rn)
+{
+	struct pcl_unify *u = rn->u;
+	char nb[64];
+
+	for (size_t i = 0; i < u->n_keys; i++) {
+		struct ukey *k = &u->keys[i];
+		const char *name = compat_entry_name(&k->tmpl, nb, sizeof(nb));
+
+		if (k->decision != KEY_KEEP || !k->n_lens)
+			continue;
+		k->len = k->lens[0].v;
+		k->ver = k->n_vers ? k->vers[0].v : 0;
+		for (size_t j = 0; j < rn->n; j++) {
+			struct fleet_class *c = rn->cls[j];
+			const struct pcl_layout_entry *pe = NULL;
+			const struct pcl_cap *cap;
+
+			if (c->status != 1)
+				continue;
+			cap = class_cap(c, k, &pe);
+			if (!cap)
+				continue;
+			if (pe->length != k->len)
+				exclude(c, "length",
+					"%s at 0x%x has %u bytes here and %u on %zu of %zu hosts: its registers differ",
+					name, cap->offset, pe->length, k->len,
+					k->lens[0].hosts, rn->hosts);
+			else if (cap->version != k->ver)
+				exclude(c, "version",
+					"%s at 0x%x is version %u here and %u on %zu of %zu hosts: the header the guest reads differs",
+					name, cap->offset, cap->version, k->ver,
+					k->vers[0].hosts, rn->hosts);
+		}
+	}
+}
+
+static int key_order(const void *pa, const void *pb)
+{
+	const struct ukey *a = *(struct ukey *const *)pa;
+	const struct ukey *b = *(struct ukey *const *)pb;
+	size_t ha = a->n_offs ? a->offs[0].hosts : 0;
+	size_t hb = b->n_offs ? b->offs[0].hosts : 0;
+
+	if (a->tmpl.space != b->tmpl.space)
+		return a->tmpl.space < b->tmpl.space ? -1 : 1;
+	if (ha != hb)
+		return ha > hb ? -1 : 1;
+	if (a->n_offs && b->n_offs && a->offs[0].v != b->offs[0].v)
+		return a->offs[0].v < b->offs[0].v ? -1 : 1;
+	if (a->tmpl.id != b->tmpl.id)
+		return a->tmpl.id < b->tmpl.id ? -1 : 1;
+	if (a->tmpl.vendor != b->tmpl.vendor)
+		return a->tmpl.vendor < b->tmpl.vendor ? -1 : 1;
+	if (a->tmpl.vsec_id != b->tmpl.vsec_id)
+		return a->tmpl.vsec_id < b->tmpl.vsec_id ? -1 : 1;
+	return a->tmpl.instance < b->tmpl.instance ? -1 :
+	       a->tmpl.instance > b->tmpl.instance;
+}
+
+/* Can key @k sit at guest offset @at on every joined class? */
+static bool offset_ok(struct run *rn, struct ukey *k, uint32_t at)
+{
+	if (!guest_free(rn->guest, at, k->len, k->tmpl.space))
+		return false;
+	for (size_t j = 0; j < rn->n; j++) {
+		const struct fleet_class *c = rn->cls[j];
+		const struct pcl_cap *cap;
+
+		if (c->status != 1)
+			continue;
+		cap = class_cap(c, k, NULL);
+		if (cap && cap->offset == at)
+			continue;
+		if (!usable(c, at, k->len, false, NULL))
+			return false;
+	}
+	return true;
+}
+
+static void take(struct run *rn, uint32_t at, uint32_t len)
+{
+	for (uint32_t b = at; b < at + len && b < PCL_CFG_SIZE; b++)
+		rn->guest[b] = 1;
+}
+
+static int place_one(struct run *rn, struct ukey *k)
+{
+	char nb[64], moved[256] = "";
+	const char *name = compat_entry_name(&k->tmpl, nb, sizeof(nb));
+	size_t at_hosts = 0, joined = joined_hosts(rn);
+	int32_t at = -1;
+	size_t ml = 0;
+	int s = k->tmpl.space;
+
+	for (size_t i = 0; i < k->n_offs && at < 0; i++)
+		if (offset_ok(rn, k, k->offs[i].v))
+			at = (int32_t)k->offs[i].v;
+	if (at < 0) {
+		for (uint32_t x = space_hi(s) - ((k->len + 3) & ~3u);
+		     x >= space_lo(s) && at < 0; x -= 4)
+			if (offset_ok(rn, k, x))
+				at = (int32_t)x;
+	}
+	if (at < 0) {
+		/* Nothing every host can give: keep the most common offset and
+		 * let the hosts where it is unsafe go. */
+		uint32_t x = k->offs[0].v, bad = 0;
+
+		if (!guest_free(rn->guest, x, k->len, s)) {
+			k->decision = KEY_HIDE;
+			k->hide_rule = PCL_PROV_DEFAULT;
+			return set_why(k, "%s hidden: no guest offset is free for it on every host", name);
+		}
+		for (size_t j = 0; j < rn->n; j++) {
+			struct fleet_class *c = rn->cls[j];
+			const struct pcl_cap *cap;
+
+			if (c->status != 1)
+				continue;
+			cap = class_cap(c, k, NULL);
+			if (cap && cap->offset == x)
+				continue;
+			if (!usable(c, x, k->len, false, &bad))
+				exclude(c, "relocation",
+					"%s must move to 0x%x here, but byte 0x%x is not free (%s)",
+					name, x, bad,
+					pcl_owner_name(pcl_map_owners(c->map)[bad]));
+		}
+		at = (int32_t)x;
+		joined = joined_hosts(rn);
+	}
+	k->at = at;
+	take(rn, (uint32_t)at, k->len);
+	for (size_t j = 0; j < rn->n; j++) {
+		const struct fleet_class *c = rn->cls[j];
+		const struct pcl_cap *cap;
+
+		if (c->status != 1)
+			continue;
+		cap = class_cap(c, k, NULL);
+		if (!cap)
+			continue;
+		if (cap->offset == (uint32_t)at) {
+			at_hosts += c->hosts;
+		} else if (ml < sizeof(moved) - 32 && !strstr(moved, "...")) {
+			char one[32];
+
+			snprintf(one, sizeof(one), "%s0x%x", ml ? ", " : "", cap->offset);
+			if (strstr(moved, one + (ml ? 2 : 0)))
+				continue;
+			if (ml + strlen(one) > 200) {
+				strcpy(moved + ml, ", ...");
+				ml += 5;
+				continue;
+			}
+			strcpy(moved + ml, one);
+			ml += strlen(one);
+		}
+	}
+	if (at_hosts == joined)
+		return set_why(k, "%s at 0x%x: its physical offset on all %zu hosts that join",
+			       name, (unsigned int)at, joined);
+	if (at_hosts)
+		return set_why(k, "%s at 0x%x: its physical offset on %zu of %zu hosts that join; relocated from %s on the others",
+			       name, (unsigned int)at, at_hosts, joined, moved);
+	return set_why(k, "%s at 0x%x: relocated on every host (physically at %s), because no physical offset is free on all of them",
+		       name, (unsigned int)at, moved);
+}
+
+static int place_physical(struct run *rn)
+{
+	struct pcl_unify *u = rn->u;
+	struct ukey **order = calloc(u->n_keys + 1, sizeof(*order));
+	size_t n = 0;
+	int r = 0;
+
+	if (!order)
+		return -ENOMEM;
+	for (size_t i = 0; i < u->n_keys; i++)
+		if (u->keys[i].decision == KEY_KEEP && u->keys[i].n_offs)
+			order[n++] = &u->keys[i];
+	qsort(order, n, sizeof(*order), key_order);
+	for (size_t i = 0; !r && i < n; i++)
+		r = place_one(rn, order[i]);
+	free(order);
+	return r;
+}
+
+/* The virtual entry of generator @gen in a class's plan, or NULL. */
+static const struct pcl_layout_entry *plan_virtual(const struct fleet_class *c,
+						   int gen)
+{
+	for (size_t i = 0; i < pcl_layout_entry_count(c->plan, PCL_SPACE_EXTENDED); i++) {
+		const struct pcl_layout_entry *e =
+			pcl_layout_entry(c->plan, PCL_SPACE_EXTENDED, i);
+
+		if (e->kind == PCL_ENTRY_VIRTUAL && e->generator == gen)
+			return e;
+	}
+	return NULL;
+}
+
+struct vplace {
+	struct pcl_layout_entry e;
+	char *why;
+};
+
+static int place_virtual(struct run *rn, int gen, struct vplace *out)
+{
+	const struct pcl_layout_entry *first = NULL;
+	const char *gname = pcl_generator_name(gen);
+	bool agree = true, have_first = false;
+	uint32_t len = 0, best = 0, best_d = 0;
+	size_t best_hosts = 0, joined = joined_hosts(rn);
+	int32_t at = -1;
+	bool clear_found = false;
+
+	pcl_layout_entry_init(&out->e);
+	for (size_t j = 0; j < rn->n; j++) {
+		const struct fleet_class *c = rn->cls[j];
+		const struct pcl_layout_entry *e;
+
+		if (c->status != 1)
+			continue;
+		e = plan_virtual(c, gen);
+		if (!e)
+			continue;
+		if (!have_first) {
+			first = e;
+			have_first = true;
+			out->e = *e;
+			out->e.prov_reason = NULL;
+			continue;
+		}
+		if (e->at != first->at)
+			agree = false;
+		if (gen == PCL_GEN_PASID) {
+			if (e->pasid_max_width < out->e.pasid_max_width)
+				out->e.pasid_max_width = e->pasid_max_width;
+			out->e.pasid_exec &= e->pasid_exec;
+			out->e.pasid_priv &= e->pasid_priv;
+		}
+	}
+	if (!first)
+		return 0;
+	len = first->length;
+	if (agree && guest_free(rn->guest, (uint32_t)first->at, len, PCL_SPACE_EXTENDED)) {
+		bool ok = true;
+
+		for (size_t j = 0; j < rn->n && ok; j++)
+			if (rn->cls[j]->status == 1)
+				ok = usable(rn->cls[j], (uint32_t)first->at, len, true, NULL);
+		if (ok) {
+			at = first->at;
+			if (asprintf(&out->why,
+				     "%s at 0x%x: where the planner puts it on each of the %zu hosts that join (%s rule)",
+				     gname, (unsigned int)at, joined,
+				     pcl_prov_rule_name(first->prov_rule)) < 0)
+				return -ENOMEM;
+			out->e.prov_rule = first->prov_rule;
+		}
+	}
+	if (at < 0) {
+		/* The best window free on every host: no hazard within the
+		 * gap finder's margin first, then the highest offset. */
+		for (uint32_t x = 0x1000 - ((len + 3) & ~3u); x >= 0x104; x -= 4) {
+			uint32_t d = 0xffff;
+			bool ok = guest_free(rn->guest, x, len, PCL_SPACE_EXTENDED);
+
+			for (size_t j = 0; j < rn->n && ok; j++) {
+				const struct fleet_class *c = rn->cls[j];
+				uint32_t dj;
+
+				if (c->status != 1)
+					continue;
+				ok = usable(c, x, len, true, NULL);
+				dj = ok ? hazard_distance(c, PCL_SPACE_EXTENDED, x, len) : 0;
+				if (dj < d)
+					d = dj;
+			}
+			if (!ok)
+				continue;
+			if (d >= PCL_GAP_MARGIN) {
+				at = (int32_t)x;
+				clear_found = true;
+				break;
+			}
+			if (at < 0 || d > best_d) {
+				at = (int32_t)x;
+				best_d = d;
+			}
+		}
+		if (at >= 0) {
+			if (asprintf(&out->why,
+				     "%s at 0x%x: the planners of the %zu hosts that join chose different offsets; this is the highest window that is unclaimed zero on every one of them, %s",
+				     gname, (unsigned int)at, joined,
+				     clear_found ? "with no suspected register within 16 bytes on any" :
+						   "as far from suspected registers as any") < 0)
+				return -ENOMEM;
+			out->e.prov_rule = PCL_PROV_GAP;
+		}
+	}
+	if (at < 0) {
+		/* No window on every host: the one most hosts can give. */
+		for (uint32_t x = 0x1000 - ((len + 3) & ~3u); x >= 0x104; x -= 4) {
+			size_t h = 0;
+
+			if (!guest_free(rn->guest, x, len, PCL_SPACE_EXTENDED))
+				continue;
+			for (size_t j = 0; j < rn->n; j++)
+				if (rn->cls[j]->status == 1 &&
+				    usable(rn->cls[j], x, len, true, NULL))
+					h += rn->cls[j]->hosts;
+			if (h > best_hosts) {
+				best_hosts = h;
+				best = x;
+			}
+		}
+		if (!best_hosts)
+			return -ENOSPC;
+		at = (int32_t)best;
+		for (size_t j = 0; j < rn->n; j++) {
+			struct fleet_class *c = rn->cls[j];
+			uint32_t bad = 0;
+
+			if (c->status == 1 && !usable(c, best, len, true, &bad))
+				exclude(c, "no-window",
+					"the virtual %s goes to 0x%x, the window most hosts have free, but byte 0x%x is %s here",
+					gname, best, bad,
+					pcl_owner_name(pcl_map_owners(c->map)[bad]));
+		}
+		if (asprintf(&out->why,
+			     "%s at 0x%x: no window is free on every host; this one is free on %zu of %zu, and the others cannot join",
+			     gname, best, best_hosts, joined) < 0)
+			return -ENOMEM;
+		out->e.prov_rule = PCL_PROV_GAP;
+	}
+	out->e.at = at;
+	take(rn, (uint32_t)at, len);
+	return 1;
+}
+
+static int build(struct run *rn, struct vplace *virt, size_t n_virt,
+		 bool anchor)
+{
+	struct pcl_unify *u = rn->u;
+	const struct pcl_layout *t = rn->tmpl->plan;
+	struct pcl_layout *l = pcl_layout_new(u->ctx, PCL_LAYOUT_KIND_LAYOUT);
+	struct pcl_layout_match m = { 0 };
+	char name[72], desc[256];
+	int r;
+
+	if (!l)
+		return -ENOMEM;
+	if (u->name)
+		pcl_strlcpy(name, u->name, sizeof(name));
+	else
+		snprintf(name, sizeof(name), "%04x-%04x%s", rn->tmpl->id.vendor_id,
+			 rn->tmpl->id.device_id, rn->tmpl->id.is_vf ? "-vf" : "");
+	r = pcl_layout_set_name(l, name);
+	m.fields = PCL_MATCH_DEVICE;
+	m.vendor = rn->tmpl->id.vendor_id;
+	m.device = rn->tmpl->id.device_id;
+	if (!r)
+		r = pcl_layout_set_match(l, &m);
+	if (!r && u->machine)
+		r = pcl_layout_add_machine(l, u->machine);
+	if (!r)
+		r = pcl_layout_set_unclaimed(l, pcl_layout_unclaimed(t));
+	for (size_t i = 0; !r && i < pcl_layout_reserved_count(t); i++) {
+		const struct pcl_layout_reserved *rs = pcl_layout_reserved(t, i);
+
+		r = pcl_layout_add_reserved(l, rs->offset, rs->length, rs->reason,
+					    rs->source);
+	}
+	snprintf(desc, sizeof(desc),
+		 "Guest view of %04x:%04x%s unified by pcilayout over %zu hosts, %zu of which can realize it.",
+		 m.vendor, m.device, rn->tmpl->id.is_vf ? " (VF)" : "", rn->hosts,
+		 joined_hosts(rn));
+	if (!r)
+		r = pcl_layout_set_description(l, desc);
+	for (size_t i = 0; !r && i < u->n_keys; i++) {
+		struct ukey *k = &u->keys[i];
+		struct pcl_layout_entry e = k->tmpl;
+
+		if (k->decision == KEY_KEEP && k->at < 0)
+			continue;
+		e.prov_reason = k->why;
+		if (k->decision == KEY_HIDE) {
+			e.kind = PCL_ENTRY_HIDDEN;
+			e.at = -1;
+			e.length = 0;
+			e.prov_rule = (uint8_t)(k->hide_rule ? k->hide_rule : PCL_PROV_DEFAULT);
+		} else {
+			e.kind = PCL_ENTRY_PHYSICAL;
+			e.at = k->at;
+			e.length = k->len;
+			e.prov_rule = PCL_PROV_PHYSICAL;
+		}
+		r = pcl_layout_add_entry(l, &e);
+	}
+	if (!r && anchor) {
+		struct pcl_layout_entry e;
+
+		pcl_layout_entry_init(&e);
+		e.space = PCL_SPACE_EXTENDED;
+		e.kind = PCL_ENTRY_VIRTUAL;
+		e.generator = PCL_GEN_NULL;
+		e.id = 0;
+		e.at = 0x100;
+		e.prov_rule = PCL_PROV_DEFAULT;
+		e.prov_reason = "null at 0x100: no capability shown to the guest is at 0x100 on every host, and the extended chain must start there, so a Null capability anchors it.";
+		r = pcl_layout_add_entry(l, &e);
+	}
+	for (size_t i = 0; !r && i < n_virt; i++) {
+		virt[i].e.prov_reason = virt[i].why;
+		r = pcl_layout_add_entry(l, &virt[i].e);
+	}
+	if (!r && pcl_layout_validate(l, NULL) < 0)
+		r = -EINVAL;
+	if (r < 0) {
+		pcl_layout_free(l);
+		return r;
+	}
+	u->layout = l;
+	return 0;
+}
+
+static void verify(struct run *rn)
+{
+	struct pcl_unify *u = rn->u;
+
+	for (size_t j = 0; j < rn->n; j++) {
+		struct fleet_class *c = rn->cls[j];
+		struct pcl_report *rep = NULL;
+
+		if (c->status != 1)
+			continue;
+		if (pcl_check(u->layout, c->cfg, NULL, u->f.quirks,
+			      u->want_pasid ? &u->pasid : NULL, &rep) < 0)
+			continue;
+		if (!pcl_report_ok(rep)) {
+			c->status = 0;
+			for (size_t i = 0; i < pcl_report_count(rep); i++) {
+				const struct pcl_finding *f = pcl_report_get(rep, i);
+
+				if (f->severity >= PCL_SEVERITY_ERROR)
+					pcl_report_add(c->reasons, f->severity, f->space,
+						       f->offset, f->code, "%s",
+						       f->message);
+			}
+		}
+		pcl_report_free(rep);
+	}
+}
+
+PCL_EXPORT int pcl_unify_run(struct pcl_unify *u,
+			     const struct pcl_layout **layout)
+{
+	struct run *rn;
+	struct vplace virt[2];
+	size_t n_virt = 0, n_model = 0;
+	uint16_t ven, dev;
+	uint8_t vf;
+	bool ext_any = false, anchor = false;
+	int r = 0;
+
+	if (!u || !layout)
+		return -EINVAL;
+	if (u->ran)
+		return -EBUSY;
+	u->ran = true;
+	memset(virt, 0, sizeof(virt));
+	rn = calloc(1, sizeof(*rn));
+	u->order = calloc(u->f.n_classes + 1, sizeof(*u->order));
+	if (!rn || !u->order) {
+		free(rn);
+		return -ENOMEM;
+	}
+	rn->u = u;
+	rn->cls = calloc(u->f.n_classes + 1, sizeof(*rn->cls));
+	if (!rn->cls) {
+		r = -ENOMEM;
+		goto out;
+	}
+	choose_model(u, &ven, &dev, &vf);
+	/* Plan the model's classes; set every class's status. */
+	for (size_t i = 0; i < u->f.n_classes; i++) {
+		struct fleet_class *c = u->f.classes[i];
+
+		if (!c->reasons && !(c->reasons = pcl_report_new())) {
+			r = -ENOMEM;
+			goto out;
+		}
+		if (c->id.vendor_id != ven || c->id.device_id != dev ||
+		    c->id.is_vf != vf) {
+			c->status = -1;
+			u->ignored += c->hosts;
+			pcl_report_add(c->reasons, PCL_SEVERITY_INFO, -1, -1,
+				       "other-model",
+				       "a different device model (%04x:%04x%s); this pool is %04x:%04x%s",
+				       c->id.vendor_id, c->id.device_id,
+				       c->id.is_vf ? " VF" : "", ven, dev,
+				       vf ? " VF" : "");
+			continue;
+		}
+		n_model++;
+		u->hosts += c->hosts;
+		r = fleet_plan(&u->f, c, setup_req, u);
+		if (r < 0)
+			goto out;
+		c->status = c->plan ? 1 : 0;
+		if (c->plan)
+			rn->cls[rn->n++] = c;
+	}
+	u->hosts += u->f.n_failures + u->f.failures_dropped;
+	if (!n_model) {
+		r = -ENODATA;
+		goto out;
+	}
+	if (!rn->n) {
+		r = -ENOSPC;
+		goto out;
+	}
+	qsort(rn->cls, rn->n, sizeof(*rn->cls), class_order);
+	rn->tmpl = rn->cls[0];
+	for (size_t i = 0; i < rn->n; i++)
+		rn->hosts += rn->cls[i]->hosts;
+	r = gather_keys(rn);
+	if (!r)
+		r = decide_membership(rn);
+	if (r < 0)
+		goto out;
+	decide_lengths(rn);
+	if (!joined_hosts(rn)) {
+		r = -ENOSPC;
+		goto out;
+	}
+	r = place_physical(rn);
+	if (r < 0)
+		goto out;
+	for (size_t i = 0; i < u->n_keys; i++)
+		if (u->keys[i].decision == KEY_KEEP && u->keys[i].at >= 0 &&
+		    u->keys[i].tmpl.space == PCL_SPACE_EXTENDED)
+			ext_any = true;
+	ext_any = ext_any || u->want_pasid || u->want_dsn;
+	if (ext_any && !rn->guest[0x100]) {
+		bool ok = true;
+
+		for (size_t j = 0; j < rn->n && ok; j++)
+			if (rn->cls[j]->status == 1)
+				ok = usable(rn->cls[j], 0x100, 4, false, NULL);
+		if (ok) {
+			anchor = true;
+			take(rn, 0x100, 4);
+		}
+	}
+	if (u->want_pasid) {
+		r = place_virtual(rn, PCL_GEN_PASID, &virt[n_virt]);
+		if (r < 0)
+			goto out;
+		n_virt += (size_t)r;
+	}
+	if (u->want_dsn) {
+		r = place_virtual(rn, PCL_GEN_DSN, &virt[n_virt]);
+		if (r < 0)
+			goto out;
+		n_virt += (size_t)r;
+	}
+	r = build(rn, virt, n_virt, anchor);
+	if (r < 0)
+		goto out;
+	verify(rn);
+out:
+	for (size_t i = 0; i < 2; i++)
+		free(virt[i].why);
+	for (size_t i = 0; i < u->f.n_classes; i++)
+		u->order[i] = u->f.classes[i];
+	qsort(u->order, u->f.n_classes, sizeof(*u->order), class_order);
+	for (size_t i = 0; i < u->f.n_classes; i++) {
+		fleet_group_fill(u->order[i]);
+		if (u->order[i]->status == 1)
+			u->joined += u->order[i]->hosts;
+	}
+	free(rn->cls);
+	free(rn);
+	if (r == 0 && !u->joined)
+		r = -ENOSPC;
+	if (r == 0 || (r == -ENOSPC && u->layout))
+		*layout = u->layout;
+	return r;
+}
+
+PCL_EXPORT size_t pcl_unify_host_count(const struct pcl_unify *u)
+{
+	return u ? u->hosts : 0;
+}
+
+PCL_EXPORT size_t pcl_unify_joined(const struct pcl_unify *u)
+{
+	return u ? u->joined : 0;
+}
+
+PCL_EXPORT size_t pcl_unify_ignored(const struct pcl_unify *u)
+{
+	return u ? u->ignored : 0;
+}
+
+PCL_EXPORT size_t pcl_unify_group_count(const struct pcl_unify *u)
+{
+	return u && u->ran ? u->f.n_classes : 0;
+}
+
+PCL_EXPORT const struct pcl_host_group *
+pcl_unify_group(const struct pcl_unify *u, size_t index)
+{
+	if (!u || !u->ran || index >= u->f.n_classes)
+		return NULL;
+	return &u->order[index]->group;
+}
+
+PCL_EXPORT size_t pcl_unify_failure_count(const struct pcl_unify *u)
+{
+	return u ? u->f.n_failures : 0;
+}
+
+PCL_EXPORT const struct pcl_input_failure *
+pcl_unify_failure(const struct pcl_unify *u, size_t index)
+{
+	return u && index < u->f.n_failures ? &u->f.failures[index] : NULL;
+}

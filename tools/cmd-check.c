@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * cmd-check.c - `pcilayout check LAYOUT SOURCE`: can this device (run it on
+ * the migration destination) realize this layout? Prints the answer and
+ * every reason; exit 0 compatible, 1 not, 2 bad usage or input.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "compat-cli.h"
+#include "map-common.h"
+
+static const char check_usage[] =
+	"Usage: pcilayout check [options] LAYOUT SOURCE\n"
+	"Say whether the device SOURCE (typically on a migration destination)\n"
+	"can realize LAYOUT, and why: identity, every physical capability (at\n"
+	"least as long as the layout says; relocation is fine), no moved or\n"
+	"virtual capability on a suspected hidden register, orphan, reserved or\n"
+	"unread byte, and the inputs of virtual capabilities.\n\n"
+	"Options:\n"
+	"      --pf SOURCE        the PF of this VF (verifies a vPASID's or a\n"
+	"                         from-pf serial's source)\n"
+	"      --pasid-width N    the IOMMU's max PASID width (out_max_pasid_log2)\n"
+	"      --pasid-exec       the IOMMU allows PASID execute permission\n"
+	"      --pasid-priv       the IOMMU allows PASID privileged mode\n"
+	"      --quirks DIR       add a quirk directory (repeatable)\n"
+	"      --no-default-quirks  load only the --quirks directories\n"
+	"  -v, --verbose          also print notes (relocations, covered bytes)\n"
+	"      --json             print the answer as JSON\n"
+	"  -h, --help             show this help\n\n"
+	"Exit status: 0 compatible, 1 not compatible, 2 bad usage or unreadable\n"
+	"input.\n";
+
+enum { OPT_PF = 256, OPT_PW, OPT_PX, OPT_PP, OPT_QUIRKS, OPT_NDQ, OPT_JSON };
+
+/* One function from SOURCE; reports and returns NULL otherwise. */
+static struct pcl_cfg *one(struct cli_sources *s, const char *arg,
+			   const char *what)
+{
+	if (cli_sources_add(s, arg) < 0)
+		return NULL;
+	if (s->count != 1) {
+		cli_error("%s %s holds %zu functions; give a file with one", what,
+			  arg, s->count);
+		return NULL;
+	}
+	return s->cfgs[0];
+}
+
+int cmd_check(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "pf", required_argument, NULL, OPT_PF },
+		{ "pasid-width", required_argument, NULL, OPT_PW },
+		{ "pasid-exec", no_argument, NULL, OPT_PX },
+		{ "pasid-priv", no_argument, NULL, OPT_PP },
+		{ "quirks", required_argument, NULL, OPT_QUIRKS },
+		{ "no-default-quirks", no_argument, NULL, OPT_NDQ },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ccli_pasid pa = { .width = -1 };
+	struct pcl_plan_pasid iommu;
+	struct mapcli m = { 0 };
+	struct cli_sources src = { 0 }, pfsrc = { 0 };
+	struct pcl_diag *diag = pcl_diag_new();
+	struct pcl_layout *layout = NULL;
+	struct pcl_report *rep = NULL;
+	struct pcl_cfg *cfg, *pf = NULL;
+	const char *pfarg = NULL;
+	bool json = false, verbose = false, have_iommu;
+	char fp[PCL_FINGERPRINT_SIZE] = "";
+	int c, r, ret = EXIT_USAGE;
+
+	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_PF:
+			pfarg = optarg;
+			break;
+		case OPT_PW:
+			if (ccli_pasid_width(&pa, optarg) < 0)
+				goto out;
+			break;
+		case OPT_PX:
+			pa.exec = true;
+			break;
+		case OPT_PP:
+			pa.priv = true;
+			break;
+		case OPT_QUIRKS:
+			if (mapcli_add_quirk_dir(&m, optarg) < 0)
+				goto out;
+			break;
+		case OPT_NDQ:
+			m.no_default_quirks = true;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case OPT_JSON:
+			json = true;
+			break;
+		case 'h':
+			cli_usage(stdout, check_usage);
+			ret = EXIT_OK;
+			goto out;
+		default:
+			cli_usage(stderr, check_usage);
+			goto out;
+		}
+	}
+	if (argc - optind != 2) {
+		cli_error("check needs LAYOUT and SOURCE");
+		cli_usage(stderr, check_usage);
+		goto out;
+	}
+	if ((pa.exec || pa.priv) && pa.width < 0) {
+		cli_error("--pasid-exec and --pasid-priv need --pasid-width (what the IOMMU reports)");
+		goto out;
+	}
+	if (!diag) {
+		cli_error("out of memory");
+		goto out;
+	}
+	if (pcl_layout_load_file(cli_ctx, argv[optind], &layout, diag) < 0) {
+		for (size_t i = 0; i < pcl_diag_count(diag); i++)
+			cli_report(pcl_diag_get(diag, i));
+		goto out;
+	}
+	if (pcl_layout_kind(layout) != PCL_LAYOUT_KIND_LAYOUT) {
+		cli_error("%s: a quirk file is not a layout", argv[optind]);
+		goto out;
+	}
+	if (mapcli_init(&m) < 0)
+		goto out;
+	cfg = one(&src, argv[optind + 1], "SOURCE");
+	if (!cfg)
+		goto out;
+	if (pfarg) {
+		pf = one(&pfsrc, pfarg, "--pf");
+		if (!pf)
+			goto out;
+		if (pcl_cfg_set_vf(cfg, pcl_cfg_slot(pf)) < 0) {
+			cli_error("out of memory");
+			goto out;
+		}
+	} else if (pcl_cfg_pf_slot(cfg)) {
+		pf = one(&pfsrc, pcl_cfg_pf_slot(cfg), "PF");
+		if (!pf)
+			goto out;
+	}
+	have_iommu = ccli_pasid_get(&pa, &iommu);
+	r = pcl_check(layout, cfg, pf, m.db, have_iommu ? &iommu : NULL, &rep);
+	if (r < 0) {
+		cli_error("check: %s", strerror(-r));
+		goto out;
+	}
+	pcl_layout_fingerprint(layout, fp);
+	if (json) {
+		json_t *o = json_object(), *l = json_object();
+
+		json_object_set_new(l, "file", json_string(argv[optind]));
+		json_object_set_new(l, "name", json_string(pcl_layout_name(layout)));
+		json_object_set_new(l, "revision", json_integer(pcl_layout_revision(layout)));
+		json_object_set_new(l, "fingerprint", json_string(fp));
+		json_object_set_new(o, "layout", l);
+		json_object_set_new(o, "device", mapcli_device_json(cfg));
+		json_object_set_new(o, "compatible", json_boolean(pcl_report_ok(rep)));
+		json_object_set_new(o, "findings", ccli_report_json(rep));
+		cli_print_json(o);
+		json_decref(o);
+	} else {
+		char title[256];
+		size_t errors = 0;
+
+		for (size_t i = 0; i < pcl_report_count(rep); i++)
+			errors += pcl_report_get(rep, i)->severity >= PCL_SEVERITY_ERROR;
+		mapcli_title(cfg, title, sizeof(title));
+		printf("Layout %s revision %u (%s)\non %s\n",
+		       pcl_layout_name(layout), pcl_layout_revision(layout), fp,
+		       title);
+		if (pcl_report_ok(rep))
+			printf("compatible: the device can realize this layout\n");
+		else
+			printf("NOT compatible: %zu reason%s\n", errors,
+			       errors == 1 ? "" : "s");
+		ccli_print_report(rep, verbose, "  ");
+	}
+	ret = pcl_report_ok(rep) ? EXIT_OK : EXIT_FINDING;
+	if (fflush(stdout) != 0)
+		ret = EXIT_USAGE;
+out:
+	pcl_report_free(rep);
+	pcl_layout_free(layout);
+	pcl_diag_free(diag);
+	cli_sources_free(&src);
+	cli_sources_free(&pfsrc);
+	mapcli_fini(&m);
+	return ret;
+}

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * compat-cli.c - shared plumbing of the migration commands. Directories
+ * are streamed one file at a time so that a fleet of dumps never has to
+ * fit in memory at once.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "compat-cli.h"
+
+int ccli_pasid_width(struct ccli_pasid *p, const char *arg)
+{
+	char *end;
+
+	errno = 0;
+	p->width = strtol(arg, &end, 0);
+	if (errno || *end || !*arg || p->width < 0 || p->width > 255) {
+		cli_error("--pasid-width '%s': not a number from 0 to 255 (out_max_pasid_log2)",
+			  arg);
+		return -1;
+	}
+	return 0;
+}
+
+bool ccli_pasid_get(const struct ccli_pasid *p, struct pcl_plan_pasid *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (p->width < 0)
+		return false;
+	out->flags = PCL_PLAN_PASID_IOMMU;
+	out->iommu_max_width = (uint8_t)p->width;
+	out->iommu_exec = p->exec;
+	out->iommu_priv = p->priv;
+	return true;
+}
+
+int ccli_parse_ids(const char *arg, uint16_t *vendor, uint16_t *device)
+{
+	unsigned int v, d;
+	char tail;
+
+	if (sscanf(arg, "%4x:%4x%c", &v, &d, &tail) != 2)
+		return -1;
+	*vendor = (uint16_t)v;
+	*device = (uint16_t)d;
+	return 0;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static long stream_file(const char *path, ccli_add_fn add, ccli_fail_fn fail,
+			void *pool, size_t *failures)
+{
+	struct pcl_error err = { 0 };
+	struct pcl_cfg **cfgs = NULL;
+	size_t n = 0;
+	long added = 0;
+	int r = pcl_cfg_load(cli_ctx, path, &cfgs, &n, &err);
+
+	if (r < 0) {
+		char buf[640];
+
+		if (!err.message[0])
+			snprintf(err.message, sizeof(err.message), "%s", strerror(-r));
+		if (!err.source[0])
+			snprintf(err.source, sizeof(err.source), "%s", path);
+		cli_report(&err);
+		(*failures)++;
+		if (fail(pool, path, pcl_error_format(&err, buf, sizeof(buf))) < 0)
+			return -1;
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char name[4200];
+		const char *slot = pcl_cfg_slot(cfgs[i]);
+
+		if (n == 1)
+			snprintf(name, sizeof(name), "%s", path);
+		else if (slot)
+			snprintf(name, sizeof(name), "%s:%s", path, slot);
+		else
+			snprintf(name, sizeof(name), "%s#%zu", path, i + 1);
+		r = add(pool, cfgs[i], name);
+		cfgs[i] = NULL;
+		if (r < 0) {
+			cli_error("%s: %s", name, strerror(-r));
+			pcl_cfg_list_free(cfgs, n);
+			return -1;
+		}
+		added++;
+	}
+	free(cfgs);
+	return added;
+}
+
+static long stream_dir(const char *dir, ccli_add_fn add, ccli_fail_fn fail,
+		       void *pool, size_t *failures)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0, alloc = 0;
+	long total = 0;
+
+	if (!d) {
+		cli_error("%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (n == alloc) {
+			size_t a = alloc ? alloc * 2 : 256;
+			char **g = realloc(names, a * sizeof(*g));
+
+			if (!g)
+				goto oom;
+			names = g;
+			alloc = a;
+		}
+		if (asprintf(&names[n], "%s/%s", dir, de->d_name) < 0)
+			goto oom;
+		n++;
+	}
+	closedir(d);
+	d = NULL;
+	qsort(names, n, sizeof(*names), name_cmp);
+	for (size_t i = 0; i < n && total >= 0; i++) {
+		struct stat st;
+		long r;
+
+		if (stat(names[i], &st) == 0 && !S_ISREG(st.st_mode))
+			continue; /* subdirectories, sockets: not dumps */
+		r = stream_file(names[i], add, fail, pool, failures);
+		total = r < 0 ? -1 : total + r;
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return total;
+oom:
+	if (d)
+		closedir(d);
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	cli_error("out of memory");
+	return -1;
+}
+
+long ccli_stream(char **args, int n, ccli_add_fn add, ccli_fail_fn fail,
+		 void *pool, size_t *failures)
+{
+	long total = 0;
+
+	*failures = 0;
+	for (int i = 0; i < n; i++) {
+		struct stat st;
+		long r;
+
+		if (strcmp(args[i], "-") && stat(args[i], &st) == 0 &&
+		    S_ISDIR(st.st_mode))
+			r = stream_dir(args[i], add, fail, pool, failures);
+		else
+			r = stream_file(args[i], add, fail, pool, failures);
+		if (r < 0)
+			return -1;
+		total += r;
+	}
+	return total;
+}
+
+json_t *ccli_finding_json(const struct pcl_finding *f)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "severity", json_string(pcl_severity_name(f->severity)));
+	json_object_set_new(o, "code", json_string(f->code));
+	json_object_set_new(o, "space", f->space < 0 ? json_null() :
+				json_string(f->space ? "extended" : "standard"));
+	json_object_set_new(o, "offset", f->offset >= 0 ?
+			    cli_json_hex((unsigned long)f->offset) : json_null());
+	json_object_set_new(o, "message", json_string(f->message));
+	return o;
+}
+
+json_t *ccli_report_json(const struct pcl_report *r)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < pcl_report_count(r); i++)
+		json_array_append_new(a, ccli_finding_json(pcl_report_get(r, i)));
+	return a;
+}
+
+void ccli_print_report(const struct pcl_report *r, bool verbose,
+		       const char *indent)
+{
+	for (size_t i = 0; i < pcl_report_count(r); i++) {
+		const struct pcl_finding *f = pcl_report_get(r, i);
+
+		if (f->severity == PCL_SEVERITY_INFO && !verbose)
+			continue;
+		printf("%s%-7s %-22s %s\n", indent, pcl_severity_name(f->severity),
+		       f->code, f->message);
+	}
+}
+
+json_t *ccli_layout_json(const struct pcl_layout *l)
+{
+	char *text = NULL;
+	json_t *j;
+
+	if (!l || pcl_layout_to_string(l, &text, NULL) < 0)
+		return json_null();
+	j = json_loads(text, 0, NULL);
+	free(text);
+	return j ? j : json_null();
+}
+
+json_t *ccli_group_json(const struct pcl_host_group *g)
+{
+	json_t *o = json_object(), *ex = json_array();
+
+	json_object_set_new(o, "vendor", cli_json_hex(g->vendor));
+	json_object_set_new(o, "device", cli_json_hex(g->device));
+	json_object_set_new(o, "vf", json_boolean(g->is_vf));
+	json_object_set_new(o, "hosts", json_integer((json_int_t)g->hosts));
+	for (size_t i = 0; i < g->n_examples; i++)
+		json_array_append_new(ex, json_string(g->examples[i]));
+	json_object_set_new(o, "examples", ex);
+	json_object_set_new(o, "fingerprint", g->fingerprint && g->fingerprint[0] ?
+				json_string(g->fingerprint) : json_null());
+	json_object_set_new(o, "reasons", ccli_report_json(g->reasons));
+	return o;
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * compat-cli.h - what check, diff, unify and survey share: the PASID
+ * options, streaming SOURCE... / DIR arguments into a pool one file at a
+ * time, and printing reports and host groups.
+ */
+#ifndef PCILAYOUT_COMPAT_CLI_H
+#define PCILAYOUT_COMPAT_CLI_H
+
+#include "cli.h"
+
+/* --pasid-width / --pasid-exec / --pasid-priv. */
+struct ccli_pasid {
+	long width;	/* -1 = not given */
+	bool exec, priv;
+};
+
+/* Parse --pasid-width's argument; reports and returns -1 on error. */
+int ccli_pasid_width(struct ccli_pasid *p, const char *arg);
+/* Fill @out; false when no IOMMU values were given. */
+bool ccli_pasid_get(const struct ccli_pasid *p, struct pcl_plan_pasid *out);
+
+/*
+ * Stream every function of every SOURCE (a file, or a directory whose
+ * regular files are read in name order; names starting with '.' are
+ * skipped) into @add, which takes the cfg. An unreadable or malformed file
+ * is reported on stderr and given to @fail, and the others are still read.
+ * Returns the number of functions added, or -1 on a fatal error.
+ */
+typedef int (*ccli_add_fn)(void *pool, struct pcl_cfg *cfg, const char *name);
+typedef int (*ccli_fail_fn)(void *pool, const char *name, const char *message);
+long ccli_stream(char **args, int n, ccli_add_fn add, ccli_fail_fn fail,
+		 void *pool, size_t *failures);
+
+/* "vendor:device" parsing for --device. */
+int ccli_parse_ids(const char *arg, uint16_t *vendor, uint16_t *device);
+
+json_t *ccli_finding_json(const struct pcl_finding *f);
+json_t *ccli_report_json(const struct pcl_report *r);
+/* Findings, one a line, indented; infos only when @verbose. */
+void ccli_print_report(const struct pcl_report *r, bool verbose,
+		       const char *indent);
+json_t *ccli_group_json(const struct pcl_host_group *g);
+/* A layout's canonical JSON as a JSON value, or null. */
+json_t *ccli_layout_json(const struct pcl_layout *l);
+
+#endif
