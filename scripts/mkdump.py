@@ -95,6 +95,18 @@ def vf_with_orphan_pasid():
     return s
 
 
+def vf_with_orphan_pasid_fw2():
+    """The same VF on a host with other firmware: ATS moved to 0x180."""
+    s = Space(0x1af4, 0x10f1, cls=0x020000, rev=2, subsys=(0x1af4, 0x0001))
+    s.std(0x70, 0x10, pcie_body(0))
+    s.std(0xb0, 0x11, msix_body(64))
+    s.ext(0x100, 0x0001, 2)               # AER
+    s.ext(0x148, 0x000e, 1, b"\x00\x00\x00\x00")  # ARI
+    s.ext(0x180, 0x000f, 1, b"\x20\x00\x00\x00")  # ATS
+    s.ext(0x1b0, 0x001b, 1, b"\x04\x14\x00\x00", link=False)  # PASID
+    return s
+
+
 def nic_hidden_registers():
     """A NIC keeping registers outside its chains (be2net style)."""
     s = Space(0x1af4, 0x10f2, cls=0x020000, rev=1, subsys=(0x1af4, 0x0002))
@@ -170,6 +182,8 @@ def main(outdir):
     examples = {
         "vf-orphan-pasid.lspci": (vf_with_orphan_pasid(), "01:00.1",
                                   "Ethernet controller: example VF"),
+        "vf-orphan-pasid-fw2.lspci": (vf_with_orphan_pasid_fw2(), "01:00.1",
+                                      "Ethernet controller: example VF"),
         "nic-hidden-registers.lspci": (nic_hidden_registers(), "02:00.0",
                                        "Ethernet controller: example NIC"),
     }
