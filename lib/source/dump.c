@@ -443,8 +443,14 @@ PCL_EXPORT int pcl_cfg_parse(struct pcl_ctx *ctx, const void *data, size_t len,
 				     "input of %zu bytes is larger than the "
 				     "64 MiB limit",
 				     len);
+	/*
+	 * A config space of the right size is binary when it holds a byte no
+	 * text has, or no line feed at all: every lspci dump has at least a
+	 * device line and a row, while an all-ones or 0x55/0xaa space is
+	 * otherwise "printable" (bytes >= 0x80 may be UTF-8 in device names).
+	 */
 	if (len == 64 || len == 256 || len == PCL_CFG_SIZE) {
-		if (find_binary_byte(d, len))
+		if (find_binary_byte(d, len) || !memchr(d, '\n', len))
 			return parse_binary(ctx, d, len, name, cfgs, count,
 					    err);
 	}

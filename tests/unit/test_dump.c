@@ -386,9 +386,25 @@ static void test_binary(void **state)
 	parse_bad_n((const char *)b, 4097, 0, 0, "got 4097");
 	parse_bad_n((const char *)b + 4, 1, 0, 0, "got 1");
 
-	/* 256 bytes of plain text are text, and rejected as such. */
+	/* 256 bytes of plain text lines are text, and rejected as such. */
 	memset(b, 'a', 256);
+	b[100] = '\n';
 	parse_bad_n((const char *)b, 256, 1, 0, "no hex rows");
+
+	/*
+	 * Without a single line feed the same bytes are a binary space: a
+	 * device that is gone reads all ones, which is "printable" too.
+	 */
+	for (size_t k = 0; k < 3; k++) {
+		memset(b, k == 0 ? 'a' : k == 1 ? 0xff : 0x55, 256);
+		assert_int_equal(pcl_cfg_parse(ctx, b, 256, "flat.bin", &c, &n,
+					       &err),
+				 0);
+		assert_int_equal(n, 1);
+		assert_int_equal(pcl_cfg_line(c[0]), 0);
+		check_bytes(c[0], b, 256);
+		pcl_cfg_list_free(c, n);
+	}
 
 	/* Text with a stray control byte is reported by size, not by line. */
 	parse_bad("00:1f.2 a\x02\n00: 0z\n", 0, 0, "got 18");
