@@ -8,7 +8,7 @@ BUILD       ?= build
 MESON_OPTS  ?= -Dwerror=true
 NINJA       ?= ninja
 
-.PHONY: all deps check demo install clean distclean
+.PHONY: all deps check demo install clean distclean bench
 
 all: $(BUILD)/build.ninja
 	$(NINJA) -C $(BUILD)
@@ -26,6 +26,12 @@ check: deps
 demo: deps
 	$(MAKE) all
 	sh scripts/demo.sh $(BUILD)/tools/pcilayout
+
+# make bench: the three benchmarks of issue 11 (BENCHMARKS.md); a full run
+# takes several minutes. Benchmarks want an optimized build: configure
+# $(BUILD) with -Dbuildtype=release for figures worth comparing.
+bench: all
+	sh bench/run.sh $(BUILD)
 
 install: all
 	meson install -C $(BUILD)

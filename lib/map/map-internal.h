@@ -6,18 +6,32 @@
 #ifndef PCL_MAP_INTERNAL_H
 #define PCL_MAP_INTERNAL_H
 
+#include <stdatomic.h>
+
 #include "internal.h"
 
-/* A finding and the text its public record points at. */
+/*
+ * A finding: its public record and the facts its message is made from.
+ * Messages are formatted only when a caller asks for the finding
+ * (pcl_map_finding()): building a map of a device with many non-zero
+ * unclaimed runs used to spend a third of its time in vsnprintf() for
+ * text nobody read. @state makes that first formatting safe when several
+ * threads read one (immutable) map.
+ */
 struct pcl_map_finding {
 	struct pcl_finding pub;
-	uint32_t seq; /* creation order: the tie-break of the offset sort */
-	char msg[192];
+	uint32_t seq;  /* creation order: the tie-break of the offset sort */
+	uint8_t kind;  /* enum map_finding_kind in map.c */
+	_Atomic uint8_t state; /* 0 not formatted, 1 formatting, 2 ready */
+	uint16_t arg16;
+	uint32_t arg[4];
+	const char *str; /* borrowed from the map (a range's source), or NULL */
 };
+
+#define PCL_MAP_MSG_SIZE 192
 
 struct pcl_map {
 	const struct pcl_walk *walk;
-	uint8_t owner[PCL_CFG_SIZE]; /* enum pcl_owner per byte */
 	struct pcl_map_run *runs;    /* tile 0..4095 in order */
 	size_t nruns;
 	struct pcl_range *ranges; /* copies; strings owned */
@@ -25,6 +39,9 @@ struct pcl_map {
 	struct pcl_map_finding *findings;
 	size_t nfindings;
 	size_t findings_cap;
+	char (*msgs)[PCL_MAP_MSG_SIZE]; /* message i, written on first use */
+	/* Last: pcl_map_new() zeroes the fields above it and fills this. */
+	uint8_t owner[PCL_CFG_SIZE]; /* enum pcl_owner per byte */
 };
 
 /* The run holding @offset (binary search), or NULL past the end. */

@@ -11,6 +11,7 @@
  * while building and only in the run list afterwards, so a map costs 4 KiB
  * of owner bytes plus its runs, and nothing per byte is ever allocated.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -37,15 +38,20 @@ static uint32_t space_end(uint32_t offset)
 	return offset < 0x100 ? 0x100 : PCL_CFG_SIZE;
 }
 
-static int add_finding(struct pcl_map *map, int severity, int32_t offset,
-		       const char *code, const char *fmt, ...)
-	PCL_PRINTF(5, 6);
+/* What a finding says; its text is made from the facts by format_finding(). */
+enum map_finding_kind {
+	MF_LENGTH_UNKNOWN,   /* arg: space, id, offset, last byte */
+	MF_RESERVED_OVERLAP, /* arg: start, last byte; str: source */
+	MF_FREE_REJECTED,    /* arg: start, last byte, bad byte; arg16: owner */
+	MF_HIDDEN,           /* arg: start, length */
+};
 
+/* Record a finding's facts; the message is formatted on first use. */
 static int add_finding(struct pcl_map *map, int severity, int32_t offset,
-		       const char *code, const char *fmt, ...)
+		       const char *code, uint8_t kind, uint32_t a0, uint32_t a1,
+		       uint32_t a2, uint32_t a3, const char *str)
 {
 	struct pcl_map_finding *f;
-	va_list ap;
 
 	if (map->nfindings == map->findings_cap) {
 		size_t n = map->findings_cap ? 2 * map->findings_cap : 8;
@@ -64,11 +70,53 @@ static int add_finding(struct pcl_map *map, int severity, int32_t offset,
 	f->pub.space = offset < 0 ? -1 : offset >= 0x100;
 	f->pub.offset = offset;
 	f->pub.code = code;
-	f->pub.message = NULL; /* pointed at msg once the array stops moving */
-	va_start(ap, fmt);
-	vsnprintf(f->msg, sizeof(f->msg), fmt, ap);
-	va_end(ap);
+	f->pub.message = NULL; /* pointed at its text once the array is final */
+	f->kind = kind;
+	atomic_init(&f->state, 0);
+	f->arg16 = 0;
+	f->arg[0] = a0;
+	f->arg[1] = a1;
+	f->arg[2] = a2;
+	f->arg[3] = a3;
+	f->str = str;
 	return 0;
+}
+
+static void format_finding(const struct pcl_map_finding *f, char *msg)
+{
+	const uint32_t *a = f->arg;
+	const char *src = f->str ? f->str : "no source";
+
+	switch (f->kind) {
+	case MF_LENGTH_UNKNOWN:
+		snprintf(msg, PCL_MAP_MSG_SIZE,
+			 "%s capability 0x%x at 0x%03x has no known length: 0x%03x-0x%03x treated as occupied",
+			 pcl_space_name((int)a[0]), a[1], a[2], a[2], a[3]);
+		break;
+	case MF_RESERVED_OVERLAP:
+		snprintf(msg, PCL_MAP_MSG_SIZE,
+			 "reserved range 0x%03x-0x%03x (%s) overlaps bytes owned by a stronger owner",
+			 a[0], a[1], src);
+		break;
+	case MF_FREE_REJECTED:
+		snprintf(msg, PCL_MAP_MSG_SIZE,
+			 "advertised free range 0x%03x-0x%03x (%s) not trusted: byte 0x%03x is %s",
+			 a[0], a[1], src, a[2], pcl_owner_name(f->arg16));
+		break;
+	case MF_HIDDEN:
+		if (a[1] == 1)
+			snprintf(msg, PCL_MAP_MSG_SIZE,
+				 "non-zero byte at 0x%03x outside every capability: suspected hidden register",
+				 a[0]);
+		else
+			snprintf(msg, PCL_MAP_MSG_SIZE,
+				 "%u non-zero bytes at 0x%03x-0x%03x outside every capability: suspected hidden register",
+				 a[1], a[0], a[0] + a[1] - 1u);
+		break;
+	default:
+		snprintf(msg, PCL_MAP_MSG_SIZE, "%s", f->pub.code);
+		break;
+	}
 }
 
 static int cmp_finding(const void *a, const void *b)
@@ -143,34 +191,65 @@ static uint64_t load64(const uint8_t *p)
 
 #define BYTES8(b) (0x0101010101010101ull * (uint8_t)(b))
 
+/* Whether any of the eight bytes of @v is UNCLAIMED (0xff). */
+static bool any_unclaimed8(uint64_t v)
+{
+	uint64_t x = ~v; /* an UNCLAIMED byte becomes a zero byte */
+
+	return ((x - BYTES8(1)) & ~x & BYTES8(0x80)) != 0;
+}
+
+static void store64(uint8_t *p, uint64_t v)
+{
+	memcpy(p, &v, sizeof(v));
+}
+
 static void classify(struct pcl_map *map, const struct pcl_cfg *cfg)
 {
 	const uint8_t *data = pcl_cfg_data(cfg);
-	uint32_t row, i;
+	uint8_t *owner = map->owner;
+	uint32_t size = pcl_cfg_size(cfg), i, k;
+	/*
+	 * Every usual source reads a prefix (64, 256 or 4096 bytes), so one
+	 * query usually answers for every byte below pcl_cfg_size(); nothing
+	 * at or past it was read. Only a space with holes in its read map is
+	 * asked about eight bytes, then one byte, at a time.
+	 */
+	bool prefix_read = pcl_cfg_is_read(cfg, 0, size);
 
 	/*
-	 * Whole 16-byte rows first: one read-map query per row, usually, and
-	 * eight bytes at a time where nobody claimed any of them - most of a
-	 * config space is long stretches of unclaimed bytes.
+	 * Eight bytes at a time: most of a config space is long stretches of
+	 * bytes a structure already claimed, or of unclaimed zeros.
 	 */
-	for (row = 0; row < PCL_CFG_SIZE; row += 16) {
-		bool all_read = pcl_cfg_is_read(cfg, row, 16);
+	for (i = 0; i < PCL_CFG_SIZE; i += 8) {
+		uint64_t o = load64(owner + i);
+		bool read8;
 
-		for (i = row; i < row + 16; i++) {
-			if (all_read && !(i & 7) &&
-			    load64(map->owner + i) == BYTES8(UNCLAIMED) &&
-			    !load64(data + i)) {
-				memset(map->owner + i, PCL_OWNER_ZERO, 8);
-				i += 7;
+		if (!any_unclaimed8(o))
+			continue;
+		if (i >= size) {
+			if (o == BYTES8(UNCLAIMED)) {
+				store64(owner + i, BYTES8(PCL_OWNER_UNREAD));
 				continue;
 			}
-			if (map->owner[i] != UNCLAIMED)
+			for (k = i; k < i + 8; k++)
+				if (owner[k] == UNCLAIMED)
+					owner[k] = PCL_OWNER_UNREAD;
+			continue;
+		}
+		read8 = prefix_read || pcl_cfg_is_read(cfg, i, 8);
+		if (read8 && o == BYTES8(UNCLAIMED) && !load64(data + i)) {
+			store64(owner + i, BYTES8(PCL_OWNER_ZERO));
+			continue;
+		}
+		for (k = i; k < i + 8; k++) {
+			if (owner[k] != UNCLAIMED)
 				continue;
-			if (!all_read && !pcl_cfg_is_read(cfg, i, 1))
-				map->owner[i] = PCL_OWNER_UNREAD;
+			if (!read8 && !pcl_cfg_is_read(cfg, k, 1))
+				owner[k] = PCL_OWNER_UNREAD;
 			else
-				map->owner[i] = data[i] ? PCL_OWNER_NONZERO
-							: PCL_OWNER_ZERO;
+				owner[k] = data[k] ? PCL_OWNER_NONZERO
+						   : PCL_OWNER_ZERO;
 		}
 	}
 }
@@ -227,9 +306,8 @@ static int claim_structures(struct pcl_map *map, uint16_t *det)
 		if (c->flags & PCL_CAP_LENGTH_UNKNOWN) {
 			r = add_finding(map, PCL_SEVERITY_INFO, c->offset,
 					"length-unknown-extent",
-					"%s capability 0x%x at 0x%03x has no known length: 0x%03x-0x%03x treated as occupied",
-					pcl_space_name(c->space), c->id,
-					c->offset, c->offset, end - 1);
+					MF_LENGTH_UNKNOWN, c->space, c->id,
+					c->offset, end - 1, NULL);
 			if (r)
 				return r;
 		}
@@ -251,10 +329,8 @@ static int claim_structures(struct pcl_map *map, uint16_t *det)
 			  (uint16_t)i) == rg->length)
 			continue;
 		r = add_finding(map, PCL_SEVERITY_INFO, (int32_t)rg->start,
-				"reserved-overlap",
-				"reserved range 0x%03x-0x%03x (%s) overlaps bytes owned by a stronger owner",
-				rg->start, end - 1,
-				rg->source ? rg->source : "no source");
+				"reserved-overlap", MF_RESERVED_OVERLAP,
+				rg->start, end - 1, 0, 0, rg->source);
 		if (r)
 			return r;
 	}
@@ -288,13 +364,11 @@ static int accept_free(struct pcl_map *map, uint16_t *det)
 		}
 		rg->flags |= PCL_RANGE_UNTRUSTED;
 		r = add_finding(map, PCL_SEVERITY_WARNING, (int32_t)rg->start,
-				"free-range-rejected",
-				"advertised free range 0x%03x-0x%03x (%s) not trusted: byte 0x%03x is %s",
-				rg->start, end - 1,
-				rg->source ? rg->source : "no source", b,
-				pcl_owner_name(map->owner[b]));
+				"free-range-rejected", MF_FREE_REJECTED,
+				rg->start, end - 1, b, 0, rg->source);
 		if (r)
 			return r;
+		map->findings[map->nfindings - 1].arg16 = map->owner[b];
 	}
 	return 0;
 }
@@ -364,17 +438,9 @@ static int report_hidden(struct pcl_map *map)
 
 		if (run->owner != PCL_OWNER_NONZERO)
 			continue;
-		if (run->length == 1)
-			r = add_finding(map, PCL_SEVERITY_INFO, run->start,
-					"hidden-register",
-					"non-zero byte at 0x%03x outside every capability: suspected hidden register",
-					run->start);
-		else
-			r = add_finding(map, PCL_SEVERITY_INFO, run->start,
-					"hidden-register",
-					"%u non-zero bytes at 0x%03x-0x%03x outside every capability: suspected hidden register",
-					run->length, run->start,
-					run->start + run->length - 1u);
+		r = add_finding(map, PCL_SEVERITY_INFO, run->start,
+				"hidden-register", MF_HIDDEN, run->start,
+				run->length, 0, 0, NULL);
 		if (r)
 			return r;
 	}
@@ -394,11 +460,13 @@ PCL_EXPORT struct pcl_map *pcl_map_new(const struct pcl_walk *walk,
 		errno = EINVAL;
 		return NULL;
 	}
-	map = calloc(1, sizeof(*map));
+	/* Not calloc(): the owner bytes are set to UNCLAIMED right away. */
+	map = malloc(sizeof(*map));
 	if (!map) {
 		errno = ENOMEM;
 		return NULL;
 	}
+	memset(map, 0, offsetof(struct pcl_map, owner));
 	map->walk = walk;
 	memset(map->owner, UNCLAIMED, sizeof(map->owner));
 	r = copy_ranges(map, ranges, count);
@@ -417,11 +485,23 @@ PCL_EXPORT struct pcl_map *pcl_map_new(const struct pcl_walk *walk,
 	if (r)
 		goto fail;
 
-	if (map->nfindings)
+	/* Findings usually come in offset order already: sort only if not. */
+	for (i = 1; i < map->nfindings; i++)
+		if (cmp_finding(&map->findings[i - 1], &map->findings[i]) > 0)
+			break;
+	if (i < map->nfindings)
 		qsort(map->findings, map->nfindings, sizeof(*map->findings),
 		      cmp_finding);
+	if (map->nfindings) {
+		/* Room for every message, written only when asked for. */
+		map->msgs = malloc(map->nfindings * sizeof(*map->msgs));
+		if (!map->msgs) {
+			r = -ENOMEM;
+			goto fail;
+		}
+	}
 	for (i = 0; i < map->nfindings; i++)
-		map->findings[i].pub.message = map->findings[i].msg;
+		map->findings[i].pub.message = map->msgs[i];
 	return map;
 fail:
 	pcl_map_free(map);
@@ -442,6 +522,7 @@ PCL_EXPORT void pcl_map_free(struct pcl_map *map)
 	free(map->ranges);
 	free(map->runs);
 	free(map->findings);
+	free(map->msgs);
 	free(map);
 }
 
@@ -519,7 +600,29 @@ PCL_EXPORT size_t pcl_map_finding_count(const struct pcl_map *map)
 PCL_EXPORT const struct pcl_finding *pcl_map_finding(const struct pcl_map *map,
 						     size_t index)
 {
-	return index < map->nfindings ? &map->findings[index].pub : NULL;
+	struct pcl_map_finding *f;
+	uint8_t expect = 0;
+
+	if (index >= map->nfindings)
+		return NULL;
+	/*
+	 * The map is immutable to its users, but its messages are written
+	 * here, on first use: the first caller formats, and concurrent
+	 * callers wait for it, so the text a caller sees is always whole.
+	 */
+	f = &map->findings[index];
+	if (atomic_load_explicit(&f->state, memory_order_acquire) == 2)
+		return &f->pub;
+	if (atomic_compare_exchange_strong_explicit(&f->state, &expect, 1,
+						    memory_order_acquire,
+						    memory_order_acquire)) {
+		format_finding(f, map->msgs[index]);
+		atomic_store_explicit(&f->state, 2, memory_order_release);
+	} else {
+		while (atomic_load_explicit(&f->state, memory_order_acquire) != 2)
+			;
+	}
+	return &f->pub;
 }
 
 PCL_EXPORT const char *pcl_map_describe(const struct pcl_map *map,

@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * bench_fleet.c - fleet scale: time and peak memory of unify (one device
+ * model on H hosts with a few firmware variants) and survey (every corpus
+ * model across H hosts) for H = 100 .. 100,000, a least-squares line through
+ * the times, and the peak resident set, which must follow the number of
+ * distinct layouts, not of hosts, because unify and survey stream.
+ *
+ * Each measurement runs in a child process, so that its peak resident set
+ * (wait4's ru_maxrss) is its own; a child that adds no host gives the
+ * baseline that is subtracted.
+ *
+ * unify and survey may be built after this program was written: their
+ * entry points are weak references, and when the library does not have
+ * them the program says so instead of printing a number.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <pcilayout/compat.h>
+
+#include "bench-common.h"
+
+/* Resolved to NULL when the library has no compat stage yet. */
+#pragma weak pcl_unify_new
+#pragma weak pcl_unify_free
+#pragma weak pcl_unify_set_quirks
+#pragma weak pcl_unify_add_pasid
+#pragma weak pcl_unify_add_host
+#pragma weak pcl_unify_run
+#pragma weak pcl_unify_joined
+#pragma weak pcl_unify_group_count
+#pragma weak pcl_survey_new
+#pragma weak pcl_survey_free
+#pragma weak pcl_survey_set_quirks
+#pragma weak pcl_survey_add_host
+#pragma weak pcl_survey_run
+#pragma weak pcl_survey_group_count
+
+enum op { OP_BASELINE, OP_UNIFY, OP_SURVEY };
+
+struct result {
+	double seconds;
+	long maxrss_kib;
+	size_t groups;
+	size_t joined;
+	int status;
+};
+
+/*
+ * Host @i's function: template @tmpl, in one of four
+ * firmware variants - as shipped, BAR0 elsewhere, another interrupt line,
+ * and a vendor register left non-zero in free space (which changes the
+ * map, so that variant is a distinct host class).
+ */
+static void unify_host(const struct bench_corpus *c, size_t tmpl, size_t i,
+		       struct bench_dev *d)
+{
+	*d = c->dev[tmpl];
+	switch ((i * 2654435761u >> 7) % 4) {
+	case 1:
+		d->bytes[0x13] ^= 0x40;
+		break;
+	case 2:
+		d->bytes[0x3c] = (uint8_t)(i & 0xff);
+		break;
+	case 3:
+		if (d->size == PCL_CFG_SIZE && !d->bytes[0xfe4])
+			d->bytes[0xfe4] = 0x5a;
+		break;
+	}
+}
+
+static int child(struct pcl_ctx *ctx, const struct bench_corpus *c,
+		 size_t tmpl, enum op op, size_t hosts, struct result *res)
+{
+	struct pcl_quirks *q = pcl_quirks_new(ctx);
+	struct pcl_unify *u = NULL;
+	struct pcl_survey *s = NULL;
+	struct bench_dev d;
+	const struct pcl_layout *l;
+	uint64_t t0;
+	int r = 0;
+
+	if (!q || pcl_quirks_add_defaults(q, NULL) < 0)
+		return -ENOMEM;
+	t0 = bench_now_ns();
+	if (op == OP_UNIFY) {
+		struct pcl_plan_pasid pasid = {
+			.flags = PCL_PLAN_PASID_IOMMU, .iommu_max_width = 20,
+		};
+
+		u = pcl_unify_new(ctx);
+		if (!u)
+			return -ENOMEM;
+		pcl_unify_set_quirks(u, q);
+		pcl_unify_add_pasid(u, &pasid);
+	} else if (op == OP_SURVEY) {
+		s = pcl_survey_new(ctx);
+		if (!s)
+			return -ENOMEM;
+		pcl_survey_set_quirks(s, q);
+	}
+	for (size_t i = 0; i < hosts && op != OP_BASELINE; i++) {
+		char name[32];
+		struct pcl_cfg *cfg;
+
+		/* survey: host i has one of the corpus models, in a variant. */
+		unify_host(c, op == OP_UNIFY ? tmpl :
+			   (size_t)((i * 40503u) >> 3) % c->count, i, &d);
+		snprintf(name, sizeof(name), "host%zu", i);
+		cfg = pcl_cfg_new(ctx, d.bytes, d.size, name);
+		if (!cfg)
+			return -ENOMEM;
+		r = op == OP_UNIFY ? pcl_unify_add_host(u, cfg, name) :
+				     pcl_survey_add_host(s, cfg, name);
+		if (r < 0)
+			return r;
+	}
+	if (op == OP_UNIFY) {
+		r = pcl_unify_run(u, &l);
+		res->groups = pcl_unify_group_count(u);
+		res->joined = pcl_unify_joined(u);
+	} else if (op == OP_SURVEY) {
+		r = pcl_survey_run(s);
+		res->groups = pcl_survey_group_count(s);
+	}
+	res->seconds = (double)(bench_now_ns() - t0) / 1e9;
+	if (u)
+		pcl_unify_free(u);
+	if (s)
+		pcl_survey_free(s);
+	pcl_quirks_free(q);
+	return r;
+}
+
+/* Run one measurement in a child; its peak RSS comes from wait4(). */
+static int measure(struct pcl_ctx *ctx, const struct bench_corpus *c,
+		   size_t tmpl, enum op op, size_t hosts, struct result *res)
+{
+	struct rusage ru;
+	int fd[2], status;
+	pid_t pid;
+
+	memset(res, 0, sizeof(*res));
+	if (pipe(fd))
+		return -1;
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		struct result r = { 0 };
+
+		close(fd[0]);
+		r.status = child(ctx, c, tmpl, op, hosts, &r);
+		if (write(fd[1], &r, sizeof(r)) != (ssize_t)sizeof(r))
+			_exit(3);
+		_exit(0);
+	}
+	close(fd[1]);
+	if (read(fd[0], res, sizeof(*res)) != (ssize_t)sizeof(*res))
+		res->status = -EIO;
+	close(fd[0]);
+	if (wait4(pid, &status, 0, &ru) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		return -1;
+	res->maxrss_kib = ru.ru_maxrss;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "smoke", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	size_t hosts[8] = { 100, 1000, 10000, 100000 }, nh = 4, tmpl = 0;
+	int repeats = 3, c, have_unify, have_survey, fails = 0;
+	struct pcl_ctx *ctx;
+	struct bench_corpus corpus;
+	struct result base;
+	char load[64];
+
+	while ((c = getopt_long(argc, argv, "n:r:h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			if (nh == 4 && hosts[3] == 100000)
+				nh = 0;
+			if (nh < 8)
+				hosts[nh++] = strtoul(optarg, NULL, 0);
+			break;
+		case 'r':
+			repeats = atoi(optarg);
+			break;
+		case 's':
+			hosts[0] = 20;
+			hosts[1] = 60;
+			nh = 2;
+			repeats = 1;
+			break;
+		case 'h':
+			printf("Usage: bench_fleet [-n HOSTS]... [-r REPEATS] [--smoke]\n");
+			return 0;
+		default:
+			return 2;
+		}
+	}
+	if (repeats < 1 || repeats > 16)
+		repeats = 3;
+	ctx = pcl_ctx_new();
+	if (!ctx || bench_corpus_load(&corpus, ctx, bench_corpus_dir()) < 0)
+		return 2;
+	/* unify's model: the first 4 KiB device with an extended chain. */
+	for (size_t i = 0; i < corpus.count; i++)
+		if (corpus.dev[i].size == PCL_CFG_SIZE &&
+		    (corpus.dev[i].bytes[0x100] || corpus.dev[i].bytes[0x101])) {
+			tmpl = i;
+			break;
+		}
+	bench_loadavg(load, sizeof(load));
+	printf("== Fleet scale (median of %d; peak RSS above a no-host baseline)\n",
+	       repeats);
+	printf("load average at start: %s\n", load);
+	have_unify = pcl_unify_new && pcl_unify_free && pcl_unify_set_quirks &&
+		     pcl_unify_add_pasid && pcl_unify_add_host && pcl_unify_run &&
+		     pcl_unify_joined && pcl_unify_group_count;
+	have_survey = pcl_survey_new && pcl_survey_free && pcl_survey_set_quirks &&
+		      pcl_survey_add_host && pcl_survey_run &&
+		      pcl_survey_group_count;
+	if (measure(ctx, &corpus, tmpl, OP_BASELINE, 0, &base) < 0)
+		return 2;
+	printf("baseline (context, quirk database, no host): %ld KiB\n",
+	       base.maxrss_kib);
+
+	for (enum op op = OP_UNIFY; op <= OP_SURVEY; op++) {
+		const char *name = op == OP_UNIFY ? "unify" : "survey";
+		double x[8], y[8], m[8], a, r2, slope, mslope;
+
+		if (!(op == OP_UNIFY ? have_unify : have_survey)) {
+			printf("\n%s: NOT MEASURED - the library has no %s yet "
+			       "(lib/compat has not landed)\n", name, name);
+			continue;
+		}
+		if (op == OP_UNIFY)
+			printf("\nunify: %s on every host, 4 firmware variants, "
+			       "virtual PASID requested\n", corpus.name[tmpl]);
+		else
+			printf("\nsurvey: %zu device models across the hosts, "
+			       "each in the same 4 firmware variants\n",
+			       corpus.count);
+		printf("%10s %12s %12s %14s %8s %8s\n", "hosts", "seconds",
+		       "us/host", "peak RSS KiB", "classes", "joined");
+		for (size_t k = 0; k < nh; k++) {
+			double t[16], rss[16];
+			struct result res = { 0 };
+
+			for (int r = 0; r < repeats; r++) {
+				if (measure(ctx, &corpus, tmpl, op, hosts[k], &res) < 0 ||
+				    res.status < 0) {
+					printf("%10zu failed (%s)\n", hosts[k],
+					       strerror(res.status ? -res.status : EIO));
+					fails++;
+					break;
+				}
+				t[r] = res.seconds;
+				rss[r] = (double)(res.maxrss_kib - base.maxrss_kib);
+			}
+			x[k] = (double)hosts[k];
+			y[k] = bench_median(t, (size_t)repeats);
+			m[k] = bench_median(rss, (size_t)repeats);
+			printf("%10zu %12.4f %12.2f %14.0f %8zu %8zu\n", hosts[k],
+			       y[k], y[k] * 1e6 / x[k], m[k], res.groups,
+			       op == OP_UNIFY ? res.joined : hosts[k]);
+		}
+		slope = bench_fit(x, y, nh, &a, &r2);
+		mslope = bench_fit(x, m, nh, NULL, NULL);
+		printf("%s: time = %.4f s + %.2f us/host x hosts (least squares, "
+		       "r^2 = %.4f); memory slope %.3f KiB/host\n", name, a,
+		       slope * 1e6, r2, mslope);
+	}
+	bench_loadavg(load, sizeof(load));
+	printf("load average at end: %s\n", load);
+	bench_corpus_free(&corpus);
+	pcl_ctx_free(ctx);
+	return fails ? 1 : 0;
+}
