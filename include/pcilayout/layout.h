@@ -18,6 +18,7 @@
 #include <stdio.h>
 
 #include <pcilayout/common.h>
+#include <pcilayout/walk.h>
 #include <pcilayout/catalog.h>
 
 #ifdef __cplusplus
@@ -501,6 +502,20 @@ pcl_layout_entry(const struct pcl_layout *layout, int space, size_t index);
  */
 PCL_EXPORT int pcl_layout_add_entry(struct pcl_layout *layout,
 				    const struct pcl_layout_entry *e);
+
+/**
+ * pcl_layout_entry_find() - the device capability a physical or hidden entry
+ * selects, by the rules of docs/layout-format.md section 4.3: chain members
+ * of the entry's space with its id (and vendor / vsec_id when given); the
+ * one at @e->phys when pinned, else the @e->instance-th. Orphans never match.
+ * @e: the entry.
+ * @walk: the device's walk (struct pcl_walk from <pcilayout/walk.h>).
+ *
+ * Return: the index of the capability in @walk (pcl_walk_cap()), or -1 when
+ * the layout cannot be realized on this device for this entry.
+ */
+PCL_EXPORT long pcl_layout_entry_find(const struct pcl_layout_entry *e,
+				      const struct pcl_walk *walk);
 
 /**
  * pcl_layout_remove_entry() - remove entry @index of @space.

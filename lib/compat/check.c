@@ -116,7 +116,7 @@ static void select_entries(struct cstate *st)
 						       pcl_cfg_size(st->cfg));
 				continue;
 			}
-			k = compat_select_cap(st->walk, e);
+			k = pcl_layout_entry_find(e, st->walk);
 			if (k < 0) {
 				const char *orphan = NULL;
 				uint32_t ooff = 0;

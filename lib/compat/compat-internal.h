@@ -29,12 +29,6 @@ const char *compat_entry_name(const struct pcl_layout_entry *e, char *buf,
 			      size_t size);
 bool compat_is_vendor_cap(int space, uint16_t id);
 
-/*
- * The capability of @walk a physical or hidden entry selects (layout-format
- * §4.3), or -1. Orphans never match.
- */
-long compat_select_cap(const struct pcl_walk *walk,
-		       const struct pcl_layout_entry *e);
 
 /* fleet.c: host classes. */
 struct fleet_class {

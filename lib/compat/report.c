@@ -147,27 +147,3 @@ const char *compat_entry_name(const struct pcl_layout_entry *e, char *buf,
 	return buf;
 }
 
-long compat_select_cap(const struct pcl_walk *walk,
-		       const struct pcl_layout_entry *e)
-{
-	uint32_t seen = 0;
-
-	for (size_t i = 0; i < pcl_walk_cap_count(walk); i++) {
-		const struct pcl_cap *c = pcl_walk_cap(walk, i);
-
-		if (c->space != e->space || c->id != e->id)
-			continue;
-		if (e->vendor != -1 && c->vendor != e->vendor)
-			continue;
-		if (e->vsec_id != -1 && c->vsec_id != e->vsec_id)
-			continue;
-		if (e->phys != -1) {
-			if (c->offset == e->phys)
-				return (long)i;
-			continue;
-		}
-		if (seen++ == e->instance)
-			return (long)i;
-	}
-	return -1;
-}

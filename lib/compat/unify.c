@@ -336,7 +336,7 @@ static const struct pcl_cap *class_cap(const struct fleet_class *c,
 
 		if (e->kind != PCL_ENTRY_PHYSICAL || !key_eq(e, &k->tmpl))
 			continue;
-		idx = compat_select_cap(c->walk, e);
+		idx = pcl_layout_entry_find(e, c->walk);
 		if (idx < 0)
 			return NULL;
 		if (pe)

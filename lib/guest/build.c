@@ -271,33 +271,13 @@ static int header(struct build *b, uint8_t cap_ptr, bool cap_list)
 	return 0;
 }
 
-static bool selectors_match(const struct pcl_layout_entry *e,
-			    const struct pcl_cap *c)
-{
-	if (c->space != e->space || c->id != e->id)
-		return false;
-	if (e->vendor >= 0 && c->vendor != e->vendor)
-		return false;
-	if (e->vsec_id >= 0 && c->vsec_id != e->vsec_id)
-		return false;
-	return true;
-}
-
-/* The device capability a physical entry means, or NULL. */
+/* The device capability a physical entry means (layout-format 4.3), or NULL. */
 static const struct pcl_cap *find_cap(struct build *b,
 				      const struct pcl_layout_entry *e)
 {
-	uint32_t seen = 0;
+	long i = pcl_layout_entry_find(e, b->walk);
 
-	for (size_t i = 0; i < pcl_walk_cap_count(b->walk); i++) {
-		const struct pcl_cap *c = pcl_walk_cap(b->walk, i);
-
-		if (!selectors_match(e, c))
-			continue;
-		if (seen++ == e->instance)
-			return c;
-	}
-	return NULL;
+	return i < 0 ? NULL : pcl_walk_cap(b->walk, (size_t)i);
 }
 
 static const char *entry_name(const struct pcl_layout_entry *e, char *buf,
@@ -410,18 +390,17 @@ static int physical_entry(struct build *b, const struct pcl_layout_entry *e,
 	uint32_t hdr = e->space == PCL_SPACE_STANDARD ? 2 : 4;
 	struct pcl_guest_rule pass = { .source = PCL_GUEST_PHYS, .wmask = 0xff };
 
+	if (!c && e->phys >= 0)
+		return pcl_set_error(b->err, -EINVAL, src, e->line, e->column,
+				     e->at, "%s is pinned at physical 0x%x but "
+				     "the device has no such capability there",
+				     entry_name(e, nb, sizeof(nb)), e->phys);
 	if (!c)
 		return pcl_set_error(b->err, -EINVAL, src, e->line, e->column,
 				     e->at, "the device has no %s capability "
 				     "(instance %u) for the entry at 0x%x",
 				     entry_name(e, nb, sizeof(nb)), e->instance,
 				     e->at);
-	if (e->phys >= 0 && c->offset != e->phys)
-		return pcl_set_error(b->err, -EINVAL, src, e->line, e->column,
-				     e->at, "%s is pinned at physical 0x%x but "
-				     "the device has it at 0x%x",
-				     entry_name(e, nb, sizeof(nb)), e->phys,
-				     c->offset);
 	if ((uint32_t)c->offset + len > PCL_CFG_SIZE ||
 	    !pcl_cfg_is_read(b->cfg, c->offset, len))
 		return pcl_set_error(b->err, -EINVAL, src, e->line, e->column,

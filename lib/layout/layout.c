@@ -1041,3 +1041,28 @@ int pcl_layout_validate_loaded(const struct pcl_layout *layout,
 {
 	return validate(layout, diag, true);
 }
+
+PCL_EXPORT long pcl_layout_entry_find(const struct pcl_layout_entry *e,
+				      const struct pcl_walk *walk)
+{
+	uint32_t seen = 0;
+
+	for (size_t i = 0; i < pcl_walk_cap_count(walk); i++) {
+		const struct pcl_cap *c = pcl_walk_cap(walk, i);
+
+		if (c->space != e->space || c->id != e->id)
+			continue;
+		if (e->vendor != -1 && c->vendor != e->vendor)
+			continue;
+		if (e->vsec_id != -1 && c->vsec_id != e->vsec_id)
+			continue;
+		if (e->phys != -1) {
+			if (c->offset == e->phys)
+				return (long)i;
+			continue;
+		}
+		if (seen++ == e->instance)
+			return (long)i;
+	}
+	return -1;
+}

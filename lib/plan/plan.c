@@ -445,30 +445,6 @@ static void set_selectors(struct pstate *st)
 	}
 }
 
-/* The capability of the walk that layout entry @e selects, or -1. */
-static long select_cap(struct pstate *st, const struct pcl_layout_entry *e)
-{
-	uint32_t seen = 0;
-
-	for (size_t i = 0; i < st->ncaps; i++) {
-		const struct pcl_cap *c = pcl_walk_cap(st->walk, i);
-
-		if (c->space != e->space || c->id != e->id)
-			continue;
-		if (e->vendor != -1 && c->vendor != e->vendor)
-			continue;
-		if (e->vsec_id != -1 && c->vsec_id != e->vsec_id)
-			continue;
-		if (e->phys != -1) {
-			if (c->offset == e->phys)
-				return (long)i;
-			continue;
-		}
-		if (seen++ == e->instance)
-			return (long)i;
-	}
-	return -1;
-}
 
 static const char *rule_who(int rule)
 {
@@ -488,7 +464,7 @@ static int attach_base(struct pstate *st)
 
 			if (e->kind == PCL_ENTRY_VIRTUAL)
 				continue;
-			i = select_cap(st, e);
+			i = pcl_layout_entry_find(e, st->walk);
 			if (i < 0 && e->kind == PCL_ENTRY_HIDDEN)
 				continue; /* nothing to hide */
 			if (i < 0) {
