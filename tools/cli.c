@@ -17,6 +17,9 @@ const char *cli_prog = "pcilayout";
 struct pcl_ctx *cli_ctx;
 
 static void vmsg(const char *kind, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+static void vmsg(const char *kind, const char *fmt, va_list ap)
 {
 	fprintf(stderr, "%s: %s", cli_prog, kind);
 	vfprintf(stderr, fmt, ap);
@@ -58,7 +61,8 @@ static int append(struct cli_sources *s, struct pcl_cfg **cfgs, size_t n)
 		cli_error("out of memory");
 		return -1;
 	}
-	memcpy(grown + s->count, cfgs, n * sizeof(*cfgs));
+	if (n)
+		memcpy(grown + s->count, cfgs, n * sizeof(*cfgs));
 	s->cfgs = grown;
 	s->count += n;
 	free(cfgs);

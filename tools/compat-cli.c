@@ -131,7 +131,8 @@ static long stream_dir(const char *dir, ccli_add_fn add, ccli_fail_fn fail,
 	}
 	closedir(d);
 	d = NULL;
-	qsort(names, n, sizeof(*names), name_cmp);
+	if (n)	/* names is NULL for an empty directory */
+		qsort(names, n, sizeof(*names), name_cmp);
 	for (size_t i = 0; i < n && total >= 0; i++) {
 		struct stat st;
 		long r;

@@ -329,7 +329,7 @@ static int plan_part(const struct pcl_vdev *v, uint32_t g, uint32_t n,
 		     const uint8_t *in, uint8_t *sh, struct hw_op *ops,
 		     uint32_t *nops)
 {
-	uint8_t hw[4];
+	uint8_t hw[4] = { 0 }; /* read first wherever a byte keeps device bits (VB_RMW) */
 
 	for (uint32_t j = 0; j < n; j++) {
 		const struct vbyte *b = &v->b[g + j];

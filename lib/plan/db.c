@@ -128,7 +128,7 @@ PCL_EXPORT int pcl_layout_db_add_dir(struct pcl_layout_db *db, const char *dir,
 		n++;
 	}
 	closedir(d);
-	if (ret == 0)
+	if (ret == 0 && n)	/* names is NULL for an empty directory */
 		qsort(names, n, sizeof(*names), cmp_str);
 	for (size_t i = 0; ret != -ENOMEM && ret != -EFBIG && i < n; i++) {
 		struct pcl_layout *l = NULL;

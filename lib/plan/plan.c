@@ -283,7 +283,8 @@ static int add_ranges(struct pcl_range **all, size_t *n, size_t *alloc,
 		*all = grown;
 		*alloc = a;
 	}
-	memcpy(*all + *n, r, count * sizeof(*r));
+	if (count)	/* r may be NULL then: memcpy's arguments must not be */
+		memcpy(*all + *n, r, count * sizeof(*r));
 	*n += count;
 	return 0;
 }

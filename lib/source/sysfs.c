@@ -56,6 +56,8 @@ static void lp_error(char *msg, ...)
 	longjmp(g->env, 1);
 }
 
+static void lp_vlog(int prio, const char *msg, va_list ap) PCL_PRINTF(2, 0);
+
 static void lp_vlog(int prio, const char *msg, va_list ap)
 {
 	struct lp_guard *g = lp_current;
