@@ -7,8 +7,14 @@
  *   cfg.h      sources -> one function's config space (bytes, read map, identity)
  *   catalog.h  every capability ID the library knows and its length rule
  *   walk.h     robust walk of the standard and extended chains, with findings
- *   map.h      per-byte occupancy map and the gap finder (once it lands)
- *   layout.h   the layout file: load, validate, save, fingerprint (once it lands)
+ *   map.h      per-byte occupancy map, ranges and the gap finder
+ *   quirks.h   the quirk database (device-specific reserved ranges, placements)
+ *   dvsec.h    the free-space DVSEC: encode, decode, scan, inject
+ *   layout.h   the layout file: model, load, validate, save, fingerprint
+ *   plan.h     the policy cascade: a device and a request -> a layout
+ *   image.h    the guest image and per-byte access rules built from a layout
+ *   vdev.h     the runtime engine a VMM embeds, its backends and state
+ *   compat.h   migration: check, diff, unify, survey
  *
  * Conventions (the same in every header):
  *  - Functions returning int return 0 on success or a negative errno.
