@@ -39,7 +39,7 @@ static const char *const stage_name[ST_COUNT] = {
 	"  read (parse the dump)",
 	"  walk",
 	"  walk + map",
-	"walk + show --json document",
+	"walk + jansson show document",
 	"plan --add pasid + canonical JSON",
 	"process: pcilayout show --json",
 	"process: lspci -F -vvv",

@@ -7,11 +7,13 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "commands.h"
+#include "json-writer.h"
 
 static const char show_usage[] =
 	"Usage: pcilayout show [options] [SOURCE...]\n"
@@ -27,102 +29,137 @@ static const char show_usage[] =
 	"Exit status: 0 ok, 1 a finding of severity error, 2 bad usage or\n"
 	"unreadable input.\n";
 
-static void identity_json(json_t *dev, const struct pcl_cfg *cfg)
+/*
+ * The JSON document is streamed (json-writer.c says why it is not built
+ * with jansson). Members are written in the order JSON_SORT_KEYS gives,
+ * which is byte order of the keys; members jansson would drop (a string
+ * that is NULL or not UTF-8) are dropped by jw_member_string().
+ */
+static void identity_json(struct jw *w, const struct pcl_cfg *cfg)
 {
 	struct pcl_identity id;
-	json_t *o = json_object();
 
 	pcl_cfg_identity(cfg, &id);
-	json_object_set_new(o, "vendor", cli_json_hex(id.vendor_id));
-	json_object_set_new(o, "device", cli_json_hex(id.device_id));
-	json_object_set_new(o, "subsystem_vendor",
-			    cli_json_hex(id.subsys_vendor_id));
-	json_object_set_new(o, "subsystem", cli_json_hex(id.subsys_id));
-	json_object_set_new(o, "class", cli_json_hex(id.class_code));
-	json_object_set_new(o, "revision", cli_json_hex(id.revision));
-	json_object_set_new(o, "header_type", json_integer(id.header_type));
-	json_object_set_new(o, "multifunction",
-			    json_boolean(id.multifunction));
-	json_object_set_new(o, "vf", json_boolean(id.is_vf));
+	jw_key(w, "identity");
+	jw_begin_object(w);
+	jw_key(w, "class");
+	jw_hex(w, id.class_code);
+	jw_key(w, "device");
+	jw_hex(w, id.device_id);
+	jw_key(w, "header_type");
+	jw_int(w, id.header_type);
+	jw_key(w, "multifunction");
+	jw_bool(w, id.multifunction);
+	jw_key(w, "pcie_type");
 	if (id.pcie_type >= 0)
-		json_object_set_new(o, "pcie_type", json_integer(id.pcie_type));
+		jw_int(w, id.pcie_type);
 	else
-		json_object_set_new(o, "pcie_type", json_null());
-	json_object_set_new(dev, "identity", o);
+		jw_null(w);
+	jw_key(w, "revision");
+	jw_hex(w, id.revision);
+	jw_key(w, "subsystem");
+	jw_hex(w, id.subsys_id);
+	jw_key(w, "subsystem_vendor");
+	jw_hex(w, id.subsys_vendor_id);
+	jw_key(w, "vendor");
+	jw_hex(w, id.vendor_id);
+	jw_key(w, "vf");
+	jw_bool(w, id.is_vf);
+	jw_end_object(w);
 }
 
-static json_t *cap_json(const struct pcl_cap *c)
+static void cap_json(struct jw *w, const struct pcl_cap *c)
 {
-	json_t *o = json_object();
+	bool vsec = c->space == PCL_SPACE_EXTENDED &&
+		    (c->id == 0x0b || c->id == 0x23);
 
-	json_object_set_new(o, "space", json_string(pcl_space_name(c->space)));
-	json_object_set_new(o, "id", cli_json_hex(c->id));
-	json_object_set_new(o, "name", json_string(c->name));
-	json_object_set_new(o, "version", json_integer(c->version));
-	json_object_set_new(o, "offset", cli_json_hex(c->offset));
+	jw_begin_object(w);
+	jw_key(w, "id");
+	jw_hex(w, c->id);
+	jw_key(w, "instance");
+	jw_int(w, c->instance);
+	jw_key(w, "length");
 	if (c->flags & PCL_CAP_LENGTH_UNKNOWN)
-		json_object_set_new(o, "length", json_null());
+		jw_null(w);
 	else
-		json_object_set_new(o, "length", json_integer(c->length));
-	json_object_set_new(o, "instance", json_integer(c->instance));
-	if (c->space == PCL_SPACE_EXTENDED &&
-	    (c->id == 0x0b || c->id == 0x23)) {
-		json_object_set_new(o, "vsec_vendor", cli_json_hex(c->vendor));
-		json_object_set_new(o, "vsec_id", cli_json_hex(c->vsec_id));
-		json_object_set_new(o, "vsec_rev", json_integer(c->vsec_rev));
+		jw_int(w, c->length);
+	jw_member_string(w, "name", c->name);
+	jw_key(w, "offset");
+	jw_hex(w, c->offset);
+	if (c->flags & PCL_CAP_OVERLAP) {
+		jw_key(w, "overlap");
+		jw_bool(w, true);
 	}
-	if (c->flags & PCL_CAP_TRUNCATED)
-		json_object_set_new(o, "truncated", json_true());
-	if (c->flags & PCL_CAP_OVERLAP)
-		json_object_set_new(o, "overlap", json_true());
-	return o;
+	jw_member_string(w, "space", pcl_space_name(c->space));
+	if (c->flags & PCL_CAP_TRUNCATED) {
+		jw_key(w, "truncated");
+		jw_bool(w, true);
+	}
+	jw_key(w, "version");
+	jw_int(w, c->version);
+	if (vsec) {
+		jw_key(w, "vsec_id");
+		jw_hex(w, c->vsec_id);
+		jw_key(w, "vsec_rev");
+		jw_int(w, c->vsec_rev);
+		jw_key(w, "vsec_vendor");
+		jw_hex(w, c->vendor);
+	}
+	jw_end_object(w);
 }
 
-static json_t *finding_json(const struct pcl_finding *f)
+static void finding_json(struct jw *w, const struct pcl_finding *f)
 {
-	json_t *o = json_object();
-
-	json_object_set_new(o, "severity",
-			    json_string(pcl_severity_name(f->severity)));
-	json_object_set_new(o, "code", json_string(f->code));
-	if (f->space >= 0)
-		json_object_set_new(o, "space",
-				    json_string(pcl_space_name(f->space)));
+	jw_begin_object(w);
+	jw_member_string(w, "code", f->code);
+	jw_member_string(w, "message", f->message);
+	jw_key(w, "offset");
 	if (f->offset >= 0)
-		json_object_set_new(o, "offset",
-				    cli_json_hex((unsigned long)f->offset));
+		jw_hex(w, (unsigned long)f->offset);
 	else
-		json_object_set_new(o, "offset", json_null());
-	json_object_set_new(o, "message", json_string(f->message));
-	return o;
+		jw_null(w);
+	jw_member_string(w, "severity", pcl_severity_name(f->severity));
+	if (f->space >= 0)
+		jw_member_string(w, "space", pcl_space_name(f->space));
+	jw_end_object(w);
 }
 
-static json_t *device_json(const struct pcl_cfg *cfg,
-			   const struct pcl_walk *w)
+static void device_json(struct jw *out, const struct pcl_cfg *cfg,
+			const struct pcl_walk *w)
 {
-	json_t *dev = json_object(), *caps = json_array(),
-	       *orphans = json_array(), *findings = json_array();
 	const char *slot = pcl_cfg_slot(cfg);
 
-	json_object_set_new(dev, "source", json_string(pcl_cfg_source(cfg)));
-	json_object_set_new(dev, "slot", slot ? json_string(slot) : json_null());
-	if (pcl_cfg_line(cfg))
-		json_object_set_new(dev, "line",
-				    json_integer(pcl_cfg_line(cfg)));
-	identity_json(dev, cfg);
-	json_object_set_new(dev, "size", json_integer(pcl_cfg_size(cfg)));
+	jw_begin_object(out);
+	jw_key(out, "capabilities");
+	jw_begin_array(out);
 	for (size_t i = 0; i < pcl_walk_cap_count(w); i++)
-		json_array_append_new(caps, cap_json(pcl_walk_cap(w, i)));
-	for (size_t i = 0; i < pcl_walk_orphan_count(w); i++)
-		json_array_append_new(orphans,
-				      cap_json(pcl_walk_orphan(w, i)));
+		cap_json(out, pcl_walk_cap(w, i));
+	jw_end_array(out);
+	jw_key(out, "findings");
+	jw_begin_array(out);
 	for (size_t i = 0; i < pcl_walk_finding_count(w); i++)
-		json_array_append_new(findings,
-				      finding_json(pcl_walk_finding(w, i)));
-	json_object_set_new(dev, "capabilities", caps);
-	json_object_set_new(dev, "orphans", orphans);
-	json_object_set_new(dev, "findings", findings);
-	return dev;
+		finding_json(out, pcl_walk_finding(w, i));
+	jw_end_array(out);
+	identity_json(out, cfg);
+	if (pcl_cfg_line(cfg)) {
+		jw_key(out, "line");
+		jw_int(out, pcl_cfg_line(cfg));
+	}
+	jw_key(out, "orphans");
+	jw_begin_array(out);
+	for (size_t i = 0; i < pcl_walk_orphan_count(w); i++)
+		cap_json(out, pcl_walk_orphan(w, i));
+	jw_end_array(out);
+	jw_key(out, "size");
+	jw_int(out, pcl_cfg_size(cfg));
+	if (slot) {
+		jw_member_string(out, "slot", slot);
+	} else {
+		jw_key(out, "slot");
+		jw_null(out);
+	}
+	jw_member_string(out, "source", pcl_cfg_source(cfg));
+	jw_end_object(out);
 }
 
 static void print_cap(const struct pcl_cap *c)
@@ -202,6 +239,96 @@ static void print_device(const struct pcl_cfg *cfg, const struct pcl_walk *w,
 	putchar('\n');
 }
 
+/*
+ * Walk and print one batch of cfgs into @out. After a walk fails (out of
+ * memory), the rest is not walked; the message is kept in @walk_error and
+ * printed by the caller once every SOURCE has been read, where it came
+ * when all were read before any was walked.
+ */
+static void show_json_batch(struct jw *out, const struct cli_sources *src,
+			    int *ret, char *walk_error, size_t size)
+{
+	for (size_t i = 0; i < src->count && !walk_error[0]; i++) {
+		struct pcl_walk *w = pcl_walk_new(src->cfgs[i]);
+
+		if (!w) {
+			snprintf(walk_error, size, "%s: cannot walk: %s",
+				 pcl_cfg_source(src->cfgs[i]), strerror(errno));
+			*ret = EXIT_USAGE;
+			break;
+		}
+		if (pcl_walk_max_severity(w) >= PCL_SEVERITY_ERROR &&
+		    *ret == EXIT_OK)
+			*ret = EXIT_FINDING;
+		device_json(out, src->cfgs[i], w);
+		pcl_walk_free(w);
+	}
+}
+
+/*
+ * show --json: each SOURCE is read, walked and written before the next is
+ * read, so that its cfgs are freed early and the memory reused (holding a
+ * 100,000-device fleet's cfgs, ~480 MB, cost a page fault per device).
+ * What the user sees is what it was when every SOURCE was read first:
+ * nothing reaches stdout until the last one has been read, so an
+ * unreadable SOURCE still leaves stdout empty.
+ */
+static int show_json(int nargs, char **args)
+{
+	struct cli_sources src = { 0 };
+	char walk_error[4352] = "";
+	int ret = EXIT_OK;
+	struct jw out;
+
+#ifdef M_TRIM_THRESHOLD
+	/*
+	 * glibc gives the heap's freed top back to the kernel, so each
+	 * SOURCE's cfgs would be faulted in afresh; keep it for the next.
+	 */
+	mallopt(M_TRIM_THRESHOLD, 512 << 20);
+#endif
+	jw_init(&out, stdout);
+	jw_hold(&out, true);
+	jw_begin_object(&out);
+	jw_key(&out, "devices");
+	jw_begin_array(&out);
+	if (nargs == 0) {
+		struct pcl_error err = { 0 };
+
+		if (pcl_cfg_read_all_devices(cli_ctx, &src.cfgs, &src.count,
+					     &err) < 0) {
+			cli_report(&err);
+			jw_discard(&out);
+			return EXIT_USAGE;
+		}
+		jw_hold(&out, false);
+		show_json_batch(&out, &src, &ret, walk_error,
+				sizeof(walk_error));
+		cli_sources_free(&src);
+	}
+	for (int i = 0; i < nargs; i++) {
+		if (cli_sources_add(&src, args[i]) < 0) {
+			cli_sources_free(&src);
+			jw_discard(&out);
+			return EXIT_USAGE;
+		}
+		if (i == nargs - 1)
+			jw_hold(&out, false);
+		show_json_batch(&out, &src, &ret, walk_error,
+				sizeof(walk_error));
+		cli_sources_free(&src);
+	}
+	if (walk_error[0])
+		cli_error("%s", walk_error);
+	/* cli_print_json()'s final newline. */
+	jw_end_array(&out);
+	jw_end_object(&out);
+	jw_raw(&out, "\n", 1);
+	/* A write error is not an exit status here, as with jansson. */
+	jw_finish(&out);
+	return ret;
+}
+
 int cmd_show(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -212,7 +339,6 @@ int cmd_show(int argc, char **argv)
 	};
 	struct cli_sources src = { 0 };
 	bool json = false, quiet = false;
-	json_t *doc = NULL, *devs = NULL;
 	int c, ret = EXIT_OK;
 
 	while ((c = getopt_long(argc, argv, "jqh", opts, NULL)) != -1) {
@@ -231,6 +357,8 @@ int cmd_show(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	if (json)
+		return show_json(argc - optind, argv + optind);
 	if (optind == argc) {
 		struct pcl_error err = { 0 };
 
@@ -246,11 +374,6 @@ int cmd_show(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (json) {
-		doc = json_object();
-		devs = json_array();
-		json_object_set_new(doc, "devices", devs);
-	}
 	for (size_t i = 0; i < src.count; i++) {
 		struct pcl_walk *w = pcl_walk_new(src.cfgs[i]);
 
@@ -263,16 +386,8 @@ int cmd_show(int argc, char **argv)
 		if (pcl_walk_max_severity(w) >= PCL_SEVERITY_ERROR &&
 		    ret == EXIT_OK)
 			ret = EXIT_FINDING;
-		if (json)
-			json_array_append_new(devs,
-					      device_json(src.cfgs[i], w));
-		else
-			print_device(src.cfgs[i], w, quiet);
+		print_device(src.cfgs[i], w, quiet);
 		pcl_walk_free(w);
-	}
-	if (json) {
-		cli_print_json(doc);
-		json_decref(doc);
 	}
 	cli_sources_free(&src);
 	return ret;

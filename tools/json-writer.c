@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * json-writer.c - streaming JSON emitter used by `show --json` only.
+ *
+ * Why not jansson here: show --json over a fleet is the throughput path of
+ * issue 11 (goal: 20x lspci -vvv per device, i.e. <= ~11.7 us/device).
+ * Building the jansson document cost ~100,000 instructions per device
+ * (a malloc'd json_t and hashtable entry per capability field) and
+ * json_dumpf() with JSON_SORT_KEYS another ~124,000 (qsort of every
+ * object's keys, then one fwrite per token through stdio's locks): 43 us
+ * per device at N = 100,000, four times the whole budget (BENCHMARKS.md,
+ * callgrind). The document's keys are fixed, so they can be emitted
+ * already sorted, and no tree is needed: each device is written as soon
+ * as it is walked, into one large buffer that goes out with fwrite().
+ * Writing a device now costs ~30,000 instructions.
+ *
+ * The bytes must stay those of json_dumpf(JSON_INDENT(2) | JSON_SORT_KEYS)
+ * (scripts and golden files depend on them), so this mirrors what jansson
+ * 2.14 does: a newline and 2 spaces per level before each member or
+ * element, ": " after a key, "[]" and "{}" for empty containers, integers
+ * as "%lld", and in strings only '"', '\\' and code points below 0x20
+ * escaped (\b \f \n \r \t, else \u00XX in upper case); other UTF-8 passes
+ * through. Strings jansson refuses (NULL, invalid UTF-8) are reported by
+ * jw_string_ok() so that the member can be dropped as json_object_set_new()
+ * drops it.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json-writer.h"
+
+/* One write(2) per MiB of JSON: ~500 devices per write, not one per token. */
+#define JW_BUF_SIZE (1u << 20)
+
+/* Used when the large buffer cannot be had: slower, still correct. */
+static char jw_fallback[4096];
+
+static const char jw_spaces[2 * JW_MAX_DEPTH + 1] =
+	"                                ";
+
+void jw_init(struct jw *w, FILE *out)
+{
+	memset(w, 0, sizeof(*w));
+	w->out = out;
+	w->buf = malloc(JW_BUF_SIZE);
+	w->cap = JW_BUF_SIZE;
+	if (!w->buf) {
+		w->buf = jw_fallback;
+		w->cap = sizeof(jw_fallback);
+	}
+}
+
+static void jw_flush(struct jw *w)
+{
+	if (w->len && fwrite(w->buf, 1, w->len, w->out) != w->len)
+		w->failed = true;
+	w->len = 0;
+}
+
+void jw_discard(struct jw *w)
+{
+	if (w->buf != jw_fallback)
+		free(w->buf);
+	w->buf = NULL;
+	w->len = 0;
+	w->cap = 0;
+}
+
+int jw_finish(struct jw *w)
+{
+	jw_flush(w);
+	jw_discard(w);
+	return w->failed ? -1 : 0;
+}
+
+void jw_hold(struct jw *w, bool hold)
+{
+	w->hold = hold;
+}
+
+/* Room for @n more bytes while holding; false when memory ran out. */
+static bool jw_grow(struct jw *w, size_t n)
+{
+	size_t ncap = w->cap;
+	char *nb;
+
+	while (ncap - w->len < n) {
+		if (ncap > SIZE_MAX / 2)
+			return false;
+		ncap *= 2;
+	}
+	if (w->buf == jw_fallback) {
+		nb = malloc(ncap);
+		if (nb)
+			memcpy(nb, w->buf, w->len);
+	} else {
+		nb = realloc(w->buf, ncap);
+	}
+	if (!nb)
+		return false;
+	w->buf = nb;
+	w->cap = ncap;
+	return true;
+}
+
+static void jw_put(struct jw *w, const char *s, size_t n)
+{
+	if (n > w->cap - w->len && !(w->hold && jw_grow(w, n))) {
+		jw_flush(w);
+		if (n > w->cap) {
+			if (fwrite(s, 1, n, w->out) != n)
+				w->failed = true;
+			return;
+		}
+	}
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+}
+
+void jw_raw(struct jw *w, const char *s, size_t n)
+{
+	jw_put(w, s, n);
+}
+
+static void jw_putc(struct jw *w, char c)
+{
+	if (w->len == w->cap && !(w->hold && jw_grow(w, 1)))
+		jw_flush(w);
+	w->buf[w->len++] = c;
+}
+
+/* jansson's dump_indent(): a newline, then two spaces per level. */
+static void jw_newline(struct jw *w, int depth)
+{
+	jw_putc(w, '\n');
+	jw_put(w, jw_spaces, 2 * (size_t)depth);
+}
+
+/* What comes before a member or an element: nothing, or ",", then indent. */
+static void jw_item(struct jw *w)
+{
+	if (w->depth == 0)
+		return;
+	if (w->empty[w->depth])
+		w->empty[w->depth] = false;
+	else
+		jw_putc(w, ',');
+	jw_newline(w, w->depth);
+}
+
+/* Before a value: a member's value follows its key with no separator. */
+static void jw_value(struct jw *w)
+{
+	if (w->after_key)
+		w->after_key = false;
+	else
+		jw_item(w);
+}
+
+static void jw_open(struct jw *w, char c)
+{
+	jw_value(w);
+	jw_putc(w, c);
+	if (w->depth + 1 >= JW_MAX_DEPTH) {
+		/* A programming error; keep the output bounded, mark it bad. */
+		w->failed = true;
+		return;
+	}
+	w->depth++;
+	w->empty[w->depth] = true;
+}
+
+static void jw_close(struct jw *w, char c)
+{
+	if (w->depth > 0) {
+		if (!w->empty[w->depth])
+			jw_newline(w, w->depth - 1);
+		w->depth--;
+	}
+	jw_putc(w, c);
+}
+
+void jw_begin_object(struct jw *w)
+{
+	jw_open(w, '{');
+}
+
+void jw_end_object(struct jw *w)
+{
+	jw_close(w, '}');
+}
+
+void jw_begin_array(struct jw *w)
+{
+	jw_open(w, '[');
+}
+
+void jw_end_array(struct jw *w)
+{
+	jw_close(w, ']');
+}
+
+void jw_key(struct jw *w, const char *key)
+{
+	jw_item(w);
+	jw_putc(w, '"');
+	jw_put(w, key, strlen(key));
+	jw_put(w, "\": ", 3);
+	w->after_key = true;
+}
+
+void jw_null(struct jw *w)
+{
+	jw_value(w);
+	jw_put(w, "null", 4);
+}
+
+void jw_bool(struct jw *w, bool v)
+{
+	jw_value(w);
+	if (v)
+		jw_put(w, "true", 4);
+	else
+		jw_put(w, "false", 5);
+}
+
+void jw_int(struct jw *w, long long v)
+{
+	char tmp[24], *p = tmp + sizeof(tmp);
+	/* Negate as unsigned so that LLONG_MIN does not overflow. */
+	unsigned long long u = v < 0 ? 0ull - (unsigned long long)v :
+				       (unsigned long long)v;
+
+	jw_value(w);
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	jw_put(w, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
+void jw_hex(struct jw *w, unsigned long v)
+{
+	static const char digits[] = "0123456789abcdef";
+	char tmp[2 + 2 * sizeof(v) + 3], *p = tmp + sizeof(tmp);
+
+	jw_value(w);
+	*--p = '"';
+	do {
+		*--p = digits[v & 0xf];
+		v >>= 4;
+	} while (v);
+	*--p = 'x';
+	*--p = '0';
+	*--p = '"';
+	jw_put(w, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
+bool jw_string_ok(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (!s)
+		return false;
+	while (*p) {
+		uint32_t cp;
+		size_t n;
+
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		/* C0, C1 (overlong ASCII), continuation bytes and F5+ never
+		 * start a sequence. */
+		if (*p >= 0xc2 && *p <= 0xdf) {
+			n = 2;
+			cp = *p & 0x1f;
+		} else if (*p >= 0xe0 && *p <= 0xef) {
+			n = 3;
+			cp = *p & 0x0f;
+		} else if (*p >= 0xf0 && *p <= 0xf4) {
+			n = 4;
+			cp = *p & 0x07;
+		} else {
+			return false;
+		}
+		/* The terminating NUL fails this test, so p never overruns. */
+		for (size_t i = 1; i < n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (p[i] & 0x3f);
+		}
+		if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
+		    (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000))
+			return false;
+		p += n;
+	}
+	return true;
+}
+
+/*
+ * @s must have passed jw_string_ok(). Bytes of multi-byte sequences are
+ * all >= 0x80, so escaping byte by byte is escaping code point by code
+ * point, as jansson does.
+ */
+void jw_string(struct jw *w, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const char *run = s, *p = s;
+
+	jw_value(w);
+	jw_putc(w, '"');
+	for (; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		char esc[6] = { '\\', 0, '0', '0', 0, 0 };
+		size_t n = 2;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		jw_put(w, run, (size_t)(p - run));
+		run = p + 1;
+		switch (c) {
+		case '"':
+		case '\\':
+			esc[1] = (char)c;
+			break;
+		case '\b':
+			esc[1] = 'b';
+			break;
+		case '\f':
+			esc[1] = 'f';
+			break;
+		case '\n':
+			esc[1] = 'n';
+			break;
+		case '\r':
+			esc[1] = 'r';
+			break;
+		case '\t':
+			esc[1] = 't';
+			break;
+		default:
+			esc[1] = 'u';
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 0xf];
+			n = 6;
+			break;
+		}
+		jw_put(w, esc, n);
+	}
+	jw_put(w, run, (size_t)(p - run));
+	jw_putc(w, '"');
+}
+
+void jw_member_string(struct jw *w, const char *key, const char *s)
+{
+	if (!jw_string_ok(s))
+		return;
+	jw_key(w, key);
+	jw_string(w, s);
+}

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * json-writer.h - a small streaming JSON emitter for the one document whose
+ * size grows with the fleet: `pcilayout show --json`. It writes the same
+ * bytes as jansson's json_dumpf(JSON_INDENT(2) | JSON_SORT_KEYS) without
+ * building a tree; the caller emits object members in sorted key order.
+ * Everything else in the tool keeps using jansson (see json-writer.c for
+ * why this exists at all).
+ */
+#ifndef PCILAYOUT_JSON_WRITER_H
+#define PCILAYOUT_JSON_WRITER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* Deep enough for show's document (4 levels); deeper nesting is a bug. */
+#define JW_MAX_DEPTH 16
+
+struct jw {
+	FILE *out;
+	char *buf;
+	size_t len;
+	size_t cap;
+	int depth;
+	bool hold;                 /* grow the buffer rather than write */
+	bool after_key;            /* a key was written; its value is next */
+	bool empty[JW_MAX_DEPTH];  /* no member or element yet at this level */
+	bool failed;               /* out of memory or a write error */
+};
+
+/* Start writing to @out through an internal buffer. */
+void jw_init(struct jw *w, FILE *out);
+/* Flush and free the buffer. Return: 0, or -1 on a write error. */
+int jw_finish(struct jw *w);
+/* Free the buffer, writing nothing more. */
+void jw_discard(struct jw *w);
+/*
+ * While @hold is set, nothing is written: the buffer grows to hold the
+ * output (if memory runs out, it is written after all). Clearing it lets
+ * the next full buffer go out.
+ */
+void jw_hold(struct jw *w, bool hold);
+
+void jw_begin_object(struct jw *w);
+void jw_end_object(struct jw *w);
+void jw_begin_array(struct jw *w);
+void jw_end_array(struct jw *w);
+
+/* An object member's key: a constant, plain ASCII name needing no escape. */
+void jw_key(struct jw *w, const char *key);
+
+/*
+ * Values: after jw_key() for a member, or alone for an array element.
+ * jw_hex() writes the string "0x%lx", the form of cli_json_hex().
+ */
+void jw_null(struct jw *w);
+void jw_bool(struct jw *w, bool v);
+void jw_int(struct jw *w, long long v);
+void jw_hex(struct jw *w, unsigned long v);
+void jw_string(struct jw *w, const char *s);
+
+/*
+ * true when jansson's json_string() accepts @s: not NULL and valid UTF-8.
+ * When it refuses, json_object_set_new() drops the member, so a caller
+ * keeping jansson's output must drop it too.
+ */
+bool jw_string_ok(const char *s);
+
+/* @n bytes as they are, outside the document (a final newline). */
+void jw_raw(struct jw *w, const char *s, size_t n);
+
+/* A string member, left out exactly when jansson would leave it out. */
+void jw_member_string(struct jw *w, const char *key, const char *s);
+
+#endif /* PCILAYOUT_JSON_WRITER_H */
