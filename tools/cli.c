@@ -108,7 +108,7 @@ int cli_sources_add(struct cli_sources *s, const char *arg)
 				return -1;
 			}
 			cfgs[0] = cfg;
-			n = 1;
+			return append(s, cfgs, 1);
 		}
 	}
 	if (r < 0) {

@@ -4,6 +4,7 @@
  * are streamed one file at a time so that a fleet of dumps never has to
  * fit in memory at once.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -38,15 +39,35 @@ bool ccli_pasid_get(const struct ccli_pasid *p, struct pcl_plan_pasid *out)
 	return true;
 }
 
+/*
+ * One to four hex digits ending at @stop; no sign, space or "0x" (which
+ * strtoul and sscanf("%x") would take).
+ */
+static bool parse_id(const char *s, char stop, uint16_t *id, const char **next)
+{
+	unsigned long v;
+	char *end;
+
+	if (!isxdigit((unsigned char)*s))
+		return false;
+	errno = 0;
+	v = strtoul(s, &end, 16);
+	if (errno || end - s > 4 || *end != stop || v > 0xffff)
+		return false;
+	*id = (uint16_t)v;
+	*next = end;
+	return true;
+}
+
 int ccli_parse_ids(const char *arg, uint16_t *vendor, uint16_t *device)
 {
-	unsigned int v, d;
-	char tail;
+	const char *p;
+	uint16_t v, d;
 
-	if (sscanf(arg, "%4x:%4x%c", &v, &d, &tail) != 2)
+	if (!parse_id(arg, ':', &v, &p) || !parse_id(p + 1, '\0', &d, &p))
 		return -1;
-	*vendor = (uint16_t)v;
-	*device = (uint16_t)d;
+	*vendor = v;
+	*device = d;
 	return 0;
 }
 

@@ -182,7 +182,8 @@ PCL_EXPORT int pcl_survey_run(struct pcl_survey *s)
 	}
 	/* Pools: within a model, groups with equal migration keys; numbered
 	 * by the hosts of their biggest group. */
-	qsort(s->groups, s->n_groups, sizeof(*s->groups), by_hosts);
+	if (s->n_groups) /* qsort(NULL, 0, ...) is undefined */
+		qsort(s->groups, s->n_groups, sizeof(*s->groups), by_hosts);
 	for (size_t i = 0, pool = 0; i < s->n_groups; i++) {
 		struct sgroup *g = &s->groups[i];
 
@@ -202,7 +203,8 @@ PCL_EXPORT int pcl_survey_run(struct pcl_survey *s)
 		if (!g->g.status)
 			g->g.status = (int32_t)++pool;
 	}
-	qsort(s->groups, s->n_groups, sizeof(*s->groups), by_pool);
+	if (s->n_groups) /* qsort(NULL, 0, ...) is undefined */
+		qsort(s->groups, s->n_groups, sizeof(*s->groups), by_pool);
 	for (size_t i = 0; i < s->n_groups; i++)
 		s->groups[i].g.examples = s->groups[i].examples;
 	return 0;

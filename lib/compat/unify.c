@@ -565,9 +565,13 @@ static int gather_keys(struct run *rn)
 	for (size_t i = 0; i < u->n_keys; i++) {
 		struct ukey *k = &u->keys[i];
 
-		qsort(k->offs, k->n_offs, sizeof(*k->offs), hist_cmp);
-		qsort(k->lens, k->n_lens, sizeof(*k->lens), hist_cmp);
-		qsort(k->vers, k->n_vers, sizeof(*k->vers), hist_cmp);
+		/* qsort(NULL, 0, ...) is undefined: empty histograms are NULL. */
+		if (k->n_offs)
+			qsort(k->offs, k->n_offs, sizeof(*k->offs), hist_cmp);
+		if (k->n_lens)
+			qsort(k->lens, k->n_lens, sizeof(*k->lens), hist_cmp);
+		if (k->n_vers)
+			qsort(k->vers, k->n_vers, sizeof(*k->vers), hist_cmp);
 	}
 	return 0;
 }
@@ -804,7 +808,8 @@ static int place_physical(struct run *rn)
 	for (size_t i = 0; i < u->n_keys; i++)
 		if (u->keys[i].decision == KEY_KEEP && u->keys[i].n_offs)
 			order[n++] = &u->keys[i];
-	qsort(order, n, sizeof(*order), key_order);
+	if (n) /* qsort(NULL, 0, ...) is undefined */
+		qsort(order, n, sizeof(*order), key_order);
 	for (size_t i = 0; !r && i < n; i++)
 		r = place_one(rn, order[i]);
 	free(order);
@@ -1147,7 +1152,8 @@ PCL_EXPORT int pcl_unify_run(struct pcl_unify *u,
 		r = -ENOSPC;
 		goto out;
 	}
-	qsort(rn->cls, rn->n, sizeof(*rn->cls), class_order);
+	if (rn->n) /* qsort(NULL, 0, ...) is undefined */
+		qsort(rn->cls, rn->n, sizeof(*rn->cls), class_order);
 	rn->tmpl = rn->cls[0];
 	for (size_t i = 0; i < rn->n; i++)
 		rn->hosts += rn->cls[i]->hosts;
@@ -1201,7 +1207,8 @@ out:
 		free(virt[i].why);
 	for (size_t i = 0; i < u->f.n_classes; i++)
 		u->order[i] = u->f.classes[i];
-	qsort(u->order, u->f.n_classes, sizeof(*u->order), class_order);
+	if (u->f.n_classes) /* qsort(NULL, 0, ...) is undefined */
+		qsort(u->order, u->f.n_classes, sizeof(*u->order), class_order);
 	for (size_t i = 0; i < u->f.n_classes; i++) {
 		fleet_group_fill(u->order[i]);
 		if (u->order[i]->status == 1)

@@ -190,7 +190,8 @@ static int merge(struct pcl_dvsec_scan *s)
 		for (size_t j = 0; j < e->info.range_count; j++)
 			all[k++] = e->ranges[j];
 	}
-	qsort(all, total, sizeof(*all), cmp_range);
+	if (total) /* qsort(NULL, 0, ...) is undefined */
+		qsort(all, total, sizeof(*all), cmp_range);
 	s->merged = all;
 	s->nmerged = total;
 	return 0;

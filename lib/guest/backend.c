@@ -8,6 +8,7 @@
  * 1/2/4-byte accesses below 4096, but a VMM may call these functions
  * directly, and an out-of-range request must never reach memory or a file.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -231,16 +232,44 @@ static int fd_write(void *opaque, uint32_t off, uint32_t len, uint32_t val)
 	return 0;
 }
 
+/*
+ * Exactly @n hex digits at @s, value in *@val. sscanf("%x") would also take
+ * a sign, spaces and "0x", and the address becomes a sysfs path: only the
+ * characters a kernel device name has may pass.
+ */
+static bool hex_field(const char *s, size_t n, unsigned long *val)
+{
+	char buf[8], *end;
+
+	if (n >= sizeof(buf))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return false;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	errno = 0;
+	*val = strtoul(buf, &end, 16);
+	return errno == 0 && *end == '\0';
+}
+
+/* "dddd:bb:dd.f" or "bb:dd.f", nothing before or after. */
 static bool address_ok(const char *a)
 {
-	unsigned int dom, bus, dev, fn;
-	char tail;
+	size_t len = strlen(a);
+	unsigned long dom, bus, dev, fn;
+	const char *bdf = a;
 
-	if (sscanf(a, "%4x:%2x:%2x.%1x%c", &dom, &bus, &dev, &fn, &tail) == 4)
-		return strlen(a) == 12 && dev < 32 && fn < 8;
-	if (sscanf(a, "%2x:%2x.%1x%c", &bus, &dev, &fn, &tail) == 3)
-		return strlen(a) == 7 && dev < 32 && fn < 8;
-	return false;
+	if (len == 12) {
+		if (!hex_field(a, 4, &dom) || a[4] != ':')
+			return false;
+		bdf = a + 5;
+	} else if (len != 7) {
+		return false;
+	}
+	return hex_field(bdf, 2, &bus) && bdf[2] == ':' &&
+	       hex_field(bdf + 3, 2, &dev) && bdf[5] == '.' &&
+	       hex_field(bdf + 6, 1, &fn) && dev < 32 && fn < 8;
 }
 
 struct pcl_backend *pcl_backend_sysfs_new(const char *address, uint32_t flags,

@@ -354,13 +354,11 @@ static int msi_rules(struct build *b, uint32_t at, uint32_t len,
 		uint8_t w = 0;
 
 		if (i < 8)
-			w = i == 4 ? 0xfc : 0xff;      /* address */
-		else if (is64 && i < 12)
-			w = 0xff;                       /* upper address */
-		else if (i >= data && i < data + 2)
-			w = 0xff;                       /* data */
-		else if (pvm && i >= mask && i < mask + 4)
-			w = 0xff;                       /* mask bits */
+			w = i == 4 ? 0xfc : 0xff;       /* address */
+		else if ((is64 && i < 12) ||            /* upper address */
+			 (i >= data && i < data + 2) || /* data */
+			 (pvm && i >= mask && i < mask + 4)) /* mask bits */
+			w = 0xff;
 		if ((r = set_shadow(b, at + i, w, img[i], 0)))
 			return r;
 	}

@@ -55,8 +55,12 @@ PCL_EXPORT const struct pcl_error *pcl_diag_get(const struct pcl_diag *diag,
 	return &diag->recs[index];
 }
 
-/* Append one record; the shared body of the public and internal adders. */
-static int diag_vadd(struct pcl_diag *diag, const char *source, uint32_t line,
+/*
+ * Append one record; the shared body of the public and internal adders.
+ * PCL_PRINTF(6, 0) lets the compiler check callers' formats through the
+ * va_list (clang's -Wformat-nonliteral needs it to accept vsnprintf here).
+ */
+static PCL_PRINTF(6, 0) int diag_vadd(struct pcl_diag *diag, const char *source, uint32_t line,
 		     uint32_t column, int32_t offset, const char *fmt,
 		     va_list ap)
 {

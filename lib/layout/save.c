@@ -388,7 +388,6 @@ PCL_EXPORT int pcl_layout_save_file(const struct pcl_layout *layout,
 		ret = -errno;
 	if (close(fd) && !ret)
 		ret = -errno;
-	fd = -1;
 	if (!ret && rename(tmp, path))
 		ret = -errno;
 	if (ret) {

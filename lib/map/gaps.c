@@ -192,7 +192,8 @@ PCL_EXPORT int pcl_map_gaps(const struct pcl_map *map, int space,
 			g->klass = PCL_GAP_NEAR;
 		}
 	}
-	qsort(out, n, sizeof(*out), cmp_gap);
+	if (n) /* qsort(NULL, 0, ...) is undefined */
+		qsort(out, n, sizeof(*out), cmp_gap);
 	for (i = 0; i < n; i++)
 		out[i].rank = (int32_t)i + 1;
 	*gaps = out;

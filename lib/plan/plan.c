@@ -303,7 +303,7 @@ static int gather_quirks(struct pstate *st)
 {
 	const struct pcl_plan_request *req = st->req;
 	const struct pcl_layout **m = NULL;
-	size_t n = 0;
+	size_t n = 0, nq = 0;
 	int r;
 
 	if (req->quirks) {
@@ -316,8 +316,12 @@ static int gather_quirks(struct pstate *st)
 		free(m);
 		return -ENOMEM;
 	}
+	/*
+	 * Count in a local and publish at the end: st->n_quirks then never
+	 * covers an unwritten slot, which the analyzer can see.
+	 */
 	for (size_t i = 0; i < n; i++)
-		st->quirks[st->n_quirks++] = m[i];
+		st->quirks[nq++] = m[i];
 	free(m);
 	for (size_t i = 0; i < req->n_extra_quirks; i++) {
 		const struct pcl_layout *q = req->extra_quirks[i];
@@ -326,9 +330,10 @@ static int gather_quirks(struct pstate *st)
 				       st->id.subsys_vendor_id,
 				       st->id.subsys_id, st->id.revision,
 				       st->id.class_code))
-			st->quirks[st->n_quirks++] = q;
+			st->quirks[nq++] = q;
 	}
-	for (size_t i = 1; i < st->n_quirks; i++) {
+	st->n_quirks = nq;
+	for (size_t i = 1; i < nq; i++) {
 		const struct pcl_layout *q = st->quirks[i];
 		size_t j = i;
 
@@ -1743,7 +1748,8 @@ static int build_layout(struct pstate *st, struct pcl_layout **out)
 
 static void state_free(struct pstate *st)
 {
-	for (size_t i = 0; i < st->ncaps; i++)
+	/* st->dec is NULL when its allocation failed after ncaps was set. */
+	for (size_t i = 0; st->dec && i < st->ncaps; i++)
 		plan_str_free(&st->dec[i].why);
 	for (size_t i = 0; i < st->n_ents; i++)
 		plan_str_free(&st->ents[i].why);

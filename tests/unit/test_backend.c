@@ -256,6 +256,15 @@ static void test_sysfs(void **state)
 	assert_int_equal(errno, EINVAL);
 	assert_null(pcl_backend_sysfs_new("00:1f.9", 0, &err));
 	assert_int_equal(errno, EINVAL);
+	/* sscanf("%x") used to let a sign, spaces or "0x" into the path. */
+	assert_null(pcl_backend_sysfs_new(" 000:00:1f.0", 0, &err));
+	assert_int_equal(errno, EINVAL);
+	assert_null(pcl_backend_sysfs_new("+000:00:1f.0", 0, &err));
+	assert_int_equal(errno, EINVAL);
+	assert_null(pcl_backend_sysfs_new("0x:1f.0", 0, &err));
+	assert_int_equal(errno, EINVAL);
+	assert_null(pcl_backend_sysfs_new("0000:00:20.0", 0, &err));
+	assert_int_equal(errno, EINVAL);
 	assert_null(pcl_backend_sysfs_new("0000:00:00.0", 0x80, &err));
 	assert_null(pcl_backend_sysfs_new("ffff:ff:1f.7", 0, &err));
 	assert_int_equal(errno, ENODEV);
