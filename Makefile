@@ -8,7 +8,7 @@ BUILD       ?= build
 MESON_OPTS  ?= -Dwerror=true
 NINJA       ?= ninja
 
-.PHONY: all deps check demo install clean distclean bench
+.PHONY: all deps check demo install clean distclean fuzz lint bench
 
 all: $(BUILD)/build.ninja
 	$(NINJA) -C $(BUILD)
@@ -22,10 +22,27 @@ deps:
 check: deps
 	$(MAKE) all
 	meson test -C $(BUILD) --print-errorlogs --num-processes 2
+	sh scripts/check-hardening.sh $(BUILD)
 
 demo: deps
 	$(MAKE) all
 	sh scripts/demo.sh $(BUILD)/tools/pcilayout
+
+# make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="dump walk"]: run each libFuzzer
+# target (clang build in $(BUILD)/fuzz); new inputs go to fuzz/corpus-local/,
+# crashers are copied into tests/regressions/ as regression tests.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+fuzz: deps
+	[ -f $(BUILD)/fuzz/build.ninja ] || CC=clang meson setup $(BUILD)/fuzz \
+		-Dfuzzing=true -Dtests=false -Db_sanitize=address,undefined \
+		-Db_lundef=false -Dwerror=true
+	$(NINJA) -C $(BUILD)/fuzz
+	sh fuzz/run.sh -c $(BUILD)/fuzz $(FUZZ_SECONDS) fuzz/corpus-local $(FUZZ_TARGETS)
+
+# clang-tidy (.clang-tidy) and cppcheck over lib/ tools/ fuzz/: zero warnings.
+lint: all
+	sh scripts/lint.sh $(BUILD)
 
 # make bench: the three benchmarks of issue 11 (BENCHMARKS.md); a full run
 # takes several minutes. Benchmarks want an optimized build: configure

@@ -6,7 +6,8 @@ set -eu
 
 pkgs="meson ninja-build pkg-config gcc libc6-dev libpci-dev pciutils pci.ids
 libjansson-dev libssl-dev libcmocka-dev scdoc python3 python3-jsonschema
-libxml2-utils"
+libxml2-utils
+clang clang-tidy cppcheck valgrind llvm libclang-rt-14-dev"
 
 missing=""
 for p in $pkgs; do

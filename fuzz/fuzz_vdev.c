@@ -1,0 +1,694 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * fuzz_vdev.c - the runtime engine under a hostile guest and a hostile
+ * device. The guest is the one input a VMM cannot vet: whatever it does,
+ * vdev.h promises that the engine never touches the device outside the
+ * bytes its table passes through, never changes a bit outside the write
+ * mask, never shows a hidden capability, and that save -> load restores
+ * the state exactly. This target checks each promise after every access
+ * against a reference model written from image.h, not from vdev.c.
+ *
+ * Input: [flags][sel][cfg length, 2 bytes LE][cfg bytes][8-byte accesses]
+ *   flags bits 0-1: unclaimed policy (3 = passthrough); bit 2: plan a
+ *   virtual PASID; bit 3: a virtual DSN; bit 4: BAR and ROM sizes from
+ *   @sel; bits 5, 6: PASID execute / privileged from the IOMMU.
+ *   The cfg is planned (pcl_plan) and built (pcl_guest_build) as a VMM
+ *   would; a device the planner refuses gets an empty layout instead.
+ *   Access: [op][offset LE16][value LE32][len]; see run_op().
+ * The "device" is a spy: plain memory with the RW1C bits the table names,
+ * which fails an invariant on any call the current access may not make.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pcilayout/pcilayout.h>
+
+#include "fuzz.h"
+
+#define MAX_OPS 512
+#define OP_SIZE 8
+/* A full comparison of all 4096 bytes every this many accesses. */
+#define FULL_CHECK_EVERY 64
+
+struct spy {
+	uint8_t dev[PCL_CFG_SIZE];  /* the device's registers */
+	uint8_t w1c[PCL_CFG_SIZE];  /* device bits a written 1 clears */
+	struct pcl_guest_rule rule[PCL_CFG_SIZE];
+	/* Guest bytes [lo, hi) of the access in progress; lo == hi: none. */
+	uint32_t lo, hi;
+	bool writing;
+	bool fail_next;	/* fail the next backend call (then clear) */
+	bool failed;	/* a call was failed during this access */
+	unsigned int calls;
+};
+
+struct fuzz_vdev {
+	struct spy spy;
+	uint8_t image[PCL_CFG_SIZE];
+	uint8_t model[PCL_CFG_SIZE];	/* expected shadow */
+	uint8_t next[PCL_CFG_SIZE];	/* expected shadow after a write */
+	uint8_t devold[PCL_CFG_SIZE];
+	struct pcl_vdev *v;
+	bool in_write;
+};
+
+static bool is_hwwrite(const struct pcl_guest_rule *r)
+{
+	if (r->source == PCL_GUEST_SHADOW)
+		return r->flags & PCL_GUEST_WRITE_THROUGH;
+	return r->source == PCL_GUEST_PHYS && (r->wmask & ~r->vmask);
+}
+
+/*
+ * May the access in progress touch device byte @p this way? Only through a
+ * guest byte of the access itself: reads of PHYS bytes whose value is not
+ * all shadow; during a write, the bytes the write reaches (a read-modify-
+ * write reads them first).
+ */
+static bool spy_allowed(const struct spy *s, uint32_t p, bool write)
+{
+	for (uint32_t g = s->lo; g < s->hi; g++) {
+		const struct pcl_guest_rule *r = &s->rule[g];
+
+		if (r->phys != p)
+			continue;
+		if (s->writing ? is_hwwrite(r) :
+		    (!write && r->source == PCL_GUEST_PHYS && r->vmask != 0xff))
+			return true;
+	}
+	return false;
+}
+
+static int spy_call(struct spy *s, uint32_t off, uint32_t len, bool write)
+{
+	FUZZ_CHECK(len == 1 || len == 2 || len == 4);
+	FUZZ_CHECK(off < PCL_CFG_SIZE && len <= PCL_CFG_SIZE - off);
+	FUZZ_CHECK(off % len == 0);	/* naturally aligned (vdev.h) */
+	FUZZ_CHECK(!write || s->writing);
+	for (uint32_t i = 0; i < len; i++)
+		FUZZ_CHECK(spy_allowed(s, off + i, write));
+	s->calls++;
+	if (s->fail_next) {
+		s->fail_next = false;
+		s->failed = true;
+		return -EIO;
+	}
+	return 0;
+}
+
+static int spy_read(void *opaque, uint32_t off, uint32_t len, uint32_t *val)
+{
+	struct spy *s = opaque;
+	uint32_t v = 0;
+	int r = spy_call(s, off, len, false);
+
+	if (r)
+		return r;
+	for (uint32_t i = 0; i < len; i++)
+		v |= (uint32_t)s->dev[off + i] << (8 * i);
+	*val = v;
+	return 0;
+}
+
+static int spy_write(void *opaque, uint32_t off, uint32_t len, uint32_t val)
+{
+	struct spy *s = opaque;
+	int r = spy_call(s, off, len, true);
+
+	if (r)
+		return r;
+	for (uint32_t i = 0; i < len; i++) {
+		uint8_t b = (uint8_t)(val >> (8 * i)), *d = &s->dev[off + i];
+
+		*d = (uint8_t)((b & ~s->w1c[off + i]) |
+			       (*d & s->w1c[off + i] & ~b));
+	}
+	return 0;
+}
+
+/* What a guest read of byte @g must return (image.h's per-byte model). */
+static uint8_t expected(const struct fuzz_vdev *f, uint32_t g)
+{
+	const struct pcl_guest_rule *r = &f->spy.rule[g];
+
+	if (r->source == PCL_GUEST_PHYS)
+		return (uint8_t)((f->spy.dev[r->phys] & ~r->vmask) |
+				 (f->model[g] & r->vmask));
+	return f->model[g];
+}
+
+static void begin(struct fuzz_vdev *f, uint32_t lo, uint32_t hi, bool wr)
+{
+	f->spy.lo = lo < PCL_CFG_SIZE ? lo : PCL_CFG_SIZE;
+	f->spy.hi = hi < PCL_CFG_SIZE ? hi : PCL_CFG_SIZE;
+	f->spy.writing = wr;
+	f->spy.failed = false;
+	f->spy.calls = 0;
+}
+
+static void end(struct fuzz_vdev *f)
+{
+	f->spy.lo = f->spy.hi = 0;
+	f->spy.writing = false;
+	f->spy.fail_next = false;
+}
+
+/* Byte by byte, so that each read is checked against one rule. */
+static void check_bytes(struct fuzz_vdev *f, uint32_t lo, uint32_t hi)
+{
+	for (uint32_t g = lo; g < hi && g < PCL_CFG_SIZE; g++) {
+		uint32_t val = 0xdeadbeef;
+
+		begin(f, g, g + 1, false);
+		FUZZ_CHECK(pcl_vdev_read(f->v, g, 1, &val) == 0);
+		FUZZ_CHECK(val == expected(f, g));
+		/* Emulated bytes never cost a device access. */
+		if (f->spy.rule[g].source != PCL_GUEST_PHYS ||
+		    f->spy.rule[g].vmask == 0xff)
+			FUZZ_CHECK(f->spy.calls == 0);
+		end(f);
+	}
+}
+
+static void on_change(void *opaque, const struct pcl_vdev_event *ev)
+{
+	struct fuzz_vdev *f = opaque;
+	uint32_t oldv = 0, newv = 0, now = 0;
+
+	FUZZ_CHECK(f->in_write);
+	FUZZ_CHECK(ev->hook >= PCL_HOOK_COMMAND && ev->hook <= PCL_HOOK_BAR);
+	FUZZ_CHECK(ev->index < PCL_GUEST_MAX_HOOKS);
+	FUZZ_CHECK(ev->width == 1 || ev->width == 2 || ev->width == 4);
+	FUZZ_CHECK(ev->offset < PCL_CFG_SIZE &&
+		   ev->width <= PCL_CFG_SIZE - ev->offset);
+	FUZZ_CHECK(ev->old_value != ev->new_value);
+	for (uint32_t i = 0; i < ev->width; i++) {
+		const struct pcl_guest_rule *r = &f->spy.rule[ev->offset + i];
+
+		FUZZ_CHECK(r->source == PCL_GUEST_SHADOW &&
+			   r->hook == ev->index + 1);
+		oldv |= (uint32_t)f->model[ev->offset + i] << (8 * i);
+		newv |= (uint32_t)f->next[ev->offset + i] << (8 * i);
+	}
+	FUZZ_CHECK(ev->old_value == oldv && ev->new_value == newv);
+	/* vdev.h allows a read from the callback; it sees the new value. */
+	FUZZ_CHECK(pcl_vdev_read(f->v, ev->offset, ev->width, &now) == 0);
+	FUZZ_CHECK(now == newv);
+}
+
+static uint32_t access_len(uint8_t op, uint8_t raw)
+{
+	static const uint32_t lens[3] = { 1, 2, 4 };
+	uint32_t sel = (op >> 3) & 3u;
+
+	return sel < 3 ? lens[sel] : raw;
+}
+
+static int expected_ret(uint32_t off, uint32_t len)
+{
+	if (len != 1 && len != 2 && len != 4)
+		return -EINVAL;
+	if (off >= PCL_CFG_SIZE || len > PCL_CFG_SIZE - off)
+		return -EFAULT;
+	return 0;
+}
+
+static void do_read(struct fuzz_vdev *f, uint32_t off, uint32_t len,
+		    bool fail)
+{
+	uint32_t val = 0x5a5a5a5a;
+	int want = expected_ret(off, len), r;
+
+	begin(f, off, off + len, false);
+	f->spy.fail_next = fail;
+	r = pcl_vdev_read(f->v, off, len, &val);
+	if (want) {
+		FUZZ_CHECK(r == want && f->spy.calls == 0);
+		FUZZ_CHECK(val == 0x5a5a5a5a);
+	} else if (f->spy.failed) {
+		FUZZ_CHECK(r == -EIO && val == 0x5a5a5a5a);
+	} else {
+		FUZZ_CHECK(r == 0);
+		for (uint32_t i = 0; i < len; i++)
+			FUZZ_CHECK(((val >> (8 * i)) & 0xff) ==
+				   expected(f, off + i));
+		FUZZ_CHECK(len == 4 || val >> (8 * len) == 0);
+	}
+	end(f);
+}
+
+/*
+ * The device after a write: bytes no guest byte of the access maps to are
+ * unchanged; a PHYS byte changes only in its hardware-writable bits
+ * (exactly as written, RW1C bits cleared by a 1); a write-through byte
+ * holds the new shadow value. After a failed write (@ok false) the changes
+ * must still be within those bits: earlier parts may have been written.
+ */
+static void check_device_write(struct fuzz_vdev *f, uint32_t off,
+			       uint32_t len, const uint8_t *in, bool ok)
+{
+	const struct spy *s = &f->spy;
+	uint8_t rest[PCL_CFG_SIZE];
+
+	/* Bytes the access cannot reach: a compare of the whole device. */
+	memcpy(rest, s->dev, sizeof(rest));
+	for (uint32_t g = off; g < off + len; g++)
+		if (is_hwwrite(&s->rule[g]))
+			rest[s->rule[g].phys] = f->devold[s->rule[g].phys];
+	FUZZ_CHECK(memcmp(rest, f->devold, sizeof(rest)) == 0);
+
+	for (uint32_t g = off; g < off + len; g++) {
+		uint32_t p = s->rule[g].phys;
+		uint8_t may = 0, old = f->devold[p], now = s->dev[p];
+		unsigned int users = 0;
+
+		if (!is_hwwrite(&s->rule[g]))
+			continue;
+		for (uint32_t h = off; h < off + len; h++) {
+			const struct pcl_guest_rule *r = &s->rule[h];
+
+			if (r->phys != p || !is_hwwrite(r))
+				continue;
+			may |= r->source == PCL_GUEST_PHYS ?
+			       (uint8_t)(r->wmask & ~r->vmask) : 0xff;
+			users++;
+		}
+		FUZZ_CHECK(((old ^ now) & ~may) == 0);
+		if (!ok || users != 1)
+			continue;
+		if (s->rule[g].source == PCL_GUEST_SHADOW) {
+			FUZZ_CHECK(s->w1c[p] || now == f->next[g]);
+		} else {
+			uint8_t x = in[g - off];
+
+			FUZZ_CHECK((now & may & ~s->w1c[p]) ==
+				   (x & may & ~s->w1c[p]));
+			FUZZ_CHECK((now & may & s->w1c[p]) ==
+				   (old & may & s->w1c[p] & ~x));
+		}
+	}
+}
+
+static void do_write(struct fuzz_vdev *f, uint32_t off, uint32_t len,
+		     uint32_t val, bool fail)
+{
+	int want = expected_ret(off, len), r;
+	uint8_t in[4];
+
+	memcpy(f->next, f->model, sizeof(f->next));
+	memcpy(f->devold, f->spy.dev, sizeof(f->devold));
+	for (uint32_t i = 0; i < 4; i++)
+		in[i] = (uint8_t)(val >> (8 * i));
+	if (!want) {
+		/* image.h: written bits change, RW1C bits clear on a 1. */
+		for (uint32_t i = 0; i < len; i++) {
+			const struct pcl_guest_rule *ru = &f->spy.rule[off + i];
+			uint8_t sm = ru->source == PCL_GUEST_SHADOW ? ru->wmask :
+				     ru->source == PCL_GUEST_PHYS ?
+				     (uint8_t)(ru->wmask & ru->vmask) : 0;
+			uint8_t old = f->model[off + i];
+
+			f->next[off + i] =
+				(uint8_t)((old & ~sm) | (in[i] & sm & ~ru->w1c) |
+					  (old & ru->w1c & sm & ~in[i]));
+			/* The property itself, independent of the formula. */
+			FUZZ_CHECK(((f->next[off + i] ^ old) & ~ru->wmask) == 0);
+		}
+	}
+	begin(f, off, off + len, true);
+	f->spy.fail_next = fail;
+	f->in_write = true;
+	r = pcl_vdev_write(f->v, off, len, val);
+	f->in_write = false;
+	if (want) {
+		FUZZ_CHECK(r == want && f->spy.calls == 0);
+	} else if (f->spy.failed) {
+		FUZZ_CHECK(r == -EIO);
+	} else {
+		FUZZ_CHECK(r == 0);
+		memcpy(f->model, f->next, sizeof(f->model));
+	}
+	end(f);
+	if (!want)
+		check_device_write(f, off, len, in, r == 0);
+	else
+		FUZZ_CHECK(memcmp(f->devold, f->spy.dev, PCL_CFG_SIZE) == 0);
+}
+
+static uint8_t *save(const struct pcl_vdev *v, size_t *len)
+{
+	uint8_t *buf;
+
+	FUZZ_CHECK(pcl_vdev_save(v, NULL, 0, len) == -ENOSPC);
+	FUZZ_CHECK(*len > 0 && *len < 65536);
+	buf = malloc(*len);
+	FUZZ_CHECK(buf != NULL);
+	FUZZ_CHECK(pcl_vdev_save(v, buf, *len - 1, len) == -ENOSPC);
+	FUZZ_CHECK(pcl_vdev_save(v, buf, *len, len) == 0);
+	return buf;
+}
+
+/*
+ * Save, disturb, load: the state comes back byte for byte. A corrupted
+ * blob is refused and leaves the engine as it was. The device is never
+ * touched (the spy has no access open, so any call fails).
+ */
+static void do_save_load(struct fuzz_vdev *f, uint32_t val, uint8_t flip)
+{
+	size_t len, len2;
+	uint8_t *blob = save(f->v, &len), *copy, *again;
+	struct pcl_error err;
+
+	copy = malloc(len);
+	FUZZ_CHECK(copy != NULL);
+	memcpy(copy, blob, len);
+	if (flip) {
+		copy[val % len] ^= flip;
+		FUZZ_CHECK(pcl_vdev_load(f->v, copy, len, &err) == -EINVAL);
+		fuzz_check_error(-EINVAL, &err);
+		/* Truncated: refused too. */
+		FUZZ_CHECK(pcl_vdev_load(f->v, blob, val % len, NULL) ==
+			   -EINVAL);
+	} else {
+		pcl_vdev_reset(f->v);
+		FUZZ_CHECK(pcl_vdev_load(f->v, copy, len, &err) == 0);
+	}
+	again = save(f->v, &len2);
+	FUZZ_CHECK(len2 == len && memcmp(again, blob, len) == 0);
+	free(again);
+	free(copy);
+	free(blob);
+}
+
+static void run_op(struct fuzz_vdev *f, const uint8_t *op)
+{
+	uint32_t off = (uint32_t)op[1] | (uint32_t)op[2] << 8;
+	uint32_t val = (uint32_t)op[3] | (uint32_t)op[4] << 8 |
+		       (uint32_t)op[5] << 16 | (uint32_t)op[6] << 24;
+	uint32_t len = access_len(op[0], op[7]);
+	bool fail = op[0] & 0x40;
+
+	/* Mostly in range; bit 5 lets the fuzzer try any 16-bit offset. */
+	if (!(op[0] & 0x20))
+		off &= PCL_CFG_SIZE - 1;
+	switch (op[0] & 7) {
+	case 0:
+	case 1:
+		do_read(f, off, len, fail);
+		break;
+	case 2:
+	case 3:
+	case 4:
+		do_write(f, off, len, val, fail);
+		break;
+	case 5:
+		/* The device changes its own registers (status, a hidden
+		 * capability's counters...): the guest sees it only where
+		 * the table passes the byte through. */
+		off &= PCL_CFG_SIZE - 1;
+		for (uint32_t i = 0; i < 4 && off + i < PCL_CFG_SIZE; i++)
+			f->spy.dev[off + i] = (uint8_t)(val >> (8 * i));
+		return;
+	case 6:
+		pcl_vdev_reset(f->v);
+		memcpy(f->model, f->image, sizeof(f->model));
+		return;
+	default:
+		do_save_load(f, val, op[7]);
+		return;
+	}
+	/* The bytes of the access's dwords, one by one. */
+	if (off < PCL_CFG_SIZE)
+		check_bytes(f, off & ~3u, (off + (len < 4 ? len : 4) + 3) & ~3u);
+}
+
+/*
+ * Static checks of the table against the device: no byte passes through
+ * to a capability's bytes (chain member or orphan) except a presented
+ * physical entry's own body at the same relative offset, and every byte of
+ * a hidden capability that no presented entry covers reads the fill.
+ */
+static void check_exposure(const struct fuzz_vdev *f,
+			   const struct pcl_layout *l,
+			   const struct pcl_walk *w)
+{
+	static int32_t allowed[PCL_CFG_SIZE];
+	static bool in_cap[PCL_CFG_SIZE], covered[PCL_CFG_SIZE];
+	uint8_t fill = pcl_layout_unclaimed(l) == PCL_UNCLAIMED_ONES ? 0xff : 0;
+
+	memset(in_cap, 0, sizeof(in_cap));
+	memset(covered, 0, sizeof(covered));
+	/*
+	 * 0x100 always holds the extended chain's head as the builder wrote
+	 * it (an anchor, or "no capabilities"), whatever was there.
+	 */
+	memset(covered + 0x100, 1, 4);
+	for (uint32_t g = 0; g < PCL_CFG_SIZE; g++)
+		allowed[g] = -1;
+	for (int orphans = 0; orphans < 2; orphans++) {
+		size_t n = orphans ? pcl_walk_orphan_count(w) :
+				     pcl_walk_cap_count(w);
+
+		for (size_t i = 0; i < n; i++) {
+			const struct pcl_cap *c = orphans ?
+				pcl_walk_orphan(w, i) : pcl_walk_cap(w, i);
+
+			for (uint32_t b = c->offset;
+			     b < (uint32_t)c->offset + c->length &&
+			     b < PCL_CFG_SIZE; b++)
+				in_cap[b] = true;
+		}
+	}
+	for (int sp = PCL_SPACE_STANDARD; sp <= PCL_SPACE_EXTENDED; sp++) {
+		for (size_t i = 0; i < pcl_layout_entry_count(l, sp); i++) {
+			const struct pcl_layout_entry *e =
+				pcl_layout_entry(l, sp, i);
+			uint32_t len = e->length ? e->length :
+				pcl_layout_cap_default_length(e->space, e->id);
+			long k;
+
+			if (e->kind == PCL_ENTRY_HIDDEN)
+				continue;
+			FUZZ_CHECK(e->at >= 0 && len <= PCL_CFG_SIZE &&
+				   (uint32_t)e->at <= PCL_CFG_SIZE - len);
+			for (uint32_t b = 0; b < len; b++)
+				covered[(uint32_t)e->at + b] = true;
+			if (e->kind != PCL_ENTRY_PHYSICAL)
+				continue;
+			k = pcl_layout_entry_find(e, w);
+			FUZZ_CHECK(k >= 0);
+			for (uint32_t b = 0; b < len; b++)
+				allowed[(uint32_t)e->at + b] =
+					(int32_t)(pcl_walk_cap(w, (size_t)k)->offset + b);
+		}
+	}
+	for (uint32_t g = 0; g < PCL_CFG_SIZE; g++) {
+		const struct pcl_guest_rule *r = &f->spy.rule[g];
+
+		if (r->source == PCL_GUEST_PHYS)
+			FUZZ_CHECK(!in_cap[r->phys] ||
+				   allowed[g] == (int32_t)r->phys);
+		if (r->source == PCL_GUEST_SHADOW &&
+		    (r->flags & PCL_GUEST_WRITE_THROUGH))
+			FUZZ_CHECK(r->phys < 0x40 && !in_cap[r->phys]);
+	}
+	for (size_t i = 0; i < pcl_layout_entry_count(l, PCL_SPACE_STANDARD) +
+			       pcl_layout_entry_count(l, PCL_SPACE_EXTENDED); i++) {
+		size_t nstd = pcl_layout_entry_count(l, PCL_SPACE_STANDARD);
+		const struct pcl_layout_entry *e = i < nstd ?
+			pcl_layout_entry(l, PCL_SPACE_STANDARD, i) :
+			pcl_layout_entry(l, PCL_SPACE_EXTENDED, i - nstd);
+		const struct pcl_cap *c;
+		long k;
+
+		if (e->kind != PCL_ENTRY_HIDDEN)
+			continue;
+		k = pcl_layout_entry_find(e, w);
+		if (k < 0)
+			continue;
+		c = pcl_walk_cap(w, (size_t)k);
+		for (uint32_t b = c->offset; b < (uint32_t)c->offset + c->length &&
+		     b < PCL_CFG_SIZE; b++) {
+			if (covered[b] || b < 0x40)
+				continue;
+			FUZZ_CHECK(f->spy.rule[b].source == PCL_GUEST_CONST);
+			FUZZ_CHECK(f->image[b] == fill);
+		}
+	}
+}
+
+/* The planned layout, or an empty one when the planner refuses. */
+static struct pcl_layout *make_layout(struct pcl_ctx *ctx,
+				      const struct pcl_cfg *cfg,
+				      const struct pcl_walk *w, uint8_t flags,
+				      uint8_t sel)
+{
+	struct pcl_plan_request *req = pcl_plan_request_new(ctx);
+	struct pcl_layout *l = NULL;
+	int policy = flags & 3;
+
+	FUZZ_CHECK(req != NULL);
+	FUZZ_CHECK(pcl_plan_request_set_cfg(req, cfg, w) == 0);
+	if (flags & 4) {
+		struct pcl_plan_pasid p = {
+			.flags = PCL_PLAN_PASID_IOMMU,
+			.iommu_max_width = (uint8_t)(1 + sel % 20),
+			.iommu_exec = (flags >> 5) & 1,
+			.iommu_priv = (flags >> 6) & 1,
+		};
+
+		FUZZ_CHECK(pcl_plan_request_add_pasid(req, &p) == 0);
+	}
+	if (flags & 8) {
+		struct pcl_plan_dsn d = { 0, 0, 0x0123456789abcdefull ^ sel };
+
+		FUZZ_CHECK(pcl_plan_request_add_dsn(req, &d) == 0);
+	}
+	if (pcl_plan(req, &l, NULL) < 0) {
+		pcl_plan_request_free(req);
+		/* Without virtual capabilities, then with nothing at all. */
+		req = pcl_plan_request_new(ctx);
+		FUZZ_CHECK(req != NULL);
+		FUZZ_CHECK(pcl_plan_request_set_cfg(req, cfg, w) == 0);
+		if (pcl_plan(req, &l, NULL) < 0) {
+			l = pcl_layout_new(ctx, PCL_LAYOUT_KIND_LAYOUT);
+			FUZZ_CHECK(l != NULL);
+			FUZZ_CHECK(pcl_layout_set_name(l, "fuzz") == 0);
+		}
+	}
+	pcl_plan_request_free(req);
+	FUZZ_CHECK(pcl_layout_validate(l, NULL) == 0);
+	FUZZ_CHECK(pcl_layout_set_unclaimed(l, policy == 3 ? 0 : policy) == 0);
+	return l;
+}
+
+static struct pcl_guest *make_guest(struct pcl_ctx *ctx,
+				    const struct pcl_layout *l,
+				    const struct pcl_cfg *cfg, uint8_t flags,
+				    uint8_t sel)
+{
+	struct pcl_guest_options o;
+	struct pcl_guest *g = NULL;
+	struct pcl_error err;
+	int r;
+
+	memset(&o, 0, sizeof(o));
+	if (flags & 0x10) {
+		o.bar_size[0] = 16ull << (sel & 31);
+		o.rom_size = 0x800ull << (sel >> 5);
+	}
+	r = pcl_guest_build(ctx, l, cfg, &o, &g, &err);
+	if (r && (flags & 0x10))
+		r = pcl_guest_build(ctx, l, cfg, NULL, &g, &err);
+	if (r) {
+		fuzz_check_error(r, &err);
+		FUZZ_CHECK(g == NULL);
+		return NULL;
+	}
+	return g;
+}
+
+/* A second engine loaded from the first's state reads the same. */
+static void check_restore(struct fuzz_vdev *f, const struct pcl_guest *g,
+			  const struct pcl_vdev_backend *be)
+{
+	struct pcl_vdev *v2 = pcl_vdev_new(g, be, NULL);
+	uint8_t *blob, *blob2;
+	size_t len, len2;
+
+	FUZZ_CHECK(v2 != NULL);
+	blob = save(f->v, &len);
+	FUZZ_CHECK(pcl_vdev_load(v2, blob, len, NULL) == 0);
+	blob2 = save(v2, &len2);
+	FUZZ_CHECK(len == len2 && memcmp(blob, blob2, len) == 0);
+	FUZZ_CHECK(strcmp(pcl_vdev_fingerprint(v2),
+			  pcl_vdev_fingerprint(f->v)) == 0);
+	for (uint32_t off = 0; off < PCL_CFG_SIZE; off += 4) {
+		uint32_t a = 0, b = 1;
+
+		begin(f, off, off + 4, false);
+		FUZZ_CHECK(pcl_vdev_read(f->v, off, 4, &a) == 0);
+		FUZZ_CHECK(pcl_vdev_read(v2, off, 4, &b) == 0);
+		FUZZ_CHECK(a == b);
+		end(f);
+	}
+	free(blob2);
+	free(blob);
+	pcl_vdev_free(v2);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct fuzz_vdev f;
+	struct pcl_ctx *ctx = fuzz_ctx();
+	struct pcl_vdev_backend be = { spy_read, spy_write, &f.spy };
+	struct pcl_layout *l;
+	struct pcl_guest *g;
+	struct pcl_cfg *cfg;
+	struct pcl_walk *w;
+	uint8_t flags, sel;
+	size_t clen, nops;
+
+	if (size < 4)
+		return 0;
+	flags = data[0];
+	sel = data[1];
+	clen = (size_t)data[2] | (size_t)data[3] << 8;
+	data += 4;
+	size -= 4;
+	if (clen > PCL_CFG_SIZE)
+		clen = PCL_CFG_SIZE;
+	if (clen > size)
+		clen = size;
+	if (clen < 64)
+		return 0;	/* pcl_guest_build() needs the header */
+	cfg = pcl_cfg_new(ctx, data, clen, "fuzz");
+	FUZZ_CHECK(cfg != NULL);
+	w = pcl_walk_new(cfg);
+	FUZZ_CHECK(w != NULL);
+	l = make_layout(ctx, cfg, w, flags, sel);
+	g = make_guest(ctx, l, cfg, flags, sel);
+	if (!g)
+		goto out;
+
+	memset(&f, 0, sizeof(f));
+	memcpy(f.spy.dev, pcl_cfg_data(cfg), PCL_CFG_SIZE);
+	memcpy(f.image, pcl_guest_image(g), PCL_CFG_SIZE);
+	memcpy(f.model, f.image, PCL_CFG_SIZE);
+	for (uint32_t i = 0; i < PCL_CFG_SIZE; i++)
+		FUZZ_CHECK(pcl_guest_rule(g, i, &f.spy.rule[i]) == 0);
+	for (uint32_t i = 0; i < PCL_CFG_SIZE; i++)
+		if (f.spy.rule[i].source == PCL_GUEST_PHYS)
+			f.spy.w1c[f.spy.rule[i].phys] |= f.spy.rule[i].w1c;
+	FUZZ_CHECK(pcl_guest_rule(g, PCL_CFG_SIZE, &f.spy.rule[0]) == -EINVAL);
+	FUZZ_CHECK(strcmp(pcl_guest_fingerprint(g), "") != 0);
+	check_exposure(&f, l, w);
+
+	f.v = pcl_vdev_new(g, &be, NULL);
+	FUZZ_CHECK(f.v != NULL);
+	pcl_vdev_set_notify(f.v, on_change, &f);
+	check_bytes(&f, 0, PCL_CFG_SIZE);
+
+	data += clen;
+	size -= clen;
+	nops = size / OP_SIZE;
+	if (nops > MAX_OPS)
+		nops = MAX_OPS;
+	for (size_t i = 0; i < nops; i++) {
+		run_op(&f, data + i * OP_SIZE);
+		if (i % FULL_CHECK_EVERY == FULL_CHECK_EVERY - 1)
+			check_bytes(&f, 0, PCL_CFG_SIZE);
+	}
+	check_bytes(&f, 0, PCL_CFG_SIZE);
+	check_restore(&f, g, &be);
+	pcl_vdev_free(f.v);
+	f.v = NULL;
+	pcl_guest_free(g);
+out:
+	pcl_layout_free(l);
+	pcl_walk_free(w);
+	pcl_cfg_free(cfg);
+	return 0;
+}
