@@ -23,6 +23,7 @@ check: deps
 	$(MAKE) all
 	meson test -C $(BUILD) --print-errorlogs --num-processes 2
 	sh scripts/check-hardening.sh $(BUILD)
+	python3 scripts/test-summary.py $(BUILD)
 
 demo: deps
 	$(MAKE) all
