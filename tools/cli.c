@@ -51,6 +51,22 @@ void cli_report(const struct pcl_error *err)
 	cli_error("%s", pcl_error_format(err, buf, sizeof(buf)));
 }
 
+void cli_report_diag(const struct pcl_diag *diag)
+{
+	for (size_t i = 0; i < pcl_diag_count(diag); i++)
+		cli_report(pcl_diag_get(diag, i));
+}
+
+void cli_flush_diag(struct pcl_diag *diag)
+{
+	char buf[640];
+
+	for (size_t i = 0; i < pcl_diag_count(diag); i++)
+		fprintf(stderr, "%s\n",
+			pcl_error_format(pcl_diag_get(diag, i), buf, sizeof(buf)));
+	pcl_diag_clear(diag);
+}
+
 static int append(struct cli_sources *s, struct pcl_cfg **cfgs, size_t n)
 {
 	struct pcl_cfg **grown;
@@ -128,6 +144,48 @@ void cli_sources_free(struct cli_sources *s)
 	pcl_cfg_list_free(s->cfgs, s->count);
 	s->cfgs = NULL;
 	s->count = 0;
+}
+
+struct pcl_cfg *cli_sources_one(struct cli_sources *s, const char *arg,
+				const char *what)
+{
+	if (cli_sources_add(s, arg) < 0)
+		return NULL;
+	if (s->count != 1) {
+		if (what)
+			cli_error("%s %s holds %zu functions; give a file with one",
+				  what, arg, s->count);
+		else
+			cli_error("%s holds %zu functions; give a file with one",
+				  arg, s->count);
+		return NULL;
+	}
+	return s->cfgs[0];
+}
+
+int cli_sources_with_pf(struct cli_sources *src, struct cli_sources *pfsrc,
+			const char *arg, const char *pfarg,
+			struct pcl_cfg **cfg, struct pcl_cfg **pf)
+{
+	*pf = NULL;
+	*cfg = cli_sources_one(src, arg, "SOURCE");
+	if (!*cfg)
+		return -1;
+	if (pfarg) {
+		*pf = cli_sources_one(pfsrc, pfarg, "--pf");
+		if (!*pf)
+			return -1;
+		if (pcl_cfg_set_vf(*cfg, pcl_cfg_slot(*pf)) < 0) {
+			cli_error("out of memory");
+			return -1;
+		}
+	} else if (pcl_cfg_pf_slot(*cfg)) {
+		/* A VF read through sysfs: its PF is one read away. */
+		*pf = cli_sources_one(pfsrc, pcl_cfg_pf_slot(*cfg), "PF");
+		if (!*pf)
+			return -1;
+	}
+	return 0;
 }
 
 int cli_print_json(json_t *json)

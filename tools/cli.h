@@ -48,6 +48,31 @@ struct cli_sources {
 int cli_sources_add(struct cli_sources *s, const char *arg);
 void cli_sources_free(struct cli_sources *s);
 
+/*
+ * Add @arg to the empty @s and return its one function; reports and
+ * returns NULL when it cannot be read or holds more or fewer than one.
+ * @what names the argument in that message ("SOURCE", "--pf"), or is NULL.
+ */
+struct pcl_cfg *cli_sources_one(struct cli_sources *s, const char *arg,
+				const char *what);
+
+/*
+ * Load the one function of @arg into @src and its PF into @pfsrc: @pfarg
+ * when given (and then make the function its VF), else the PF that sysfs
+ * names for a VF, else none (*pf = NULL). Reports; returns 0 or -1.
+ */
+int cli_sources_with_pf(struct cli_sources *src, struct cli_sources *pfsrc,
+			const char *arg, const char *pfarg,
+			struct pcl_cfg **cfg, struct pcl_cfg **pf);
+
+/* cli_report() every record of @diag. */
+void cli_report_diag(const struct pcl_diag *diag);
+/*
+ * Print every record of @diag on stderr as "file:line:col: message" alone
+ * (the shape compilers use, without the program name), then clear @diag.
+ */
+void cli_flush_diag(struct pcl_diag *diag);
+
 /* Print @json to stdout, indented, with sorted keys and a final newline. */
 int cli_print_json(json_t *json);
 

@@ -34,31 +34,14 @@ static const char check_usage[] =
 	"Exit status: 0 compatible, 1 not compatible, 2 bad usage or unreadable\n"
 	"input.\n";
 
-enum { OPT_PF = 256, OPT_PW, OPT_PX, OPT_PP, OPT_QUIRKS, OPT_NDQ, OPT_JSON };
-
-/* One function from SOURCE; reports and returns NULL otherwise. */
-static struct pcl_cfg *one(struct cli_sources *s, const char *arg,
-			   const char *what)
-{
-	if (cli_sources_add(s, arg) < 0)
-		return NULL;
-	if (s->count != 1) {
-		cli_error("%s %s holds %zu functions; give a file with one", what,
-			  arg, s->count);
-		return NULL;
-	}
-	return s->cfgs[0];
-}
+enum { OPT_PF = 256, OPT_JSON };
 
 int cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "pf", required_argument, NULL, OPT_PF },
-		{ "pasid-width", required_argument, NULL, OPT_PW },
-		{ "pasid-exec", no_argument, NULL, OPT_PX },
-		{ "pasid-priv", no_argument, NULL, OPT_PP },
-		{ "quirks", required_argument, NULL, OPT_QUIRKS },
-		{ "no-default-quirks", no_argument, NULL, OPT_NDQ },
+		CCLI_PASID_OPTIONS,
+		MAPCLI_QUIRK_OPTIONS,
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "help", no_argument, NULL, 'h' },
@@ -78,26 +61,14 @@ int cmd_check(int argc, char **argv)
 	int c, r, ret = EXIT_USAGE;
 
 	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+		r = ccli_option(&pa, &m, c, optarg);
+		if (r < 0)
+			goto out;
+		if (r)
+			continue;
 		switch (c) {
 		case OPT_PF:
 			pfarg = optarg;
-			break;
-		case OPT_PW:
-			if (ccli_pasid_width(&pa, optarg) < 0)
-				goto out;
-			break;
-		case OPT_PX:
-			pa.exec = true;
-			break;
-		case OPT_PP:
-			pa.priv = true;
-			break;
-		case OPT_QUIRKS:
-			if (mapcli_add_quirk_dir(&m, optarg) < 0)
-				goto out;
-			break;
-		case OPT_NDQ:
-			m.no_default_quirks = true;
 			break;
 		case 'v':
 			verbose = true;
@@ -119,17 +90,14 @@ int cmd_check(int argc, char **argv)
 		cli_usage(stderr, check_usage);
 		goto out;
 	}
-	if ((pa.exec || pa.priv) && pa.width < 0) {
-		cli_error("--pasid-exec and --pasid-priv need --pasid-width (what the IOMMU reports)");
+	if (ccli_pasid_check(&pa) < 0)
 		goto out;
-	}
 	if (!diag) {
 		cli_error("out of memory");
 		goto out;
 	}
 	if (pcl_layout_load_file(cli_ctx, argv[optind], &layout, diag) < 0) {
-		for (size_t i = 0; i < pcl_diag_count(diag); i++)
-			cli_report(pcl_diag_get(diag, i));
+		cli_report_diag(diag);
 		goto out;
 	}
 	if (pcl_layout_kind(layout) != PCL_LAYOUT_KIND_LAYOUT) {
@@ -138,22 +106,9 @@ int cmd_check(int argc, char **argv)
 	}
 	if (mapcli_init(&m) < 0)
 		goto out;
-	cfg = one(&src, argv[optind + 1], "SOURCE");
-	if (!cfg)
+	if (cli_sources_with_pf(&src, &pfsrc, argv[optind + 1], pfarg, &cfg,
+				&pf) < 0)
 		goto out;
-	if (pfarg) {
-		pf = one(&pfsrc, pfarg, "--pf");
-		if (!pf)
-			goto out;
-		if (pcl_cfg_set_vf(cfg, pcl_cfg_slot(pf)) < 0) {
-			cli_error("out of memory");
-			goto out;
-		}
-	} else if (pcl_cfg_pf_slot(cfg)) {
-		pf = one(&pfsrc, pcl_cfg_pf_slot(cfg), "PF");
-		if (!pf)
-			goto out;
-	}
 	have_iommu = ccli_pasid_get(&pa, &iommu);
 	r = pcl_check(layout, cfg, pf, m.db, have_iommu ? &iommu : NULL, &rep);
 	if (r < 0) {

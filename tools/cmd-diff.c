@@ -39,8 +39,7 @@ static const char diff_usage[] =
 	"Exit status: 0 identical or compatible, 1 incompatible, 2 bad usage or\n"
 	"unreadable input.\n";
 
-enum { OPT_MACHINE = 256, OPT_VSC, OPT_PW, OPT_PX, OPT_PP, OPT_QUIRKS,
-       OPT_NDQ, OPT_JSON };
+enum { OPT_MACHINE = 256, OPT_VSC, OPT_JSON };
 
 struct dopts {
 	bool add_pasid;
@@ -72,12 +71,8 @@ static struct pcl_layout *plan_device(struct dopts *o, const char *arg)
 	struct pcl_plan_pasid p;
 	int r;
 
-	if (!diag || cli_sources_add(&s, arg) < 0)
+	if (!diag || !cli_sources_one(&s, arg, NULL))
 		goto out;
-	if (s.count != 1) {
-		cli_error("%s holds %zu functions; give a file with one", arg, s.count);
-		goto out;
-	}
 	req = pcl_plan_request_new(cli_ctx);
 	if (!req) {
 		cli_error("out of memory");
@@ -91,8 +86,7 @@ static struct pcl_layout *plan_device(struct dopts *o, const char *arg)
 	}
 	r = pcl_plan(req, &l, diag);
 	if (r < 0) {
-		for (size_t i = 0; i < pcl_diag_count(diag); i++)
-			cli_report(pcl_diag_get(diag, i));
+		cli_report_diag(diag);
 		if (!pcl_diag_count(diag))
 			cli_error("%s: cannot plan: %s", arg, strerror(-r));
 		l = NULL;
@@ -121,8 +115,7 @@ static struct pcl_layout *load_side(struct dopts *o, const char *arg,
 		return NULL;
 	}
 	if (pcl_layout_load_file(cli_ctx, arg, &l, diag) < 0) {
-		for (size_t i = 0; i < pcl_diag_count(diag); i++)
-			cli_report(pcl_diag_get(diag, i));
+		cli_report_diag(diag);
 		l = NULL;
 	} else if (pcl_layout_kind(l) != PCL_LAYOUT_KIND_LAYOUT) {
 		cli_error("%s: a quirk file is not a layout", arg);
@@ -178,11 +171,8 @@ int cmd_diff(int argc, char **argv)
 		{ "machine", required_argument, NULL, OPT_MACHINE },
 		{ "vsc", required_argument, NULL, OPT_VSC },
 		{ "add", required_argument, NULL, 'a' },
-		{ "pasid-width", required_argument, NULL, OPT_PW },
-		{ "pasid-exec", no_argument, NULL, OPT_PX },
-		{ "pasid-priv", no_argument, NULL, OPT_PP },
-		{ "quirks", required_argument, NULL, OPT_QUIRKS },
-		{ "no-default-quirks", no_argument, NULL, OPT_NDQ },
+		CCLI_PASID_OPTIONS,
+		MAPCLI_QUIRK_OPTIONS,
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "help", no_argument, NULL, 'h' },
@@ -196,6 +186,11 @@ int cmd_diff(int argc, char **argv)
 	int vsc = PCL_VSC_AUTO, c, r, ret = EXIT_USAGE, verdict;
 
 	while ((c = getopt_long(argc, argv, "a:vh", opts, NULL)) != -1) {
+		r = ccli_option(&o.pa, &o.m, c, optarg);
+		if (r < 0)
+			goto out;
+		if (r)
+			continue;
 		switch (c) {
 		case OPT_MACHINE:
 			machine = optarg;
@@ -219,24 +214,6 @@ int cmd_diff(int argc, char **argv)
 			}
 			o.add_pasid = true;
 			break;
-		case OPT_PW:
-			if (ccli_pasid_width(&o.pa, optarg) < 0)
-				goto out;
-			o.add_pasid = true;
-			break;
-		case OPT_PX:
-			o.pa.exec = true;
-			break;
-		case OPT_PP:
-			o.pa.priv = true;
-			break;
-		case OPT_QUIRKS:
-			if (mapcli_add_quirk_dir(&o.m, optarg) < 0)
-				goto out;
-			break;
-		case OPT_NDQ:
-			o.m.no_default_quirks = true;
-			break;
 		case 'v':
 			verbose = true;
 			break;
@@ -257,6 +234,8 @@ int cmd_diff(int argc, char **argv)
 		cli_usage(stderr, diff_usage);
 		goto out;
 	}
+	if (o.pa.width >= 0)
+		o.add_pasid = true;
 	if (mapcli_init(&o.m) < 0)
 		goto out;
 	a = load_side(&o, argv[optind], &pa_planned);

@@ -53,14 +53,10 @@ int cmd_fingerprint(int argc, char **argv)
 	}
 	for (int i = optind; i < argc; i++) {
 		struct pcl_layout *layout = NULL;
-		char fp[PCL_FINGERPRINT_SIZE], buf[640];
+		char fp[PCL_FINGERPRINT_SIZE];
 		int r = pcl_layout_load_file(cli_ctx, argv[i], &layout, diag);
 
-		for (size_t k = 0; k < pcl_diag_count(diag); k++)
-			fprintf(stderr, "%s\n",
-				pcl_error_format(pcl_diag_get(diag, k), buf,
-						 sizeof(buf)));
-		pcl_diag_clear(diag);
+		cli_flush_diag(diag);
 		if (r == 0)
 			r = pcl_layout_fingerprint(layout, fp);
 		if (r == 0)

@@ -60,7 +60,7 @@ static char *slurp(const char *path, size_t *len)
 static int fmt_one(const char *path, int mode, struct pcl_diag *diag)
 {
 	struct pcl_layout *layout = NULL;
-	char *orig, *canon = NULL, buf[640];
+	char *orig, *canon = NULL;
 	size_t len, clen;
 	int r, status = EXIT_OK;
 
@@ -72,10 +72,7 @@ static int fmt_one(const char *path, int mode, struct pcl_diag *diag)
 	r = pcl_layout_load_string(cli_ctx, orig, len,
 				   strcmp(path, "-") ? path : "<stdin>",
 				   &layout, diag);
-	for (size_t k = 0; k < pcl_diag_count(diag); k++)
-		fprintf(stderr, "%s\n",
-			pcl_error_format(pcl_diag_get(diag, k), buf, sizeof(buf)));
-	pcl_diag_clear(diag);
+	cli_flush_diag(diag);
 	if (r) {
 		free(orig);
 		return r == -EINVAL || r == -EFBIG ? EXIT_FINDING : EXIT_USAGE;

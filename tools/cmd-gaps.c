@@ -193,15 +193,9 @@ int cmd_gaps(int argc, char **argv)
 		cli_error("gaps: missing SOURCE (see 'pcilayout gaps -h')");
 		return EXIT_USAGE;
 	}
-	if (mapcli_init(&m)) {
-		mapcli_fini(&m);
-		return EXIT_USAGE;
-	}
-	for (int i = optind; i < argc; i++) {
-		if (cli_sources_add(&src, argv[i]) < 0) {
-			ret = EXIT_USAGE;
-			goto out;
-		}
+	if (mapcli_load(&m, &src, argv + optind, argc - optind) < 0) {
+		ret = EXIT_USAGE;
+		goto out;
 	}
 	if (json) {
 		json_t *req = json_object();

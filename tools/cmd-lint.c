@@ -26,15 +26,6 @@ static const char lint_usage[] =
 	"Exit status: 0 all files valid, 1 a file is invalid, 2 bad usage or a\n"
 	"file cannot be read.\n";
 
-static void print_diag(const struct pcl_diag *diag)
-{
-	char buf[640];
-
-	for (size_t i = 0; i < pcl_diag_count(diag); i++)
-		fprintf(stderr, "%s\n",
-			pcl_error_format(pcl_diag_get(diag, i), buf, sizeof(buf)));
-}
-
 int cmd_lint(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -73,8 +64,7 @@ int cmd_lint(int argc, char **argv)
 		struct pcl_layout *layout = NULL;
 		int r = pcl_layout_load_file(cli_ctx, argv[i], &layout, diag);
 
-		print_diag(diag);
-		pcl_diag_clear(diag);
+		cli_flush_diag(diag);
 		if (r == 0) {
 			if (!quiet)
 				printf("%s: ok\n", argv[i]);

@@ -650,15 +650,9 @@ int cmd_map(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	color = !json && cli_use_color(no_color);
-	if (mapcli_init(&m)) {
-		mapcli_fini(&m);
-		return EXIT_USAGE;
-	}
-	for (int i = optind; i < argc; i++) {
-		if (cli_sources_add(&src, argv[i]) < 0) {
-			ret = EXIT_USAGE;
-			goto out;
-		}
+	if (mapcli_load(&m, &src, argv + optind, argc - optind) < 0) {
+		ret = EXIT_USAGE;
+		goto out;
 	}
 	if (json) {
 		doc = json_object();

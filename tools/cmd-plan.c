@@ -52,7 +52,7 @@ static const char plan_usage[] =
 
 enum {
 	OPT_FREE = 256, OPT_HIDE, OPT_KEEP, OPT_LAYOUT, OPT_LAYOUTS,
-	OPT_MACHINE, OPT_PROFILE, OPT_QUIRKS, OPT_NO_DEFAULT_QUIRKS, OPT_PF,
+	OPT_MACHINE, OPT_PROFILE, OPT_PF,
 	OPT_PASID_WIDTH, OPT_PASID_EXEC, OPT_PASID_PRIV, OPT_DSN, OPT_NAME,
 	OPT_EXPLAIN, OPT_EMIT,
 };
@@ -164,26 +164,6 @@ static int apply_cap(struct pcl_plan_request *req, const char *arg, bool hide)
 		return -1;
 	}
 	return 0;
-}
-
-/* One function from SOURCE; reports and returns NULL otherwise. */
-static struct pcl_cfg *load_one(struct cli_sources *s, const char *arg,
-				const char *what)
-{
-	if (cli_sources_add(s, arg) < 0)
-		return NULL;
-	if (s->count != 1) {
-		cli_error("%s %s holds %zu functions; give a file with one", what,
-			  arg, s->count);
-		return NULL;
-	}
-	return s->cfgs[0];
-}
-
-static void report_diag(const struct pcl_diag *diag)
-{
-	for (size_t i = 0; i < pcl_diag_count(diag); i++)
-		cli_report(pcl_diag_get(diag, i));
 }
 
 static const char *entry_name(const struct pcl_layout_entry *e, char *buf,
@@ -338,8 +318,7 @@ int cmd_plan(int argc, char **argv)
 		{ "layouts", required_argument, NULL, OPT_LAYOUTS },
 		{ "machine", required_argument, NULL, OPT_MACHINE },
 		{ "profile", required_argument, NULL, OPT_PROFILE },
-		{ "quirks", required_argument, NULL, OPT_QUIRKS },
-		{ "no-default-quirks", no_argument, NULL, OPT_NO_DEFAULT_QUIRKS },
+		MAPCLI_QUIRK_OPTIONS,
 		{ "pf", required_argument, NULL, OPT_PF },
 		{ "pasid-width", required_argument, NULL, OPT_PASID_WIDTH },
 		{ "pasid-exec", no_argument, NULL, OPT_PASID_EXEC },
@@ -366,6 +345,11 @@ int cmd_plan(int argc, char **argv)
 	char *end;
 
 	while ((c = getopt_long(argc, argv, "a:p:o:h", opts, NULL)) != -1) {
+		r = mapcli_option(&o.m, c, optarg);
+		if (r < 0)
+			goto out;
+		if (r)
+			continue;
 		switch (c) {
 		case 'a':
 			if (parse_add(&o, optarg) < 0)
@@ -405,20 +389,14 @@ int cmd_plan(int argc, char **argv)
 		case OPT_PROFILE:
 			o.profile = optarg;
 			break;
-		case OPT_QUIRKS:
-			if (mapcli_add_quirk_dir(&o.m, optarg) < 0)
-				goto out;
-			break;
-		case OPT_NO_DEFAULT_QUIRKS:
-			o.m.no_default_quirks = true;
-			break;
 		case OPT_PF:
 			o.pf = optarg;
 			break;
 		case OPT_PASID_WIDTH:
 			errno = 0;
 			o.pasid_width = strtol(optarg, &end, 0);
-			if (errno || *end || o.pasid_width < 0 || o.pasid_width > 255) {
+			if (errno || *end || end == optarg ||
+			    o.pasid_width < 0 || o.pasid_width > 255) {
 				cli_error("--pasid-width '%s': not a number from 0 to 255 (out_max_pasid_log2)",
 					  optarg);
 				goto out;
@@ -479,23 +457,8 @@ int cmd_plan(int argc, char **argv)
 	o.m.free_text = o.free_text;
 	if (mapcli_init(&o.m) < 0)
 		goto out;
-	cfg = load_one(&src, argv[optind], "SOURCE");
-	if (!cfg)
+	if (cli_sources_with_pf(&src, &pfsrc, argv[optind], o.pf, &cfg, &pf) < 0)
 		goto out;
-	if (o.pf) {
-		pf = load_one(&pfsrc, o.pf, "--pf");
-		if (!pf)
-			goto out;
-		if (pcl_cfg_set_vf(cfg, pcl_cfg_slot(pf)) < 0) {
-			cli_error("out of memory");
-			goto out;
-		}
-	} else if (pcl_cfg_pf_slot(cfg)) {
-		/* A VF read through sysfs: its PF is one read away. */
-		pf = load_one(&pfsrc, pcl_cfg_pf_slot(cfg), "PF");
-		if (!pf)
-			goto out;
-	}
 	req = pcl_plan_request_new(cli_ctx);
 	if (!req) {
 		cli_error("out of memory");
@@ -511,7 +474,7 @@ int cmd_plan(int argc, char **argv)
 	}
 	if (o.layout_file) {
 		if (pcl_layout_load_file(cli_ctx, o.layout_file, &user, diag) < 0) {
-			report_diag(diag);
+			cli_report_diag(diag);
 			goto out;
 		}
 		if (pcl_plan_request_set_layout(req, user) < 0) {
@@ -528,7 +491,7 @@ int cmd_plan(int argc, char **argv)
 		for (size_t i = 0; i < o.n_layout_dirs; i++) {
 			r = pcl_layout_db_add_dir(db, o.layout_dirs[i], diag);
 			if (r < 0) {
-				report_diag(diag);
+				cli_report_diag(diag);
 				if (!pcl_diag_count(diag))
 					cli_error("--layouts %s: %s", o.layout_dirs[i],
 						  strerror(-r));
@@ -600,7 +563,7 @@ int cmd_plan(int argc, char **argv)
 
 	r = pcl_plan(req, &out, diag);
 	if (r < 0) {
-		report_diag(diag);
+		cli_report_diag(diag);
 		if (!pcl_diag_count(diag))
 			cli_error("%s: cannot plan: %s", pcl_cfg_source(cfg),
 				  strerror(-r));

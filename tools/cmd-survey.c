@@ -29,7 +29,7 @@ static const char survey_usage[] =
 	"input was read, 1 some model is split or some input was unreadable,\n"
 	"2 bad usage or nothing readable.\n";
 
-enum { OPT_QUIRKS = 256, OPT_NDQ, OPT_JSON };
+enum { OPT_JSON = 256 };
 
 static int add_host(void *pool, struct pcl_cfg *cfg, const char *name)
 {
@@ -60,8 +60,7 @@ static int32_t model_pools(struct pcl_survey *s, size_t i)
 int cmd_survey(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "quirks", required_argument, NULL, OPT_QUIRKS },
-		{ "no-default-quirks", no_argument, NULL, OPT_NDQ },
+		MAPCLI_QUIRK_OPTIONS,
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -78,14 +77,12 @@ int cmd_survey(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		r = mapcli_option(&m, c, optarg);
+		if (r < 0)
+			goto out;
+		if (r)
+			continue;
 		switch (c) {
-		case OPT_QUIRKS:
-			if (mapcli_add_quirk_dir(&m, optarg) < 0)
-				goto out;
-			break;
-		case OPT_NDQ:
-			m.no_default_quirks = true;
-			break;
 		case OPT_JSON:
 			json = true;
 			break;

@@ -210,8 +210,7 @@ int cmd_synth(int argc, char **argv)
 	}
 	r = pcl_layout_load_file(cli_ctx, argv[optind], &layout, diag);
 	if (r) {
-		for (size_t i = 0; i < pcl_diag_count(diag); i++)
-			cli_report(pcl_diag_get(diag, i));
+		cli_report_diag(diag);
 		if (!pcl_diag_count(diag))
 			cli_error("%s: %s", argv[optind], strerror(-r));
 		goto out;

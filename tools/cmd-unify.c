@@ -45,8 +45,8 @@ static const char unify_usage[] =
 	"Exit status: 0 every host can join, 1 some host cannot (or none can),\n"
 	"2 bad usage or no readable input of the device model.\n";
 
-enum { OPT_PW = 256, OPT_PX, OPT_PP, OPT_DSN, OPT_HIDE, OPT_DEVICE, OPT_NAME,
-       OPT_MACHINE, OPT_QUIRKS, OPT_NDQ, OPT_EXPLAIN, OPT_JSON };
+enum { OPT_DSN = 256, OPT_HIDE, OPT_DEVICE, OPT_NAME, OPT_MACHINE,
+       OPT_EXPLAIN, OPT_JSON };
 
 static int add_host(void *pool, struct pcl_cfg *cfg, const char *name)
 {
@@ -158,16 +158,13 @@ int cmd_unify(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "add", required_argument, NULL, 'a' },
-		{ "pasid-width", required_argument, NULL, OPT_PW },
-		{ "pasid-exec", no_argument, NULL, OPT_PX },
-		{ "pasid-priv", no_argument, NULL, OPT_PP },
+		CCLI_PASID_OPTIONS,
 		{ "dsn", required_argument, NULL, OPT_DSN },
 		{ "hide-missing", no_argument, NULL, OPT_HIDE },
 		{ "device", required_argument, NULL, OPT_DEVICE },
 		{ "name", required_argument, NULL, OPT_NAME },
 		{ "machine", required_argument, NULL, OPT_MACHINE },
-		{ "quirks", required_argument, NULL, OPT_QUIRKS },
-		{ "no-default-quirks", no_argument, NULL, OPT_NDQ },
+		MAPCLI_QUIRK_OPTIONS,
 		{ "explain", no_argument, NULL, OPT_EXPLAIN },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "output", required_argument, NULL, 'o' },
@@ -191,6 +188,11 @@ int cmd_unify(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	while ((c = getopt_long(argc, argv, "a:o:h", opts, NULL)) != -1) {
+		r = ccli_option(&pa, &m, c, optarg);
+		if (r < 0)
+			goto out;
+		if (r)
+			continue;
 		switch (c) {
 		case 'a': {
 			char *copy = strdup(optarg), *save = NULL, *tok;
@@ -211,17 +213,6 @@ int cmd_unify(int argc, char **argv)
 			free(copy);
 			break;
 		}
-		case OPT_PW:
-			if (ccli_pasid_width(&pa, optarg) < 0)
-				goto out;
-			add_pasid = true;
-			break;
-		case OPT_PX:
-			pa.exec = true;
-			break;
-		case OPT_PP:
-			pa.priv = true;
-			break;
 		case OPT_DSN:
 			dsn = optarg;
 			add_dsn = true;
@@ -242,13 +233,6 @@ int cmd_unify(int argc, char **argv)
 			break;
 		case OPT_MACHINE:
 			machine = optarg;
-			break;
-		case OPT_QUIRKS:
-			if (mapcli_add_quirk_dir(&m, optarg) < 0)
-				goto out;
-			break;
-		case OPT_NDQ:
-			m.no_default_quirks = true;
 			break;
 		case OPT_EXPLAIN:
 			expl = true;
@@ -273,10 +257,10 @@ int cmd_unify(int argc, char **argv)
 		cli_usage(stderr, unify_usage);
 		goto out;
 	}
-	if ((pa.exec || pa.priv) && pa.width < 0) {
-		cli_error("--pasid-exec and --pasid-priv need --pasid-width (what the IOMMU reports)");
+	if (ccli_pasid_check(&pa) < 0)
 		goto out;
-	}
+	if (pa.width >= 0)
+		add_pasid = true;
 	if (add_dsn) {
 		unsigned long long v;
 		char *end;

@@ -39,6 +39,35 @@ bool ccli_pasid_get(const struct ccli_pasid *p, struct pcl_plan_pasid *out)
 	return true;
 }
 
+int ccli_pasid_check(const struct ccli_pasid *p)
+{
+	if ((p->exec || p->priv) && p->width < 0) {
+		cli_error("--pasid-exec and --pasid-priv need --pasid-width (what the IOMMU reports)");
+		return -1;
+	}
+	return 0;
+}
+
+int ccli_option(struct ccli_pasid *p, struct mapcli *m, int c,
+		const char *arg)
+{
+	if (p) {
+		switch (c) {
+		case CCLI_OPT_PW:
+			return ccli_pasid_width(p, arg) < 0 ? -1 : 1;
+		case CCLI_OPT_PX:
+			p->exec = true;
+			return 1;
+		case CCLI_OPT_PP:
+			p->priv = true;
+			return 1;
+		default:
+			break;
+		}
+	}
+	return m ? mapcli_option(m, c, arg) : 0;
+}
+
 /*
  * One to four hex digits ending at @stop; no sign, space or "0x" (which
  * strtoul and sscanf("%x") would take).

@@ -8,6 +8,7 @@
 #define PCILAYOUT_COMPAT_CLI_H
 
 #include "cli.h"
+#include "map-common.h"
 
 /* --pasid-width / --pasid-exec / --pasid-priv. */
 struct ccli_pasid {
@@ -19,6 +20,24 @@ struct ccli_pasid {
 int ccli_pasid_width(struct ccli_pasid *p, const char *arg);
 /* Fill @out; false when no IOMMU values were given. */
 bool ccli_pasid_get(const struct ccli_pasid *p, struct pcl_plan_pasid *out);
+/* --pasid-exec or --pasid-priv without --pasid-width: reports, returns -1. */
+int ccli_pasid_check(const struct ccli_pasid *p);
+
+/* getopt codes of the long-only PASID options. */
+enum { CCLI_OPT_PW = 0x1100, CCLI_OPT_PX, CCLI_OPT_PP };
+#define CCLI_PASID_OPTIONS \
+	{ "pasid-width", required_argument, NULL, CCLI_OPT_PW }, \
+	{ "pasid-exec", no_argument, NULL, CCLI_OPT_PX }, \
+	{ "pasid-priv", no_argument, NULL, CCLI_OPT_PP }
+
+/*
+ * Take getopt's @c when it is one of CCLI_PASID_OPTIONS (into @p) or
+ * MAPCLI_QUIRK_OPTIONS (into @m); either may be NULL when the command has
+ * no such options. Returns 1 when taken, 0 when not ours, -1 after
+ * reporting an error.
+ */
+int ccli_option(struct ccli_pasid *p, struct mapcli *m, int c,
+		const char *arg);
 
 /*
  * Stream every function of every SOURCE (a file, or a directory whose

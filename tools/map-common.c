@@ -20,10 +20,17 @@ int mapcli_add_quirk_dir(struct mapcli *m, const char *dir)
 	return 0;
 }
 
-static void report_diag(const struct pcl_diag *diag)
+int mapcli_option(struct mapcli *m, int c, const char *arg)
 {
-	for (size_t i = 0; i < pcl_diag_count(diag); i++)
-		cli_report(pcl_diag_get(diag, i));
+	switch (c) {
+	case MAPCLI_OPT_QUIRKS:
+		return mapcli_add_quirk_dir(m, arg) < 0 ? -1 : 1;
+	case MAPCLI_OPT_NDQ:
+		m->no_default_quirks = true;
+		return 1;
+	default:
+		return 0;
+	}
 }
 
 int mapcli_init(struct mapcli *m)
@@ -43,7 +50,7 @@ int mapcli_init(struct mapcli *m)
 	if (!r && !m->no_default_quirks)
 		r = pcl_quirks_add_defaults(m->db, diag);
 	if (r) {
-		report_diag(diag);
+		cli_report_diag(diag);
 		if (!pcl_diag_count(diag))
 			cli_error("cannot load quirks: %s", strerror(-r));
 		pcl_diag_free(diag);
@@ -60,6 +67,17 @@ int mapcli_init(struct mapcli *m)
 			cli_error("--free '%s': %s", m->free_text, err.message);
 		return -1;
 	}
+	return 0;
+}
+
+int mapcli_load(struct mapcli *m, struct cli_sources *src, char **args,
+		int n)
+{
+	if (mapcli_init(m))
+		return -1;
+	for (int i = 0; i < n; i++)
+		if (cli_sources_add(src, args[i]) < 0)
+			return -1;
 	return 0;
 }
 

@@ -22,9 +22,27 @@ struct mapcli {
 /* Record a --quirks DIR; reports and returns -1 when too many. */
 int mapcli_add_quirk_dir(struct mapcli *m, const char *dir);
 
+/* getopt codes of the long-only --quirks DIR and --no-default-quirks. */
+enum { MAPCLI_OPT_QUIRKS = 0x1000, MAPCLI_OPT_NDQ };
+#define MAPCLI_QUIRK_OPTIONS \
+	{ "quirks", required_argument, NULL, MAPCLI_OPT_QUIRKS }, \
+	{ "no-default-quirks", no_argument, NULL, MAPCLI_OPT_NDQ }
+
+/*
+ * Take getopt's @c when it is one of MAPCLI_QUIRK_OPTIONS: returns 1 when
+ * taken, 0 when not ours, -1 after reporting an error.
+ */
+int mapcli_option(struct mapcli *m, int c, const char *arg);
+
 /* Load the quirk database and parse --free. Reports; returns 0 or -1. */
 int mapcli_init(struct mapcli *m);
 void mapcli_fini(struct mapcli *m);
+/*
+ * mapcli_init(), then every SOURCE of @args into @src. Reports; returns 0
+ * or -1. Either way the caller frees @src and calls mapcli_fini().
+ */
+int mapcli_load(struct mapcli *m, struct cli_sources *src, char **args,
+		int n);
 
 /* Walk @cfg and map it with the matching quirks and the --free ranges. */
 int mapcli_build(struct mapcli *m, const struct pcl_cfg *cfg,

@@ -150,43 +150,41 @@ static int set_str(char **dst, const char *s)
 	return 0;
 }
 
-PCL_EXPORT int pcl_unify_set_name(struct pcl_unify *u, const char *name)
+/*
+ * Store a copy of @s (or NULL) in *@dst once @check accepts it on a
+ * scratch layout: the layout's own rules decide what a valid name or
+ * machine pattern is.
+ */
+static int set_checked(struct pcl_ctx *ctx, char **dst, const char *s,
+		       int (*check)(struct pcl_layout *, const char *))
 {
 	struct pcl_layout *probe;
 	int r;
 
-	if (!u)
-		return -EINVAL;
-	if (name) {
-		/* The layout's own rules decide what a valid name is. */
-		probe = pcl_layout_new(u->ctx, PCL_LAYOUT_KIND_LAYOUT);
+	if (s) {
+		probe = pcl_layout_new(ctx, PCL_LAYOUT_KIND_LAYOUT);
 		if (!probe)
 			return -ENOMEM;
-		r = pcl_layout_set_name(probe, name);
+		r = check(probe, s);
 		pcl_layout_free(probe);
 		if (r < 0)
 			return r;
 	}
-	return set_str(&u->name, name);
+	return set_str(dst, s);
+}
+
+PCL_EXPORT int pcl_unify_set_name(struct pcl_unify *u, const char *name)
+{
+	if (!u)
+		return -EINVAL;
+	return set_checked(u->ctx, &u->name, name, pcl_layout_set_name);
 }
 
 PCL_EXPORT int pcl_unify_set_machine(struct pcl_unify *u, const char *machine)
 {
-	struct pcl_layout *probe;
-	int r;
-
 	if (!u)
 		return -EINVAL;
-	if (machine) {
-		probe = pcl_layout_new(u->ctx, PCL_LAYOUT_KIND_LAYOUT);
-		if (!probe)
-			return -ENOMEM;
-		r = pcl_layout_add_machine(probe, machine);
-		pcl_layout_free(probe);
-		if (r < 0)
-			return r;
-	}
-	return set_str(&u->machine, machine);
+	return set_checked(u->ctx, &u->machine, machine, pcl_layout_add_machine);
 }
 
 PCL_EXPORT int pcl_unify_add_pasid(struct pcl_unify *u,

@@ -1781,6 +1781,12 @@ static void select_database(struct pstate *st)
 		 req->profile ? req->profile : "");
 }
 
+/* The passes after the base is attached, in order; the first error stops. */
+static int (*const plan_passes[])(struct pstate *st) = {
+	check_places, decide_caps, claim_in_place, claim_moved,
+	place_base_other, place_requested, add_anchor, add_hidden,
+};
+
 PCL_EXPORT int pcl_plan(const struct pcl_plan_request *req,
 			struct pcl_layout **layout, struct pcl_diag *diag)
 {
@@ -1844,22 +1850,8 @@ PCL_EXPORT int pcl_plan(const struct pcl_plan_request *req,
 	set_selectors(st);
 	if (st->base)
 		r = attach_base(st);
-	if (!r)
-		r = check_places(st);
-	if (!r)
-		r = decide_caps(st);
-	if (!r)
-		r = claim_in_place(st);
-	if (!r)
-		r = claim_moved(st);
-	if (!r)
-		r = place_base_other(st);
-	if (!r)
-		r = place_requested(st);
-	if (!r)
-		r = add_anchor(st);
-	if (!r)
-		r = add_hidden(st);
+	for (size_t i = 0; !r && i < PCL_ARRAY_SIZE(plan_passes); i++)
+		r = plan_passes[i](st);
 	if (!r)
 		r = build_layout(st, layout);
 out:
