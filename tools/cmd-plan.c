@@ -169,12 +169,7 @@ static int apply_cap(struct pcl_plan_request *req, const char *arg, bool hide)
 static const char *entry_name(const struct pcl_layout_entry *e, char *buf,
 			      size_t size)
 {
-	const char *n = pcl_layout_cap_name(e->space, e->id);
-
-	if (n)
-		return n;
-	snprintf(buf, size, "0x%x", e->id);
-	return buf;
+	return pcl_layout_cap_label(e->space, e->id, buf, size);
 }
 
 static void print_explain(const struct pcl_layout *l,

@@ -588,6 +588,19 @@ PCL_EXPORT int pcl_layout_add_keep(struct pcl_layout *layout, int space,
 PCL_EXPORT const char *pcl_layout_cap_name(int space, uint16_t id);
 
 /**
+ * pcl_layout_cap_label() - a name for messages: the format-1 name of
+ * (@space, @id), or "0x…" in @buf when it has none.
+ * @space: an enum pcl_space value.
+ * @id: capability ID.
+ * @buf: room for the number (8 bytes suffice).
+ * @size: size of @buf.
+ *
+ * Return: the static name or @buf.
+ */
+PCL_EXPORT const char *pcl_layout_cap_label(int space, uint16_t id, char *buf,
+					    size_t size);
+
+/**
  * pcl_layout_cap_parse() - parse a format-1 capability name or "0x…" ID.
  * Return: 0 with *@id set, or -EINVAL (unknown name, bad number, or an ID
  * too wide for @space).

@@ -153,7 +153,7 @@ static void select_entries(struct cstate *st)
 				pcl_report_add(st->rep, PCL_SEVERITY_ERROR, s, c->offset,
 					       "selected-twice",
 					       "%s: selects the device's %s at 0x%x, which another entry already selects",
-					       name, compat_capname(s, c->id, cb, sizeof(cb)),
+					       name, pcl_layout_cap_label(s, c->id, cb, sizeof(cb)),
 					       c->offset);
 				continue;
 			}
@@ -399,7 +399,7 @@ static void check_unmentioned(struct cstate *st)
 		pcl_report_add(st->rep, PCL_SEVERITY_INFO, c->space, c->offset,
 			       "not-in-layout",
 			       "the device's %s at 0x%x is not in the layout: the guest will not see it",
-			       compat_capname(c->space, c->id, cb, sizeof(cb)),
+			       pcl_layout_cap_label(c->space, c->id, cb, sizeof(cb)),
 			       c->offset);
 	}
 }

@@ -23,7 +23,6 @@ int pcl_report_append(struct pcl_report *to, const struct pcl_report *from);
 bool pcl_report_oom(const struct pcl_report *r);
 
 /* "aer", or "0x2a" for IDs format 1 has no name for. */
-const char *compat_capname(int space, uint16_t id, char *buf, size_t size);
 /* "aer", "vsec 0x8086/0x0001", "msi #1": an entry's selector in words. */
 const char *compat_entry_name(const struct pcl_layout_entry *e, char *buf,
 			      size_t size);

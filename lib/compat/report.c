@@ -110,16 +110,6 @@ PCL_EXPORT const struct pcl_finding *pcl_report_get(const struct pcl_report *r,
 	return r && index < r->count ? &r->items[index] : NULL;
 }
 
-const char *compat_capname(int space, uint16_t id, char *buf, size_t size)
-{
-	const char *n = pcl_layout_cap_name(space, id);
-
-	if (n)
-		return n;
-	snprintf(buf, size, "0x%x", id);
-	return buf;
-}
-
 bool compat_is_vendor_cap(int space, uint16_t id)
 {
 	return space == PCL_SPACE_EXTENDED && (id == 0x0b || id == 0x23);
@@ -129,7 +119,7 @@ const char *compat_entry_name(const struct pcl_layout_entry *e, char *buf,
 			      size_t size)
 {
 	char nb[16];
-	const char *n = compat_capname(e->space, e->id, nb, sizeof(nb));
+	const char *n = pcl_layout_cap_label(e->space, e->id, nb, sizeof(nb));
 	int len = snprintf(buf, size, "%s", n);
 
 	if (len >= 0 && (size_t)len < size && (e->vendor != -1 || e->vsec_id != -1))

@@ -283,12 +283,7 @@ static const struct pcl_cap *find_cap(struct build *b,
 static const char *entry_name(const struct pcl_layout_entry *e, char *buf,
 			      size_t size)
 {
-	const char *n = pcl_layout_cap_name(e->space, e->id);
-
-	if (n)
-		return n;
-	snprintf(buf, size, "0x%x", e->id);
-	return buf;
+	return pcl_layout_cap_label(e->space, e->id, buf, size);
 }
 
 /* Does [off, off + len) of the device hold bytes of a capability other

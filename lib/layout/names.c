@@ -192,3 +192,14 @@ PCL_EXPORT const char *pcl_prov_rule_name(int rule)
 		return NULL;
 	return names[rule];
 }
+
+PCL_EXPORT const char *pcl_layout_cap_label(int space, uint16_t id, char *buf,
+					    size_t size)
+{
+	const char *n = pcl_layout_cap_name(space, id);
+
+	if (n)
+		return n;
+	snprintf(buf, size, "0x%x", id);
+	return buf;
+}

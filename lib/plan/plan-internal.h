@@ -68,7 +68,6 @@ static inline uint32_t plan_space_end(int space)
 }
 
 /* The name of (space, id) for messages: format-1 name or "0x..". */
-const char *pcl_plan_cap_name(int space, uint16_t id, char *buf, size_t size);
 
 /* A growable string; after a failed allocation it stays as it was and
  * @oom is set, so callers check once at the end. */

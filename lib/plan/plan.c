@@ -162,11 +162,6 @@ static const char *space_short(int space)
 	return space == PCL_SPACE_STANDARD ? "standard" : "extended";
 }
 
-static const char *capname(int space, uint16_t id, char *buf, size_t size)
-{
-	return pcl_plan_cap_name(space, id, buf, size);
-}
-
 static const char *layout_file(const struct pcl_layout *l)
 {
 	const char *s = pcl_layout_source(l);
@@ -236,7 +231,7 @@ static bool window_ok(struct pstate *st, int space, uint32_t at, uint32_t len,
 
 			snprintf(why, size,
 				 "0x%x is taken by %s at 0x%x (0x%x-0x%x)", b,
-				 capname(o->space, o->id, nb, sizeof(nb)),
+				 pcl_layout_cap_label(o->space, o->id, nb, sizeof(nb)),
 				 (unsigned int)o->at, (unsigned int)o->at,
 				 (unsigned int)(o->at + o->length - 1));
 			return false;
@@ -478,7 +473,7 @@ static int attach_base(struct pstate *st)
 					      "%s %s (%s) presents %s%s at 0x%x, which this device does not have",
 					      rule_who(st->base_rule),
 					      pcl_layout_name(b), layout_file(b),
-					      capname(s, e->id, nb, sizeof(nb)),
+					      pcl_layout_cap_label(s, e->id, nb, sizeof(nb)),
 					      e->instance ? " (a further instance)" : "",
 					      (unsigned int)e->at);
 				return -ENOSPC;
@@ -488,7 +483,7 @@ static int attach_base(struct pstate *st)
 					      "%s %s selects %s at 0x%x twice",
 					      rule_who(st->base_rule),
 					      pcl_layout_name(b),
-					      capname(s, e->id, nb, sizeof(nb)),
+					      pcl_layout_cap_label(s, e->id, nb, sizeof(nb)),
 					      pcl_walk_cap(st->walk, (size_t)i)->offset);
 				return -ENOSPC;
 			}
@@ -590,7 +585,7 @@ static int check_places(struct pstate *st)
 		if (virtual_wanted(st, p->space, p->id) ||
 		    pcl_walk_find(st->walk, p->space, p->id, 0))
 			continue;
-		n = capname(p->space, p->id, nb, sizeof(nb));
+		n = pcl_layout_cap_label(p->space, p->id, nb, sizeof(nb));
 		pcl_plan_diag(st->diag, st->src,
 			      "--place %s@0x%x: the device has no %s in its %s chain, and no virtual %s is requested",
 			      n, p->at, n, space_short(p->space), n);
@@ -618,7 +613,7 @@ static int decide_caps(struct pstate *st)
 	for (size_t i = 0; i < st->ncaps; i++) {
 		const struct pcl_cap *c = pcl_walk_cap(st->walk, i);
 		struct capdec *d = &st->dec[i];
-		const char *name = capname(c->space, c->id, nb, sizeof(nb));
+		const char *name = pcl_layout_cap_label(c->space, c->id, nb, sizeof(nb));
 		const char *why;
 
 		d->at = c->offset;
@@ -830,7 +825,7 @@ static int claim_in_place(struct pstate *st)
 		const struct pcl_cap *c = pcl_walk_cap(st->walk, i);
 		struct capdec *d = &st->dec[i];
 		uint32_t end = plan_space_end(c->space);
-		const char *name = capname(c->space, c->id, na, sizeof(na));
+		const char *name = pcl_layout_cap_label(c->space, c->id, na, sizeof(na));
 
 		if ((uint32_t)d->at + d->len > end) {
 			if (!d->fixed) {
@@ -861,7 +856,7 @@ static int claim_in_place(struct pstate *st)
 			uint32_t hdr = c->space == PCL_SPACE_STANDARD ? 2 : 4;
 
 			if ((uint32_t)pd->at + pd->len > (uint32_t)d->at) {
-				const char *pname = capname(pc->space, pc->id,
+				const char *pname = pcl_layout_cap_label(pc->space, pc->id,
 							    nb, sizeof(nb));
 
 				if (!pd->fixed && pd->rule == PCL_PROV_PHYSICAL &&
@@ -916,7 +911,7 @@ static int claim_moved(struct pstate *st)
 			       sizeof(why))) {
 			pcl_plan_diag(st->diag, st->src,
 				      "cannot move %s from 0x%x to 0x%x (%u bytes): %s",
-				      capname(c->space, c->id, nb, sizeof(nb)),
+				      pcl_layout_cap_label(c->space, c->id, nb, sizeof(nb)),
 				      c->offset, (unsigned int)d->at, d->len,
 				      why);
 			return fail_rule(d->rule);
@@ -1551,7 +1546,7 @@ static int place_base_other(struct pstate *st)
 					      "%s %s places a virtual %s at 0x%x, but on this device %s",
 					      rule_who(st->base_rule),
 					      pcl_layout_name(st->base),
-					      capname(s, e->id, nb, sizeof(nb)),
+					      pcl_layout_cap_label(s, e->id, nb, sizeof(nb)),
 					      (unsigned int)e->at, why);
 				return fail_rule(st->base_rule);
 			}
@@ -1564,7 +1559,7 @@ static int place_base_other(struct pstate *st)
 			p->e.prov_rule = (uint8_t)st->base_rule;
 			p->e.prov_reason = NULL;
 			plan_str_add(&p->why, "virtual %s at 0x%x: layout %s revision %u (%s) places it there",
-				     capname(s, e->id, nb, sizeof(nb)),
+				     pcl_layout_cap_label(s, e->id, nb, sizeof(nb)),
 				     (unsigned int)e->at,
 				     pcl_layout_name(st->base),
 				     pcl_layout_revision(st->base),
@@ -1617,7 +1612,7 @@ static int add_anchor(struct pstate *st)
 	if (head)
 		plan_str_add(&p->why,
 			     "null at 0x100: the device's first extended capability, %s, is %s, and the extended chain must start at 0x100, so a Null capability (ID 0, version 0) anchors it, as QEMU's vfio_add_ext_cap() and the kernel's vfio_ecap_init() do",
-			     capname(head->space, head->id, nb, sizeof(nb)),
+			     pcl_layout_cap_label(head->space, head->id, nb, sizeof(nb)),
 			     moved ? "moved elsewhere" : "hidden");
 	else
 		plan_str_add(&p->why,
@@ -1732,7 +1727,7 @@ static int build_layout(struct pstate *st, struct pcl_layout **out)
 
 			pcl_plan_diag(st->diag, st->src,
 				      "internal error: the layout refused %s at 0x%x (%s)",
-				      capname(p->e.space, p->e.id, nb, sizeof(nb)),
+				      pcl_layout_cap_label(p->e.space, p->e.id, nb, sizeof(nb)),
 				      (unsigned int)p->e.at, strerror(-r));
 		}
 	}

@@ -344,12 +344,3 @@ PCL_EXPORT int pcl_plan_request_keep(struct pcl_plan_request *req, int space,
 	return req ? add_id(req, false, space, id) : -EINVAL;
 }
 
-const char *pcl_plan_cap_name(int space, uint16_t id, char *buf, size_t size)
-{
-	const char *n = pcl_layout_cap_name(space, id);
-
-	if (n)
-		return n;
-	snprintf(buf, size, "0x%x", id);
-	return buf;
-}
