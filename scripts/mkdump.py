@@ -78,6 +78,23 @@ def pcie_body(dev_type, version=2):
     return bytes(body)
 
 
+def sriov_body(vf_device, total_vfs=8, vf_bars=()):
+    """An SR-IOV capability body (after its header): TotalVFs, First VF
+    Offset 1, VF Stride 1, the VF Device ID, and VF BAR registers (type
+    bits of each VF BAR, as the PF's SR-IOV capability holds them)."""
+    body = bytearray(0x3c)
+    body[0x0a:0x0c] = total_vfs.to_bytes(2, "little")    # InitialVFs
+    body[0x0c:0x0e] = total_vfs.to_bytes(2, "little")    # TotalVFs
+    body[0x10:0x12] = (1).to_bytes(2, "little")          # First VF Offset
+    body[0x12:0x14] = (1).to_bytes(2, "little")          # VF Stride
+    body[0x16:0x18] = vf_device.to_bytes(2, "little")    # VF Device ID
+    body[0x18:0x1c] = (0x553).to_bytes(4, "little")      # Supported Page Sizes
+    body[0x1c:0x20] = (1).to_bytes(4, "little")          # System Page Size
+    for i, bar in enumerate(vf_bars):
+        body[0x20 + 4 * i:0x24 + 4 * i] = bar.to_bytes(4, "little")
+    return bytes(body)
+
+
 def msix_body(table_size):
     return (table_size - 1).to_bytes(2, "little") + \
         (0x3).to_bytes(4, "little") + (0x2003).to_bytes(4, "little")
@@ -129,7 +146,7 @@ def fixture_pf_full():
     s.std(0x70, 0x11, msix_body(10))
     s.std(0xa0, 0x10, pcie_body(0))
     s.ext(0x100, 0x0001, 2)                                       # AER
-    s.ext(0x180, 0x0010, 1, bytes(4) + (8).to_bytes(2, "little")) # SR-IOV
+    s.ext(0x180, 0x0010, 1, sriov_body(0x10ca, 8, (0xc, 0, 0xc, 0)))  # SR-IOV
     s.ext(0x140, 0x0003, 1, (0x00a0c9fffe123456).to_bytes(8, "little"))
     s.ext(0x1c0, 0x000b, 1, (0x0001 | (1 << 16) | (0x18 << 20)).to_bytes(4, "little"))
     s.ext(0x200, 0x0023, 1, (0x1e98 | (1 << 16) | (0x10 << 20)).to_bytes(4, "little")

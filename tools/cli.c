@@ -101,6 +101,21 @@ static bool looks_like_address(const char *arg)
 	return dots == 1 && (colons == 1 || colons == 2);
 }
 
+/* "vfio:ADDRESS" or "vfio:/dev/vfio/devices/vfioN": the function as VFIO
+ * shows it. */
+static int read_vfio(const char *spec, struct pcl_cfg **cfg,
+		     struct pcl_error *err)
+{
+	struct pcl_vfio *v = NULL;
+	int r = pcl_vfio_open(cli_ctx, spec, &v, err);
+
+	if (r == 0)
+		r = pcl_cfg_read_vfio(cli_ctx, pcl_vfio_device_fd(v),
+				      pcl_vfio_address(v), cfg, err);
+	pcl_vfio_close(v);
+	return r;
+}
+
 int cli_sources_add(struct cli_sources *s, const char *arg)
 {
 	struct pcl_error err = { 0 };
@@ -108,14 +123,16 @@ int cli_sources_add(struct cli_sources *s, const char *arg)
 	struct stat st;
 	size_t n = 0;
 	int r;
+	bool vfio = strncmp(arg, CLI_VFIO_PREFIX, strlen(CLI_VFIO_PREFIX)) == 0;
 
-	if (strcmp(arg, "-") == 0 || stat(arg, &st) == 0 ||
-	    !looks_like_address(arg)) {
+	if (!vfio && (strcmp(arg, "-") == 0 || stat(arg, &st) == 0 ||
+		      !looks_like_address(arg))) {
 		r = pcl_cfg_load(cli_ctx, arg, &cfgs, &n, &err);
 	} else {
 		struct pcl_cfg *cfg = NULL;
 
-		r = pcl_cfg_read_device(cli_ctx, arg, &cfg, &err);
+		r = vfio ? read_vfio(arg + strlen(CLI_VFIO_PREFIX), &cfg, &err) :
+			   pcl_cfg_read_device(cli_ctx, arg, &cfg, &err);
 		if (r == 0) {
 			cfgs = malloc(sizeof(*cfgs));
 			if (!cfgs) {
@@ -175,8 +192,10 @@ int cli_sources_with_pf(struct cli_sources *src, struct cli_sources *pfsrc,
 		*pf = cli_sources_one(pfsrc, pfarg, "--pf");
 		if (!*pf)
 			return -1;
-		if (pcl_cfg_set_vf(*cfg, pcl_cfg_slot(*pf)) < 0) {
-			cli_error("out of memory");
+		struct pcl_error err = { 0 };
+
+		if (pcl_cfg_set_pf(*cfg, *pf, &err) < 0) {
+			cli_report(&err);
 			return -1;
 		}
 	} else if (pcl_cfg_pf_slot(*cfg)) {

@@ -40,10 +40,14 @@ struct cli_sources {
 	size_t count;
 };
 
+/* The SOURCE prefix that reads a function through VFIO. */
+#define CLI_VFIO_PREFIX "vfio:"
+
 /*
  * Add every function named by @arg: an existing file (dump or binary), "-"
- * for stdin, or a PCI address read through sysfs. Reports errors itself.
- * Returns 0, or -1 after reporting.
+ * for stdin, a PCI address read through sysfs, or "vfio:" followed by a
+ * PCI address or a VFIO device cdev path, read through VFIO. Reports
+ * errors itself. Returns 0, or -1 after reporting.
  */
 int cli_sources_add(struct cli_sources *s, const char *arg);
 void cli_sources_free(struct cli_sources *s);

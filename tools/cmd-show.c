@@ -48,6 +48,8 @@ static void identity_json(struct jw *w, const struct pcl_cfg *cfg)
 	jw_hex(w, id.device_id);
 	jw_key(w, "header_type");
 	jw_int(w, id.header_type);
+	jw_key(w, "ids_from_pf");
+	jw_bool(w, id.ids_from_pf);
 	jw_key(w, "multifunction");
 	jw_bool(w, id.multifunction);
 	jw_key(w, "pcie_type");

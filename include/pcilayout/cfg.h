@@ -2,7 +2,7 @@
 /*
  * cfg.h - sources: one PCI function's configuration space as the library sees
  * it: up to 4096 bytes, which of them were really read, and the function's
- * identity. Sources are a PCI address (sysfs through libpci), an lspci
+ * identity. Sources are a PCI address (sysfs), a VFIO device, an lspci
  * -x/-xxx/-xxxx text dump (one or several devices), a raw binary image of 64,
  * 256 or 4096 bytes, or standard input holding either.
  *
@@ -33,7 +33,14 @@ struct pcl_cfg;
  * @revision: offset 0x08.
  * @header_type: offset 0x0e without the multi-function bit (0, 1 or 2).
  * @multifunction: 1 if bit 7 of 0x0e is set.
- * @is_vf: 1 if the function is an SR-IOV virtual function (sysfs physfn).
+ * @is_vf: 1 if the function is an SR-IOV virtual function (sysfs physfn,
+ *         or marked by pcl_cfg_set_vf()/pcl_cfg_set_pf()).
+ * @ids_from_pf: 1 when @vendor_id and @device_id are a VF's identity as the
+ *               kernel gives it (the PF's Vendor ID and the Device ID the
+ *               PF's SR-IOV capability assigns its VFs), not the function's
+ *               own registers: a VF's Vendor and Device ID registers read
+ *               0xffff (PCIe SR-IOV 1.1, 3.4.1.1-2). The raw bytes stay as
+ *               read in pcl_cfg_data().
  * @pcie_type: Device/Port Type from the PCI Express capability (0..15), or
  *             -1 when the function has none (or it was not read).
  */
@@ -48,6 +55,8 @@ struct pcl_identity {
 	uint8_t multifunction;
 	uint8_t is_vf;
 	int32_t pcie_type;
+	uint8_t ids_from_pf;
+	uint8_t reserved[3];
 };
 
 /**
@@ -104,15 +113,18 @@ PCL_EXPORT int pcl_cfg_parse(struct pcl_ctx *ctx, const void *data, size_t len,
 			     size_t *count, struct pcl_error *err);
 
 /**
- * pcl_cfg_read_device() - read a live function through sysfs (libpci).
+ * pcl_cfg_read_device() - read a live function through sysfs.
  * @ctx: library context.
  * @address: "dddd:bb:dd.f" or "bb:dd.f" (domain 0).
  * @cfg: on success, a new cfg that the caller frees with pcl_cfg_free().
  * @err: optional; on failure names the address.
  *
- * Without root, sysfs returns only the first 64 bytes: the rest is marked
- * unread, not invented. The slot, and for a VF the PF's slot (sysfs
- * physfn), are recorded.
+ * Reads /sys/bus/pci/devices/ADDRESS/config. Without root (CAP_SYS_ADMIN)
+ * the kernel serves only the first 64 bytes: the rest is marked unread,
+ * not invented. The slot is recorded; for a VF, the PF's slot (the physfn
+ * link) and the identity the kernel gives the VF (its "vendor" and
+ * "device" attributes: see &struct pcl_identity.ids_from_pf). BAR types
+ * and sizes come from the "resource" attribute.
  *
  * Return: 0, -EINVAL (address malformed), -ENODEV (no such function),
  * -EACCES, -EIO, -ENOMEM.
@@ -188,6 +200,91 @@ PCL_EXPORT uint32_t pcl_cfg_line(const struct pcl_cfg *cfg);
  * Return: 0 or -ENOMEM.
  */
 PCL_EXPORT int pcl_cfg_set_vf(struct pcl_cfg *cfg, const char *pf_slot);
+
+/**
+ * pcl_cfg_set_pf() - make @vf the SR-IOV VF of the PF @pf and give it the
+ * identity the kernel gives a VF: vendor = @pf's Vendor ID, device = the
+ * VF Device ID of @pf's SR-IOV capability, and, for BARs whose type @vf
+ * does not know yet, the types of @pf's VF BARs (SR-IOV capability
+ * 0x24-0x3b). For sources that cannot tell on their own, such as dumps.
+ * @vf: the VF's cfg.
+ * @pf: the PF's cfg (only read during the call).
+ * @err: optional; says why @pf cannot be @vf's PF.
+ *
+ * Refused, with @vf unchanged: @pf has no readable SR-IOV capability, or
+ * @vf already has a real identity (not the 0xffff a VF's registers read)
+ * that differs from the one @pf gives its VFs.
+ *
+ * Return: 0, or -EINVAL.
+ */
+PCL_EXPORT int pcl_cfg_set_pf(struct pcl_cfg *vf, const struct pcl_cfg *pf,
+			      struct pcl_error *err);
+
+/** PCL_CFG_BARS - BARs a cfg describes: BAR0..BAR5 and the ROM (index 6). */
+#define PCL_CFG_BARS 7
+/** PCL_CFG_BAR_ROM - the index of the expansion ROM BAR. */
+#define PCL_CFG_BAR_ROM 6
+
+/* Bits of struct pcl_bar.flags. */
+#define PCL_BAR_PRESENT 0x01u    /* the function implements this BAR */
+#define PCL_BAR_IO 0x02u         /* I/O space (else memory) */
+#define PCL_BAR_MEM64 0x04u      /* 64-bit: with the next BAR as its upper half */
+#define PCL_BAR_PREFETCH 0x08u   /* prefetchable memory */
+#define PCL_BAR_UPPER 0x10u      /* the upper half of the 64-bit BAR before it */
+#define PCL_BAR_SIZE_KNOWN 0x20u /* @size is known (sysfs, VFIO) */
+
+/**
+ * struct pcl_bar - what a source knows of one base address register.
+ * @size: size in bytes when %PCL_BAR_SIZE_KNOWN (a power of two; may
+ *        exceed 4 GiB for 64-bit BARs), else 0.
+ * @flags: PCL_BAR_* bits; 0 when the BAR is absent or nothing is known.
+ * @reserved: 0.
+ *
+ * Types come from the BAR register (header type 0), from the kernel's
+ * resource flags (sysfs, VFIO), or for a VF from its PF's VF BARs. A dump
+ * cannot tell an unprogrammed 32-bit memory BAR (which reads 0) from an
+ * absent one: such a BAR is reported absent. Sizes come only from sources
+ * that know them: sysfs "resource" and VFIO region sizes.
+ */
+struct pcl_bar {
+	uint64_t size;
+	uint32_t flags;
+	uint32_t reserved;
+};
+
+/**
+ * pcl_cfg_bar() - copy what @cfg knows of BAR @index (0..5, or
+ * %PCL_CFG_BAR_ROM) into @bar.
+ *
+ * Return: 0, or -EINVAL when @index is out of range (or @bar is NULL).
+ */
+PCL_EXPORT int pcl_cfg_bar(const struct pcl_cfg *cfg, uint32_t index,
+			   struct pcl_bar *bar);
+
+/**
+ * pcl_cfg_read_vfio() - read a function's config space through VFIO.
+ * @ctx: library context.
+ * @device_fd: a VFIO device file descriptor (from a group's
+ *             VFIO_GROUP_GET_DEVICE_FD, or a bound /dev/vfio/devices cdev);
+ *             borrowed, only used during the call.
+ * @address: the function's PCI address when the caller knows it, or NULL.
+ *           With it, the cfg records its slot and, for a VF, its PF's
+ *           (through sysfs).
+ * @cfg: on success, a new cfg that the caller frees with pcl_cfg_free().
+ * @err: optional.
+ *
+ * Reads the config region (VFIO_PCI_CONFIG_REGION_INDEX) as the kernel's
+ * vfio-pci presents it: capabilities it hides are unlinked but their bytes
+ * stay, and a VF's Vendor and Device IDs are the real ones. BAR and ROM
+ * sizes come from the region sizes, their types from the BAR registers as
+ * vfio-pci virtualizes them. Bytes the region does not cover are unread.
+ *
+ * Return: 0, -EBADF, -ENOTTY (not a VFIO device), -EINVAL (no readable
+ * config region), -EIO, -ENOMEM.
+ */
+PCL_EXPORT int pcl_cfg_read_vfio(struct pcl_ctx *ctx, int device_fd,
+				 const char *address, struct pcl_cfg **cfg,
+				 struct pcl_error *err);
 
 /**
  * pcl_names_device() - vendor and device names from pci.ids (through libpci).

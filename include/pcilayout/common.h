@@ -5,6 +5,7 @@
  * which pulls in every stage header:
  *
  *   cfg.h      sources -> one function's config space (bytes, read map, identity)
+ *   vfio.h     opening a function through VFIO (group or cdev)
  *   catalog.h  every capability ID the library knows and its length rule
  *   walk.h     robust walk of the standard and extended chains, with findings
  *   map.h      per-byte occupancy map, ranges and the gap finder

@@ -204,12 +204,13 @@ PCL_EXPORT uint32_t pcl_guest_segment_end(const struct pcl_guest *guest,
 
 /**
  * struct pcl_guest_options - what the layout and the cfg cannot say.
- * @bar_size: size in bytes of each BAR, from the VMM (VFIO reports them as
- *            region sizes). For a 64-bit BAR give the size at its low
- *            index and 0 at the high one. All zero: the engine does not
- *            emulate BAR sizing; BARs are then read-only copies of the
- *            image, and the VMM must handle 0x10-0x27 and 0x30-0x33 itself
- *            (most VMMs do).
+ * @bar_size: size in bytes of each BAR, from the VMM. For a 64-bit BAR give
+ *            the size at its low index and 0 at the high one. All zero
+ *            (and @rom_size 0): the sizes the cfg knows (pcl_cfg_bar():
+ *            sysfs and VFIO sources know them), unless
+ *            %PCL_GUEST_OPT_NO_BAR_SIZING. A BAR without a size is not
+ *            emulated: with no size at all, BARs are read-only copies of
+ *            the image and the VMM handles 0x10-0x27 and 0x30-0x33 itself.
  * @rom_size: size of the expansion ROM, or 0 (see @bar_size).
  * @pf_serial: the PF's Device Serial Number, used by a virtual DSN entry
  *             with "from-pf".
@@ -227,6 +228,7 @@ struct pcl_guest_options {
 
 /* Bits of struct pcl_guest_options.flags. */
 #define PCL_GUEST_OPT_PF_SERIAL 0x01u /* @pf_serial is valid */
+#define PCL_GUEST_OPT_NO_BAR_SIZING 0x02u /* ignore the cfg's BAR sizes */
 
 /**
  * pcl_guest_build() - the guest view a layout gives a device.

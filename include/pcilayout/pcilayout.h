@@ -13,6 +13,7 @@
 
 #include <pcilayout/common.h>
 #include <pcilayout/cfg.h>
+#include <pcilayout/vfio.h>
 #include <pcilayout/catalog.h>
 #include <pcilayout/walk.h>
 #include <pcilayout/map.h>

@@ -83,4 +83,17 @@ int pcl_set_error(struct pcl_error *err, int ret, const char *source,
 		  uint32_t line, uint32_t column, int32_t offset,
 		  const char *fmt, ...) PCL_PRINTF(7, 8);
 
+/*
+ * ioctl(2), injectable so that tests can stand in for a VFIO device with a
+ * regular file (lib/source/vfio.c, lib/guest/backend.c).
+ */
+typedef int (*pcl_ioctl_fn)(int fd, unsigned long request, void *arg);
+
+/*
+ * VFIO_DEVICE_GET_REGION_INFO for region @index of the device @fd
+ * (@ioctl_fn NULL = the real ioctl). Returns 0 or -errno.
+ */
+int pcl_vfio_region_info(int fd, pcl_ioctl_fn ioctl_fn, uint32_t index,
+			 uint64_t *offset, uint64_t *size, uint32_t *flags);
+
 #endif /* PCL_INTERNAL_H */

@@ -311,17 +311,13 @@ struct pcl_backend *pcl_backend_sysfs_new(const char *address, uint32_t flags,
 	return be;
 }
 
-static int real_ioctl(int fd, unsigned long request, void *arg)
-{
-	return ioctl(fd, request, arg);
-}
-
 struct pcl_backend *pcl_backend_vfio_new_with(int fd, pcl_ioctl_fn ioctl_fn,
 					      struct pcl_error *err)
 {
-	struct vfio_region_info info;
 	struct pcl_backend *be;
-	int e;
+	uint64_t base, size;
+	uint32_t flags;
+	int r;
 
 	if (fd < 0) {
 		pcl_set_error(err, -EBADF, "vfio", 0, 0, -1,
@@ -329,23 +325,21 @@ struct pcl_backend *pcl_backend_vfio_new_with(int fd, pcl_ioctl_fn ioctl_fn,
 		errno = EBADF;
 		return NULL;
 	}
-	memset(&info, 0, sizeof(info));
-	info.argsz = sizeof(info);
-	info.index = VFIO_PCI_CONFIG_REGION_INDEX;
-	if (ioctl_fn(fd, VFIO_DEVICE_GET_REGION_INFO, &info) < 0) {
-		e = errno ? errno : ENOTTY;
-		pcl_set_error(err, -e, "vfio", 0, 0, -1,
+	r = pcl_vfio_region_info(fd, ioctl_fn, VFIO_PCI_CONFIG_REGION_INDEX,
+				 &base, &size, &flags);
+	if (r < 0) {
+		pcl_set_error(err, r, "vfio", 0, 0, -1,
 			      "VFIO_DEVICE_GET_REGION_INFO(config): %s",
-			      strerror(e));
-		errno = e;
+			      strerror(-r));
+		errno = -r;
 		return NULL;
 	}
-	if (!(info.flags & VFIO_REGION_INFO_FLAG_READ) || info.size < 64 ||
-	    info.offset > UINT64_MAX - PCL_CFG_SIZE) {
+	if (!(flags & VFIO_REGION_INFO_FLAG_READ) || size < 64 ||
+	    base > UINT64_MAX - PCL_CFG_SIZE) {
 		pcl_set_error(err, -EINVAL, "vfio", 0, 0, -1,
 			      "config region is not readable or too small "
-			      "(flags 0x%x, size %llu)", info.flags,
-			      (unsigned long long)info.size);
+			      "(flags 0x%x, size %llu)", flags,
+			      (unsigned long long)size);
 		errno = EINVAL;
 		return NULL;
 	}
@@ -356,15 +350,15 @@ struct pcl_backend *pcl_backend_vfio_new_with(int fd, pcl_ioctl_fn ioctl_fn,
 	}
 	be->kind = BE_FD;
 	be->fd = fd;
-	be->writable = info.flags & VFIO_REGION_INFO_FLAG_WRITE;
-	be->base = info.offset;
-	be->limit = info.size < PCL_CFG_SIZE ? info.size : PCL_CFG_SIZE;
+	be->writable = flags & VFIO_REGION_INFO_FLAG_WRITE;
+	be->base = base;
+	be->limit = size < PCL_CFG_SIZE ? (uint32_t)size : PCL_CFG_SIZE;
 	return be;
 }
 
 struct pcl_backend *pcl_backend_vfio_new(int fd, struct pcl_error *err)
 {
-	return pcl_backend_vfio_new_with(fd, real_ioctl, err);
+	return pcl_backend_vfio_new_with(fd, NULL, err);
 }
 
 void pcl_backend_ops(struct pcl_backend *be, struct pcl_vdev_backend *ops)

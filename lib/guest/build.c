@@ -21,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/pci_regs.h>
+
 #include "internal.h"
 #include "guest-internal.h"
 
@@ -133,27 +135,67 @@ static int base_policy(struct build *b)
 	return 0;
 }
 
-/* BAR sizing as the VMM asked, or read-only copies of the image. */
-static int header_bars(struct build *b)
+/*
+ * BAR type bits as a guest reads them after reset: from what the source
+ * knows (the register, the kernel's resource flags, a VF's PF), so that a
+ * VF, whose own BAR registers read 0, shows its real types as vfio-pci
+ * virtualizes them.
+ */
+static uint32_t bar_type_bits(const struct pcl_bar *bar)
+{
+	if (bar->flags & PCL_BAR_IO)
+		return PCI_BASE_ADDRESS_SPACE_IO;
+	return (bar->flags & PCL_BAR_MEM64 ? PCI_BASE_ADDRESS_MEM_TYPE_64 : 0) |
+	       (bar->flags & PCL_BAR_PREFETCH ? PCI_BASE_ADDRESS_MEM_PREFETCH : 0);
+}
+
+/* The sizes to emulate: the VMM's when it gave any, else the source's. */
+static void bar_sizes(struct build *b, uint64_t size[PCL_CFG_BARS])
 {
 	const struct pcl_guest_options *o = b->opts;
-	bool sized = o->rom_size != 0;
-	int r;
+	bool given = o->rom_size != 0;
 
 	for (int i = 0; i < 6; i++)
-		sized |= o->bar_size[i] != 0;
+		given |= o->bar_size[i] != 0;
+	for (uint32_t i = 0; i < PCL_CFG_BARS; i++) {
+		struct pcl_bar bar;
+
+		if (given) {
+			size[i] = i == PCL_CFG_BAR_ROM ? o->rom_size : o->bar_size[i];
+			continue;
+		}
+		pcl_cfg_bar(b->cfg, i, &bar);
+		size[i] = (bar.flags & PCL_BAR_SIZE_KNOWN) &&
+			  !(o->flags & PCL_GUEST_OPT_NO_BAR_SIZING) ? bar.size : 0;
+	}
+}
+
+/* BAR sizing for every BAR whose size is known, or read-only copies. */
+static int header_bars(struct build *b)
+{
+	uint64_t sizes[PCL_CFG_BARS];
+	bool sized = false;
+	int r;
+
+	bar_sizes(b, sizes);
+	for (int i = 0; i < PCL_CFG_BARS; i++)
+		sized |= sizes[i] != 0;
 	if (!sized) {
 		r = set_ro(b, 0x10, 0x18, b->data + 0x10);
 		return r ? r : set_ro(b, 0x30, 4, b->data + 0x30);
 	}
 	for (uint32_t i = 0; i < 6; i++) {
-		uint32_t off = 0x10 + 4 * i, low = pcl_le32(b->data + off);
-		uint64_t size = o->bar_size[i];
-		bool io = low & 1u, is64 = !io && ((low >> 1) & 3u) == 2;
+		uint32_t off = PCI_BASE_ADDRESS_0 + 4 * i;
+		struct pcl_bar bar;
+		uint64_t size = sizes[i];
+		bool io, is64;
 		uint64_t mask;
 		uint8_t init[4];
 		int h;
 
+		pcl_cfg_bar(b->cfg, i, &bar);
+		io = bar.flags & PCL_BAR_IO;
+		is64 = bar.flags & PCL_BAR_MEM64;
 		if (!size) {
 			if ((r = set_const(b, off, 4, 0)))
 				return r;
@@ -167,7 +209,7 @@ static int header_bars(struct build *b)
 					     (unsigned long long)size);
 		mask = ~(size - 1);
 		/* Type bits from the device, address bits start at 0. */
-		pcl_put_le32(init, low & (io ? 0x3u : 0xfu));
+		pcl_put_le32(init, bar_type_bits(&bar));
 		h = add_hook(b, PCL_HOOK_BAR, off, 4);
 		if (h < 0)
 			return h;
@@ -192,15 +234,17 @@ static int header_bars(struct build *b)
 			i++;
 		}
 	}
-	if (!o->rom_size)
+	if (!sizes[PCL_CFG_BAR_ROM])
 		return set_const(b, 0x30, 4, 0);
-	if (o->rom_size & (o->rom_size - 1) || o->rom_size < 0x800 ||
-	    o->rom_size > 0x80000000ull)
+	if (sizes[PCL_CFG_BAR_ROM] & (sizes[PCL_CFG_BAR_ROM] - 1) ||
+	    sizes[PCL_CFG_BAR_ROM] < 0x800 ||
+	    sizes[PCL_CFG_BAR_ROM] > 0x80000000ull)
 		return pcl_set_error(b->err, -EINVAL, "options", 0, 0, 0x30,
 				     "ROM size 0x%llx is impossible",
-				     (unsigned long long)o->rom_size);
+				     (unsigned long long)sizes[PCL_CFG_BAR_ROM]);
 	{
-		uint32_t mask = (uint32_t)~(o->rom_size - 1) & 0xfffff801u;
+		uint32_t mask = (uint32_t)~(sizes[PCL_CFG_BAR_ROM] - 1) &
+				0xfffff801u;
 		int h = add_hook(b, PCL_HOOK_BAR, 0x30, 4);
 
 		if (h < 0)
@@ -221,10 +265,16 @@ static int header(struct build *b, uint8_t cap_ptr, bool cap_list)
 	struct pcl_guest_rule st = { .source = PCL_GUEST_PHYS };
 	const uint8_t *d = b->data;
 	uint8_t status = (uint8_t)((d[0x06] & ~0x10u) | (cap_list ? 0x10 : 0));
-	uint8_t zero = 0;
+	uint8_t zero = 0, ids[4];
+	struct pcl_identity id;
 	int h, r;
 
-	if ((r = set_ro(b, 0x00, 4, d)) || (r = set_ro(b, 0x08, 4, d + 0x08)) ||
+	/* The identity, not the registers: a VF's read 0xffff, and the
+	 * guest sees the IDs the kernel gives it, as vfio-pci shows them. */
+	pcl_cfg_identity(b->cfg, &id);
+	pcl_put_le16(ids, id.vendor_id);
+	pcl_put_le16(ids + 2, id.device_id);
+	if ((r = set_ro(b, 0x00, 4, ids)) || (r = set_ro(b, 0x08, 4, d + 0x08)) ||
 	    (r = set_ro(b, 0x0e, 1, d + 0x0e)) || (r = set_const(b, 0x0f, 1, 0)) ||
 	    (r = set_shadow(b, 0x0c, 0xff, d[0x0c], 0)) ||
 	    (r = set_shadow(b, 0x0d, 0xff, d[0x0d], 0)))

@@ -44,7 +44,6 @@ uint32_t pcl_crc32(uint32_t crc, const void *buf, size_t len);
  * The VFIO backend with an injectable ioctl, so tests can drive it with a
  * regular file standing in for the device fd.
  */
-typedef int (*pcl_ioctl_fn)(int fd, unsigned long request, void *arg);
 struct pcl_backend *pcl_backend_vfio_new_with(int fd, pcl_ioctl_fn ioctl_fn,
 					      struct pcl_error *err);
 

@@ -7,13 +7,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <linux/pci_regs.h>
+
 #include "source.h"
 
 /* Standard chain bounds (PCI 3.0 6.7; Linux PCI_FIND_CAP_TTL). */
 #define STD_CAP_TTL 48
 #define STD_CAP_MIN 0x40
 #define STD_CAP_MAX 0xff
-#define CAP_ID_EXP 0x10
+/* Extended chain: at least 8 bytes per capability (Linux pci_find_next_ext_capability). */
+#define EXT_CAP_TTL ((PCL_CFG_SIZE - PCI_CFG_SPACE_SIZE) / 8)
+/* What a VF's Vendor and Device ID registers read (PCIe SR-IOV 3.4.1.1-2). */
+#define VF_ID_REGISTER 0xffff
 
 struct pcl_cfg *pcl_cfg_alloc(struct pcl_ctx *ctx, const char *source)
 {
@@ -75,7 +80,7 @@ static int32_t find_pcie_type(const struct pcl_cfg *cfg)
 			return -1;
 		if (!pcl_cfg_is_read(cfg, pos, 2))
 			return -1;
-		if (d[pos] == CAP_ID_EXP) {
+		if (d[pos] == PCI_CAP_ID_EXP) {
 			if (!pcl_cfg_is_read(cfg, pos + 2, 1))
 				return -1;
 			return (d[pos + 2] >> 4) & 0xf;
@@ -83,6 +88,43 @@ static int32_t find_pcie_type(const struct pcl_cfg *cfg)
 		pos = d[pos + 1] & ~3u;
 	}
 	return -1;
+}
+
+/* Type bits of a memory or I/O BAR register value @v (nonzero). */
+static uint32_t bar_type_flags(uint32_t v)
+{
+	if (v & PCI_BASE_ADDRESS_SPACE_IO)
+		return PCL_BAR_PRESENT | PCL_BAR_IO;
+	return PCL_BAR_PRESENT |
+	       ((v & PCI_BASE_ADDRESS_MEM_TYPE_MASK) ==
+				PCI_BASE_ADDRESS_MEM_TYPE_64 ? PCL_BAR_MEM64 : 0) |
+	       (v & PCI_BASE_ADDRESS_MEM_PREFETCH ? PCL_BAR_PREFETCH : 0);
+}
+
+/*
+ * BAR types from six consecutive BAR registers at @regs (a type 0 header's
+ * BARs, or an SR-IOV capability's VF BARs) into @bar, for the BARs whose
+ * type is not known yet. A register that reads 0 tells nothing.
+ */
+static void decode_bars(const struct pcl_cfg *cfg, uint32_t regs,
+			struct pcl_bar *bar)
+{
+	for (uint32_t i = 0; i < PCI_STD_NUM_BARS; i++) {
+		uint32_t off = regs + 4 * i, v, f;
+
+		if (!pcl_cfg_is_read(cfg, off, 4))
+			continue;
+		v = pcl_le32(cfg->data + off);
+		if (bar[i].flags || !v)
+			continue;
+		f = bar_type_flags(v);
+		/* A 64-bit BAR in the last slot has no upper half: broken. */
+		if ((f & PCL_BAR_MEM64) && i + 1 == PCI_STD_NUM_BARS)
+			f &= ~PCL_BAR_MEM64;
+		bar[i].flags = f;
+		if (f & PCL_BAR_MEM64)
+			bar[++i].flags = PCL_BAR_PRESENT | PCL_BAR_UPPER;
+	}
 }
 
 void pcl_cfg_finish(struct pcl_cfg *cfg)
@@ -129,6 +171,41 @@ void pcl_cfg_finish(struct pcl_cfg *cfg)
 	}
 	id->is_vf = is_vf;
 	id->pcie_type = find_pcie_type(cfg);
+
+	memset(cfg->bar, 0, sizeof(cfg->bar));
+	if (id->header_type == PCI_HEADER_TYPE_NORMAL) {
+		decode_bars(cfg, PCI_BASE_ADDRESS_0, cfg->bar);
+		if (pcl_cfg_is_read(cfg, PCI_ROM_ADDRESS, 4) &&
+		    pcl_le32(d + PCI_ROM_ADDRESS))
+			cfg->bar[PCL_CFG_BAR_ROM].flags = PCL_BAR_PRESENT;
+	}
+}
+
+void pcl_cfg_set_vf_ids(struct pcl_cfg *cfg, uint16_t vendor, uint16_t device)
+{
+	cfg->id.is_vf = 1;
+	cfg->id.vendor_id = vendor;
+	cfg->id.device_id = device;
+	cfg->id.ids_from_pf = 1;
+}
+
+uint32_t pcl_cfg_find_ext_cap(const struct pcl_cfg *cfg, uint16_t id)
+{
+	uint32_t pos = PCI_CFG_SPACE_SIZE;
+
+	for (uint32_t hop = 0; hop < EXT_CAP_TTL; hop++) {
+		uint32_t hdr;
+
+		if (pos < PCI_CFG_SPACE_SIZE || !pcl_cfg_is_read(cfg, pos, 4))
+			return 0;
+		hdr = pcl_le32(cfg->data + pos);
+		if (!hdr || hdr == 0xffffffffu)
+			return 0;
+		if (PCI_EXT_CAP_ID(hdr) == id)
+			return pos;
+		pos = PCI_EXT_CAP_NEXT(hdr);
+	}
+	return 0;
 }
 
 PCL_EXPORT struct pcl_cfg *pcl_cfg_new(struct pcl_ctx *ctx,
@@ -227,6 +304,50 @@ PCL_EXPORT uint32_t pcl_cfg_line(const struct pcl_cfg *cfg)
 PCL_EXPORT struct pcl_ctx *pcl_cfg_ctx(const struct pcl_cfg *cfg)
 {
 	return cfg->ctx;
+}
+
+PCL_EXPORT int pcl_cfg_bar(const struct pcl_cfg *cfg, uint32_t index,
+			   struct pcl_bar *bar)
+{
+	if (!cfg || !bar || index >= PCL_CFG_BARS)
+		return -EINVAL;
+	*bar = cfg->bar[index];
+	return 0;
+}
+
+PCL_EXPORT int pcl_cfg_set_pf(struct pcl_cfg *vf, const struct pcl_cfg *pf,
+			      struct pcl_error *err)
+{
+	const char *src = vf ? vf->source : NULL;
+	uint32_t sriov;
+	uint16_t vendor, device;
+
+	if (!vf || !pf)
+		return pcl_set_error(err, -EINVAL, src, 0, 0, -1,
+				     "invalid arguments");
+	sriov = pcl_cfg_find_ext_cap(pf, PCI_EXT_CAP_ID_SRIOV);
+	if (!sriov || !pcl_cfg_is_read(pf, sriov, PCI_SRIOV_BAR + 4 * PCI_STD_NUM_BARS))
+		return pcl_set_error(err, -EINVAL, pf->source, pf->line, 0, -1,
+				     "%s has no SR-IOV capability, so it is "
+				     "no VF's physical function",
+				     pf->slot[0] ? pf->slot : pf->source);
+	vendor = pf->id.vendor_id;
+	device = pcl_le16(pf->data + sriov + PCI_SRIOV_VF_DID);
+	/* A VF whose identity is already known must be the one this PF makes. */
+	if ((vf->id.vendor_id != VF_ID_REGISTER ||
+	     vf->id.device_id != VF_ID_REGISTER) &&
+	    (vf->id.vendor_id != vendor || vf->id.device_id != device))
+		return pcl_set_error(err, -EINVAL, vf->source, vf->line, 0, -1,
+				     "%s is %04x:%04x, but the VFs of %s are "
+				     "%04x:%04x: not its physical function",
+				     vf->slot[0] ? vf->slot : vf->source,
+				     vf->id.vendor_id, vf->id.device_id,
+				     pf->slot[0] ? pf->slot : pf->source,
+				     vendor, device);
+	pcl_cfg_set_vf_ids(vf, vendor, device);
+	pcl_strlcpy(vf->pf_slot, pf->slot, sizeof(vf->pf_slot));
+	decode_bars(pf, sriov + PCI_SRIOV_BAR, vf->bar);
+	return 0;
 }
 
 PCL_EXPORT int pcl_cfg_set_vf(struct pcl_cfg *cfg, const char *pf_slot)

@@ -26,6 +26,7 @@ struct pcl_cfg {
 	uint8_t read[PCL_CFG_SIZE / 8];
 	struct pcl_ctx *ctx;
 	struct pcl_identity id;
+	struct pcl_bar bar[PCL_CFG_BARS];
 	uint32_t line;
 	uint32_t size;
 	uint32_t read_prefix; /* bytes [0, read_prefix) all read: the fast path */
@@ -40,8 +41,22 @@ struct pcl_cfg *pcl_cfg_alloc(struct pcl_ctx *ctx, const char *source);
 /* Mark [off, off + len) read; the caller has stored the bytes in data[]. */
 void pcl_cfg_mark_read(struct pcl_cfg *cfg, uint32_t off, uint32_t len);
 
-/* Compute the size and decode the identity, once all bytes are in. */
+/*
+ * Compute the size and decode the identity and BAR types from the header,
+ * once all bytes are in. Sources that know more (the kernel's VF identity,
+ * BAR sizes) record it afterwards.
+ */
 void pcl_cfg_finish(struct pcl_cfg *cfg);
+
+/* Record the identity the kernel gives a VF (see struct pcl_identity). */
+void pcl_cfg_set_vf_ids(struct pcl_cfg *cfg, uint16_t vendor, uint16_t device);
+
+/*
+ * Offset of the first extended capability @id reachable from 0x100, using
+ * read bytes only and a bounded walk, or 0. For the few facts a source
+ * needs (a PF's SR-IOV capability); everything else uses lib/walk.
+ */
+uint32_t pcl_cfg_find_ext_cap(const struct pcl_cfg *cfg, uint16_t id);
 
 /*
  * Parse a PCI address "[dddd:]bb:dd.f" occupying exactly @len bytes of @s.
@@ -54,5 +69,16 @@ int pcl_slot_parse(const char *s, size_t len, uint32_t *domain, uint8_t *bus,
 /* Format the canonical "dddd:bb:dd.f" into @buf (PCL_SLOT_MAX bytes). */
 void pcl_slot_format(char *buf, uint32_t domain, uint8_t bus, uint8_t dev,
 		     uint8_t fn);
+
+/*
+ * For a cfg whose slot is a VF in sysfs: mark it a VF, record its PF's slot
+ * (the physfn link) and the identity the kernel gives it. No-op otherwise.
+ */
+void pcl_cfg_read_sysfs_vf(struct pcl_cfg *cfg);
+
+/* pcl_cfg_read_vfio() with an injectable ioctl (tests). */
+int pcl_cfg_read_vfio_with(struct pcl_ctx *ctx, int fd, pcl_ioctl_fn ioctl_fn,
+			   const char *address, struct pcl_cfg **cfg,
+			   struct pcl_error *err);
 
 #endif /* PCL_SOURCE_H */

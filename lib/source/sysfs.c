@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
- * sysfs.c - live functions through libpci's sysfs access, and names from
- * pci.ids through libpci. The only file that includes <pci/pci.h>: libpci's
- * header.h and <linux/pci_regs.h> define the same macros differently.
+ * sysfs.c - live functions read straight from sysfs (config, resource,
+ * the VF attributes), and names from pci.ids through libpci, the only use
+ * of libpci left and the only file that includes <pci/pci.h>.
  *
  * libpci reports fatal problems through acc->error, which is declared
  * noreturn and whose default calls exit(1). A library must not exit its
@@ -13,6 +13,7 @@
  * a thread-local pointer because libpci's hooks take no opaque argument.
  */
 #include <dirent.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <linux/pci_regs.h>
 #include <pci/pci.h>
 
 #include "source.h"
@@ -161,32 +163,110 @@ static struct pci_access *lp_get(struct pcl_ctx *ctx, struct pcl_error *err,
 	return acc;
 }
 
-/* Read as much of config space as the kernel gives: 4096, 256 or 64. */
-static int lp_read_config(struct pcl_ctx *ctx, struct pci_access *acc,
-			  uint32_t domain, uint8_t bus, uint8_t dev, uint8_t fn,
-			  uint8_t *buf, uint32_t *len, char *msg, size_t msgsz)
+/*
+ * Read what the kernel serves of the config file: the whole config space
+ * (4096 or 256 bytes) for CAP_SYS_ADMIN, the first 64 bytes (128 for a
+ * CardBus bridge) for anyone else; reads past that return end of file.
+ */
+static int read_config_file(const char *path, uint8_t *buf, uint32_t *len)
 {
-	static const int sizes[] = { PCL_CFG_SIZE, 256, 64 };
-	struct pci_dev *volatile d = NULL;
-	volatile uint32_t got = 0;
-	struct lp_guard g;
+	uint32_t got = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	lp_enter(&g, ctx);
-	if (setjmp(g.env) == 0) {
-		d = pci_get_dev(acc, (int)domain, bus, dev, fn);
-		for (size_t i = 0; i < PCL_ARRAY_SIZE(sizes) && !got; i++)
-			if (pci_read_block(d, 0, buf, sizes[i]))
-				got = (uint32_t)sizes[i];
-		pci_free_dev(d);
-		lp_leave(&g);
-	} else {
-		lp_leave(&g);
-		pcl_strlcpy(msg, g.msg, msgsz);
-		lp_poison(ctx);
-		return -EIO;
+	if (fd < 0)
+		return -errno;
+	while (got < PCL_CFG_SIZE) {
+		ssize_t n = pread(fd, buf + got, PCL_CFG_SIZE - got, got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+
+			close(fd);
+			return -e;
+		}
+		if (n == 0)
+			break;
+		got += (uint32_t)n;
 	}
+	close(fd);
 	*len = got;
 	return 0;
+}
+
+/* A sysfs attribute of the function that holds one hex number ("0x1b36\n"). */
+static int read_attr_hex(const char *slot, const char *attr, uint64_t *val)
+{
+	char path[PATH_MAX], buf[64], *end;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), SYSFS_DEVICES "/%s/%s", slot, attr);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	errno = 0;
+	*val = strtoull(buf, &end, 16);
+	if (errno || end == buf || (*end && *end != '\n'))
+		return -EIO;
+	return 0;
+}
+
+/*
+ * Resource flags of the kernel's "resource" attribute (include/linux/
+ * ioport.h; the attribute prints them as a third column since 2.6).
+ */
+#define IORESOURCE_IO 0x00000100u
+#define IORESOURCE_MEM 0x00000200u
+#define IORESOURCE_PREFETCH 0x00002000u
+#define IORESOURCE_MEM_64 0x00100000u
+
+/*
+ * BAR types and sizes from "resource": one "start end flags" line per
+ * resource, BAR0..BAR5 then the ROM first. The kernel knows a VF's BARs
+ * (from its PF's SR-IOV capability) although the VF's registers read 0.
+ */
+static void read_resources(const char *slot, struct pcl_bar *bar)
+{
+	char path[PATH_MAX], line[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), SYSFS_DEVICES "/%s/resource", slot);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	for (uint32_t i = 0; i < PCL_CFG_BARS && fgets(line, sizeof(line), f);
+	     i++) {
+		unsigned long long start, end, flags;
+		uint32_t fl = PCL_BAR_PRESENT;
+
+		if (sscanf(line, "%llx %llx %llx", &start, &end, &flags) != 3)
+			break;
+		if (!(flags & (IORESOURCE_IO | IORESOURCE_MEM)) || end <= start)
+			continue;
+		if (flags & IORESOURCE_IO)
+			fl |= PCL_BAR_IO;
+		if ((flags & IORESOURCE_MEM_64) && i + 1 < PCI_STD_NUM_BARS)
+			fl |= PCL_BAR_MEM64;
+		if (flags & IORESOURCE_PREFETCH)
+			fl |= PCL_BAR_PREFETCH;
+		bar[i].flags = fl | PCL_BAR_SIZE_KNOWN;
+		bar[i].size = end - start + 1;
+		if ((fl & PCL_BAR_MEM64) && i + 1 < PCL_CFG_BARS) {
+			bar[i + 1] = (struct pcl_bar){
+				.flags = PCL_BAR_PRESENT | PCL_BAR_UPPER };
+			i++;
+			if (!fgets(line, sizeof(line), f))
+				break;
+		}
+	}
+	fclose(f);
 }
 
 /* "../../../devices/pci0000:00/0000:00:03.0" -> "0000:00:03.0" */
@@ -220,12 +300,26 @@ static bool is_vf(const char *slot)
 	return lstat(path, &st) == 0;
 }
 
+void pcl_cfg_read_sysfs_vf(struct pcl_cfg *c)
+{
+	uint64_t vendor, device;
+
+	if (!c->slot[0] || !is_vf(c->slot))
+		return;
+	c->id.is_vf = 1;
+	read_physfn(c->slot, c->pf_slot, sizeof(c->pf_slot));
+	/* The kernel gives a VF its PF's vendor and the VF Device ID. */
+	if (read_attr_hex(c->slot, "vendor", &vendor) == 0 &&
+	    read_attr_hex(c->slot, "device", &device) == 0 &&
+	    vendor <= 0xffff && device <= 0xffff)
+		pcl_cfg_set_vf_ids(c, (uint16_t)vendor, (uint16_t)device);
+}
+
 PCL_EXPORT int pcl_cfg_read_device(struct pcl_ctx *ctx, const char *address,
 				   struct pcl_cfg **cfg, struct pcl_error *err)
 {
-	char slot[PCL_SLOT_MAX], path[PATH_MAX], msg[256] = "";
+	char slot[PCL_SLOT_MAX], path[PATH_MAX];
 	uint8_t buf[PCL_CFG_SIZE];
-	struct pci_access *acc;
 	struct pcl_cfg *c;
 	uint32_t domain, len = 0;
 	uint8_t bus, dev, fn;
@@ -242,31 +336,19 @@ PCL_EXPORT int pcl_cfg_read_device(struct pcl_ctx *ctx, const char *address,
 				     "[dddd:]bb:dd.f, e.g. 0000:3b:00.0");
 	pcl_slot_format(slot, domain, bus, dev, fn);
 
-	/* libpci cannot tell "absent" from "unreadable": sysfs can. */
 	snprintf(path, sizeof(path), SYSFS_DEVICES "/%s/config", slot);
-	if (access(path, F_OK) < 0)
+	memset(buf, 0, sizeof(buf));
+	ret = read_config_file(path, buf, &len);
+	if (ret == -ENOENT)
 		return pcl_set_error(err, -ENODEV, slot, 0, 0, -1,
 				     "no such PCI function");
-	if (access(path, R_OK) < 0) {
-		int e = errno;
-
-		return pcl_set_error(err, e == EACCES ? -EACCES : -EIO, slot,
-				     0, 0, -1, "cannot read %s: %s", path,
-				     strerror(e));
-	}
-
-	acc = lp_get(ctx, err, slot);
-	if (!acc)
-		return -EIO;
-	memset(buf, 0, sizeof(buf));
-	ret = lp_read_config(ctx, acc, domain, bus, dev, fn, buf, &len, msg,
-			     sizeof(msg));
 	if (ret < 0)
-		return pcl_set_error(err, ret, slot, 0, 0, -1, "libpci: %s",
-				     msg);
+		return pcl_set_error(err, ret == -EACCES ? -EACCES : -EIO, slot,
+				     0, 0, -1, "cannot read %s: %s", path,
+				     strerror(-ret));
 	if (!len)
 		return pcl_set_error(err, -EIO, slot, 0, 0, -1,
-				     "reading config space failed");
+				     "%s: the kernel returned no bytes", path);
 
 	c = pcl_cfg_alloc(ctx, slot);
 	if (!c)
@@ -275,11 +357,9 @@ PCL_EXPORT int pcl_cfg_read_device(struct pcl_ctx *ctx, const char *address,
 	memcpy(c->data, buf, len);
 	pcl_cfg_mark_read(c, 0, len);
 	memcpy(c->slot, slot, sizeof(c->slot));
-	if (is_vf(slot)) {
-		c->id.is_vf = 1;
-		read_physfn(slot, c->pf_slot, sizeof(c->pf_slot));
-	}
 	pcl_cfg_finish(c);
+	read_resources(c->slot, c->bar);
+	pcl_cfg_read_sysfs_vf(c);
 	pcl_dbg(ctx, "%s: read %u bytes of config space%s", slot, len,
 		c->id.is_vf ? " (VF)" : "");
 	*cfg = c;

@@ -19,9 +19,13 @@
 
 #include <cmocka.h>
 
+#include <linux/pci_regs.h>
+#include <linux/vfio.h>
+
 #include <pcilayout/pcilayout.h>
 
 #include "builder.h"
+#include "source/source.h"
 
 static struct pcl_ctx *ctx;
 
@@ -227,6 +231,227 @@ static void test_set_vf(void **state)
 	pcl_cfg_free(c);
 }
 
+
+/* A PF with SR-IOV at 0x160: VF Device ID 0x10ca, VF BAR0 64-bit prefetch,
+ * VF BAR3 I/O; and a VF whose ID registers read 0xffff, as they do. */
+static struct pcl_cfg *sriov_pf(uint16_t vf_device)
+{
+	struct tb b;
+
+	tb_init(&b, 0x8086, 0x10c9, 0, 4096);
+	tb_ext(&b, 0x100, PCI_EXT_CAP_ID_ERR, 2);
+	tb_ext(&b, 0x160, PCI_EXT_CAP_ID_SRIOV, 1);
+	tb_w16(&b, 0x160 + PCI_SRIOV_VF_DID, vf_device);
+	tb_w32(&b, 0x160 + PCI_SRIOV_BAR, PCI_BASE_ADDRESS_MEM_TYPE_64 |
+		   PCI_BASE_ADDRESS_MEM_PREFETCH);
+	tb_w32(&b, 0x160 + PCI_SRIOV_BAR + 12, PCI_BASE_ADDRESS_SPACE_IO);
+	return tb_cfg(ctx, &b);
+}
+
+static struct pcl_cfg *raw_vf(uint16_t vendor, uint16_t device)
+{
+	struct tb b;
+
+	tb_init(&b, vendor, device, 0, 4096);
+	tb_ext(&b, 0x100, PCI_EXT_CAP_ID_ERR, 2);
+	return tb_cfg(ctx, &b);
+}
+
+static void test_set_pf(void **state)
+{
+	struct pcl_cfg *pf = sriov_pf(0x10ca), *vf = raw_vf(0xffff, 0xffff);
+	struct pcl_cfg *other = raw_vf(0x8086, 0x1234), *same;
+	struct pcl_error err = { 0 };
+	struct pcl_identity id;
+	struct pcl_bar bar;
+
+	pcl_cfg_identity(vf, &id);
+	assert_int_equal(id.vendor_id, 0xffff);
+	assert_int_equal(id.ids_from_pf, 0);
+	assert_int_equal(pcl_cfg_bar(vf, 0, &bar), 0);
+	assert_int_equal(bar.flags, 0);
+
+	assert_int_equal(pcl_cfg_set_pf(vf, pf, &err), 0);
+	pcl_cfg_identity(vf, &id);
+	assert_int_equal(id.vendor_id, 0x8086);
+	assert_int_equal(id.device_id, 0x10ca);
+	assert_int_equal(id.is_vf, 1);
+	assert_int_equal(id.ids_from_pf, 1);
+	/* The raw registers are what was read. */
+	assert_int_equal(pcl_cfg_data(vf)[0], 0xff);
+	assert_int_equal(pcl_cfg_bar(vf, 0, &bar), 0);
+	assert_int_equal(bar.flags, PCL_BAR_PRESENT | PCL_BAR_MEM64 |
+				    PCL_BAR_PREFETCH);
+	assert_int_equal(pcl_cfg_bar(vf, 1, &bar), 0);
+	assert_int_equal(bar.flags, PCL_BAR_PRESENT | PCL_BAR_UPPER);
+	assert_int_equal(pcl_cfg_bar(vf, 2, &bar), 0);
+	assert_int_equal(bar.flags, 0);
+	assert_int_equal(pcl_cfg_bar(vf, 3, &bar), 0);
+	assert_int_equal(bar.flags, PCL_BAR_PRESENT | PCL_BAR_IO);
+	assert_int_equal(pcl_cfg_bar(vf, PCL_CFG_BARS, &bar), -EINVAL);
+
+	/* A function with other real IDs is not this PF's VF. */
+	assert_int_equal(pcl_cfg_set_pf(other, pf, &err), -EINVAL);
+	assert_non_null(strstr(err.message, "not its physical function"));
+	pcl_cfg_identity(other, &id);
+	assert_int_equal(id.is_vf, 0);
+	/* One whose IDs are already the VF's (VFIO shows them) is. */
+	same = raw_vf(0x8086, 0x10ca);
+	assert_int_equal(pcl_cfg_set_pf(same, pf, &err), 0);
+	/* A PF without SR-IOV is no PF. */
+	assert_int_equal(pcl_cfg_set_pf(vf, other, &err), -EINVAL);
+	assert_non_null(strstr(err.message, "no SR-IOV capability"));
+	assert_int_equal(pcl_cfg_set_pf(NULL, pf, NULL), -EINVAL);
+	pcl_cfg_free(same);
+	pcl_cfg_free(other);
+	pcl_cfg_free(vf);
+	pcl_cfg_free(pf);
+}
+
+static void test_bars_from_registers(void **state)
+{
+	struct pcl_bar bar;
+	struct pcl_cfg *c;
+	struct tb b;
+
+	tb_init(&b, 0x8086, 0x1521, 0, 256);
+	tb_w32(&b, PCI_BASE_ADDRESS_0, 0xfe00000c); /* 64-bit prefetch */
+	tb_w32(&b, PCI_BASE_ADDRESS_2, 0x0000e001); /* I/O */
+	tb_w32(&b, PCI_BASE_ADDRESS_5, 0xfd000004); /* 64-bit in the last slot */
+	tb_w32(&b, PCI_ROM_ADDRESS, 0xfc000000);
+	c = tb_cfg(ctx, &b);
+	pcl_cfg_bar(c, 0, &bar);
+	assert_int_equal(bar.flags, PCL_BAR_PRESENT | PCL_BAR_MEM64 |
+				    PCL_BAR_PREFETCH);
+	assert_int_equal(bar.size, 0);
+	pcl_cfg_bar(c, 1, &bar);
+	assert_int_equal(bar.flags, PCL_BAR_PRESENT | PCL_BAR_UPPER);
+	pcl_cfg_bar(c, 2, &bar);
+	assert_int_equal(bar.flags, PCL_BAR_PRESENT | PCL_BAR_IO);
+	pcl_cfg_bar(c, 3, &bar);
+	assert_int_equal(bar.flags, 0);
+	/* Broken: no room for an upper half. */
+	pcl_cfg_bar(c, 5, &bar);
+	assert_int_equal(bar.flags, PCL_BAR_PRESENT);
+	pcl_cfg_bar(c, PCL_CFG_BAR_ROM, &bar);
+	assert_int_equal(bar.flags, PCL_BAR_PRESENT);
+	pcl_cfg_free(c);
+
+	/* Bridges have no BARs of this kind here. */
+	tb_init(&b, 0x8086, 0x1521, 1, 256);
+	tb_w32(&b, PCI_BASE_ADDRESS_0, 0xfe00000c);
+	c = tb_cfg(ctx, &b);
+	pcl_cfg_bar(c, 0, &bar);
+	assert_int_equal(bar.flags, 0);
+	pcl_cfg_free(c);
+}
+
+/* A fake VFIO device: a file with config space at FAKE_CFG, BAR regions
+ * as the table below says. */
+#define FAKE_CFG 0x70000u
+static int fake_errno;
+static uint64_t fake_bar_size[VFIO_PCI_NUM_REGIONS];
+
+static int fake_ioctl(int fd, unsigned long request, void *arg)
+{
+	struct vfio_region_info *info = arg;
+
+	if (fake_errno) {
+		errno = fake_errno;
+		return -1;
+	}
+	if (request != VFIO_DEVICE_GET_REGION_INFO ||
+	    info->argsz < sizeof(*info) || info->index >= VFIO_PCI_NUM_REGIONS) {
+		errno = EINVAL;
+		return -1;
+	}
+	info->flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
+	if (info->index == VFIO_PCI_CONFIG_REGION_INDEX) {
+		info->offset = FAKE_CFG;
+		info->size = 4096;
+	} else {
+		info->offset = (uint64_t)info->index << 40;
+		info->size = fake_bar_size[info->index];
+	}
+	return 0;
+}
+
+static void test_read_vfio(void **state)
+{
+	char path[] = "/tmp/pcl-fake-vfio-XXXXXX";
+	struct pcl_error err = { 0 };
+	struct pcl_cfg *c = NULL;
+	struct pcl_identity id;
+	struct pcl_bar bar;
+	struct tb b;
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	unlink(path);
+	/* A VF as vfio-pci shows it: real IDs, BAR type bits, no address. */
+	tb_init(&b, 0x1b36, 0x0010, 0, 4096);
+	tb_w32(&b, PCI_BASE_ADDRESS_0, PCI_BASE_ADDRESS_MEM_TYPE_64);
+	tb_ext(&b, 0x100, PCI_EXT_CAP_ID_ARI, 1);
+	assert_int_equal(pwrite(fd, b.cfg, 4096, FAKE_CFG), 4096);
+	memset(fake_bar_size, 0, sizeof(fake_bar_size));
+	fake_bar_size[VFIO_PCI_BAR0_REGION_INDEX] = 1ull << 34; /* 16 GiB */
+
+	assert_int_equal(pcl_cfg_read_vfio_with(ctx, fd, fake_ioctl, NULL, &c,
+						&err), 0);
+	assert_memory_equal(pcl_cfg_data(c), b.cfg, 4096);
+	assert_int_equal(pcl_cfg_size(c), 4096);
+	assert_string_equal(pcl_cfg_source(c), "vfio");
+	assert_null(pcl_cfg_slot(c));
+	pcl_cfg_identity(c, &id);
+	assert_int_equal(id.vendor_id, 0x1b36);
+	pcl_cfg_bar(c, 0, &bar);
+	assert_int_equal(bar.flags, PCL_BAR_PRESENT | PCL_BAR_MEM64 |
+				    PCL_BAR_SIZE_KNOWN);
+	assert_true(bar.size == 1ull << 34);
+	pcl_cfg_bar(c, 1, &bar);
+	assert_int_equal(bar.flags, PCL_BAR_PRESENT | PCL_BAR_UPPER);
+	pcl_cfg_bar(c, 2, &bar);
+	assert_int_equal(bar.flags, 0);
+	pcl_cfg_free(c);
+
+	/* An address names the cfg; a malformed one is refused. */
+	assert_int_equal(pcl_cfg_read_vfio_with(ctx, fd, fake_ioctl,
+						"ff:1f.7", &c, &err), 0);
+	assert_string_equal(pcl_cfg_slot(c), "0000:ff:1f.7");
+	pcl_cfg_free(c);
+	assert_int_equal(pcl_cfg_read_vfio_with(ctx, fd, fake_ioctl, "nope",
+						&c, &err), -EINVAL);
+	assert_null(c);
+
+	/* Not a VFIO device: the ioctl fails. */
+	fake_errno = ENOTTY;
+	assert_int_equal(pcl_cfg_read_vfio_with(ctx, fd, fake_ioctl, NULL, &c,
+						&err), -ENOTTY);
+	assert_non_null(strstr(err.message, "not a VFIO device"));
+	fake_errno = 0;
+	assert_int_equal(pcl_cfg_read_vfio(ctx, fd, NULL, &c, &err), -ENOTTY);
+	assert_int_equal(pcl_cfg_read_vfio(ctx, -1, NULL, &c, &err), -EBADF);
+	close(fd);
+}
+
+static void test_vfio_open_errors(void **state)
+{
+	struct pcl_error err = { 0 };
+	struct pcl_vfio *v = (struct pcl_vfio *)&err;
+
+	assert_int_equal(pcl_vfio_open(ctx, "not-an-address", &v, &err),
+			 -EINVAL);
+	assert_null(v);
+	assert_int_equal(pcl_vfio_open(ctx, "ffff:ff:1f.7", &v, &err), -ENODEV);
+	assert_string_equal(err.message, "no such PCI function");
+	assert_int_equal(pcl_vfio_open(ctx, "/nonexistent/vfio0", &v, &err),
+			 -ENOENT);
+	assert_int_equal(pcl_vfio_open(ctx, NULL, &v, &err), -EINVAL);
+	assert_int_equal(pcl_vfio_device_fd(NULL), -1);
+	assert_null(pcl_vfio_address(NULL));
+	pcl_vfio_close(NULL);
+}
+
 static bool have_pci_ids(void)
 {
 	return access("/usr/share/misc/pci.ids", R_OK) == 0 ||
@@ -368,6 +593,10 @@ int main(void)
 		cmocka_unit_test(test_identity),
 		cmocka_unit_test(test_pcie_type),
 		cmocka_unit_test(test_set_vf),
+		cmocka_unit_test(test_set_pf),
+		cmocka_unit_test(test_bars_from_registers),
+		cmocka_unit_test(test_read_vfio),
+		cmocka_unit_test(test_vfio_open_errors),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_address_errors),
 		cmocka_unit_test(test_sysfs),
