@@ -2,12 +2,16 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Install what pcilayout needs to build and test, from Debian's packages,
 # when it is missing. Safe to run again: it installs nothing when all is there.
+# The last line is the real-kernel e2e suite (tests/e2e): QEMU, a static
+# busybox and cpio for its initramfs, and Debian's cloud kernel, which has
+# intel-iommu and NVMe built in and the vfio modules.
 set -eu
 
 pkgs="meson ninja-build pkg-config gcc libc6-dev libpci-dev pciutils pci.ids
 libjansson-dev libssl-dev libcmocka-dev scdoc python3 python3-jsonschema
 libxml2-utils
-clang clang-tidy cppcheck valgrind llvm libclang-rt-14-dev"
+clang clang-tidy cppcheck valgrind llvm libclang-rt-14-dev
+qemu-system-x86 busybox-static cpio linux-image-cloud-amd64"
 
 missing=""
 for p in $pkgs; do

@@ -25,6 +25,9 @@ static const char show_usage[] =
 	"Options:\n"
 	"  -j, --json     print a JSON document instead of text\n"
 	"  -q, --quiet    print device lines and findings only\n"
+	"  -x, --hex      also print the bytes read, as lspci -xxxx does (the\n"
+	"                 output reads back as a dump: keep how a source,\n"
+	"                 e.g. vfio:ADDRESS, showed a function)\n"
 	"  -h, --help     show this help\n\n"
 	"Exit status: 0 ok, 1 a finding of severity error, 2 bad usage or\n"
 	"unreadable input.\n";
@@ -194,8 +197,21 @@ static void print_cap(const struct pcl_cap *c)
 	putchar('\n');
 }
 
+/* The bytes read, in rows the dump reader takes back. */
+static void print_hex(const struct pcl_cfg *cfg)
+{
+	const uint8_t *d = pcl_cfg_data(cfg);
+
+	for (uint32_t row = 0; row < pcl_cfg_size(cfg); row += 16) {
+		printf("%02x:", row);
+		for (uint32_t i = 0; i < 16; i++)
+			printf(" %02x", d[row + i]);
+		putchar('\n');
+	}
+}
+
 static void print_device(const struct pcl_cfg *cfg, const struct pcl_walk *w,
-			 bool quiet)
+			 bool quiet, bool hex)
 {
 	struct pcl_identity id;
 	char dname[256], cname[128];
@@ -238,6 +254,8 @@ static void print_device(const struct pcl_cfg *cfg, const struct pcl_walk *w,
 			printf("[%03x] ", (unsigned int)f->offset);
 		printf("%s: %s\n", f->code, f->message);
 	}
+	if (hex)
+		print_hex(cfg);
 	putchar('\n');
 }
 
@@ -336,20 +354,24 @@ int cmd_show(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "hex", no_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli_sources src = { 0 };
-	bool json = false, quiet = false;
+	bool json = false, quiet = false, hex = false;
 	int c, ret = EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, "jqh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jqxh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
 			break;
 		case 'q':
 			quiet = true;
+			break;
+		case 'x':
+			hex = true;
 			break;
 		case 'h':
 			cli_usage(stdout, show_usage);
@@ -388,7 +410,7 @@ int cmd_show(int argc, char **argv)
 		if (pcl_walk_max_severity(w) >= PCL_SEVERITY_ERROR &&
 		    ret == EXIT_OK)
 			ret = EXIT_FINDING;
-		print_device(src.cfgs[i], w, quiet);
+		print_device(src.cfgs[i], w, quiet, hex);
 		pcl_walk_free(w);
 	}
 	cli_sources_free(&src);

@@ -13,28 +13,87 @@
  *  4. at migration: save the engine's state on the source and load it on
  *     the destination into an engine built from the same layout.
  *
- * This program does all four against the simulated backend, replaying a
- * recorded trace of guest accesses (what Linux's PCI probe and a NIC
- * driver's probe do), and prints what the guest sees. It uses only the
- * public API, as a real VMM would.
+ * This program does all four, replaying a trace of guest accesses (what
+ * Linux's PCI probe and a NIC driver's probe do), and prints what the
+ * guest sees: against the simulated backend of a dump, or against a real
+ * device through VFIO (--vfio), where MSI-X enables become
+ * VFIO_DEVICE_SET_IRQS as in a real VMM. It uses only the public API.
  *
  * Usage: pcl-example-vmm LAYOUT DEVICE TRACE
+ *        pcl-example-vmm --vfio ADDRESS LAYOUT TRACE
  * Trace lines: "r LEN OFF", "w LEN OFF VALUE", "poke OFF BYTE..." (the
- * device itself changes a byte, e.g. raises an error bit), "migrate",
- * "# comment" (echoed).
+ * device itself changes a byte, e.g. raises an error bit; simulated only),
+ * "migrate", "enumerate" (a guest's identification, BAR sizing and
+ * capability walks, wherever the capabilities are), "msix on|off" (find
+ * MSI-X by walking the chain, then enable or disable it), "compare IMAGE"
+ * (every byte the guest reads equals the 4096-byte IMAGE, e.g. from
+ * `pcilayout synth`), "hold FILE" (create FILE and wait, up to a minute,
+ * until someone removes it: a breakpoint for looking at the device while
+ * the guest runs), "# comment" (echoed).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <linux/pci_regs.h>
+#include <linux/vfio.h>
 
 #include <pcilayout/pcilayout.h>
+
+#define MAX_VECTORS 64
 
 struct vmm_device {
 	struct pcl_vdev *vdev;
 	struct pcl_backend *backend;
 	struct pcl_guest *guest; /* kept to build the migration target */
+	struct pcl_vfio *vfio;   /* --vfio: the real device, else NULL */
+	int irq_fd[MAX_VECTORS]; /* eventfds of the MSI-X vectors in use */
+	uint32_t nirq;
 };
+
+/*
+ * The guest enabled or disabled MSI-X: give the device real vectors, as a
+ * VMM does (one eventfd per vector, which it would route to the guest's
+ * vCPUs through KVM irqfds). The kernel then enables MSI-X on the device.
+ */
+static void vfio_msix(struct vmm_device *d, bool enable, uint32_t table_size)
+{
+	size_t sz = sizeof(struct vfio_irq_set) + MAX_VECTORS * sizeof(int);
+	struct vfio_irq_set *set = calloc(1, sz);
+	int fd = pcl_vfio_device_fd(d->vfio);
+
+	if (!set)
+		return;
+	set->argsz = (uint32_t)sz;
+	set->index = VFIO_PCI_MSIX_IRQ_INDEX;
+	set->flags = VFIO_IRQ_SET_ACTION_TRIGGER;
+	if (enable) {
+		d->nirq = table_size < MAX_VECTORS ? table_size : MAX_VECTORS;
+		for (uint32_t i = 0; i < d->nirq; i++)
+			d->irq_fd[i] = eventfd(0, EFD_CLOEXEC);
+		set->flags |= VFIO_IRQ_SET_DATA_EVENTFD;
+		set->count = d->nirq;
+		memcpy(set->data, d->irq_fd, d->nirq * sizeof(int));
+	} else {
+		set->flags |= VFIO_IRQ_SET_DATA_NONE;
+		set->count = 0;
+	}
+	if (ioctl(fd, VFIO_DEVICE_SET_IRQS, set) < 0)
+		printf("    VFIO_DEVICE_SET_IRQS: %s\n", strerror(errno));
+	else
+		printf("    VFIO_DEVICE_SET_IRQS: MSI-X %s, %u vectors\n",
+		       enable ? "on" : "off", enable ? d->nirq : 0);
+	if (!enable) {
+		for (uint32_t i = 0; i < d->nirq; i++)
+			close(d->irq_fd[i]);
+		d->nirq = 0;
+	}
+	free(set);
+}
 
 static const char *hook_name(uint32_t hook)
 {
@@ -72,6 +131,12 @@ static void on_change(void *opaque, const struct pcl_vdev_event *ev)
 		printf(" (MSI-X %s%s: program vectors with "
 		       "VFIO_DEVICE_SET_IRQS)", v & 0x8000 ? "enabled" :
 		       "disabled", v & 0x4000 ? ", function masked" : "");
+		if (d->vfio && ((v ^ ev->old_value) & PCI_MSIX_FLAGS_ENABLE)) {
+			putchar('\n');
+			vfio_msix(d, v & PCI_MSIX_FLAGS_ENABLE,
+				  (v & PCI_MSIX_FLAGS_QSIZE) + 1);
+			return;
+		}
 		break;
 	case PCL_HOOK_PASID: {
 		uint32_t cap = 0;
@@ -92,17 +157,67 @@ static void on_change(void *opaque, const struct pcl_vdev_event *ev)
 	putchar('\n');
 }
 
-/* Step 1. */
-static int realize(struct pcl_ctx *ctx, const char *layout_path,
-		   const char *dev_path, struct vmm_device *d)
+/*
+ * The device: a dump behind the simulated backend, or a real function
+ * through VFIO, whose config region and BAR sizes the library reads itself.
+ */
+static int open_device(struct pcl_ctx *ctx, const char *dev, bool vfio,
+		       struct vmm_device *d, struct pcl_cfg **cfg,
+		       struct pcl_guest_options *opts)
 {
-	struct pcl_guest_options opts;
-	struct pcl_vdev_backend ops;
-	struct pcl_layout *layout = NULL;
 	struct pcl_cfg **cfgs = NULL;
 	struct pcl_error err;
 	char msg[600];
 	size_t n = 0;
+	int r;
+
+	memset(opts, 0, sizeof(*opts));
+	if (vfio) {
+		r = pcl_vfio_open(ctx, dev, &d->vfio, &err);
+		if (!r)
+			r = pcl_cfg_read_vfio(ctx, pcl_vfio_device_fd(d->vfio),
+					      pcl_vfio_address(d->vfio), cfg,
+					      &err);
+		if (!r) {
+			/* BAR sizes come with the cfg (VFIO region sizes). */
+			d->backend = pcl_backend_vfio_new(
+				pcl_vfio_device_fd(d->vfio), &err);
+			r = d->backend ? 0 : -errno;
+		}
+		if (r)
+			fprintf(stderr, "%s\n",
+				pcl_error_format(&err, msg, sizeof(msg)));
+		return r;
+	}
+	r = pcl_cfg_load(ctx, dev, &cfgs, &n, &err);
+	if (r) {
+		fprintf(stderr, "%s\n", pcl_error_format(&err, msg, sizeof(msg)));
+		return r;
+	}
+	*cfg = cfgs[0];
+	for (size_t i = 1; i < n; i++)
+		pcl_cfg_free(cfgs[i]);
+	free(cfgs);
+	/* A dump knows no BAR sizes: say what VFIO would report. The
+	 * example device has a 32 MiB BAR0 and a 64 KiB BAR3. */
+	opts->bar_size[0] = 32u << 20;
+	opts->bar_size[3] = 64u << 10;
+	opts->pf_serial = 0x0123456789abcdefull; /* from the PF's DSN */
+	opts->flags = PCL_GUEST_OPT_PF_SERIAL;
+	d->backend = pcl_backend_sim_new(*cfg);
+	return d->backend ? 0 : -errno;
+}
+
+/* Step 1. */
+static int realize(struct pcl_ctx *ctx, const char *layout_path,
+		   const char *dev, bool vfio, struct vmm_device *d)
+{
+	struct pcl_guest_options opts;
+	struct pcl_vdev_backend ops;
+	struct pcl_layout *layout = NULL;
+	struct pcl_cfg *cfg = NULL;
+	struct pcl_error err;
+	char msg[600];
 	int r;
 
 	r = pcl_layout_load_file(ctx, layout_path, &layout, NULL);
@@ -111,28 +226,12 @@ static int realize(struct pcl_ctx *ctx, const char *layout_path,
 			strerror(-r));
 		return r;
 	}
-	r = pcl_cfg_load(ctx, dev_path, &cfgs, &n, &err);
-	if (r) {
-		fprintf(stderr, "%s\n", pcl_error_format(&err, msg, sizeof(msg)));
-		pcl_layout_free(layout);
-		return r;
-	}
-	/* VFIO reports BAR sizes with VFIO_DEVICE_GET_REGION_INFO; the
-	 * example device has a 32 MiB BAR0 and a 64 KiB BAR3. */
-	memset(&opts, 0, sizeof(opts));
-	opts.bar_size[0] = 32u << 20;
-	opts.bar_size[3] = 64u << 10;
-	opts.pf_serial = 0x0123456789abcdefull; /* from the PF's DSN */
-	opts.flags = PCL_GUEST_OPT_PF_SERIAL;
-	r = pcl_guest_build(ctx, layout, cfgs[0], &opts, &d->guest, &err);
-	if (r) {
-		fprintf(stderr, "%s\n", pcl_error_format(&err, msg, sizeof(msg)));
+	r = open_device(ctx, dev, vfio, d, &cfg, &opts);
+	if (r)
 		goto out;
-	}
-	/* A real VMM would use pcl_backend_vfio_new(device_fd, &err). */
-	d->backend = pcl_backend_sim_new(cfgs[0]);
-	if (!d->backend) {
-		r = -errno;
+	r = pcl_guest_build(ctx, layout, cfg, &opts, &d->guest, &err);
+	if (r) {
+		fprintf(stderr, "%s\n", pcl_error_format(&err, msg, sizeof(msg)));
 		goto out;
 	}
 	pcl_backend_ops(d->backend, &ops);
@@ -146,7 +245,7 @@ static int realize(struct pcl_ctx *ctx, const char *layout_path,
 	printf("realized layout %s\n  fingerprint %s\n", pcl_layout_name(layout),
 	       pcl_vdev_fingerprint(d->vdev));
 out:
-	pcl_cfg_list_free(cfgs, n);
+	pcl_cfg_free(cfg);
 	pcl_layout_free(layout);
 	return r;
 }
@@ -222,10 +321,119 @@ static void print_view(const struct vmm_device *d)
 	}
 }
 
+/* A guest read; 0xffffffff when it fails, as a bus would answer. */
+static uint32_t gread(const struct vmm_device *d, uint32_t off, uint32_t len)
+{
+	uint32_t v = 0;
+
+	return pcl_vdev_read(d->vdev, off, len, &v) ? 0xffffffffu : v;
+}
+
+/* The guest's pci_find_capability(): the standard chain from 0x34. */
+static uint32_t find_std_cap(const struct vmm_device *d, uint8_t id)
+{
+	uint32_t pos;
+
+	if (!(gread(d, PCI_STATUS, 2) & PCI_STATUS_CAP_LIST))
+		return 0;
+	pos = gread(d, PCI_CAPABILITY_LIST, 1) & ~3u;
+	for (int ttl = 48; ttl-- && pos >= PCI_STD_HEADER_SIZEOF;) {
+		if (gread(d, pos, 1) == id)
+			return pos;
+		pos = gread(d, pos + PCI_CAP_LIST_NEXT, 1) & ~3u;
+	}
+	return 0;
+}
+
+/*
+ * What a guest kernel does first: identify the function, size its BARs
+ * (save, write ones, read the mask, restore), walk both chains. Printed so
+ * that a test can compare it with the plan.
+ */
+static void enumerate(const struct vmm_device *d)
+{
+	uint32_t pos;
+
+	printf("  id %04x:%04x class %06x pin %u\n", gread(d, PCI_VENDOR_ID, 2),
+	       gread(d, PCI_DEVICE_ID, 2), gread(d, PCI_CLASS_REVISION, 4) >> 8,
+	       gread(d, PCI_INTERRUPT_PIN, 1));
+	for (uint32_t i = 0; i < 7; i++) {
+		uint32_t off = i < 6 ? PCI_BASE_ADDRESS_0 + 4 * i : PCI_ROM_ADDRESS;
+		uint32_t old = gread(d, off, 4), mask, hi = 0;
+		bool is64;
+		uint64_t size;
+
+		pcl_vdev_write(d->vdev, off, 4, i < 6 ? 0xffffffffu : 0xfffff800u);
+		mask = gread(d, off, 4);
+		pcl_vdev_write(d->vdev, off, 4, old);
+		is64 = i < 5 && !(mask & 1) &&
+		       (mask & PCI_BASE_ADDRESS_MEM_TYPE_MASK) ==
+			       PCI_BASE_ADDRESS_MEM_TYPE_64;
+		if (is64) {
+			uint32_t oldhi = gread(d, off + 4, 4);
+
+			pcl_vdev_write(d->vdev, off + 4, 4, 0xffffffffu);
+			hi = gread(d, off + 4, 4);
+			pcl_vdev_write(d->vdev, off + 4, 4, oldhi);
+		}
+		mask &= i == 6 ? PCI_ROM_ADDRESS_MASK :
+			(mask & 1) ? PCI_BASE_ADDRESS_IO_MASK :
+				     PCI_BASE_ADDRESS_MEM_MASK;
+		size = ~(((uint64_t)hi << 32) | mask | (is64 ? 0 : ~0ull << 32)) + 1;
+		if (mask || hi)
+			printf("  bar %u: %s size 0x%llx\n", i, i == 6 ? "rom" :
+			       (mask & 1) ? "io" : is64 ? "mem64" : "mem32",
+			       (unsigned long long)size);
+		i += is64;
+	}
+	printf("  std chain:");
+	pos = gread(d, PCI_STATUS, 2) & PCI_STATUS_CAP_LIST ?
+		gread(d, PCI_CAPABILITY_LIST, 1) & ~3u : 0;
+	for (int ttl = 48; ttl-- && pos >= PCI_STD_HEADER_SIZEOF;) {
+		printf(" %02x@%03x", gread(d, pos, 1), pos);
+		pos = gread(d, pos + PCI_CAP_LIST_NEXT, 1) & ~3u;
+	}
+	printf("\n  ext chain:");
+	for (int ttl = 480, p = PCI_CFG_SPACE_SIZE; ttl-- && p >= PCI_CFG_SPACE_SIZE;) {
+		uint32_t hdr = gread(d, (uint32_t)p, 4);
+
+		if (!hdr || hdr == 0xffffffffu)
+			break;
+		printf(" %04x@%03x", PCI_EXT_CAP_ID(hdr), p);
+		p = (int)PCI_EXT_CAP_NEXT(hdr);
+	}
+	putchar('\n');
+}
+
+/* Every byte the guest reads equals IMAGE (4096 bytes). */
+static int compare(const struct vmm_device *d, const char *path)
+{
+	uint8_t img[PCL_CFG_SIZE];
+	FILE *f = fopen(path, "rb");
+	size_t n = f ? fread(img, 1, sizeof(img), f) : 0;
+	int diffs = 0;
+
+	if (f)
+		fclose(f);
+	if (n != sizeof(img)) {
+		printf("  compare: %s is not a 4096-byte image\n", path);
+		return 1;
+	}
+	for (uint32_t off = 0; off < PCL_CFG_SIZE; off++) {
+		uint32_t v = gread(d, off, 1);
+
+		if (v != img[off] && diffs++ < 16)
+			printf("  compare: 0x%03x reads %02x, image has %02x\n",
+			       off, v, img[off]);
+	}
+	printf("  compare: %d of 4096 bytes differ from %s\n", diffs, path);
+	return diffs != 0;
+}
+
 /* Step 2: the trap handler, driven by the trace. */
 static int replay(struct vmm_device *d, FILE *f)
 {
-	char line[256];
+	char line[256], arg[200];
 	unsigned int lineno = 0;
 	int bad = 0;
 
@@ -253,7 +461,7 @@ static int replay(struct vmm_device *d, FILE *f)
 			r = pcl_vdev_write(d->vdev, off, len, val);
 			if (r)
 				printf("    error %d\n", r);
-		} else if (sscanf(line, "poke %x", &off) == 1) {
+		} else if (sscanf(line, "poke %x", &off) == 1 && !d->vfio) {
 			uint8_t bytes[16];
 			unsigned int nb = 0, b;
 			char *p = line + 4;
@@ -269,6 +477,34 @@ static int replay(struct vmm_device *d, FILE *f)
 		} else if (!strcmp(line, "migrate")) {
 			if (migrate(d))
 				bad = 1;
+		} else if (!strcmp(line, "enumerate")) {
+			enumerate(d);
+		} else if (sscanf(line, "msix %199s", arg) == 1) {
+			uint32_t cap = find_std_cap(d, PCI_CAP_ID_MSIX);
+			uint32_t ctl = gread(d, cap + PCI_MSIX_FLAGS, 2);
+
+			if (!cap) {
+				printf("  msix: the guest finds no MSI-X\n");
+				bad = 1;
+				continue;
+			}
+			ctl = !strcmp(arg, "on") ? ctl | PCI_MSIX_FLAGS_ENABLE :
+						   ctl & ~PCI_MSIX_FLAGS_ENABLE;
+			printf("  write 0x%03x/2 = 0x%04x (MSI-X control)\n",
+			       cap + PCI_MSIX_FLAGS, ctl);
+			if (pcl_vdev_write(d->vdev, cap + PCI_MSIX_FLAGS, 2, ctl))
+				bad = 1;
+		} else if (sscanf(line, "compare %199s", arg) == 1) {
+			bad |= compare(d, arg);
+		} else if (sscanf(line, "hold %199s", arg) == 1) {
+			FILE *h = fopen(arg, "w");
+
+			if (h)
+				fclose(h);
+			for (int i = 0; h && i < 6000 && !access(arg, F_OK); i++)
+				usleep(10000);
+			printf("  hold: %s\n", h && access(arg, F_OK) ? "released" :
+			       "not released");
 		} else if (line[0]) {
 			fprintf(stderr, "trace:%u: cannot parse '%s'\n", lineno,
 				line);
@@ -283,22 +519,29 @@ int main(int argc, char **argv)
 	struct vmm_device d = { 0 };
 	struct pcl_backend_stats st;
 	struct pcl_ctx *ctx;
+	bool vfio = argc == 5 && !strcmp(argv[1], "--vfio");
+	const char *layout, *dev, *trace_path;
 	FILE *trace;
 	int ret = 1;
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: %s LAYOUT DEVICE TRACE\n", argv[0]);
+	if (argc != 4 && !vfio) {
+		fprintf(stderr, "usage: %s LAYOUT DEVICE TRACE\n"
+			"       %s --vfio ADDRESS LAYOUT TRACE\n", argv[0],
+			argv[0]);
 		return 2;
 	}
+	layout = vfio ? argv[3] : argv[1];
+	dev = argv[2];
+	trace_path = argv[argc - 1];
 	ctx = pcl_ctx_new();
 	if (!ctx)
 		return 1;
-	trace = fopen(argv[3], "r");
+	trace = fopen(trace_path, "r");
 	if (!trace) {
-		perror(argv[3]);
+		perror(trace_path);
 		goto out;
 	}
-	if (realize(ctx, argv[1], argv[2], &d) == 0) {
+	if (realize(ctx, layout, dev, vfio, &d) == 0) {
 		ret = replay(&d, trace);
 		print_view(&d);
 		pcl_backend_stats(d.backend, &st);
@@ -309,9 +552,12 @@ int main(int argc, char **argv)
 	}
 	fclose(trace);
 out:
+	if (d.nirq)
+		vfio_msix(&d, false, 0);
 	pcl_vdev_free(d.vdev);
 	pcl_backend_free(d.backend);
 	pcl_guest_free(d.guest);
+	pcl_vfio_close(d.vfio);
 	pcl_ctx_free(ctx);
 	return ret;
 }

@@ -11,6 +11,8 @@
 #ifndef PCILAYOUT_CFG_H
 #define PCILAYOUT_CFG_H
 
+#include <stdio.h>
+
 #include <pcilayout/common.h>
 
 #ifdef __cplusplus
@@ -144,6 +146,18 @@ PCL_EXPORT int pcl_cfg_read_device(struct pcl_ctx *ctx, const char *address,
 PCL_EXPORT int pcl_cfg_read_all_devices(struct pcl_ctx *ctx,
 					struct pcl_cfg ***cfgs, size_t *count,
 					struct pcl_error *err);
+
+/**
+ * pcl_cfg_write_lspci() - write @cfg as lspci -xxxx -n would: a device line
+ * (slot, class, IDs) and a row of hex for every 16 bytes up to
+ * pcl_cfg_size(), which pcl_cfg_load() and lspci -F read back. For keeping
+ * what a source showed, e.g. a function as VFIO shows it.
+ * @cfg: the function.
+ * @f: destination stream.
+ *
+ * Return: 0, -EINVAL, or -EIO when writing fails.
+ */
+PCL_EXPORT int pcl_cfg_write_lspci(const struct pcl_cfg *cfg, FILE *f);
 
 /** pcl_cfg_free() - free a cfg. NULL is accepted. */
 PCL_EXPORT void pcl_cfg_free(struct pcl_cfg *cfg);

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <syslog.h>
 
@@ -95,5 +96,12 @@ typedef int (*pcl_ioctl_fn)(int fd, unsigned long request, void *arg);
  */
 int pcl_vfio_region_info(int fd, pcl_ioctl_fn ioctl_fn, uint32_t index,
 			 uint64_t *offset, uint64_t *size, uint32_t *flags);
+
+/*
+ * Write one function in lspci -x format (lib/source/dump.c, the reader's
+ * home): "SLOT TEXT", then rows of @len bytes. Returns 0 or -EIO.
+ */
+int pcl_lspci_write(FILE *f, const char *slot, const char *text,
+		    const uint8_t *bytes, uint32_t len);
 
 #endif /* PCL_INTERNAL_H */

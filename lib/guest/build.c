@@ -318,6 +318,10 @@ static int header(struct build *b, uint8_t cap_ptr, bool cap_list)
 	    (r = set_shadow(b, 0x3c, 0xff, d[0x3c], 0)) ||
 	    (r = set_ro(b, 0x3d, 3, d + 0x3d)))
 		return r;
+	/* A VF has no INTx (SR-IOV 1.1, 3.5.12); vfio-pci shows pin 0 even
+	 * where the VF claims one ("gratuitous for good VFs"). */
+	if (id.is_vf && (r = set_ro(b, PCI_INTERRUPT_PIN, 1, &zero)))
+		return r;
 	return 0;
 }
 

@@ -228,6 +228,7 @@ int pcl_guest_write_lspci(const struct pcl_guest *guest, FILE *f,
 			  const char *slot)
 {
 	const uint8_t *p;
+	char text[64];
 
 	if (!guest || !f)
 		return -EINVAL;
@@ -237,19 +238,13 @@ int pcl_guest_write_lspci(const struct pcl_guest *guest, FILE *f,
 	 * class and IDs in the device line are cosmetic, so write what
 	 * lspci -xxxx without names would.
 	 */
-	fprintf(f, "%s Class %02x%02x: Device %04x:%04x", slot ? slot : "00:00.0",
-		p[0x0b], p[0x0a], pcl_le16(p), pcl_le16(p + 2));
 	if (p[0x08])
-		fprintf(f, " (rev %02x)", p[0x08]);
-	fputc('\n', f);
-	for (uint32_t row = 0; row < PCL_CFG_SIZE; row += 16) {
-		fprintf(f, "%02x:", row);
-		for (uint32_t i = 0; i < 16; i++)
-			fprintf(f, " %02x", p[row + i]);
-		fputc('\n', f);
-	}
-	fputc('\n', f);
-	if (fflush(f) || ferror(f))
-		return -EIO;
-	return 0;
+		snprintf(text, sizeof(text), "Class %02x%02x: Device %04x:%04x "
+			 "(rev %02x)", p[0x0b], p[0x0a], pcl_le16(p),
+			 pcl_le16(p + 2), p[0x08]);
+	else
+		snprintf(text, sizeof(text), "Class %02x%02x: Device %04x:%04x",
+			 p[0x0b], p[0x0a], pcl_le16(p), pcl_le16(p + 2));
+	return pcl_lspci_write(f, slot ? slot : "00:00.0", text, p,
+			       PCL_CFG_SIZE);
 }

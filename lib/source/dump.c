@@ -787,3 +787,38 @@ out:
 		close(fd);
 	return ret;
 }
+
+/*
+ * The writer of the format this file reads, so that what is written reads
+ * back to the same bytes (lspci -F reads it too): "slot text" then rows
+ * "xx: hh ...". A row of 4096-byte space has three offset digits, as lspci
+ * -xxxx writes them.
+ */
+int pcl_lspci_write(FILE *f, const char *slot, const char *text,
+		    const uint8_t *bytes, uint32_t len)
+{
+	fprintf(f, "%s %s\n", slot, text);
+	for (uint32_t row = 0; row < len; row += 16) {
+		fprintf(f, "%02x:", row);
+		for (uint32_t i = 0; i < 16 && row + i < len; i++)
+			fprintf(f, " %02x", bytes[row + i]);
+		fputc('\n', f);
+	}
+	fputc('\n', f);
+	return fflush(f) || ferror(f) ? -EIO : 0;
+}
+
+PCL_EXPORT int pcl_cfg_write_lspci(const struct pcl_cfg *cfg, FILE *f)
+{
+	char text[64];
+	const uint8_t *d;
+
+	if (!cfg || !f)
+		return -EINVAL;
+	d = cfg->data;
+	/* What lspci -xxxx -n writes: class and IDs, no names. */
+	snprintf(text, sizeof(text), "%02x%02x: %04x:%04x", d[0x0b], d[0x0a],
+		 cfg->id.vendor_id, cfg->id.device_id);
+	return pcl_lspci_write(f, cfg->slot[0] ? cfg->slot : "00:00.0", text,
+			       d, cfg->size);
+}

@@ -98,12 +98,40 @@ static bool path_exists(const char *path)
 	return stat(path, &st) == 0;
 }
 
+/* A small decimal sysfs attribute of the function, or -1. */
+static long read_attr_long(const char *dev, const char *name)
+{
+	char path[PATH_MAX + 32], buf[32];
+	FILE *f;
+	long v = -1;
+
+	snprintf(path, sizeof(path), "%s/%s", dev, name);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	if (fgets(buf, sizeof(buf), f))
+		v = strtol(buf, NULL, 0);
+	fclose(f);
+	return v;
+}
+
+/* vfio loaded with enable_unsafe_noiommu_mode: groups appear at binding. */
+static bool noiommu_mode(void)
+{
+	FILE *f = fopen("/sys/module/vfio/parameters/enable_unsafe_noiommu_mode",
+			"re");
+	int c = f ? fgetc(f) : EOF;
+
+	if (f)
+		fclose(f);
+	return c == 'Y' || c == '1';
+}
+
 /*
  * The sysfs preconditions of the group path, in the order a user fixes
- * them: the function exists, vfio-pci is loaded, the function is bound to
- * it (or to a vfio variant driver), and it has an IOMMU group. Fills
- * @group with the group's name ("7", or "noiommu-7" is the kernel's
- * /dev/vfio name for a no-IOMMU group).
+ * them: the function exists, it has an IOMMU group (vfio-pci binds nothing
+ * without one), vfio-pci is loaded, the function is bound to it (or to a
+ * vfio variant driver). Fills @group with the group's name.
  */
 static int check_sysfs(const char *slot, char *group, size_t size,
 		       struct pcl_error *err)
@@ -114,11 +142,23 @@ static int check_sysfs(const char *slot, char *group, size_t size,
 	if (!path_exists(dev))
 		return pcl_set_error(err, -ENODEV, slot, 0, 0, -1,
 				     "no such PCI function");
+	link_base(dev, "iommu_group", group, size);
+	if (!group[0] && !noiommu_mode())
+		return pcl_set_error(err, -ENODEV, slot, 0, 0, -1,
+				     "no IOMMU group: turn the IOMMU on (boot "
+				     "with intel_iommu=on or amd_iommu=on, and "
+				     "VT-d/AMD-Vi enabled in the firmware)");
 	link_base(dev, "driver", drv, sizeof(drv));
 	if (!drv[0] && !path_exists(SYSFS_VFIO_PCI))
 		return pcl_set_error(err, -ENOENT, slot, 0, 0, -1,
 				     "the vfio-pci driver is not loaded: run "
 				     "'modprobe vfio-pci' (as root)");
+	/* vfio-pci refuses a PF whose VFs exist (vfio_pci_core). */
+	if (!drv[0] && read_attr_long(dev, "sriov_numvfs") > 0)
+		return pcl_set_error(err, -EBUSY, slot, 0, 0, -1,
+				     "vfio-pci does not bind a PF whose VFs "
+				     "are enabled: 'echo 0 > %s/sriov_numvfs' "
+				     "first, then bind it", dev);
 	if (!drv[0])
 		return pcl_set_error(err, -ENXIO, slot, 0, 0, -1,
 				     "not bound to any driver: bind it to "
@@ -134,12 +174,12 @@ static int check_sysfs(const char *slot, char *group, size_t size,
 				     "/sys/bus/pci/drivers_probe' (as root; "
 				     "the host loses the device)", drv, dev,
 				     slot, dev, slot);
-	link_base(dev, "iommu_group", group, size);
+	/* Bound in no-IOMMU mode: the group exists now. */
+	if (!group[0])
+		link_base(dev, "iommu_group", group, size);
 	if (!group[0])
 		return pcl_set_error(err, -ENODEV, slot, 0, 0, -1,
-				     "no IOMMU group: turn the IOMMU on (boot "
-				     "with intel_iommu=on or amd_iommu=on, and "
-				     "VT-d/AMD-Vi enabled in the firmware)");
+				     "no IOMMU group although bound to %s", drv);
 	return 0;
 }
 
@@ -272,6 +312,12 @@ static int open_cdev(struct pcl_vfio *v, const char *path,
 	link_base(sys, "device", slot, sizeof(slot));
 	if (pcl_slot_parse(slot, strlen(slot), &dom, &b, &d, &f) == 0)
 		pcl_slot_format(v->address, dom, b, d, f);
+	if (!path_exists(path) && !path_exists("/dev/vfio/devices"))
+		return pcl_set_error(err, -ENOENT, path, 0, 0, -1,
+				     "no VFIO device cdevs here: they need "
+				     "Linux 6.6 or later built with "
+				     "CONFIG_VFIO_DEVICE_CDEV; give the PCI "
+				     "address instead");
 	v->device_fd = open_node(path, path, err);
 	if (v->device_fd < 0)
 		return v->device_fd;
