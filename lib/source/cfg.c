@@ -58,36 +58,86 @@ static bool byte_read(const struct pcl_cfg *cfg, uint32_t off)
 	return cfg->read[off >> 3] & (1u << (off & 7));
 }
 
+int pcl_cfg_each_cap(const struct pcl_cfg *cfg, int space,
+		     int (*fn)(void *opaque, uint32_t pos), void *opaque)
+{
+	const uint8_t *d = cfg->data;
+	uint32_t pos;
+	int r;
+
+	if (space == PCL_SPACE_EXTENDED) {
+		pos = PCI_CFG_SPACE_SIZE;
+		for (uint32_t hop = 0; hop < EXT_CAP_TTL; hop++) {
+			uint32_t hdr;
+
+			if (pos < PCI_CFG_SPACE_SIZE ||
+			    !pcl_cfg_is_read(cfg, pos, 4))
+				return 0;
+			hdr = pcl_le32(d + pos);
+			if (!hdr || hdr == 0xffffffffu)
+				return 0;
+			if ((r = fn(opaque, pos)))
+				return r;
+			pos = PCI_EXT_CAP_NEXT(hdr);
+		}
+		return 0;
+	}
+	/* Cardbus bridges keep their capability pointer at 0x14. */
+	pos = (d[PCI_HEADER_TYPE] & PCI_HEADER_TYPE_MASK) ==
+			PCI_HEADER_TYPE_CARDBUS ? PCI_CB_CAPABILITY_LIST :
+						  PCI_CAPABILITY_LIST;
+	if (!pcl_cfg_is_read(cfg, PCI_STATUS, 2) ||
+	    !(pcl_le16(d + PCI_STATUS) & PCI_STATUS_CAP_LIST) ||
+	    !byte_read(cfg, pos))
+		return 0;
+	pos = d[pos] & ~3u;
+	for (int hop = 0; hop < STD_CAP_TTL; hop++) {
+		if (pos < STD_CAP_MIN || pos > STD_CAP_MAX ||
+		    !pcl_cfg_is_read(cfg, pos, 2))
+			return 0;
+		if ((r = fn(opaque, pos)))
+			return r;
+		pos = d[pos + PCI_CAP_LIST_NEXT] & ~3u;
+	}
+	return 0;
+}
+
+struct cap_match {
+	const struct pcl_cfg *cfg;
+	uint16_t id;
+	int space;
+};
+
+/* pcl_cfg_each_cap() callback: stop at @id, returning its offset. */
+static int match_id(void *opaque, uint32_t pos)
+{
+	const struct cap_match *m = opaque;
+	const uint8_t *d = m->cfg->data + pos;
+	uint16_t id = m->space == PCL_SPACE_EXTENDED ?
+		(uint16_t)PCI_EXT_CAP_ID(pcl_le32(d)) : d[0];
+
+	return id == m->id ? (int)pos : 0;
+}
+
+uint32_t pcl_cfg_find_cap(const struct pcl_cfg *cfg, int space, uint16_t id)
+{
+	struct cap_match m = { .cfg = cfg, .id = id, .space = space };
+
+	return (uint32_t)pcl_cfg_each_cap(cfg, space, match_id, &m);
+}
+
 /*
  * The Device/Port Type lives in the PCI Express capability, which only a
- * walk of the standard chain finds. The walk is bounded in hops and range
- * and uses read bytes only: unread bytes hold 0 and would end it anyway,
- * but a 0 that was never read is no evidence of anything.
+ * walk of the standard chain finds; unread bytes are no evidence of
+ * anything, so the walk uses read bytes only.
  */
 static int32_t find_pcie_type(const struct pcl_cfg *cfg)
 {
-	const uint8_t *d = cfg->data;
-	uint32_t head = (d[0x0e] & 0x7f) == 2 ? 0x14 : 0x34;
-	uint32_t pos;
+	uint32_t pos = pcl_cfg_find_cap(cfg, PCL_SPACE_STANDARD, PCI_CAP_ID_EXP);
 
-	if (!pcl_cfg_is_read(cfg, 0x06, 2) || !(pcl_le16(d + 0x06) & 0x10))
+	if (!pos || !pcl_cfg_is_read(cfg, pos + PCI_EXP_FLAGS, 1))
 		return -1;
-	if (!byte_read(cfg, head))
-		return -1;
-	pos = d[head] & ~3u;
-	for (int hop = 0; hop < STD_CAP_TTL; hop++) {
-		if (pos < STD_CAP_MIN || pos > STD_CAP_MAX)
-			return -1;
-		if (!pcl_cfg_is_read(cfg, pos, 2))
-			return -1;
-		if (d[pos] == PCI_CAP_ID_EXP) {
-			if (!pcl_cfg_is_read(cfg, pos + 2, 1))
-				return -1;
-			return (d[pos + 2] >> 4) & 0xf;
-		}
-		pos = d[pos + 1] & ~3u;
-	}
-	return -1;
+	return (cfg->data[pos + PCI_EXP_FLAGS] & PCI_EXP_FLAGS_TYPE) >> 4;
 }
 
 /* Type bits of a memory or I/O BAR register value @v (nonzero). */
@@ -187,25 +237,6 @@ void pcl_cfg_set_vf_ids(struct pcl_cfg *cfg, uint16_t vendor, uint16_t device)
 	cfg->id.vendor_id = vendor;
 	cfg->id.device_id = device;
 	cfg->id.ids_from_pf = 1;
-}
-
-uint32_t pcl_cfg_find_ext_cap(const struct pcl_cfg *cfg, uint16_t id)
-{
-	uint32_t pos = PCI_CFG_SPACE_SIZE;
-
-	for (uint32_t hop = 0; hop < EXT_CAP_TTL; hop++) {
-		uint32_t hdr;
-
-		if (pos < PCI_CFG_SPACE_SIZE || !pcl_cfg_is_read(cfg, pos, 4))
-			return 0;
-		hdr = pcl_le32(cfg->data + pos);
-		if (!hdr || hdr == 0xffffffffu)
-			return 0;
-		if (PCI_EXT_CAP_ID(hdr) == id)
-			return pos;
-		pos = PCI_EXT_CAP_NEXT(hdr);
-	}
-	return 0;
 }
 
 PCL_EXPORT struct pcl_cfg *pcl_cfg_new(struct pcl_ctx *ctx,
@@ -325,7 +356,7 @@ PCL_EXPORT int pcl_cfg_set_pf(struct pcl_cfg *vf, const struct pcl_cfg *pf,
 	if (!vf || !pf)
 		return pcl_set_error(err, -EINVAL, src, 0, 0, -1,
 				     "invalid arguments");
-	sriov = pcl_cfg_find_ext_cap(pf, PCI_EXT_CAP_ID_SRIOV);
+	sriov = pcl_cfg_find_cap(pf, PCL_SPACE_EXTENDED, PCI_EXT_CAP_ID_SRIOV);
 	if (!sriov || !pcl_cfg_is_read(pf, sriov, PCI_SRIOV_BAR + 4 * PCI_STD_NUM_BARS))
 		return pcl_set_error(err, -EINVAL, pf->source, pf->line, 0, -1,
 				     "%s has no SR-IOV capability, so it is "

@@ -52,11 +52,18 @@ void pcl_cfg_finish(struct pcl_cfg *cfg);
 void pcl_cfg_set_vf_ids(struct pcl_cfg *cfg, uint16_t vendor, uint16_t device);
 
 /*
- * Offset of the first extended capability @id reachable from 0x100, using
- * read bytes only and a bounded walk, or 0. For the few facts a source
- * needs (a PF's SR-IOV capability); everything else uses lib/walk.
+ * Call @fn(@opaque, offset) for each capability header of chain @space
+ * (PCL_SPACE_STANDARD or PCL_SPACE_EXTENDED) in @cfg's read bytes, in
+ * chain order, with the bounds of Linux's walkers (48 and 480 hops), until
+ * @fn returns nonzero; returns that value, or 0. For the few facts a source
+ * needs (identity, a PF's SR-IOV capability, vfio-pci's rewritten headers);
+ * everything else uses lib/walk, which also reports what is broken.
  */
-uint32_t pcl_cfg_find_ext_cap(const struct pcl_cfg *cfg, uint16_t id);
+int pcl_cfg_each_cap(const struct pcl_cfg *cfg, int space,
+		     int (*fn)(void *opaque, uint32_t pos), void *opaque);
+
+/* Offset of the first capability @id of chain @space, or 0. */
+uint32_t pcl_cfg_find_cap(const struct pcl_cfg *cfg, int space, uint16_t id);
 
 /*
  * Parse a PCI address "[dddd:]bb:dd.f" occupying exactly @len bytes of @s.

@@ -418,6 +418,60 @@ static void read_bar_regions(struct pcl_cfg *c, int fd, pcl_ioctl_fn ioctl_fn)
 	}
 }
 
+struct overlay {
+	struct pcl_cfg *dst;
+	const struct pcl_cfg *raw;
+	int space;
+};
+
+/* pcl_cfg_each_cap() callback: copy one header from the raw view. */
+static int copy_header(void *opaque, uint32_t pos)
+{
+	struct overlay *o = opaque;
+	uint32_t len = o->space == PCL_SPACE_EXTENDED ? 4 : 2;
+
+	memcpy(o->dst->data + pos, o->raw->data + pos, len);
+	return 0;
+}
+
+/*
+ * vfio-pci unlinks the capabilities it hides by rewriting next pointers in
+ * its virtual config space, and erases the ID and version (or, when it
+ * hides every extended capability, the whole header) at 0x100; the bytes
+ * of the hidden capabilities stay. A layout must not depend on that
+ * (docs/design.md), so when this process may read the whole config space
+ * through sysfs, the chains' headers are taken from there: the device's
+ * own links. Without that access the cfg is the kernel's view.
+ */
+static void restore_chains(struct pcl_cfg *c)
+{
+	struct pcl_cfg *raw = NULL;
+	struct overlay o = { .dst = c };
+
+	if (pcl_cfg_read_device(c->ctx, c->slot, &raw, NULL) < 0)
+		return;
+	if (pcl_cfg_size(raw) < c->size) {
+		pcl_info(c->ctx, "%s: sysfs gives %u bytes (not root): the "
+			 "capability chains are as vfio-pci shows them",
+			 c->slot, pcl_cfg_size(raw));
+		pcl_cfg_free(raw);
+		return;
+	}
+	o.raw = raw;
+	c->data[PCI_CAPABILITY_LIST] = raw->data[PCI_CAPABILITY_LIST];
+	c->data[PCI_STATUS] = (uint8_t)((c->data[PCI_STATUS] &
+					 ~PCI_STATUS_CAP_LIST) |
+					(raw->data[PCI_STATUS] &
+					 PCI_STATUS_CAP_LIST));
+	for (o.space = PCL_SPACE_STANDARD; o.space <= PCL_SPACE_EXTENDED;
+	     o.space++)
+		pcl_cfg_each_cap(raw, o.space, copy_header, &o);
+	/* An empty extended chain: vfio-pci's 0 at 0x100 may hide one. */
+	memcpy(c->data + PCI_CFG_SPACE_SIZE, raw->data + PCI_CFG_SPACE_SIZE, 4);
+	pcl_dbg(c->ctx, "%s: capability headers restored from sysfs", c->slot);
+	pcl_cfg_free(raw);
+}
+
 /* Whole config region, or as much of it as exists, into @c. */
 static int read_region(struct pcl_cfg *c, int fd, uint64_t base,
 		       uint64_t size)
@@ -489,6 +543,10 @@ int pcl_cfg_read_vfio_with(struct pcl_ctx *ctx, int fd, pcl_ioctl_fn ioctl_fn,
 	if (address)
 		pcl_slot_format(c->slot, dom, b, d, f);
 	pcl_cfg_finish(c);
+	if (address && c->size > PCI_STD_HEADER_SIZEOF) {
+		restore_chains(c);
+		pcl_cfg_finish(c);
+	}
 	read_bar_regions(c, fd, ioctl_fn);
 	if (address)
 		pcl_cfg_read_sysfs_vf(c);

@@ -57,7 +57,7 @@ while IFS='|' read -r name append devices; do
 	log=$work/$name.console
 	boots=$((boots + 1))
 	# shellcheck disable=SC2086 # device arguments are words on purpose
-	timeout 240 "$qemu" -M q35 -m 1024 -smp 1 -nodefaults -no-reboot \
+	timeout 240 "$qemu" -M q35 -m 1024,maxmem=4G,slots=4 -smp 1 -nodefaults -no-reboot \
 		-display none -monitor none -serial stdio \
 		-kernel "$kernel" -initrd "$work/initrd" \
 		-append "console=ttyS0 quiet loglevel=3 panic=-1 e2e.scenario=$name $append" \

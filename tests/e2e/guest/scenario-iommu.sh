@@ -21,6 +21,10 @@ cfgword() {
 		hexdump -e '1/2 "%04x"'
 }
 
+# A user who is not root, for the permission checks.
+echo 'nobody:x:65534:65534:nobody:/:/bin/sh' >/etc/passwd
+echo 'nogroup:x:65534:' >/etc/group
+
 # --- before vfio-pci is loaded -------------------------------------------
 expect_exit 2 "vfio: without vfio-pci, show vfio:ADDR fails" \
 	pcilayout show vfio:0000:00:02.0
@@ -88,11 +92,26 @@ for e in $(endpoints); do
 	fi
 	same_layout "$e"
 done
-[ "$n" -ge 7 ] && ok "endpoints: $n PCIe functions" || not_ok "endpoints: only $n PCIe functions found"
+[ "$n" -ge 8 ] && ok "endpoints: $n PCIe functions" || not_ok "endpoints: only $n PCIe functions found"
+
+# What an unprivileged VMM sees: the kernel's view. The CXL device's
+# capabilities are all hidden by this kernel's vfio-pci, so they are
+# unlinked; only root (through sysfs) sees their links.
+cxl=$(for e in $(endpoints); do [ "$(cat "$sys/$e/class")" = 0x050210 ] && echo "$e"; done)
+if [ -n "$cxl" ]; then
+	grp=$(basename "$(readlink "$sys/$cxl/iommu_group")")
+	chown 65534 "/dev/vfio/$grp" /dev/vfio/vfio
+	expect_exit 0 "$cxl: a user with the group's node reads it through VFIO" \
+		su -s /bin/sh -c "pcilayout show vfio:$cxl" nobody
+	expect_grep /tmp/out "Orphans (headers no chain reaches)" "$cxl: that user sees vfio-pci's unlinked capabilities"
+	expect_exit 0 "$cxl: root reads it through VFIO" pcilayout show "vfio:$cxl"
+	if grep -q Orphans /tmp/out; then not_ok "$cxl: root sees the device's own links"; else ok "$cxl: root sees the device's own links"; fi
+	chown 0 "/dev/vfio/$grp" /dev/vfio/vfio
+else
+	not_ok "a CXL device is there"
+fi
 
 # --- permissions ------------------------------------------------------------
-echo 'nobody:x:65534:65534:nobody:/:/bin/sh' >/etc/passwd
-echo 'nogroup:x:65534:' >/etc/group
 expect_exit 2 "vfio: a user without access to the group is refused" \
 	su -s /bin/sh -c "pcilayout show vfio:$VF" nobody
 expect_grep /tmp/err "permission denied: run as root" "vfio: the message says who may open it"
