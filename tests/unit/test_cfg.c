@@ -25,6 +25,7 @@
 #include <pcilayout/pcilayout.h>
 
 #include "builder.h"
+#include "internal.h"
 #include "source/source.h"
 
 static struct pcl_ctx *ctx;
@@ -434,6 +435,91 @@ static void test_read_vfio(void **state)
 	close(fd);
 }
 
+/* An empty layout: the header rules are all that is tested with it. */
+static struct pcl_guest *header_only(struct pcl_cfg *c)
+{
+	struct pcl_layout *l = pcl_layout_new(ctx, PCL_LAYOUT_KIND_LAYOUT);
+	struct pcl_guest *g = NULL;
+
+	assert_non_null(l);
+	assert_int_equal(pcl_layout_set_name(l, "header"), 0);
+	assert_int_equal(pcl_guest_build(ctx, l, c, NULL, &g, NULL), 0);
+	pcl_layout_free(l);
+	return g;
+}
+
+/* What the guest sees of a VF's header: vfio-pci's view of it. */
+static void test_vf_guest_header(void **state)
+{
+	struct pcl_cfg *pf = sriov_pf(0x10ca), *vf = raw_vf(0xffff, 0xffff);
+	struct pcl_guest *g;
+	const uint8_t *img;
+
+	assert_int_equal(pcl_cfg_set_pf(vf, pf, NULL), 0);
+	g = header_only(vf);
+	img = pcl_guest_image(g);
+	assert_int_equal(pcl_le16(img + PCI_VENDOR_ID), 0x8086);
+	assert_int_equal(pcl_le16(img + PCI_DEVICE_ID), 0x10ca);
+	assert_int_equal(img[PCI_INTERRUPT_PIN], 0);
+	pcl_guest_free(g);
+	pcl_cfg_free(vf);
+	pcl_cfg_free(pf);
+}
+
+/* BAR sizes the source knows are emulated, above 4 GiB too. */
+static void test_guest_bar_sizing(void **state)
+{
+	char path[] = "/tmp/pcl-fake-vfio-XXXXXX";
+	struct pcl_vdev_backend ops;
+	struct pcl_backend *be;
+	struct pcl_guest *g;
+	struct pcl_vdev *v;
+	struct pcl_cfg *c = NULL;
+	struct tb b;
+	uint32_t lo, hi;
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	unlink(path);
+	tb_init(&b, 0x1b36, 0x0010, 0, 4096);
+	tb_w32(&b, PCI_BASE_ADDRESS_0, PCI_BASE_ADDRESS_MEM_TYPE_64 |
+		   PCI_BASE_ADDRESS_MEM_PREFETCH);
+	assert_int_equal(pwrite(fd, b.cfg, 4096, FAKE_CFG), 4096);
+	memset(fake_bar_size, 0, sizeof(fake_bar_size));
+	fake_bar_size[VFIO_PCI_BAR0_REGION_INDEX] = 1ull << 34;
+	fake_bar_size[VFIO_PCI_ROM_REGION_INDEX] = 1u << 16;
+	assert_int_equal(pcl_cfg_read_vfio_with(ctx, fd, fake_ioctl, NULL, &c,
+						NULL), 0);
+	g = header_only(c);
+	be = pcl_backend_sim_new(c);
+	pcl_backend_ops(be, &ops);
+	v = pcl_vdev_new(g, &ops, NULL);
+	assert_non_null(v);
+	/* Type bits from the start, no host address. */
+	assert_int_equal(pcl_vdev_read(v, PCI_BASE_ADDRESS_0, 4, &lo), 0);
+	assert_int_equal(lo, PCI_BASE_ADDRESS_MEM_TYPE_64 |
+			     PCI_BASE_ADDRESS_MEM_PREFETCH);
+	/* Sizing: all ones in, the size mask out, in both halves. */
+	pcl_vdev_write(v, PCI_BASE_ADDRESS_0, 4, 0xffffffffu);
+	pcl_vdev_write(v, PCI_BASE_ADDRESS_1, 4, 0xffffffffu);
+	pcl_vdev_read(v, PCI_BASE_ADDRESS_0, 4, &lo);
+	pcl_vdev_read(v, PCI_BASE_ADDRESS_1, 4, &hi);
+	assert_int_equal(lo, 0x0000000c);
+	assert_int_equal(hi, 0xfffffffc); /* 16 GiB */
+	pcl_vdev_write(v, PCI_ROM_ADDRESS, 4, 0xfffff800u);
+	pcl_vdev_read(v, PCI_ROM_ADDRESS, 4, &lo);
+	assert_int_equal(lo, 0xffff0000);
+	/* A BAR nobody sized stays 0. */
+	pcl_vdev_write(v, PCI_BASE_ADDRESS_2, 4, 0xffffffffu);
+	pcl_vdev_read(v, PCI_BASE_ADDRESS_2, 4, &lo);
+	assert_int_equal(lo, 0);
+	pcl_vdev_free(v);
+	pcl_backend_free(be);
+	pcl_guest_free(g);
+	pcl_cfg_free(c);
+	close(fd);
+}
+
 static void test_vfio_open_errors(void **state)
 {
 	struct pcl_error err = { 0 };
@@ -596,6 +682,8 @@ int main(void)
 		cmocka_unit_test(test_set_pf),
 		cmocka_unit_test(test_bars_from_registers),
 		cmocka_unit_test(test_read_vfio),
+		cmocka_unit_test(test_vf_guest_header),
+		cmocka_unit_test(test_guest_bar_sizing),
 		cmocka_unit_test(test_vfio_open_errors),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_address_errors),
