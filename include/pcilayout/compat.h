@@ -203,7 +203,7 @@ PCL_EXPORT int pcl_machine_version(const char *machine, int *major, int *minor);
  * @vsc_rule: PCL_VSC_CONSISTENT or PCL_VSC_STRICT.
  * @out: receives "sha256:" and 64 hex digits.
  *
- * Return: 0, -EINVAL, -ENOMEM, -EIO.
+ * Return: 0, -EINVAL, -ENOMEM.
  */
 PCL_EXPORT int pcl_layout_migration_key(const struct pcl_layout *layout,
 					int vsc_rule,

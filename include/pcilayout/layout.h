@@ -342,7 +342,7 @@ PCL_EXPORT int pcl_layout_save_file(const struct pcl_layout *layout,
  * every "provenance", with capability IDs written as numbers (see the spec):
  * annotations and the library's name table do not change it.
  *
- * Return: 0, -EINVAL (not valid), -ENOMEM, -EIO (digest failure).
+ * Return: 0, -EINVAL (not valid), -ENOMEM.
  */
 PCL_EXPORT int pcl_layout_fingerprint(const struct pcl_layout *layout,
 				      char out[PCL_FINGERPRINT_SIZE]);

@@ -14,8 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "compat-internal.h"
 
 struct pcl_diff {
@@ -622,8 +620,6 @@ PCL_EXPORT int pcl_layout_migration_key(const struct pcl_layout *l,
 {
 	const struct pcl_layout_match *m;
 	struct sbuf b = { 0 };
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
 
 	if (!l || !out || pcl_layout_kind(l) != PCL_LAYOUT_KIND_LAYOUT ||
 	    (vsc_rule != PCL_VSC_CONSISTENT && vsc_rule != PCL_VSC_STRICT))
@@ -671,13 +667,7 @@ PCL_EXPORT int pcl_layout_migration_key(const struct pcl_layout *l,
 		free(b.s);
 		return -ENOMEM;
 	}
-	if (!EVP_Digest(b.s, b.len, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32) {
-		free(b.s);
-		return -EIO;
-	}
+	pcl_fingerprint_of(b.s, b.len, out);
 	free(b.s);
-	memcpy(out, "sha256:", 7);
-	for (unsigned int i = 0; i < 32; i++)
-		snprintf(out + 7 + 2 * i, 3, "%02x", md[i]);
 	return 0;
 }

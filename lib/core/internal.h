@@ -72,6 +72,13 @@ static inline void pcl_put_le32(uint8_t *p, uint32_t v)
 void *pcl_ctx_libpci(const struct pcl_ctx *ctx);
 void pcl_ctx_set_libpci(struct pcl_ctx *ctx, void *acc, void (*cleanup)(void *));
 
+/*
+ * Write the fingerprint of @len bytes at @data: "sha256:" and 64 lower-case
+ * hex digits of their SHA-256, NUL-terminated.
+ */
+void pcl_fingerprint_of(const void *data, size_t len,
+			char out[PCL_FINGERPRINT_SIZE]);
+
 /* Copy with truncation; always NUL-terminates when size > 0. */
 size_t pcl_strlcpy(char *dst, const char *src, size_t size);
 

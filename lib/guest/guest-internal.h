@@ -35,7 +35,7 @@ int pcl_guest_rule_check(const struct pcl_guest *g, uint32_t off,
  * image, in a fixed little-endian serialization: two engines whose digests
  * are equal behave identically for the same device.
  */
-int pcl_guest_digest(const struct pcl_guest *g, uint8_t out[32]);
+void pcl_guest_digest(const struct pcl_guest *g, uint8_t out[32]);
 
 /* CRC-32 (IEEE 802.3, reflected, as zlib) of @len bytes, continuing @crc. */
 uint32_t pcl_crc32(uint32_t crc, const void *buf, size_t len);

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
+#include <sha2.h>
 
 #include "internal.h"
 #include "guest-internal.h"
@@ -177,17 +177,13 @@ int pcl_guest_rule(const struct pcl_guest *guest, uint32_t off,
 	return 0;
 }
 
-int pcl_guest_digest(const struct pcl_guest *g, uint8_t out[32])
+void pcl_guest_digest(const struct pcl_guest *g, uint8_t out[32])
 {
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	unsigned int n = 0;
-	int ok;
+	SHA2_CTX md;
 
-	if (!md)
-		return -ENOMEM;
-	ok = EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+	SHA256Init(&md);
 	/* Serialize field by field: struct padding must not leak in. */
-	for (uint32_t i = 0; ok && i < PCL_CFG_SIZE; i++) {
+	for (uint32_t i = 0; i < PCL_CFG_SIZE; i++) {
 		const struct pcl_guest_rule *r = &g->rule[i];
 		uint8_t b[11] = {
 			r->source, r->wmask, r->w1c, r->vmask, r->flags,
@@ -196,19 +192,16 @@ int pcl_guest_digest(const struct pcl_guest *g, uint8_t out[32])
 			g->image[i],
 		};
 
-		ok = EVP_DigestUpdate(md, b, sizeof(b));
+		SHA256Update(&md, b, sizeof(b));
 	}
-	for (uint32_t i = 0; ok && i < g->nhooks; i++) {
+	for (uint32_t i = 0; i < g->nhooks; i++) {
 		const struct pcl_guest_hook *h = &g->hooks[i];
 		uint8_t b[4] = { h->hook, h->width, (uint8_t)h->offset,
 				 (uint8_t)(h->offset >> 8) };
 
-		ok = EVP_DigestUpdate(md, b, sizeof(b));
+		SHA256Update(&md, b, sizeof(b));
 	}
-	if (ok)
-		ok = EVP_DigestFinal_ex(md, out, &n);
-	EVP_MD_CTX_free(md);
-	return ok && n == 32 ? 0 : -EIO;
+	SHA256Final(out, &md);
 }
 
 uint32_t pcl_crc32(uint32_t crc, const void *buf, size_t len)

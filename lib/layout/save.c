@@ -22,8 +22,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-
 #include "layout-internal.h"
 
 /* json_object_set_new() that remembers a failure instead of checking each. */
@@ -411,21 +409,13 @@ out:
 PCL_EXPORT int pcl_layout_fingerprint(const struct pcl_layout *layout,
 				      char out[PCL_FINGERPRINT_SIZE])
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
 	size_t len;
 	char *s;
 	int ret = serialize(layout, true, &s, &len);
 
 	if (ret)
 		return ret;
-	if (!EVP_Digest(s, len, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32)
-		ret = -EIO;
+	pcl_fingerprint_of(s, len, out);
 	free(s);
-	if (ret)
-		return ret;
-	memcpy(out, "sha256:", 7);
-	for (unsigned int i = 0; i < mdlen; i++)
-		snprintf(out + 7 + 2 * i, 3, "%02x", md[i]);
 	return 0;
 }

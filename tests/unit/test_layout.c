@@ -284,6 +284,37 @@ static void test_layout_fingerprint(void **state)
 	assert_string_equal(a, "sha256:d40b2fb491fd7fa2d4a5c6f85c9297820fb4fa71ce75c7c01b66a4f098778b58");
 }
 
+/*
+ * The SHA-256 under every fingerprint, against the FIPS 180-4 examples
+ * (one block, two blocks, a million bytes) and the empty message.
+ */
+static void test_fingerprint_sha256_vectors(void **state)
+{
+	static const struct {
+		const char *msg;
+		const char *hex;
+	} v[] = {
+		{ "", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" },
+		{ "abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" },
+		{ "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+		  "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1" },
+	};
+	char out[PCL_FINGERPRINT_SIZE];
+	size_t mega = 1000000;
+	char *a = malloc(mega);
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		pcl_fingerprint_of(v[i].msg, strlen(v[i].msg), out);
+		assert_memory_equal(out, "sha256:", 7);
+		assert_string_equal(out + 7, v[i].hex);
+	}
+	assert_non_null(a);
+	memset(a, 'a', mega);
+	pcl_fingerprint_of(a, mega, out);
+	assert_string_equal(out + 7, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	free(a);
+}
+
 /* Hostile inputs: refused with a position, never a crash. */
 static void test_layout_hostile(void **state)
 {
@@ -552,6 +583,7 @@ int main(void)
 		cmocka_unit_test(test_layout_integers_canonicalized),
 		cmocka_unit_test(test_layout_round_trip),
 		cmocka_unit_test(test_layout_fingerprint),
+		cmocka_unit_test(test_fingerprint_sha256_vectors),
 		cmocka_unit_test(test_layout_hostile),
 		cmocka_unit_test(test_layout_build),
 		cmocka_unit_test(test_layout_quirk),
