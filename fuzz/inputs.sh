@@ -11,6 +11,9 @@ fuzz_inputs() {
 	layout)
 		dirs="examples data/quirks tests/fixtures"
 		;;
+	ids)
+		dirs="tests/fixtures/names"
+		;;
 	*)
 		dirs=""
 		;;

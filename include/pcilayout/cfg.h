@@ -301,29 +301,39 @@ PCL_EXPORT int pcl_cfg_read_vfio(struct pcl_ctx *ctx, int device_fd,
 				 struct pcl_error *err);
 
 /**
- * pcl_names_device() - vendor and device names from pci.ids (through libpci).
- * @ctx: library context; the first call loads pci.ids and caches it in @ctx
- *       (so concurrent first calls on one context must be serialized).
+ * pcl_names_device() - vendor and device names from pci.ids, in lspci's
+ * wording.
+ * @ctx: library context; its first lookup reads pci.ids (the file given at
+ *       build time, /usr/share/misc/pci.ids by default, or the one named by
+ *       $PCILAYOUT_PCI_IDS) and keeps an index of it until pcl_ctx_free().
+ *       Any number of threads may look names up in one context, first
+ *       lookups included.
  * @vendor_id: vendor ID.
  * @device_id: device ID.
- * @buf: destination, e.g. "Intel Corporation 82576 Gigabit Network Connection";
- *       falls back to "Device 8086:10c9" when pci.ids has no entry.
- * @size: size of @buf.
+ * @buf: destination, e.g. "Intel Corporation 82576 Gigabit Network
+ *       Connection"; when pci.ids lacks the device, "Intel Corporation
+ *       Device 10c9", and when it lacks the vendor, "Device 8086:10c9".
+ *       An unreadable or missing file gives these fallbacks (and a warning
+ *       through the log callback).
+ * @size: size of @buf; longer text is cut, always NUL-terminated.
  *
- * Return: 0, or -ENOENT when the fallback text was used.
+ * Return: 0, -ENOENT when a fallback text was used, -EINVAL when @ctx or
+ * @buf is NULL or @size is 0.
  */
 PCL_EXPORT int pcl_names_device(struct pcl_ctx *ctx, uint16_t vendor_id,
 				uint16_t device_id, char *buf, size_t size);
 
 /**
- * pcl_names_class() - class name from pci.ids, e.g. "Ethernet controller";
- * falls back to "Class 0200". Same rules as pcl_names_device().
+ * pcl_names_class() - class name from pci.ids, in lspci's wording: the
+ * subclass name, e.g. "Ethernet controller"; for an unknown subclass of a
+ * known class the class name and the number, "Network controller [02ff]";
+ * else "Class 02ff". Same rules as pcl_names_device().
  * @ctx: library context.
- * @class_code: 24-bit class code (base, sub, prog-if).
+ * @class_code: 24-bit class code (base, sub, prog-if; prog-if is ignored).
  * @buf: destination.
  * @size: size of @buf.
  *
- * Return: 0, or -ENOENT when the fallback text was used.
+ * Return: 0, -ENOENT when the "Class 02ff" fallback was used, -EINVAL.
  */
 PCL_EXPORT int pcl_names_class(struct pcl_ctx *ctx, uint32_t class_code,
 			       char *buf, size_t size);

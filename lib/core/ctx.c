@@ -1,9 +1,17 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
- * ctx.c - the library context: log callback and priority. There is no global
- * state; a context is silent until its owner installs a callback, because a
- * library embedded in a VMM must not write to the VMM's stderr on its own.
+ * ctx.c - the library context: log callback and priority, and the objects
+ * made on first use (pcl_ctx_lazy()). There is no global state; a context
+ * is silent until its owner installs a callback, because a library
+ * embedded in a VMM must not write to the VMM's stderr on its own.
+ *
+ * First use may come from several threads at once. pthread_once() cannot
+ * serve a context (its routine takes no argument, so it could not know
+ * which context to fill), hence a mutex per context, held only until the
+ * object is published; later calls find it with one acquire load.
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
@@ -14,8 +22,11 @@ struct pcl_ctx {
 	pcl_log_fn log_fn;
 	void *log_opaque;
 	int log_priority;
-	void *libpci;
-	void (*libpci_cleanup)(void *);
+	pthread_mutex_t lazy_lock;
+	struct {
+		_Atomic(void *) obj;
+		void (*destroy)(void *);
+	} lazy[PCL_CTX_LAZY_COUNT];
 };
 
 static int parse_priority(const char *s)
@@ -49,6 +60,13 @@ PCL_EXPORT struct pcl_ctx *pcl_ctx_new(void)
 		errno = ENOMEM;
 		return NULL;
 	}
+	if (pthread_mutex_init(&ctx->lazy_lock, NULL)) {
+		free(ctx);
+		errno = ENOMEM;
+		return NULL;
+	}
+	for (size_t i = 0; i < PCL_ARRAY_SIZE(ctx->lazy); i++)
+		atomic_init(&ctx->lazy[i].obj, NULL);
 	ctx->log_priority = LOG_ERR;
 	env = secure_getenv("PCILAYOUT_LOG");
 	if (env && *env)
@@ -60,26 +78,38 @@ PCL_EXPORT void pcl_ctx_free(struct pcl_ctx *ctx)
 {
 	if (!ctx)
 		return;
-	if (ctx->libpci && ctx->libpci_cleanup)
-		ctx->libpci_cleanup(ctx->libpci);
+	for (size_t i = 0; i < PCL_ARRAY_SIZE(ctx->lazy); i++) {
+		void *obj = atomic_load_explicit(&ctx->lazy[i].obj,
+						 memory_order_acquire);
+
+		if (obj)
+			ctx->lazy[i].destroy(obj);
+	}
+	pthread_mutex_destroy(&ctx->lazy_lock);
 	free(ctx);
 }
 
-void *pcl_ctx_libpci(const struct pcl_ctx *ctx)
+void *pcl_ctx_lazy(struct pcl_ctx *ctx, enum pcl_ctx_lazy which,
+		   void *(*make)(struct pcl_ctx *), void (*destroy)(void *))
 {
-	return ctx->libpci;
-}
+	void *obj = atomic_load_explicit(&ctx->lazy[which].obj,
+					 memory_order_acquire);
 
-void pcl_ctx_set_libpci(struct pcl_ctx *ctx, void *acc, void (*cleanup)(void *))
-{
-	/*
-	 * Every caller holds a live context. cppcheck infers a NULL one from
-	 * the "(ctx) &&" guard that pcl_log() has for library-wide messages,
-	 * used just before the call in sysfs.c's lp_poison().
-	 */
-	/* cppcheck-suppress ctunullpointer */
-	ctx->libpci = acc;
-	ctx->libpci_cleanup = cleanup;
+	if (obj)
+		return obj;
+	pthread_mutex_lock(&ctx->lazy_lock);
+	/* Another thread may have made it while this one waited. */
+	obj = atomic_load_explicit(&ctx->lazy[which].obj, memory_order_relaxed);
+	if (!obj) {
+		obj = make(ctx);
+		if (obj) {
+			ctx->lazy[which].destroy = destroy;
+			atomic_store_explicit(&ctx->lazy[which].obj, obj,
+					      memory_order_release);
+		}
+	}
+	pthread_mutex_unlock(&ctx->lazy_lock);
+	return obj;
 }
 
 PCL_EXPORT void pcl_ctx_set_log_fn(struct pcl_ctx *ctx, pcl_log_fn fn,

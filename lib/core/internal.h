@@ -65,12 +65,21 @@ static inline void pcl_put_le32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)(v >> 24);
 }
 
+/* Objects a context makes on first use and frees with itself. */
+enum pcl_ctx_lazy {
+	PCL_CTX_NAMES, /* the pci.ids index (lib/names) */
+	PCL_CTX_LAZY_COUNT,
+};
+
 /*
- * A slot in the context for the libpci access object used for names and
- * sysfs, created lazily by lib/source and destroyed with the context.
+ * pcl_ctx_lazy() - the context's object @which, made by @make(@ctx) on the
+ * first call and freed by @destroy with the context. Safe when threads make
+ * their first calls at once: @make runs in one of them while the others
+ * wait, and everyone gets its object. When @make fails (NULL) nothing is
+ * kept, NULL is returned, and the next call tries again.
  */
-void *pcl_ctx_libpci(const struct pcl_ctx *ctx);
-void pcl_ctx_set_libpci(struct pcl_ctx *ctx, void *acc, void (*cleanup)(void *));
+void *pcl_ctx_lazy(struct pcl_ctx *ctx, enum pcl_ctx_lazy which,
+		   void *(*make)(struct pcl_ctx *), void (*destroy)(void *));
 
 /*
  * Write the fingerprint of @len bytes at @data: "sha256:" and 64 lower-case

@@ -1,167 +1,21 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
  * sysfs.c - live functions read straight from sysfs (config, resource,
- * the VF attributes), and names from pci.ids through libpci, the only use
- * of libpci left and the only file that includes <pci/pci.h>.
- *
- * libpci reports fatal problems through acc->error, which is declared
- * noreturn and whose default calls exit(1). A library must not exit its
- * caller, so every call into libpci runs under a guard: our error hook
- * records the message and longjmp()s back to the guard, which turns it into
- * an errno. After such a jump the pci_access is in an unknown state, so it
- * is dropped from the context (see lp_poison()). The guard is found through
- * a thread-local pointer because libpci's hooks take no opaque argument.
+ * the VF attributes).
  */
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <linux/pci_regs.h>
-#include <pci/pci.h>
 
 #include "source.h"
 
 #define SYSFS_DEVICES "/sys/bus/pci/devices"
-
-struct lp_guard {
-	jmp_buf env;
-	struct pcl_ctx *ctx;
-	struct lp_guard *prev;
-	char msg[256];
-};
-
-static __thread struct lp_guard *lp_current;
-
-static void lp_error(char *msg, ...) PCI_PRINTF(1, 2) PCI_NONRET;
-static void lp_warning(char *msg, ...) PCI_PRINTF(1, 2);
-static void lp_debug(char *msg, ...) PCI_PRINTF(1, 2);
-
-static void lp_error(char *msg, ...)
-{
-	struct lp_guard *g = lp_current;
-	va_list ap;
-
-	/*
-	 * Every call into libpci is guarded; reaching here without a guard
-	 * is a bug in this file, and returning is not allowed.
-	 */
-	if (!g)
-		abort();
-	va_start(ap, msg);
-	vsnprintf(g->msg, sizeof(g->msg), msg, ap);
-	va_end(ap);
-	longjmp(g->env, 1);
-}
-
-static void lp_vlog(int prio, const char *msg, va_list ap) PCL_PRINTF(2, 0);
-
-static void lp_vlog(int prio, const char *msg, va_list ap)
-{
-	struct lp_guard *g = lp_current;
-	char buf[256];
-	size_t n;
-
-	if (!g || !g->ctx || pcl_ctx_get_log_priority(g->ctx) < prio)
-		return;
-	vsnprintf(buf, sizeof(buf), msg, ap);
-	n = strlen(buf);
-	while (n && buf[n - 1] == '\n')
-		buf[--n] = '\0';
-	pcl_log(g->ctx, prio, "libpci: %s", buf);
-}
-
-static void lp_warning(char *msg, ...)
-{
-	va_list ap;
-
-	va_start(ap, msg);
-	lp_vlog(LOG_WARNING, msg, ap);
-	va_end(ap);
-}
-
-static void lp_debug(char *msg, ...)
-{
-	va_list ap;
-
-	va_start(ap, msg);
-	lp_vlog(LOG_DEBUG, msg, ap);
-	va_end(ap);
-}
-
-/*
- * Usage:  lp_enter(&g, ctx);
- *         if (setjmp(g.env) == 0) { ...libpci calls...; lp_leave(&g); }
- *         else { lp_leave(&g); ...error path, message in g.msg... }
- * setjmp() stands alone in the controlling expression, as C requires, and
- * locals changed inside the guarded block and read after a jump are
- * volatile.
- */
-static void lp_enter(struct lp_guard *g, struct pcl_ctx *ctx)
-{
-	g->ctx = ctx;
-	g->msg[0] = '\0';
-	g->prev = lp_current;
-	lp_current = g;
-}
-
-static void lp_leave(struct lp_guard *g)
-{
-	lp_current = g->prev;
-}
-
-static void lp_cleanup(void *p)
-{
-	struct pci_access *acc = p;
-	struct lp_guard g;
-
-	lp_enter(&g, NULL);
-	if (setjmp(g.env) == 0)
-		pci_cleanup(acc);
-	/* If libpci failed half-way, what is left of it is leaked. */
-	lp_leave(&g);
-}
-
-/* Forget a pci_access that libpci bailed out of; it may be inconsistent. */
-static void lp_poison(struct pcl_ctx *ctx)
-{
-	pcl_warn(ctx, "libpci failed; dropping its state");
-	pcl_ctx_set_libpci(ctx, NULL, NULL);
-}
-
-/* The context's pci_access, created on first use. */
-static struct pci_access *lp_get(struct pcl_ctx *ctx, struct pcl_error *err,
-				 const char *what)
-{
-	struct pci_access *volatile acc = pcl_ctx_libpci(ctx);
-	struct lp_guard g;
-
-	if (acc)
-		return acc;
-	lp_enter(&g, ctx);
-	if (setjmp(g.env) == 0) {
-		acc = pci_alloc();
-		acc->error = lp_error;
-		acc->warning = lp_warning;
-		acc->debug = lp_debug;
-		acc->method = PCI_ACCESS_SYS_BUS_PCI;
-		pci_init(acc);
-		lp_leave(&g);
-	} else {
-		lp_leave(&g);
-		/* A half-initialised access is leaked, not freed blind. */
-		pcl_set_error(err, -EIO, what, 0, 0, -1,
-			      "libpci initialisation failed: %s", g.msg);
-		errno = EIO;
-		return NULL;
-	}
-	pcl_ctx_set_libpci(ctx, acc, lp_cleanup);
-	return acc;
-}
 
 /*
  * Read what the kernel serves of the config file: the whole config space
@@ -460,73 +314,4 @@ PCL_EXPORT int pcl_cfg_read_all_devices(struct pcl_ctx *ctx,
 	*cfgs = v;
 	*count = nv;
 	return 0;
-}
-
-/*
- * Look a name up into @out, from pci.ids only: udev's hwdb differs from
- * machine to machine (and libpci 3.9 leaks a udev handle per lookup when
- * hwdb is absent), while the file gives the same answer everywhere. libpci
- * marks truncation with "..." or returns an error text when its buffer is
- * too small, so it always gets a large one and we truncate ourselves.
- * Returns 0, -ENOENT (not in pci.ids) or -EIO.
- */
-static int lp_name(struct pcl_ctx *ctx, int flags, int a1, int a2, char *out,
-		   size_t size)
-{
-	struct pci_access *acc = lp_get(ctx, NULL, "pci.ids");
-	char buf[512];
-	char *volatile res = NULL;
-	struct lp_guard g;
-
-	if (!acc)
-		return -EIO;
-	lp_enter(&g, ctx);
-	if (setjmp(g.env) == 0) {
-		res = pci_lookup_name(acc, buf, (int)sizeof(buf),
-				      flags | PCI_LOOKUP_NO_NUMBERS |
-					      PCI_LOOKUP_NO_HWDB,
-				      a1, a2);
-		lp_leave(&g);
-	} else {
-		lp_leave(&g);
-		pcl_warn(ctx, "libpci name lookup failed: %s", g.msg);
-		lp_poison(ctx);
-		return -EIO;
-	}
-	if (!res)
-		return -ENOENT;
-	pcl_strlcpy(out, res, size);
-	return 0;
-}
-
-PCL_EXPORT int pcl_names_device(struct pcl_ctx *ctx, uint16_t vendor_id,
-				uint16_t device_id, char *buf, size_t size)
-{
-	char vendor[256];
-
-	if (!buf || !size)
-		return -EINVAL;
-	if (lp_name(ctx, PCI_LOOKUP_VENDOR | PCI_LOOKUP_DEVICE, vendor_id,
-		    device_id, buf, size) == 0)
-		return 0;
-	/* lspci's wording: "Vendor Device 10c9", else "Device 8086:10c9". */
-	if (lp_name(ctx, PCI_LOOKUP_VENDOR, vendor_id, 0, vendor,
-		    sizeof(vendor)) == 0)
-		snprintf(buf, size, "%s Device %04x", vendor, device_id);
-	else
-		snprintf(buf, size, "Device %04x:%04x", vendor_id, device_id);
-	return -ENOENT;
-}
-
-PCL_EXPORT int pcl_names_class(struct pcl_ctx *ctx, uint32_t class_code,
-			       char *buf, size_t size)
-{
-	unsigned int cls = (class_code >> 8) & 0xffff;
-
-	if (!buf || !size)
-		return -EINVAL;
-	if (lp_name(ctx, PCI_LOOKUP_CLASS, (int)cls, 0, buf, size) == 0)
-		return 0;
-	snprintf(buf, size, "Class %04x", cls);
-	return -ENOENT;
 }

@@ -2,7 +2,7 @@
 /*
  * test_cfg.c - the cfg object: construction bounds, the read map, identity
  * decoding (including the bounded PCI Express capability search), VF
- * marking, names with their fallbacks, and live functions through sysfs.
+ * marking, and live functions through sysfs. Names: test_names.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -538,53 +538,6 @@ static void test_vfio_open_errors(void **state)
 	pcl_vfio_close(NULL);
 }
 
-static bool have_pci_ids(void)
-{
-	return access("/usr/share/misc/pci.ids", R_OK) == 0 ||
-	       access("/usr/share/hwdata/pci.ids", R_OK) == 0;
-}
-
-static void test_names(void **state)
-{
-	char buf[256], small[8];
-
-	/* Fallbacks: no vendor, and a vendor without this device. */
-	assert_int_equal(pcl_names_device(ctx, 0xabc0, 0x1234, buf,
-					  sizeof(buf)),
-			 -ENOENT);
-	assert_string_equal(buf, "Device abc0:1234");
-	assert_int_equal(pcl_names_class(ctx, 0xfe0000, buf, sizeof(buf)),
-			 -ENOENT);
-	assert_string_equal(buf, "Class fe00");
-	assert_int_equal(pcl_names_device(ctx, 0xabc0, 0x1234, small,
-					  sizeof(small)),
-			 -ENOENT);
-	assert_string_equal(small, "Device ");
-	assert_int_equal(pcl_names_device(ctx, 1, 2, buf, 0), -EINVAL);
-
-	if (!have_pci_ids()) {
-		skip();
-		return;
-	}
-	assert_int_equal(pcl_names_device(ctx, 0x8086, 0x10c9, buf,
-					  sizeof(buf)),
-			 0);
-	assert_non_null(strstr(buf, "Intel"));
-	assert_non_null(strstr(buf, "82576"));
-	assert_int_equal(pcl_names_device(ctx, 0x8086, 0xfffe, buf,
-					  sizeof(buf)),
-			 -ENOENT);
-	assert_string_equal(buf, "Intel Corporation Device fffe");
-	assert_int_equal(pcl_names_class(ctx, 0x020000, buf, sizeof(buf)), 0);
-	assert_string_equal(buf, "Ethernet controller");
-	assert_int_equal(pcl_names_class(ctx, 0x010802, buf, sizeof(buf)), 0);
-	assert_string_equal(buf, "Non-Volatile memory controller");
-	/* Truncated, still terminated. */
-	assert_int_equal(pcl_names_class(ctx, 0x020000, small, sizeof(small)),
-			 0);
-	assert_int_equal(strlen(small), sizeof(small) - 1);
-}
-
 static void test_address_errors(void **state)
 {
 	static const char *const bad[] = {
@@ -685,7 +638,6 @@ int main(void)
 		cmocka_unit_test(test_vf_guest_header),
 		cmocka_unit_test(test_guest_bar_sizing),
 		cmocka_unit_test(test_vfio_open_errors),
-		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_address_errors),
 		cmocka_unit_test(test_sysfs),
 	};
