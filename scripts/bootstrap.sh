@@ -10,7 +10,7 @@ set -eu
 pkgs="meson ninja-build pkg-config gcc libc6-dev libpci-dev pciutils pci.ids
 libjansson-dev libmd-dev libcmocka-dev scdoc python3 python3-jsonschema
 libxml2-utils
-clang clang-tidy cppcheck valgrind llvm libclang-rt-14-dev
+clang clang-tidy cppcheck valgrind llvm libclang-rt-14-dev libtsan2
 qemu-system-x86 busybox-static cpio linux-image-cloud-amd64"
 
 missing=""
