@@ -24,8 +24,19 @@
  *    values, optional struct pcl_error records, findings lists, and the
  *    context's log callback (silent unless the caller installs one).
  *  - Objects are opaque; each constructor documents who frees what.
- *  - No global mutable state. A context may be shared by threads only if the
- *    caller does not change its log settings concurrently with other calls.
+ *  - No global mutable state. Threads:
+ *      . A context may be shared by any number of threads, which may call
+ *        any function with it at the same time (pci.ids is loaded once
+ *        even when first name lookups race), except
+ *        pcl_ctx_set_log_fn() and pcl_ctx_set_log_priority(): call them
+ *        before sharing the context, or while no other call uses it.
+ *      . The log callback may then be called from several threads at once.
+ *      . An object may be used by several threads at once as long as none
+ *        of them changes it: functions that take it as a const pointer only
+ *        read it (a map formats its findings on first use, safely). A
+ *        function that takes it as a non-const pointer needs it alone.
+ *        vdev.h says what an engine allows beyond this.
+ *    tests/unit/test_threads.c checks this under ThreadSanitizer.
  *  - All multi-byte config-space fields are little-endian on the wire and are
  *    decoded explicitly; the library is endian-neutral.
  *

@@ -2,8 +2,8 @@
 /*
  * test_threads.c - what <pcilayout/common.h> promises about threads: one
  * context shared by several threads that start together (so their first
- * name lookups race to load pci.ids), each looking names up and loading
- * dumps and layout files, walking, mapping with one shared quirk database,
+ * name lookups race to load pci.ids), each looking names up, reading every
+ * live function through sysfs, loading dumps and layout files, walking, mapping with one shared quirk database,
  * reading the findings of one shared map (formatted on first use),
  * planning, building guest views and running engines - all while the
  * context logs at debug priority from every thread. Every thread must get
@@ -64,6 +64,8 @@ struct result {
 	size_t ncfgs;
 	char layout_fp[8][PCL_FINGERPRINT_SIZE];
 	size_t map_findings_len;
+	uint32_t live_ids[MAX_CFGS]; /* vendor << 16 | device, through sysfs */
+	size_t nlive;
 	int failures;
 };
 
@@ -175,11 +177,31 @@ static void analyse_file(struct shared *sh, const char *path, struct result *r)
 	pcl_cfg_list_free(cfgs, n);
 }
 
+/* Identities only: live registers (status bits...) may change meanwhile. */
+static void read_live(struct pcl_ctx *ctx, struct result *r)
+{
+	struct pcl_cfg **cfgs = NULL;
+	struct pcl_identity id;
+	size_t n = 0;
+
+	if (pcl_cfg_read_all_devices(ctx, &cfgs, &n, NULL) < 0) {
+		r->failures++;
+		return;
+	}
+	for (size_t i = 0; i < n && r->nlive < MAX_CFGS; i++) {
+		pcl_cfg_identity(cfgs[i], &id);
+		r->live_ids[r->nlive++] =
+			((uint32_t)id.vendor_id << 16) | id.device_id;
+	}
+	pcl_cfg_list_free(cfgs, n);
+}
+
 static void run(struct shared *sh, struct result *r)
 {
 	size_t len = 0;
 
 	lookup_names(sh->ctx, r);
+	read_live(sh->ctx, r);
 	for (size_t i = 0; i < sh->nfiles; i++)
 		analyse_file(sh, sh->files[i], r);
 	for (size_t i = 0; i < sh->nlayouts; i++) {
