@@ -15,6 +15,10 @@ for b in analysis vdev fleet; do
 	fi
 done
 
+# The uninstalled library knows no quirk directory of its own.
+PCILAYOUT_QUIRKS=${PCILAYOUT_QUIRKS:-$(cd "$(dirname "$0")/.." && pwd)/data/quirks}
+export PCILAYOUT_QUIRKS
+
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n 1)
 echo "machine: $(nproc 2>/dev/null || echo '?') CPUs, ${cpu:-unknown CPU}"
 echo "kernel: $(uname -sr); lspci: $(lspci --version 2>/dev/null || echo 'not installed')"

@@ -7,6 +7,9 @@ set -u
 tool=$(cd "$(dirname "${1:-build/tools/pcilayout}")" && pwd)/$(basename "${1:-build/tools/pcilayout}")
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top/examples" || exit 2
+# An uninstalled tool has no quirk database of its own: name the shipped one.
+PCILAYOUT_QUIRKS=${PCILAYOUT_QUIRKS:-$top/data/quirks}
+export PCILAYOUT_QUIRKS
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 status=0

@@ -28,11 +28,12 @@ static const char check_usage[] =
 	"      --pasid-priv       the IOMMU allows PASID privileged mode\n"
 	"      --quirks DIR       add a quirk directory (repeatable)\n"
 	"      --no-default-quirks  load only the --quirks directories\n"
+	MAPCLI_STRICT_USAGE
 	"  -v, --verbose          also print notes (relocations, covered bytes)\n"
 	"      --json             print the answer as JSON\n"
 	"  -h, --help             show this help\n\n"
-	"Exit status: 0 compatible, 1 not compatible, 2 bad usage or unreadable\n"
-	"input.\n";
+	"Exit status: 0 compatible, 1 not compatible, 2 bad usage, unreadable\n"
+	"input, or (--strict) no quirk database.\n";
 
 enum { OPT_PF = 256, OPT_JSON };
 
@@ -42,6 +43,7 @@ int cmd_check(int argc, char **argv)
 		{ "pf", required_argument, NULL, OPT_PF },
 		CCLI_PASID_OPTIONS,
 		MAPCLI_QUIRK_OPTIONS,
+		MAPCLI_STRICT_OPTION,
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "help", no_argument, NULL, 'h' },

@@ -32,12 +32,14 @@ static const char gaps_usage[] =
 	"                           'standard' (0x40-0xff)\n"
 	"  -q, --quirks DIR         also load quirk files from DIR (repeatable)\n"
 	"      --no-default-quirks  load only the --quirks directories\n"
+	"      --strict             a missing quirk database is an error (exit 2),\n"
+	"                           not a warning\n"
 	"  -f, --free RANGES        ranges advertised free, e.g. 0xf00-0xfff\n"
 	"  -A, --all                list every window, not only the best 10\n"
 	"  -j, --json               print JSON\n"
 	"  -h, --help               show this help\n\n"
 	"Exit status: 0 every function has a window, 1 some function has none,\n"
-	"2 bad usage or unreadable input.\n";
+	"2 bad usage, unreadable input, or (--strict) no quirk database.\n";
 
 static int parse_u32(const char *s, uint32_t *v)
 {
@@ -115,6 +117,7 @@ int cmd_gaps(int argc, char **argv)
 		{ "space", required_argument, NULL, 'S' },
 		{ "quirks", required_argument, NULL, 'q' },
 		{ "no-default-quirks", no_argument, NULL, OPT_NO_DEFAULT_QUIRKS },
+		MAPCLI_STRICT_OPTION,
 		{ "free", required_argument, NULL, 'f' },
 		{ "all", no_argument, NULL, 'A' },
 		{ "json", no_argument, NULL, 'j' },
@@ -163,6 +166,9 @@ int cmd_gaps(int argc, char **argv)
 			break;
 		case OPT_NO_DEFAULT_QUIRKS:
 			m.no_default_quirks = true;
+			break;
+		case MAPCLI_OPT_STRICT:
+			m.strict = true;
 			break;
 		case 'f':
 			m.free_text = optarg;

@@ -30,6 +30,8 @@ static const char map_usage[] =
 	"                           searched before $PCILAYOUT_QUIRKS and the\n"
 	"                           shipped quirks)\n"
 	"      --no-default-quirks  load only the --quirks directories\n"
+	"      --strict             a missing quirk database is an error (exit 2),\n"
+	"                           not a warning\n"
 	"  -f, --free RANGES        ranges advertised free, e.g. 0xf00-0xfff,0x80+16\n"
 	"                           (inclusive ends)\n"
 	"  -j, --json               print the map as runs {start, length, owner,\n"
@@ -38,7 +40,8 @@ static const char map_usage[] =
 	"                           function as an SVG file\n"
 	"      --no-color           never use colours\n"
 	"  -h, --help               show this help\n\n"
-	"Exit status: 0 ok, 2 bad usage or unreadable input.\n";
+	"Exit status: 0 ok, 2 bad usage, unreadable input, or (--strict) no quirk\n"
+	"database.\n";
 
 /* Letters for the fixed owners; capabilities use a..z in walk order. */
 static char owner_letter(uint8_t owner, uint32_t detail)
@@ -602,6 +605,7 @@ int cmd_map(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "quirks", required_argument, NULL, 'q' },
 		{ "no-default-quirks", no_argument, NULL, OPT_NO_DEFAULT_QUIRKS },
+		MAPCLI_STRICT_OPTION,
 		{ "free", required_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "svg", required_argument, NULL, 's' },
@@ -624,6 +628,9 @@ int cmd_map(int argc, char **argv)
 			break;
 		case OPT_NO_DEFAULT_QUIRKS:
 			m.no_default_quirks = true;
+			break;
+		case MAPCLI_OPT_STRICT:
+			m.strict = true;
 			break;
 		case 'f':
 			m.free_text = optarg;

@@ -36,6 +36,7 @@ static const char plan_usage[] =
 	"      --profile NAME     the profile (selects database layouts)\n"
 	"      --quirks DIR       add a quirk directory (repeatable)\n"
 	"      --no-default-quirks  load only the --quirks directories\n"
+	MAPCLI_STRICT_USAGE
 	"      --pf SOURCE        the PF of this VF\n"
 	"      --pasid-width N    the IOMMU's max PASID width (out_max_pasid_log2)\n"
 	"      --pasid-exec       the IOMMU allows PASID execute permission\n"
@@ -48,7 +49,8 @@ static const char plan_usage[] =
 	"  -h, --help             show this help\n\n"
 	"With --explain or --emit, the layout goes only to -o FILE.\n"
 	"Exit status: 0 planned, 1 a capability cannot be placed, 2 bad usage,\n"
-	"unreadable input, or a request the device contradicts.\n";
+	"unreadable input, a request the device contradicts, or (--strict) no\n"
+	"quirk database.\n";
 
 enum {
 	OPT_FREE = 256, OPT_HIDE, OPT_KEEP, OPT_LAYOUT, OPT_LAYOUTS,
@@ -314,6 +316,7 @@ int cmd_plan(int argc, char **argv)
 		{ "machine", required_argument, NULL, OPT_MACHINE },
 		{ "profile", required_argument, NULL, OPT_PROFILE },
 		MAPCLI_QUIRK_OPTIONS,
+		MAPCLI_STRICT_OPTION,
 		{ "pf", required_argument, NULL, OPT_PF },
 		{ "pasid-width", required_argument, NULL, OPT_PASID_WIDTH },
 		{ "pasid-exec", no_argument, NULL, OPT_PASID_EXEC },

@@ -2,7 +2,8 @@
 /*
  * map-common.c - option handling and map building shared by `map` and
  * `gaps`. The quirk database is loaded once per run; a malformed quirk file
- * is a usage error (exit 2) with every problem listed as file:line:column.
+ * is a usage error (exit 2) with every problem listed as file:line:column,
+ * and a missing database a warning, or with --strict an error (exit 2).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -28,9 +29,28 @@ int mapcli_option(struct mapcli *m, int c, const char *arg)
 	case MAPCLI_OPT_NDQ:
 		m->no_default_quirks = true;
 		return 1;
+	case MAPCLI_OPT_STRICT:
+		m->strict = true;
+		return 1;
 	default:
 		return 0;
 	}
+}
+
+/* Findings about the database itself ("quirks-missing"). */
+static int report_db_findings(const struct mapcli *m)
+{
+	for (size_t i = 0; i < pcl_quirks_finding_count(m->db); i++) {
+		const struct pcl_finding *f = pcl_quirks_finding(m->db, i);
+
+		if (m->strict) {
+			cli_error("%s: %s (an error with --strict)", f->code,
+				  f->message);
+			return -1;
+		}
+		cli_warn("%s: %s", f->code, f->message);
+	}
+	return 0;
 }
 
 int mapcli_init(struct mapcli *m)
@@ -57,6 +77,8 @@ int mapcli_init(struct mapcli *m)
 		return -1;
 	}
 	pcl_diag_free(diag);
+	if (report_db_findings(m) < 0)
+		return -1;
 	if (m->free_text &&
 	    pcl_range_parse(m->free_text, PCL_RANGE_FREE, "user --free",
 			    &m->free_ranges, &m->n_free, &err) < 0) {

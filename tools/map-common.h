@@ -13,6 +13,7 @@ struct mapcli {
 	const char *quirk_dirs[16];
 	size_t n_quirk_dirs;
 	bool no_default_quirks;
+	bool strict; /* --strict: a missing quirk database is an error */
 	const char *free_text;
 	struct pcl_quirks *db;
 	struct pcl_range *free_ranges;
@@ -22,19 +23,32 @@ struct mapcli {
 /* Record a --quirks DIR; reports and returns -1 when too many. */
 int mapcli_add_quirk_dir(struct mapcli *m, const char *dir);
 
-/* getopt codes of the long-only --quirks DIR and --no-default-quirks. */
-enum { MAPCLI_OPT_QUIRKS = 0x1000, MAPCLI_OPT_NDQ };
+/*
+ * getopt codes of the long-only --quirks DIR and --no-default-quirks, and
+ * of --strict (map, gaps, plan, check: a missing quirk database, finding
+ * "quirks-missing", stops the command with exit 2 instead of a warning).
+ */
+enum { MAPCLI_OPT_QUIRKS = 0x1000, MAPCLI_OPT_NDQ, MAPCLI_OPT_STRICT };
 #define MAPCLI_QUIRK_OPTIONS \
 	{ "quirks", required_argument, NULL, MAPCLI_OPT_QUIRKS }, \
 	{ "no-default-quirks", no_argument, NULL, MAPCLI_OPT_NDQ }
+#define MAPCLI_STRICT_OPTION { "strict", no_argument, NULL, MAPCLI_OPT_STRICT }
+#define MAPCLI_STRICT_USAGE \
+	"      --strict           a missing quirk database is an error (exit 2),\n" \
+	"                         not a warning\n"
 
 /*
- * Take getopt's @c when it is one of MAPCLI_QUIRK_OPTIONS: returns 1 when
- * taken, 0 when not ours, -1 after reporting an error.
+ * Take getopt's @c when it is one of MAPCLI_QUIRK_OPTIONS or
+ * MAPCLI_STRICT_OPTION: returns 1 when taken, 0 when not ours, -1 after
+ * reporting an error.
  */
 int mapcli_option(struct mapcli *m, int c, const char *arg);
 
-/* Load the quirk database and parse --free. Reports; returns 0 or -1. */
+/*
+ * Load the quirk database and parse --free. Reports, and prints the
+ * database's own findings as warnings (errors with --strict); returns 0
+ * or -1.
+ */
 int mapcli_init(struct mapcli *m);
 void mapcli_fini(struct mapcli *m);
 /*

@@ -9,8 +9,12 @@
  *
  *   1. directories the caller adds (the CLI's --quirks DIR), in order;
  *   2. the directories in $PCILAYOUT_QUIRKS (colon-separated), in order;
- *   3. the installed directory ($datadir/pcilayout/quirks), or, when that
- *      does not exist, the source tree's data/quirks (an uninstalled build).
+ *   3. the installed directory ($datadir/pcilayout/quirks, fixed when the
+ *      library is built; the library reads no other path of its own).
+ *
+ * With neither 2 nor 3 there is no database: the "quirks-missing" finding
+ * (docs/findings.md) says so, since without it a device's reserved
+ * registers (an Intel IGD's, say) would silently be treated as free.
  *
  * Within a directory the *.json files load in name order. A file name seen
  * in an earlier directory masks the same name in later ones, so a user can
@@ -78,20 +82,35 @@ PCL_EXPORT int pcl_quirks_add_dir(struct pcl_quirks *db, const char *dir,
  * pcl_quirks_add_defaults() - add $PCILAYOUT_QUIRKS's directories, then
  * the shipped directory (steps 2 and 3 above). Directories of
  * $PCILAYOUT_QUIRKS must exist; a missing shipped directory is skipped.
+ * When neither gives a directory, @db records the warning finding
+ * "quirks-missing" (pcl_quirks_finding()) and the log callback gets it.
  * @db: the database.
  * @diag: optional.
  *
- * Return: as pcl_quirks_add_dir().
+ * Return: as pcl_quirks_add_dir(); a missing database alone is 0.
  */
 PCL_EXPORT int pcl_quirks_add_defaults(struct pcl_quirks *db,
 				       struct pcl_diag *diag);
 
 /**
- * pcl_quirks_default_dir() - Return: the shipped directory the library
- * would use now (the installed one, or the source tree's when not
- * installed), or NULL when neither exists. Static string.
+ * pcl_quirks_default_dir() - Return: the installed quirk directory when it
+ * exists, else NULL. Static string.
  */
 PCL_EXPORT const char *pcl_quirks_default_dir(void);
+
+/**
+ * pcl_quirks_finding_count() - Return: the number of findings about the
+ * database itself (0 or 1 today: "quirks-missing", a warning, after
+ * pcl_quirks_add_defaults() found no database).
+ */
+PCL_EXPORT size_t pcl_quirks_finding_count(const struct pcl_quirks *db);
+
+/**
+ * pcl_quirks_finding() - Return: finding @index (borrowed from @db), or NULL.
+ * Its space and offset are -1: it is about no particular byte.
+ */
+PCL_EXPORT const struct pcl_finding *
+pcl_quirks_finding(const struct pcl_quirks *db, size_t index);
 
 /** pcl_quirks_count() - Return: the number of quirks loaded. */
 PCL_EXPORT size_t pcl_quirks_count(const struct pcl_quirks *db);

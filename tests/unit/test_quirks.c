@@ -230,28 +230,72 @@ static void test_quirks_missing_dir(void **state)
 static void test_quirks_env_and_defaults(void **state)
 {
 	struct fx *f = *state;
-	size_t shipped;
+	size_t n;
 
 	put(f->dir, "intel-igd.json", q_other);
 	assert_int_equal(setenv("PCILAYOUT_QUIRKS", f->dir, 1), 0);
 	assert_int_equal(pcl_quirks_add_defaults(f->db, f->diag), 0);
 	unsetenv("PCILAYOUT_QUIRKS");
-	assert_non_null(pcl_quirks_default_dir());
 	assert_string_equal(pcl_layout_name(pcl_quirks_get(f->db, 0)), "other");
-	shipped = pcl_quirks_count(f->db);
-	for (size_t i = 1; i < shipped; i++)
+	n = pcl_quirks_count(f->db);
+	/* The installed directory, if any, comes after; its IGD is masked. */
+	assert_true(pcl_quirks_default_dir() ? n > 1 : n == 1);
+	for (size_t i = 1; i < n; i++)
 		assert_string_not_equal(pcl_layout_name(pcl_quirks_get(f->db, i)),
 					"intel-igd");
+	/* A database was given: nothing is missing. */
+	assert_int_equal(pcl_quirks_finding_count(f->db), 0);
+	assert_null(pcl_quirks_finding(f->db, 0));
+}
+
+/*
+ * No $PCILAYOUT_QUIRKS and nothing installed: the library looks nowhere
+ * else (not in its build tree) and says the database is missing.
+ */
+static void test_quirks_missing_database(void **state)
+{
+	struct fx *f = *state;
+	const struct pcl_finding *fi;
+
+	if (pcl_quirks_default_dir()) {
+		/* A pcilayout is installed at this build's prefix. */
+		skip();
+		return;
+	}
+	for (int round = 0; round < 2; round++) {
+		/* Unset, then empty: the same. */
+		if (round)
+			assert_int_equal(setenv("PCILAYOUT_QUIRKS", "", 1), 0);
+		else
+			unsetenv("PCILAYOUT_QUIRKS");
+		assert_int_equal(pcl_quirks_add_defaults(f->db, f->diag), 0);
+	}
+	unsetenv("PCILAYOUT_QUIRKS");
+	assert_int_equal(pcl_quirks_count(f->db), 0);
+	assert_int_equal(pcl_diag_count(f->diag), 0);
+	assert_int_equal(pcl_quirks_finding_count(f->db), 1);
+	fi = pcl_quirks_finding(f->db, 0);
+	assert_non_null(fi);
+	assert_null(pcl_quirks_finding(f->db, 1));
+	assert_string_equal(fi->code, "quirks-missing");
+	assert_int_equal(fi->severity, PCL_SEVERITY_WARNING);
+	assert_int_equal(fi->offset, -1);
+	assert_int_equal(fi->space, -1);
+	assert_non_null(strstr(fi->message, PCL_QUIRKS_INSTALLED_DIR));
+	assert_non_null(strstr(fi->message, "$PCILAYOUT_QUIRKS"));
 }
 
 /* Every shipped quirk loads, has a reason and a source for each range. */
 static void test_quirks_shipped(void **state)
 {
 	struct fx *f = *state;
+	const char *src = getenv("PCL_SRCDIR");
+	char dir[4096];
 	size_t n;
 
-	assert_int_equal(pcl_quirks_add_dir(f->db, PCL_QUIRKS_SOURCE_DIR,
-					    f->diag), 0);
+	assert_non_null(src);
+	snprintf(dir, sizeof(dir), "%s/data/quirks", src);
+	assert_int_equal(pcl_quirks_add_dir(f->db, dir, f->diag), 0);
 	n = pcl_quirks_count(f->db);
 	assert_true(n >= 6);
 	for (size_t i = 0; i < n; i++) {
@@ -277,6 +321,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_quirks_malformed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_quirks_missing_dir, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_quirks_env_and_defaults, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_quirks_missing_database, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_quirks_shipped, setup, teardown),
 	};
 
