@@ -65,6 +65,28 @@ static inline void pcl_put_le32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)(v >> 24);
 }
 
+/* Exactly @n hex digits (either case) at @s: their value, or -1. */
+static inline int64_t pcl_hex_field(const char *s, size_t n)
+{
+	int64_t v = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		int h;
+
+		if (c >= '0' && c <= '9')
+			h = c - '0';
+		else if (c >= 'a' && c <= 'f')
+			h = c - 'a' + 10;
+		else if (c >= 'A' && c <= 'F')
+			h = c - 'A' + 10;
+		else
+			return -1;
+		v = v * 16 + h;
+	}
+	return v;
+}
+
 /* Objects a context makes on first use and frees with itself. */
 enum pcl_ctx_lazy {
 	PCL_CTX_NAMES, /* the pci.ids index (lib/names) */

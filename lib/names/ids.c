@@ -61,17 +61,6 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * "@digits hex digits, blanks, a name" at @p in [@p, @end): the ID in @id
  * and the name's start, or NULL when the line does not have that shape.
@@ -79,17 +68,13 @@ static int hex_digit(char c)
 static const char *id_and_name(const char *p, const char *end, int digits,
 			       uint32_t *id)
 {
-	uint32_t v = 0;
+	int64_t v;
 
 	if (end - p <= digits)
 		return NULL;
-	for (int i = 0; i < digits; i++) {
-		int d = hex_digit(p[i]);
-
-		if (d < 0)
-			return NULL;
-		v = (v << 4) | (uint32_t)d;
-	}
+	v = pcl_hex_field(p, (size_t)digits);
+	if (v < 0)
+		return NULL;
 	p += digits;
 	if (!is_blank(*p))
 		return NULL;
@@ -97,7 +82,7 @@ static const char *id_and_name(const char *p, const char *end, int digits,
 		p++;
 	if (p == end)
 		return NULL;
-	*id = v;
+	*id = (uint32_t)v;
 	return p;
 }
 

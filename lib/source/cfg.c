@@ -391,32 +391,6 @@ PCL_EXPORT int pcl_cfg_set_vf(struct pcl_cfg *cfg, const char *pf_slot)
 	return 0;
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Exactly @n hex digits at @s; returns the value or -1. */
-static int64_t hex_field(const char *s, size_t n)
-{
-	int64_t v = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		int h = hex_digit(s[i]);
-
-		if (h < 0)
-			return -1;
-		v = v * 16 + h;
-	}
-	return v;
-}
-
 int pcl_slot_parse(const char *s, size_t len, uint32_t *domain, uint8_t *bus,
 		   uint8_t *dev, uint8_t *fn)
 {
@@ -431,13 +405,13 @@ int pcl_slot_parse(const char *s, size_t len, uint32_t *domain, uint8_t *bus,
 		/* "dddd:" .. "dddddddd:" */
 		if (dlen < 5 || dlen > 9 || s[dlen - 1] != ':')
 			return -EINVAL;
-		dom = hex_field(s, dlen - 1);
+		dom = pcl_hex_field(s, dlen - 1);
 		if (dom < 0)
 			return -EINVAL;
 		s += dlen;
 	}
-	b = hex_field(s, 2);
-	d = hex_field(s + 3, 2);
+	b = pcl_hex_field(s, 2);
+	d = pcl_hex_field(s + 3, 2);
 	if (b < 0 || s[2] != ':' || d < 0 || d > 0x1f || s[5] != '.' ||
 	    s[6] < '0' || s[6] > '7')
 		return -EINVAL;
