@@ -97,11 +97,24 @@ static void read_resources(const char *slot, struct pcl_bar *bar)
 		return;
 	for (uint32_t i = 0; i < PCL_CFG_BARS && fgets(line, sizeof(line), f);
 	     i++) {
+		unsigned long long v[3];
 		unsigned long long start, end, flags;
 		uint32_t fl = PCL_BAR_PRESENT;
+		char *p = line, *e;
+		int n;
 
-		if (sscanf(line, "%llx %llx %llx", &start, &end, &flags) != 3)
+		/* "0x%016llx 0x%016llx 0x%016llx\n" */
+		for (n = 0; n < 3; n++, p = e) {
+			errno = 0;
+			v[n] = strtoull(p, &e, 16);
+			if (e == p || errno)
+				break;
+		}
+		if (n != 3)
 			break;
+		start = v[0];
+		end = v[1];
+		flags = v[2];
 		if (!(flags & (IORESOURCE_IO | IORESOURCE_MEM)) || end <= start)
 			continue;
 		if (flags & IORESOURCE_IO)
@@ -156,7 +169,7 @@ static bool is_vf(const char *slot)
 
 void pcl_cfg_read_sysfs_vf(struct pcl_cfg *c)
 {
-	uint64_t vendor, device;
+	uint64_t vendor = 0, device = 0;
 
 	if (!c->slot[0] || !is_vf(c->slot))
 		return;

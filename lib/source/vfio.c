@@ -405,8 +405,8 @@ static void read_bar_regions(struct pcl_cfg *c, int fd, pcl_ioctl_fn ioctl_fn)
 	for (uint32_t i = 0; i < PCL_CFG_BARS; i++) {
 		uint32_t index = i == PCL_CFG_BAR_ROM ? VFIO_PCI_ROM_REGION_INDEX :
 			VFIO_PCI_BAR0_REGION_INDEX + i;
-		uint64_t off, size;
-		uint32_t flags;
+		uint64_t off = 0, size = 0;
+		uint32_t flags = 0;
 
 		if (c->bar[i].flags & PCL_BAR_UPPER)
 			continue;
@@ -502,8 +502,8 @@ int pcl_cfg_read_vfio_with(struct pcl_ctx *ctx, int fd, pcl_ioctl_fn ioctl_fn,
 			   struct pcl_error *err)
 {
 	const char *name = address ? address : "vfio";
-	uint64_t base, size;
-	uint32_t flags, dom;
+	uint64_t base = 0, size = 0;
+	uint32_t flags = 0, dom = 0;
 	uint8_t b, d, f;
 	struct pcl_cfg *c;
 	int r;

@@ -45,6 +45,9 @@ done
 for ids in /usr/share/misc/pci.ids /usr/share/hwdata/pci.ids; do
 	[ -r "$ids" ] && cp "$ids" "$root/usr/share/misc/pci.ids" && break
 done
+# The quirk database, as an installed one would be.
+mkdir -p "$root/usr/share/pcilayout"
+cp -r "$src/data/quirks" "$root/usr/share/pcilayout/quirks"
 mkdir -p "$root/e2e"
 cp "$src"/tests/e2e/guest/* "$root/e2e/"
 mv "$root/e2e/init" "$root/init"
