@@ -14,6 +14,13 @@
  *
  * Columns count Unicode characters from 1, as jansson's do, so that syntax
  * and semantic errors agree on what "column" means.
+ *
+ * The walk also reads the integers jansson cannot: jansson holds int64_t
+ * only, and refuses the text outright ("too big integer") when a number is
+ * larger, yet a DSN serial may be any 64-bit value (docs/layout-format.md
+ * §1). So the loader runs this walk before jansson, hands jansson a copy in
+ * which each such integer is blanked to "0" and spaces (same length: every
+ * position stays where it was), and reads the true value here, by path.
  */
 #include <stdlib.h>
 
@@ -27,6 +34,14 @@ struct jrec {
 	char *path;
 	struct lpos key;
 	struct lpos val;
+	size_t big; /* index in jpos_index.bigs, or SIZE_MAX */
+};
+
+/* An integer token outside int64_t: where it is and what it says. */
+struct jbig {
+	size_t start;
+	size_t len;
+	struct jint value;
 };
 
 struct jpos_index {
@@ -35,6 +50,9 @@ struct jpos_index {
 	size_t alloc;
 	size_t *table; /* open addressing; SIZE_MAX = empty */
 	size_t table_size;
+	struct jbig *bigs; /* at every depth, in text order */
+	size_t n_bigs;
+	size_t bigs_alloc;
 };
 
 struct frame {
@@ -66,6 +84,16 @@ static void advance(struct scan *s)
 static struct lpos here(const struct scan *s)
 {
 	return (struct lpos){ s->line, s->column };
+}
+
+struct lpos pcl_jpos_at(const char *buf, size_t off)
+{
+	struct scan s = { (const unsigned char *)buf,
+			  (const unsigned char *)buf + off, 1, 1 };
+
+	while (s.p < s.end)
+		advance(&s);
+	return here(&s);
 }
 
 static void skip_ws(struct scan *s)
@@ -101,7 +129,68 @@ static int add_rec(struct jpos_index *ix, const char *path, struct lpos key,
 		return -ENOMEM;
 	ix->recs[ix->count].key = key;
 	ix->recs[ix->count].val = val;
+	ix->recs[ix->count].big = SIZE_MAX;
 	ix->count++;
+	return 0;
+}
+
+/*
+ * If [p, p + n) is a JSON integer that int64_t cannot hold, describe it in
+ * @b. Anything else (reals, smaller integers, malformed tokens) is left to
+ * jansson, to read or to refuse with its own message.
+ */
+static bool classify_bigint(const unsigned char *p, size_t n,
+			    struct jint *b)
+{
+	size_t i = 0, keep;
+	uint64_t mag = 0;
+	bool wide = false;
+
+	if (n && p[0] == '-')
+		i = 1;
+	if (i == n || (p[i] == '0' && n - i > 1))
+		return false; /* not an integer JSON allows */
+	for (size_t k = i; k < n; k++) {
+		unsigned int d = (unsigned int)(p[k] - '0');
+
+		if (p[k] < '0' || p[k] > '9')
+			return false;
+		if (mag > (UINT64_MAX - d) / 10)
+			wide = true;
+		else
+			mag = mag * 10 + d;
+	}
+	if (!wide && mag <= (i ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX))
+		return false;
+	b->neg = i == 1;
+	b->wide = wide;
+	b->mag = wide ? 0 : mag;
+	keep = n < sizeof(b->text) ? n : sizeof(b->text) - 4;
+	memcpy(b->text, p, keep);
+	if (keep < n)
+		memcpy(b->text + keep, "...", 4);
+	else
+		b->text[keep] = '\0';
+	return true;
+}
+
+/* Remember the big integer at [start, start + len); @rec: its record. */
+static int add_big(struct jpos_index *ix, size_t start, size_t len,
+		   const struct jint *value, struct jrec *rec)
+{
+	if (ix->n_bigs == ix->bigs_alloc) {
+		size_t n = ix->bigs_alloc ? ix->bigs_alloc * 2 : 4;
+		struct jbig *grown = realloc(ix->bigs, n * sizeof(*grown));
+
+		if (!grown)
+			return -ENOMEM;
+		ix->bigs = grown;
+		ix->bigs_alloc = n;
+	}
+	ix->bigs[ix->n_bigs] = (struct jbig){ start, len, *value };
+	if (rec)
+		rec->big = ix->n_bigs;
+	ix->n_bigs++;
 	return 0;
 }
 
@@ -322,7 +411,19 @@ int pcl_jpos_build(const char *buf, size_t len, struct jpos_index **index)
 			if (scan_string(&s, NULL, 0, NULL))
 				goto out;
 		} else {
+			const unsigned char *start = s.p;
+			struct jint big;
+
 			skip_scalar(&s);
+			if (classify_bigint(start, (size_t)(s.p - start), &big)) {
+				ret = add_big(ix, (size_t)(start - (const unsigned char *)buf),
+					      (size_t)(s.p - start), &big,
+					      depth <= JPOS_MAX_DEPTH ?
+						      &ix->recs[ix->count - 1] : NULL);
+				if (ret)
+					goto out;
+				ret = -EINVAL;
+			}
 		}
 after:
 		/* After a value: a separator, a close, or the end. */
@@ -364,8 +465,8 @@ member:
 	}
 out:
 	free(stack);
-	/* Syntax was jansson's to judge: keep whatever was indexed. */
-	if (ret == -EINVAL && ix->count)
+	/* Syntax is jansson's to judge: keep whatever was indexed. */
+	if (ret == -EINVAL)
 		ret = 0;
 	if (ret == 0)
 		ret = build_table(ix);
@@ -385,23 +486,67 @@ void pcl_jpos_free(struct jpos_index *index)
 		free(index->recs[i].path);
 	free(index->recs);
 	free(index->table);
+	free(index->bigs);
 	free(index);
 }
 
-struct lpos pcl_jpos_get(const struct jpos_index *index, const char *path,
-			 bool key)
+static const struct jrec *find(const struct jpos_index *index,
+			       const char *path)
 {
 	size_t h;
 
-	if (!index || !index->table)
-		return (struct lpos){ 0, 0 };
+	if (!index || !index->table || strcmp(path, "\x01") == 0)
+		return NULL;
 	h = (size_t)fnv1a(path) & (index->table_size - 1);
 	while (index->table[h] != SIZE_MAX) {
 		const struct jrec *r = &index->recs[index->table[h]];
 
 		if (strcmp(r->path, path) == 0)
-			return key && r->key.line ? r->key : r->val;
+			return r;
 		h = (h + 1) & (index->table_size - 1);
 	}
-	return (struct lpos){ 0, 0 };
+	return NULL;
+}
+
+struct lpos pcl_jpos_get(const struct jpos_index *index, const char *path,
+			 bool key)
+{
+	const struct jrec *r = find(index, path);
+
+	if (!r)
+		return (struct lpos){ 0, 0 };
+	return key && r->key.line ? r->key : r->val;
+}
+
+bool pcl_jpos_bigint(const struct jpos_index *index, const char *path,
+		     struct jint *value)
+{
+	const struct jrec *r = find(index, path);
+
+	if (!r || r->big == SIZE_MAX)
+		return false;
+	*value = index->bigs[r->big].value;
+	return true;
+}
+
+int pcl_jpos_patch(const struct jpos_index *index, const char *buf,
+		   size_t len, char **out)
+{
+	char *copy;
+
+	*out = NULL;
+	if (!index || !index->n_bigs)
+		return 0;
+	copy = malloc(len ? len : 1);
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, buf, len);
+	for (size_t i = 0; i < index->n_bigs; i++) {
+		const struct jbig *b = &index->bigs[i];
+
+		copy[b->start] = '0';
+		memset(copy + b->start + 1, ' ', b->len - 1);
+	}
+	*out = copy;
+	return 0;
 }

@@ -74,13 +74,38 @@ const struct capname *pcl_capname_by_name(int space, const char *name);
 size_t pcl_capname_count(void);
 const struct capname *pcl_capname_get(size_t index);
 
-/* jpos.c: positions of keys and values, by path ("extended[3].at"). */
+/*
+ * jpos.c: positions of keys and values, by path ("extended[3].at"), and
+ * the integers jansson cannot hold. Built before jansson parses the text:
+ * it never fails on bad syntax (jansson reports that), only on -ENOMEM.
+ */
 struct jpos_index;
 int pcl_jpos_build(const char *buf, size_t len, struct jpos_index **index);
 void pcl_jpos_free(struct jpos_index *index);
+/* Position of byte @off of @buf. */
+struct lpos pcl_jpos_at(const char *buf, size_t off);
 /* Position of the value at @path, or of its key when @key is true. */
 struct lpos pcl_jpos_get(const struct jpos_index *index, const char *path,
 			 bool key);
+
+/* A JSON integer exactly as the text wrote it (jansson holds int64_t only). */
+struct jint {
+	bool neg;      /* below zero */
+	bool wide;     /* more than 64 bits: outside every field */
+	uint64_t mag;  /* |value|, unless @wide */
+	char text[44]; /* the value in decimal, cut short with "..." */
+};
+/* If the value at @path is an integer outside int64_t, read it into @value
+ * and return true. */
+bool pcl_jpos_bigint(const struct jpos_index *index, const char *path,
+		     struct jint *value);
+/*
+ * The text for jansson: *@out = NULL when @buf can be parsed as it is, else
+ * a copy of @len bytes with each integer outside int64_t replaced by "0"
+ * and spaces. Return: 0 or -ENOMEM.
+ */
+int pcl_jpos_patch(const struct jpos_index *index, const char *buf,
+		   size_t len, char **out);
 
 /* layout.c */
 int pcl_layout_validate_entry(const struct pcl_layout *layout,

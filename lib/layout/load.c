@@ -2,9 +2,9 @@
 /*
  * load.c - the strict reader of format 1.
  *
- * jansson parses (rejecting duplicate keys, NUL escapes, trailing bytes and
- * nesting deeper than its limit); jpos.c then indexes where every key and
- * value is. This file walks the tree, checks every key and type and turns
+ * jpos.c first indexes where every key and value is, and reads the
+ * integers jansson cannot hold; jansson then parses (rejecting duplicate
+ * keys, NUL escapes, trailing bytes and nesting deeper than its limit). This file walks the tree, checks every key and type and turns
  * the file into a struct pcl_layout; cross-value rules are left to
  * pcl_layout_validate() so that both built and loaded layouts obey the
  * same code. Every problem is reported, not only the first: a value with
@@ -15,6 +15,7 @@
  * as "unknown" would mislead.
  */
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -102,6 +103,23 @@ static void check_keys(struct loader *ld, json_t *obj, const char *path,
 }
 
 /*
+ * The integer @v exactly: jansson holds int64_t only, and saw 0 in place
+ * of the integers jpos.c read from the text.
+ */
+static void int_value(struct loader *ld, json_t *v, const char *path,
+		      struct jint *n)
+{
+	json_int_t i = json_integer_value(v);
+
+	if (pcl_jpos_bigint(ld->ix, path, n))
+		return;
+	n->neg = i < 0;
+	n->wide = false;
+	n->mag = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
+	snprintf(n->text, sizeof(n->text), "%lld", (long long)i);
+}
+
+/*
  * A hex string "0x" + 1..16 digits of either case, or a non-negative JSON
  * integer. Returns 0 and sets *out, or reports and returns -1.
  */
@@ -111,13 +129,19 @@ static int get_hex(struct loader *ld, json_t *v, const char *path,
 	uint64_t x = 0;
 
 	if (json_is_integer(v)) {
-		json_int_t i = json_integer_value(v);
+		struct jint n;
 
-		if (i < 0) {
-			err_at(ld, path, false, "%lld is negative", (long long)i);
+		int_value(ld, v, path, &n);
+		if (n.neg) {
+			err_at(ld, path, false, "%s is negative", n.text);
 			return -1;
 		}
-		x = (uint64_t)i;
+		if (n.wide) {
+			err_at(ld, path, false, "%s is too large (at most 0x%llx)",
+			       n.text, (unsigned long long)max);
+			return -1;
+		}
+		x = n.mag;
 	} else if (json_is_string(v)) {
 		const char *s = json_string_value(v);
 		size_t n = json_string_length(v);
@@ -150,9 +174,11 @@ static int get_hex(struct loader *ld, json_t *v, const char *path,
 	return 0;
 }
 
+/* An integer in [@min, @max] (decimal only: lengths, counts, versions). */
 static int get_int(struct loader *ld, json_t *v, const char *path,
 		   long long min, long long max, long long *out)
 {
+	struct jint n;
 	long long i;
 
 	if (!json_is_integer(v)) {
@@ -160,10 +186,12 @@ static int get_int(struct loader *ld, json_t *v, const char *path,
 		       type_name(v));
 		return -1;
 	}
-	i = json_integer_value(v);
-	if (i < min || i > max) {
-		err_at(ld, path, false, "%lld is out of range (%lld to %lld)", i,
-		       min, max);
+	int_value(ld, v, path, &n);
+	i = n.wide || n.mag > (uint64_t)LLONG_MAX ? LLONG_MIN :
+	    n.neg ? -(long long)n.mag : (long long)n.mag;
+	if (i == LLONG_MIN || i < min || i > max) {
+		err_at(ld, path, false, "%s is out of range (%lld to %lld)",
+		       n.text, min, max);
 		return -1;
 	}
 	*out = i;
@@ -879,7 +907,7 @@ static void load_root(struct loader *ld, json_t *root)
 static int check_version(struct loader *ld, json_t *root)
 {
 	json_t *v = json_object_get(root, "pcilayout");
-	json_int_t ver;
+	struct jint ver;
 
 	if (!v) {
 		err_at(ld, "", false,
@@ -893,17 +921,17 @@ static int check_version(struct loader *ld, json_t *root)
 		       type_name(v));
 		return -1;
 	}
-	ver = json_integer_value(v);
-	if (ver > PCL_LAYOUT_FORMAT) {
+	int_value(ld, v, "pcilayout", &ver);
+	if (!ver.neg && (ver.wide || ver.mag > PCL_LAYOUT_FORMAT)) {
 		err_at(ld, "pcilayout", false,
-		       "format version %lld is newer than this reader, which reads version %d; upgrade pcilayout",
-		       (long long)ver, PCL_LAYOUT_FORMAT);
+		       "format version %s is newer than this reader, which reads version %d; upgrade pcilayout",
+		       ver.text, PCL_LAYOUT_FORMAT);
 		return -1;
 	}
-	if (ver < 1) {
+	if (ver.neg || ver.mag < 1) {
 		err_at(ld, "pcilayout", false,
-		       "format version %lld does not exist; versions start at 1",
-		       (long long)ver);
+		       "format version %s does not exist; versions start at 1",
+		       ver.text);
 		return -1;
 	}
 	return 0;
@@ -915,6 +943,8 @@ PCL_EXPORT int pcl_layout_load_string(struct pcl_ctx *ctx, const void *buf,
 				      struct pcl_diag *diag)
 {
 	struct loader ld = { .src = name ? name : "<string>", .diag = diag };
+	const char *nul;
+	char *patched;
 	json_error_t jerr;
 	json_t *root;
 	int ret;
@@ -926,7 +956,26 @@ PCL_EXPORT int pcl_layout_load_string(struct pcl_ctx *ctx, const void *buf,
 			     PCL_LAYOUT_MAX_SIZE);
 		return -EFBIG;
 	}
-	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	/* jansson skips a NUL after a number, and a reader built on C strings
+	 * would stop at one: no JSON text holds a NUL byte, so refuse it. */
+	nul = memchr(buf, '\0', len);
+	if (nul) {
+		pcl_diag_add_pos(diag, ld.src,
+				 pcl_jpos_at(buf, (size_t)(nul - (const char *)buf)),
+				 "a NUL byte, which no JSON text holds");
+		return -EINVAL;
+	}
+	ret = pcl_jpos_build(buf, len, &ld.ix);
+	if (ret)
+		return ret;
+	ret = pcl_jpos_patch(ld.ix, buf, len, &patched);
+	if (ret) {
+		pcl_jpos_free(ld.ix);
+		return ret;
+	}
+	root = json_loadb(patched ? patched : buf, len, JSON_REJECT_DUPLICATES,
+			  &jerr);
+	free(patched);
 	if (!root) {
 		/* jansson counts the column of the character it stopped on,
 		 * 0 before the first one (e.g. an empty file). */
@@ -934,6 +983,7 @@ PCL_EXPORT int pcl_layout_load_string(struct pcl_ctx *ctx, const void *buf,
 				    jerr.column > 0 ? (uint32_t)jerr.column : 1 };
 
 		pcl_diag_add_pos(diag, ld.src, pos, "%s", jerr.text);
+		pcl_jpos_free(ld.ix);
 		return -EINVAL;
 	}
 	if (!json_is_object(root)) {
@@ -941,12 +991,8 @@ PCL_EXPORT int pcl_layout_load_string(struct pcl_ctx *ctx, const void *buf,
 			     "the top level must be a JSON object, not %s",
 			     type_name(root));
 		json_decref(root);
+		pcl_jpos_free(ld.ix);
 		return -EINVAL;
-	}
-	ret = pcl_jpos_build(buf, len, &ld.ix);
-	if (ret) {
-		json_decref(root);
-		return ret;
 	}
 	ld.l = pcl_layout_new(ctx, PCL_LAYOUT_KIND_LAYOUT);
 	if (!ld.l) {

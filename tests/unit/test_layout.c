@@ -187,6 +187,39 @@ static void test_layout_integers_canonicalized(void **state)
 	pcl_layout_free(l);
 }
 
+/* Integers beyond int64_t are read exactly, with positions unchanged. */
+static void test_layout_big_integers(void **state)
+{
+	static const char *const serials[] = { "18446744073709551615",
+		"9223372036854775808", "9223372036854775807", "-0" };
+	static const uint64_t want[] = { UINT64_MAX, 1ULL << 63,
+		(1ULL << 63) - 1, 0 };
+	const struct pcl_layout_entry *e;
+	struct pcl_layout *l;
+	char text[256];
+	int ret;
+
+	for (size_t i = 0; i < PCL_ARRAY_SIZE(serials); i++) {
+		snprintf(text, sizeof(text), HEAD "  \"extended\": [ { \"id\": \"dsn\", \"at\": 256, \"virtual\": { \"generator\": \"dsn\", \"serial\": %s } } ]\n}\n",
+			 serials[i]);
+		assert_int_equal(pcl_layout_load_string(ctx, text, strlen(text),
+							"f", &l, NULL), 0);
+		e = pcl_layout_entry(l, PCL_SPACE_EXTENDED, 0);
+		assert_non_null(e);
+		assert_true(e->dsn_serial == want[i]);
+		pcl_layout_free(l);
+	}
+	/* Out of range is an error at the value, and later errors still count. */
+	assert_string_equal(first_error(HEAD "  \"extended\": [ { \"id\": \"dsn\", \"at\": 256, \"virtual\": { \"generator\": \"dsn\", \"serial\": 18446744073709551616 } } ],\n  \"colour\": 1\n}\n", &ret, NULL),
+			    "f:5:86: 18446744073709551616 is too large (at most 0xffffffffffffffff)");
+	assert_string_equal(first_error(HEAD "  \"extended\": [ { \"id\": \"aer\", \"at\": 99999999999999999999999999999999999999999999999 } ]\n}\n", &ret, NULL),
+			    "f:5:38: 9999999999999999999999999999999999999999... is too large (at most 0xffff)");
+	assert_string_equal(first_error("{ \"pcilayout\": 9223372036854775808 }", &ret, NULL),
+			    "f:1:16: format version 9223372036854775808 is newer than this reader, which reads version 1; upgrade pcilayout");
+	assert_string_equal(first_error(HEAD "  \"colour\": 1\n}\n\0", &ret, NULL),
+			    "f:5:3: unknown key \"colour\" in a layout");
+}
+
 static char *read_all(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
@@ -581,6 +614,7 @@ int main(void)
 		cmocka_unit_test(test_layout_rules),
 		cmocka_unit_test(test_layout_all_errors),
 		cmocka_unit_test(test_layout_integers_canonicalized),
+		cmocka_unit_test(test_layout_big_integers),
 		cmocka_unit_test(test_layout_round_trip),
 		cmocka_unit_test(test_layout_fingerprint),
 		cmocka_unit_test(test_fingerprint_sha256_vectors),
