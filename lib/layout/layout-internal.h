@@ -116,8 +116,10 @@ int pcl_layout_insert_entry(struct pcl_layout *layout,
 int pcl_layout_add_reserved_at(struct pcl_layout *layout, uint32_t offset,
 			       uint32_t length, const char *reason,
 			       const char *source, struct lpos pos);
+/* @partial: bit (1 << space) when the loader refused an entry of that
+ * chain that may be presented: the chain-head rule is then not judged. */
 int pcl_layout_validate_loaded(const struct pcl_layout *layout,
-			       struct pcl_diag *diag);
+			       struct pcl_diag *diag, unsigned int partial);
 bool pcl_layout_name_ok(const char *s);
 bool pcl_layout_text_ok(const char *s, size_t max);
 bool pcl_layout_pattern_ok(const char *s);

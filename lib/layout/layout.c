@@ -26,6 +26,12 @@ _Static_assert(sizeof(struct pcl_layout_entry) == 72,
 
 #define SPACE_OK(s) ((s) == PCL_SPACE_STANDARD || (s) == PCL_SPACE_EXTENDED)
 
+/* Capability headers (little-endian, as in config space): standard ID and
+ * next pointer bytes; extended ID in bits 15:0, version 19:16, next 31:20. */
+#define STD_HDR_ID 0
+#define STD_HDR_NEXT 1
+#define EXT_HDR_NEXT_SHIFT 20
+
 static uint32_t space_start(int space)
 {
 	return space == PCL_SPACE_STANDARD ? 0x40 : 0x100;
@@ -570,9 +576,10 @@ int pcl_layout_validate_entry(const struct pcl_layout *layout,
 				return 6;
 			}
 			if (e->space == PCL_SPACE_STANDARD ?
-				    (e->data[0] != e->id || e->data[1] != 0) :
+				    (e->data[STD_HDR_ID] != e->id ||
+				     e->data[STD_HDR_NEXT] != 0) :
 				    (pcl_le16(e->data) != e->id ||
-				     (e->data[3] >> 4) != 0)) {
+				     pcl_le32(e->data) >> EXT_HDR_NEXT_SHIFT)) {
 				snprintf(why, size,
 					 "bytes of '%s' must start with its own capability ID and a zero next pointer",
 					 name);
@@ -904,7 +911,7 @@ static bool same_selector(const struct pcl_layout_entry *a,
 }
 
 static int validate_chain(const struct pcl_layout *l, int space,
-			  struct pcl_diag *diag)
+			  struct pcl_diag *diag, bool partial)
 {
 	const struct pcl_layout_entry *es = l->entries[space];
 	size_t n = l->n_entries[space];
@@ -972,7 +979,8 @@ static int validate_chain(const struct pcl_layout *l, int space,
 			}
 		}
 	}
-	if (space == PCL_SPACE_EXTENDED && first && first->at != 0x100) {
+	if (space == PCL_SPACE_EXTENDED && first && first->at != 0x100 &&
+	    !partial) {
 		pcl_diag_add_pos(diag, src, epos(first),
 			     "the first extended entry must be at 0x100, where the chain starts; %s is the first (add a virtual 'null' entry at 0x100 if nothing else belongs there)",
 			     describe(first, a, sizeof(a)));
@@ -983,10 +991,11 @@ static int validate_chain(const struct pcl_layout *l, int space,
 
 /*
  * @loading: the loader has already reported missing keys at their
- * positions; report only the rules it leaves to us.
+ * positions; report only the rules it leaves to us. @partial: as for
+ * pcl_layout_validate_loaded().
  */
 static int validate(const struct pcl_layout *layout, struct pcl_diag *diag,
-		    bool loading)
+		    bool loading, unsigned int partial)
 {
 	const char *src = layout->source;
 	struct lpos root = layout->root_pos;
@@ -1014,7 +1023,7 @@ static int validate(const struct pcl_layout *layout, struct pcl_diag *diag,
 		}
 	}
 	for (int s = 0; s < 2; s++) {
-		bad += validate_chain(layout, s, diag);
+		bad += validate_chain(layout, s, diag, partial & (1u << s));
 		for (size_t i = 0; !loading && i < layout->hide[s].count; i++)
 			for (size_t j = 0; j < layout->keep[s].count; j++)
 				if (layout->hide[s].ids[i] ==
@@ -1033,13 +1042,13 @@ static int validate(const struct pcl_layout *layout, struct pcl_diag *diag,
 PCL_EXPORT int pcl_layout_validate(const struct pcl_layout *layout,
 				   struct pcl_diag *diag)
 {
-	return validate(layout, diag, false);
+	return validate(layout, diag, false, 0);
 }
 
 int pcl_layout_validate_loaded(const struct pcl_layout *layout,
-			       struct pcl_diag *diag)
+			       struct pcl_diag *diag, unsigned int partial)
 {
-	return validate(layout, diag, true);
+	return validate(layout, diag, true, partial);
 }
 
 PCL_EXPORT long pcl_layout_entry_find(const struct pcl_layout_entry *e,

@@ -29,6 +29,9 @@ struct loader {
 	struct jpos_index *ix;
 	struct pcl_layout *l;
 	int errors;
+	/* Bit per space: an entry that may be presented was refused, so the
+	 * chain's lowest offset is unknown (the head rule cannot be judged). */
+	unsigned int partial;
 };
 
 #define PATH_MAX_LEN 512 /* as jpos.c: a longer path is never looked up */
@@ -620,7 +623,7 @@ static void load_entry(struct loader *ld, json_t *o, const char *path,
 		"phys", "instance", "vendor", "vsec_id", "virtual",
 		"provenance", NULL };
 	struct pcl_layout_entry e;
-	char q[PATH_MAX_LEN], why[256];
+	char q[PATH_MAX_LEN], why[256], label[16];
 	int before = ld->errors, code;
 	bool hidden = false;
 	long long n;
@@ -664,9 +667,18 @@ static void load_entry(struct loader *ld, json_t *o, const char *path,
 	v = json_object_get(o, "phys");
 	if (v && !get_hex(ld, v, q, 0xfff, &x))
 		e.phys = (int32_t)x;
+	/* Checked on the key, not the value: an explicit "instance": 0 is
+	 * as wrong as any other where no instance may be given. */
 	join(q, path, "instance");
 	v = json_object_get(o, "instance");
-	if (v && !get_int(ld, v, q, 0, 0xffff, &n))
+	if (v && json_object_get(o, "virtual"))
+		err_at(ld, q, true,
+		       "a virtual entry does not select a device capability; remove \"instance\"");
+	else if (v && json_object_get(o, "phys"))
+		err_at(ld, q, true,
+		       "\"phys\" and \"instance\" both select a capability of '%s'; give one",
+		       pcl_layout_cap_label(space, e.id, label, sizeof(label)));
+	else if (v && !get_int(ld, v, q, 0, 0xffff, &n))
 		e.instance = (uint32_t)n;
 	join(q, path, "vendor");
 	v = json_object_get(o, "vendor");
@@ -686,8 +698,11 @@ static void load_entry(struct loader *ld, json_t *o, const char *path,
 	v = json_object_get(o, "provenance");
 	if (v)
 		load_provenance(ld, v, q, &e);
-	if (ld->errors != before)
+	if (ld->errors != before) {
+		if (!hidden)
+			ld->partial |= 1u << space;
 		return;
+	}
 
 	code = pcl_layout_validate_entry(ld->l, &e, why, sizeof(why));
 	if (code) {
@@ -698,6 +713,8 @@ static void load_entry(struct loader *ld, json_t *o, const char *path,
 		else
 			snprintf(q, sizeof(q), "%s", path);
 		err_at(ld, q, false, "%s", why);
+		if (!hidden)
+			ld->partial |= 1u << space;
 		return;
 	}
 	if (pcl_layout_insert_entry(ld->l, &e, pcl_jpos_get(ld->ix, path, false)))
@@ -1007,7 +1024,7 @@ PCL_EXPORT int pcl_layout_load_string(struct pcl_ctx *ctx, const void *buf,
 	ld.l->root_pos = pcl_jpos_get(ld.ix, "", false);
 	if (check_version(&ld, root) == 0) {
 		load_root(&ld, root);
-		if (pcl_layout_validate_loaded(ld.l, diag))
+		if (pcl_layout_validate_loaded(ld.l, diag, ld.partial))
 			ld.errors++;
 	}
 	ret = ld.errors ? -EINVAL : 0;
