@@ -15,7 +15,8 @@
 static const char fingerprint_usage[] =
 	"Usage: pcilayout fingerprint FILE...\n"
 	"Print the fingerprint of each layout file: SHA-256 over its canonical\n"
-	"form without descriptions and provenance (docs/layout-format.md).\n"
+	"form without descriptions, provenance and hidden entries: what the\n"
+	"guest sees (docs/layout-format.md).\n"
 	"FILE may be '-' for standard input.\n\n"
 	"Options:\n"
 	"  -h, --help     show this help\n\n"

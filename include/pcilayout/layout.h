@@ -338,9 +338,11 @@ PCL_EXPORT int pcl_layout_save_file(const struct pcl_layout *layout,
  * @layout: a valid layout.
  * @out: receives "sha256:" and 64 lower-case hex digits.
  *
- * The SHA-256 of the canonical form after removing "description" and
- * every "provenance", with capability IDs written as numbers (see the spec):
- * annotations and the library's name table do not change it.
+ * The SHA-256 of the canonical form after removing "description", every
+ * "provenance" and every hidden entry, with capability IDs written as
+ * numbers (see the spec): annotations, the library's name table and the
+ * capabilities a layout names to hide (which the guest never sees) do not
+ * change it.
  *
  * Return: 0, -EINVAL (not valid), -ENOMEM.
  */

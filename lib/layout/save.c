@@ -10,9 +10,12 @@
  * '\', so another implementation can reproduce these bytes exactly.
  *
  * The fingerprint hashes the same writer's output in "fingerprint mode":
- * without description and provenance, and with capability IDs as numbers,
- * so that it identifies what the guest sees and not how it was explained
- * or which names the writer knew.
+ * without description, provenance and hidden entries, and with capability
+ * IDs as numbers, so that it identifies what the guest sees and not how it
+ * was explained, which names the writer knew, or which device
+ * capabilities the layout names to hide (a VMM reading the device through
+ * VFIO cannot always tell: the kernel erases the ID of a hidden first
+ * extended capability).
  */
 #include <fcntl.h>
 #include <libgen.h>
@@ -221,14 +224,19 @@ json_t *pcl_layout_to_json(const struct pcl_layout *l, bool fp)
 		set(root, "reserved", a, &oom);
 	}
 	for (int s = 0; s < 2; s++) {
-		if (!l->n_entries[s])
-			continue;
 		a = json_array();
-		for (size_t i = 0; a && i < l->n_entries[s]; i++)
-			if (json_array_append_new(
-				    a, entry_json(&l->entries[s][i], fp, &oom)))
+		for (size_t i = 0; a && i < l->n_entries[s]; i++) {
+			const struct pcl_layout_entry *e = &l->entries[s][i];
+
+			if (fp && e->kind == PCL_ENTRY_HIDDEN)
+				continue;
+			if (json_array_append_new(a, entry_json(e, fp, &oom)))
 				oom = true;
-		set(root, pcl_space_name(s), a, &oom);
+		}
+		if (!a || json_array_size(a))
+			set(root, pcl_space_name(s), a, &oom);
+		else
+			json_decref(a);
 	}
 	if (l->n_placements) {
 		json_t *o = json_object();
