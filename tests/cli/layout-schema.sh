@@ -8,19 +8,9 @@
 # definition of the canonical form against the C writer.
 set -u
 : "${PCL_SRCDIR:?}"
-# The first python3 that has jsonschema: a python3 earlier in PATH (pyenv,
-# a venv) may lack the module that Debian's python3-jsonschema gives
-# /usr/bin/python3, which scripts/bootstrap.sh installs.
-py=
-for cand in python3 /usr/bin/python3; do
-	if command -v "$cand" >/dev/null 2>&1 &&
-	   "$cand" -c 'import jsonschema' 2>/dev/null; then
-		py=$cand
-		break
-	fi
-done
-[ -n "$py" ] || { echo "SKIP: no python3 with jsonschema"; exit 77; }
-exec "$py" - "$PCL_SRCDIR" <<'PY'
+. "$PCL_SRCDIR/tests/cli/lib.sh"
+find_python || { echo "SKIP: no python3 with jsonschema"; exit 77; }
+"$py" - "$PCL_SRCDIR" <<'PY'
 import glob, json, os, sys
 from jsonschema import Draft202012Validator
 

@@ -38,6 +38,22 @@ expect_grep() {
 	fi
 }
 
+# find_python: set $py to the first python3 that has jsonschema, or return
+# 1. A python3 earlier in PATH (pyenv, a venv) may lack the module that
+# Debian's python3-jsonschema gives /usr/bin/python3, which
+# scripts/bootstrap.sh installs.
+find_python() {
+	py=
+	for cand in python3 /usr/bin/python3; do
+		if command -v "$cand" >/dev/null 2>&1 &&
+		   "$cand" -c 'import jsonschema' 2>/dev/null; then
+			py=$cand
+			return 0
+		fi
+	done
+	return 1
+}
+
 finish() {
 	echo "$checks passed, $fails failed"
 	[ "$fails" -eq 0 ]
