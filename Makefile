@@ -8,7 +8,7 @@ BUILD       ?= build
 MESON_OPTS  ?= -Dwerror=true
 NINJA       ?= ninja
 
-.PHONY: all deps check demo install clean distclean fuzz lint bench
+.PHONY: all deps check demo install clean distclean fuzz lint bench rust-bindings
 
 all: $(BUILD)/build.ninja
 	$(NINJA) -C $(BUILD)
@@ -50,6 +50,12 @@ lint: all
 # $(BUILD) with -Dbuildtype=release for figures worth comparing.
 bench: all
 	sh bench/run.sh $(BUILD)
+
+# Regenerate the Rust FFI declarations (rust/pcilayout-sys/src/bindings.rs)
+# after changing a public header; commit them with the header change
+# (make check fails while they differ).
+rust-bindings:
+	sh scripts/rust-bindings.sh
 
 install: all
 	meson install -C $(BUILD)

@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Install what pcilayout needs to build and test, from Debian's packages,
 # when it is missing. Safe to run again: it installs nothing when all is there.
+# cargo, rustc and bindgen build and check the Rust crates (rust/), with
+# Debian's rustc 1.63 as the oldest supported; abigail-tools checks the ABI.
 # The last line is the real-kernel e2e suite (tests/e2e): QEMU, a static
 # busybox and cpio for its initramfs, and Debian's cloud kernel, which has
 # intel-iommu and NVMe built in and the vfio modules.
@@ -10,6 +12,7 @@ set -eu
 pkgs="meson ninja-build pkg-config gcc libc6-dev libpci-dev pciutils pci.ids
 libjansson-dev libmd-dev libcmocka-dev scdoc python3 python3-jsonschema
 libxml2-utils
+cargo rustc bindgen abigail-tools
 clang clang-tidy cppcheck valgrind llvm libclang-rt-14-dev libtsan2
 qemu-system-x86 busybox-static cpio linux-image-cloud-amd64"
 
