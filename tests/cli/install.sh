@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
-# Packaging: install into a staging directory, then build and run a small
-# program outside the tree through `pkg-config --cflags --libs pcilayout`.
+# Packaging: install into a staging directory, then build and run programs
+# outside the tree through pkg-config only: a C program (consumer.c), linked
+# shared and static, and the Rust example through pcilayout-sys.
 . "$PCL_SRCDIR/tests/cli/lib.sh"
 
 dest="$T/stage"
@@ -13,32 +14,47 @@ if [ -n "$(find "$dest" -name 'libpcilayout.a')" ]; then ok; else fail "static l
 if [ -n "$(find "$dest" -name 'pcilayout.1')" ]; then ok; else fail "man page not installed"; fi
 if [ -n "$(find "$dest" -path '*bin/pcilayout')" ]; then ok; else fail "tool not installed"; fi
 
-cat >"$T/prog.c" <<'C'
-#include <stdio.h>
-#include <pcilayout/pcilayout.h>
-
-int main(void)
-{
-	static const unsigned char cfg[64] = { 0x86, 0x80, 0xc9, 0x10 };
-	struct pcl_ctx *ctx = pcl_ctx_new();
-	struct pcl_cfg *c = pcl_cfg_new(ctx, cfg, sizeof(cfg), "prog");
-	struct pcl_identity id;
-	struct pcl_walk *w = pcl_walk_new(c);
-
-	pcl_cfg_identity(c, &id);
-	printf("%s %04x:%04x caps=%zu\n", pcl_version(), id.vendor_id,
-	       id.device_id, pcl_walk_cap_count(w));
-	pcl_walk_free(w);
-	pcl_cfg_free(c);
-	pcl_ctx_free(ctx);
-	return 0;
-}
-C
 export PKG_CONFIG_SYSROOT_DIR="$dest"
 export PKG_CONFIG_PATH="$(dirname "$pc")"
-flags=$(pkg-config --cflags --libs pcilayout)
-expect_exit 0 "compile against the installed library" -- sh -c "cc -Wall -Werror -o '$T/prog' '$T/prog.c' $flags"
 libdir=$(dirname "$(find "$dest" -name 'libpcilayout.so.0' | head -n 1)")
-expect_exit 0 "run against the installed library" -- env LD_LIBRARY_PATH="$libdir" "$T/prog"
-expect_grep "$T/out" "8086:10c9 caps=0" "program output"
+fx="$PCL_SRCDIR/tests/fixtures/plan"
+# The consumer (tests/cli/consumer.c) is compiled in $T, with only what
+# pkg-config says: no include path or library of the source or build tree.
+cp "$PCL_SRCDIR/tests/cli/consumer.c" "$T/consumer.c"
+cflags=$(pkg-config --cflags pcilayout)
+case " $cflags " in
+*" -I$PCL_SRCDIR"* | *" -I$PCL_BUILDDIR"*) fail "pkg-config points into the tree: $cflags" ;;
+*) ok ;;
+esac
+flags="$cflags $(pkg-config --libs pcilayout)"
+expect_exit 0 "compile against the installed library" -- sh -c "cd '$T' && cc -Wall -Wextra -Werror -o consumer consumer.c $flags"
+expect_exit 0 "run against the installed library" -- env LD_LIBRARY_PATH="$libdir" "$T/consumer" "$fx/pf.lspci" "$fx/vf.lspci"
+expect_grep "$T/out" "1af4:10f4 caps=" "program output"
+expect_grep "$T/out" "pasid at 0x1b0 cap 0x1402" "the engine serves the planned PASID"
+if LD_LIBRARY_PATH="$libdir" ldd "$T/consumer" | grep -q "$libdir/libpcilayout.so.0"; then ok; else fail "the consumer did not load the staged library"; fi
+
+# Static: the archive plus what Requires.private names must be enough.
+# A sanitizer build's archive needs the sanitizer runtimes too.
+san=""
+if nm "$libdir/libpcilayout.a" 2>/dev/null | grep -q ' U __asan_'; then san="-fsanitize=address,undefined"; fi
+sflags="$cflags $(pkg-config --static --libs pcilayout | sed 's/-lpcilayout\b/-l:libpcilayout.a/')"
+expect_exit 0 "link statically with pkg-config --static" -- sh -c "cd '$T' && cc $san -Wall -Werror -o consumer-static consumer.c $sflags"
+if [ -x "$T/consumer-static" ] && ! ldd "$T/consumer-static" | grep -q libpcilayout; then ok; else fail "the static consumer loads libpcilayout.so"; fi
+expect_exit 0 "run the static consumer" -- "$T/consumer-static" "$fx/pf.lspci" "$fx/vf.lspci"
+expect_grep "$T/out" "pasid at 0x1b0 cap 0x1402" "static program output"
+
+# A downstream Rust crate: the example of rust/ built through the same
+# pkg-config file (pcilayout-sys's build.rs), run against the stage.
+. "$PCL_SRCDIR/tests/rust/cargo-env.sh"
+if [ -n "$CARGO" ]; then
+	expect_exit 0 "cargo build against the installed library" -- env CARGO_TARGET_DIR="$T/rust-target" \
+		sh -c "cd '$PCL_SRCDIR/rust' && '$CARGO' build --offline --locked --example vf_pasid"
+	expect_exit 0 "run the Rust example against the installed library" -- env LD_LIBRARY_PATH="$libdir" \
+		"$T/rust-target/debug/examples/vf_pasid" "$fx/pf.lspci" "$fx/vf.lspci"
+	expect_grep "$T/out" "guest: pasid at 0x1b0: max width 20, exec 1, priv 0" "Rust example output"
+	if LD_LIBRARY_PATH="$libdir" ldd "$T/rust-target/debug/examples/vf_pasid" | grep -q "$libdir/libpcilayout.so.0"; then ok; else fail "the Rust example is not linked to the staged library"; fi
+else
+	echo "install: cargo missing: the Rust consumer was NOT built (scripts/bootstrap.sh installs it)" >&2
+	fail "no cargo for the Rust consumer"
+fi
 finish
