@@ -8,7 +8,7 @@ BUILD       ?= build
 MESON_OPTS  ?= -Dwerror=true
 NINJA       ?= ninja
 
-.PHONY: all deps check demo install clean distclean fuzz lint bench rust-bindings
+.PHONY: all deps check demo install clean distclean fuzz lint bench rust-bindings abi-baseline
 
 all: $(BUILD)/build.ninja
 	$(NINJA) -C $(BUILD)
@@ -56,6 +56,11 @@ bench: all
 # (make check fails while they differ).
 rust-bindings:
 	sh scripts/rust-bindings.sh
+
+# Rewrite the ABI baseline (lib/libpcilayout.abi) from $(BUILD), for an
+# intended ABI change or a release: docs/abi.md. Commit it with the change.
+abi-baseline: all
+	sh scripts/abi-check.sh --update $(BUILD)
 
 install: all
 	meson install -C $(BUILD)

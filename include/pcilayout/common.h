@@ -40,7 +40,9 @@
  *  - All multi-byte config-space fields are little-endian on the wire and are
  *    decoded explicitly; the library is endian-neutral.
  *
- * ABI: soversion 0 (unstable before 1.0). Only pcl_* symbols are exported.
+ * ABI: soname libpcilayout.so.0; only the PCL_EXPORT functions are
+ * exported, each in the version node of the release that added it.
+ * docs/abi.md says when the soname and the nodes change.
  */
 #ifndef PCILAYOUT_COMMON_H
 #define PCILAYOUT_COMMON_H
