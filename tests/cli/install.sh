@@ -47,9 +47,10 @@ expect_grep "$T/out" "pasid at 0x1b0 cap 0x1402" "static program output"
 # pkg-config file (pcilayout-sys's build.rs), run against the stage.
 . "$PCL_SRCDIR/tests/rust/cargo-env.sh"
 if [ -n "$CARGO" ]; then
+	cargo_preload "$libdir/libpcilayout.so.0"
 	expect_exit 0 "cargo build against the installed library" -- env CARGO_TARGET_DIR="$T/rust-target" \
 		sh -c "cd '$PCL_SRCDIR/rust' && '$CARGO' build --offline --locked --example vf_pasid"
-	expect_exit 0 "run the Rust example against the installed library" -- env LD_LIBRARY_PATH="$libdir" \
+	expect_exit 0 "run the Rust example against the installed library" -- env LD_LIBRARY_PATH="$libdir" $CARGO_PRELOAD \
 		"$T/rust-target/debug/examples/vf_pasid" "$fx/pf.lspci" "$fx/vf.lspci"
 	expect_grep "$T/out" "guest: pasid at 0x1b0: max width 20, exec 1, priv 0" "Rust example output"
 	if LD_LIBRARY_PATH="$libdir" ldd "$T/rust-target/debug/examples/vf_pasid" | grep -q "$libdir/libpcilayout.so.0"; then ok; else fail "the Rust example is not linked to the staged library"; fi

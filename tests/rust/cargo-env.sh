@@ -23,3 +23,18 @@ if [ -n "$CARGO" ]; then
 	export CARGO_HOME="$PCL_BUILDDIR/rust/cargo-home"
 	mkdir -p "$CARGO_HOME"
 fi
+
+# cargo_preload LIB: a Rust program can load a library built with
+# AddressSanitizer (the ASan pass of make check) only when the ASan
+# runtime is loaded first, and stable Rust cannot link it first (the
+# program then faults before main). So preload it: CARGO_PRELOAD is
+# "LD_PRELOAD=..." (for env) or empty, and cargo runs the tests it builds
+# through env with it. Build scripts and rustc itself are left alone.
+cargo_preload() {
+	CARGO_PRELOAD=""
+	_asan=$(ldd "$1" 2>/dev/null | awk '/libasan/ { print $3; exit }')
+	[ -n "$_asan" ] || return 0
+	CARGO_PRELOAD="LD_PRELOAD=$_asan"
+	_host=$(${RUSTC:-rustc} -vV | sed -n 's/^host: //p' | tr 'a-z-' 'A-Z_')
+	export "CARGO_TARGET_${_host}_RUNNER=env $CARGO_PRELOAD"
+}

@@ -21,6 +21,7 @@ trap 'rm -rf "$T"' EXIT
 export PKG_CONFIG_PATH="$PCL_BUILDDIR/meson-uninstalled"
 export CARGO_TARGET_DIR="$PCL_BUILDDIR/rust/target"
 export LD_LIBRARY_PATH="$PCL_BUILDDIR/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+cargo_preload "$PCL_BUILDDIR/lib/libpcilayout.so"
 
 n=0
 tap() { # tap ok|not-ok DESCRIPTION
@@ -53,7 +54,7 @@ fx="$PCL_SRCDIR/tests/fixtures/plan"
 	--pasid-width 20 --pasid-exec "$fx/vf.lspci" -o "$T/cli.json" 2>"$T/cli.err"
 want_fp=$("$PCILAYOUT" fingerprint "$T/cli.json" | cut -d' ' -f1)
 "$PCILAYOUT" synth "$T/cli.json" "$fx/vf.lspci" -o "$T/synth.bin"
-if "$ex" "$fx/pf.lspci" "$fx/vf.lspci" --image "$T/guest.bin" >"$T/ex.out" 2>"$T/ex.err"; then
+if env $CARGO_PRELOAD "$ex" "$fx/pf.lspci" "$fx/vf.lspci" --image "$T/guest.bin" >"$T/ex.out" 2>"$T/ex.err"; then
 	tap ok "vf_pasid runs"
 else
 	tap not-ok "vf_pasid runs"
@@ -75,9 +76,9 @@ check "the guest finds the PASID where the plan put it" "guest: pasid at 0x1b0: 
 check "the enable is reported to the VMM" "vmm: Pasid register at 0x1b6 changed 0x0 -> 0x1"
 check "the enable stays in the engine" "device: writes for the pasid enable: 0"
 # The width follows the IOMMU when it allows less than the PF.
-"$ex" "$fx/pf.lspci" "$fx/vf.lspci" --iommu-width 8 >"$T/ex.out" 2>&1
+env $CARGO_PRELOAD "$ex" "$fx/pf.lspci" "$fx/vf.lspci" --iommu-width 8 >"$T/ex.out" 2>&1
 check "a narrower IOMMU narrows the PASID" "guest: pasid at 0x1b0: max width 8, exec 1, priv 0"
-"$ex" "$fx/pf.lspci" /nonexistent.lspci >"$T/ex.out" 2>&1
+env $CARGO_PRELOAD "$ex" "$fx/pf.lspci" /nonexistent.lspci >"$T/ex.out" 2>&1
 st=$?
 if [ "$st" -eq 1 ] && grep -qF "/nonexistent.lspci" "$T/ex.out"; then
 	tap ok "vf_pasid: a missing dump is an error naming it"
