@@ -20,6 +20,8 @@ trap 'rm -rf "$T"' EXIT
 # The build tree's library, found through its uninstalled pkg-config file.
 export PKG_CONFIG_PATH="$PCL_BUILDDIR/meson-uninstalled"
 export CARGO_TARGET_DIR="$PCL_BUILDDIR/rust/target"
+# Warnings are errors, as for the C code (-Dwerror=true).
+export RUSTFLAGS="-D warnings"
 export LD_LIBRARY_PATH="$PCL_BUILDDIR/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 cargo_preload "$PCL_BUILDDIR/lib/libpcilayout.so"
 

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use common::*;
 use pcilayout::{
-    Backend, Ctx, DeviceIo, Dsn, EntryKind, Generator, Guest, GuestOptions, Hook, NoDevice, PlanRequest, Rule,
+    Backend, Ctx, DeviceIo, Dsn, EntryKind, Generator, Guest, Hook, NoDevice, PlanRequest, Rule,
     Source, Space, Vdev, VdevEvent, CFG_SIZE,
 };
 
@@ -63,15 +63,6 @@ fn plan_refusals_say_why() {
     assert_eq!(req.add_pasid(Some(IOMMU)).err().map(|e| e.errno()), Some(17 /* EEXIST */));
     req.add_dsn(Dsn::FromPf).unwrap();
     assert_eq!(req.plan().err().map(|e| e.errno()), Some(EINVAL));
-}
-
-fn vf_engine(ctx: &Ctx) -> (Guest, Vdev<Backend>) {
-    let (pf, vf) = pf_vf(ctx);
-    let layout = vf_pasid_layout(ctx, &pf, &vf);
-    let guest = Guest::build(ctx, &layout, &vf, &GuestOptions::default()).unwrap();
-    assert_eq!(guest.fingerprint(), layout.fingerprint().unwrap());
-    let vdev = Vdev::new(&guest, Backend::sim(&vf).unwrap()).unwrap();
-    (guest, vdev)
 }
 
 /// Every byte the guest reads, in dwords.
@@ -227,9 +218,7 @@ impl DeviceIo for MemDevice {
 #[test]
 fn rust_backend_serves_like_the_simulated_one() {
     let ctx = Ctx::new().unwrap();
-    let (pf, vf) = pf_vf(&ctx);
-    let layout = vf_pasid_layout(&ctx, &pf, &vf);
-    let guest = Guest::build(&ctx, &layout, &vf, &GuestOptions::default()).unwrap();
+    let (vf, guest) = vf_guest(&ctx);
     let mem = MemDevice {
         bytes: vf.data().to_vec(),
         reads: AtomicU64::new(0),

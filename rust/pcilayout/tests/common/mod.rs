@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 use std::path::PathBuf;
 
-use pcilayout::{Cfg, Ctx, IommuPasid, Layout, PlanRequest};
+use pcilayout::{Backend, Cfg, Ctx, Guest, GuestOptions, IommuPasid, Layout, PlanRequest, Vdev};
 
 /// Linux errno values (asm-generic/errno-base.h).
 pub const ENOENT: i32 = 2;
@@ -51,6 +51,22 @@ pub fn vf_pasid_layout(ctx: &Ctx, pf: &Cfg, vf: &Cfg) -> Layout {
     req.pf(pf).unwrap();
     req.add_pasid(Some(IOMMU)).unwrap();
     req.plan().expect("the VF's PASID can be planned")
+}
+
+/// The fixture VF and the guest view of its planned layout.
+pub fn vf_guest(ctx: &Ctx) -> (Cfg, Guest) {
+    let (pf, vf) = pf_vf(ctx);
+    let layout = vf_pasid_layout(ctx, &pf, &vf);
+    let guest = Guest::build(ctx, &layout, &vf, &GuestOptions::default()).unwrap();
+    assert_eq!(guest.fingerprint(), layout.fingerprint().unwrap());
+    (vf, guest)
+}
+
+/// That view and an engine running it over the simulated VF.
+pub fn vf_engine(ctx: &Ctx) -> (Guest, Vdev<Backend>) {
+    let (vf, guest) = vf_guest(ctx);
+    let vdev = Vdev::new(&guest, Backend::sim(&vf).unwrap()).unwrap();
+    (guest, vdev)
 }
 
 /// A unique scratch directory for one test.
