@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::sys;
-use crate::util::cow;
+use crate::util::{array_str, cow};
 
 /// syslog(3) priorities, as the log callback receives them.
 pub mod priority {
@@ -54,12 +54,12 @@ struct Inner {
 // that made it (common.h: "no global mutable state"), so it may be used and
 // freed from any thread. The logger is Send.
 unsafe impl Send for Inner {}
-// SAFETY (Sync): common.h allows sharing a context between threads "only
-// if the caller does not change its log settings concurrently with other
-// calls". A Ctx's log settings are set once, in its constructor, before
-// any other thread can see it, and never changed: no method calls
-// pcl_ctx_set_log_fn() or pcl_ctx_set_log_priority() afterwards. The
-// callback may run on several threads at once, hence `Fn + Send + Sync`.
+// SAFETY (Sync): common.h: "A context may be shared by any number of
+// threads, which may call any function with it at the same time ...
+// except pcl_ctx_set_log_fn() and pcl_ctx_set_log_priority(): call them
+// before sharing the context". A Ctx calls them only in its constructor,
+// before any other thread can see it. "The log callback may then be called
+// from several threads at once", hence `Fn + Send + Sync`.
 unsafe impl Sync for Inner {}
 
 impl Drop for Inner {
@@ -116,11 +116,40 @@ impl Ctx {
         Some(p).filter(|&p| p >= 0)
     }
 
+    /// Vendor and device names from pci.ids, in lspci's wording ("Intel
+    /// Corporation 82576 Gigabit Network Connection"); `Err` holds the
+    /// fallback text ("Device 8086:10c9") when pci.ids lacks them.
+    pub fn device_name(&self, vendor_id: u16, device_id: u16) -> std::result::Result<String, String> {
+        // SAFETY: name lookups may run on any number of threads at once
+        // (cfg.h); the buffer's size is passed.
+        names(|buf, len| unsafe { sys::pcl_names_device(self.raw(), vendor_id, device_id, buf, len) })
+    }
+
+    /// The class name of a 24-bit class code, e.g. "Ethernet controller";
+    /// `Err` holds the fallback ("Class 02ff").
+    pub fn class_name(&self, class_code: u32) -> std::result::Result<String, String> {
+        // SAFETY: as in device_name().
+        names(|buf, len| unsafe { sys::pcl_names_class(self.raw(), class_code, buf, len) })
+    }
+
     /// The raw context, for calls this crate does not wrap. It stays valid
     /// as long as this handle (or any clone) lives; do not change its log
     /// settings.
     pub fn raw(&self) -> *mut sys::pcl_ctx {
         self.0.raw.as_ptr()
+    }
+}
+
+/// Run a pcl_names_*() call into a buffer: Ok(name), or Err(fallback) when
+/// it returned -ENOENT.
+fn names(f: impl FnOnce(*mut c_char, usize) -> c_int) -> std::result::Result<String, String> {
+    let mut buf = [0 as c_char; 256];
+    let r = f(buf.as_mut_ptr(), buf.len());
+    let text = array_str(&buf).into_owned();
+    if r < 0 {
+        Err(text)
+    } else {
+        Ok(text)
     }
 }
 

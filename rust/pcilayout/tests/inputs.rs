@@ -141,3 +141,17 @@ fn layout_round_trips_through_text_and_files() {
     assert_eq!(loaded.fingerprint().unwrap(), planned.fingerprint().unwrap());
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn names_come_from_pci_ids_or_fall_back() {
+    let ctx = Ctx::new().unwrap();
+    // Not in any pci.ids: the fallback texts.
+    assert_eq!(ctx.device_name(0x0bad, 0x1234), Err("Device 0bad:1234".to_string()));
+    assert_eq!(ctx.class_name(0xfe0000), Err("Class fe00".to_string()));
+    // In pci.ids (Debian's pci.ids package, which make check installs).
+    if std::path::Path::new("/usr/share/misc/pci.ids").exists() {
+        let n = ctx.device_name(0x8086, 0x10c9).expect("82576 is in pci.ids");
+        assert!(n.starts_with("Intel Corporation "), "{}", n);
+        assert_eq!(ctx.class_name(0x020000), Ok("Ethernet controller".to_string()));
+    }
+}

@@ -113,3 +113,14 @@ fn engines_move_between_threads() {
     // The engine keeps the context alive; it is dropped with the engine.
     thread::spawn(move || assert_eq!(vdev.read(PASID_CTRL, 2).unwrap(), 1)).join().unwrap();
 }
+
+#[test]
+fn first_name_lookups_may_race() {
+    let ctx = Ctx::new().unwrap();
+    let ctx = &ctx;
+    let names: Vec<_> = thread::scope(|s| {
+        let hs: Vec<_> = (0..4).map(|_| s.spawn(move || ctx.class_name(0x020000))).collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(names.windows(2).all(|w| w[0] == w[1]), "{:?}", names);
+}
