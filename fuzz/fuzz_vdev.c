@@ -5,8 +5,10 @@
  * vdev.h promises that the engine never touches the device outside the
  * bytes its table passes through, never changes a bit outside the write
  * mask, never shows a hidden capability, and that save -> load restores
- * the state exactly. This target checks each promise after every access
- * against a reference model written from image.h, not from vdev.c.
+ * the state exactly; that an FLR bit resets the emulated state and that a
+ * replay writes exactly the guest's settings. This target checks each
+ * promise after every access against a reference model written from
+ * image.h and vdev.h, not from vdev.c.
  *
  * Input: [flags][sel][cfg length, 2 bytes LE][cfg bytes][8-byte accesses]
  *   flags bits 0-1: unclaimed policy (3 = passthrough); bit 2: plan a
@@ -39,6 +41,8 @@ struct spy {
 	/* Guest bytes [lo, hi) of the access in progress; lo == hi: none. */
 	uint32_t lo, hi;
 	bool writing;
+	bool replaying;	/* pcl_vdev_replay() may touch the bytes of rmay */
+	const uint8_t *rmay;
 	bool fail_next;	/* fail the next backend call (then clear) */
 	bool failed;	/* a call was failed during this access */
 	unsigned int calls;
@@ -52,7 +56,38 @@ struct fuzz_vdev {
 	uint8_t devold[PCL_CFG_SIZE];
 	struct pcl_vdev *v;
 	bool in_write;
+	bool flr;			/* the write in progress resets */
+	unsigned int events;
+	struct pcl_vdev_event hooks[PCL_GUEST_MAX_HOOKS]; /* pcl_vdev_hook() */
+	uint32_t nhooks;
+	/* Per device byte: the bits a replay may write, and how many guest
+	 * bytes write them (static, from the table). */
+	uint8_t rmay[PCL_CFG_SIZE];
+	uint8_t rusers[PCL_CFG_SIZE];
 };
+
+/* PHYS bits a guest write to the device is kept for (settings). */
+static uint8_t settings(const struct pcl_guest_rule *r)
+{
+	if (r->source != PCL_GUEST_PHYS || !(r->flags & PCL_GUEST_REPLAY))
+		return 0;
+	return (uint8_t)(r->wmask & ~r->vmask & ~r->w1c);
+}
+
+/* The bits of a byte that are the guest's state rather than the device's. */
+static uint8_t kept(const struct pcl_guest_rule *r)
+{
+	return r->source == PCL_GUEST_PHYS ? (uint8_t)(r->vmask | settings(r)) :
+	       0xff;
+}
+
+/* The bits of guest byte @r's device byte a replay writes. */
+static uint8_t replayed(const struct pcl_guest_rule *r)
+{
+	if (r->source == PCL_GUEST_SHADOW)
+		return (r->flags & PCL_GUEST_WRITE_THROUGH) ? 0xff : 0;
+	return settings(r);
+}
 
 static bool is_hwwrite(const struct pcl_guest_rule *r)
 {
@@ -78,7 +113,8 @@ static bool spy_allowed(const struct spy *s, uint32_t p, bool write)
 		    (!write && r->source == PCL_GUEST_PHYS && r->vmask != 0xff))
 			return true;
 	}
-	return false;
+	/* A replay reads and writes the settings and write-through bytes. */
+	return s->replaying && s->rmay[p];
 }
 
 static int spy_call(struct spy *s, uint32_t off, uint32_t len, bool write)
@@ -86,7 +122,7 @@ static int spy_call(struct spy *s, uint32_t off, uint32_t len, bool write)
 	FUZZ_CHECK(len == 1 || len == 2 || len == 4);
 	FUZZ_CHECK(off < PCL_CFG_SIZE && len <= PCL_CFG_SIZE - off);
 	FUZZ_CHECK(off % len == 0);	/* naturally aligned (vdev.h) */
-	FUZZ_CHECK(!write || s->writing);
+	FUZZ_CHECK(!write || s->writing || s->replaying);
 	for (uint32_t i = 0; i < len; i++)
 		FUZZ_CHECK(spy_allowed(s, off + i, write));
 	s->calls++;
@@ -172,30 +208,76 @@ static void check_bytes(struct fuzz_vdev *f, uint32_t lo, uint32_t hi)
 	}
 }
 
+/* A hooked register's value in shadow @sh: its kept bits. */
+static uint32_t hook_value(const struct fuzz_vdev *f, const uint8_t *sh,
+			   uint32_t off, uint32_t width)
+{
+	uint32_t v = 0;
+
+	for (uint32_t i = 0; i < width; i++)
+		v |= (uint32_t)(sh[off + i] & kept(&f->spy.rule[off + i]))
+		     << (8 * i);
+	return v;
+}
+
+/*
+ * An event of a write is the register's change by the write (model ->
+ * next); during a reset also its change by the reset (next -> image), and
+ * the FLR event itself. An event of a replay: image -> model.
+ */
 static void on_change(void *opaque, const struct pcl_vdev_event *ev)
 {
 	struct fuzz_vdev *f = opaque;
-	uint32_t oldv = 0, newv = 0, now = 0;
+	uint32_t oldv, newv, resetv, now = 0;
 
-	FUZZ_CHECK(f->in_write);
-	FUZZ_CHECK(ev->hook >= PCL_HOOK_COMMAND && ev->hook <= PCL_HOOK_BAR);
+	FUZZ_CHECK(f->in_write || f->spy.replaying);
+	FUZZ_CHECK(ev->hook >= PCL_HOOK_COMMAND && ev->hook <= PCL_HOOK_FLR);
 	FUZZ_CHECK(ev->index < PCL_GUEST_MAX_HOOKS);
 	FUZZ_CHECK(ev->width == 1 || ev->width == 2 || ev->width == 4);
 	FUZZ_CHECK(ev->offset < PCL_CFG_SIZE &&
 		   ev->width <= PCL_CFG_SIZE - ev->offset);
 	FUZZ_CHECK(ev->old_value != ev->new_value);
+	for (uint32_t i = 0; i < ev->width; i++)
+		FUZZ_CHECK(f->spy.rule[ev->offset + i].hook == ev->index + 1);
+	oldv = hook_value(f, f->model, ev->offset, ev->width);
+	newv = hook_value(f, f->next, ev->offset, ev->width);
+	resetv = hook_value(f, f->image, ev->offset, ev->width);
+	f->events++;
+	if (f->spy.replaying) {
+		FUZZ_CHECK(ev->hook != PCL_HOOK_FLR);
+		FUZZ_CHECK(ev->old_value == resetv && ev->new_value == oldv);
+		return;
+	}
+	FUZZ_CHECK((ev->old_value == oldv && ev->new_value == newv) ||
+		   (f->flr && ev->hook != PCL_HOOK_FLR &&
+		    ev->old_value == newv && ev->new_value == resetv));
+	FUZZ_CHECK(ev->hook != PCL_HOOK_FLR || f->flr);
+	/* vdev.h allows a read from the callback; it sees the engine's
+	 * emulated bits as they are now (after a reset: the initial ones). */
+	{
+		/* The read may reach exactly the register's device bytes. */
+		struct spy saved = f->spy;
+
+		f->spy.lo = ev->offset;
+		f->spy.hi = ev->offset + ev->width;
+		f->spy.writing = false;
+		f->spy.fail_next = false;
+		FUZZ_CHECK(pcl_vdev_read(f->v, ev->offset, ev->width, &now) == 0);
+		f->spy.lo = saved.lo;
+		f->spy.hi = saved.hi;
+		f->spy.writing = saved.writing;
+		f->spy.fail_next = saved.fail_next;
+	}
 	for (uint32_t i = 0; i < ev->width; i++) {
 		const struct pcl_guest_rule *r = &f->spy.rule[ev->offset + i];
+		uint8_t emu = r->source == PCL_GUEST_PHYS ? r->vmask : 0xff;
+		bool by_write = ev->hook != PCL_HOOK_FLR &&
+				ev->old_value == oldv && ev->new_value == newv;
+		const uint8_t *after = by_write ? f->next : f->image;
 
-		FUZZ_CHECK(r->source == PCL_GUEST_SHADOW &&
-			   r->hook == ev->index + 1);
-		oldv |= (uint32_t)f->model[ev->offset + i] << (8 * i);
-		newv |= (uint32_t)f->next[ev->offset + i] << (8 * i);
+		FUZZ_CHECK((((now >> (8 * i)) ^ after[ev->offset + i]) & emu) ==
+			   0);
 	}
-	FUZZ_CHECK(ev->old_value == oldv && ev->new_value == newv);
-	/* vdev.h allows a read from the callback; it sees the new value. */
-	FUZZ_CHECK(pcl_vdev_read(f->v, ev->offset, ev->width, &now) == 0);
-	FUZZ_CHECK(now == newv);
 }
 
 static uint32_t access_len(uint8_t op, uint8_t raw)
@@ -291,6 +373,51 @@ static void check_device_write(struct fuzz_vdev *f, uint32_t off,
 	}
 }
 
+/* The hook of @kind whose register starts at @g, or NULL. */
+static const struct pcl_vdev_event *hook_at(const struct fuzz_vdev *f,
+					    uint32_t g, uint32_t kind)
+{
+	for (uint32_t k = 0; k < f->nhooks; k++)
+		if (f->hooks[k].offset == g && f->hooks[k].hook == kind)
+			return &f->hooks[k];
+	return NULL;
+}
+
+/*
+ * f->next after a write of @in (image.h: written bits change, RW1C bits
+ * clear on a 1, settings are kept; vdev.h: MSI's Multiple Message Enable
+ * at most Capable). Return whether it sets an FLR bit, which resets.
+ */
+static bool model_write(struct fuzz_vdev *f, uint32_t off, uint32_t len,
+			const uint8_t *in)
+{
+	bool flr = false;
+
+	for (uint32_t i = 0; i < len; i++) {
+		const struct pcl_guest_rule *ru = &f->spy.rule[off + i];
+		uint8_t sm = ru->source == PCL_GUEST_SHADOW ? ru->wmask :
+			     ru->source == PCL_GUEST_PHYS ?
+			     (uint8_t)((ru->wmask & ru->vmask) | settings(ru)) :
+			     0;
+		uint8_t old = f->model[off + i], nx;
+
+		nx = (uint8_t)((old & ~sm) | (in[i] & sm & ~ru->w1c) |
+			       (old & ru->w1c & sm & ~in[i]));
+		if (hook_at(f, off + i, PCL_HOOK_MSI) &&
+		    ((nx >> 4) & 7) > ((nx >> 1) & 7))
+			nx = (uint8_t)((nx & ~sm) |
+				       (((nx & 0x8f) | ((nx >> 1) & 7) << 4) &
+					sm));
+		f->next[off + i] = nx;
+		/* The property itself, independent of the formula. */
+		FUZZ_CHECK(((nx ^ old) & ~ru->wmask) == 0);
+		if (hook_at(f, off + i, PCL_HOOK_FLR))
+			flr |= (nx & (ru->source == PCL_GUEST_PHYS ?
+				      ru->wmask & ru->vmask : ru->wmask)) != 0;
+	}
+	return flr;
+}
+
 static void do_write(struct fuzz_vdev *f, uint32_t off, uint32_t len,
 		     uint32_t val, bool fail)
 {
@@ -301,22 +428,8 @@ static void do_write(struct fuzz_vdev *f, uint32_t off, uint32_t len,
 	memcpy(f->devold, f->spy.dev, sizeof(f->devold));
 	for (uint32_t i = 0; i < 4; i++)
 		in[i] = (uint8_t)(val >> (8 * i));
-	if (!want) {
-		/* image.h: written bits change, RW1C bits clear on a 1. */
-		for (uint32_t i = 0; i < len; i++) {
-			const struct pcl_guest_rule *ru = &f->spy.rule[off + i];
-			uint8_t sm = ru->source == PCL_GUEST_SHADOW ? ru->wmask :
-				     ru->source == PCL_GUEST_PHYS ?
-				     (uint8_t)(ru->wmask & ru->vmask) : 0;
-			uint8_t old = f->model[off + i];
-
-			f->next[off + i] =
-				(uint8_t)((old & ~sm) | (in[i] & sm & ~ru->w1c) |
-					  (old & ru->w1c & sm & ~in[i]));
-			/* The property itself, independent of the formula. */
-			FUZZ_CHECK(((f->next[off + i] ^ old) & ~ru->wmask) == 0);
-		}
-	}
+	if (!want)
+		f->flr = model_write(f, off, len, in);
 	begin(f, off, off + len, true);
 	f->spy.fail_next = fail;
 	f->in_write = true;
@@ -328,8 +441,10 @@ static void do_write(struct fuzz_vdev *f, uint32_t off, uint32_t len,
 		FUZZ_CHECK(r == -EIO);
 	} else {
 		FUZZ_CHECK(r == 0);
-		memcpy(f->model, f->next, sizeof(f->model));
+		memcpy(f->model, f->flr ? f->image : f->next,
+		       sizeof(f->model));
 	}
+	f->flr = false;
 	end(f);
 	if (!want)
 		check_device_write(f, off, len, in, r == 0);
@@ -382,6 +497,50 @@ static void do_save_load(struct fuzz_vdev *f, uint32_t val, uint8_t flip)
 	free(blob);
 }
 
+/*
+ * A replay writes the device's settings bytes and write-through bytes
+ * with the guest's values, nothing else, and reports every hooked
+ * register (FLR aside) that differs from its initial value.
+ */
+static void do_replay(struct fuzz_vdev *f, bool fail)
+{
+	const struct spy *s = &f->spy;
+	unsigned int want = 0;
+	int r;
+
+	memcpy(f->devold, s->dev, sizeof(f->devold));
+	begin(f, 0, 0, false);
+	f->spy.replaying = true;
+	f->spy.fail_next = fail;
+	f->events = 0;
+	r = pcl_vdev_replay(f->v);
+	f->spy.replaying = false;
+	FUZZ_CHECK(r == (f->spy.failed ? -EIO : 0));
+	end(f);
+	/* Nothing but those bits changed; after a success, each holds the
+	 * guest's value (where one guest byte alone writes it). */
+	for (uint32_t p = 0; p < PCL_CFG_SIZE; p++)
+		FUZZ_CHECK(((s->dev[p] ^ f->devold[p]) & ~f->rmay[p]) == 0);
+	for (uint32_t g = 0; g < PCL_CFG_SIZE && !r; g++) {
+		uint32_t p = s->rule[g].phys;
+		uint8_t may = replayed(&s->rule[g]);
+
+		if (!may || f->rusers[p] != 1)
+			continue;
+		if (s->rule[g].source == PCL_GUEST_SHADOW)
+			FUZZ_CHECK(s->w1c[p] || s->dev[p] == f->model[g]);
+		else
+			FUZZ_CHECK((s->dev[p] & may) == (f->model[g] & may));
+	}
+	for (uint32_t k = 0; k < f->nhooks && !r; k++)
+		want += f->hooks[k].hook != PCL_HOOK_FLR &&
+			hook_value(f, f->model, f->hooks[k].offset,
+				   f->hooks[k].width) !=
+			hook_value(f, f->image, f->hooks[k].offset,
+				   f->hooks[k].width);
+	FUZZ_CHECK(r || f->events == want);
+}
+
 static void run_op(struct fuzz_vdev *f, const uint8_t *op)
 {
 	uint32_t off = (uint32_t)op[1] | (uint32_t)op[2] << 8;
@@ -412,6 +571,10 @@ static void run_op(struct fuzz_vdev *f, const uint8_t *op)
 			f->spy.dev[off + i] = (uint8_t)(val >> (8 * i));
 		return;
 	case 6:
+		if (val & 1) {
+			do_replay(f, fail);
+			return;
+		}
 		pcl_vdev_reset(f->v);
 		memcpy(f->model, f->image, sizeof(f->model));
 		return;
@@ -424,21 +587,56 @@ static void run_op(struct fuzz_vdev *f, const uint8_t *op)
 		check_bytes(f, off & ~3u, (off + (len < 4 ? len : 4) + 3) & ~3u);
 }
 
+/* Mark the device bytes of every capability the layout presents (@home)
+ * and the headers of every other capability and orphan (@hdr). */
+static void device_caps(const struct pcl_layout *l, const struct pcl_walk *w,
+			bool *home, bool *hdr)
+{
+	for (int orphans = 0; orphans < 2; orphans++) {
+		size_t n = orphans ? pcl_walk_orphan_count(w) :
+				     pcl_walk_cap_count(w);
+
+		for (size_t i = 0; i < n; i++) {
+			const struct pcl_cap *c = orphans ?
+				pcl_walk_orphan(w, i) : pcl_walk_cap(w, i);
+			bool shown = false;
+			uint32_t len = c->space == PCL_SPACE_STANDARD ? 2 : 4;
+
+			for (int sp = 0; !orphans && sp < 2; sp++)
+				for (size_t k = 0; k < pcl_layout_entry_count(l, sp); k++) {
+					const struct pcl_layout_entry *e =
+						pcl_layout_entry(l, sp, k);
+
+					shown |= e->kind == PCL_ENTRY_PHYSICAL &&
+						 pcl_layout_entry_find(e, w) == (long)i;
+				}
+			for (uint32_t b = c->offset; b < PCL_CFG_SIZE &&
+			     b < (uint32_t)c->offset + (shown ? c->length : len); b++)
+				(shown ? home : hdr)[b] = true;
+		}
+	}
+}
+
 /*
- * Static checks of the table against the device: no byte passes through
- * to a capability's bytes (chain member or orphan) except a presented
- * physical entry's own body at the same relative offset, and every byte of
- * a hidden capability that no presented entry covers reads the fill.
+ * Static checks of the table against the device (layout-format 5.4, 5.5):
+ * no byte passes through to a presented capability's bytes except its own
+ * entry at the same relative offset, nor to the header of any other
+ * capability or orphan; the header of a hidden or unmentioned capability
+ * and of an orphan that no presented entry covers reads the fill; its
+ * other bytes follow the unclaimed policy (passed through at their own
+ * offset, or the fill).
  */
 static void check_exposure(const struct fuzz_vdev *f,
 			   const struct pcl_layout *l,
 			   const struct pcl_walk *w)
 {
 	static int32_t allowed[PCL_CFG_SIZE];
-	static bool in_cap[PCL_CFG_SIZE], covered[PCL_CFG_SIZE];
-	uint8_t fill = pcl_layout_unclaimed(l) == PCL_UNCLAIMED_ONES ? 0xff : 0;
+	static bool home[PCL_CFG_SIZE], hdr[PCL_CFG_SIZE], covered[PCL_CFG_SIZE];
+	int policy = pcl_layout_unclaimed(l);
+	uint8_t fill = policy == PCL_UNCLAIMED_ONES ? 0xff : 0;
 
-	memset(in_cap, 0, sizeof(in_cap));
+	memset(home, 0, sizeof(home));
+	memset(hdr, 0, sizeof(hdr));
 	memset(covered, 0, sizeof(covered));
 	/*
 	 * 0x100 always holds the extended chain's head as the builder wrote
@@ -447,20 +645,7 @@ static void check_exposure(const struct fuzz_vdev *f,
 	memset(covered + 0x100, 1, 4);
 	for (uint32_t g = 0; g < PCL_CFG_SIZE; g++)
 		allowed[g] = -1;
-	for (int orphans = 0; orphans < 2; orphans++) {
-		size_t n = orphans ? pcl_walk_orphan_count(w) :
-				     pcl_walk_cap_count(w);
-
-		for (size_t i = 0; i < n; i++) {
-			const struct pcl_cap *c = orphans ?
-				pcl_walk_orphan(w, i) : pcl_walk_cap(w, i);
-
-			for (uint32_t b = c->offset;
-			     b < (uint32_t)c->offset + c->length &&
-			     b < PCL_CFG_SIZE; b++)
-				in_cap[b] = true;
-		}
-	}
+	device_caps(l, w, home, hdr);
 	for (int sp = PCL_SPACE_STANDARD; sp <= PCL_SPACE_EXTENDED; sp++) {
 		for (size_t i = 0; i < pcl_layout_entry_count(l, sp); i++) {
 			const struct pcl_layout_entry *e =
@@ -488,33 +673,18 @@ static void check_exposure(const struct fuzz_vdev *f,
 		const struct pcl_guest_rule *r = &f->spy.rule[g];
 
 		if (r->source == PCL_GUEST_PHYS)
-			FUZZ_CHECK(!in_cap[r->phys] ||
-				   allowed[g] == (int32_t)r->phys);
+			FUZZ_CHECK(allowed[g] == (int32_t)r->phys ||
+				   (!home[r->phys] && !hdr[r->phys] &&
+				    r->phys == g));
 		if (r->source == PCL_GUEST_SHADOW &&
 		    (r->flags & PCL_GUEST_WRITE_THROUGH))
-			FUZZ_CHECK(r->phys < 0x40 && !in_cap[r->phys]);
-	}
-	for (size_t i = 0; i < pcl_layout_entry_count(l, PCL_SPACE_STANDARD) +
-			       pcl_layout_entry_count(l, PCL_SPACE_EXTENDED); i++) {
-		size_t nstd = pcl_layout_entry_count(l, PCL_SPACE_STANDARD);
-		const struct pcl_layout_entry *e = i < nstd ?
-			pcl_layout_entry(l, PCL_SPACE_STANDARD, i) :
-			pcl_layout_entry(l, PCL_SPACE_EXTENDED, i - nstd);
-		const struct pcl_cap *c;
-		long k;
-
-		if (e->kind != PCL_ENTRY_HIDDEN)
+			FUZZ_CHECK(r->phys < 0x40 && !home[r->phys] &&
+				   !hdr[r->phys]);
+		if (covered[g] || g < 0x40 || home[g])
 			continue;
-		k = pcl_layout_entry_find(e, w);
-		if (k < 0)
-			continue;
-		c = pcl_walk_cap(w, (size_t)k);
-		for (uint32_t b = c->offset; b < (uint32_t)c->offset + c->length &&
-		     b < PCL_CFG_SIZE; b++) {
-			if (covered[b] || b < 0x40)
-				continue;
-			FUZZ_CHECK(f->spy.rule[b].source == PCL_GUEST_CONST);
-			FUZZ_CHECK(f->image[b] == fill);
+		if (hdr[g] || policy != PCL_UNCLAIMED_PASSTHROUGH) {
+			FUZZ_CHECK(r->source == PCL_GUEST_CONST);
+			FUZZ_CHECK(f->image[g] == fill);
 		}
 	}
 }
@@ -654,6 +824,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto out;
 
 	memset(&f, 0, sizeof(f));
+	f.spy.rmay = f.rmay;
 	memcpy(f.spy.dev, pcl_cfg_data(cfg), PCL_CFG_SIZE);
 	memcpy(f.image, pcl_guest_image(g), PCL_CFG_SIZE);
 	memcpy(f.model, f.image, PCL_CFG_SIZE);
@@ -669,6 +840,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	f.v = pcl_vdev_new(g, &be, NULL);
 	FUZZ_CHECK(f.v != NULL);
 	pcl_vdev_set_notify(f.v, on_change, &f);
+	while (f.nhooks < PCL_GUEST_MAX_HOOKS &&
+	       pcl_vdev_hook(f.v, f.nhooks, &f.hooks[f.nhooks]) == 0)
+		f.nhooks++;
+	{
+		struct pcl_vdev_event past;
+
+		FUZZ_CHECK(pcl_vdev_hook(f.v, f.nhooks, &past) == -ENOENT);
+	}
+	for (uint32_t i = 0; i < PCL_CFG_SIZE; i++) {
+		uint8_t may = replayed(&f.spy.rule[i]);
+
+		f.rmay[f.spy.rule[i].phys] |= may;
+		f.rusers[f.spy.rule[i].phys] += may != 0;
+	}
 	check_bytes(&f, 0, PCL_CFG_SIZE);
 
 	data += clen;

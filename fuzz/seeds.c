@@ -338,14 +338,15 @@ static int dvsec_seeds(void)
 /*
  * fuzz_vdev inputs: [flags][sel][cfg length LE16][cfg][8-byte accesses],
  * an access being [op][offset LE16][value LE32][len] (fuzz/fuzz_vdev.c).
- * op bits 0-2: 0 read, 2 write, 5 device poke, 6 reset, 7 save/load;
+ * op bits 0-2: 0 read, 2 write, 5 device poke, 6 reset (value bit 0:
+ * replay instead), 7 save/load;
  * bits 3-4: length 1, 2, 4 or the len byte; bit 5: 16-bit offset;
  * bit 6: the device fails the first call.
  */
 #define V_READ 0x00
 #define V_WRITE 0x02
 #define V_POKE 0x05
-#define V_RESET 0x06
+#define V_RESET 0x06 /* value 1: replay */
 #define V_SAVE 0x07
 #define V_L1 0x00
 #define V_L2 0x08
@@ -381,8 +382,11 @@ static void vop(struct script *s, unsigned int op, unsigned int off,
  * One script for every space: all ones then zero into every dword of the
  * standard space and the start of the extended one (BAR sizing, the
  * command register, RW1C status, MSI/MSI-X/PASID controls wherever they
- * are), unaligned and out-of-range accesses, device-side changes, failing
- * device calls, reset and save/load (plain and corrupted).
+ * are; an Initiate FLR bit in there resets), then a pattern that avoids
+ * the FLR bits (bit 15 of PCI Express Device Control, bit 0 of Advanced
+ * Features Control) so that a replay has state to write back, unaligned and
+ * out-of-range accesses, device-side changes, failing device calls,
+ * replays, reset and save/load (plain and corrupted).
  */
 static void vdev_script(struct script *s)
 {
@@ -397,6 +401,11 @@ static void vdev_script(struct script *s)
 	}
 	vop(s, V_WRITE | V_L4, 0xff8, 0xffffffff, 0);
 	vop(s, V_WRITE | V_L4, 0xffc, 0xffffffff, 0);
+	vop(s, V_SAVE, 0, 0, 0);
+	for (unsigned int off = 0; off < 0x100; off += 4)
+		vop(s, V_WRITE | V_L4, off, 0xfffe7ffe, 0);
+	vop(s, V_RESET, 0, 1, 0);			/* replay */
+	vop(s, V_RESET | V_FAIL, 0, 1, 0);	/* replay, the device fails */
 	vop(s, V_SAVE, 0, 0, 0);
 	vop(s, V_POKE, 0x06, 0xffff0000, 0);	/* status: all error bits */
 	vop(s, V_WRITE | V_L2, 0x06, 0x8100, 0);	/* clear two of them */

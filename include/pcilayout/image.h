@@ -28,8 +28,20 @@
  *   flags    PCL_GUEST_WRITE_THROUGH (SHADOW only): every guest write
  *            that covers the byte also writes the byte's new shadow value
  *            to the device at @phys (the command register works this way).
+ *            PCL_GUEST_REPLAY (PHYS only): the device bits a guest may
+ *            write (@wmask, not @vmask, not @w1c) are settings (Device
+ *            Control, AER masks, the power state): the engine keeps the
+ *            guest's value of them in its state, so that they migrate and
+ *            pcl_vdev_replay() can write them to another device.
+ *            PCL_GUEST_DEVICE_FACT (SHADOW only): the initial value copies
+ *            a register of this device or host (an identity register, the
+ *            MSI-X table's location, a PF's serial number): another device
+ *            that realizes the same layout may show another value, and a
+ *            restored state keeps the value the guest saw.
  *   hook     a registered hook (pcl_guest_add_hook()) whose register holds
  *            this byte; the engine tells the VMM when its value changes.
+ *            A hooked PHYS byte's value is its @vmask bits and, with
+ *            PCL_GUEST_REPLAY, its settings bits (the rest reads 0).
  *
  * Writes to PHYS bytes reach the device only for bits in @wmask and not in
  * @vmask; bytes with no such bit are never written to the device.
@@ -58,8 +70,10 @@ enum pcl_guest_source {
 	PCL_GUEST_PHYS = 2,   /* the device at @phys (bits in @vmask: shadow) */
 };
 
-/* Bits of struct pcl_guest_rule.flags. */
+/* Bits of struct pcl_guest_rule.flags (see the top of this file). */
 #define PCL_GUEST_WRITE_THROUGH 0x01u /* SHADOW: mirror writes to @phys */
+#define PCL_GUEST_REPLAY 0x02u        /* PHYS: writable device bits are settings */
+#define PCL_GUEST_DEVICE_FACT 0x04u   /* SHADOW: initial value is the device's */
 
 /**
  * enum pcl_hook - registers whose changes a VMM must act on.
@@ -71,6 +85,18 @@ enum pcl_guest_source {
  *                 function mask.
  * @PCL_HOOK_PASID: PASID Control (cap + 6, 2 bytes) of a virtual PASID.
  * @PCL_HOOK_BAR: a base address register (4 bytes) or the ROM BAR.
+ * @PCL_HOOK_PM: Power Management Control/Status (cap + 4, 2 bytes): the
+ *               power state (bits 1:0) and the data select.
+ * @PCL_HOOK_FLR: a 1-byte register holding an Initiate Function Level
+ *                Reset bit (PCI Express Device Control + 1, Advanced
+ *                Features Control): its emulated writable bits (SHADOW:
+ *                @wmask; PHYS: @wmask & @vmask) are the FLR bits. Writing
+ *                1 to one resets the engine's emulated state instead of
+ *                changing the register (see pcl_vdev_write()); it reads 0.
+ *
+ * For an MSI hook the engine also clamps Multiple Message Enable (bits
+ * 6:4 of the register's first byte) to Multiple Message Capable (bits
+ * 3:1), as the kernel's vfio-pci does.
  */
 enum pcl_hook {
 	PCL_HOOK_NONE = 0,
@@ -79,6 +105,8 @@ enum pcl_hook {
 	PCL_HOOK_MSIX = 3,
 	PCL_HOOK_PASID = 4,
 	PCL_HOOK_BAR = 5,
+	PCL_HOOK_PM = 6,
+	PCL_HOOK_FLR = 7,
 };
 
 /** PCL_GUEST_MAX_HOOKS - hooked registers one guest view can have. */
@@ -127,10 +155,11 @@ PCL_EXPORT void pcl_guest_free(struct pcl_guest *guest);
  * @init: @len initial image bytes, or NULL to keep the current ones.
  *
  * Return: 0, or -EINVAL when the range or the rule is invalid: an unknown
- * source; CONST with any mask, flag or hook; SHADOW with @w1c outside
- * @wmask, with @vmask, or write-through with @w1c; PHYS with write-through
- * or @w1c overlapping @vmask; a physical offset past 4095; a hook on a
- * non-SHADOW byte or outside its registered register.
+ * source or flag; CONST with any mask, flag or hook; SHADOW with @w1c
+ * outside @wmask, with @vmask, with PCL_GUEST_REPLAY, or write-through with
+ * @w1c; PHYS with write-through, PCL_GUEST_DEVICE_FACT or @w1c overlapping
+ * @vmask; a physical offset past 4095; a hook outside its registered
+ * register, or on a PHYS byte with neither @vmask nor PCL_GUEST_REPLAY.
  */
 PCL_EXPORT int pcl_guest_set(struct pcl_guest *guest, uint32_t off,
 			     uint32_t len, const struct pcl_guest_rule *rule,
@@ -155,7 +184,8 @@ PCL_EXPORT int pcl_guest_set_segment(struct pcl_guest *guest, uint32_t off,
  * @width: 1, 2 or 4; the register may not cross a dword boundary.
  *
  * Then give the register's bytes the returned index + 1 in their rule's
- * @hook (pcl_guest_set() checks they are SHADOW and inside the register).
+ * @hook (pcl_guest_set() checks they are inside the register). A
+ * %PCL_HOOK_FLR register is 1 byte wide.
  *
  * Return: the hook's index (0..%PCL_GUEST_MAX_HOOKS - 1), -EINVAL, or
  * -ENOSPC when the view has %PCL_GUEST_MAX_HOOKS hooks.

@@ -23,20 +23,32 @@
  *    concurrently, provided the backend's read is thread-safe (the ones
  *    here are: pread(2) on a file descriptor, or memory for the simulated
  *    device when it is not written at the same time).
- *  - pcl_vdev_write(), pcl_vdev_load(), pcl_vdev_reset() and
- *    pcl_vdev_set_notify() modify the engine: each needs exclusive access
+ *  - pcl_vdev_write(), pcl_vdev_load(), pcl_vdev_replay(),
+ *    pcl_vdev_reset() and pcl_vdev_set_notify() modify the engine or the
+ *    device: each needs exclusive access
  *    (no other call on the same engine at the same time). A VMM that
  *    serializes config accesses per device with one mutex, as VMMs do,
  *    needs nothing more; a read-write lock lets reads proceed in parallel.
  *    Reads of emulated bytes are not lock-free against writes: the shadow
  *    is plain memory, so a reader racing a writer is a data race.
- *  - pcl_vdev_save() only reads and may run concurrently with reads.
+ *  - pcl_vdev_save() and pcl_vdev_hook() only read the engine (never the
+ *    device) and may run concurrently with reads.
  *  - Different engines share nothing and may be used from any threads.
  *
  * The guest is untrusted: whatever offset, length and value it uses, the
  * engine never reads or writes outside its tables, never changes a bit
  * outside the write mask, never shows a hidden capability, and never calls
  * the backend for a physical offset the table does not pass through.
+ *
+ * Live migration (docs/vdev-state.md has the format and the order):
+ *
+ *   // source, with the device stopped:
+ *   pcl_vdev_save(v, NULL, 0, &len); ... pcl_vdev_save(v, buf, len, NULL);
+ *   // destination: the same layout on its own device
+ *   pcl_check(layout, cfg, pf, quirks, iommu, &report);  // refuse if not ok
+ *   pcl_guest_build(...); w = pcl_vdev_new(...); pcl_vdev_set_notify(w, ...);
+ *   pcl_vdev_load(w, buf, len, &err);   // checks everything, no device I/O
+ *   pcl_vdev_replay(w);                 // device settings + notifications
  */
 #ifndef PCILAYOUT_VDEV_H
 #define PCILAYOUT_VDEV_H
@@ -118,8 +130,18 @@ PCL_EXPORT int pcl_vdev_read(const struct pcl_vdev *vdev, uint32_t off,
  *
  * Bits outside the write mask are kept; RW1C bits are cleared by writing 1.
  * Physical bytes whose writable bits are a part of the byte are written with
- * a read-modify-write. Hooked registers whose value changed are reported to
+ * a read-modify-write. MSI Multiple Message Enable is clamped to Multiple
+ * Message Capable. Hooked registers whose value changed are reported to
  * the notify callback after the whole access is applied, in offset order.
+ *
+ * A 1 written to an Initiate FLR bit (%PCL_HOOK_FLR) resets the function
+ * as far as the engine goes: every emulated byte and every kept setting
+ * returns to its initial value (as pcl_vdev_reset()); each hooked register
+ * that changed is reported (e.g. MSI-X disabled, the BARs cleared, bus
+ * master off), then the %PCL_HOOK_FLR event itself, whose @new_value has
+ * the FLR bit set. The FLR bit never reaches the device: on that event the
+ * VMM resets the device (VFIO_DEVICE_RESET, which is what the kernel's
+ * vfio-pci does for its own FLR bit). The bit reads 0.
  *
  * Return: 0; -EINVAL, -EFAULT as for pcl_vdev_read(); -EIO when the
  * backend fails. On failure the emulated state is unchanged (no part of the
@@ -136,8 +158,13 @@ PCL_EXPORT int pcl_vdev_write(struct pcl_vdev *vdev, uint32_t off,
  * @index: which hook of the view (as returned by pcl_guest_add_hook()).
  * @offset: the register's config offset (e.g. the MSI-X capability + 2).
  * @width: the register's width in bytes.
- * @old_value: its value before the write.
+ * @old_value: its value before the write (pcl_vdev_replay(),
+ *             pcl_vdev_hook(): its initial value, the one after reset).
  * @new_value: its value after the write.
+ *
+ * A value holds the bits the engine keeps (image.h): of a %PCL_HOOK_PM
+ * register, the power state (bits 1:0) and the data select; the device's
+ * own bits read 0 there.
  */
 struct pcl_vdev_event {
 	uint32_t hook;
@@ -150,9 +177,10 @@ struct pcl_vdev_event {
 
 /**
  * typedef pcl_vdev_notify_fn - called from pcl_vdev_write() for each hooked
- * register the write changed. The engine is consistent when it runs: the
- * callback may call pcl_vdev_read() (e.g. to fetch the MSI address), but
- * not pcl_vdev_write() on the same engine.
+ * register the write changed, and from pcl_vdev_replay(). The engine is
+ * consistent when it runs: the callback may call pcl_vdev_read() (e.g. to
+ * fetch the MSI address) and pcl_vdev_hook(), but not pcl_vdev_write(),
+ * pcl_vdev_load() or pcl_vdev_replay() on the same engine.
  */
 typedef void (*pcl_vdev_notify_fn)(void *opaque,
 				   const struct pcl_vdev_event *event);
@@ -162,25 +190,45 @@ PCL_EXPORT void pcl_vdev_set_notify(struct pcl_vdev *vdev,
 				    pcl_vdev_notify_fn fn, void *opaque);
 
 /**
- * pcl_vdev_reset() - return every emulated byte to its initial value, as a
- * function-level reset does. Does not touch the device.
+ * pcl_vdev_reset() - return every emulated byte and every kept setting to
+ * its initial value, as a function-level reset does. Does not touch the
+ * device and reports nothing (the caller is the one resetting).
  */
 PCL_EXPORT void pcl_vdev_reset(struct pcl_vdev *vdev);
+
+/**
+ * pcl_vdev_hook() - enumerate the hooked registers and their state.
+ * @vdev: the engine.
+ * @index: 0 .. the number of hooks - 1.
+ * @ev: receives the register (@hook, @index, @offset, @width), its initial
+ *      value in @old_value and its current value in @new_value.
+ *
+ * What a VMM must establish for the current state, whenever it wants it
+ * (pcl_vdev_replay() reports the same through the notify callback). Never
+ * touches the device.
+ *
+ * Return: 0, -ENOENT when @index is past the last hook, -EINVAL for NULL.
+ */
+PCL_EXPORT int pcl_vdev_hook(const struct pcl_vdev *vdev, uint32_t index,
+			     struct pcl_vdev_event *ev);
 
 /** pcl_vdev_fingerprint() - Return: the fingerprint of the view (borrowed). */
 PCL_EXPORT const char *pcl_vdev_fingerprint(const struct pcl_vdev *vdev);
 
 /**
- * pcl_vdev_save() - the engine's emulated state as a self-describing blob.
+ * pcl_vdev_save() - the guest's state as a self-describing blob.
  * @vdev: the engine.
  * @buf: destination, or NULL to ask for the size.
  * @size: size of @buf.
  * @needed: on return (success or -ENOSPC), the blob's size.
  *
- * The blob (format in docs/vdev-state.md): magic "PCLVDEV\0", version,
- * length, then tagged records - the view's fingerprint, a digest of the
- * access table, the shadow bytes - and a CRC-32 of all of it. It holds no
- * pointer and no host-endian value, so it can cross hosts.
+ * The blob (format in docs/vdev-state.md): magic "PCLVDEV\0", version 2,
+ * length, then tagged records - the layout's fingerprint, every guest
+ * byte's emulation rule, the hooked registers, the guest's state (each
+ * emulated byte as the guest last saw it and each setting it wrote) - and
+ * a CRC-32 of all of it. It holds no pointer, no host-endian value, no
+ * physical offset and no byte the device serves itself, so it can move to
+ * another device. Never touches the device.
  *
  * Return: 0, -EINVAL, or -ENOSPC when @buf is NULL or too small.
  */
@@ -188,23 +236,58 @@ PCL_EXPORT int pcl_vdev_save(const struct pcl_vdev *vdev, void *buf,
 			     size_t size, size_t *needed);
 
 /**
- * pcl_vdev_load() - restore state saved by pcl_vdev_save().
- * @vdev: an engine created from the same guest view (same layout and the
- *        same device facts).
+ * pcl_vdev_load() - restore state saved by pcl_vdev_save(), possibly on
+ * another device.
+ * @vdev: an engine built from the same layout, on this host's device
+ *        (which pcl_check() accepts for the layout).
  * @buf: the blob.
  * @len: its length.
- * @err: optional; says what is wrong with the blob.
+ * @err: optional; says what is wrong, with the guest offset where one is
+ *       involved.
  *
  * The blob is checked in full before anything is changed: its framing and
- * checksum; the fingerprint and table digest against @vdev's; and every
- * shadow bit that differs from the initial image must be one a guest could
- * have written. The device is not touched.
+ * checksum; the fingerprint against @vdev's (the same layout); the hooked
+ * registers and every guest byte's rule against @vdev's (the same
+ * emulation: these differ between devices check accepts only when the
+ * BARs have other sizes); every saved bit a guest could not have written
+ * must equal @vdev's initial value, except a device fact's
+ * (%PCL_GUEST_DEVICE_FACT), which keeps the value the guest saw. Device
+ * bytes differing between the two devices never matter. The device is not
+ * touched: call pcl_vdev_replay() next.
  *
  * Return: 0; -EINVAL (truncated, corrupted, another version, another
- * layout or table, unreachable state), with @vdev unchanged.
+ * layout or other rules, unreachable state), with @vdev unchanged.
  */
 PCL_EXPORT int pcl_vdev_load(struct pcl_vdev *vdev, const void *buf,
 			     size_t len, struct pcl_error *err);
+
+/**
+ * pcl_vdev_replay() - re-establish the loaded state on this device and tell
+ * the VMM what it must re-establish itself.
+ * @vdev: the engine, after pcl_vdev_load() (or at any time: it replays the
+ *        current state).
+ *
+ * In this order (docs/vdev-state.md):
+ *  1. every device setting the guest owns (PCL_GUEST_REPLAY bytes: cache
+ *     line size, latency timer, PCI Express Device Control and Device
+ *     Control 2, AER masks and severities, ...) except the power state is
+ *     written to the device, by offset, each byte read-modify-write;
+ *  2. each BAR, then MSI, MSI-X and PASID control register whose value
+ *     differs from its initial one is reported to the notify callback
+ *     (old value: the initial one), by offset: the VMM maps the BARs and
+ *     sets up the interrupts and PASID binding;
+ *  3. the write-through registers (the command register) are written to
+ *     the device, then reported: memory and I/O decoding and bus mastering
+ *     start once the rest is in place;
+ *  4. the power state (and data select) is written, then reported: a
+ *     D3hot entered last cannot undo the settings.
+ * The device is assumed in D0, as VFIO leaves a device it opens.
+ *
+ * Return: 0, -EINVAL for NULL, or -EIO when the backend fails (what was
+ * written stays written; the engine is unchanged).
+ */
+PCL_EXPORT int pcl_vdev_replay(struct pcl_vdev *vdev);
+
 
 /*
  * Backends. A struct pcl_backend owns whatever reaches the device (memory,

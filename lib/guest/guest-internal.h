@@ -31,11 +31,82 @@ int pcl_guest_rule_check(const struct pcl_guest *g, uint32_t off,
 			 const struct pcl_guest_rule *r);
 
 /*
- * SHA-256 over the access table (rules, segments, hooks) and the initial
- * image, in a fixed little-endian serialization: two engines whose digests
- * are equal behave identically for the same device.
+ * The engine (vdev.c: access path; state.c: save, load, replay). Each
+ * byte's rule is kept in the form the access path needs.
  */
-void pcl_guest_digest(const struct pcl_guest *g, uint8_t out[32]);
+
+/* Per-dword facts (struct pcl_vdev.dw). */
+#define DW_NO_HWREAD  0x01u /* a read of it needs no backend call */
+#define DW_PLAIN_WRITE 0x02u /* a write of it touches only the shadow */
+
+/* Per-byte facts (struct vbyte.flags). */
+#define VB_HWREAD  0x01u /* reads need the device */
+#define VB_HWWRITE 0x02u /* writes reach the device */
+#define VB_RMW     0x04u /* ... and need its current value first */
+#define VB_REPLAY  0x08u /* PHYS: the writable device bits are settings */
+#define VB_FACT    0x10u /* SHADOW: PCL_GUEST_DEVICE_FACT */
+#define VB_MSICTL  0x20u /* MSI control: clamp Multiple Message Enable */
+
+struct vbyte {
+	uint8_t src;
+	uint8_t smask;  /* bits a write changes in the shadow */
+	uint8_t w1c;
+	uint8_t vmask;
+	uint8_t hwmask; /* PHYS: bits a write passes to the device */
+	uint8_t flags;  /* VB_* */
+	uint8_t hook;
+	uint8_t trig;   /* FLR bits: a 1 written there resets the engine */
+	uint16_t phys;
+	uint16_t seg_end;
+};
+
+struct pcl_vdev {
+	struct pcl_ctx *ctx;
+	struct pcl_vdev_backend be;
+	pcl_vdev_notify_fn notify;
+	void *notify_opaque;
+	uint8_t shadow[PCL_CFG_SIZE];
+	uint8_t init[PCL_CFG_SIZE];
+	struct vbyte b[PCL_CFG_SIZE];
+	/* Per dword: DW_* bits, for the fast paths of aligned accesses. */
+	uint8_t dw[PCL_CFG_SIZE / 4];
+	struct pcl_guest_hook hooks[PCL_GUEST_MAX_HOOKS];
+	uint32_t nhooks;
+	char fingerprint[PCL_GUEST_FINGERPRINT_SIZE];
+};
+
+/*
+ * Bits of byte @b whose value the engine keeps in its shadow: all of an
+ * emulated byte; of a PHYS byte its emulated bits and settings bits.
+ */
+static inline uint8_t vbyte_kept(const struct vbyte *b)
+{
+	if (b->src != PCL_GUEST_PHYS)
+		return 0xff;
+	return (uint8_t)(b->vmask | ((b->flags & VB_REPLAY) ?
+				     b->hwmask & ~b->w1c : 0));
+}
+
+/* The settings bits of byte @b (none unless VB_REPLAY). */
+static inline uint8_t vbyte_replayed(const struct vbyte *b)
+{
+	return (b->flags & VB_REPLAY) ? (uint8_t)(b->hwmask & ~b->w1c) : 0;
+}
+
+/* A hooked register's value: its kept bits, little-endian. */
+uint32_t pcl_vdev_hook_value(const struct pcl_vdev *v,
+			     const struct pcl_guest_hook *h,
+			     const uint8_t *shadow);
+
+/* Read or write @n bytes at physical @phys in aligned pieces; -EIO. */
+int pcl_vdev_hw_read(const struct pcl_vdev *v, uint32_t phys, uint32_t n,
+		     uint8_t *buf);
+int pcl_vdev_hw_write(const struct pcl_vdev *v, uint32_t phys, uint32_t n,
+		      const uint8_t *buf);
+
+/* Report a hooked register's change to the notify callback, if any. */
+void pcl_vdev_report(const struct pcl_vdev *v, uint32_t index, uint32_t old,
+		     uint32_t now);
 
 /* CRC-32 (IEEE 802.3, reflected, as zlib) of @len bytes, continuing @crc. */
 uint32_t pcl_crc32(uint32_t crc, const void *buf, size_t len);

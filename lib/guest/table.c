@@ -7,16 +7,15 @@
  * re-checking on the guest-access path:
  *  - every rule passes pcl_guest_rule_check(): CONST bytes have no masks,
  *    SHADOW w1c is inside wmask, PHYS w1c never overlaps vmask, physical
- *    offsets are below 4096, hooks sit on SHADOW bytes inside their
- *    registered register;
+ *    offsets are below 4096, hooks sit inside their registered register,
+ *    on bytes whose value the engine keeps (SHADOW, or PHYS with emulated
+ *    or settings bits);
  *  - seg_end[i] is in (i, 4096] and every byte of a segment has the same
  *    seg_end, so an access split at seg_end never leaves the table.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <sha2.h>
 
 #include "internal.h"
 #include "guest-internal.h"
@@ -52,16 +51,18 @@ int pcl_guest_rule_check(const struct pcl_guest *g, uint32_t off,
 	case PCL_GUEST_SHADOW:
 		if ((r->w1c & ~r->wmask) || r->vmask)
 			return -EINVAL;
-		if (r->flags & ~PCL_GUEST_WRITE_THROUGH)
+		if (r->flags & ~(PCL_GUEST_WRITE_THROUGH | PCL_GUEST_DEVICE_FACT))
 			return -EINVAL;
 		if ((r->flags & PCL_GUEST_WRITE_THROUGH) &&
 		    (r->w1c || r->phys >= PCL_CFG_SIZE))
 			return -EINVAL;
 		break;
 	case PCL_GUEST_PHYS:
-		if (r->flags || (r->w1c & r->vmask) || r->phys >= PCL_CFG_SIZE)
+		if ((r->flags & ~PCL_GUEST_REPLAY) || (r->w1c & r->vmask) ||
+		    r->phys >= PCL_CFG_SIZE)
 			return -EINVAL;
-		if (r->hook)
+		/* A hook reports bits the engine keeps: emulated or settings. */
+		if (r->hook && !r->vmask && !(r->flags & PCL_GUEST_REPLAY))
 			return -EINVAL;
 		break;
 	default:
@@ -134,10 +135,10 @@ uint32_t pcl_guest_segment_end(const struct pcl_guest *guest, uint32_t off)
 int pcl_guest_add_hook(struct pcl_guest *guest, int hook, uint32_t off,
 		       uint32_t width)
 {
-	if (!guest || hook <= PCL_HOOK_NONE || hook > PCL_HOOK_BAR)
+	if (!guest || hook <= PCL_HOOK_NONE || hook > PCL_HOOK_FLR)
 		return -EINVAL;
 	if ((width != 1 && width != 2 && width != 4) || off >= PCL_CFG_SIZE ||
-	    (off & 3u) + width > 4)
+	    (off & 3u) + width > 4 || (hook == PCL_HOOK_FLR && width != 1))
 		return -EINVAL;
 	if (guest->nhooks >= PCL_GUEST_MAX_HOOKS)
 		return -ENOSPC;
@@ -175,33 +176,6 @@ int pcl_guest_rule(const struct pcl_guest *guest, uint32_t off,
 		return -EINVAL;
 	*rule = guest->rule[off];
 	return 0;
-}
-
-void pcl_guest_digest(const struct pcl_guest *g, uint8_t out[32])
-{
-	SHA2_CTX md;
-
-	SHA256Init(&md);
-	/* Serialize field by field: struct padding must not leak in. */
-	for (uint32_t i = 0; i < PCL_CFG_SIZE; i++) {
-		const struct pcl_guest_rule *r = &g->rule[i];
-		uint8_t b[11] = {
-			r->source, r->wmask, r->w1c, r->vmask, r->flags,
-			r->hook, (uint8_t)r->phys, (uint8_t)(r->phys >> 8),
-			(uint8_t)g->seg_end[i], (uint8_t)(g->seg_end[i] >> 8),
-			g->image[i],
-		};
-
-		SHA256Update(&md, b, sizeof(b));
-	}
-	for (uint32_t i = 0; i < g->nhooks; i++) {
-		const struct pcl_guest_hook *h = &g->hooks[i];
-		uint8_t b[4] = { h->hook, h->width, (uint8_t)h->offset,
-				 (uint8_t)(h->offset >> 8) };
-
-		SHA256Update(&md, b, sizeof(b));
-	}
-	SHA256Final(out, &md);
 }
 
 uint32_t pcl_crc32(uint32_t crc, const void *buf, size_t len)

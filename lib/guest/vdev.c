@@ -13,9 +13,11 @@
  * A write is applied in three passes so that a failing backend leaves the
  * emulated state untouched: (1) compute the new shadow bytes and the device
  * writes, doing the reads a read-modify-write needs; (2) issue the device
- * writes; (3) commit the shadow and report changed hooked registers. All of
- * it works on fixed arrays of at most 4 bytes: the access path never
- * allocates, locks or formats a message.
+ * writes; (3) commit the shadow and report changed hooked registers, then,
+ * when the write set an Initiate FLR bit, reset the emulated state. All of
+ * it works on fixed arrays of at most 4 bytes (and one per hooked register
+ * for a reset): the access path never allocates, locks or formats a
+ * message. Saving, loading and replaying state are in state.c.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -24,105 +26,66 @@
 #include "internal.h"
 #include "guest-internal.h"
 
-/* Per-dword facts (struct pcl_vdev.dw). */
-#define DW_NO_HWREAD  0x01u /* a read of it needs no backend call */
-#define DW_PLAIN_WRITE 0x02u /* a write of it touches only the shadow */
-
-/* Precomputed per-byte facts (struct vbyte.flags). */
-#define VB_HWREAD  0x01u /* reads need the device */
-#define VB_HWWRITE 0x02u /* writes reach the device */
-#define VB_RMW     0x04u /* ... and need its current value first */
-
-struct vbyte {
-	uint8_t src;
-	uint8_t smask;  /* bits a write changes in the shadow */
-	uint8_t w1c;
-	uint8_t vmask;
-	uint8_t hwmask; /* PHYS: bits a write passes to the device */
-	uint8_t flags;
-	uint8_t hook;
-	uint8_t reserved;
-	uint16_t phys;
-	uint16_t seg_end;
-};
-
-struct pcl_vdev {
-	struct pcl_ctx *ctx;
-	struct pcl_vdev_backend be;
-	pcl_vdev_notify_fn notify;
-	void *notify_opaque;
-	uint8_t shadow[PCL_CFG_SIZE];
-	uint8_t init[PCL_CFG_SIZE];
-	struct vbyte b[PCL_CFG_SIZE];
-	/* Per dword: DW_* bits, for the fast paths of aligned accesses. */
-	uint8_t dw[PCL_CFG_SIZE / 4];
-	struct pcl_guest_hook hooks[PCL_GUEST_MAX_HOOKS];
-	uint32_t nhooks;
-	char fingerprint[PCL_GUEST_FINGERPRINT_SIZE];
-	uint8_t digest[32];
-};
-
-struct pcl_vdev *pcl_vdev_new(const struct pcl_guest *guest,
-			      const struct pcl_vdev_backend *backend,
-			      struct pcl_error *err)
+/* The engine's form of byte @i's rule (pcl_guest_rule_check() passed). */
+static void vbyte_from_rule(struct vbyte *b, const struct pcl_guest *guest,
+			    uint32_t i)
 {
-	struct pcl_vdev *v;
-	bool needs_be = false;
+	const struct pcl_guest_rule *g = &guest->rule[i];
 
-	if (!guest) {
-		pcl_set_error(err, -EINVAL, "vdev", 0, 0, -1, "no guest view");
-		errno = EINVAL;
-		return NULL;
+	memset(b, 0, sizeof(*b));
+	b->src = g->source;
+	b->w1c = g->w1c;
+	b->vmask = g->vmask;
+	b->hook = g->hook;
+	b->phys = g->phys;
+	b->seg_end = guest->seg_end[i];
+	switch (g->source) {
+	case PCL_GUEST_SHADOW:
+		b->smask = g->wmask;
+		if (g->flags & PCL_GUEST_WRITE_THROUGH) {
+			b->flags = VB_HWWRITE;
+			b->hwmask = 0xff;
+		}
+		if (g->flags & PCL_GUEST_DEVICE_FACT)
+			b->flags |= VB_FACT;
+		break;
+	case PCL_GUEST_PHYS:
+		b->smask = g->wmask & g->vmask;
+		b->hwmask = g->wmask & (uint8_t)~g->vmask;
+		if (g->vmask != 0xff)
+			b->flags |= VB_HWREAD;
+		if (b->hwmask)
+			b->flags |= VB_HWWRITE;
+		if (b->hwmask && b->hwmask != 0xff)
+			b->flags |= VB_RMW;
+		if (g->flags & PCL_GUEST_REPLAY) {
+			b->flags |= VB_REPLAY;
+			/* Settings are kept as written, for save and replay. */
+			b->smask |= b->hwmask & (uint8_t)~g->w1c;
+		}
+		break;
+	default:
+		break;
 	}
-	v = calloc(1, sizeof(*v));
-	if (!v) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	v->ctx = guest->ctx;
-	for (uint32_t i = 0; i < PCL_CFG_SIZE; i++) {
-		const struct pcl_guest_rule *g = &guest->rule[i];
-		struct vbyte *b = &v->b[i];
+}
 
-		/* The setters keep rules valid; re-check, it is cheap here. */
-		if (pcl_guest_rule_check(guest, i, g) ||
-		    guest->seg_end[i] <= i || guest->seg_end[i] > PCL_CFG_SIZE) {
-			pcl_set_error(err, -EINVAL, "vdev", 0, 0, (int32_t)i,
-				      "invalid access rule");
-			free(v);
-			errno = EINVAL;
-			return NULL;
-		}
-		b->src = g->source;
-		b->w1c = g->w1c;
-		b->vmask = g->vmask;
-		b->hook = g->hook;
-		b->phys = g->phys;
-		b->seg_end = guest->seg_end[i];
-		switch (g->source) {
-		case PCL_GUEST_SHADOW:
-			b->smask = g->wmask;
-			if (g->flags & PCL_GUEST_WRITE_THROUGH) {
-				b->flags = VB_HWWRITE;
-				b->hwmask = 0xff;
-			}
-			break;
-		case PCL_GUEST_PHYS:
-			b->smask = g->wmask & g->vmask;
-			b->hwmask = g->wmask & (uint8_t)~g->vmask;
-			if (g->vmask != 0xff)
-				b->flags |= VB_HWREAD;
-			if (b->hwmask)
-				b->flags |= VB_HWWRITE;
-			if (b->hwmask && b->hwmask != 0xff)
-				b->flags |= VB_RMW;
-			break;
-		default:
-			break;
-		}
-		if (b->flags)
-			needs_be = true;
+/* What hooks of some kinds make the access path do for their bytes. */
+static void mark_hooks(struct pcl_vdev *v)
+{
+	for (uint32_t k = 0; k < v->nhooks; k++) {
+		struct vbyte *b = &v->b[v->hooks[k].offset];
+
+		if (v->hooks[k].hook == PCL_HOOK_MSI)
+			b->flags |= VB_MSICTL;
+		else if (v->hooks[k].hook == PCL_HOOK_FLR)
+			b->trig = b->src == PCL_GUEST_PHYS ?
+				  (uint8_t)(b->smask & b->vmask) : b->smask;
 	}
+}
+
+/* Per-dword fast-path facts. */
+static void mark_dwords(struct pcl_vdev *v)
+{
 	for (uint32_t d = 0; d < PCL_CFG_SIZE / 4; d++) {
 		uint8_t f = DW_NO_HWREAD | DW_PLAIN_WRITE;
 
@@ -134,22 +97,52 @@ struct pcl_vdev *pcl_vdev_new(const struct pcl_guest *guest,
 		}
 		v->dw[d] = f;
 	}
-	if (needs_be && (!backend || !backend->read || !backend->write)) {
-		pcl_set_error(err, -EINVAL, "vdev", 0, 0, -1,
-			      "the view passes bytes through but no backend "
-			      "was given");
-		free(v);
-		errno = EINVAL;
+}
+
+static struct pcl_vdev *new_fail(struct pcl_vdev *v, struct pcl_error *err,
+				 int32_t off, const char *msg)
+{
+	pcl_set_error(err, -EINVAL, "vdev", 0, 0, off, "%s", msg);
+	free(v);
+	errno = EINVAL;
+	return NULL;
+}
+
+struct pcl_vdev *pcl_vdev_new(const struct pcl_guest *guest,
+			      const struct pcl_vdev_backend *backend,
+			      struct pcl_error *err)
+{
+	struct pcl_vdev *v;
+	bool needs_be = false;
+
+	if (!guest)
+		return new_fail(NULL, err, -1, "no guest view");
+	v = calloc(1, sizeof(*v));
+	if (!v) {
+		errno = ENOMEM;
 		return NULL;
 	}
+	v->ctx = guest->ctx;
+	memcpy(v->hooks, guest->hooks, sizeof(v->hooks));
+	v->nhooks = guest->nhooks;
+	for (uint32_t i = 0; i < PCL_CFG_SIZE; i++) {
+		/* The setters keep rules valid; re-check, it is cheap here. */
+		if (pcl_guest_rule_check(guest, i, &guest->rule[i]) ||
+		    guest->seg_end[i] <= i || guest->seg_end[i] > PCL_CFG_SIZE)
+			return new_fail(v, err, (int32_t)i, "invalid access rule");
+		vbyte_from_rule(&v->b[i], guest, i);
+		needs_be |= (v->b[i].flags & (VB_HWREAD | VB_HWWRITE)) != 0;
+	}
+	mark_hooks(v);
+	mark_dwords(v);
+	if (needs_be && (!backend || !backend->read || !backend->write))
+		return new_fail(v, err, -1, "the view passes bytes through but "
+				"no backend was given");
 	if (backend)
 		v->be = *backend;
 	memcpy(v->init, guest->image, sizeof(v->init));
 	memcpy(v->shadow, guest->image, sizeof(v->shadow));
-	memcpy(v->hooks, guest->hooks, sizeof(v->hooks));
-	v->nhooks = guest->nhooks;
 	pcl_strlcpy(v->fingerprint, guest->fingerprint, sizeof(v->fingerprint));
-	pcl_guest_digest(guest, v->digest);
 	return v;
 }
 
@@ -208,8 +201,8 @@ static uint32_t piece_len(uint32_t phys, uint32_t n)
 	return 1;
 }
 
-static int hw_read(const struct pcl_vdev *v, uint32_t phys, uint32_t n,
-		   uint8_t *buf)
+int pcl_vdev_hw_read(const struct pcl_vdev *v, uint32_t phys, uint32_t n,
+		     uint8_t *buf)
 {
 	while (n) {
 		uint32_t k = piece_len(phys, n), val = 0;
@@ -218,6 +211,23 @@ static int hw_read(const struct pcl_vdev *v, uint32_t phys, uint32_t n,
 			return -EIO;
 		for (uint32_t i = 0; i < k; i++)
 			buf[i] = (uint8_t)(val >> (8 * i));
+		phys += k;
+		buf += k;
+		n -= k;
+	}
+	return 0;
+}
+
+int pcl_vdev_hw_write(const struct pcl_vdev *v, uint32_t phys, uint32_t n,
+		      const uint8_t *buf)
+{
+	while (n) {
+		uint32_t k = piece_len(phys, n), val = 0;
+
+		for (uint32_t i = 0; i < k; i++)
+			val |= (uint32_t)buf[i] << (8 * i);
+		if (v->be.write(v->be.opaque, phys, k, val))
+			return -EIO;
 		phys += k;
 		buf += k;
 		n -= k;
@@ -253,7 +263,7 @@ static int read_part(const struct pcl_vdev *v, uint32_t g, uint32_t n,
 			continue;
 		}
 		k = run_len(v, g + j, n - j, VB_HWREAD);
-		if (hw_read(v, v->b[g + j].phys, k, hw + j))
+		if (pcl_vdev_hw_read(v, v->b[g + j].phys, k, hw + j))
 			return -EIO;
 		j += k;
 	}
@@ -314,6 +324,20 @@ struct hw_op {
 };
 
 /*
+ * MSI Message Control, low byte: Multiple Message Enable (6:4) may not
+ * exceed Multiple Message Capable (3:1); the kernel's vfio-pci clamps it
+ * the same way (vfio_msi_config_write()).
+ */
+static uint8_t msi_clamp(uint8_t ctl)
+{
+	uint8_t mmc = (uint8_t)((ctl >> 1) & 7u), mme = (uint8_t)((ctl >> 4) & 7u);
+
+	if (mme <= mmc)
+		return ctl;
+	return (uint8_t)((ctl & ~0x70u) | (uint32_t)mmc << 4);
+}
+
+/*
  * Pass 1 for one part: the new shadow bytes, and the device writes with
  * their values (reading the device first where bits must be preserved).
  */
@@ -331,6 +355,9 @@ static int plan_part(const struct pcl_vdev *v, uint32_t g, uint32_t n,
 		sh[j] = (uint8_t)((old & ~b->smask) |
 				  (in[j] & b->smask & ~b->w1c) |
 				  (old & b->w1c & b->smask & ~in[j]));
+		if (b->flags & VB_MSICTL) /* only ever a writable bit */
+			sh[j] = (uint8_t)((sh[j] & ~b->smask) |
+					  (msi_clamp(sh[j]) & b->smask));
 	}
 	for (uint32_t j = 0; j < n;) {
 		uint32_t k, phys;
@@ -344,7 +371,7 @@ static int plan_part(const struct pcl_vdev *v, uint32_t g, uint32_t n,
 		phys = v->b[g + j].phys;
 		for (uint32_t i = j; i < j + k; i++)
 			rmw |= (v->b[g + i].flags & VB_RMW) != 0;
-		if (rmw && hw_read(v, phys, k, hw + j))
+		if (rmw && pcl_vdev_hw_read(v, phys, k, hw + j))
 			return -EIO;
 		for (uint32_t i = j; i < j + k; i++) {
 			const struct vbyte *b = &v->b[g + i];
@@ -374,14 +401,95 @@ static int plan_part(const struct pcl_vdev *v, uint32_t g, uint32_t n,
 	return 0;
 }
 
-static uint32_t hook_value(const struct pcl_vdev *v,
-			   const struct pcl_guest_hook *h)
+uint32_t pcl_vdev_hook_value(const struct pcl_vdev *v,
+			     const struct pcl_guest_hook *h,
+			     const uint8_t *shadow)
 {
 	uint32_t val = 0;
 
 	for (uint32_t i = 0; i < h->width; i++)
-		val |= (uint32_t)v->shadow[h->offset + i] << (8 * i);
+		val |= (uint32_t)(shadow[h->offset + i] &
+				  vbyte_kept(&v->b[h->offset + i])) << (8 * i);
 	return val;
+}
+
+void pcl_vdev_report(const struct pcl_vdev *v, uint32_t index, uint32_t old,
+		     uint32_t now)
+{
+	const struct pcl_guest_hook *h = &v->hooks[index];
+	struct pcl_vdev_event ev = {
+		.hook = h->hook,
+		.index = index,
+		.offset = h->offset,
+		.width = h->width,
+		.old_value = old,
+		.new_value = now,
+	};
+
+	if (v->notify && old != now)
+		v->notify(v->notify_opaque, &ev);
+}
+
+/*
+ * A guest wrote 1 to an Initiate FLR bit of hook @index, whose value was
+ * @old. The function resets: every emulated byte (and every setting the
+ * engine keeps) returns to its initial value; each hooked register the
+ * reset changed is reported, then the FLR itself, with the value written,
+ * so that the VMM tears down what it set up and then resets the device.
+ */
+static void flr_reset(struct pcl_vdev *v, uint32_t index, uint32_t old)
+{
+	uint32_t before[PCL_GUEST_MAX_HOOKS];
+	uint32_t written = pcl_vdev_hook_value(v, &v->hooks[index], v->shadow);
+
+	for (uint32_t k = 0; k < v->nhooks; k++)
+		before[k] = pcl_vdev_hook_value(v, &v->hooks[k], v->shadow);
+	memcpy(v->shadow, v->init, sizeof(v->shadow));
+	for (uint32_t k = 0; k < v->nhooks; k++)
+		if (v->hooks[k].hook != PCL_HOOK_FLR)
+			pcl_vdev_report(v, k, before[k], pcl_vdev_hook_value(
+					v, &v->hooks[k], v->shadow));
+	pcl_vdev_report(v, index, old, written);
+}
+
+/*
+ * Pass 3: commit the shadow, report the hooked registers the write
+ * changed (FLR registers excepted), then act on an FLR bit it set.
+ */
+static void commit(struct pcl_vdev *v, uint32_t off, uint32_t len,
+		   const uint8_t *sh)
+{
+	uint8_t idx[4];
+	uint32_t old[4], n = 0;
+	int flr = -1;
+
+	for (uint32_t i = 0; i < len; i++) {
+		uint8_t h = v->b[off + i].hook;
+		bool seen = false;
+
+		if (!h)
+			continue;
+		for (uint32_t k = 0; k < n; k++)
+			seen |= idx[k] == h;
+		if (seen)
+			continue;
+		idx[n] = h;
+		old[n] = pcl_vdev_hook_value(v, &v->hooks[h - 1], v->shadow);
+		n++;
+	}
+	memcpy(v->shadow + off, sh, len);
+	for (uint32_t k = 0; k < n; k++) {
+		const struct pcl_guest_hook *h = &v->hooks[idx[k] - 1];
+
+		if (h->hook != PCL_HOOK_FLR)
+			pcl_vdev_report(v, idx[k] - 1u, old[k],
+					pcl_vdev_hook_value(v, h, v->shadow));
+		else if (flr < 0 &&
+			 (v->shadow[h->offset] & v->b[h->offset].trig))
+			flr = (int)k;
+	}
+	if (flr >= 0)
+		flr_reset(v, idx[flr] - 1u, old[flr]);
 }
 
 int pcl_vdev_write(struct pcl_vdev *vdev, uint32_t off, uint32_t len,
@@ -389,9 +497,7 @@ int pcl_vdev_write(struct pcl_vdev *vdev, uint32_t off, uint32_t len,
 {
 	uint8_t in[4], sh[4];
 	struct hw_op ops[4];
-	uint32_t nops = 0, nhook = 0;
-	uint8_t hook_idx[4];
-	uint32_t hook_old[4];
+	uint32_t nops = 0;
 	int ret;
 
 	if (!vdev)
@@ -429,179 +535,27 @@ int pcl_vdev_write(struct pcl_vdev *vdev, uint32_t off, uint32_t len,
 		if (vdev->be.write(vdev->be.opaque, ops[i].phys, ops[i].len,
 				   ops[i].val))
 			return -EIO;
-	/* Pass 3: remember hooked registers' values, then commit. */
-	for (uint32_t i = 0; i < len; i++) {
-		uint8_t h = vdev->b[off + i].hook;
-		bool seen = false;
-
-		if (!h)
-			continue;
-		for (uint32_t k = 0; k < nhook; k++)
-			seen |= hook_idx[k] == h;
-		if (seen)
-			continue;
-		hook_idx[nhook] = h;
-		hook_old[nhook] = hook_value(vdev, &vdev->hooks[h - 1]);
-		nhook++;
-	}
-	memcpy(vdev->shadow + off, sh, len);
-	for (uint32_t k = 0; k < nhook && vdev->notify; k++) {
-		const struct pcl_guest_hook *h = &vdev->hooks[hook_idx[k] - 1];
-		struct pcl_vdev_event ev = {
-			.hook = h->hook,
-			.index = hook_idx[k] - 1u,
-			.offset = h->offset,
-			.width = h->width,
-			.old_value = hook_old[k],
-			.new_value = hook_value(vdev, h),
-		};
-
-		if (ev.old_value != ev.new_value)
-			vdev->notify(vdev->notify_opaque, &ev);
-	}
+	commit(vdev, off, len, sh);
 	return 0;
 }
 
-/*
- * State blob, version 1 (docs/vdev-state.md). All integers little-endian.
- *
- *   0   8  magic "PCLVDEV\0"
- *   8   4  version (1)
- *   12  4  total length, CRC included
- *   16  .  records: tag (4 ASCII bytes), data length (4), data, zero
- *          padding to 4. An unknown tag starting with a lower-case letter
- *          is optional and skipped; any other unknown tag is refused.
- *          "FPRT" fingerprint text (no NUL), "TDIG" 32-byte table digest,
- *          "SHDW" the 4096 shadow bytes.
- *   end-4  CRC-32 of every byte before it.
- */
-#define STATE_MAGIC "PCLVDEV"
-#define STATE_VERSION 1u
-#define STATE_HDR 16u
-
-static size_t pad4(size_t n)
+int pcl_vdev_hook(const struct pcl_vdev *vdev, uint32_t index,
+		  struct pcl_vdev_event *ev)
 {
-	return (n + 3u) & ~(size_t)3u;
-}
+	const struct pcl_guest_hook *h;
 
-static size_t put_record(uint8_t *p, const char *tag, const void *data,
-			 uint32_t len)
-{
-	memcpy(p, tag, 4);
-	pcl_put_le32(p + 4, len);
-	memcpy(p + 8, data, len);
-	memset(p + 8 + len, 0, pad4(len) - len);
-	return 8 + pad4(len);
-}
-
-int pcl_vdev_save(const struct pcl_vdev *vdev, void *buf, size_t size,
-		  size_t *needed)
-{
-	uint32_t flen;
-	size_t total, n;
-	uint8_t *p = buf;
-
-	if (!vdev)
+	if (!vdev || !ev)
 		return -EINVAL;
-	flen = (uint32_t)strlen(vdev->fingerprint);
-	total = STATE_HDR + 8 + pad4(flen) + 8 + 32 + 8 + PCL_CFG_SIZE + 4;
-	if (needed)
-		*needed = total;
-	if (!buf || size < total)
-		return -ENOSPC;
-	memcpy(p, STATE_MAGIC, 8);
-	pcl_put_le32(p + 8, STATE_VERSION);
-	pcl_put_le32(p + 12, (uint32_t)total);
-	n = STATE_HDR;
-	n += put_record(p + n, "FPRT", vdev->fingerprint, flen);
-	n += put_record(p + n, "TDIG", vdev->digest, 32);
-	n += put_record(p + n, "SHDW", vdev->shadow, PCL_CFG_SIZE);
-	pcl_put_le32(p + n, pcl_crc32(0, p, n));
-	return 0;
-}
-
-#define load_error(err, ...) \
-	pcl_set_error(err, -EINVAL, "vdev state", 0, 0, -1, __VA_ARGS__)
-
-int pcl_vdev_load(struct pcl_vdev *vdev, const void *buf, size_t len,
-		  struct pcl_error *err)
-{
-	const uint8_t *p = buf;
-	const uint8_t *shadow = NULL, *digest = NULL, *fprt = NULL;
-	uint32_t flen = 0, total;
-	size_t n;
-
-	if (!vdev || !buf)
-		return load_error(err, "no engine or no state");
-	if (len < STATE_HDR + 4 || memcmp(p, STATE_MAGIC, 8) != 0)
-		return load_error(err, "not a pcilayout engine state "
-				       "(bad magic or too short)");
-	if (pcl_le32(p + 8) != STATE_VERSION)
-		return load_error(err, "state version %u is not supported "
-				       "(this library reads version %u)",
-				  pcl_le32(p + 8), STATE_VERSION);
-	total = pcl_le32(p + 12);
-	if (total != len)
-		return load_error(err, "state is %zu bytes but says %u: "
-				       "truncated or padded", len, total);
-	if (pcl_crc32(0, p, len - 4) != pcl_le32(p + len - 4))
-		return load_error(err, "state checksum mismatch: corrupted");
-	for (n = STATE_HDR; n < len - 4;) {
-		const uint8_t *tag = p + n;
-		uint32_t rlen;
-
-		if (len - 4 - n < 8)
-			return load_error(err, "record header at byte %zu is "
-					       "truncated", n);
-		rlen = pcl_le32(p + n + 4);
-		if (rlen > len - 4 - n - 8 || pad4(rlen) > len - 4 - n - 8)
-			return load_error(err, "record at byte %zu runs past "
-					       "the end", n);
-		if (!memcmp(tag, "FPRT", 4)) {
-			if (rlen >= PCL_GUEST_FINGERPRINT_SIZE)
-				return load_error(err, "fingerprint too long");
-			fprt = tag + 8;
-			flen = rlen;
-		} else if (!memcmp(tag, "TDIG", 4)) {
-			if (rlen != 32)
-				return load_error(err, "table digest has %u "
-						       "bytes, not 32", rlen);
-			digest = tag + 8;
-		} else if (!memcmp(tag, "SHDW", 4)) {
-			if (rlen != PCL_CFG_SIZE)
-				return load_error(err, "shadow has %u bytes, "
-						       "not 4096", rlen);
-			shadow = tag + 8;
-		} else if (!(tag[0] >= 'a' && tag[0] <= 'z')) {
-			return load_error(err, "unknown required record "
-					       "\"%.4s\"", (const char *)tag);
-		}
-		n += 8 + pad4(rlen);
-	}
-	if (!fprt || !digest || !shadow)
-		return load_error(err, "state lacks a %s record",
-				  !fprt ? "fingerprint" :
-				  !digest ? "table digest" : "shadow");
-	if (flen != strlen(vdev->fingerprint) ||
-	    memcmp(fprt, vdev->fingerprint, flen) != 0)
-		return load_error(err, "state was saved for layout \"%.*s\", "
-				       "this engine runs \"%s\"", (int)flen,
-				  (const char *)fprt, vdev->fingerprint);
-	if (memcmp(digest, vdev->digest, 32) != 0)
-		return load_error(err, "state was saved for the same layout "
-				       "but another access table (another "
-				       "device or other BAR sizes)");
-	/* Only states a guest could have reached are accepted. */
-	for (uint32_t i = 0; i < PCL_CFG_SIZE; i++) {
-		const struct vbyte *b = &vdev->b[i];
-		uint8_t diff = shadow[i] ^ vdev->init[i];
-
-		if ((diff & ~b->smask) ||
-		    (shadow[i] & ~vdev->init[i] & b->w1c & b->smask))
-			return pcl_set_error(err, -EINVAL, "vdev state", 0, 0,
-					     (int32_t)i, "state changes "
-					     "read-only bits at 0x%03x", i);
-	}
-	memcpy(vdev->shadow, shadow, PCL_CFG_SIZE);
+	if (index >= vdev->nhooks)
+		return -ENOENT;
+	h = &vdev->hooks[index];
+	*ev = (struct pcl_vdev_event){
+		.hook = h->hook,
+		.index = index,
+		.offset = h->offset,
+		.width = h->width,
+		.old_value = pcl_vdev_hook_value(vdev, h, vdev->init),
+		.new_value = pcl_vdev_hook_value(vdev, h, vdev->shadow),
+	};
 	return 0;
 }

@@ -11,7 +11,11 @@
  * the same hook events, device accesses only at offsets the table passes
  * through for the bytes accessed, every byte that must reach the device
  * written exactly once, aligned passthrough reads in one call; and
- * periodically the same shadow and no bit changed outside a write mask.
+ * periodically the same saved state and no bit changed outside a write
+ * mask. The model covers settings kept for replay, hooks on device bytes,
+ * MSI's Multiple Message Enable clamp and the reset an FLR bit triggers.
+ * Then targeted tests: arguments, failures, saving and loading (on
+ * another device too), replay, lifecycle events.
  *
  * PCL_VDEV_ITERATIONS sets the number of random accesses (default 300000;
  * the suite also runs under ASan and valgrind); PCL_VDEV_SEED the seed.
@@ -32,6 +36,8 @@
 #include "guest/guest-internal.h"
 
 #define N PCL_CFG_SIZE
+/* A state blob: a random table has up to one rule run (12 bytes) a byte. */
+#define BLOB_MAX (N * 12 + 2 * N)
 
 static uint64_t rng_state;
 
@@ -116,7 +122,7 @@ static int spy_write(void *opaque, uint32_t off, uint32_t len, uint32_t val)
 struct ref {
 	struct pcl_guest_rule rule[N];
 	uint16_t seg_end[N];
-	struct { int hook; uint32_t off, width; } hooks[PCL_GUEST_MAX_HOOKS];
+	struct { int kind; uint32_t off, width; } hooks[PCL_GUEST_MAX_HOOKS];
 	uint32_t nhooks;
 	uint8_t init[N];
 	uint8_t shadow[N];
@@ -127,6 +133,31 @@ struct ref {
 static uint8_t bit(uint8_t v, int b)
 {
 	return (uint8_t)((v >> b) & 1u);
+}
+
+/* PHYS bits a guest writes to the device that the engine keeps (REPLAY). */
+static uint8_t ref_settings(const struct pcl_guest_rule *r)
+{
+	if (r->source != PCL_GUEST_PHYS || !(r->flags & PCL_GUEST_REPLAY))
+		return 0;
+	return (uint8_t)(r->wmask & ~r->vmask & ~r->w1c);
+}
+
+/* Bits of a byte that are the guest's state (everything but device bits). */
+static uint8_t ref_kept(const struct pcl_guest_rule *r)
+{
+	if (r->source != PCL_GUEST_PHYS)
+		return 0xff;
+	return (uint8_t)(r->vmask | ref_settings(r));
+}
+
+/* The hook (index) whose register starts at @g with kind @kind, or -1. */
+static int ref_hook_at(const struct ref *m, uint32_t g, int kind)
+{
+	for (uint32_t h = 0; h < m->nhooks; h++)
+		if (m->hooks[h].off == g && m->hooks[h].kind == kind)
+			return (int)h;
+	return -1;
 }
 
 static uint8_t ref_read_byte(const struct ref *m, uint32_t g)
@@ -175,6 +206,8 @@ static int ref_hw_write(const struct ref *m, uint32_t g, uint8_t x,
 	return any;
 }
 
+static uint8_t changeable(const struct pcl_guest_rule *r);
+
 static uint8_t ref_shadow_after(const struct ref *m, uint32_t g, uint8_t x)
 {
 	const struct pcl_guest_rule *r = &m->rule[g];
@@ -186,7 +219,8 @@ static uint8_t ref_shadow_after(const struct ref *m, uint32_t g, uint8_t x)
 
 		if (r->source == PCL_GUEST_CONST)
 			writable = 0;
-		if (r->source == PCL_GUEST_PHYS && !bit(r->vmask, b))
+		if (r->source == PCL_GUEST_PHYS && !bit(r->vmask, b) &&
+		    !bit(ref_settings(r), b))
 			writable = 0; /* that bit lives in the device */
 		if (writable) {
 			if (r->source == PCL_GUEST_SHADOW && bit(r->w1c, b))
@@ -195,6 +229,16 @@ static uint8_t ref_shadow_after(const struct ref *m, uint32_t g, uint8_t x)
 				nb = bit(x, b);
 		}
 		out |= (uint8_t)(nb << b);
+	}
+	/* MSI control: Multiple Message Enable at most Capable, where the
+	 * guest may write it. */
+	if (ref_hook_at(m, g, PCL_HOOK_MSI) >= 0 &&
+	    ((out >> 4) & 7) > ((out >> 1) & 7)) {
+		uint8_t clamped = (uint8_t)((out & 0x8f) |
+					    (((out >> 1) & 7) << 4));
+
+		out = (uint8_t)((out & ~changeable(r)) |
+				(clamped & changeable(r)));
 	}
 	return out;
 }
@@ -212,9 +256,21 @@ static uint32_t ref_hook_value(const struct ref *m, uint32_t h)
 {
 	uint32_t v = 0;
 
-	for (uint32_t i = 0; i < m->hooks[h].width; i++)
-		v |= (uint32_t)m->shadow[m->hooks[h].off + i] << (8 * i);
+	for (uint32_t i = 0; i < m->hooks[h].width; i++) {
+		uint32_t g = m->hooks[h].off + i;
+
+		v |= (uint32_t)(m->shadow[g] & ref_kept(&m->rule[g])) << (8 * i);
+	}
 	return v;
+}
+
+/* An FLR register's trigger bits: its emulated writable ones. */
+static uint8_t ref_trigger(const struct ref *m, uint32_t h)
+{
+	const struct pcl_guest_rule *r = &m->rule[m->hooks[h].off];
+
+	return r->source == PCL_GUEST_PHYS ? (uint8_t)(r->wmask & r->vmask) :
+	       r->wmask;
 }
 
 /* Naturally aligned pieces of 1, 2, 4 bytes covering [phys, phys + n). */
@@ -266,7 +322,7 @@ static uint32_t ref_read_calls(const struct ref *m, uint32_t off, uint32_t len)
 /* ---- engine + model pair ---- */
 
 struct events {
-	struct pcl_vdev_event ev[8];
+	struct pcl_vdev_event ev[40]; /* an FLR reports every hook */
 	uint32_t n;
 };
 
@@ -274,7 +330,7 @@ static void on_event(void *opaque, const struct pcl_vdev_event *e)
 {
 	struct events *evs = opaque;
 
-	assert_true(evs->n < 8);
+	assert_true(evs->n < 40);
 	evs->ev[evs->n++] = *e;
 }
 
@@ -296,8 +352,10 @@ static void random_rule(struct pcl_guest_rule *r, uint32_t g, int32_t delta)
 	r->wmask = rnd_below(3) ? masks[rnd_below(6)] : (uint8_t)rnd();
 	if (pick < 6) {
 		r->source = PCL_GUEST_SHADOW;
+		if (rnd_below(4) == 0)
+			r->flags = PCL_GUEST_DEVICE_FACT;
 		if (rnd_below(5) == 0) {
-			r->flags = PCL_GUEST_WRITE_THROUGH;
+			r->flags |= PCL_GUEST_WRITE_THROUGH;
 		} else {
 			r->w1c = rnd_below(3) == 0 ? (uint8_t)(rnd() & r->wmask) : 0;
 			r->phys = 0;
@@ -307,6 +365,8 @@ static void random_rule(struct pcl_guest_rule *r, uint32_t g, int32_t delta)
 	r->source = PCL_GUEST_PHYS;
 	r->vmask = rnd_below(3) ? 0 : rnd_below(4) ? (uint8_t)rnd() : 0xff;
 	r->w1c = rnd_below(3) == 0 ? (uint8_t)(rnd() & ~r->vmask) : 0;
+	if (rnd_below(3) == 0)
+		r->flags = PCL_GUEST_REPLAY;
 }
 
 /* Build a random guest view and the model's copy of it. */
@@ -359,21 +419,29 @@ static struct pcl_guest *random_view(struct pcl_ctx *ctx, struct ref *m)
 	}
 	for (uint32_t i = 0; i < N; i++)
 		m->seg_end[i] = (uint16_t)pcl_guest_segment_end(g, i);
-	/* Hooks on SHADOW registers. */
+	/* Hooks on registers whose value the engine keeps: SHADOW bytes,
+	 * PHYS bytes with emulated or settings bits. Every kind, FLR too. */
 	for (int tries = 0; tries < 400 && m->nhooks < PCL_GUEST_MAX_HOOKS;
 	     tries++) {
 		static const uint32_t widths[] = { 1, 2, 4 };
-		uint32_t w = widths[rnd_below(3)];
+		int kind = 1 + (int)rnd_below(PCL_HOOK_FLR);
+		uint32_t w = kind == PCL_HOOK_FLR ? 1 : widths[rnd_below(3)];
 		uint32_t off = rnd_below(N / w) * w;
 		int ok = 1, idx;
 
-		for (uint32_t i = 0; i < w; i++)
-			ok &= m->rule[off + i].source == PCL_GUEST_SHADOW &&
-			      !m->rule[off + i].hook;
+		for (uint32_t i = 0; i < w; i++) {
+			const struct pcl_guest_rule *q = &m->rule[off + i];
+
+			ok &= !q->hook && (q->source == PCL_GUEST_SHADOW ||
+					   (q->source == PCL_GUEST_PHYS &&
+					    (q->vmask ||
+					     (q->flags & PCL_GUEST_REPLAY))));
+		}
 		if (!ok)
 			continue;
-		idx = pcl_guest_add_hook(g, 1 + (int)rnd_below(5), off, w);
+		idx = pcl_guest_add_hook(g, kind, off, w);
 		assert_true(idx >= 0);
+		m->hooks[m->nhooks].kind = kind;
 		m->hooks[m->nhooks].off = off;
 		m->hooks[m->nhooks].width = w;
 		m->nhooks++;
@@ -424,25 +492,83 @@ static uint8_t changeable(const struct pcl_guest_rule *r)
 	if (r->source == PCL_GUEST_SHADOW)
 		return r->wmask;
 	if (r->source == PCL_GUEST_PHYS)
-		return r->wmask & r->vmask;
+		return (uint8_t)((r->wmask & r->vmask) | ref_settings(r));
 	return 0;
 }
 
 static void compare_state(const struct pcl_vdev *v, const struct ref *m,
 			  const struct spy *s)
 {
-	static uint8_t blob[8192];
+	static uint8_t blob[BLOB_MAX];
 	const uint8_t *sh = saved_shadow(v, blob, sizeof(blob));
 
 	for (uint32_t i = 0; i < N; i++) {
-		if (sh[i] != m->shadow[i])
-			fail_msg("shadow differs at 0x%03x: engine %02x model "
-				 "%02x", i, sh[i], m->shadow[i]);
-		if ((sh[i] ^ m->init[i]) & ~changeable(&m->rule[i]))
+		/* The saved state never carries a device's own bits. */
+		if (sh[i] != (m->shadow[i] & ref_kept(&m->rule[i])))
+			fail_msg("saved state differs at 0x%03x: engine %02x "
+				 "model %02x", i, sh[i],
+				 m->shadow[i] & ref_kept(&m->rule[i]));
+		if ((sh[i] ^ (m->init[i] & ref_kept(&m->rule[i]))) &
+		    ~changeable(&m->rule[i]))
 			fail_msg("bit outside the write mask changed at 0x%03x",
 				 i);
 	}
 	assert_memory_equal(s->dev, m->dev, N);
+}
+
+static void expect_event(const struct ref *m, const struct events *evs,
+			 uint32_t *n, uint32_t h, uint32_t old, uint32_t now)
+{
+	assert_true(*n < evs->n);
+	assert_int_equal(evs->ev[*n].hook, m->hooks[h].kind);
+	assert_int_equal(evs->ev[*n].index, h);
+	assert_int_equal(evs->ev[*n].offset, m->hooks[h].off);
+	assert_int_equal(evs->ev[*n].width, m->hooks[h].width);
+	assert_int_equal(evs->ev[*n].old_value, old);
+	assert_int_equal(evs->ev[*n].new_value, now);
+	(*n)++;
+}
+
+/*
+ * The events of a write the model has applied: each hooked register it
+ * touched that changed, in access order (FLR registers aside); then, if
+ * it set an FLR bit, the model resets and expects each hook the reset
+ * changed, in index order, and the FLR with the value written.
+ */
+static void write_events(struct ref *m, const struct events *evs,
+			 const uint32_t *order, uint32_t norder,
+			 const uint32_t *hook_old)
+{
+	uint32_t n = 0, before[PCL_GUEST_MAX_HOOKS];
+	int flr = -1;
+
+	for (uint32_t k = 0; k < norder; k++) {
+		uint32_t h = order[k], now = ref_hook_value(m, h);
+
+		if (m->hooks[h].kind == PCL_HOOK_FLR) {
+			if (flr < 0 && (m->shadow[m->hooks[h].off] &
+					ref_trigger(m, h)))
+				flr = (int)h;
+		} else if (now != hook_old[h]) {
+			expect_event(m, evs, &n, h, hook_old[h], now);
+		}
+	}
+	if (flr >= 0) {
+		uint32_t written = ref_hook_value(m, (uint32_t)flr);
+
+		for (uint32_t h = 0; h < m->nhooks; h++)
+			before[h] = ref_hook_value(m, h);
+		memcpy(m->shadow, m->init, N);
+		for (uint32_t h = 0; h < m->nhooks; h++)
+			if (m->hooks[h].kind != PCL_HOOK_FLR &&
+			    ref_hook_value(m, h) != before[h])
+				expect_event(m, evs, &n, h, before[h],
+					     ref_hook_value(m, h));
+		if (written != hook_old[flr])
+			expect_event(m, evs, &n, (uint32_t)flr,
+				     hook_old[flr], written);
+	}
+	assert_int_equal(evs->n, n);
 }
 
 /*
@@ -581,24 +707,7 @@ static void one_access(struct pcl_vdev *v, struct ref *m, struct spy *s,
 				  m->dev_w1c[m->rule[off + i].phys], hw[i]);
 	for (uint32_t i = 0; i < len; i++)
 		m->shadow[off + i] = new_sh[i];
-	{
-		uint32_t nexp = 0;
-
-		for (uint32_t k = 0; k < norder; k++) {
-			uint32_t h = order[k], now = ref_hook_value(m, h);
-
-			if (now == hook_old[h])
-				continue;
-			assert_true(nexp < evs->n);
-			assert_int_equal(evs->ev[nexp].index, h);
-			assert_int_equal(evs->ev[nexp].offset, m->hooks[h].off);
-			assert_int_equal(evs->ev[nexp].width, m->hooks[h].width);
-			assert_int_equal(evs->ev[nexp].old_value, hook_old[h]);
-			assert_int_equal(evs->ev[nexp].new_value, now);
-			nexp++;
-		}
-		assert_int_equal(evs->n, nexp);
-	}
+	write_events(m, evs, order, norder, hook_old);
 	/* Device bytes touched by this write must match the model now. */
 	for (uint32_t c = 0; c < s->nlog; c++)
 		for (uint32_t i = 0; i < s->log[c].len; i++)
@@ -820,7 +929,7 @@ static void test_backend_failure(void **state)
 	struct pcl_ctx *ctx = pcl_ctx_new();
 	static struct ref m;
 	static struct spy s;
-	static uint8_t before[8192], after[8192];
+	static uint8_t before[BLOB_MAX], after[BLOB_MAX];
 	struct events evs = { .n = 0 };
 	struct pcl_vdev_backend be = { spy_read, spy_write, &s };
 	unsigned long fails = 0;
@@ -867,12 +976,23 @@ static void test_backend_failure(void **state)
 	pcl_ctx_free(ctx);
 }
 
+/* A copy of a view (the test knows its representation). */
+static struct pcl_guest *clone_view(struct pcl_ctx *ctx,
+				    const struct pcl_guest *g)
+{
+	struct pcl_guest *c = pcl_guest_new(ctx);
+
+	assert_non_null(c);
+	memcpy(c, g, sizeof(*c));
+	return c;
+}
+
 static void test_save_load(void **state)
 {
 	struct pcl_ctx *ctx = pcl_ctx_new();
 	static struct ref m;
 	static struct spy s;
-	static uint8_t blob[8192], bad[8192];
+	static uint8_t blob[BLOB_MAX], bad[BLOB_MAX];
 	struct pcl_vdev_backend be = { spy_read, spy_write, &s };
 	struct pcl_guest *g;
 	struct pcl_vdev *v, *w;
@@ -930,13 +1050,35 @@ static void test_save_load(void **state)
 		assert_int_equal(pcl_vdev_load(x, blob, len, &err), -EINVAL);
 		assert_non_null(strstr(err.message, "sha256:aaaa"));
 		assert_non_null(strstr(err.message, "sha256:bbbb"));
-		/* Same fingerprint, another table. */
+		/* Same fingerprint, other hooks. */
 		assert_int_equal(pcl_guest_set_fingerprint(g2, "sha256:aaaa"),
 				 0);
 		pcl_vdev_free(x);
 		x = pcl_vdev_new(g2, &be, NULL);
 		assert_int_equal(pcl_vdev_load(x, blob, len, &err), -EINVAL);
-		assert_non_null(strstr(err.message, "access table"));
+		assert_non_null(strstr(err.message, "hooked register"));
+		pcl_vdev_free(x);
+		pcl_guest_free(g2);
+	}
+	/* Same fingerprint and hooks, one byte's rule other: the message
+	 * names that byte. */
+	{
+		struct pcl_guest *g2 = clone_view(ctx, g);
+		struct pcl_guest_rule r;
+		struct pcl_vdev *x;
+
+		assert_int_equal(pcl_guest_rule(g2, 0x123, &r), 0);
+		r.wmask ^= 0x10;
+		r.w1c &= r.wmask;
+		if (r.source == PCL_GUEST_CONST)
+			r = (struct pcl_guest_rule){ .source = PCL_GUEST_SHADOW,
+						     .wmask = 0x10 };
+		assert_int_equal(pcl_guest_set(g2, 0x123, 1, &r, NULL), 0);
+		x = pcl_vdev_new(g2, &be, NULL);
+		assert_non_null(x);
+		assert_int_equal(pcl_vdev_load(x, blob, len, &err), -EINVAL);
+		assert_non_null(strstr(err.message, "emulation rule"));
+		assert_int_equal(err.offset, 0x123);
 		pcl_vdev_free(x);
 		pcl_guest_free(g2);
 	}
@@ -977,13 +1119,13 @@ static void test_save_load(void **state)
 	}
 	/* Another version. */
 	memcpy(bad, blob, len);
-	pcl_put_le32(bad + 8, 2);
+	pcl_put_le32(bad + 8, 1);
 	pcl_put_le32(bad + len - 4, pcl_crc32(0, bad, len - 4));
 	assert_int_equal(pcl_vdev_load(w, bad, len, &err), -EINVAL);
-	assert_non_null(strstr(err.message, "version 2"));
+	assert_non_null(strstr(err.message, "version 1"));
 	/* Nothing above changed @w: it still equals @v. */
 	{
-		static uint8_t b1[8192], b2[8192];
+		static uint8_t b1[BLOB_MAX], b2[BLOB_MAX];
 
 		assert_int_equal(pcl_vdev_save(v, b1, sizeof(b1), NULL), 0);
 		assert_int_equal(pcl_vdev_save(w, b2, sizeof(b2), NULL), 0);
