@@ -6,16 +6,25 @@
  *
  * Order matters and is the whole algorithm:
  *  1. every byte gets the layout's unclaimed policy;
- *  2. every physical byte that belongs to a capability of the device
- *     (chain members and orphans alike) is taken out of passthrough, so a
- *     hidden capability, a capability the layout does not mention, or the
- *     old home of a relocated one can never be reached at its physical
- *     offset;
+ *  2. the device's own capabilities are taken back from it where the
+ *     policy would pass them through: a capability the layout presents
+ *     entirely (so the old home of a relocated one, and MSI or MSI-X,
+ *     which are emulated, are never reached at their physical offset);
+ *     a hidden one, one the layout does not mention and an orphan only by
+ *     their header, which reads the policy's fill (layout-format 5.4), so
+ *     that a guest never finds them at their old place, while their
+ *     registers pass through as vfio-pci passes unassigned bytes;
  *  3. the header gets its fixed rules;
  *  4. each presented entry is laid over its guest range, with its header
- *     (ID and next pointer) rewritten to the layout's chain order.
+ *     (ID and next pointer) rewritten to the layout's chain order, and its
+ *     body given vfio-pci's permissions (perm.c) or emulated (MSI, MSI-X,
+ *     virtual capabilities).
  * Later steps overwrite earlier ones, so the passthrough set is exactly
  * what step 1 left and step 4 added back.
+ *
+ * Bytes whose initial value is a fact of this device (identity, MSI-X
+ * table location, ...) are marked PCL_GUEST_DEVICE_FACT, device settings a
+ * guest owns PCL_GUEST_REPLAY: together they make engine state portable.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -26,8 +35,6 @@
 #include "internal.h"
 #include "guest-internal.h"
 
-#define ID_MSI   0x05
-#define ID_MSIX  0x11
 #define ID_PASID 0x1b
 #define ID_DSN   0x03
 
@@ -72,6 +79,16 @@ static int set_ro(struct build *b, uint32_t off, uint32_t len,
 	return set(b, off, len, &r, init);
 }
 
+/* Emulated read-only copies of the device's registers (device facts). */
+static int set_fact(struct build *b, uint32_t off, uint32_t len,
+		    const uint8_t *init)
+{
+	struct pcl_guest_rule r = { .source = PCL_GUEST_SHADOW,
+				    .flags = PCL_GUEST_DEVICE_FACT };
+
+	return set(b, off, len, &r, init);
+}
+
 static int set_shadow(struct build *b, uint32_t off, uint8_t wmask,
 		      uint8_t init, int hook)
 {
@@ -79,6 +96,27 @@ static int set_shadow(struct build *b, uint32_t off, uint8_t wmask,
 				    .hook = (uint8_t)hook };
 
 	return set(b, off, 1, &r, &init);
+}
+
+/* An emulated byte whose read-only bits are the device's. */
+static int set_shadow_fact(struct build *b, uint32_t off, uint8_t wmask,
+			   uint8_t init, int hook)
+{
+	struct pcl_guest_rule r = { .source = PCL_GUEST_SHADOW, .wmask = wmask,
+				    .flags = PCL_GUEST_DEVICE_FACT,
+				    .hook = (uint8_t)hook };
+
+	return set(b, off, 1, &r, &init);
+}
+
+/* Device bytes: read from the device, @wmask written to it. */
+static int set_phys(struct build *b, uint32_t off, uint32_t len,
+		    uint8_t wmask, uint8_t flags)
+{
+	struct pcl_guest_rule r = { .source = PCL_GUEST_PHYS, .wmask = wmask,
+				    .flags = flags, .phys = (uint16_t)off };
+
+	return set(b, off, len, &r, b->data + off);
 }
 
 static int add_hook(struct build *b, int hook, uint32_t off, uint32_t width)
@@ -90,6 +128,21 @@ static int add_hook(struct build *b, int hook, uint32_t off, uint32_t width)
 				     0, 0, (int32_t)off,
 				     "too many hooked registers");
 	return h + 1;
+}
+
+/* Does a physical entry of the layout select the device's capability @k? */
+static bool presented(struct build *b, size_t k)
+{
+	for (int s = 0; s < 2; s++)
+		for (size_t i = 0; i < pcl_layout_entry_count(b->layout, s); i++) {
+			const struct pcl_layout_entry *e =
+				pcl_layout_entry(b->layout, s, i);
+
+			if (e->kind == PCL_ENTRY_PHYSICAL &&
+			    pcl_layout_entry_find(e, b->walk) == (long)k)
+				return true;
+		}
+	return false;
 }
 
 /* Step 1 and 2. */
@@ -122,10 +175,12 @@ static int base_policy(struct build *b)
 			const struct pcl_cap *c = orphans ?
 				pcl_walk_orphan(b->walk, i) :
 				pcl_walk_cap(b->walk, i);
-			uint32_t len = c->length;
+			uint32_t len = c->space == PCL_SPACE_STANDARD ? 2 : 4;
 
 			if (c->offset >= PCL_CFG_SIZE)
 				continue;
+			if (!orphans && presented(b, i))
+				len = c->length;
 			if (len > PCL_CFG_SIZE - (uint32_t)c->offset)
 				len = PCL_CFG_SIZE - (uint32_t)c->offset;
 			if (len && (r = set_const(b, c->offset, len, b->fill)))
@@ -181,8 +236,8 @@ static int header_bars(struct build *b)
 	for (int i = 0; i < PCL_CFG_BARS; i++)
 		sized |= sizes[i] != 0;
 	if (!sized) {
-		r = set_ro(b, 0x10, 0x18, b->data + 0x10);
-		return r ? r : set_ro(b, 0x30, 4, b->data + 0x30);
+		r = set_fact(b, 0x10, 0x18, b->data + 0x10);
+		return r ? r : set_fact(b, 0x30, 4, b->data + 0x30);
 	}
 	for (uint32_t i = 0; i < 6; i++) {
 		uint32_t off = PCI_BASE_ADDRESS_0 + 4 * i;
@@ -218,7 +273,9 @@ static int header_bars(struct build *b)
 
 			if (k == 0)
 				w &= io ? 0xfc : 0xf0;
-			if ((r = set_shadow(b, off + k, w, init[k], h)))
+			/* The type bits (byte 0) are the device's. */
+			if ((r = k ? set_shadow(b, off + k, w, init[k], h) :
+				     set_shadow_fact(b, off, w, init[k], h)))
 				return r;
 		}
 		if (is64) {
@@ -257,14 +314,23 @@ static int header_bars(struct build *b)
 	return 0;
 }
 
-/* Step 3: the type 0 (or 1) header. */
-static int header(struct build *b, uint8_t cap_ptr, bool cap_list)
+/*
+ * Step 3, identification and control: the identity, class and header type
+ * emulated copies; the command register emulated, written through and
+ * hooked; the status register the device's, read-only as vfio-pci makes
+ * it, but Capabilities List ours; cache line size, latency timer and BIST
+ * the device's and writable, as vfio-pci lets them through (the first two
+ * are settings a migrated guest keeps).
+ */
+static int header_control(struct build *b, bool cap_list)
 {
 	struct pcl_guest_rule cmd = { .source = PCL_GUEST_SHADOW,
 				      .flags = PCL_GUEST_WRITE_THROUGH };
-	struct pcl_guest_rule st = { .source = PCL_GUEST_PHYS };
+	struct pcl_guest_rule st = { .source = PCL_GUEST_PHYS, .vmask = 0x10,
+				     .phys = PCI_STATUS };
 	const uint8_t *d = b->data;
-	uint8_t status = (uint8_t)((d[0x06] & ~0x10u) | (cap_list ? 0x10 : 0));
+	uint8_t status = (uint8_t)((d[PCI_STATUS] & ~PCI_STATUS_CAP_LIST) |
+				   (cap_list ? PCI_STATUS_CAP_LIST : 0));
 	uint8_t zero = 0, ids[4];
 	struct pcl_identity id;
 	int h, r;
@@ -274,53 +340,65 @@ static int header(struct build *b, uint8_t cap_ptr, bool cap_list)
 	pcl_cfg_identity(b->cfg, &id);
 	pcl_put_le16(ids, id.vendor_id);
 	pcl_put_le16(ids + 2, id.device_id);
-	if ((r = set_ro(b, 0x00, 4, ids)) || (r = set_ro(b, 0x08, 4, d + 0x08)) ||
-	    (r = set_ro(b, 0x0e, 1, d + 0x0e)) || (r = set_const(b, 0x0f, 1, 0)) ||
-	    (r = set_shadow(b, 0x0c, 0xff, d[0x0c], 0)) ||
-	    (r = set_shadow(b, 0x0d, 0xff, d[0x0d], 0)))
+	if ((r = set_fact(b, PCI_VENDOR_ID, 4, ids)) ||
+	    (r = set_fact(b, PCI_CLASS_REVISION, 4, d + PCI_CLASS_REVISION)) ||
+	    (r = set_fact(b, PCI_HEADER_TYPE, 1, d + PCI_HEADER_TYPE)) ||
+	    (r = set_phys(b, PCI_BIST, 1, 0xff, 0)) ||
+	    (r = set_phys(b, PCI_CACHE_LINE_SIZE, 2, 0xff, PCL_GUEST_REPLAY)))
 		return r;
 	/* Command: starts at 0 as after reset; I/O, memory, bus master,
 	 * parity, SERR and INTx disable are the guest's to set. */
-	h = add_hook(b, PCL_HOOK_COMMAND, 0x04, 2);
+	h = add_hook(b, PCL_HOOK_COMMAND, PCI_COMMAND, 2);
 	if (h < 0)
 		return h;
 	cmd.hook = (uint8_t)h;
-	cmd.wmask = 0x47;
-	cmd.phys = 0x04;
-	if ((r = set(b, 0x04, 1, &cmd, &zero)))
+	cmd.wmask = PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER |
+		    PCI_COMMAND_PARITY;
+	cmd.phys = PCI_COMMAND;
+	if ((r = set(b, PCI_COMMAND, 1, &cmd, &zero)))
 		return r;
-	cmd.wmask = 0x05;
-	cmd.phys = 0x05;
-	if ((r = set(b, 0x05, 1, &cmd, &zero)))
+	cmd.wmask = (PCI_COMMAND_SERR | PCI_COMMAND_INTX_DISABLE) >> 8;
+	cmd.phys = PCI_COMMAND + 1;
+	if ((r = set(b, PCI_COMMAND + 1, 1, &cmd, &zero)) ||
+	    (r = set(b, PCI_STATUS, 1, &st, &status)))
 		return r;
-	/* Status: the device's, with CAP_LIST ours and error bits RW1C. */
-	st.vmask = 0x10;
-	st.phys = 0x06;
-	if ((r = set(b, 0x06, 1, &st, &status)))
+	if ((r = set_phys(b, PCI_STATUS + 1, 1, 0, 0)))
 		return r;
-	st = (struct pcl_guest_rule){ .source = PCL_GUEST_PHYS, .wmask = 0xf9,
-				      .w1c = 0xf9, .phys = 0x07 };
-	if ((r = set(b, 0x07, 1, &st, d + 0x07)))
+	/* A VF has no INTx (SR-IOV 1.1, 3.5.12); vfio-pci shows pin 0 even
+	 * where the VF claims one ("gratuitous for good VFs"). */
+	if ((r = set_fact(b, PCI_INTERRUPT_PIN, 3, d + PCI_INTERRUPT_PIN)) ||
+	    (id.is_vf && (r = set_fact(b, PCI_INTERRUPT_PIN, 1, &zero))))
 		return r;
-	if ((d[0x0e] & 0x7f) == 0) {
-		if ((r = header_bars(b)) || (r = set_ro(b, 0x28, 8, d + 0x28)))
+	return 0;
+}
+
+/* Step 3: the type 0 (or 1) header. */
+static int header(struct build *b, uint8_t cap_ptr, bool cap_list)
+{
+	const uint8_t *d = b->data;
+	bool endpoint = (d[PCI_HEADER_TYPE] & 0x7f) == PCI_HEADER_TYPE_NORMAL;
+	int r;
+
+	if ((r = header_control(b, cap_list)))
+		return r;
+	if (endpoint) {
+		if ((r = header_bars(b)) ||
+		    (r = set_fact(b, PCI_CARDBUS_CIS, 8, d + PCI_CARDBUS_CIS)))
 			return r;
 	} else {
 		/* Bridges: nothing to size here; keep the window registers
 		 * as the device showed them. */
-		if ((r = set_ro(b, 0x10, 0x24, d + 0x10)) ||
-		    (r = set_ro(b, 0x38, 4, d + 0x38)))
+		if ((r = set_fact(b, PCI_BASE_ADDRESS_0, 0x24,
+				  d + PCI_BASE_ADDRESS_0)) ||
+		    (r = set_fact(b, PCI_ROM_ADDRESS1, 4, d + PCI_ROM_ADDRESS1)))
 			return r;
 	}
-	if ((r = set_ro(b, 0x34, 1, &cap_ptr)) ||
-	    (r = set_const(b, 0x35, 3, 0)) ||
-	    ((d[0x0e] & 0x7f) == 0 && (r = set_const(b, 0x38, 4, 0))) ||
-	    (r = set_shadow(b, 0x3c, 0xff, d[0x3c], 0)) ||
-	    (r = set_ro(b, 0x3d, 3, d + 0x3d)))
-		return r;
-	/* A VF has no INTx (SR-IOV 1.1, 3.5.12); vfio-pci shows pin 0 even
-	 * where the VF claims one ("gratuitous for good VFs"). */
-	if (id.is_vf && (r = set_ro(b, PCI_INTERRUPT_PIN, 1, &zero)))
+	/* (0x38 is reserved in a type 0 header.) */
+	if ((r = set_ro(b, PCI_CAPABILITY_LIST, 1, &cap_ptr)) ||
+	    (r = set_const(b, PCI_CAPABILITY_LIST + 1, 3, 0)) ||
+	    (endpoint && (r = set_const(b, PCI_ROM_ADDRESS1, 4, 0))) ||
+	    (r = set_shadow(b, PCI_INTERRUPT_LINE, 0xff, d[PCI_INTERRUPT_LINE],
+			    0)))
 		return r;
 	return 0;
 }
@@ -383,49 +461,106 @@ static uint32_t entry_length(const struct pcl_layout_entry *e)
 	       pcl_layout_cap_default_length(e->space, e->id);
 }
 
-/* MSI: emulated; the VMM programs the real vectors. */
+/*
+ * MSI: emulated, as a VMM does (QEMU's msi.c); the VMM programs the real
+ * vectors. Control: enable and Multiple Message Enable writable, the
+ * engine clamping the latter to Multiple Message Capable as vfio-pci does
+ * (hook PCL_HOOK_MSI); the rest of it the device's. Address, data and the
+ * mask bits writable, pending bits read-only, all 0 after reset.
+ */
 static int msi_rules(struct build *b, uint32_t at, uint32_t len,
 		     const uint8_t *img)
 {
-	uint16_t ctrl = pcl_le16(img + 2);
-	bool is64 = ctrl & 0x80, pvm = ctrl & 0x100;
-	uint32_t data = is64 ? 12 : 8, mask = data + 4;
+	uint16_t ctrl = pcl_le16(img + PCI_MSI_FLAGS);
+	bool is64 = ctrl & PCI_MSI_FLAGS_64BIT, pvm = ctrl & PCI_MSI_FLAGS_MASKBIT;
+	uint32_t data = is64 ? PCI_MSI_DATA_64 : PCI_MSI_DATA_32;
+	uint32_t mask = is64 ? PCI_MSI_MASK_64 : PCI_MSI_MASK_32;
+	uint8_t wctl = PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QSIZE;
 	int h, r;
 
-	h = add_hook(b, PCL_HOOK_MSI, at + 2, 2);
+	h = add_hook(b, PCL_HOOK_MSI, at + PCI_MSI_FLAGS, 2);
 	if (h < 0)
 		return h;
-	/* Enable, Multiple Message Enable; starts disabled. */
-	if ((r = set_shadow(b, at + 2, 0x71, (uint8_t)(img[2] & ~0x71u), h)) ||
-	    (r = set_shadow(b, at + 3, 0, img[3], h)))
+	if ((r = set_shadow_fact(b, at + PCI_MSI_FLAGS, wctl,
+				 (uint8_t)(img[PCI_MSI_FLAGS] & ~wctl), h)) ||
+	    (r = set_shadow_fact(b, at + PCI_MSI_FLAGS + 1, 0,
+				 img[PCI_MSI_FLAGS + 1], h)))
 		return r;
-	for (uint32_t i = 4; i < len; i++) {
+	for (uint32_t i = PCI_MSI_ADDRESS_LO; i < len; i++) {
 		uint8_t w = 0;
 
-		if (i < 8)
-			w = i == 4 ? 0xfc : 0xff;       /* address */
-		else if ((is64 && i < 12) ||            /* upper address */
-			 (i >= data && i < data + 2) || /* data */
-			 (pvm && i >= mask && i < mask + 4)) /* mask bits */
+		if (i < PCI_MSI_ADDRESS_LO + 4)
+			w = i == PCI_MSI_ADDRESS_LO ? 0xfc : 0xff;
+		else if ((is64 && i < PCI_MSI_ADDRESS_HI + 4) ||
+			 (i >= data && i < data + 2) ||
+			 (pvm && i >= mask && i < mask + 4))
 			w = 0xff;
-		if ((r = set_shadow(b, at + i, w, img[i], 0)))
+		if ((r = set_shadow(b, at + i, w, 0, 0)))
 			return r;
 	}
 	return 0;
 }
 
-/* MSI-X: enable and function mask are the guest's, table/PBA read-only. */
+/*
+ * MSI-X: enable and function mask are the guest's; table size and the
+ * table's and PBA's locations are the device's, read-only.
+ */
 static int msix_rules(struct build *b, uint32_t at, uint32_t len,
 		      const uint8_t *img)
 {
-	int h = add_hook(b, PCL_HOOK_MSIX, at + 2, 2), r;
+	uint8_t wctl = (PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL) >> 8;
+	int h = add_hook(b, PCL_HOOK_MSIX, at + PCI_MSIX_FLAGS, 2), r;
 
 	if (h < 0)
 		return h;
-	if ((r = set_shadow(b, at + 2, 0, img[2], h)) ||
-	    (r = set_shadow(b, at + 3, 0xc0, (uint8_t)(img[3] & 0x3f), h)))
+	if ((r = set_shadow_fact(b, at + PCI_MSIX_FLAGS, 0,
+				 img[PCI_MSIX_FLAGS], h)) ||
+	    (r = set_shadow_fact(b, at + PCI_MSIX_FLAGS + 1, wctl,
+				 (uint8_t)(img[PCI_MSIX_FLAGS + 1] & ~wctl), h)))
 		return r;
-	return len > 4 ? set_ro(b, at + 4, len - 4, img + 4) : 0;
+	return len > PCI_MSIX_TABLE ? set_fact(b, at + PCI_MSIX_TABLE,
+					       len - PCI_MSIX_TABLE,
+					       img + PCI_MSIX_TABLE) : 0;
+}
+
+/*
+ * Any other presented capability's body: the device's bytes with
+ * vfio-pci's permissions (perm.c), at physical offset @phys.
+ */
+static int body_rules(struct build *b, const struct pcl_layout_entry *e,
+		      uint32_t phys, uint32_t len, uint8_t *img)
+{
+	uint32_t hdr = e->space == PCL_SPACE_STANDARD ? 2 : 4;
+	uint32_t at = (uint32_t)e->at;
+	struct pcl_perm *perm = calloc(len, sizeof(*perm));
+	int pm = 0, h = 0, r = 0;
+
+	if (!perm)
+		return pcl_set_error(b->err, -ENOMEM, "", 0, 0, -1,
+				     "out of memory");
+	pcl_guest_cap_perms(e->space, e->id, len, perm);
+	for (uint32_t i = hdr; i < len && !r; i++) {
+		struct pcl_guest_rule rule = {
+			.source = PCL_GUEST_PHYS, .wmask = perm[i].write,
+			.vmask = perm[i].virt, .w1c = perm[i].w1c,
+			.phys = (uint16_t)(phys + i),
+		};
+
+		if (perm[i].flags & PCL_PERM_SETTING)
+			rule.flags = PCL_GUEST_REPLAY;
+		/* The PM register is 2 bytes; an FLR register 1. */
+		if (perm[i].flags & PCL_PERM_HOOK_PM)
+			h = pm = pm ? pm : add_hook(b, PCL_HOOK_PM, at + i, 2);
+		else if (perm[i].flags & PCL_PERM_HOOK_FLR)
+			h = add_hook(b, PCL_HOOK_FLR, at + i, 1);
+		else
+			h = 0;
+		rule.hook = (uint8_t)(h > 0 ? h : 0);
+		img[i] &= (uint8_t)~perm[i].zero;
+		r = h < 0 ? h : set(b, at + i, 1, &rule, img + i);
+	}
+	free(perm);
+	return r;
 }
 
 static int physical_entry(struct build *b, const struct pcl_layout_entry *e,
@@ -434,8 +569,6 @@ static int physical_entry(struct build *b, const struct pcl_layout_entry *e,
 	const char *src = pcl_layout_source(b->layout);
 	const struct pcl_cap *c = find_cap(b, e), *o;
 	char nb[16];
-	uint32_t hdr = e->space == PCL_SPACE_STANDARD ? 2 : 4;
-	struct pcl_guest_rule pass = { .source = PCL_GUEST_PHYS, .wmask = 0xff };
 
 	if (!c && e->phys >= 0)
 		return pcl_set_error(b->err, -EINVAL, src, e->line, e->column,
@@ -471,13 +604,11 @@ static int physical_entry(struct build *b, const struct pcl_layout_entry *e,
 			"%s: layout length %u, device length %u",
 			entry_name(e, nb, sizeof(nb)), len, c->length);
 	memcpy(img, b->data + c->offset, len);
-	if (e->space == PCL_SPACE_STANDARD && e->id == ID_MSI)
+	if (e->space == PCL_SPACE_STANDARD && e->id == PCI_CAP_ID_MSI)
 		return msi_rules(b, (uint32_t)e->at, len, img);
-	if (e->space == PCL_SPACE_STANDARD && e->id == ID_MSIX)
+	if (e->space == PCL_SPACE_STANDARD && e->id == PCI_CAP_ID_MSIX)
 		return msix_rules(b, (uint32_t)e->at, len, img);
-	pass.phys = (uint16_t)(c->offset + hdr);
-	return len > hdr ? set(b, (uint32_t)e->at + hdr, len - hdr, &pass,
-			       img + hdr) : 0;
+	return body_rules(b, e, c->offset, len, img);
 }
 
 static int virtual_entry(struct build *b, const struct pcl_layout_entry *e,
@@ -517,6 +648,9 @@ static int virtual_entry(struct build *b, const struct pcl_layout_entry *e,
 		pcl_put_le32(img, ID_DSN | 1u << 16);
 		pcl_put_le32(img + 4, (uint32_t)serial);
 		pcl_put_le32(img + 8, (uint32_t)(serial >> 32));
+		/* A PF's serial is this host's: a restored guest keeps its. */
+		if (e->dsn_from_pf)
+			return set_fact(b, at + hdr, len - hdr, img + hdr);
 		break;
 	}
 	case PCL_GEN_NULL:
@@ -586,6 +720,12 @@ static int chain(struct build *b, int space)
 		}
 		if ((r = set_ro(b, at, hdr, img)) ||
 		    (r = pcl_guest_set_segment(b->g, at, len)))
+			return r;
+		/* A physical capability's version (bits 19:16) is the
+		 * device's: format 1 does not fix it. */
+		if (space == PCL_SPACE_EXTENDED &&
+		    e->kind == PCL_ENTRY_PHYSICAL &&
+		    (r = set_fact(b, at + 2, 1, img + 2)))
 			return r;
 		/* Rules of the body were set with the image bytes already. */
 		if (!prev && space == PCL_SPACE_EXTENDED && at != 0x100) {

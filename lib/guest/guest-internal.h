@@ -31,6 +31,26 @@ int pcl_guest_rule_check(const struct pcl_guest *g, uint32_t off,
 			 const struct pcl_guest_rule *r);
 
 /*
+ * perm.c: the kernel's vfio-pci permissions of each byte of a presented
+ * physical capability, from its first byte (the header's entries are the
+ * builder's to override).
+ */
+#define PCL_PERM_SETTING  0x01u /* writable device bits are settings */
+#define PCL_PERM_HOOK_PM  0x02u /* part of the PM Control/Status hook */
+#define PCL_PERM_HOOK_FLR 0x04u /* the byte holding an Initiate FLR bit */
+
+struct pcl_perm {
+	uint8_t write; /* bits a guest may write */
+	uint8_t virt;  /* bits the engine emulates */
+	uint8_t w1c;   /* device bits a written 1 clears */
+	uint8_t zero;  /* emulated bits that start at 0, not the device's */
+	uint8_t flags; /* PCL_PERM_* */
+};
+
+void pcl_guest_cap_perms(int space, uint16_t id, uint32_t len,
+			 struct pcl_perm *perm);
+
+/*
  * The engine (vdev.c: access path; state.c: save, load, replay). Each
  * byte's rule is kept in the form the access path needs.
  */

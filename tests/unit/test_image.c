@@ -2,11 +2,13 @@
 /*
  * test_image.c - the guest view built from a layout: the image's chains
  * (checked by walking the image with the library's own walker), relocation,
- * hidden and unmentioned capabilities unreachable through the engine (a spy
- * around the simulated device records every device access), virtual PASID
- * and DSN, MSI/MSI-X emulation, BAR sizing, the unclaimed policies, and the
- * errors for layouts a device cannot realize. Then, for every corpus dump
- * with extended space, an identity layout must give back the same chains.
+ * hidden capabilities and orphans (headers emulated, registers passed
+ * through under the default policy) and old homes of moved capabilities
+ * unreachable through the engine (a spy around the simulated device records
+ * every device access), virtual PASID and DSN, MSI/MSI-X emulation, BAR
+ * sizing, the unclaimed policies, and the errors for layouts a device
+ * cannot realize. Then, for every corpus dump with extended space, an
+ * identity layout must give back the same chains.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -76,7 +78,7 @@ static struct pcl_cfg *device(struct pcl_ctx *ctx)
 	tb_w32(&b, 0x10, 0xf0000000);
 	tb_w32(&b, 0x14, 0x0000000c); /* 64-bit BAR1/2 */
 	tb_std(&b, 0x40, 0x01);
-	tb_w16(&b, 0x42, 0x0003);
+	tb_w16(&b, 0x42, 0xf803); /* PME from every state */
 	tb_std(&b, 0x50, 0x05);
 	tb_w16(&b, 0x52, 0x0180);
 	tb_std(&b, 0x70, 0x11);
@@ -183,10 +185,16 @@ static void test_build(void **state)
 	assert_int_equal(pcl_le16(img + 0xffc), 0x1000);
 	assert_int_equal(pcl_le32(img + 0x244), 0x55667788);
 	assert_int_equal(pcl_le32(img + 0x248), 0x11223344);
-	/* Hidden, old homes and orphans read 0; other registers pass. */
-	assert_int_equal(pcl_le32(img + 0x144), 0);
-	assert_int_equal(pcl_le32(img + 0x1c4), 0);
+	/* Hidden capabilities and orphans: the header reads 0, the
+	 * registers pass through (layout-format 5.4); old homes of moved
+	 * capabilities read 0; other registers pass. */
+	assert_int_equal(pcl_le32(img + 0x140), 0);
+	assert_int_equal(pcl_le32(img + 0x144), 0x22222222);
+	assert_int_equal(pcl_le32(img + 0x1c0), 0);
+	assert_int_equal(pcl_le32(img + 0x1c4), 0x00001406);
 	assert_int_equal(pcl_le16(img + 0x72), 0);
+	assert_int_equal(pcl_le32(img + 0x180), 0);
+	assert_int_equal(pcl_le32(img + 0x184), 0);
 	assert_int_equal(pcl_le32(img + 0x300), 0xdeadbeef);
 	assert_int_equal(pcl_layout_fingerprint(l, fp), 0);
 	assert_string_equal(pcl_guest_fingerprint(g), fp);
@@ -206,20 +214,27 @@ static void test_build(void **state)
 		assert_int_equal(pcl_vdev_read(v, off, 1, &val), 0);
 		assert_int_equal(val, img[off]);
 	}
+	/* Ones everywhere, but Initiate FLR (0x88 bit 15): a reset would
+	 * undo the writes before it. */
 	for (uint32_t off = 0; off < PCL_CFG_SIZE; off += 4)
-		pcl_vdev_write(v, off, 4, 0xffffffff);
-	/* No access ever reached a hidden, orphan or moved capability, nor
-	 * the header's identity. */
-	for (uint32_t i = 0x140; i < 0x140 + 0x40; i++)
+		pcl_vdev_write(v, off, 4, off == 0x88 ? 0xffff7fff : 0xffffffff);
+	/* No access ever reached the header of a hidden capability or an
+	 * orphan, the old home of a moved MSI or MSI-X or its header (ATS), nor
+	 * the header's identity; the hidden registers were written. */
+	for (uint32_t i = 0x140; i < 0x144; i++)
 		assert_int_equal(s.touched[i], 0);
-	for (uint32_t i = 0x1c0; i < 0x1c8; i++)
+	for (uint32_t i = 0x1c0; i < 0x1c4; i++)
 		assert_int_equal(s.touched[i], 0);
 	for (uint32_t i = 0x70; i < 0x7c; i++)
 		assert_int_equal(s.touched[i], 0);
 	for (uint32_t i = 0x50; i < 0x68; i++)
 		assert_int_equal(s.touched[i], 0);
+	for (uint32_t i = 0x180; i < 0x184; i++) /* its header */
+		assert_int_equal(s.touched[i], 0);
 	for (uint32_t i = 0; i < 4; i++)
 		assert_int_equal(s.touched[i], 0);
+	assert_int_equal(s.touched[0x144], 2);
+	assert_int_equal(s.touched[0x1c4], 2);
 	/* Writing ones everywhere changed only writable bits: the chains
 	 * are intact. */
 	{
@@ -289,6 +304,121 @@ static void test_build(void **state)
 	pcl_guest_free(g);
 	pcl_layout_free(l);
 
+	pcl_cfg_free(cfg);
+	pcl_ctx_free(ctx);
+}
+
+/* A layout presenting the test device's capabilities where they are. */
+static struct pcl_layout *in_place(struct pcl_ctx *ctx)
+{
+	struct pcl_layout *l = pcl_layout_new(ctx, PCL_LAYOUT_KIND_LAYOUT);
+
+	assert_non_null(l);
+	assert_int_equal(pcl_layout_set_name(l, "in-place"), 0);
+	add(l, 0, 0x01, 0x40, 0, PCL_ENTRY_PHYSICAL);
+	add(l, 0, 0x05, 0x50, 24, PCL_ENTRY_PHYSICAL);
+	add(l, 0, 0x11, 0x70, 0, PCL_ENTRY_PHYSICAL);
+	add(l, 0, 0x10, 0x80, 0x3c, PCL_ENTRY_PHYSICAL);
+	add(l, 1, 0x0001, 0x100, 0, PCL_ENTRY_PHYSICAL);
+	add(l, 1, 0x0010, 0x140, 0x40, PCL_ENTRY_PHYSICAL);
+	add(l, 1, 0x000f, 0x180, 0, PCL_ENTRY_PHYSICAL);
+	assert_int_equal(pcl_layout_validate(l, NULL), 0);
+	return l;
+}
+
+static uint32_t dev32(const struct pcl_backend *be, uint32_t off)
+{
+	return pcl_le32(pcl_backend_sim_data(be) + off);
+}
+
+static uint32_t gread(const struct pcl_vdev *v, uint32_t off, uint32_t len)
+{
+	uint32_t val = 0xdeadbeef;
+
+	assert_int_equal(pcl_vdev_read(v, off, len, &val), 0);
+	return val;
+}
+
+/*
+ * The kernel's vfio-pci permissions on presented capabilities, register by
+ * register (the differential test in test_perm.c covers every bit of every
+ * corpus device): what reaches the device, what is emulated.
+ */
+static void test_permissions(void **state)
+{
+	struct pcl_ctx *ctx = pcl_ctx_new();
+	struct pcl_cfg *cfg = device(ctx);
+	struct pcl_layout *l = in_place(ctx);
+	struct pcl_guest *g = NULL;
+	struct pcl_backend *be = pcl_backend_sim_new(cfg);
+	struct pcl_vdev_backend ops;
+	struct pcl_vdev *v;
+	uint8_t bytes[4];
+
+	assert_non_null(be);
+	assert_int_equal(pcl_guest_build(ctx, l, cfg, NULL, &g, NULL), 0);
+	pcl_backend_ops(be, &ops);
+	v = pcl_vdev_new(g, &ops, NULL);
+	assert_non_null(v);
+
+	/* Status: read-only (vfio-pci drops the write), errors stay. */
+	bytes[0] = 0xf9;
+	assert_int_equal(pcl_backend_sim_poke(be, 0x07, bytes, 1), 0);
+	assert_int_equal(pcl_vdev_write(v, 0x06, 2, 0xffff), 0);
+	assert_int_equal(pcl_backend_sim_data(be)[0x07], 0xf9);
+	/* Cache line size and latency timer reach the device. */
+	assert_int_equal(pcl_vdev_write(v, 0x0c, 2, 0x4010), 0);
+	assert_int_equal(pcl_le16(pcl_backend_sim_data(be) + 0x0c), 0x4010);
+	/* PM: PME_Support reads 0; the power state and data select reach
+	 * the device, PME_En and PME_Status do not. */
+	assert_int_equal(gread(v, 0x42, 2), 0x0003);
+	assert_int_equal(pcl_vdev_write(v, 0x44, 2, 0xffff), 0);
+	assert_int_equal(pcl_le16(pcl_backend_sim_data(be) + 0x44), 0x1e03);
+	assert_int_equal(gread(v, 0x44, 2), 0x1e03);
+	assert_int_equal(pcl_vdev_write(v, 0x44, 2, 0), 0);
+	/* Device Control: all but Phantom Functions; Max_Payload_Size
+	 * emulated (the guest reads what it wrote, the device keeps its);
+	 * Initiate FLR never reaches the device (tested with the events). */
+	assert_int_equal(pcl_vdev_write(v, 0x88, 2, 0x7fff), 0);
+	assert_int_equal(pcl_le16(pcl_backend_sim_data(be) + 0x88), 0x7d1f);
+	assert_int_equal(gread(v, 0x88, 2), 0x7dff);
+	/* Device Status: read-only. */
+	bytes[0] = 0x0f;
+	assert_int_equal(pcl_backend_sim_poke(be, 0x8a, bytes, 1), 0);
+	assert_int_equal(pcl_vdev_write(v, 0x8a, 2, 0x000f), 0);
+	assert_int_equal(pcl_backend_sim_data(be)[0x8a], 0x0f);
+	/* Link Control (Link Disable, ASPM, retrain...): read-only. */
+	assert_int_equal(pcl_vdev_write(v, 0x90, 2, 0xffff), 0);
+	assert_int_equal(pcl_le16(pcl_backend_sim_data(be) + 0x90), 0);
+	/* Device Control 2: all but ARI Forwarding Enable. */
+	assert_int_equal(pcl_vdev_write(v, 0xa8, 2, 0xffff), 0);
+	assert_int_equal(pcl_le16(pcl_backend_sim_data(be) + 0xa8), 0xffdf);
+	/* AER: status bits the kernel lists are cleared, the rest stay;
+	 * masks take the listed bits only. */
+	memset(bytes, 0xff, 4);
+	assert_int_equal(pcl_backend_sim_poke(be, 0x104, bytes, 4), 0);
+	assert_int_equal(pcl_vdev_write(v, 0x104, 4, 0xffffffff), 0);
+	assert_int_equal(dev32(be, 0x104), 0xfc000fce);
+	assert_int_equal(pcl_vdev_write(v, 0x108, 4, 0xffffffff), 0);
+	assert_int_equal(dev32(be, 0x108), 0x03fff031);
+	assert_int_equal(pcl_vdev_write(v, 0x118, 4, 0xffffffff), 0);
+	assert_int_equal(dev32(be, 0x118), 0x00000140);
+	/* SR-IOV and ATS: read-only, as vfio-pci passes them. */
+	assert_int_equal(pcl_vdev_write(v, 0x148, 4, 0xffffffff), 0);
+	assert_int_equal(dev32(be, 0x148), 0);
+	assert_int_equal(pcl_vdev_write(v, 0x184, 4, 0xffffffff), 0);
+	assert_int_equal(dev32(be, 0x184), 0x00000020);
+	/* An orphan's header reads 0; its registers pass through. */
+	assert_int_equal(gread(v, 0x1c0, 4), 0);
+	assert_int_equal(gread(v, 0x1c4, 4), 0x00001406);
+	assert_int_equal(pcl_vdev_write(v, 0x1c4, 4, 0x12345678), 0);
+	assert_int_equal(dev32(be, 0x1c4), 0x12345678);
+	assert_int_equal(pcl_vdev_write(v, 0x1c0, 4, 0xffffffff), 0);
+	assert_int_equal(dev32(be, 0x1c0), 0x0001001b);
+	pcl_vdev_free(v);
+	pcl_guest_free(g);
+	pcl_backend_free(be);
+	pcl_layout_free(l);
 	pcl_cfg_free(cfg);
 	pcl_ctx_free(ctx);
 }
@@ -491,6 +621,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_build),
 		cmocka_unit_test(test_build_errors),
+		cmocka_unit_test(test_permissions),
 		cmocka_unit_test(test_corpus_identity),
 	};
 
