@@ -77,6 +77,8 @@ static uint8_t settings(const struct pcl_guest_rule *r)
 /* The bits of a byte that are the guest's state rather than the device's. */
 static uint8_t kept(const struct pcl_guest_rule *r)
 {
+	if (r->flags & PCL_GUEST_UNCLAIMED)
+		return 0;
 	return r->source == PCL_GUEST_PHYS ? (uint8_t)(r->vmask | settings(r)) :
 	       0xff;
 }

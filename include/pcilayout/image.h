@@ -38,6 +38,11 @@
  *            MSI-X table's location, a PF's serial number): another device
  *            that realizes the same layout may show another value, and a
  *            restored state keeps the value the guest saw.
+ *            PCL_GUEST_UNCLAIMED (CONST or PHYS, no @vmask): the byte is
+ *            outside what the layout presents (layout-format 5.5), so its
+ *            rule is the unclaimed policy on this device - its bytes, or
+ *            the fill over the header of a capability it does not show -
+ *            and may differ on another device; it holds no state.
  *   hook     a registered hook (pcl_guest_add_hook()) whose register holds
  *            this byte; the engine tells the VMM when its value changes.
  *            A hooked PHYS byte's value is its @vmask bits and, with
@@ -74,6 +79,7 @@ enum pcl_guest_source {
 #define PCL_GUEST_WRITE_THROUGH 0x01u /* SHADOW: mirror writes to @phys */
 #define PCL_GUEST_REPLAY 0x02u        /* PHYS: writable device bits are settings */
 #define PCL_GUEST_DEVICE_FACT 0x04u   /* SHADOW: initial value is the device's */
+#define PCL_GUEST_UNCLAIMED 0x08u     /* CONST, PHYS: the unclaimed policy */
 
 /**
  * enum pcl_hook - registers whose changes a VMM must act on.
@@ -155,11 +161,13 @@ PCL_EXPORT void pcl_guest_free(struct pcl_guest *guest);
  * @init: @len initial image bytes, or NULL to keep the current ones.
  *
  * Return: 0, or -EINVAL when the range or the rule is invalid: an unknown
- * source or flag; CONST with any mask, flag or hook; SHADOW with @w1c
- * outside @wmask, with @vmask, with PCL_GUEST_REPLAY, or write-through with
- * @w1c; PHYS with write-through, PCL_GUEST_DEVICE_FACT or @w1c overlapping
- * @vmask; a physical offset past 4095; a hook outside its registered
- * register, or on a PHYS byte with neither @vmask nor PCL_GUEST_REPLAY.
+ * source or flag; CONST with any mask, hook or flag but
+ * PCL_GUEST_UNCLAIMED; SHADOW with @w1c outside @wmask, with @vmask, with
+ * PCL_GUEST_REPLAY or PCL_GUEST_UNCLAIMED, or write-through with @w1c;
+ * PHYS with write-through, PCL_GUEST_DEVICE_FACT or @w1c overlapping
+ * @vmask; PCL_GUEST_UNCLAIMED with @vmask, PCL_GUEST_REPLAY or a hook; a
+ * physical offset past 4095; a hook outside its registered register, or
+ * on a PHYS byte with neither @vmask nor PCL_GUEST_REPLAY.
  */
 PCL_EXPORT int pcl_guest_set(struct pcl_guest *guest, uint32_t off,
 			     uint32_t len, const struct pcl_guest_rule *rule,

@@ -70,6 +70,18 @@ static int set_const(struct build *b, uint32_t off, uint32_t len, uint8_t val)
 	return set(b, off, len, &r, buf);
 }
 
+/* Unclaimed bytes that read @val (the policy's fill, or 0). */
+static int set_unclaimed(struct build *b, uint32_t off, uint32_t len,
+			 uint8_t val)
+{
+	struct pcl_guest_rule r = { .source = PCL_GUEST_CONST,
+				    .flags = PCL_GUEST_UNCLAIMED };
+	uint8_t buf[PCL_CFG_SIZE];
+
+	memset(buf, val, len);
+	return set(b, off, len, &r, buf);
+}
+
 /* Emulated read-only bytes with the given initial values. */
 static int set_ro(struct build *b, uint32_t off, uint32_t len,
 		  const uint8_t *init)
@@ -150,7 +162,8 @@ static int base_policy(struct build *b)
 {
 	int policy = pcl_layout_unclaimed(b->layout);
 	uint32_t ext_limit = pcl_cfg_size(b->cfg) > 0x100 ? PCL_CFG_SIZE : 0x100;
-	struct pcl_guest_rule pass = { .source = PCL_GUEST_PHYS, .wmask = 0xff };
+	struct pcl_guest_rule pass = { .source = PCL_GUEST_PHYS, .wmask = 0xff,
+				       .flags = PCL_GUEST_UNCLAIMED };
 	int r;
 
 	if (policy == PCL_UNCLAIMED_PASSTHROUGH) {
@@ -161,9 +174,9 @@ static int base_policy(struct build *b)
 		 * probing 0x100 must read "no capability", not fail.
 		 */
 		if (!r && ext_limit < PCL_CFG_SIZE)
-			r = set_const(b, 0x100, PCL_CFG_SIZE - 0x100, 0);
+			r = set_unclaimed(b, 0x100, PCL_CFG_SIZE - 0x100, 0);
 	} else {
-		r = set_const(b, 0, PCL_CFG_SIZE, b->fill);
+		r = set_unclaimed(b, 0, PCL_CFG_SIZE, b->fill);
 	}
 	if (r)
 		return r;
@@ -183,7 +196,8 @@ static int base_policy(struct build *b)
 				len = c->length;
 			if (len > PCL_CFG_SIZE - (uint32_t)c->offset)
 				len = PCL_CFG_SIZE - (uint32_t)c->offset;
-			if (len && (r = set_const(b, c->offset, len, b->fill)))
+			if (len &&
+			    (r = set_unclaimed(b, c->offset, len, b->fill)))
 				return r;
 		}
 	}

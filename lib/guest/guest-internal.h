@@ -66,6 +66,7 @@ void pcl_guest_cap_perms(int space, uint16_t id, uint32_t len,
 #define VB_REPLAY  0x08u /* PHYS: the writable device bits are settings */
 #define VB_FACT    0x10u /* SHADOW: PCL_GUEST_DEVICE_FACT */
 #define VB_MSICTL  0x20u /* MSI control: clamp Multiple Message Enable */
+#define VB_UNCLAIMED 0x40u /* PCL_GUEST_UNCLAIMED: no state, any rule */
 
 struct vbyte {
 	uint8_t src;
@@ -96,11 +97,14 @@ struct pcl_vdev {
 };
 
 /*
- * Bits of byte @b whose value the engine keeps in its shadow: all of an
- * emulated byte; of a PHYS byte its emulated bits and settings bits.
+ * Bits of byte @b that are the guest's state, which the engine keeps in
+ * its shadow: all of an emulated byte; of a PHYS byte its emulated bits
+ * and settings bits; none of an unclaimed byte.
  */
 static inline uint8_t vbyte_kept(const struct vbyte *b)
 {
+	if (b->flags & VB_UNCLAIMED)
+		return 0;
 	if (b->src != PCL_GUEST_PHYS)
 		return 0xff;
 	return (uint8_t)(b->vmask | ((b->flags & VB_REPLAY) ?

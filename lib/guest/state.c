@@ -39,6 +39,11 @@ static struct grule grule_of(const struct vbyte *b)
 	struct grule r = { .source = b->src, .w1c = b->w1c,
 			   .vmask = b->vmask, .hook = b->hook };
 
+	/* An unclaimed byte's rule is the device's: only that it is one
+	 * is the emulation's. */
+	if (b->flags & VB_UNCLAIMED)
+		return (struct grule){ .flags = PCL_GUEST_UNCLAIMED };
+
 	if (b->src == PCL_GUEST_SHADOW) {
 		r.wmask = b->smask;
 		if (b->flags & VB_HWWRITE)
@@ -417,7 +422,7 @@ static int check_segments(const struct pcl_vdev *v, const struct blob *s,
  * Could a guest have brought byte @i to @saved? Emulated bits outside the
  * write mask keep their initial value (an RW1C bit can only have been
  * cleared), except the device facts of a PCL_GUEST_DEVICE_FACT byte; a
- * PHYS byte carries no device bits.
+ * PHYS byte carries no device bits, an unclaimed byte none at all.
  */
 static int check_byte(const struct pcl_vdev *v, uint32_t i, uint8_t saved,
 		      struct pcl_error *err)
@@ -425,11 +430,13 @@ static int check_byte(const struct pcl_vdev *v, uint32_t i, uint8_t saved,
 	const struct vbyte *b = &v->b[i];
 	uint8_t diff = saved ^ v->init[i], ro;
 
-	if (b->src == PCL_GUEST_PHYS && (saved & ~vbyte_kept(b)))
+	if (saved & ~vbyte_kept(b))
 		return pcl_set_error(err, -EINVAL, "vdev state", 0, 0,
 				     (int32_t)i, "state holds device bits at "
 				     "0x%03x, which a saved state never "
 				     "carries: corrupted", i);
+	if (b->flags & VB_UNCLAIMED)
+		return 0;
 	ro = b->src == PCL_GUEST_PHYS ? (uint8_t)(b->vmask & ~b->smask) :
 	     (uint8_t)~b->smask;
 	if (b->flags & VB_FACT)

@@ -45,7 +45,8 @@ int pcl_guest_rule_check(const struct pcl_guest *g, uint32_t off,
 {
 	switch (r->source) {
 	case PCL_GUEST_CONST:
-		if (r->wmask || r->w1c || r->vmask || r->flags || r->hook)
+		if (r->wmask || r->w1c || r->vmask || r->hook ||
+		    (r->flags & ~PCL_GUEST_UNCLAIMED))
 			return -EINVAL;
 		return 0;
 	case PCL_GUEST_SHADOW:
@@ -58,8 +59,12 @@ int pcl_guest_rule_check(const struct pcl_guest *g, uint32_t off,
 			return -EINVAL;
 		break;
 	case PCL_GUEST_PHYS:
-		if ((r->flags & ~PCL_GUEST_REPLAY) || (r->w1c & r->vmask) ||
-		    r->phys >= PCL_CFG_SIZE)
+		if ((r->flags & ~(PCL_GUEST_REPLAY | PCL_GUEST_UNCLAIMED)) ||
+		    (r->w1c & r->vmask) || r->phys >= PCL_CFG_SIZE)
+			return -EINVAL;
+		/* An unclaimed byte holds no state. */
+		if ((r->flags & PCL_GUEST_UNCLAIMED) &&
+		    (r->vmask || r->hook || (r->flags & PCL_GUEST_REPLAY)))
 			return -EINVAL;
 		/* A hook reports bits the engine keeps: emulated or settings. */
 		if (r->hook && !r->vmask && !(r->flags & PCL_GUEST_REPLAY))

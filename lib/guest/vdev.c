@@ -33,6 +33,8 @@ static void vbyte_from_rule(struct vbyte *b, const struct pcl_guest *guest,
 	const struct pcl_guest_rule *g = &guest->rule[i];
 
 	memset(b, 0, sizeof(*b));
+	if (g->flags & PCL_GUEST_UNCLAIMED)
+		b->flags = VB_UNCLAIMED;
 	b->src = g->source;
 	b->w1c = g->w1c;
 	b->vmask = g->vmask;

@@ -143,9 +143,12 @@ static uint8_t ref_settings(const struct pcl_guest_rule *r)
 	return (uint8_t)(r->wmask & ~r->vmask & ~r->w1c);
 }
 
-/* Bits of a byte that are the guest's state (everything but device bits). */
+/* Bits of a byte that are the guest's state (not device bits; none of an
+ * unclaimed byte). */
 static uint8_t ref_kept(const struct pcl_guest_rule *r)
 {
+	if (r->flags & PCL_GUEST_UNCLAIMED)
+		return 0;
 	if (r->source != PCL_GUEST_PHYS)
 		return 0xff;
 	return (uint8_t)(r->vmask | ref_settings(r));
@@ -347,6 +350,8 @@ static void random_rule(struct pcl_guest_rule *r, uint32_t g, int32_t delta)
 	if (pick < 2) {
 		r->source = PCL_GUEST_CONST;
 		r->phys = 0;
+		if (rnd_below(2))
+			r->flags = PCL_GUEST_UNCLAIMED;
 		return;
 	}
 	r->wmask = rnd_below(3) ? masks[rnd_below(6)] : (uint8_t)rnd();
@@ -367,6 +372,8 @@ static void random_rule(struct pcl_guest_rule *r, uint32_t g, int32_t delta)
 	r->w1c = rnd_below(3) == 0 ? (uint8_t)(rnd() & ~r->vmask) : 0;
 	if (rnd_below(3) == 0)
 		r->flags = PCL_GUEST_REPLAY;
+	else if (!r->vmask && rnd_below(3) == 0)
+		r->flags = PCL_GUEST_UNCLAIMED;
 }
 
 /* Build a random guest view and the model's copy of it. */
