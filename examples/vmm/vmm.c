@@ -10,8 +10,11 @@
  *     to the engine (under the VMM's per-device lock);
  *  3. in the notify callback: act on registers the guest changed (map
  *     BARs, program MSI-X vectors with VFIO_DEVICE_SET_IRQS, bind PASIDs);
- *  4. at migration: save the engine's state on the source and load it on
- *     the destination into an engine built from the same layout.
+ *  4. at migration: save the engine's state on the source; on the
+ *     destination check the device against the layout, build an engine
+ *     from the same layout, load the state and replay it, which writes
+ *     the guest's settings to the new device and reports what the VMM
+ *     must set up again (docs/vdev-state.md).
  *
  * This program does all four, replaying a trace of guest accesses (what
  * Linux's PCI probe and a NIC driver's probe do), and prints what the
@@ -23,7 +26,11 @@
  *        pcl-example-vmm --vfio ADDRESS LAYOUT TRACE
  * Trace lines: "r LEN OFF", "w LEN OFF VALUE", "poke OFF BYTE..." (the
  * device itself changes a byte, e.g. raises an error bit; simulated only),
- * "migrate", "enumerate" (a guest's identification, BAR sizing and
+ * "migrate [DEVICE [PF]]" (to another engine on the same device, or to
+ * another device: a dump, relative to the trace's directory, or with
+ * --vfio a PCI address; PF: its PF, when it is a VF, for check),
+ * "enumerate" (a guest's
+ * identification, BAR sizing and
  * capability walks, wherever the capabilities are), "msix on|off" (find
  * MSI-X by walking the chain, then enable or disable it), "compare IMAGE"
  * (every byte the guest reads equals the 4096-byte IMAGE, e.g. from
@@ -50,6 +57,7 @@ struct vmm_device {
 	struct pcl_vdev *vdev;
 	struct pcl_backend *backend;
 	struct pcl_guest *guest; /* kept to build the migration target */
+	struct pcl_layout *layout;
 	struct pcl_vfio *vfio;   /* --vfio: the real device, else NULL */
 	int irq_fd[MAX_VECTORS]; /* eventfds of the MSI-X vectors in use */
 	uint32_t nirq;
@@ -108,9 +116,22 @@ static const char *hook_name(uint32_t hook)
 		return "PASID control";
 	case PCL_HOOK_BAR:
 		return "BAR";
+	case PCL_HOOK_PM:
+		return "PM control";
+	case PCL_HOOK_FLR:
+		return "FLR";
 	default:
 		return "?";
 	}
+}
+
+/* The guest asked for a function level reset: the device's is ours. */
+static void vfio_reset(struct vmm_device *d)
+{
+	if (ioctl(pcl_vfio_device_fd(d->vfio), VFIO_DEVICE_RESET) < 0)
+		printf("    VFIO_DEVICE_RESET: %s\n", strerror(errno));
+	else
+		printf("    VFIO_DEVICE_RESET: done\n");
 }
 
 /* Step 3: what a VMM would do; here we say it. */
@@ -150,6 +171,18 @@ static void on_change(void *opaque, const struct pcl_vdev_event *ev)
 	}
 	case PCL_HOOK_BAR:
 		printf(" (remap the BAR)");
+		break;
+	case PCL_HOOK_PM:
+		printf(" (D%u%s)", v & PCI_PM_CTRL_STATE_MASK,
+		       (v & PCI_PM_CTRL_STATE_MASK) == 3 ? "hot" : "");
+		break;
+	case PCL_HOOK_FLR:
+		printf(" (function level reset: the emulated state is reset)");
+		if (d->vfio) {
+			putchar('\n');
+			vfio_reset(d);
+			return;
+		}
 		break;
 	default:
 		break;
@@ -246,19 +279,157 @@ static int realize(struct pcl_ctx *ctx, const char *layout_path,
 	       pcl_vdev_fingerprint(d->vdev));
 out:
 	pcl_cfg_free(cfg);
-	pcl_layout_free(layout);
+	d->layout = layout;
 	return r;
 }
 
-/* Step 4: save on the "source", load into a fresh "destination". */
-static int migrate(struct vmm_device *d)
+/* The PASID support of the vIOMMU this VMM gives its guests. */
+static const struct pcl_plan_pasid viommu = {
+	.flags = PCL_PLAN_PASID_IOMMU,
+	.iommu_max_width = 20,
+};
+
+/* A PF's config space: a dump, or with VFIO a PCI address; NULL if none. */
+static struct pcl_cfg *read_pf(struct pcl_ctx *ctx, const char *pf, bool vfio)
 {
+	struct pcl_cfg **cfgs = NULL, *cfg = NULL;
+	size_t n = 0;
+
+	if (!pf)
+		return NULL;
+	if (vfio) {
+		if (pcl_cfg_read_device(ctx, pf, &cfg, NULL))
+			fprintf(stderr, "migrate: cannot read the PF %s\n", pf);
+		return cfg;
+	}
+	if (pcl_cfg_load(ctx, pf, &cfgs, &n, NULL) == 0 && n) {
+		cfg = cfgs[0];
+		for (size_t i = 1; i < n; i++)
+			pcl_cfg_free(cfgs[i]);
+	}
+	free(cfgs);
+	return cfg;
+}
+
+/* Can this device realize the layout? Check's reasons when not. */
+static int check(struct pcl_ctx *ctx, const struct vmm_device *src,
+		 const struct pcl_cfg *cfg, const char *pf)
+{
+	struct pcl_cfg *pfcfg = read_pf(ctx, pf, src->vfio != NULL);
+	struct pcl_report *rep = NULL;
+	int r = pcl_check(src->layout, cfg, pfcfg, NULL, &viommu, &rep);
+
+	if (!r && !pcl_report_ok(rep)) {
+		for (size_t i = 0; i < pcl_report_count(rep); i++) {
+			const struct pcl_finding *f = pcl_report_get(rep, i);
+
+			if (f->severity >= PCL_SEVERITY_ERROR)
+				fprintf(stderr, "migrate: check: %s: %s\n",
+					f->code, f->message);
+		}
+		r = -EINVAL;
+	}
+	if (!r)
+		printf("migrate: check: the device can realize the layout\n");
+	pcl_report_free(rep);
+	pcl_cfg_free(pfcfg);
+	return r;
+}
+
+/*
+ * Step 4 on the destination: the device must realize the layout (check
+ * says why not), then an engine built from the same layout loads the state
+ * and replays it. @dst gets the device (@dev, or the source's when NULL);
+ * @pf is its PF, for check, when it is a VF.
+ */
+static int restore(struct pcl_ctx *ctx, struct vmm_device *src,
+		   const char *dev, const char *pf, struct vmm_device *dst,
+		   const void *blob, size_t len)
+{
+	struct pcl_guest_options opts;
 	struct pcl_vdev_backend ops;
+	struct pcl_cfg *cfg = NULL;
 	struct pcl_error err;
-	struct pcl_vdev *dst;
+	char msg[600];
+	int r;
+
+	if (!dev) { /* another engine on the same device */
+		pcl_backend_ops(src->backend, &ops);
+		dst->vdev = pcl_vdev_new(src->guest, &ops, &err);
+		r = dst->vdev ? 0 : -errno;
+		goto load;
+	}
+	r = open_device(ctx, dev, src->vfio != NULL, dst, &cfg, &opts);
+	if (!r)
+		r = check(ctx, src, cfg, pf);
+	if (!r)
+		r = pcl_guest_build(ctx, src->layout, cfg, &opts, &dst->guest,
+				    &err);
+	pcl_cfg_free(cfg);
+	if (r)
+		return r;
+	pcl_backend_ops(dst->backend, &ops);
+	dst->vdev = pcl_vdev_new(dst->guest, &ops, &err);
+	r = dst->vdev ? 0 : -errno;
+load:
+	if (!r) {
+		pcl_vdev_set_notify(dst->vdev, on_change, dst);
+		r = pcl_vdev_load(dst->vdev, blob, len, &err);
+	}
+	if (r) {
+		fprintf(stderr, "migrate: %s\n",
+			pcl_error_format(&err, msg, sizeof(msg)));
+		return r;
+	}
+	printf("migrate: %zu-byte state loaded; replay:\n", len);
+	return pcl_vdev_replay(dst->vdev);
+}
+
+/*
+ * The destination must answer every guest read as the source did, but
+ * where the guest reads the device itself and the two devices differ (a
+ * status bit, a counter): the emulated state may not differ at all.
+ */
+static int same_reads(const struct vmm_device *a, const struct vmm_device *b,
+		      const struct pcl_guest *view)
+{
+	int own = 0, bad = 0, first = -1;
+
+	for (uint32_t off = 0; off < PCL_CFG_SIZE; off++) {
+		struct pcl_guest_rule r;
+		uint32_t x = 0, y = 0;
+
+		pcl_vdev_read(a->vdev, off, 1, &x);
+		pcl_vdev_read(b->vdev, off, 1, &y);
+		if (x == y)
+			continue;
+		pcl_guest_rule(view, off, &r);
+		if (r.source == PCL_GUEST_PHYS && !((x ^ y) & r.vmask)) {
+			own++;
+			first = first < 0 ? (int)off : first;
+		} else if (bad++ < 8) {
+			printf("migrate: emulated 0x%03x reads %02x, %02x "
+			       "before\n", off, y, x);
+		}
+	}
+	if (!own && !bad)
+		printf("migrate: every dword identical\n");
+	else if (!bad)
+		printf("migrate: identical but %d byte(s) the new device "
+		       "serves itself (first 0x%03x)\n", own, first);
+	return bad;
+}
+
+/*
+ * Step 4: save the state on the "source", restore it on the destination
+ * (@dev, or the same device), which the VMM then runs.
+ */
+static int migrate(struct pcl_ctx *ctx, struct vmm_device *d,
+		   const char *dev, const char *pf)
+{
+	struct vmm_device dst = { 0 };
 	size_t len = 0;
 	uint8_t *blob;
-	char msg[600];
 	int r;
 
 	pcl_vdev_save(d->vdev, NULL, 0, &len);
@@ -266,37 +437,35 @@ static int migrate(struct vmm_device *d)
 	if (!blob)
 		return -ENOMEM;
 	r = pcl_vdev_save(d->vdev, blob, len, &len);
-	pcl_backend_ops(d->backend, &ops);
-	dst = pcl_vdev_new(d->guest, &ops, &err);
-	if (!r && !dst)
-		r = -errno;
 	if (!r)
-		r = pcl_vdev_load(dst, blob, len, &err);
+		r = restore(ctx, d, dev, pf, &dst, blob, len);
+	free(blob);
+	if (!r && same_reads(d, &dst, dev ? dst.guest : d->guest))
+		r = -EINVAL;
 	if (r) {
-		fprintf(stderr, "migrate: %s\n",
-			pcl_error_format(&err, msg, sizeof(msg)));
-		pcl_vdev_free(dst);
-		free(blob);
+		pcl_vdev_free(dst.vdev);
+		pcl_backend_free(dst.backend);
+		pcl_guest_free(dst.guest);
+		pcl_vfio_close(dst.vfio);
 		return r;
 	}
-	/* The destination must answer every read as the source did. */
-	for (uint32_t off = 0; off < PCL_CFG_SIZE; off += 4) {
-		uint32_t a = 0, b = 0;
-
-		pcl_vdev_read(d->vdev, off, 4, &a);
-		pcl_vdev_read(dst, off, 4, &b);
-		if (a != b) {
-			fprintf(stderr, "migrate: 0x%03x differs\n", off);
-			r = -EINVAL;
-		}
-	}
-	printf("migrate: %zu-byte state saved and restored, every dword "
-	       "identical\n", len);
-	pcl_vdev_set_notify(dst, on_change, d);
+	/* The guest now runs on the destination: release the source. */
+	if (d->nirq)
+		vfio_msix(d, false, 0);
 	pcl_vdev_free(d->vdev);
-	d->vdev = dst;
-	free(blob);
-	return r;
+	d->vdev = dst.vdev;
+	if (dev) {
+		pcl_backend_free(d->backend);
+		pcl_guest_free(d->guest);
+		pcl_vfio_close(d->vfio);
+		d->backend = dst.backend;
+		d->guest = dst.guest;
+		d->vfio = dst.vfio;
+		memcpy(d->irq_fd, dst.irq_fd, sizeof(d->irq_fd));
+		d->nirq = dst.nirq;
+	}
+	pcl_vdev_set_notify(d->vdev, on_change, d);
+	return 0;
 }
 
 /* Print the guest's view, read through the engine like a guest would. */
@@ -430,8 +599,21 @@ static int compare(const struct vmm_device *d, const char *path)
 	return diffs != 0;
 }
 
+/* A dump's path in a trace is relative to the trace's directory. */
+static void trace_relative(const struct vmm_device *d, const char *trace,
+			   const char *arg, char *out, size_t size)
+{
+	const char *slash = strrchr(trace, '/');
+
+	if (!d->vfio && arg[0] != '/' && slash)
+		snprintf(out, size, "%.*s/%s", (int)(slash - trace), trace, arg);
+	else
+		snprintf(out, size, "%s", arg);
+}
+
 /* Step 2: the trap handler, driven by the trace. */
-static int replay(struct vmm_device *d, FILE *f)
+static int replay(struct pcl_ctx *ctx, struct vmm_device *d, FILE *f,
+		  const char *trace_path)
 {
 	char line[256], arg[200];
 	unsigned int lineno = 0;
@@ -475,7 +657,17 @@ static int replay(struct vmm_device *d, FILE *f)
 			       off);
 			pcl_backend_sim_poke(d->backend, off, bytes, nb);
 		} else if (!strcmp(line, "migrate")) {
-			if (migrate(d))
+			if (migrate(ctx, d, NULL, NULL))
+				bad = 1;
+		} else if (sscanf(line, "migrate %199s", arg) == 1) {
+			char dev[512], pf[512] = "", parg[200];
+			bool has_pf = sscanf(line, "migrate %*s %199s", parg) == 1;
+
+			trace_relative(d, trace_path, arg, dev, sizeof(dev));
+			if (has_pf)
+				trace_relative(d, trace_path, parg, pf,
+					       sizeof(pf));
+			if (migrate(ctx, d, dev, has_pf ? pf : NULL))
 				bad = 1;
 		} else if (!strcmp(line, "enumerate")) {
 			enumerate(d);
@@ -542,7 +734,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (realize(ctx, layout, dev, vfio, &d) == 0) {
-		ret = replay(&d, trace);
+		ret = replay(ctx, &d, trace, trace_path);
 		print_view(&d);
 		pcl_backend_stats(d.backend, &st);
 		printf("backend: %llu reads, %llu writes, %llu errors\n",
@@ -557,6 +749,7 @@ out:
 	pcl_vdev_free(d.vdev);
 	pcl_backend_free(d.backend);
 	pcl_guest_free(d.guest);
+	pcl_layout_free(d.layout);
 	pcl_vfio_close(d.vfio);
 	pcl_ctx_free(ctx);
 	return ret;
