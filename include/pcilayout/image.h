@@ -285,28 +285,43 @@ struct pcl_guest_options {
  * capabilities absent from the chains; Status.CAP_LIST set exactly when the
  * standard chain is not empty; a Null extended capability at 0x100 when
  * the layout puts nothing there but has extended entries. Bytes outside
- * presented entries follow the layout's unclaimed policy, except that
- * bytes whose physical counterpart belongs to a hidden or relocated
- * capability are never passed through (they read 0, or 0xff under "ones").
+ * presented entries follow the layout's unclaimed policy
+ * (PCL_GUEST_UNCLAIMED; docs/layout-format.md 5.4, 5.5): those of a hidden
+ * or unmentioned capability and of an orphan too, but for its header (2
+ * bytes, extended: 4), which reads the fill (0, or 0xff under "ones"); the
+ * physical bytes of a presented capability are reached only through its
+ * entry (the old home of a relocated one reads the fill).
  *
- * The table (what the engine enforces):
- *  - header: IDs, revision, class, header type, subsystem, capability
- *    pointer, interrupt pin emulated read-only; command emulated with
- *    write-through and a hook (writable: I/O, memory, bus master, parity,
- *    SERR, INTx disable); status from the device with CAP_LIST emulated
- *    and its error bits RW1C; cache line, latency, interrupt line emulated
- *    read-write; BIST reads 0; BARs and ROM: see struct pcl_guest_options.
+ * The table (what the engine enforces): the kernel's vfio-pci permissions
+ * (drivers/vfio/pci/vfio_pci_config.c), with what a VMM emulates on top.
+ *  - header: IDs, revision, class, header type, subsystem, interrupt pin
+ *    emulated read-only copies (device facts); capability pointer
+ *    emulated; command emulated with write-through and a hook (writable:
+ *    I/O, memory, bus master, parity, SERR, INTx disable); status from the
+ *    device, read-only, with CAP_LIST emulated; cache line size, latency
+ *    timer (settings) and BIST from and to the device; interrupt line
+ *    emulated read-write; BARs and ROM: see struct pcl_guest_options.
  *  - capability headers (ID and next; the whole first dword of an
  *    extended one) emulated read-only.
- *  - presented physical capabilities: read and written through, except MSI
- *    (emulated; enable, multiple-message enable, address, data and mask
- *    writable; hook on the control register) and MSI-X (emulated; enable
- *    and function mask writable; hook); a VMM programs the real interrupts
- *    itself, as QEMU does.
+ *  - presented physical capabilities, by ID: PM (PME_Support, PME_En and
+ *    PME_Status emulated as 0; the power state and data select written to
+ *    the device, settings, hook %PCL_HOOK_PM); PCI Express (Device Control
+ *    but Phantom Functions writable, Max_Payload_Size emulated, Initiate
+ *    FLR emulated with hook %PCL_HOOK_FLR; Device Control 2 but ARI;
+ *    settings; the rest read-only, Link Control included); Advanced
+ *    Features (FLR, %PCL_HOOK_FLR); AER (status bits cleared, masks,
+ *    severities and ECRC enables written, as the kernel lists them); VPD
+ *    address and data, PCI-X command and ECC, Power Budgeting data
+ *    writable; vendor-specific, VSEC, DVSEC and the IDs the kernel hides
+ *    read and written through; every other ID read-only. MSI (emulated;
+ *    enable, Multiple Message Enable - clamped to Capable - address, data
+ *    and mask writable; hook) and MSI-X (emulated; enable and function
+ *    mask writable; hook): a VMM programs the real interrupts itself, as
+ *    QEMU does.
  *  - virtual capabilities: emulated; PASID Control's enable bit and, when
  *    the capability register advertises them, execute and privileged
  *    enables are writable (hook); everything else read-only.
- *  - hidden capabilities and the policy bytes "zero" and "ones": constant.
+ *  - the policy bytes "zero" and "ones", and the fill: constant.
  *
  * Return: 0; -EINVAL when the layout is invalid, is a quirk, or names a
  * physical capability the device does not have (or at another offset than
