@@ -130,9 +130,9 @@ static void find_cases(const struct pcl_guest *g, const struct pcl_layout *l,
 			if (c[i].write)
 				c[i].off += 2; /* PASID Control */
 		}
-		if (!strcmp(w, "emulated: latency timer (1 byte)") &&
-		    emulated(g, 0x0d, 1))
-			set_case(&c[i], 0x0d, 1);
+		if (!strcmp(w, "emulated: interrupt line (1 byte)") &&
+		    emulated(g, 0x3c, 1))
+			set_case(&c[i], 0x3c, 1);
 		if (!strcmp(w, "passthrough: PCIe Device Cap dword") &&
 		    exp > 0 && passthrough(g, (uint32_t)exp + 4, 4, 0))
 			set_case(&c[i], (uint32_t)exp + 4, 4);
@@ -298,7 +298,7 @@ int main(int argc, char **argv)
 		{ .what = "mixed: std cap header dword" },
 		{ .what = "split: 4 bytes across a dword" },
 		{ .what = "split: dword across a segment end" },
-		{ .what = "emulated: latency timer (1 byte)", .write = 1, .val = { 0x20, 0x40 } },
+		{ .what = "emulated: interrupt line (1 byte)", .write = 1, .val = { 0x0a, 0x0b } },
 		{ .what = "emulated: virtual PASID Control", .write = 1, .val = { 0, 1 } },
 		{ .what = "write-through: command (2 bytes)", .write = 1, .val = { 0x0406, 0x0406 } },
 		{ .what = "passthrough: first PHYS dword", .write = 1, .val = { 0, 0 } },

@@ -22,6 +22,8 @@ struct pcl_guest {
 	/* End (exclusive) of the segment holding each byte. */
 	uint16_t seg_end[PCL_CFG_SIZE];
 	struct pcl_guest_hook hooks[PCL_GUEST_MAX_HOOKS];
+	/* Per hook: its kept bits, in place in the dword that holds it. */
+	uint32_t hook_mask[PCL_GUEST_MAX_HOOKS];
 	uint32_t nhooks;
 	char fingerprint[PCL_GUEST_FINGERPRINT_SIZE];
 };
@@ -92,6 +94,8 @@ struct pcl_vdev {
 	/* Per dword: DW_* bits, for the fast paths of aligned accesses. */
 	uint8_t dw[PCL_CFG_SIZE / 4];
 	struct pcl_guest_hook hooks[PCL_GUEST_MAX_HOOKS];
+	/* Per hook: its kept bits, in place in the dword that holds it. */
+	uint32_t hook_mask[PCL_GUEST_MAX_HOOKS];
 	uint32_t nhooks;
 	char fingerprint[PCL_GUEST_FINGERPRINT_SIZE];
 };
@@ -117,10 +121,21 @@ static inline uint8_t vbyte_replayed(const struct vbyte *b)
 	return (b->flags & VB_REPLAY) ? (uint8_t)(b->hwmask & ~b->w1c) : 0;
 }
 
-/* A hooked register's value: its kept bits, little-endian. */
-uint32_t pcl_vdev_hook_value(const struct pcl_vdev *v,
-			     const struct pcl_guest_hook *h,
-			     const uint8_t *shadow);
+/*
+ * Hook @k's value in @shadow: its kept bits, little-endian. A register
+ * never crosses a dword, so one aligned load serves it.
+ */
+static inline uint32_t pcl_vdev_hook_value(const struct pcl_vdev *v,
+					   uint32_t k, const uint8_t *shadow)
+{
+	uint32_t off = v->hooks[k].offset;
+	uint32_t dw = (uint32_t)shadow[off & ~3u] |
+		      (uint32_t)shadow[(off & ~3u) + 1] << 8 |
+		      (uint32_t)shadow[(off & ~3u) + 2] << 16 |
+		      (uint32_t)shadow[(off & ~3u) + 3] << 24;
+
+	return (dw & v->hook_mask[k]) >> (8 * (off & 3u));
+}
 
 /* Read or write @n bytes at physical @phys in aligned pieces; -EIO. */
 int pcl_vdev_hw_read(const struct pcl_vdev *v, uint32_t phys, uint32_t n,

@@ -523,9 +523,8 @@ static void report_kind(const struct pcl_vdev *v, int kind)
 			return;
 		last = v->hooks[best].offset;
 		pcl_vdev_report(v, (uint32_t)best,
-				pcl_vdev_hook_value(v, &v->hooks[best], v->init),
-				pcl_vdev_hook_value(v, &v->hooks[best],
-						    v->shadow));
+				pcl_vdev_hook_value(v, (uint32_t)best, v->init),
+				pcl_vdev_hook_value(v, (uint32_t)best, v->shadow));
 	}
 }
 

@@ -71,11 +71,18 @@ static void vbyte_from_rule(struct vbyte *b, const struct pcl_guest *guest,
 	}
 }
 
-/* What hooks of some kinds make the access path do for their bytes. */
+/* What hooks of some kinds make the access path do for their bytes; the
+ * kept bits of each hooked register. */
 static void mark_hooks(struct pcl_vdev *v)
 {
 	for (uint32_t k = 0; k < v->nhooks; k++) {
 		struct vbyte *b = &v->b[v->hooks[k].offset];
+		uint32_t off = v->hooks[k].offset;
+
+		v->hook_mask[k] = 0;
+		for (uint32_t i = 0; i < v->hooks[k].width; i++)
+			v->hook_mask[k] |= (uint32_t)vbyte_kept(&v->b[off + i])
+					   << (8 * ((off & 3u) + i));
 
 		if (v->hooks[k].hook == PCL_HOOK_MSI)
 			b->flags |= VB_MSICTL;
@@ -403,18 +410,6 @@ static int plan_part(const struct pcl_vdev *v, uint32_t g, uint32_t n,
 	return 0;
 }
 
-uint32_t pcl_vdev_hook_value(const struct pcl_vdev *v,
-			     const struct pcl_guest_hook *h,
-			     const uint8_t *shadow)
-{
-	uint32_t val = 0;
-
-	for (uint32_t i = 0; i < h->width; i++)
-		val |= (uint32_t)(shadow[h->offset + i] &
-				  vbyte_kept(&v->b[h->offset + i])) << (8 * i);
-	return val;
-}
-
 void pcl_vdev_report(const struct pcl_vdev *v, uint32_t index, uint32_t old,
 		     uint32_t now)
 {
@@ -442,15 +437,15 @@ void pcl_vdev_report(const struct pcl_vdev *v, uint32_t index, uint32_t old,
 static void flr_reset(struct pcl_vdev *v, uint32_t index, uint32_t old)
 {
 	uint32_t before[PCL_GUEST_MAX_HOOKS];
-	uint32_t written = pcl_vdev_hook_value(v, &v->hooks[index], v->shadow);
+	uint32_t written = pcl_vdev_hook_value(v, index, v->shadow);
 
 	for (uint32_t k = 0; k < v->nhooks; k++)
-		before[k] = pcl_vdev_hook_value(v, &v->hooks[k], v->shadow);
+		before[k] = pcl_vdev_hook_value(v, k, v->shadow);
 	memcpy(v->shadow, v->init, sizeof(v->shadow));
 	for (uint32_t k = 0; k < v->nhooks; k++)
 		if (v->hooks[k].hook != PCL_HOOK_FLR)
-			pcl_vdev_report(v, k, before[k], pcl_vdev_hook_value(
-					v, &v->hooks[k], v->shadow));
+			pcl_vdev_report(v, k, before[k],
+					pcl_vdev_hook_value(v, k, v->shadow));
 	pcl_vdev_report(v, index, old, written);
 }
 
@@ -476,7 +471,7 @@ static void commit(struct pcl_vdev *v, uint32_t off, uint32_t len,
 		if (seen)
 			continue;
 		idx[n] = h;
-		old[n] = pcl_vdev_hook_value(v, &v->hooks[h - 1], v->shadow);
+		old[n] = pcl_vdev_hook_value(v, h - 1u, v->shadow);
 		n++;
 	}
 	memcpy(v->shadow + off, sh, len);
@@ -485,7 +480,8 @@ static void commit(struct pcl_vdev *v, uint32_t off, uint32_t len,
 
 		if (h->hook != PCL_HOOK_FLR)
 			pcl_vdev_report(v, idx[k] - 1u, old[k],
-					pcl_vdev_hook_value(v, h, v->shadow));
+					pcl_vdev_hook_value(v, idx[k] - 1u,
+							    v->shadow));
 		else if (flr < 0 &&
 			 (v->shadow[h->offset] & v->b[h->offset].trig))
 			flr = (int)k;
@@ -556,8 +552,8 @@ int pcl_vdev_hook(const struct pcl_vdev *vdev, uint32_t index,
 		.index = index,
 		.offset = h->offset,
 		.width = h->width,
-		.old_value = pcl_vdev_hook_value(vdev, h, vdev->init),
-		.new_value = pcl_vdev_hook_value(vdev, h, vdev->shadow),
+		.old_value = pcl_vdev_hook_value(vdev, index, vdev->init),
+		.new_value = pcl_vdev_hook_value(vdev, index, vdev->shadow),
 	};
 	return 0;
 }
