@@ -201,8 +201,10 @@ struct blob {
 	uint32_t flen, rlen, slen, hlen;
 };
 
+/* -EINVAL, with the message in @err (as a value the analyzer sees). */
 #define load_error(err, ...) \
-	pcl_set_error(err, -EINVAL, "vdev state", 0, 0, -1, __VA_ARGS__)
+	(pcl_set_error(err, -EINVAL, "vdev state", 0, 0, -1, __VA_ARGS__), \
+	 -EINVAL)
 
 /* One record: remember the known ones, skip optional unknown ones. */
 static int take_record(struct blob *s, const uint8_t *tag, uint32_t rlen,
