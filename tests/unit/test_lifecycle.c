@@ -24,13 +24,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
 
 #include <cmocka.h>
 
 #include <pcilayout/pcilayout.h>
 
 #include "builder.h"
+#include "corpus.h"
 #include "internal.h"
 
 #define N PCL_CFG_SIZE
@@ -447,44 +447,28 @@ struct corpus {
 /* 4 KiB type 0 functions the planner accepts, with their default plans. */
 static void load_corpus(struct pcl_ctx *ctx, struct corpus *c)
 {
-	const char *dir = getenv("PCL_CORPUS");
-	struct dirent *de;
-	DIR *d;
+	struct corpus_iter it;
+	struct pcl_cfg *cfg;
+	char name[256];
 
 	memset(c, 0, sizeof(*c));
-	if (!dir || !(d = opendir(dir)))
+	if (!corpus_open(&it, 0))
 		skip();
-	while ((de = readdir(d)) && c->n < MAX_DEVS) {
-		char path[1024];
-		struct pcl_cfg **cfgs = NULL;
-		struct pcl_plan_request *req;
+	while ((cfg = corpus_next(&it, ctx, name, sizeof(name)))) {
+		struct pcl_plan_request *req = pcl_plan_request_new(ctx);
 		struct pcl_layout *l = NULL;
-		size_t n = 0;
 
-		if (!strstr(de->d_name, ".lspci") || strstr(de->d_name, ".vvv"))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (pcl_cfg_load(ctx, path, &cfgs, &n, NULL) || n != 1 ||
-		    pcl_cfg_size(cfgs[0]) < N ||
-		    (pcl_cfg_data(cfgs[0])[0x0e] & 0x7f) != 0) {
-			pcl_cfg_list_free(cfgs, n);
-			continue;
-		}
-		req = pcl_plan_request_new(ctx);
 		assert_non_null(req);
-		assert_int_equal(pcl_plan_request_set_cfg(req, cfgs[0], NULL), 0);
-		if (pcl_plan(req, &l, NULL) == 0) {
-			snprintf(c->name[c->n], sizeof(c->name[0]), "%s",
-				 de->d_name);
-			c->cfg[c->n] = cfgs[0];
+		assert_int_equal(pcl_plan_request_set_cfg(req, cfg, NULL), 0);
+		if (c->n < MAX_DEVS && pcl_plan(req, &l, NULL) == 0) {
+			snprintf(c->name[c->n], sizeof(c->name[0]), "%s", name);
+			c->cfg[c->n] = cfg;
 			c->plan[c->n++] = l;
-			free(cfgs);
 		} else {
-			pcl_cfg_list_free(cfgs, n);
+			pcl_cfg_free(cfg);
 		}
 		pcl_plan_request_free(req);
 	}
-	closedir(d);
 }
 
 static void free_corpus(struct corpus *c)

@@ -36,12 +36,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
 
 #include <cmocka.h>
 
 #include <pcilayout/pcilayout.h>
 
+#include "corpus.h"
 #include "internal.h"
 
 #define N PCL_CFG_SIZE
@@ -553,92 +553,46 @@ static void compare_engine(struct pcl_ctx *ctx, const struct pcl_layout *l,
 	pcl_walk_free(w);
 }
 
-/* Every capability of @cfg presented where it is, if that is clean. */
-static struct pcl_layout *everything(struct pcl_ctx *ctx,
-				     const struct pcl_cfg *cfg)
-{
-	struct pcl_layout *l = pcl_layout_new(ctx, PCL_LAYOUT_KIND_LAYOUT);
-	struct pcl_walk *w = pcl_walk_new(cfg);
-	bool ok = true;
-
-	pcl_layout_set_name(l, "everything");
-	for (size_t i = 0; i < pcl_walk_cap_count(w); i++) {
-		const struct pcl_cap *c = pcl_walk_cap(w, i);
-		struct pcl_layout_entry e;
-
-		if (c->flags & (PCL_CAP_LENGTH_UNKNOWN | PCL_CAP_TRUNCATED |
-				PCL_CAP_OVERLAP))
-			ok = false;
-		pcl_layout_entry_init(&e);
-		e.space = c->space;
-		e.id = c->id;
-		e.at = c->offset;
-		e.length = c->length;
-		e.instance = c->instance;
-		if (pcl_layout_add_entry(l, &e))
-			ok = false;
-	}
-	pcl_walk_free(w);
-	if (!ok || pcl_layout_validate(l, NULL)) {
-		pcl_layout_free(l);
-		return NULL;
-	}
-	return l;
-}
-
 static void test_corpus(void **state)
 {
-	const char *dir = getenv("PCL_CORPUS");
 	struct pcl_ctx *ctx = pcl_ctx_new();
 	struct tally t = { 0 };
 	unsigned int devices = 0, engines = 0;
-	struct dirent *de;
-	DIR *d;
+	struct corpus_iter it;
+	struct pcl_cfg *cfg;
+	char file[256];
 
-	if (!dir || !(d = opendir(dir)))
+	if (!corpus_open(&it, 0))
 		skip();
-	while ((de = readdir(d))) {
-		char path[1024], name[400];
-		struct pcl_cfg **cfgs = NULL;
-		struct pcl_plan_request *req;
+	while ((cfg = corpus_next(&it, ctx, file, sizeof(file)))) {
+		char name[400];
+		struct pcl_plan_request *req = pcl_plan_request_new(ctx);
 		struct pcl_layout *l = NULL, *all;
-		size_t n = 0;
 
-		if (!strstr(de->d_name, ".lspci") || strstr(de->d_name, ".vvv"))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (pcl_cfg_load(ctx, path, &cfgs, &n, NULL) || n != 1 ||
-		    pcl_cfg_size(cfgs[0]) < N ||
-		    (pcl_cfg_data(cfgs[0])[0x0e] & 0x7f) != 0) {
-			pcl_cfg_list_free(cfgs, n);
-			continue;
-		}
 		devices++;
-		req = pcl_plan_request_new(ctx);
-		assert_int_equal(pcl_plan_request_set_cfg(req, cfgs[0], NULL), 0);
+		assert_int_equal(pcl_plan_request_set_cfg(req, cfg, NULL), 0);
 		if (pcl_plan(req, &l, NULL) == 0) {
-			snprintf(name, sizeof(name), "%s, default plan",
-				 de->d_name);
-			compare_engine(ctx, l, cfgs[0], name, &t);
+			snprintf(name, sizeof(name), "%s, default plan", file);
+			compare_engine(ctx, l, cfg, name, &t);
 			assert_int_equal(pcl_layout_set_unclaimed(l,
 					 PCL_UNCLAIMED_ZERO), 0);
 			snprintf(name, sizeof(name), "%s, default plan, zero",
-				 de->d_name);
-			compare_engine(ctx, l, cfgs[0], name, &t);
+				 file);
+			compare_engine(ctx, l, cfg, name, &t);
 			engines += 2;
 			pcl_layout_free(l);
 		}
 		pcl_plan_request_free(req);
-		if ((all = everything(ctx, cfgs[0]))) {
+		/* Every capability presented, those vfio-pci hides too. */
+		if ((all = layout_in_place(ctx, cfg))) {
 			snprintf(name, sizeof(name), "%s, everything presented",
-				 de->d_name);
-			compare_engine(ctx, all, cfgs[0], name, &t);
+				 file);
+			compare_engine(ctx, all, cfg, name, &t);
 			engines++;
 			pcl_layout_free(all);
 		}
-		pcl_cfg_list_free(cfgs, n);
+		pcl_cfg_free(cfg);
 	}
-	closedir(d);
 	print_message("permissions: %u devices, %u engines, %llu bytes (%llu "
 		      "bits) against the kernel model, %llu accesses, %llu "
 		      "backend faults injected\n", devices, engines,
