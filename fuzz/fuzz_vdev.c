@@ -258,17 +258,18 @@ static void on_change(void *opaque, const struct pcl_vdev_event *ev)
 	 * emulated bits as they are now (after a reset: the initial ones). */
 	{
 		/* The read may reach exactly the register's device bytes. */
-		struct spy saved = f->spy;
+		uint32_t lo = f->spy.lo, hi = f->spy.hi;
+		bool writing = f->spy.writing, fail_next = f->spy.fail_next;
 
 		f->spy.lo = ev->offset;
 		f->spy.hi = ev->offset + ev->width;
 		f->spy.writing = false;
 		f->spy.fail_next = false;
 		FUZZ_CHECK(pcl_vdev_read(f->v, ev->offset, ev->width, &now) == 0);
-		f->spy.lo = saved.lo;
-		f->spy.hi = saved.hi;
-		f->spy.writing = saved.writing;
-		f->spy.fail_next = saved.fail_next;
+		f->spy.lo = lo;
+		f->spy.hi = hi;
+		f->spy.writing = writing;
+		f->spy.fail_next = fail_next;
 	}
 	for (uint32_t i = 0; i < ev->width; i++) {
 		const struct pcl_guest_rule *r = &f->spy.rule[ev->offset + i];

@@ -17,6 +17,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -150,21 +151,54 @@ static uint8_t saved_byte(const struct pcl_vdev *v, const uint8_t *shadow,
 	return (uint8_t)(shadow[i] & vbyte_kept(&v->b[i]));
 }
 
+/*
+ * The records that describe the emulation (FPRT, RULE, SEGS, HOOK), which
+ * never change: serialized once, when the engine is made, so that saving
+ * copies them and loading compares them whole.
+ */
+int pcl_vdev_state_init(struct pcl_vdev *v)
+{
+	uint32_t flen = (uint32_t)strlen(v->fingerprint);
+	uint32_t runs = put_rules(v, NULL), segs = put_segments(v, NULL);
+	size_t n = 0;
+	uint8_t *p;
+
+	v->rec_len = 8 + pad4(flen) + 8 + pad4(RULE_RUN * runs) +
+		     8 + SEG_SIZE * segs + 8 + HOOK_SIZE * v->nhooks;
+	p = v->rec = calloc(1, v->rec_len);
+	if (!p)
+		return -ENOMEM;
+	memcpy(p + 8, v->fingerprint, flen);
+	n += put_record(p, "FPRT", flen);
+	v->rule_at = n + 8;
+	v->rule_len = RULE_RUN * runs;
+	put_rules(v, p + n + 8);
+	n += put_record(p + n, "RULE", RULE_RUN * runs);
+	v->segs_at = n + 8;
+	v->segs_len = SEG_SIZE * segs;
+	put_segments(v, p + n + 8);
+	n += put_record(p + n, "SEGS", SEG_SIZE * segs);
+	v->hook_at = n + 8;
+	for (uint32_t k = 0; k < v->nhooks; k++) {
+		uint8_t *q = p + n + 8 + HOOK_SIZE * k;
+
+		q[0] = v->hooks[k].hook;
+		q[1] = v->hooks[k].width;
+		pcl_put_le16(q + 2, v->hooks[k].offset);
+	}
+	put_record(p + n, "HOOK", HOOK_SIZE * v->nhooks);
+	return 0;
+}
+
 int pcl_vdev_save(const struct pcl_vdev *vdev, void *buf, size_t size,
 		  size_t *needed)
 {
-	uint32_t flen, runs, segs;
 	size_t total, n;
 	uint8_t *p = buf;
 
 	if (!vdev)
 		return -EINVAL;
-	flen = (uint32_t)strlen(vdev->fingerprint);
-	runs = put_rules(vdev, NULL);
-	segs = put_segments(vdev, NULL);
-	total = STATE_HDR + 8 + pad4(flen) + 8 + pad4(RULE_RUN * runs) +
-		8 + SEG_SIZE * segs + 8 + HOOK_SIZE * vdev->nhooks +
-		8 + PCL_CFG_SIZE + 4;
+	total = STATE_HDR + vdev->rec_len + 8 + PCL_CFG_SIZE + 4;
 	if (needed)
 		*needed = total;
 	if (!buf || size < total)
@@ -172,21 +206,8 @@ int pcl_vdev_save(const struct pcl_vdev *vdev, void *buf, size_t size,
 	memcpy(p, STATE_MAGIC, 8);
 	pcl_put_le32(p + 8, STATE_VERSION);
 	pcl_put_le32(p + 12, (uint32_t)total);
-	n = STATE_HDR;
-	memcpy(p + n + 8, vdev->fingerprint, flen);
-	n += put_record(p + n, "FPRT", flen);
-	put_rules(vdev, p + n + 8);
-	n += put_record(p + n, "RULE", RULE_RUN * runs);
-	put_segments(vdev, p + n + 8);
-	n += put_record(p + n, "SEGS", SEG_SIZE * segs);
-	for (uint32_t k = 0; k < vdev->nhooks; k++) {
-		uint8_t *q = p + n + 8 + HOOK_SIZE * k;
-
-		q[0] = vdev->hooks[k].hook;
-		q[1] = vdev->hooks[k].width;
-		pcl_put_le16(q + 2, vdev->hooks[k].offset);
-	}
-	n += put_record(p + n, "HOOK", HOOK_SIZE * vdev->nhooks);
+	memcpy(p + STATE_HDR, vdev->rec, vdev->rec_len);
+	n = STATE_HDR + vdev->rec_len;
 	for (uint32_t i = 0; i < PCL_CFG_SIZE; i++)
 		p[n + 8 + i] = saved_byte(vdev, vdev->shadow, i);
 	n += put_record(p + n, "SHDW", PCL_CFG_SIZE);
@@ -294,6 +315,9 @@ static const char *hook_word(uint8_t hook)
 static int check_hooks(const struct pcl_vdev *v, const struct blob *s,
 		       struct pcl_error *err)
 {
+	if (s->hlen == HOOK_SIZE * v->nhooks &&
+	    !memcmp(s->hook, v->rec + v->hook_at, s->hlen))
+		return 0;
 	if (s->hlen != HOOK_SIZE * v->nhooks)
 		return load_error(err, "the saved state has %u hooked "
 				       "registers, this engine %u: the layout "
@@ -353,6 +377,9 @@ static int check_rules(const struct pcl_vdev *v, const struct blob *s,
 {
 	uint32_t next = 0;
 
+	if (s->rlen == v->rule_len && !memcmp(s->rule, v->rec + v->rule_at,
+					      s->rlen))
+		return 0;
 	if (s->rlen % RULE_RUN)
 		return load_error(err, "rule record has %u bytes, not a "
 				       "multiple of %u", s->rlen, RULE_RUN);
@@ -391,6 +418,9 @@ static int check_segments(const struct pcl_vdev *v, const struct blob *s,
 	uint16_t end[PCL_CFG_SIZE];
 	uint32_t prev = 0;
 
+	if (s->slen == v->segs_len && !memcmp(s->segs, v->rec + v->segs_at,
+					      s->slen))
+		return 0;
 	if (s->slen % SEG_SIZE)
 		return load_error(err, "segment record has %u bytes, not a "
 				       "multiple of %u", s->slen, SEG_SIZE);

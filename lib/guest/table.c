@@ -185,13 +185,20 @@ int pcl_guest_rule(const struct pcl_guest *guest, uint32_t off,
 
 uint32_t pcl_crc32(uint32_t crc, const void *buf, size_t len)
 {
+	/* The reflected polynomial 0xedb88320 applied to each nibble. */
+	static const uint32_t nibble[16] = {
+		0x00000000, 0x1db71064, 0x3b6e20c8, 0x26d930ac,
+		0x76dc4190, 0x6b6b51f4, 0x4db26158, 0x5005713c,
+		0xedb88320, 0xf00f9344, 0xd6d6a3e8, 0xcb61b38c,
+		0x9b64c2b0, 0x86d3d2d4, 0xa00ae278, 0xbdbdf21c,
+	};
 	const uint8_t *p = buf;
 
 	crc = ~crc;
 	while (len--) {
 		crc ^= *p++;
-		for (int k = 0; k < 8; k++)
-			crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
+		crc = (crc >> 4) ^ nibble[crc & 15u];
+		crc = (crc >> 4) ^ nibble[crc & 15u];
 	}
 	return ~crc;
 }

@@ -152,11 +152,18 @@ struct pcl_vdev *pcl_vdev_new(const struct pcl_guest *guest,
 	memcpy(v->init, guest->image, sizeof(v->init));
 	memcpy(v->shadow, guest->image, sizeof(v->shadow));
 	pcl_strlcpy(v->fingerprint, guest->fingerprint, sizeof(v->fingerprint));
+	if (pcl_vdev_state_init(v)) {
+		free(v);
+		errno = ENOMEM;
+		return NULL;
+	}
 	return v;
 }
 
 void pcl_vdev_free(struct pcl_vdev *vdev)
 {
+	if (vdev)
+		free(vdev->rec);
 	free(vdev);
 }
 

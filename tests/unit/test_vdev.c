@@ -1019,6 +1019,11 @@ static void test_save_load(void **state)
 
 		pcl_vdev_write(v, rnd_below(N - 3), l, rnd());
 	}
+	/* The checksum is zlib's CRC-32 (docs/vdev-state.md): its check
+	 * value, and in two calls. */
+	assert_int_equal(pcl_crc32(0, "123456789", 9), 0xcbf43926);
+	assert_int_equal(pcl_crc32(pcl_crc32(0, "1234", 4), "56789", 5),
+			 0xcbf43926);
 	assert_int_equal(pcl_vdev_save(v, NULL, 0, &len), -ENOSPC);
 	assert_true(len > 4096 && len <= sizeof(blob));
 	assert_int_equal(pcl_vdev_save(v, blob, len - 1, NULL), -ENOSPC);
