@@ -97,6 +97,7 @@ struct pcl_vdev {
 	void *notify_opaque;
 	uint8_t shadow[PCL_CFG_SIZE];
 	uint8_t init[PCL_CFG_SIZE];
+	uint8_t kept[PCL_CFG_SIZE]; /* vbyte_kept() of each byte */
 	struct vbyte b[PCL_CFG_SIZE];
 	/* Per dword: DW_* bits, for the fast paths of aligned accesses. */
 	uint8_t dw[PCL_CFG_SIZE / 4];

@@ -148,7 +148,7 @@ static size_t put_record(uint8_t *p, const char *tag, uint32_t len)
 static uint8_t saved_byte(const struct pcl_vdev *v, const uint8_t *shadow,
 			  uint32_t i)
 {
-	return (uint8_t)(shadow[i] & vbyte_kept(&v->b[i]));
+	return (uint8_t)(shadow[i] & v->kept[i]);
 }
 
 /*
@@ -462,7 +462,7 @@ static int check_byte(const struct pcl_vdev *v, uint32_t i, uint8_t saved,
 	const struct vbyte *b = &v->b[i];
 	uint8_t diff = saved ^ v->init[i], ro;
 
-	if (saved & ~vbyte_kept(b))
+	if (saved & ~v->kept[i])
 		return pcl_set_error(err, -EINVAL, "vdev state", 0, 0,
 				     (int32_t)i, "state holds device bits at "
 				     "0x%03x, which a saved state never "
@@ -507,7 +507,7 @@ int pcl_vdev_load(struct pcl_vdev *vdev, const void *buf, size_t len,
 			return r;
 	/* Everything checked: take the guest's state, keep our device's. */
 	for (uint32_t i = 0; i < PCL_CFG_SIZE; i++) {
-		uint8_t keep = vbyte_kept(&vdev->b[i]);
+		uint8_t keep = vdev->kept[i];
 
 		vdev->shadow[i] = (uint8_t)((vdev->init[i] & ~keep) |
 					    (s.shdw[i] & keep));

@@ -81,7 +81,7 @@ static void mark_hooks(struct pcl_vdev *v)
 
 		v->hook_mask[k] = 0;
 		for (uint32_t i = 0; i < v->hooks[k].width; i++)
-			v->hook_mask[k] |= (uint32_t)vbyte_kept(&v->b[off + i])
+			v->hook_mask[k] |= (uint32_t)v->kept[off + i]
 					   << (8 * ((off & 3u) + i));
 
 		if (v->hooks[k].hook == PCL_HOOK_MSI)
@@ -140,6 +140,7 @@ struct pcl_vdev *pcl_vdev_new(const struct pcl_guest *guest,
 		    guest->seg_end[i] <= i || guest->seg_end[i] > PCL_CFG_SIZE)
 			return new_fail(v, err, (int32_t)i, "invalid access rule");
 		vbyte_from_rule(&v->b[i], guest, i);
+		v->kept[i] = vbyte_kept(&v->b[i]);
 		needs_be |= (v->b[i].flags & (VB_HWREAD | VB_HWWRITE)) != 0;
 	}
 	mark_hooks(v);
