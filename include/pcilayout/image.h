@@ -288,9 +288,11 @@ struct pcl_guest_options {
  * presented entries follow the layout's unclaimed policy
  * (PCL_GUEST_UNCLAIMED; docs/layout-format.md 5.4, 5.5): those of a hidden
  * or unmentioned capability and of an orphan too, but for its header (2
- * bytes, extended: 4), which reads the fill (0, or 0xff under "ones"); the
- * physical bytes of a presented capability are reached only through its
- * entry (the old home of a relocated one reads the fill).
+ * bytes, extended: 4), which reads the fill (0, or 0xff under "ones"), a
+ * hidden capability's registers being written only as vfio-pci lets them
+ * be for its ID; the physical bytes of a presented capability are reached
+ * only through its entry (the old home of a relocated one reads the
+ * fill).
  *
  * The table (what the engine enforces): the kernel's vfio-pci permissions
  * (drivers/vfio/pci/vfio_pci_config.c), with what a VMM emulates on top.

@@ -13,7 +13,9 @@
  *     a hidden one, one the layout does not mention and an orphan only by
  *     their header, which reads the policy's fill (layout-format 5.4), so
  *     that a guest never finds them at their old place, while their
- *     registers pass through as vfio-pci passes unassigned bytes;
+ *     registers pass through as vfio-pci lets them: an orphan's and a
+ *     hidden ID's raw, like unassigned bytes, a known ID's with vfio-pci's
+ *     write permissions for it (perm.c);
  *  3. the header gets its fixed rules;
  *  4. each presented entry is laid over its guest range, with its header
  *     (ID and next pointer) rewritten to the layout's chain order, and its
@@ -157,6 +159,61 @@ static bool presented(struct build *b, size_t k)
 	return false;
 }
 
+/*
+ * The body of a capability of the device that the layout does not show,
+ * under the passthrough policy: its bytes, written as vfio-pci lets them
+ * be (its permissions for the ID, raw for an ID it hides itself); never
+ * emulated, since the guest has no such capability.
+ */
+static int hidden_body(struct build *b, const struct pcl_cap *c, uint32_t len)
+{
+	uint32_t hdr = c->space == PCL_SPACE_STANDARD ? 2 : 4;
+	struct pcl_perm *perm = calloc(len, sizeof(*perm));
+	int r = 0;
+
+	if (!perm)
+		return pcl_set_error(b->err, -ENOMEM, "", 0, 0, -1,
+				     "out of memory");
+	pcl_guest_cap_perms(c->space, c->id, len, perm);
+	for (uint32_t i = hdr; i < len && !r; i++) {
+		struct pcl_guest_rule rule = {
+			.source = PCL_GUEST_PHYS,
+			.wmask = (uint8_t)(perm[i].write & ~perm[i].virt),
+			.w1c = perm[i].w1c, .flags = PCL_GUEST_UNCLAIMED,
+			.phys = (uint16_t)(c->offset + i),
+		};
+
+		r = set(b, c->offset + i, 1, &rule, b->data + c->offset + i);
+	}
+	free(perm);
+	return r;
+}
+
+/*
+ * Step 2 for the device's capability or orphan @c: a presented one's bytes
+ * (@home) read the fill; another's header reads the fill and its body
+ * follows the policy.
+ */
+static int take_back(struct build *b, const struct pcl_cap *c, bool home,
+		     bool orphan)
+{
+	uint32_t len = c->length, hdr = c->space == PCL_SPACE_STANDARD ? 2 : 4;
+	int r;
+
+	if (c->offset >= PCL_CFG_SIZE)
+		return 0;
+	if (len > PCL_CFG_SIZE - (uint32_t)c->offset)
+		len = PCL_CFG_SIZE - (uint32_t)c->offset;
+	if (home)
+		return len ? set_unclaimed(b, c->offset, len, b->fill) : 0;
+	if ((r = set_unclaimed(b, c->offset, hdr < len ? hdr : len, b->fill)))
+		return r;
+	if (orphan || len <= hdr ||
+	    pcl_layout_unclaimed(b->layout) != PCL_UNCLAIMED_PASSTHROUGH)
+		return 0;
+	return hidden_body(b, c, len);
+}
+
 /* Step 1 and 2. */
 static int base_policy(struct build *b)
 {
@@ -164,6 +221,7 @@ static int base_policy(struct build *b)
 	uint32_t ext_limit = pcl_cfg_size(b->cfg) > 0x100 ? PCL_CFG_SIZE : 0x100;
 	struct pcl_guest_rule pass = { .source = PCL_GUEST_PHYS, .wmask = 0xff,
 				       .flags = PCL_GUEST_UNCLAIMED };
+	size_t ncaps = pcl_walk_cap_count(b->walk);
 	int r;
 
 	if (policy == PCL_UNCLAIMED_PASSTHROUGH) {
@@ -178,30 +236,17 @@ static int base_policy(struct build *b)
 	} else {
 		r = set_unclaimed(b, 0, PCL_CFG_SIZE, b->fill);
 	}
-	if (r)
-		return r;
-	for (int orphans = 0; orphans < 2; orphans++) {
-		size_t n = orphans ? pcl_walk_orphan_count(b->walk)
-				   : pcl_walk_cap_count(b->walk);
-
-		for (size_t i = 0; i < n; i++) {
-			const struct pcl_cap *c = orphans ?
-				pcl_walk_orphan(b->walk, i) :
-				pcl_walk_cap(b->walk, i);
-			uint32_t len = c->space == PCL_SPACE_STANDARD ? 2 : 4;
-
-			if (c->offset >= PCL_CFG_SIZE)
-				continue;
-			if (!orphans && presented(b, i))
-				len = c->length;
-			if (len > PCL_CFG_SIZE - (uint32_t)c->offset)
-				len = PCL_CFG_SIZE - (uint32_t)c->offset;
-			if (len &&
-			    (r = set_unclaimed(b, c->offset, len, b->fill)))
-				return r;
-		}
-	}
-	return 0;
+	/* Orphans and capabilities not shown first, so that the home of
+	 * a presented one wins wherever they overlap. */
+	for (size_t i = 0; !r && i < pcl_walk_orphan_count(b->walk); i++)
+		r = take_back(b, pcl_walk_orphan(b->walk, i), false, true);
+	for (size_t i = 0; !r && i < ncaps; i++)
+		if (!presented(b, i))
+			r = take_back(b, pcl_walk_cap(b->walk, i), false, false);
+	for (size_t i = 0; !r && i < ncaps; i++)
+		if (presented(b, i))
+			r = take_back(b, pcl_walk_cap(b->walk, i), true, false);
+	return r;
 }
 
 /*

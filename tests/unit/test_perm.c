@@ -16,8 +16,10 @@
  * writefn of the vendor-specific capabilities and unassigned_perms for the
  * bytes of no capability (or of one it hides), plus what a VMM emulates on
  * top of it (QEMU's share: identity, BARs, interrupt line and pin,
- * capability chains, MSI, MSI-X) and this project's one rule beyond the
- * kernel: headers of capabilities the layout does not show read the fill.
+ * capability chains, MSI, MSI-X), the body of a capability the layout hides
+ * as QEMU shows it (the device's bytes, written as the kernel lets them),
+ * and this project's one rule beyond the kernel: headers of capabilities
+ * the layout does not show read the fill.
  *
  * Where the engine is stricter than the kernel the model says "may": the
  * kernel's write masks that cover fields the specifications make
@@ -303,16 +305,51 @@ static struct want ext_table(uint16_t id, uint32_t off)
 	return hw_ro(0xff, "read-only");
 }
 
+/* The kernel's permissions for byte @off of a capability @space/@id. */
+static struct want kernel(int space, uint16_t id, uint32_t off,
+			  uint32_t exp_version)
+{
+	uint32_t klen;
+
+	if (!kernel_knows(space, id) ||
+	    (space == PCL_SPACE_STANDARD && id == 0x09) ||
+	    (space == PCL_SPACE_EXTENDED && (id == 0x0b || id == 0x23)))
+		return hw_rw(0xff, "hidden by the kernel, or vendor: raw");
+	klen = kernel_length(space, id, exp_version);
+	if (klen && off >= klen)
+		return (struct want){ .read = 0xff, .noemu = 0xff,
+				      .why = "past the kernel's length" };
+	return space == PCL_SPACE_STANDARD ? std_table(id, off) :
+					   ext_table(id, off);
+}
+
+/*
+ * A hidden capability's body: QEMU shows it, vfio-pci filters the writes
+ * with its permissions for the ID; nothing is emulated (the guest has no
+ * such capability), so bits the kernel virtualizes are not written either.
+ */
+static struct want hidden_body(int space, uint16_t id, uint32_t off,
+			       uint32_t exp_version)
+{
+	struct want k = kernel(space, id, off, exp_version);
+
+	return (struct want){ .read = 0xff, .write = k.write,
+			      .nowrite = (uint8_t)(k.nowrite | k.emu),
+			      .noemu = 0xff, .clear = k.clear,
+			      .why = "hidden: the kernel's permissions" };
+}
+
 /*
  * The expectation for guest byte @g of a layout presenting @e (or NULL
  * when no entry covers it); @hdr: @g is the header of a device capability
- * or orphan the layout does not present.
+ * or orphan the layout does not present; @hidden: the device capability
+ * the layout does not present that holds @g, or NULL.
  */
 static struct want model(uint32_t g, const struct pcl_layout_entry *e,
-			 uint32_t elen, bool hdr, int policy,
+			 bool hdr, const struct pcl_cap *hidden, int policy,
 			 uint32_t exp_version)
 {
-	uint32_t off, klen;
+	uint32_t off;
 
 	if (g < 0x40)
 		return header(g);
@@ -321,6 +358,9 @@ static struct want model(uint32_t g, const struct pcl_layout_entry *e,
 	if (!e) {
 		if (hdr || policy != PCL_UNCLAIMED_PASSTHROUGH)
 			return emulated(0, "unclaimed: the fill");
+		if (hidden)
+			return hidden_body(hidden->space, hidden->id,
+					   g - hidden->offset, exp_version);
 		return hw_rw(0xff, "unassigned: raw");
 	}
 	off = g - (uint32_t)e->at;
@@ -330,17 +370,7 @@ static struct want model(uint32_t g, const struct pcl_layout_entry *e,
 		return emulated(0, "capability header: the chain is the VMM's");
 	if (e->space == PCL_SPACE_STANDARD && (e->id == 0x05 || e->id == 0x11))
 		return vmm_only("MSI, MSI-X: the VMM's");
-	if (!kernel_knows(e->space, e->id) ||
-	    (e->space == PCL_SPACE_STANDARD && e->id == 0x09) ||
-	    (e->space == PCL_SPACE_EXTENDED && (e->id == 0x0b || e->id == 0x23)))
-		return hw_rw(0xff, "hidden by the kernel, or vendor: raw");
-	klen = kernel_length(e->space, e->id, exp_version);
-	if (klen && off >= klen)
-		return (struct want){ .read = 0xff, .noemu = 0xff,
-				      .why = "past the kernel's length" };
-	(void)elen;
-	return e->space == PCL_SPACE_STANDARD ? std_table(e->id, off) :
-					      ext_table(e->id, off);
+	return kernel(e->space, e->id, off, exp_version);
 }
 
 /* ---- probing an engine ---- */
@@ -443,6 +473,22 @@ static struct seen observe(struct probe *p, uint32_t g, uint8_t trig)
 	return s;
 }
 
+/* Does a physical entry of @l select the device's capability @k? */
+static bool presents(const struct pcl_layout *l, const struct pcl_walk *w,
+		     size_t k)
+{
+	for (int sp = 0; sp < 2; sp++)
+		for (size_t i = 0; i < pcl_layout_entry_count(l, sp); i++) {
+			const struct pcl_layout_entry *e =
+				pcl_layout_entry(l, sp, i);
+
+			if (e->kind == PCL_ENTRY_PHYSICAL &&
+			    pcl_layout_entry_find(e, w) == (long)k)
+				return true;
+		}
+	return false;
+}
+
 static const struct pcl_layout_entry *entry_at(const struct pcl_layout *l,
 					       uint32_t g, uint32_t *len)
 {
@@ -473,6 +519,7 @@ static void compare_engine(struct pcl_ctx *ctx, const struct pcl_layout *l,
 {
 	static struct spy spy;
 	static bool hdr[N];
+	static const struct pcl_cap *hidden[N];
 	struct pcl_vdev_backend be = { spy_read, spy_write, &spy };
 	struct pcl_walk *w = pcl_walk_new(cfg);
 	const struct pcl_cap *exp = pcl_walk_find(w, PCL_SPACE_STANDARD, 0x10, 0);
@@ -483,11 +530,13 @@ static void compare_engine(struct pcl_ctx *ctx, const struct pcl_layout *l,
 
 	memset(&spy, 0, sizeof(spy));
 	memset(hdr, 0, sizeof(hdr));
+	memset(hidden, 0, sizeof(hidden));
 	if (pcl_guest_build(ctx, l, cfg, NULL, &g, &err))
 		fail_msg("%s: %s", name, err.message);
 	p.v = pcl_vdev_new(g, &be, NULL);
 	assert_non_null(p.v);
-	/* Headers of capabilities the layout does not present. */
+	/* Headers of capabilities the layout does not present; bodies of
+	 * those in the chains; AER's RW1C status registers. */
 	for (int o = 0; o < 2; o++)
 		for (size_t i = 0; i < (o ? pcl_walk_orphan_count(w) :
 					    pcl_walk_cap_count(w)); i++) {
@@ -497,15 +546,18 @@ static void compare_engine(struct pcl_ctx *ctx, const struct pcl_layout *l,
 
 			for (uint32_t b = c->offset; b < c->offset + n && b < N; b++)
 				hdr[b] = true;
+			for (uint32_t b = c->offset + n; !o &&
+			     b < c->offset + c->length && b < N; b++) {
+				if (!hidden[b] && !presents(l, w, i))
+					hidden[b] = c;
+				if (rw1c_register(c->space, c->id, b - c->offset))
+					spy.rw1c[b] = 0xff;
+			}
 		}
 	for (uint32_t b = 0; b < N; b++) {
 		uint32_t len = 0;
 		const struct pcl_layout_entry *e = entry_at(l, b, &len);
 
-		if (e && e->kind == PCL_ENTRY_PHYSICAL &&
-		    e->space == PCL_SPACE_EXTENDED && e->id == 0x01 &&
-		    rw1c_register(e->space, e->id, b - (uint32_t)e->at))
-			spy.rw1c[b] = 0xff;
 		/* Initiate FLR bits are probed with 0 (a reset would undo
 		 * the probes of other bytes), then on their own below. */
 		if (e && e->kind == PCL_ENTRY_PHYSICAL &&
@@ -517,7 +569,7 @@ static void compare_engine(struct pcl_ctx *ctx, const struct pcl_layout *l,
 	for (uint32_t b = 0; b < N; b++) {
 		uint32_t len = 0;
 		const struct pcl_layout_entry *e = entry_at(l, b, &len);
-		struct want m = model(b, e, len, hdr[b] && !e,
+		struct want m = model(b, e, hdr[b] && !e, hidden[b],
 				      pcl_layout_unclaimed(l),
 				      exp ? (pcl_cfg_data(cfg)[exp->offset + 2] & 0xf) : 2);
 		struct seen s = observe(&p, b, trig[b]);
