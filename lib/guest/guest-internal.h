@@ -22,18 +22,9 @@ struct pcl_guest {
 	/* End (exclusive) of the segment holding each byte. */
 	uint16_t seg_end[PCL_CFG_SIZE];
 	struct pcl_guest_hook hooks[PCL_GUEST_MAX_HOOKS];
-	/* Per hook: its kept bits, in place in the dword that holds it. */
-	uint32_t hook_mask[PCL_GUEST_MAX_HOOKS];
 	uint32_t nhooks;
 	char fingerprint[PCL_GUEST_FINGERPRINT_SIZE];
-	/* The state's records that name the emulation (state.c), and where
-	 * the data of RULE, SEGS and HOOK sit in them. */
-	uint8_t *rec;
-	size_t rec_len, rule_at, rule_len, segs_at, segs_len, hook_at;
 };
-
-/* Serialize v->rec once the engine's rules are final: 0 or -ENOMEM. */
-int pcl_vdev_state_init(struct pcl_vdev *v);
 
 /* Check one rule on its own and against the view's hooks (for byte @off). */
 int pcl_guest_rule_check(const struct pcl_guest *g, uint32_t off,
