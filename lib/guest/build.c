@@ -160,30 +160,50 @@ static bool presented(struct build *b, size_t k)
 }
 
 /*
- * The body of a capability of the device that the layout does not show,
- * under the passthrough policy: its bytes, written as vfio-pci lets them
- * be (its permissions for the ID, raw for an ID it hides itself); never
- * emulated, since the guest has no such capability.
+ * The body of the device's capability @space/@id at physical @phys, as
+ * vfio-pci's permissions for its ID give it (perm.c). Presented at @at
+ * with image @img: emulated bits, settings and hooks as the table says.
+ * Not presented (@img NULL, at its own offset): the device's bytes, written
+ * only as vfio-pci lets them be, nothing emulated - the guest has no such
+ * capability.
  */
-static int hidden_body(struct build *b, const struct pcl_cap *c, uint32_t len)
+static int body_rules(struct build *b, int space, uint16_t id, uint32_t at,
+		      uint32_t phys, uint32_t len, uint8_t *img)
 {
-	uint32_t hdr = c->space == PCL_SPACE_STANDARD ? 2 : 4;
+	uint32_t hdr = space == PCL_SPACE_STANDARD ? 2 : 4;
 	struct pcl_perm *perm = calloc(len, sizeof(*perm));
-	int r = 0;
+	int pm = 0, h = 0, r = 0;
 
 	if (!perm)
 		return pcl_set_error(b->err, -ENOMEM, "", 0, 0, -1,
 				     "out of memory");
-	pcl_guest_cap_perms(c->space, c->id, len, perm);
+	pcl_guest_cap_perms(space, id, len, perm);
 	for (uint32_t i = hdr; i < len && !r; i++) {
 		struct pcl_guest_rule rule = {
-			.source = PCL_GUEST_PHYS,
-			.wmask = (uint8_t)(perm[i].write & ~perm[i].virt),
-			.w1c = perm[i].w1c, .flags = PCL_GUEST_UNCLAIMED,
-			.phys = (uint16_t)(c->offset + i),
+			.source = PCL_GUEST_PHYS, .wmask = perm[i].write,
+			.vmask = perm[i].virt, .w1c = perm[i].w1c,
+			.phys = (uint16_t)(phys + i),
 		};
 
-		r = set(b, c->offset + i, 1, &rule, b->data + c->offset + i);
+		if (!img) {
+			rule.wmask &= (uint8_t)~rule.vmask;
+			rule.vmask = 0;
+			rule.flags = PCL_GUEST_UNCLAIMED;
+			r = set(b, at + i, 1, &rule, b->data + phys + i);
+			continue;
+		}
+		if (perm[i].flags & PCL_PERM_SETTING)
+			rule.flags = PCL_GUEST_REPLAY;
+		/* The PM register is 2 bytes; an FLR register 1. */
+		if (perm[i].flags & PCL_PERM_HOOK_PM)
+			h = pm = pm ? pm : add_hook(b, PCL_HOOK_PM, at + i, 2);
+		else if (perm[i].flags & PCL_PERM_HOOK_FLR)
+			h = add_hook(b, PCL_HOOK_FLR, at + i, 1);
+		else
+			h = 0;
+		rule.hook = (uint8_t)(h > 0 ? h : 0);
+		img[i] &= (uint8_t)~perm[i].zero;
+		r = h < 0 ? h : set(b, at + i, 1, &rule, img + i);
 	}
 	free(perm);
 	return r;
@@ -211,7 +231,7 @@ static int take_back(struct build *b, const struct pcl_cap *c, bool home,
 	if (orphan || len <= hdr ||
 	    pcl_layout_unclaimed(b->layout) != PCL_UNCLAIMED_PASSTHROUGH)
 		return 0;
-	return hidden_body(b, c, len);
+	return body_rules(b, c->space, c->id, c->offset, c->offset, len, NULL);
 }
 
 /* Step 1 and 2. */
@@ -582,46 +602,6 @@ static int msix_rules(struct build *b, uint32_t at, uint32_t len,
 					       img + PCI_MSIX_TABLE) : 0;
 }
 
-/*
- * Any other presented capability's body: the device's bytes with
- * vfio-pci's permissions (perm.c), at physical offset @phys.
- */
-static int body_rules(struct build *b, const struct pcl_layout_entry *e,
-		      uint32_t phys, uint32_t len, uint8_t *img)
-{
-	uint32_t hdr = e->space == PCL_SPACE_STANDARD ? 2 : 4;
-	uint32_t at = (uint32_t)e->at;
-	struct pcl_perm *perm = calloc(len, sizeof(*perm));
-	int pm = 0, h = 0, r = 0;
-
-	if (!perm)
-		return pcl_set_error(b->err, -ENOMEM, "", 0, 0, -1,
-				     "out of memory");
-	pcl_guest_cap_perms(e->space, e->id, len, perm);
-	for (uint32_t i = hdr; i < len && !r; i++) {
-		struct pcl_guest_rule rule = {
-			.source = PCL_GUEST_PHYS, .wmask = perm[i].write,
-			.vmask = perm[i].virt, .w1c = perm[i].w1c,
-			.phys = (uint16_t)(phys + i),
-		};
-
-		if (perm[i].flags & PCL_PERM_SETTING)
-			rule.flags = PCL_GUEST_REPLAY;
-		/* The PM register is 2 bytes; an FLR register 1. */
-		if (perm[i].flags & PCL_PERM_HOOK_PM)
-			h = pm = pm ? pm : add_hook(b, PCL_HOOK_PM, at + i, 2);
-		else if (perm[i].flags & PCL_PERM_HOOK_FLR)
-			h = add_hook(b, PCL_HOOK_FLR, at + i, 1);
-		else
-			h = 0;
-		rule.hook = (uint8_t)(h > 0 ? h : 0);
-		img[i] &= (uint8_t)~perm[i].zero;
-		r = h < 0 ? h : set(b, at + i, 1, &rule, img + i);
-	}
-	free(perm);
-	return r;
-}
-
 static int physical_entry(struct build *b, const struct pcl_layout_entry *e,
 			  uint32_t len, uint8_t *img)
 {
@@ -667,7 +647,8 @@ static int physical_entry(struct build *b, const struct pcl_layout_entry *e,
 		return msi_rules(b, (uint32_t)e->at, len, img);
 	if (e->space == PCL_SPACE_STANDARD && e->id == PCI_CAP_ID_MSIX)
 		return msix_rules(b, (uint32_t)e->at, len, img);
-	return body_rules(b, e, c->offset, len, img);
+	return body_rules(b, e->space, e->id, (uint32_t)e->at, c->offset, len,
+			  img);
 }
 
 static int virtual_entry(struct build *b, const struct pcl_layout_entry *e,
