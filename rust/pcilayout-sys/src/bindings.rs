@@ -42,6 +42,9 @@ pub const PCL_MATCH_REVISION: u32 = 8;
 pub const PCL_MATCH_CLASS: u32 = 16;
 pub const PCL_PLAN_PASID_IOMMU: u32 = 1;
 pub const PCL_GUEST_WRITE_THROUGH: u32 = 1;
+pub const PCL_GUEST_REPLAY: u32 = 2;
+pub const PCL_GUEST_DEVICE_FACT: u32 = 4;
+pub const PCL_GUEST_UNCLAIMED: u32 = 8;
 pub const PCL_GUEST_MAX_HOOKS: u32 = 32;
 pub const PCL_GUEST_FINGERPRINT_SIZE: u32 = 72;
 pub const PCL_GUEST_OPT_PF_SERIAL: u32 = 1;
@@ -3920,6 +3923,8 @@ pub const pcl_hook_PCL_HOOK_MSI: pcl_hook = 2;
 pub const pcl_hook_PCL_HOOK_MSIX: pcl_hook = 3;
 pub const pcl_hook_PCL_HOOK_PASID: pcl_hook = 4;
 pub const pcl_hook_PCL_HOOK_BAR: pcl_hook = 5;
+pub const pcl_hook_PCL_HOOK_PM: pcl_hook = 6;
+pub const pcl_hook_PCL_HOOK_FLR: pcl_hook = 7;
 pub type pcl_hook = ::std::os::raw::c_uint;
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone)]
@@ -4504,6 +4509,13 @@ extern "C" {
     pub fn pcl_vdev_reset(vdev: *mut pcl_vdev);
 }
 extern "C" {
+    pub fn pcl_vdev_hook(
+        vdev: *const pcl_vdev,
+        index: u32,
+        ev: *mut pcl_vdev_event,
+    ) -> ::std::os::raw::c_int;
+}
+extern "C" {
     pub fn pcl_vdev_fingerprint(vdev: *const pcl_vdev) -> *const ::std::os::raw::c_char;
 }
 extern "C" {
@@ -4521,6 +4533,9 @@ extern "C" {
         len: usize,
         err: *mut pcl_error,
     ) -> ::std::os::raw::c_int;
+}
+extern "C" {
+    pub fn pcl_vdev_replay(vdev: *mut pcl_vdev) -> ::std::os::raw::c_int;
 }
 #[repr(C)]
 #[derive(Debug, Copy, Clone)]
