@@ -429,7 +429,7 @@ static int vdev_seed(const char *name, const uint8_t *cfg, size_t clen)
 {
 	static const uint8_t flags[] = { 0x04, 0x1d, 0x6e, 0x0b };
 	static struct script s;
-	char full[256];
+	char full[320];
 
 	for (size_t k = 0; k < sizeof(flags); k++) {
 		s.len = 0;

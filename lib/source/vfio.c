@@ -77,12 +77,15 @@ int pcl_vfio_region_info(int fd, pcl_ioctl_fn ioctl_fn, uint32_t index,
 static void link_base(const char *dir, const char *name, char *buf,
 		      size_t size)
 {
-	char path[PATH_MAX], link[PATH_MAX];
+	char path[PATH_MAX + 32], link[PATH_MAX];
 	const char *base;
 	ssize_t n;
+	int len;
 
 	buf[0] = '\0';
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	len = snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (len < 0 || (size_t)len >= sizeof(path))
+		return;
 	n = readlink(path, link, sizeof(link) - 1);
 	if (n <= 0)
 		return;
