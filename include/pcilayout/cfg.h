@@ -121,7 +121,9 @@ PCL_EXPORT int pcl_cfg_parse(struct pcl_ctx *ctx, const void *data, size_t len,
  * @cfg: on success, a new cfg that the caller frees with pcl_cfg_free().
  * @err: optional; on failure names the address.
  *
- * Reads /sys/bus/pci/devices/ADDRESS/config. Without root (CAP_SYS_ADMIN)
+ * Reads /sys/bus/pci/devices/ADDRESS/config (with $PCILAYOUT_SYSFS set, the
+ * same path under that directory instead of /sys: a copy of a host's sysfs
+ * tree, for tests). Without root (CAP_SYS_ADMIN)
  * the kernel serves only the first 64 bytes: the rest is marked unread,
  * not invented. The slot is recorded; for a VF, the PF's slot (the physfn
  * link) and the identity the kernel gives the VF (its "vendor" and

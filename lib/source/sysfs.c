@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
  * sysfs.c - live functions read straight from sysfs (config, resource,
- * the VF attributes).
+ * the VF attributes). $PCILAYOUT_SYSFS names another directory to read as
+ * if it were /sys: a copy of a host's tree, for tests and for collecting a
+ * host's facts from a saved tree (docs/testing.md).
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -15,7 +17,15 @@
 
 #include "source.h"
 
-#define SYSFS_DEVICES "/sys/bus/pci/devices"
+#define SYSFS_DEVICES "/bus/pci/devices"
+
+/* The sysfs mount point: /sys, or $PCILAYOUT_SYSFS. */
+static const char *sysfs_root(void)
+{
+	const char *env = secure_getenv("PCILAYOUT_SYSFS");
+
+	return env && *env ? env : "/sys";
+}
 
 /*
  * Read what the kernel serves of the config file: the whole config space
@@ -56,7 +66,8 @@ static int read_attr_hex(const char *slot, const char *attr, uint64_t *val)
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), SYSFS_DEVICES "/%s/%s", slot, attr);
+	snprintf(path, sizeof(path), "%s" SYSFS_DEVICES "/%s/%s", sysfs_root(),
+		 slot, attr);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -91,7 +102,8 @@ static void read_resources(const char *slot, struct pcl_bar *bar)
 	char path[PATH_MAX], line[128];
 	FILE *f;
 
-	snprintf(path, sizeof(path), SYSFS_DEVICES "/%s/resource", slot);
+	snprintf(path, sizeof(path), "%s" SYSFS_DEVICES "/%s/resource",
+		 sysfs_root(), slot);
 	f = fopen(path, "re");
 	if (!f)
 		return;
@@ -146,7 +158,8 @@ static void read_physfn(const char *slot, char *pf, size_t size)
 	ssize_t n;
 
 	pf[0] = '\0';
-	snprintf(path, sizeof(path), SYSFS_DEVICES "/%s/physfn", slot);
+	snprintf(path, sizeof(path), "%s" SYSFS_DEVICES "/%s/physfn",
+		 sysfs_root(), slot);
 	n = readlink(path, link, sizeof(link) - 1);
 	if (n <= 0)
 		return;
@@ -163,7 +176,8 @@ static bool is_vf(const char *slot)
 	char path[PATH_MAX];
 	struct stat st;
 
-	snprintf(path, sizeof(path), SYSFS_DEVICES "/%s/physfn", slot);
+	snprintf(path, sizeof(path), "%s" SYSFS_DEVICES "/%s/physfn",
+		 sysfs_root(), slot);
 	return lstat(path, &st) == 0;
 }
 
@@ -203,7 +217,8 @@ PCL_EXPORT int pcl_cfg_read_device(struct pcl_ctx *ctx, const char *address,
 				     "[dddd:]bb:dd.f, e.g. 0000:3b:00.0");
 	pcl_slot_format(slot, domain, bus, dev, fn);
 
-	snprintf(path, sizeof(path), SYSFS_DEVICES "/%s/config", slot);
+	snprintf(path, sizeof(path), "%s" SYSFS_DEVICES "/%s/config",
+		 sysfs_root(), slot);
 	memset(buf, 0, sizeof(buf));
 	ret = read_config_file(path, buf, &len);
 	if (ret == -ENOENT)
@@ -252,22 +267,24 @@ PCL_EXPORT int pcl_cfg_read_all_devices(struct pcl_ctx *ctx,
 	struct slot_ent *ents = NULL;
 	struct pcl_cfg **v = NULL;
 	size_t n = 0, cap = 0, nv = 0;
+	char list[PATH_MAX];
 	struct dirent *de;
 	DIR *dir;
 	int ret = 0;
 
 	if (!cfgs || !count)
-		return pcl_set_error(err, -EINVAL, SYSFS_DEVICES, 0, 0, -1,
+		return pcl_set_error(err, -EINVAL, "sysfs", 0, 0, -1,
 				     "invalid arguments");
 	*cfgs = NULL;
 	*count = 0;
+	snprintf(list, sizeof(list), "%s" SYSFS_DEVICES, sysfs_root());
 	/* Our own listing, not pci_scan_bus(): that one may run only once. */
-	dir = opendir(SYSFS_DEVICES);
+	dir = opendir(list);
 	if (!dir) {
 		if (errno == ENOENT)
 			return 0;
 		return pcl_set_error(err, errno == EACCES ? -EACCES : -EIO,
-				     SYSFS_DEVICES, 0, 0, -1, "cannot list: %s",
+				     list, 0, 0, -1, "cannot list: %s",
 				     strerror(errno));
 	}
 	while ((de = readdir(dir)) != NULL) {
@@ -296,7 +313,7 @@ PCL_EXPORT int pcl_cfg_read_all_devices(struct pcl_ctx *ctx,
 	closedir(dir);
 	if (ret < 0) {
 		free(ents);
-		return pcl_set_error(err, ret, SYSFS_DEVICES, 0, 0, -1,
+		return pcl_set_error(err, ret, list, 0, 0, -1,
 				     "out of memory");
 	}
 	if (n) {
@@ -304,7 +321,7 @@ PCL_EXPORT int pcl_cfg_read_all_devices(struct pcl_ctx *ctx,
 		v = calloc(n, sizeof(*v));
 		if (!v) {
 			free(ents);
-			return pcl_set_error(err, -ENOMEM, SYSFS_DEVICES, 0, 0,
+			return pcl_set_error(err, -ENOMEM, list, 0, 0,
 					     -1, "out of memory");
 		}
 	}
