@@ -1,29 +1,34 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
- * cli.c - shared plumbing for the subcommands: messages, SOURCE arguments,
- * JSON output. A SOURCE is a file first (so a dump named like an address
- * still works), then "-", then a PCI address.
+ * cli.c - shared plumbing for the subcommands: messages and SOURCE
+ * arguments. A SOURCE is a file first (a dump, a binary or a host bundle;
+ * so a dump named like an address still works), then "-", then a PCI
+ * address; -s and -d keep the functions they select.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bundle.h"
 #include "cli.h"
 
 const char *cli_prog = "pcilayout";
 struct pcl_ctx *cli_ctx;
 
-static void vmsg(const char *kind, const char *fmt, va_list ap)
+static void vmsg(const char *severity, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 
-static void vmsg(const char *kind, const char *fmt, va_list ap)
+static void vmsg(const char *severity, const char *fmt, va_list ap)
 {
-	fprintf(stderr, "%s: %s", cli_prog, kind);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	char text[1024];
+
+	vsnprintf(text, sizeof(text), fmt, ap);
+	cli_message(severity, NULL, text);
 }
 
 void cli_error(const char *fmt, ...)
@@ -31,7 +36,7 @@ void cli_error(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vmsg("", fmt, ap);
+	vmsg("error", fmt, ap);
 	va_end(ap);
 }
 
@@ -40,7 +45,7 @@ void cli_warn(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vmsg("warning: ", fmt, ap);
+	vmsg("warning", fmt, ap);
 	va_end(ap);
 }
 
@@ -48,7 +53,8 @@ void cli_report(const struct pcl_error *err)
 {
 	char buf[640];
 
-	cli_error("%s", pcl_error_format(err, buf, sizeof(buf)));
+	pcl_error_format(err, buf, sizeof(buf));
+	cli_message("error", err, buf);
 }
 
 void cli_report_diag(const struct pcl_diag *diag)
@@ -57,30 +63,70 @@ void cli_report_diag(const struct pcl_diag *diag)
 		cli_report(pcl_diag_get(diag, i));
 }
 
+json_t *cli_diag_json(struct pcl_diag *diag)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < pcl_diag_count(diag); i++) {
+		const struct pcl_error *e = pcl_diag_get(diag, i);
+		json_t *o = json_object(), *m = json_string(e->message);
+
+		if (e->source[0])
+			json_object_set_new(o, "source", json_string(e->source));
+		if (e->line)
+			json_object_set_new(o, "line", json_integer(e->line));
+		if (e->column)
+			json_object_set_new(o, "column", json_integer(e->column));
+		json_object_set_new(o, "message",
+				    m ? m : json_string("(a message that is not UTF-8)"));
+		json_array_append_new(a, o);
+	}
+	pcl_diag_clear(diag);
+	return a;
+}
+
 void cli_flush_diag(struct pcl_diag *diag)
 {
 	char buf[640];
 
-	for (size_t i = 0; i < pcl_diag_count(diag); i++)
-		fprintf(stderr, "%s\n",
-			pcl_error_format(pcl_diag_get(diag, i), buf, sizeof(buf)));
+	for (size_t i = 0; i < pcl_diag_count(diag); i++) {
+		const struct pcl_error *e = pcl_diag_get(diag, i);
+
+		if (cli_json())
+			cli_message("error", e, pcl_error_format(e, buf, sizeof(buf)));
+		else
+			fprintf(stderr, "%s\n", pcl_error_format(e, buf, sizeof(buf)));
+	}
 	pcl_diag_clear(diag);
 }
 
-static int append(struct cli_sources *s, struct pcl_cfg **cfgs, size_t n)
-{
-	struct pcl_cfg **grown;
+/* Set while reading a --pf: the selection is for the function, not its PF. */
+static bool select_off;
 
-	grown = realloc(s->cfgs, (s->count + n) * sizeof(*grown));
-	if (!grown) {
+/* Take @n cfgs (and the array) into @s, keeping those -s and -d select. */
+static int append(struct cli_sources *s, struct pcl_cfg **cfgs, size_t n,
+		  const struct cli_fn *how)
+{
+	struct pcl_cfg **grown = realloc(s->cfgs, (s->count + n + 1) * sizeof(*grown));
+	struct cli_fn *fn;
+
+	if (grown)
+		s->cfgs = grown;
+	fn = grown ? realloc(s->fn, (s->count + n + 1) * sizeof(*fn)) : NULL;
+	if (!fn) {
 		pcl_cfg_list_free(cfgs, n);
 		cli_error("out of memory");
 		return -1;
 	}
-	if (n)
-		memcpy(grown + s->count, cfgs, n * sizeof(*cfgs));
-	s->cfgs = grown;
-	s->count += n;
+	s->fn = fn;
+	for (size_t i = 0; i < n; i++) {
+		if (!select_off && !cli_select_match(cfgs[i])) {
+			pcl_cfg_free(cfgs[i]);
+			continue;
+		}
+		s->cfgs[s->count] = cfgs[i];
+		s->fn[s->count++] = *how;
+	}
 	free(cfgs);
 	return 0;
 }
@@ -116,34 +162,187 @@ static int read_vfio(const char *spec, struct pcl_cfg **cfg,
 	return r;
 }
 
+/* A bundle's selected functions into @s, the others into @s->spare. */
+static int add_bundle(struct cli_sources *s, struct bundle *b)
+{
+	struct pcl_cfg **grown = realloc(s->spare, (s->nspare + b->count + 1) *
+						   sizeof(*grown));
+	int r = 0;
+
+	if (!grown) {
+		cli_error("out of memory");
+		return -1;
+	}
+	s->spare = grown;
+	for (size_t i = 0; i < b->count && !r; i++) {
+		struct cli_fn how = { .bundled = true, .pf = b->fn[i].pf,
+				      .pasid = b->fn[i].pasid };
+		struct pcl_cfg **one;
+
+		if (!b->fn[i].selected ||
+		    (!select_off && !cli_select_match(b->fn[i].cfg))) {
+			s->spare[s->nspare++] = b->fn[i].cfg;
+			b->fn[i].cfg = NULL;
+			continue;
+		}
+		one = malloc(sizeof(*one));
+		if (!one) {
+			cli_error("out of memory");
+			return -1;
+		}
+		one[0] = b->fn[i].cfg;
+		b->fn[i].cfg = NULL;
+		r = append(s, one, 1, &how);
+	}
+	return r;
+}
+
+static void set_err(struct pcl_error *err, const char *name, const char *msg)
+{
+	snprintf(err->source, sizeof(err->source), "%s", name);
+	snprintf(err->message, sizeof(err->message), "%s", msg);
+}
+
+/*
+ * A file that may be a bundle, or a pipe on standard input, read whole;
+ * at most 64 MiB and one byte, so that pcl_cfg_parse() refuses a larger
+ * input with the library's own message.
+ */
+static char *slurp(FILE *f, const char *name, size_t *len,
+		   struct pcl_error *err)
+{
+	size_t cap = 0, n, max = (64u << 20) + 1;
+	char *buf = NULL, *g;
+
+	*len = 0;
+	while (*len < max) {
+		if (*len == cap) {
+			cap = cap ? 2 * cap : 1u << 16;
+			if (cap > max)
+				cap = max;
+			g = realloc(buf, cap);
+			if (!g) {
+				free(buf);
+				set_err(err, name, "out of memory");
+				return NULL;
+			}
+			buf = g;
+		}
+		n = fread(buf + *len, 1, cap - *len, f);
+		*len += n;
+		if (n == 0)
+			break;
+	}
+	if (ferror(f)) {
+		set_err(err, name, strerror(errno));
+		free(buf);
+		return NULL;
+	}
+	return buf ? buf : malloc(1);
+}
+
+/*
+ * The first bytes of @path, or of standard input when it is a regular
+ * file (read in place, so the library still reads it from the start):
+ * whether it may be a bundle. *@pipe is set for a standard input that
+ * cannot be read twice.
+ */
+static bool may_be_bundle(const char *path, bool *pipe)
+{
+	char head[64];
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	*pipe = false;
+	if (strcmp(path, "-") == 0) {
+		if (fstat(STDIN_FILENO, &st) < 0 || !S_ISREG(st.st_mode)) {
+			*pipe = true;
+			return false;
+		}
+		n = pread(STDIN_FILENO, head, sizeof(head),
+			  lseek(STDIN_FILENO, 0, SEEK_CUR));
+		return n > 0 && bundle_sniff(head, (size_t)n);
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false; /* pcl_cfg_load() says why */
+	n = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_size <= (64 << 20) ? read(fd, head, sizeof(head)) : 0;
+	close(fd);
+	return n > 0 && bundle_sniff(head, (size_t)n);
+}
+
+int cli_sources_load(struct cli_sources *s, const char *path,
+		     struct pcl_error *err)
+{
+	static const struct cli_fn from_file = { 0 };
+	const char *name = strcmp(path, "-") ? path : "<stdin>";
+	struct pcl_cfg **cfgs = NULL;
+	struct bundle *b = NULL;
+	bool pipe, bundle = may_be_bundle(path, &pipe);
+	char *buf = NULL;
+	size_t n = 0, len = 0;
+	FILE *f = NULL;
+	int r = 0;
+
+	if (bundle || pipe) {
+		f = pipe ? stdin : strcmp(path, "-") ? fopen(path, "re") : stdin;
+		buf = f ? slurp(f, name, &len, err) : NULL;
+		if (f && f != stdin)
+			fclose(f);
+		if (f && !buf)
+			return -1;
+		if (bundle_sniff(buf, len) && len <= (64u << 20))
+			r = bundle_parse(name, buf, len, &b, err);
+	}
+	if (r > 0) {
+		r = add_bundle(s, b);
+		bundle_free(b);
+		free(buf);
+		return r;
+	}
+	if (r == 0 && buf)
+		r = pcl_cfg_parse(cli_ctx, buf, len, name, &cfgs, &n, err);
+	else if (r == 0)
+		r = pcl_cfg_load(cli_ctx, path, &cfgs, &n, err);
+	free(buf);
+	if (r < 0) {
+		if (!err->message[0])
+			snprintf(err->message, sizeof(err->message), "%s",
+				 strerror(-r));
+		if (!err->source[0])
+			snprintf(err->source, sizeof(err->source), "%s", path);
+		return -1;
+	}
+	return append(s, cfgs, n, &from_file);
+}
+
+static int add_file(struct cli_sources *s, const char *arg)
+{
+	struct pcl_error err = { .offset = -1 };
+
+	if (cli_sources_load(s, arg, &err) == 0)
+		return 0;
+	if (err.message[0])
+		cli_report(&err);
+	return -1;
+}
+
 int cli_sources_add(struct cli_sources *s, const char *arg)
 {
+	static const struct cli_fn live = { .live = true };
 	struct pcl_error err = { 0 };
-	struct pcl_cfg **cfgs = NULL;
+	struct pcl_cfg *cfg = NULL, **one;
 	struct stat st;
-	size_t n = 0;
 	int r;
 	bool vfio = strncmp(arg, CLI_VFIO_PREFIX, strlen(CLI_VFIO_PREFIX)) == 0;
 
 	if (!vfio && (strcmp(arg, "-") == 0 || stat(arg, &st) == 0 ||
-		      !looks_like_address(arg))) {
-		r = pcl_cfg_load(cli_ctx, arg, &cfgs, &n, &err);
-	} else {
-		struct pcl_cfg *cfg = NULL;
-
-		r = vfio ? read_vfio(arg + strlen(CLI_VFIO_PREFIX), &cfg, &err) :
-			   pcl_cfg_read_device(cli_ctx, arg, &cfg, &err);
-		if (r == 0) {
-			cfgs = malloc(sizeof(*cfgs));
-			if (!cfgs) {
-				pcl_cfg_free(cfg);
-				cli_error("out of memory");
-				return -1;
-			}
-			cfgs[0] = cfg;
-			return append(s, cfgs, 1);
-		}
-	}
+		      !looks_like_address(arg)))
+		return add_file(s, arg);
+	r = vfio ? read_vfio(arg + strlen(CLI_VFIO_PREFIX), &cfg, &err) :
+		   pcl_cfg_read_device(cli_ctx, arg, &cfg, &err);
 	if (r < 0) {
 		if (!err.message[0])
 			snprintf(err.message, sizeof(err.message), "%s",
@@ -153,31 +352,103 @@ int cli_sources_add(struct cli_sources *s, const char *arg)
 		cli_report(&err);
 		return -1;
 	}
-	return append(s, cfgs, n);
+	one = malloc(sizeof(*one));
+	if (!one) {
+		pcl_cfg_free(cfg);
+		cli_error("out of memory");
+		return -1;
+	}
+	one[0] = cfg;
+	return append(s, one, 1, &live);
+}
+
+int cli_sources_live(struct cli_sources *s)
+{
+	static const struct cli_fn live = { .live = true };
+	struct pcl_error err = { 0 };
+	struct pcl_cfg **cfgs = NULL;
+	size_t n = 0;
+	char addr[32];
+
+	/* One function named in full: read it alone. */
+	if (cli_select_address(addr, sizeof(addr))) {
+		struct pcl_cfg *cfg = NULL;
+		int r = pcl_cfg_read_device(cli_ctx, addr, &cfg, &err);
+
+		if (r == 0) {
+			cfgs = malloc(sizeof(*cfgs));
+			if (!cfgs) {
+				pcl_cfg_free(cfg);
+				cli_error("out of memory");
+				return -1;
+			}
+			cfgs[0] = cfg;
+			return append(s, cfgs, 1, &live);
+		}
+		/* Not in domain 0 (or gone): look through every function. */
+		memset(&err, 0, sizeof(err));
+	}
+	if (pcl_cfg_read_all_devices(cli_ctx, &cfgs, &n, &err) < 0) {
+		cli_report(&err);
+		return -1;
+	}
+	return append(s, cfgs, n, &live);
+}
+
+int cli_sources_args(struct cli_sources *s, char **args, int n,
+		     bool live_default)
+{
+	if (n == 0) {
+		if (!live_default && !cli_select_active()) {
+			cli_error("missing SOURCE (or -s/-d to select functions of this machine)");
+			return -1;
+		}
+		return cli_sources_live(s);
+	}
+	for (int i = 0; i < n; i++)
+		if (cli_sources_add(s, args[i]) < 0)
+			return -1;
+	return 0;
 }
 
 void cli_sources_free(struct cli_sources *s)
 {
 	pcl_cfg_list_free(s->cfgs, s->count);
-	s->cfgs = NULL;
-	s->count = 0;
+	pcl_cfg_list_free(s->spare, s->nspare);
+	free(s->fn);
+	memset(s, 0, sizeof(*s));
 }
 
 struct pcl_cfg *cli_sources_one(struct cli_sources *s, const char *arg,
 				const char *what)
 {
-	if (cli_sources_add(s, arg) < 0)
+	const char *name = arg ? arg : "this machine";
+	char list[256] = "";
+	size_t used = 0;
+
+	if ((arg ? cli_sources_add(s, arg) : cli_sources_live(s)) < 0)
 		return NULL;
-	if (s->count != 1) {
-		if (what)
-			cli_error("%s %s holds %zu functions; give a file with one",
-				  what, arg, s->count);
-		else
-			cli_error("%s holds %zu functions; give a file with one",
-				  arg, s->count);
-		return NULL;
+	if (s->count == 1)
+		return s->cfgs[0];
+	for (size_t i = 0; i < s->count && i < 8; i++) {
+		const char *slot = pcl_cfg_slot(s->cfgs[i]);
+
+		used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s",
+					 i ? ", " : "", slot ? slot : "(no address)");
+		if (used >= sizeof(list))
+			break;
 	}
-	return s->cfgs[0];
+	if (!s->count)
+		cli_error("%s%s%s: no function %s", what ? what : "",
+			  what ? " " : "", name,
+			  cli_select_active() ? "matches the selection" : "");
+	else
+		cli_error("%s%s%s holds %zu %sfunctions (%s%s); select one with -s, e.g. -s %s",
+			  what ? what : "", what ? " " : "", name, s->count,
+			  cli_select_active() ? "selected " : "", list,
+			  s->count > 8 ? ", ..." : "",
+			  pcl_cfg_slot(s->cfgs[0]) ? pcl_cfg_slot(s->cfgs[0]) : "BUS:DEV.FN");
+	return NULL;
 }
 
 int cli_sources_with_pf(struct cli_sources *src, struct cli_sources *pfsrc,
@@ -189,7 +460,9 @@ int cli_sources_with_pf(struct cli_sources *src, struct cli_sources *pfsrc,
 	if (!*cfg)
 		return -1;
 	if (pfarg) {
+		select_off = true;
 		*pf = cli_sources_one(pfsrc, pfarg, "--pf");
+		select_off = false;
 		if (!*pf)
 			return -1;
 		struct pcl_error err = { 0 };
@@ -198,29 +471,55 @@ int cli_sources_with_pf(struct cli_sources *src, struct cli_sources *pfsrc,
 			cli_report(&err);
 			return -1;
 		}
-	} else if (pcl_cfg_pf_slot(*cfg)) {
-		/* A VF read through sysfs: its PF is one read away. */
-		*pf = cli_sources_one(pfsrc, pcl_cfg_pf_slot(*cfg), "PF");
-		if (!*pf)
+	} else if (src->fn[0].bundled) {
+		/* The bundle's own PF, when it holds one. */
+		*pf = src->fn[0].pf;
+	} else if (pcl_cfg_pf_slot(*cfg) && src->fn[0].live) {
+		/* A VF read through sysfs: its PF is one read away. The
+		 * selection is for the VF, not its PF. */
+		struct pcl_error err = { 0 };
+		struct pcl_cfg *p = NULL, **one;
+		static const struct cli_fn live = { .live = true };
+
+		if (pcl_cfg_read_device(cli_ctx, pcl_cfg_pf_slot(*cfg), &p,
+					&err) < 0) {
+			cli_report(&err);
 			return -1;
+		}
+		one = malloc(sizeof(*one));
+		if (!one) {
+			pcl_cfg_free(p);
+			cli_error("out of memory");
+			return -1;
+		}
+		one[0] = p;
+		pfsrc->cfgs = one;
+		pfsrc->fn = calloc(1, sizeof(*pfsrc->fn));
+		if (!pfsrc->fn) {
+			cli_error("out of memory");
+			return -1;
+		}
+		pfsrc->fn[0] = live;
+		pfsrc->count = 1;
+		*pf = p;
 	}
 	return 0;
 }
 
-int cli_print_json(json_t *json)
+bool cli_sources_pasid(const struct cli_sources *s, size_t i,
+		       struct host_pasid *p)
 {
-	int r = json_dumpf(json, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+	const char *slot = pcl_cfg_slot(s->cfgs[i]);
 
-	fputc('\n', stdout);
-	return r;
-}
-
-json_t *cli_json_hex(unsigned long v)
-{
-	char buf[32];
-
-	snprintf(buf, sizeof(buf), "0x%lx", v);
-	return json_string(buf);
+	if (s->fn[i].bundled) {
+		*p = s->fn[i].pasid;
+		return true;
+	}
+	if (s->fn[i].live && slot) {
+		host_function_pasid(slot, p);
+		return true;
+	}
+	return false;
 }
 
 bool cli_use_color(bool no_color_flag)
@@ -234,5 +533,17 @@ bool cli_use_color(bool no_color_flag)
 
 void cli_usage(FILE *f, const char *usage)
 {
+	if (f == stderr && cli_json())
+		return;
 	fprintf(f, "%s", usage);
+}
+
+int cli_bad_option(char **argv, const char *usage)
+{
+	/* Not in JSON mode, getopt has already said what was wrong. */
+	if (cli_json())
+		cli_error("%s: bad option '%s' (unknown, or its argument is missing; see 'pcilayout %s -h')",
+			  argv[0], argv[optind - 1], argv[0]);
+	cli_usage(stderr, usage);
+	return EXIT_USAGE;
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * cli.h - what every pcilayout subcommand shares: exit codes, messages
- * prefixed with the program name, turning SOURCE arguments into cfgs, and
- * JSON output. Subcommands use only the library's public API.
+ * (text on stderr, or JSON under --json: output.h), turning SOURCE
+ * arguments into cfgs (with lspci's selection: select.h; host bundles:
+ * bundle.h). Subcommands use only the library's public API.
  */
 #ifndef PCILAYOUT_CLI_H
 #define PCILAYOUT_CLI_H
@@ -12,6 +13,10 @@
 
 #include <jansson.h>
 #include <pcilayout/pcilayout.h>
+
+#include "host.h"
+#include "output.h"
+#include "select.h"
 
 /* Exit codes shared by every subcommand. */
 enum {
@@ -29,36 +34,85 @@ struct cli_command {
 extern const char *cli_prog;
 extern struct pcl_ctx *cli_ctx;
 
+/* A message (output.h's cli_message()) of severity error or warning. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Print a library error record as "prog: file:line:col: message". */
+/* A library error record: "prog: file:line:col: message", or its JSON. */
 void cli_report(const struct pcl_error *err);
 
-/* A growable list of cfgs gathered from SOURCE arguments. */
+/*
+ * struct cli_fn - where a function of a cli_sources came from.
+ * @live: read from this host (sysfs or VFIO): its IOMMU is in sysfs.
+ * @bundled: read from a bundle: @pf and @pasid are the bundle's.
+ * @pf: a VF's PF from the same bundle (owned by the cli_sources), or NULL.
+ * @pasid: a bundled function's IOMMU PASID support.
+ */
+struct cli_fn {
+	bool live;
+	bool bundled;
+	struct pcl_cfg *pf;
+	struct host_pasid pasid;
+};
+
+/*
+ * A growable list of cfgs gathered from SOURCE arguments, narrowed by -s
+ * and -d (select.h). @spare keeps a bundle's other functions alive for
+ * the @pf pointers.
+ */
 struct cli_sources {
 	struct pcl_cfg **cfgs;
+	struct cli_fn *fn;
 	size_t count;
+	struct pcl_cfg **spare;
+	size_t nspare;
 };
 
 /* The SOURCE prefix that reads a function through VFIO. */
 #define CLI_VFIO_PREFIX "vfio:"
 
 /*
- * Add every function named by @arg: an existing file (dump or binary), "-"
- * for stdin, a PCI address read through sysfs, or "vfio:" followed by a
- * PCI address or a VFIO device cdev path, read through VFIO. Reports
- * errors itself. Returns 0, or -1 after reporting.
+ * Add every function named by @arg that -s and -d select: an existing file
+ * (dump, binary or bundle), "-" for stdin, a PCI address read through
+ * sysfs, or "vfio:" followed by a PCI address or a VFIO device cdev path,
+ * read through VFIO. Reports errors itself. Returns 0, or -1 after
+ * reporting.
  */
 int cli_sources_add(struct cli_sources *s, const char *arg);
+
+/*
+ * cli_sources_add() for a file or "-", without reporting: why it cannot
+ * be read goes to @err (an empty message: already reported). 0 or -1.
+ */
+int cli_sources_load(struct cli_sources *s, const char *path,
+		     struct pcl_error *err);
+
+/* Add the functions of this machine that -s and -d select. 0 or -1. */
+int cli_sources_live(struct cli_sources *s);
+
+/*
+ * Every SOURCE of @args; with none, the live system when -s or -d is given
+ * (or @live_default is set), else a "missing SOURCE" error. 0 or -1.
+ */
+int cli_sources_args(struct cli_sources *s, char **args, int n,
+		     bool live_default);
 void cli_sources_free(struct cli_sources *s);
 
 /*
- * Add @arg to the empty @s and return its one function; reports and
- * returns NULL when it cannot be read or holds more or fewer than one.
- * @what names the argument in that message ("SOURCE", "--pf"), or is NULL.
+ * Add @arg (NULL: the live system) to the empty @s and return its one
+ * selected function; reports and returns NULL when it cannot be read or
+ * -s and -d leave more or fewer than one. @what names the argument in
+ * that message ("SOURCE", "--pf"), or is NULL.
  */
 struct pcl_cfg *cli_sources_one(struct cli_sources *s, const char *arg,
 				const char *what);
+
+/*
+ * The PASID support of the IOMMU serving function @i of @s: the bundle's
+ * word for a bundled function, sysfs for a live one. false when nothing
+ * says (a dump).
+ */
+bool cli_sources_pasid(const struct cli_sources *s, size_t i,
+		       struct host_pasid *p);
 
 /*
  * Load the one function of @arg into @src and its PF into @pfsrc: @pfarg
@@ -69,6 +123,12 @@ int cli_sources_with_pf(struct cli_sources *src, struct cli_sources *pfsrc,
 			const char *arg, const char *pfarg,
 			struct pcl_cfg **cfg, struct pcl_cfg **pf);
 
+/*
+ * Every record of @diag as JSON {"source", "line", "column", "message"}
+ * (the known parts), then clear @diag.
+ */
+json_t *cli_diag_json(struct pcl_diag *diag);
+
 /* cli_report() every record of @diag. */
 void cli_report_diag(const struct pcl_diag *diag);
 /*
@@ -77,16 +137,20 @@ void cli_report_diag(const struct pcl_diag *diag);
  */
 void cli_flush_diag(struct pcl_diag *diag);
 
-/* Print @json to stdout, indented, with sorted keys and a final newline. */
-int cli_print_json(json_t *json);
-
-/* "0x1f0" in lower case, the form used by JSON output and layout files. */
-json_t *cli_json_hex(unsigned long v);
-
 /* true when stdout is a terminal and colour is not disabled. */
 bool cli_use_color(bool no_color_flag);
 
-/* Standard "-h/--help" handling: print @usage to stdout. */
+/*
+ * -h/--help prints @usage on stdout; a usage error prints it on stderr,
+ * except under --json, where the error message says it all.
+ */
 void cli_usage(FILE *f, const char *usage);
+
+/*
+ * getopt's '?' for a bad option: report it as a message (getopt's own
+ * is silenced with opterr = 0, so that --json can carry it). @usage is
+ * printed as for cli_usage(stderr, ...). Returns EXIT_USAGE.
+ */
+int cli_bad_option(char **argv, const char *usage);
 
 #endif /* PCILAYOUT_CLI_H */

@@ -2,7 +2,9 @@
 /*
  * cmd-check.c - `pcilayout check LAYOUT SOURCE`: can this device (run it on
  * the migration destination) realize this layout? Prints the answer and
- * every reason; exit 0 compatible, 1 not, 2 bad usage or input.
+ * every reason; exit 0 compatible, 1 not, 2 bad usage or input. On a live
+ * host (or a host's bundle) the IOMMU's PASID width is read from sysfs
+ * (host.c), unless --pasid-width gives it.
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -14,28 +16,80 @@
 #include "map-common.h"
 
 static const char check_usage[] =
-	"Usage: pcilayout check [options] LAYOUT SOURCE\n"
+	"Usage: pcilayout check [options] LAYOUT [SOURCE]\n"
 	"Say whether the device SOURCE (typically on a migration destination)\n"
 	"can realize LAYOUT, and why: identity, every physical capability (at\n"
 	"least as long as the layout says; relocation is fine), no moved or\n"
 	"virtual capability on a suspected hidden register, orphan, reserved or\n"
-	"unread byte, and the inputs of virtual capabilities.\n\n"
+	"unread byte, and the inputs of virtual capabilities. For a function of\n"
+	"this host (a PCI address, or -s/-d without SOURCE) or of a host bundle,\n"
+	"the IOMMU's PASID width is the one the kernel reports in sysfs.\n\n"
 	"Options:\n"
+	CLI_SELECT_USAGE
 	"      --pf SOURCE        the PF of this VF (verifies a vPASID's or a\n"
 	"                         from-pf serial's source)\n"
-	"      --pasid-width N    the IOMMU's max PASID width (out_max_pasid_log2)\n"
+	"      --pasid-width N    the IOMMU's max PASID width (out_max_pasid_log2),\n"
+	"                         instead of what sysfs or the bundle says\n"
 	"      --pasid-exec       the IOMMU allows PASID execute permission\n"
 	"      --pasid-priv       the IOMMU allows PASID privileged mode\n"
 	"      --quirks DIR       add a quirk directory (repeatable)\n"
 	"      --no-default-quirks  load only the --quirks directories\n"
 	MAPCLI_STRICT_USAGE
 	"  -v, --verbose          also print notes (relocations, covered bytes)\n"
-	"      --json             print the answer as JSON\n"
+	"  -j, --json             print the answer as JSON\n"
 	"  -h, --help             show this help\n\n"
 	"Exit status: 0 compatible, 1 not compatible, 2 bad usage, unreadable\n"
 	"input, or (--strict) no quirk database.\n";
 
-enum { OPT_PF = 256, OPT_JSON };
+enum { OPT_PF = 256 };
+
+/*
+ * The IOMMU values for pcl_check(): --pasid-width when given, else what
+ * sysfs or the bundle says of function @i; @from and @why say where they
+ * came from ("" when nothing says). Returns whether there are values.
+ */
+static bool iommu_values(const struct ccli_pasid *pa,
+			 const struct cli_sources *src, struct pcl_plan_pasid *v,
+			 const char **from, char *why, size_t size)
+{
+	struct host_pasid hp;
+
+	*from = "";
+	why[0] = '\0';
+	if (ccli_pasid_get(pa, v)) {
+		*from = "option";
+		snprintf(why, size, "--pasid-width %ld", pa->width);
+		return true;
+	}
+	if (!cli_sources_pasid(src, 0, &hp))
+		return false;
+	*from = src->fn[0].bundled ? "bundle" : "sysfs";
+	snprintf(why, size, "%s", hp.why);
+	if (!hp.known)
+		return false;
+	/*
+	 * IOMMU_GET_HW_INFO's execute and privileged bits mirror the
+	 * device's own PASID control register, which pcl_check() verifies
+	 * through the device's or its PF's PASID capability: the IOMMU adds
+	 * only its width.
+	 */
+	*v = (struct pcl_plan_pasid){ .flags = PCL_PLAN_PASID_IOMMU,
+				      .iommu_max_width = (uint8_t)hp.width,
+				      .iommu_exec = 1, .iommu_priv = 1 };
+	return true;
+}
+
+static json_t *iommu_json(bool have, const struct pcl_plan_pasid *v,
+			  const char *from, const char *why)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "from", from[0] ? json_string(from) : json_null());
+	json_object_set_new(o, "max_width", have ? json_integer(v->iommu_max_width) :
+			    json_null());
+	json_object_set_new(o, "reason", why[0] ? json_string(why) : json_null());
+	return o;
+}
 
 int cmd_check(int argc, char **argv)
 {
@@ -45,7 +99,8 @@ int cmd_check(int argc, char **argv)
 		MAPCLI_QUIRK_OPTIONS,
 		MAPCLI_STRICT_OPTION,
 		{ "verbose", no_argument, NULL, 'v' },
-		{ "json", no_argument, NULL, OPT_JSON },
+		{ "json", no_argument, NULL, 'j' },
+		CLI_SELECT_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -57,13 +112,15 @@ int cmd_check(int argc, char **argv)
 	struct pcl_layout *layout = NULL;
 	struct pcl_report *rep = NULL;
 	struct pcl_cfg *cfg, *pf = NULL;
-	const char *pfarg = NULL;
+	const char *pfarg = NULL, *from;
 	bool json = false, verbose = false, have_iommu;
-	char fp[PCL_FINGERPRINT_SIZE] = "";
+	char fp[PCL_FINGERPRINT_SIZE] = "", why[512];
 	int c, r, ret = EXIT_USAGE;
 
-	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "vjs:d:h", opts, NULL)) != -1) {
 		r = ccli_option(&pa, &m, c, optarg);
+		if (!r)
+			r = cli_select_option(c, optarg);
 		if (r < 0)
 			goto out;
 		if (r)
@@ -75,7 +132,7 @@ int cmd_check(int argc, char **argv)
 		case 'v':
 			verbose = true;
 			break;
-		case OPT_JSON:
+		case 'j':
 			json = true;
 			break;
 		case 'h':
@@ -83,12 +140,13 @@ int cmd_check(int argc, char **argv)
 			ret = EXIT_OK;
 			goto out;
 		default:
-			cli_usage(stderr, check_usage);
+			ret = cli_bad_option(argv, check_usage);
 			goto out;
 		}
 	}
-	if (argc - optind != 2) {
-		cli_error("check needs LAYOUT and SOURCE");
+	if (argc - optind > 2 || argc - optind < 1 ||
+	    (argc - optind == 1 && !cli_select_active())) {
+		cli_error("check needs LAYOUT and SOURCE (or -s/-d on this machine)");
 		cli_usage(stderr, check_usage);
 		goto out;
 	}
@@ -108,10 +166,10 @@ int cmd_check(int argc, char **argv)
 	}
 	if (mapcli_init(&m) < 0)
 		goto out;
-	if (cli_sources_with_pf(&src, &pfsrc, argv[optind + 1], pfarg, &cfg,
-				&pf) < 0)
+	if (cli_sources_with_pf(&src, &pfsrc, optind + 1 < argc ?
+				argv[optind + 1] : NULL, pfarg, &cfg, &pf) < 0)
 		goto out;
-	have_iommu = ccli_pasid_get(&pa, &iommu);
+	have_iommu = iommu_values(&pa, &src, &iommu, &from, why, sizeof(why));
 	r = pcl_check(layout, cfg, pf, m.db, have_iommu ? &iommu : NULL, &rep);
 	if (r < 0) {
 		cli_error("check: %s", strerror(-r));
@@ -119,7 +177,7 @@ int cmd_check(int argc, char **argv)
 	}
 	pcl_layout_fingerprint(layout, fp);
 	if (json) {
-		json_t *o = json_object(), *l = json_object();
+		json_t *o = cli_doc_new("check"), *l = json_object();
 
 		json_object_set_new(l, "file", json_string(argv[optind]));
 		json_object_set_new(l, "name", json_string(pcl_layout_name(layout)));
@@ -129,8 +187,9 @@ int cmd_check(int argc, char **argv)
 		json_object_set_new(o, "device", mapcli_device_json(cfg));
 		json_object_set_new(o, "compatible", json_boolean(pcl_report_ok(rep)));
 		json_object_set_new(o, "findings", ccli_report_json(rep));
-		cli_print_json(o);
-		json_decref(o);
+		json_object_set_new(o, "iommu", iommu_json(have_iommu, &iommu,
+							   from, why));
+		cli_doc_print(o);
 	} else {
 		char title[256];
 		size_t errors = 0;
@@ -141,6 +200,9 @@ int cmd_check(int argc, char **argv)
 		printf("Layout %s revision %u (%s)\non %s\n",
 		       pcl_layout_name(layout), pcl_layout_revision(layout), fp,
 		       title);
+		if (from[0])
+			printf("IOMMU (%s): %s\n", !strcmp(from, "option") ?
+			       "given" : from, why);
 		if (pcl_report_ok(rep))
 			printf("compatible: the device can realize this layout\n");
 		else
@@ -149,8 +211,6 @@ int cmd_check(int argc, char **argv)
 		ccli_print_report(rep, verbose, "  ");
 	}
 	ret = pcl_report_ok(rep) ? EXIT_OK : EXIT_FINDING;
-	if (fflush(stdout) != 0)
-		ret = EXIT_USAGE;
 out:
 	pcl_report_free(rep);
 	pcl_layout_free(layout);

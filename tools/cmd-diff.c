@@ -21,9 +21,11 @@ static const char diff_usage[] =
 	"Compare two layouts semantically and say whether a guest running on\n"
 	"A's layout can migrate to a host realizing B's: identical, compatible\n"
 	"(differences a migration tolerates) or incompatible. A and B are\n"
-	"layout files, or device sources planned on the fly with the planner's\n"
-	"defaults.\n\n"
+	"layout files, or device sources (dumps, host bundles, addresses)\n"
+	"planned on the fly with the planner's defaults.\n\n"
 	"Options:\n"
+	CLI_SELECT_USAGE
+	"                         (the function of each device source)\n"
 	"      --machine TYPE     the guest's machine type: QEMU 9.0 and older\n"
 	"                         compare vendor-specific capability bodies\n"
 	"      --vsc RULE         auto (default), consistent or strict\n"
@@ -34,12 +36,12 @@ static const char diff_usage[] =
 	"      --quirks DIR       devices: add a quirk directory (repeatable)\n"
 	"      --no-default-quirks  devices: load only the --quirks directories\n"
 	"  -v, --verbose          also print changes that are not guest-visible\n"
-	"      --json             print the diff as JSON\n"
+	"  -j, --json             print the diff as JSON\n"
 	"  -h, --help             show this help\n\n"
 	"Exit status: 0 identical or compatible, 1 incompatible, 2 bad usage or\n"
 	"unreadable input.\n";
 
-enum { OPT_MACHINE = 256, OPT_VSC, OPT_JSON };
+enum { OPT_MACHINE = 256, OPT_VSC };
 
 struct dopts {
 	bool add_pasid;
@@ -47,10 +49,15 @@ struct dopts {
 	struct mapcli m;
 };
 
-/* A JSON file starts with '{' after blanks; anything else is a device. */
+/*
+ * A JSON file starts with '{' after blanks; anything else is a device. A
+ * host bundle is JSON too, and a device source.
+ */
 static bool is_layout_file(const char *path)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "r") : NULL;
+	json_t *j;
+	bool bundle;
 	int ch;
 
 	if (!f)
@@ -59,7 +66,14 @@ static bool is_layout_file(const char *path)
 		ch = fgetc(f);
 	while (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r');
 	fclose(f);
-	return ch == '{';
+	if (ch != '{')
+		return false;
+	j = json_load_file(path, 0, NULL);
+	bundle = j && !strcmp(json_string_value(json_object_get(j, "format")) ?
+			      json_string_value(json_object_get(j, "format")) : "",
+			      "pcilayout-bundle");
+	json_decref(j);
+	return !bundle;
 }
 
 static struct pcl_layout *plan_device(struct dopts *o, const char *arg)
@@ -174,7 +188,8 @@ int cmd_diff(int argc, char **argv)
 		CCLI_PASID_OPTIONS,
 		MAPCLI_QUIRK_OPTIONS,
 		{ "verbose", no_argument, NULL, 'v' },
-		{ "json", no_argument, NULL, OPT_JSON },
+		{ "json", no_argument, NULL, 'j' },
+		CLI_SELECT_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -185,8 +200,10 @@ int cmd_diff(int argc, char **argv)
 	bool json = false, verbose = false, pa_planned = false, pb_planned = false;
 	int vsc = PCL_VSC_AUTO, c, r, ret = EXIT_USAGE, verdict;
 
-	while ((c = getopt_long(argc, argv, "a:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "a:vjs:d:h", opts, NULL)) != -1) {
 		r = ccli_option(&o.pa, &o.m, c, optarg);
+		if (!r)
+			r = cli_select_option(c, optarg);
 		if (r < 0)
 			goto out;
 		if (r)
@@ -217,7 +234,7 @@ int cmd_diff(int argc, char **argv)
 		case 'v':
 			verbose = true;
 			break;
-		case OPT_JSON:
+		case 'j':
 			json = true;
 			break;
 		case 'h':
@@ -225,7 +242,7 @@ int cmd_diff(int argc, char **argv)
 			ret = EXIT_OK;
 			goto out;
 		default:
-			cli_usage(stderr, diff_usage);
+			ret = cli_bad_option(argv, diff_usage);
 			goto out;
 		}
 	}
@@ -252,7 +269,7 @@ int cmd_diff(int argc, char **argv)
 	verdict = pcl_diff_verdict(d);
 	pcl_diff_vsc_rule(d, &why);
 	if (json) {
-		json_t *j = json_object(), *ch = json_array();
+		json_t *j = cli_doc_new("diff"), *ch = json_array();
 
 		json_object_set_new(j, "a", side_json(argv[optind], a, pa_planned));
 		json_object_set_new(j, "b", side_json(argv[optind + 1], b, pb_planned));
@@ -274,8 +291,7 @@ int cmd_diff(int argc, char **argv)
 			json_array_append_new(ch, e);
 		}
 		json_object_set_new(j, "changes", ch);
-		cli_print_json(j);
-		json_decref(j);
+		cli_doc_print(j);
 	} else {
 		size_t shown = 0;
 
@@ -307,8 +323,6 @@ int cmd_diff(int argc, char **argv)
 		       "incompatible: a guest on A cannot migrate to B");
 	}
 	ret = verdict == PCL_VERDICT_INCOMPATIBLE ? EXIT_FINDING : EXIT_OK;
-	if (fflush(stdout) != 0)
-		ret = EXIT_USAGE;
 out:
 	pcl_diff_free(d);
 	pcl_layout_free(a);

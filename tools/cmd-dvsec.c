@@ -42,9 +42,12 @@ static const char dvsec_usage[] =
 	"                       inject: default is the best free window)\n"
 	"      --force          inject even ranges that are not free (test fixtures)\n"
 	"  -o, --output FILE    encode: write binary; inject: the new dump\n"
-	"      --format F       inject: lspci (default) or binary\n"
+	"  -f, --format F       inject: lspci (default) or binary\n"
 	"      --binary         encode: write the raw bytes to stdout\n"
-	"  -j, --json           decode: print JSON\n"
+	CLI_SELECT_USAGE
+	"                       (decode, inject)\n"
+	"  -j, --json           print JSON (encode: the bytes; decode: every\n"
+	"                       DVSEC; inject: where it went)\n"
 	"  -h, --help           show this help\n\n"
 	"Exit status: 0 ok; 1 decode found a malformed DVSEC or an untrusted\n"
 	"range, or inject found no room or a range that is not free; 2 bad usage\n"
@@ -58,7 +61,6 @@ enum {
 	OPT_ANY,
 	OPT_AT,
 	OPT_FORCE,
-	OPT_FORMAT,
 	OPT_BINARY,
 };
 
@@ -155,7 +157,8 @@ static int parse_args(int argc, char **argv, struct dvsec_args *a)
 		{ "at", required_argument, NULL, OPT_AT },
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "output", required_argument, NULL, 'o' },
-		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "format", required_argument, NULL, 'f' },
+		CLI_SELECT_OPTIONS,
 		{ "binary", no_argument, NULL, OPT_BINARY },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
@@ -168,7 +171,13 @@ static int parse_args(int argc, char **argv, struct dvsec_args *a)
 	a->at = -1;
 	a->ident = (struct pcl_dvsec_id){ PCL_DVSEC_FREE_VENDOR,
 					  PCL_DVSEC_FREE_ID };
-	while ((c = getopt_long(argc, argv, "r:o:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:o:f:s:d:jh", opts, NULL)) != -1) {
+		int r = cli_select_option(c, optarg);
+
+		if (r < 0)
+			return -1;
+		if (r)
+			continue;
 		switch (c) {
 		case 'r':
 			if (add_ranges(a, optarg, 0))
@@ -207,7 +216,7 @@ static int parse_args(int argc, char **argv, struct dvsec_args *a)
 		case 'o':
 			a->output = optarg;
 			break;
-		case OPT_FORMAT:
+		case 'f':
 			if (strcmp(optarg, "lspci") && strcmp(optarg, "binary")) {
 				cli_error("--format: '%s' is not lspci or binary",
 					  optarg);
@@ -225,7 +234,7 @@ static int parse_args(int argc, char **argv, struct dvsec_args *a)
 			cli_usage(stdout, dvsec_usage);
 			return 1;
 		default:
-			cli_usage(stderr, dvsec_usage);
+			cli_bad_option(argv, dvsec_usage);
 			return -1;
 		}
 	}
@@ -333,8 +342,26 @@ static int do_encode(struct dvsec_args *a, int argc, char **argv)
 		cli_report(&err);
 		return EXIT_USAGE;
 	}
+	if (a->output && write_atomic(a->output, buf, len))
+		return EXIT_USAGE;
+	if (a->json) {
+		json_t *doc = cli_doc_new("dvsec");
+		char hex[2 * sizeof(buf) + 1];
+
+		for (size_t i = 0; i < len; i++)
+			snprintf(hex + 2 * i, 3, "%02x", buf[i]);
+		hex[2 * len] = '\0';
+		json_object_set_new(doc, "action", json_string("encode"));
+		json_object_set_new(doc, "at", a->at >= 0 ?
+				    cli_json_hex((unsigned long)a->at) : json_null());
+		json_object_set_new(doc, "length", json_integer((json_int_t)len));
+		json_object_set_new(doc, "bytes", json_string(hex));
+		json_object_set_new(doc, "output", a->output ?
+				    json_string(a->output) : json_null());
+		return cli_doc_print(doc) ? EXIT_USAGE : EXIT_OK;
+	}
 	if (a->output)
-		return write_atomic(a->output, buf, len) ? EXIT_USAGE : EXIT_OK;
+		return EXIT_OK;
 	if (a->binary)
 		return write_atomic("-", buf, len) ? EXIT_USAGE : EXIT_OK;
 	print_hex(buf, len, a->at >= 0 ? (uint32_t)a->at : 0);
@@ -464,7 +491,7 @@ static int decode_one(const struct pcl_cfg *cfg, const struct dvsec_args *a,
 			jd = json_object();
 			jr = json_array();
 			json_object_set_new(jd, "offset", cli_json_hex(d->offset));
-			json_object_set_new(jd, "vendor", cli_json_hex(d->vendor));
+			json_object_set_new(jd, "vendor", cli_json_id(d->vendor));
 			json_object_set_new(jd, "id", cli_json_hex(d->id));
 			json_object_set_new(jd, "dvsec_rev",
 					    json_integer(d->dvsec_rev));
@@ -552,18 +579,18 @@ static int do_decode(struct dvsec_args *a, int argc, char **argv)
 	json_t *doc = NULL, *devs = NULL;
 	int ret = EXIT_OK;
 
-	if (optind == argc) {
-		cli_error("decode needs a SOURCE");
+	if (optind == argc && !cli_select_active()) {
+		cli_error("decode needs a SOURCE (or -s/-d)");
 		return EXIT_USAGE;
 	}
-	for (int i = optind; i < argc; i++)
-		if (cli_sources_add(&src, argv[i]) < 0) {
-			cli_sources_free(&src);
-			return EXIT_USAGE;
-		}
+	if (cli_sources_args(&src, argv + optind, argc - optind, false) < 0) {
+		cli_sources_free(&src);
+		return EXIT_USAGE;
+	}
 	if (a->json) {
-		doc = json_object();
+		doc = cli_doc_new("dvsec");
 		devs = json_array();
+		json_object_set_new(doc, "action", json_string("decode"));
 		json_object_set_new(doc, "devices", devs);
 	}
 	for (size_t i = 0; i < src.count; i++) {
@@ -572,10 +599,8 @@ static int do_decode(struct dvsec_args *a, int argc, char **argv)
 		if (r > ret)
 			ret = r;
 	}
-	if (doc) {
-		cli_print_json(doc);
-		json_decref(doc);
-	}
+	if (doc)
+		cli_doc_print(doc);
 	cli_sources_free(&src);
 	return ret;
 }
@@ -620,15 +645,21 @@ static int do_inject(struct dvsec_args *a, int argc, char **argv)
 	struct pcl_error err = { 0 };
 	struct pcl_walk *w = NULL;
 	struct pcl_cfg *out = NULL;
+	struct pcl_cfg *cfg;
+	const char *name;
 	uint32_t at = 0;
 	int ret = EXIT_USAGE, r;
 
-	if (optind + 1 != argc) {
-		cli_error("inject takes exactly one SOURCE");
+	if (optind + 1 < argc || (optind == argc && !cli_select_active())) {
+		cli_error("inject takes exactly one SOURCE (or -s/-d on this machine)");
 		return EXIT_USAGE;
 	}
 	if (!a->output) {
 		cli_error("inject needs -o OUT ('-' for standard output)");
+		return EXIT_USAGE;
+	}
+	if (a->json && !strcmp(a->output, "-")) {
+		cli_error("inject: -j and -o - both want standard output");
 		return EXIT_USAGE;
 	}
 	if (!a->have_ranges) {
@@ -637,16 +668,13 @@ static int do_inject(struct dvsec_args *a, int argc, char **argv)
 	}
 	if (finish_ranges(a))
 		return EXIT_USAGE;
-	if (cli_sources_add(&src, argv[optind]) < 0)
-		return EXIT_USAGE;
-	if (src.count != 1) {
-		cli_error("%s holds %zu functions; inject takes one",
-			  argv[optind], src.count);
+	cfg = cli_sources_one(&src, optind < argc ? argv[optind] : NULL, NULL);
+	if (!cfg)
 		goto out;
-	}
-	w = pcl_walk_new(src.cfgs[0]);
+	name = pcl_cfg_source(cfg);
+	w = pcl_walk_new(cfg);
 	if (!w) {
-		cli_error("%s: cannot walk: %s", argv[optind], strerror(errno));
+		cli_error("%s: cannot walk: %s", name, strerror(errno));
 		goto out;
 	}
 	if (a->force)
@@ -654,8 +682,7 @@ static int do_inject(struct dvsec_args *a, int argc, char **argv)
 	r = pcl_dvsec_inject(w, a->ranges, a->count, &o, &out, &at, &err);
 	if (r < 0) {
 		if (!err.source[0])
-			snprintf(err.source, sizeof(err.source), "%s",
-				 argv[optind]);
+			snprintf(err.source, sizeof(err.source), "%s", name);
 		cli_report(&err);
 		ret = r == -ENOMEM ? EXIT_USAGE : EXIT_FINDING;
 		goto out;
@@ -673,10 +700,21 @@ static int do_inject(struct dvsec_args *a, int argc, char **argv)
 	}
 	if (r)
 		goto out;
-	if (strcmp(a->output, "-"))
+	if (a->json) {
+		json_t *doc = cli_doc_new("dvsec");
+
+		json_object_set_new(doc, "action", json_string("inject"));
+		json_object_set_new(doc, "at", cli_json_hex(at));
+		json_object_set_new(doc, "length",
+				    json_integer(PCL_DVSEC_FREE_SIZE(a->count)));
+		json_object_set_new(doc, "ranges", json_integer((json_int_t)a->count));
+		json_object_set_new(doc, "output", json_string(a->output));
+		cli_doc_print(doc);
+	} else if (strcmp(a->output, "-")) {
 		fprintf(stderr, "%s: free-space DVSEC (%u bytes, %zu ranges) at 0x%03x in %s\n",
 			cli_prog, PCL_DVSEC_FREE_SIZE(a->count), a->count, at,
 			a->output);
+	}
 	ret = EXIT_OK;
 out:
 	pcl_cfg_free(out);

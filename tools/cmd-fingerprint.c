@@ -19,6 +19,7 @@ static const char fingerprint_usage[] =
 	"guest sees (docs/layout-format.md).\n"
 	"FILE may be '-' for standard input.\n\n"
 	"Options:\n"
+	"  -j, --json     print {file, fingerprint, errors} for each FILE\n"
 	"  -h, --help     show this help\n\n"
 	"Exit status: 0 ok, 1 a file is invalid, 2 bad usage or a file cannot\n"
 	"be read.\n";
@@ -26,20 +27,25 @@ static const char fingerprint_usage[] =
 int cmd_fingerprint(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pcl_diag *diag;
+	json_t *doc = NULL, *list = NULL;
+	bool json = false;
 	int c, status = EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
 		switch (c) {
+		case 'j':
+			json = true;
+			break;
 		case 'h':
 			cli_usage(stdout, fingerprint_usage);
 			return EXIT_OK;
 		default:
-			cli_usage(stderr, fingerprint_usage);
-			return EXIT_USAGE;
+			return cli_bad_option(argv, fingerprint_usage);
 		}
 	}
 	if (optind >= argc) {
@@ -52,15 +58,29 @@ int cmd_fingerprint(int argc, char **argv)
 		cli_error("out of memory");
 		return EXIT_USAGE;
 	}
+	if (json) {
+		doc = cli_doc_new("fingerprint");
+		list = json_array();
+		json_object_set_new(doc, "layouts", list);
+	}
 	for (int i = optind; i < argc; i++) {
 		struct pcl_layout *layout = NULL;
 		char fp[PCL_FINGERPRINT_SIZE];
 		int r = pcl_layout_load_file(cli_ctx, argv[i], &layout, diag);
 
-		cli_flush_diag(diag);
 		if (r == 0)
 			r = pcl_layout_fingerprint(layout, fp);
-		if (r == 0)
+		if (json) {
+			json_t *o = json_object();
+
+			json_object_set_new(o, "file", json_string(argv[i]));
+			json_object_set_new(o, "fingerprint",
+					    r ? json_null() : json_string(fp));
+			json_object_set_new(o, "errors", cli_diag_json(diag));
+			json_array_append_new(list, o);
+		}
+		cli_flush_diag(diag);
+		if (r == 0 && !json)
 			printf("%s %s\n", fp, argv[i]);
 		else if (r == -EINVAL || r == -EFBIG)
 			status = status == EXIT_OK ? EXIT_FINDING : status;
@@ -69,5 +89,7 @@ int cmd_fingerprint(int argc, char **argv)
 		pcl_layout_free(layout);
 	}
 	pcl_diag_free(diag);
+	if (json)
+		cli_doc_print(doc);
 	return status;
 }

@@ -22,6 +22,7 @@ static const char lint_usage[] =
 	"Options:\n"
 	"  -q, --quiet    print nothing for valid files (the default prints\n"
 	"                 \"FILE: ok\" on standard output)\n"
+	"  -j, --json     print every file's verdict and errors as JSON\n"
 	"  -h, --help     show this help\n\n"
 	"Exit status: 0 all files valid, 1 a file is invalid, 2 bad usage or a\n"
 	"file cannot be read.\n";
@@ -30,24 +31,28 @@ int cmd_lint(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pcl_diag *diag;
-	bool quiet = false;
+	bool quiet = false, json = false;
+	json_t *doc = NULL, *files = NULL;
 	int c, status = EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "qjh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'q':
 			quiet = true;
+			break;
+		case 'j':
+			json = true;
 			break;
 		case 'h':
 			cli_usage(stdout, lint_usage);
 			return EXIT_OK;
 		default:
-			cli_usage(stderr, lint_usage);
-			return EXIT_USAGE;
+			return cli_bad_option(argv, lint_usage);
 		}
 	}
 	if (optind >= argc) {
@@ -60,13 +65,29 @@ int cmd_lint(int argc, char **argv)
 		cli_error("out of memory");
 		return EXIT_USAGE;
 	}
+	if (json) {
+		doc = cli_doc_new("lint");
+		files = json_array();
+		json_object_set_new(doc, "files", files);
+	}
 	for (int i = optind; i < argc; i++) {
 		struct pcl_layout *layout = NULL;
 		int r = pcl_layout_load_file(cli_ctx, argv[i], &layout, diag);
 
+		if (json) {
+			json_t *f = json_object();
+
+			json_object_set_new(f, "file", json_string(argv[i]));
+			json_object_set_new(f, "valid", json_boolean(r == 0));
+			json_object_set_new(f, "kind", r ? json_null() : json_string(
+				pcl_layout_kind(layout) == PCL_LAYOUT_KIND_QUIRK ?
+				"quirk" : "layout"));
+			json_object_set_new(f, "errors", cli_diag_json(diag));
+			json_array_append_new(files, f);
+		}
 		cli_flush_diag(diag);
 		if (r == 0) {
-			if (!quiet)
+			if (!quiet && !json)
 				printf("%s: ok\n", argv[i]);
 		} else if (r == -EINVAL || r == -EFBIG) {
 			if (status == EXIT_OK)
@@ -79,5 +100,7 @@ int cmd_lint(int argc, char **argv)
 		pcl_layout_free(layout);
 	}
 	pcl_diag_free(diag);
+	if (json)
+		cli_doc_print(doc);
 	return status;
 }

@@ -24,19 +24,21 @@ static const char map_usage[] =
 	"capability, orphans (unlinked capabilities), quirk-reserved ranges,\n"
 	"advertised-free ranges, and unclaimed bytes that read zero, read\n"
 	"non-zero (a suspected hidden register) or were not read.\n\n"
-	"SOURCE is a dump file, a binary image, '-' or a PCI address.\n\n"
+	"SOURCE is a dump file, a binary image, a host bundle, '-' or a PCI\n"
+	"address; without SOURCE, -s/-d select functions of this machine.\n\n"
 	"Options:\n"
-	"  -q, --quirks DIR         also load quirk files from DIR (repeatable;\n"
+	CLI_SELECT_USAGE
+	"      --quirks DIR         also load quirk files from DIR (repeatable;\n"
 	"                           searched before $PCILAYOUT_QUIRKS and the\n"
 	"                           shipped quirks)\n"
 	"      --no-default-quirks  load only the --quirks directories\n"
 	"      --strict             a missing quirk database is an error (exit 2),\n"
 	"                           not a warning\n"
-	"  -f, --free RANGES        ranges advertised free, e.g. 0xf00-0xfff,0x80+16\n"
+	"      --free RANGES        ranges advertised free, e.g. 0xf00-0xfff,0x80+16\n"
 	"                           (inclusive ends)\n"
 	"  -j, --json               print the map as runs {start, length, owner,\n"
 	"                           detail}\n"
-	"  -s, --svg FILE           also write the picture of the first SOURCE\n"
+	"      --svg FILE           also write the picture of the first selected\n"
 	"                           function as an SVG file\n"
 	"      --no-color           never use colours\n"
 	"  -h, --help               show this help\n\n"
@@ -196,7 +198,7 @@ static void print_map(const struct pcl_cfg *cfg, const struct pcl_map *map,
 {
 	const uint8_t *own = pcl_map_owners(map);
 	char title[512];
-	size_t i, n;
+	size_t i;
 
 	mapcli_title(cfg, title, sizeof(title));
 	printf("%s\n\n     ", title);
@@ -222,15 +224,9 @@ static void print_map(const struct pcl_cfg *cfg, const struct pcl_map *map,
 	}
 	putchar('\n');
 	print_legend(map, color);
-	n = pcl_map_finding_count(map);
-	if (n)
+	if (pcl_map_finding_count(map))
 		printf("Findings:\n");
-	for (i = 0; i < n; i++) {
-		const struct pcl_finding *f = pcl_map_finding(map, i);
-
-		printf("  %-7s [%03x] %s: %s\n", pcl_severity_name(f->severity),
-		       (unsigned int)f->offset, f->code, f->message);
-	}
+	mapcli_findings(map, NULL);
 	putchar('\n');
 }
 
@@ -305,9 +301,7 @@ static json_t *map_json(const struct pcl_cfg *cfg, const struct pcl_map *map)
 				    json_boolean(!(r->flags & PCL_RANGE_UNTRUSTED)));
 		json_array_append_new(ranges, o);
 	}
-	for (i = 0; i < pcl_map_finding_count(map); i++)
-		json_array_append_new(findings,
-				      mapcli_finding_json(pcl_map_finding(map, i)));
+	mapcli_findings(map, findings);
 	json_object_set_new(dev, "runs", runs);
 	json_object_set_new(dev, "ranges", ranges);
 	json_object_set_new(dev, "findings", findings);
@@ -601,14 +595,14 @@ fail:
 
 int cmd_map(int argc, char **argv)
 {
-	enum { OPT_NO_COLOR = 0x100, OPT_NO_DEFAULT_QUIRKS };
+	enum { OPT_NO_COLOR = 0x100, OPT_SVG };
 	static const struct option opts[] = {
-		{ "quirks", required_argument, NULL, 'q' },
-		{ "no-default-quirks", no_argument, NULL, OPT_NO_DEFAULT_QUIRKS },
+		MAPCLI_QUIRK_OPTIONS,
 		MAPCLI_STRICT_OPTION,
-		{ "free", required_argument, NULL, 'f' },
+		MAPCLI_FREE_OPTION,
+		CLI_SELECT_OPTIONS,
 		{ "json", no_argument, NULL, 'j' },
-		{ "svg", required_argument, NULL, 's' },
+		{ "svg", required_argument, NULL, OPT_SVG },
 		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -618,27 +612,21 @@ int cmd_map(int argc, char **argv)
 	bool json = false, no_color = false, color;
 	const char *svg = NULL;
 	json_t *doc = NULL, *devs = NULL;
-	int c, ret = EXIT_OK;
+	int c, r, ret = EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, "q:f:js:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "js:d:h", opts, NULL)) != -1) {
+		r = mapcli_option(&m, c, optarg);
+		if (!r)
+			r = cli_select_option(c, optarg);
+		if (r < 0)
+			return EXIT_USAGE;
+		if (r)
+			continue;
 		switch (c) {
-		case 'q':
-			if (mapcli_add_quirk_dir(&m, optarg))
-				return EXIT_USAGE;
-			break;
-		case OPT_NO_DEFAULT_QUIRKS:
-			m.no_default_quirks = true;
-			break;
-		case MAPCLI_OPT_STRICT:
-			m.strict = true;
-			break;
-		case 'f':
-			m.free_text = optarg;
-			break;
 		case 'j':
 			json = true;
 			break;
-		case 's':
+		case OPT_SVG:
 			svg = optarg;
 			break;
 		case OPT_NO_COLOR:
@@ -648,11 +636,10 @@ int cmd_map(int argc, char **argv)
 			cli_usage(stdout, map_usage);
 			return EXIT_OK;
 		default:
-			cli_usage(stderr, map_usage);
-			return EXIT_USAGE;
+			return cli_bad_option(argv, map_usage);
 		}
 	}
-	if (optind == argc) {
+	if (optind == argc && !cli_select_active()) {
 		cli_error("map: missing SOURCE (see 'pcilayout map -h')");
 		return EXIT_USAGE;
 	}
@@ -662,7 +649,7 @@ int cmd_map(int argc, char **argv)
 		goto out;
 	}
 	if (json) {
-		doc = json_object();
+		doc = cli_doc_new("map");
 		devs = json_array();
 		json_object_set_new(doc, "devices", devs);
 	}
@@ -679,8 +666,7 @@ int cmd_map(int argc, char **argv)
 		else
 			print_map(src.cfgs[i], map, color);
 		if (svg && i == 0) {
-			int r = svg_save(svg, src.cfgs[i], map);
-
+			r = svg_save(svg, src.cfgs[i], map);
 			if (r) {
 				cli_error("%s: cannot write: %s", svg,
 					  strerror(-r));
@@ -690,10 +676,10 @@ int cmd_map(int argc, char **argv)
 		pcl_map_free(map);
 		pcl_walk_free(w);
 	}
-	if (json) {
-		cli_print_json(doc);
+	if (json && ret != EXIT_USAGE)
+		cli_doc_print(doc);
+	else
 		json_decref(doc);
-	}
 out:
 	cli_sources_free(&src);
 	mapcli_fini(&m);

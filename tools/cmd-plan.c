@@ -2,9 +2,10 @@
 /*
  * cmd-plan.c - `pcilayout plan SOURCE`: compute the layout a guest should
  * see for a device, with virtual PASID/DSN placed by the policy cascade,
- * and print it (canonical layout file), explain it (--explain), or turn it
- * into QEMU options (--emit qemu). Exit 1 means "cannot place" (every rule
- * is listed), 2 bad usage or input the plan contradicts.
+ * and print it (canonical layout file), explain it (--explain, or the
+ * decisions of -j), or turn it into a VMM's words (--emit, emit.c). Exit 1
+ * means "cannot place" (every rule is listed) or, with --emit, a part the
+ * target cannot express; 2 bad usage or input the plan contradicts.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -13,17 +14,22 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "compat-cli.h"
+#include "emit.h"
 #include "map-common.h"
 
 static const char plan_usage[] =
-	"Usage: pcilayout plan [options] SOURCE\n"
+	"Usage: pcilayout plan [options] [SOURCE]\n"
 	"Compute the config-space layout a guest sees for an assigned device,\n"
 	"and why: physical capabilities where they are (minus those a VMM\n"
 	"hides), virtual ones placed by the cascade user -> layout database ->\n"
 	"quirk -> free-space DVSEC -> gap. Prints the canonical layout file.\n\n"
-	"SOURCE is a dump, a binary config space, '-' or a PCI address; it must\n"
-	"hold one function. For a VF read through sysfs, its PF is read too.\n\n"
+	"SOURCE is a dump, a binary config space, a host bundle, '-' or a PCI\n"
+	"address; -s/-d pick one function of it (or, without SOURCE, of this\n"
+	"machine). For a VF read through sysfs or from a bundle, its PF is read\n"
+	"too.\n\n"
 	"Options:\n"
+	CLI_SELECT_USAGE
 	"  -a, --add LIST         add virtual capabilities: pasid, dsn (comma-separated)\n"
 	"  -p, --place CAP@OFF    put a virtual capability there, or move a physical one\n"
 	"      --free RANGES      the only config space virtual capabilities may use,\n"
@@ -44,19 +50,26 @@ static const char plan_usage[] =
 	"      --dsn SERIAL|from-pf  the virtual DSN's serial\n"
 	"      --name NAME        the layout's name\n"
 	"      --explain          print every decision and its reason\n"
-	"      --emit qemu        print the QEMU -device vfio-pci properties\n"
+	"      --emit TARGET      print the plan for a VMM stack: qemu (-device\n"
+	"                         vfio-pci properties), qemu-json (-device JSON\n"
+	"                         and QMP device_add) or libvirt (<hostdev> with\n"
+	"                         <qemu:override>)\n"
+	"      --allow-partial    with --emit, exit 0 although part of the plan\n"
+	"                         cannot be expressed (it is still listed)\n"
+	"  -j, --json             print the layout, its fingerprint and every\n"
+	"                         decision as one JSON document\n"
 	"  -o, --output FILE      write the layout to FILE (atomically)\n"
 	"  -h, --help             show this help\n\n"
-	"With --explain or --emit, the layout goes only to -o FILE.\n"
-	"Exit status: 0 planned, 1 a capability cannot be placed, 2 bad usage,\n"
-	"unreadable input, a request the device contradicts, or (--strict) no\n"
-	"quirk database.\n";
+	"With --explain, --emit or --json, the layout goes only to -o FILE.\n"
+	"Exit status: 0 planned, 1 a capability cannot be placed or (--emit)\n"
+	"something the target cannot express, 2 bad usage, unreadable input, a\n"
+	"request the device contradicts, or (--strict) no quirk database.\n";
 
 enum {
 	OPT_FREE = 256, OPT_HIDE, OPT_KEEP, OPT_LAYOUT, OPT_LAYOUTS,
 	OPT_MACHINE, OPT_PROFILE, OPT_PF,
 	OPT_PASID_WIDTH, OPT_PASID_EXEC, OPT_PASID_PRIV, OPT_DSN, OPT_NAME,
-	OPT_EXPLAIN, OPT_EMIT,
+	OPT_EXPLAIN, OPT_EMIT, OPT_ALLOW_PARTIAL,
 };
 
 #define MAX_LIST 64
@@ -74,7 +87,8 @@ struct plan_opts {
 	const char *machine, *profile, *pf, *dsn, *name, *output;
 	struct mapcli m;
 	long pasid_width;
-	bool pasid_exec, pasid_priv, explain, emit;
+	bool pasid_exec, pasid_priv, explain, emit, allow_partial, json;
+	enum emit_kind emit_kind;
 };
 
 static int parse_add(struct plan_opts *o, const char *arg)
@@ -212,95 +226,68 @@ static void print_explain(const struct pcl_layout *l,
 	}
 }
 
-/* A virtual entry of (@space, @id): then the hidden physical one is
- * simply replaced, which the virtual entry's own line explains. */
-static bool has_virtual(const struct pcl_layout *l, int space, uint16_t id)
+/* The decisions of --explain, as JSON: one object per entry. */
+static json_t *decisions_json(const struct pcl_layout *l)
 {
-	for (size_t i = 0; i < pcl_layout_entry_count(l, space); i++) {
-		const struct pcl_layout_entry *e = pcl_layout_entry(l, space, i);
-
-		if (e->kind == PCL_ENTRY_VIRTUAL && e->id == id)
-			return true;
-	}
-	return false;
-}
-
-static void print_qemu(const struct pcl_layout *l, const struct pcl_cfg *cfg)
-{
-	struct pcl_walk *w = pcl_walk_new(cfg);
-	const char *slot = pcl_cfg_slot(cfg);
-	const struct pcl_layout_entry *pasid = NULL;
+	json_t *a = json_array();
 	char nb[16];
-	size_t gaps = 0;
 
-	printf("# QEMU properties for layout %s (pcilayout plan)\n",
-	       pcl_layout_name(l));
-	for (size_t i = 0; i < pcl_layout_entry_count(l, PCL_SPACE_EXTENDED); i++) {
-		const struct pcl_layout_entry *e =
-			pcl_layout_entry(l, PCL_SPACE_EXTENDED, i);
-
-		if (e->kind == PCL_ENTRY_VIRTUAL && e->generator == PCL_GEN_PASID)
-			pasid = e;
-	}
-	printf("-device vfio-pci,host=%s", slot ? slot : "HOST");
-	if (pasid)
-		printf(",x-vpasid-cap-offset=0x%x", (unsigned int)pasid->at);
-	printf("\n");
-	if (!slot)
-		printf("# HOST: the source names no PCI address; put the device's address there.\n");
-	if (pasid)
-		printf("# x-vpasid-cap-offset is an experimental property (QEMU 11.0 and later, no\n"
-		       "# stable ABI). QEMU synthesizes PASID only when the vIOMMU reports PASID\n"
-		       "# support, and takes its width, execute and privileged bits from\n"
-		       "# IOMMU_GET_HW_INFO, not from this plan (plan: width %u, execute %s,\n"
-		       "# privileged %s).\n",
-		       pasid->pasid_max_width, pasid->pasid_exec ? "on" : "off",
-		       pasid->pasid_priv ? "on" : "off");
 	for (int s = 0; s < 2; s++) {
 		for (size_t i = 0; i < pcl_layout_entry_count(l, s); i++) {
 			const struct pcl_layout_entry *e = pcl_layout_entry(l, s, i);
-			const char *name = entry_name(e, nb, sizeof(nb));
-			const struct pcl_cap *c;
-			const char *why;
-			char line[512] = "";
+			json_t *o = json_object();
+			const char *rule = pcl_prov_rule_name(e->prov_rule);
 
-			if (e->kind == PCL_ENTRY_HIDDEN) {
-				if (!pcl_plan_default_hidden(s, e->id, NULL) &&
-				    !has_virtual(l, s, e->id))
-					snprintf(line, sizeof(line),
-						 "%s is hidden: QEMU hides only what the kernel hides plus SR-IOV and ARI",
-						 name);
-			} else if (e->kind == PCL_ENTRY_VIRTUAL) {
-				if (e->generator == PCL_GEN_DSN)
-					snprintf(line, sizeof(line),
-						 "a virtual DSN at 0x%x: QEMU has no property to synthesize a serial number",
-						 (unsigned int)e->at);
-				else if (e->generator == PCL_GEN_BYTES ||
-					 (e->generator == PCL_GEN_NULL && e->at != 0x100))
-					snprintf(line, sizeof(line),
-						 "a virtual %s at 0x%x: QEMU cannot add literal capabilities",
-						 name, (unsigned int)e->at);
-			} else {
-				c = w ? pcl_walk_find(w, s, e->id, e->instance) : NULL;
-				if (c && c->offset != e->at)
-					snprintf(line, sizeof(line),
-						 "%s moved from 0x%x to 0x%x: QEMU shows capabilities only at their physical offsets",
-						 name, c->offset, (unsigned int)e->at);
-				else if (pcl_plan_default_hidden(s, e->id, &why))
-					snprintf(line, sizeof(line),
-						 "%s at 0x%x is presented, but %s",
-						 name, (unsigned int)e->at, why);
-			}
-			if (!line[0])
-				continue;
-			if (!gaps++)
-				printf("# Not expressible with stock QEMU:\n");
-			printf("#   - %s\n", line);
+			json_object_set_new(o, "space", json_string(pcl_space_name(s)));
+			json_object_set_new(o, "id", json_string(entry_name(e, nb, sizeof(nb))));
+			json_object_set_new(o, "kind", json_string(
+				e->kind == PCL_ENTRY_HIDDEN ? "hidden" :
+				e->kind == PCL_ENTRY_VIRTUAL ? "virtual" : "physical"));
+			json_object_set_new(o, "at", e->kind == PCL_ENTRY_HIDDEN ?
+					    json_null() : cli_json_hex((unsigned long)e->at));
+			json_object_set_new(o, "rule", rule ? json_string(rule) : json_null());
+			json_object_set_new(o, "reason", e->prov_reason ?
+					    json_string(e->prov_reason) : json_null());
+			json_array_append_new(a, o);
 		}
 	}
-	if (!gaps)
-		printf("# Everything else in the plan is what QEMU does by default.\n");
-	pcl_walk_free(w);
+	return a;
+}
+
+/*
+ * A layout is shared between hosts, so it names where it was planned
+ * from without the host's directories: the planner writes the source as
+ * the cfg names it; a file keeps only its base name.
+ */
+static int strip_host_path(struct pcl_layout *l, const struct pcl_cfg *cfg)
+{
+	const char *desc = pcl_layout_description(l), *src = pcl_cfg_source(cfg);
+	const char *base = strrchr(src, '/'), *at;
+	char buf[4096];
+
+	if (!desc || !base || !(at = strstr(desc, src)))
+		return 0;
+	snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(at - desc), desc, base + 1,
+		 at + strlen(src));
+	return pcl_layout_set_description(l, buf);
+}
+
+static int print_json(const struct pcl_layout *l, const struct pcl_cfg *cfg,
+		      const char *dbwhy, const char *output)
+{
+	json_t *doc = cli_doc_new("plan");
+	char fp[PCL_FINGERPRINT_SIZE] = "";
+
+	if (!doc)
+		return cli_doc_print(NULL);
+	pcl_layout_fingerprint(l, fp);
+	json_object_set_new(doc, "device", mapcli_device_json(cfg));
+	json_object_set_new(doc, "layout", ccli_layout_json(l));
+	json_object_set_new(doc, "fingerprint", json_string(fp));
+	json_object_set_new(doc, "decisions", decisions_json(l));
+	json_object_set_new(doc, "database", dbwhy ? json_string(dbwhy) : json_null());
+	json_object_set_new(doc, "output", output ? json_string(output) : json_null());
+	return cli_doc_print(doc);
 }
 
 int cmd_plan(int argc, char **argv)
@@ -325,6 +312,9 @@ int cmd_plan(int argc, char **argv)
 		{ "name", required_argument, NULL, OPT_NAME },
 		{ "explain", no_argument, NULL, OPT_EXPLAIN },
 		{ "emit", required_argument, NULL, OPT_EMIT },
+		{ "allow-partial", no_argument, NULL, OPT_ALLOW_PARTIAL },
+		{ "json", no_argument, NULL, 'j' },
+		CLI_SELECT_OPTIONS,
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -342,8 +332,10 @@ int cmd_plan(int argc, char **argv)
 	int c, r, ret = EXIT_USAGE;
 	char *end;
 
-	while ((c = getopt_long(argc, argv, "a:p:o:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "a:p:o:js:d:h", opts, NULL)) != -1) {
 		r = mapcli_option(&o.m, c, optarg);
+		if (!r)
+			r = cli_select_option(c, optarg);
 		if (r < 0)
 			goto out;
 		if (r)
@@ -418,11 +410,15 @@ int cmd_plan(int argc, char **argv)
 			o.explain = true;
 			break;
 		case OPT_EMIT:
-			if (strcmp(optarg, "qemu") != 0) {
-				cli_error("--emit '%s': only 'qemu' is known", optarg);
+			if (emit_parse(optarg, &o.emit_kind) < 0)
 				goto out;
-			}
 			o.emit = true;
+			break;
+		case OPT_ALLOW_PARTIAL:
+			o.allow_partial = true;
+			break;
+		case 'j':
+			o.json = true;
 			break;
 		case 'o':
 			o.output = optarg;
@@ -432,16 +428,24 @@ int cmd_plan(int argc, char **argv)
 			ret = EXIT_OK;
 			goto out;
 		default:
-			cli_usage(stderr, plan_usage);
+			ret = cli_bad_option(argv, plan_usage);
 			goto out;
 		}
 	}
-	if (optind != argc - 1) {
+	if (optind < argc - 1 || (optind == argc && !cli_select_active())) {
 		if (optind >= argc)
-			cli_error("plan needs one SOURCE");
+			cli_error("plan needs one SOURCE (or -s/-d on this machine)");
 		else
 			cli_error("plan takes one SOURCE, not %d", argc - optind);
 		cli_usage(stderr, plan_usage);
+		goto out;
+	}
+	if (o.json && o.emit) {
+		cli_error("--emit prints its own format; -j prints the plan document");
+		goto out;
+	}
+	if (o.allow_partial && !o.emit) {
+		cli_error("--allow-partial goes with --emit");
 		goto out;
 	}
 	if ((o.pasid_exec || o.pasid_priv) && o.pasid_width < 0) {
@@ -455,7 +459,8 @@ int cmd_plan(int argc, char **argv)
 	o.m.free_text = o.free_text;
 	if (mapcli_init(&o.m) < 0)
 		goto out;
-	if (cli_sources_with_pf(&src, &pfsrc, argv[optind], o.pf, &cfg, &pf) < 0)
+	if (cli_sources_with_pf(&src, &pfsrc, optind < argc ? argv[optind] : NULL,
+				o.pf, &cfg, &pf) < 0)
 		goto out;
 	req = pcl_plan_request_new(cli_ctx);
 	if (!req) {
@@ -576,6 +581,10 @@ int cmd_plan(int argc, char **argv)
 				     sizeof(dbwhy));
 		have_dbwhy = true;
 	}
+	if (strip_host_path(out, cfg) < 0) {
+		cli_error("out of memory");
+		goto out;
+	}
 	if (o.output) {
 		r = pcl_layout_save_file(out, o.output);
 		if (r < 0) {
@@ -583,18 +592,32 @@ int cmd_plan(int argc, char **argv)
 			goto out;
 		}
 	}
+	ret = EXIT_OK;
+	if (o.json) {
+		if (print_json(out, cfg, have_dbwhy ? dbwhy : NULL, o.output) < 0)
+			ret = EXIT_USAGE;
+		goto out;
+	}
 	if (o.explain)
 		print_explain(out, cfg, have_dbwhy ? dbwhy : NULL);
 	if (o.emit) {
+		long missing;
+
 		if (o.explain)
 			putchar('\n');
-		print_qemu(out, cfg);
+		missing = emit_print(o.emit_kind, out, cfg);
+		if (missing < 0)
+			ret = EXIT_USAGE;
+		else if (missing && !o.allow_partial)
+			ret = EXIT_FINDING;
+		if (ret == EXIT_FINDING)
+			cli_error("%ld part%s of the plan cannot be expressed (listed in the output; --allow-partial accepts that)",
+				  missing, missing == 1 ? "" : "s");
 	}
 	if (!o.output && !o.explain && !o.emit && pcl_layout_save(out, stdout) < 0) {
 		cli_error("cannot write the layout: %s", strerror(errno));
-		goto out;
+		ret = EXIT_USAGE;
 	}
-	ret = fflush(stdout) == 0 ? EXIT_OK : EXIT_USAGE;
 out:
 	pcl_layout_free(out);
 	pcl_layout_free(user);

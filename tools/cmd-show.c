@@ -19,16 +19,18 @@ static const char show_usage[] =
 	"Usage: pcilayout show [options] [SOURCE...]\n"
 	"Walk the standard and extended capability chains of each function.\n\n"
 	"SOURCE is an lspci -x/-xxx/-xxxx dump (one or more devices), a binary\n"
-	"config space of 64, 256 or 4096 bytes, '-' for standard input, or a PCI\n"
-	"address (0000:3b:00.0 or 3b:00.0) read through sysfs. Without SOURCE,\n"
-	"every function of this machine is shown.\n\n"
+	"config space of 64, 256 or 4096 bytes, a host bundle (pcilayout\n"
+	"collect), '-' for standard input, or a PCI address (0000:3b:00.0 or\n"
+	"3b:00.0) read through sysfs. Without SOURCE, every function of this\n"
+	"machine is shown.\n\n"
 	"Options:\n"
-	"  -j, --json     print a JSON document instead of text\n"
-	"  -q, --quiet    print device lines and findings only\n"
-	"  -x, --hex      also print the bytes read, as lspci -xxxx does (the\n"
-	"                 output reads back as a dump: keep how a source,\n"
-	"                 e.g. vfio:ADDRESS, showed a function)\n"
-	"  -h, --help     show this help\n\n"
+	CLI_SELECT_USAGE
+	"  -j, --json             print a JSON document instead of text\n"
+	"  -q, --quiet            print device lines and findings only\n"
+	"  -x, --hex              also print the bytes read, as lspci -xxxx does\n"
+	"                         (the output reads back as a dump: keep how a\n"
+	"                         source, e.g. vfio:ADDRESS, showed a function)\n"
+	"  -h, --help             show this help\n\n"
 	"Exit status: 0 ok, 1 a finding of severity error, 2 bad usage or\n"
 	"unreadable input.\n";
 
@@ -46,9 +48,9 @@ static void identity_json(struct jw *w, const struct pcl_cfg *cfg)
 	jw_key(w, "identity");
 	jw_begin_object(w);
 	jw_key(w, "class");
-	jw_hex(w, id.class_code);
+	jw_hex_pad(w, id.class_code, 6);
 	jw_key(w, "device");
-	jw_hex(w, id.device_id);
+	jw_hex_pad(w, id.device_id, 4);
 	jw_key(w, "header_type");
 	jw_int(w, id.header_type);
 	jw_key(w, "ids_from_pf");
@@ -61,13 +63,13 @@ static void identity_json(struct jw *w, const struct pcl_cfg *cfg)
 	else
 		jw_null(w);
 	jw_key(w, "revision");
-	jw_hex(w, id.revision);
+	jw_hex_pad(w, id.revision, 2);
 	jw_key(w, "subsystem");
-	jw_hex(w, id.subsys_id);
+	jw_hex_pad(w, id.subsys_id, 4);
 	jw_key(w, "subsystem_vendor");
-	jw_hex(w, id.subsys_vendor_id);
+	jw_hex_pad(w, id.subsys_vendor_id, 4);
 	jw_key(w, "vendor");
-	jw_hex(w, id.vendor_id);
+	jw_hex_pad(w, id.vendor_id, 4);
 	jw_key(w, "vf");
 	jw_bool(w, id.is_vf);
 	jw_end_object(w);
@@ -108,9 +110,18 @@ static void cap_json(struct jw *w, const struct pcl_cap *c)
 		jw_key(w, "vsec_rev");
 		jw_int(w, c->vsec_rev);
 		jw_key(w, "vsec_vendor");
-		jw_hex(w, c->vendor);
+		jw_hex_pad(w, c->vendor, 4);
 	}
 	jw_end_object(w);
+}
+
+/*
+ * An orphan is listed once, with the capabilities (as "orphans"), not a
+ * second time as an "orphan" finding of the walk.
+ */
+static bool shown_as_orphan(const struct pcl_finding *f)
+{
+	return f->code && strcmp(f->code, "orphan") == 0;
 }
 
 static void finding_json(struct jw *w, const struct pcl_finding *f)
@@ -143,7 +154,8 @@ static void device_json(struct jw *out, const struct pcl_cfg *cfg,
 	jw_key(out, "findings");
 	jw_begin_array(out);
 	for (size_t i = 0; i < pcl_walk_finding_count(w); i++)
-		finding_json(out, pcl_walk_finding(w, i));
+		if (!shown_as_orphan(pcl_walk_finding(w, i)))
+			finding_json(out, pcl_walk_finding(w, i));
 	jw_end_array(out);
 	identity_json(out, cfg);
 	if (pcl_cfg_line(cfg)) {
@@ -239,16 +251,18 @@ static void print_device(const struct pcl_cfg *cfg, const struct pcl_walk *w,
 			print_cap(pcl_walk_cap(w, i));
 		n = pcl_walk_orphan_count(w);
 		if (n)
-			printf("\tOrphans (headers no chain reaches):\n");
+			printf("\tOrphans (headers no chain reaches: occupied, not free):\n");
 		for (size_t i = 0; i < n; i++)
 			print_cap(pcl_walk_orphan(w, i));
 	}
-	n = pcl_walk_finding_count(w);
-	if (n)
-		printf("\tFindings:\n");
-	for (size_t i = 0; i < n; i++) {
+	n = 0;
+	for (size_t i = 0; i < pcl_walk_finding_count(w); i++) {
 		const struct pcl_finding *f = pcl_walk_finding(w, i);
 
+		if (shown_as_orphan(f) && !quiet)
+			continue;
+		if (!n++)
+			printf("\tFindings:\n");
 		printf("\t%-7s ", pcl_severity_name(f->severity));
 		if (f->offset >= 0)
 			printf("[%03x] ", (unsigned int)f->offset);
@@ -298,6 +312,7 @@ static int show_json(int nargs, char **args)
 	struct cli_sources src = { 0 };
 	char walk_error[4352] = "";
 	int ret = EXIT_OK;
+	json_t *messages;
 	struct jw out;
 
 #ifdef M_TRIM_THRESHOLD
@@ -313,11 +328,8 @@ static int show_json(int nargs, char **args)
 	jw_key(&out, "devices");
 	jw_begin_array(&out);
 	if (nargs == 0) {
-		struct pcl_error err = { 0 };
-
-		if (pcl_cfg_read_all_devices(cli_ctx, &src.cfgs, &src.count,
-					     &err) < 0) {
-			cli_report(&err);
+		if (cli_sources_live(&src) < 0) {
+			cli_sources_free(&src);
 			jw_discard(&out);
 			return EXIT_USAGE;
 		}
@@ -340,11 +352,19 @@ static int show_json(int nargs, char **args)
 	}
 	if (walk_error[0])
 		cli_error("%s", walk_error);
-	/* cli_print_json()'s final newline. */
 	jw_end_array(&out);
+	/* What cli_doc_new() and cli_doc_print() add, in key order. */
+	jw_key(&out, "format");
+	jw_string(&out, "pcilayout-show");
+	jw_key(&out, "messages");
+	messages = cli_doc_take_messages();
+	jw_json(&out, messages);
+	json_decref(messages);
+	jw_key(&out, "version");
+	jw_int(&out, CLI_DOC_VERSION);
 	jw_end_object(&out);
 	jw_raw(&out, "\n", 1);
-	/* A write error is not an exit status here, as with jansson. */
+	/* A write error is caught when stdout is closed (cli_finish()). */
 	jw_finish(&out);
 	return ret;
 }
@@ -355,14 +375,20 @@ int cmd_show(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "hex", no_argument, NULL, 'x' },
+		CLI_SELECT_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli_sources src = { 0 };
 	bool json = false, quiet = false, hex = false;
-	int c, ret = EXIT_OK;
+	int c, r, ret = EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, "jqxh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jqxs:d:h", opts, NULL)) != -1) {
+		r = cli_select_option(c, optarg);
+		if (r < 0)
+			return EXIT_USAGE;
+		if (r)
+			continue;
 		switch (c) {
 		case 'j':
 			json = true;
@@ -377,26 +403,14 @@ int cmd_show(int argc, char **argv)
 			cli_usage(stdout, show_usage);
 			return EXIT_OK;
 		default:
-			cli_usage(stderr, show_usage);
-			return EXIT_USAGE;
+			return cli_bad_option(argv, show_usage);
 		}
 	}
 	if (json)
 		return show_json(argc - optind, argv + optind);
-	if (optind == argc) {
-		struct pcl_error err = { 0 };
-
-		if (pcl_cfg_read_all_devices(cli_ctx, &src.cfgs, &src.count,
-					     &err) < 0) {
-			cli_report(&err);
-			return EXIT_USAGE;
-		}
-	}
-	for (int i = optind; i < argc; i++) {
-		if (cli_sources_add(&src, argv[i]) < 0) {
-			cli_sources_free(&src);
-			return EXIT_USAGE;
-		}
+	if (cli_sources_args(&src, argv + optind, argc - optind, true) < 0) {
+		cli_sources_free(&src);
+		return EXIT_USAGE;
 	}
 	for (size_t i = 0; i < src.count; i++) {
 		struct pcl_walk *w = pcl_walk_new(src.cfgs[i]);

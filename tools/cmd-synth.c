@@ -17,23 +17,27 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "map-common.h"
 
 static const char synth_usage[] =
-	"Usage: pcilayout synth [options] LAYOUT SOURCE -o OUT\n"
+	"Usage: pcilayout synth [options] LAYOUT [SOURCE] -o OUT\n"
 	"Write the config space a guest sees when LAYOUT is realized on the\n"
 	"device in SOURCE: presented capabilities at their guest offsets,\n"
 	"next pointers rewritten, hidden ones gone, virtual ones made.\n\n"
-	"SOURCE is a dump, a binary config space or a PCI address; when it\n"
-	"holds several functions, the one LAYOUT matches is used.\n\n"
+	"SOURCE is a dump, a binary config space, a host bundle or a PCI\n"
+	"address; when it holds several functions, -s/-d narrow them and the\n"
+	"one LAYOUT matches is used (without SOURCE, of this machine).\n\n"
 	"Options:\n"
 	"  -o, --output FILE    where to write ('-' for standard output)\n"
 	"  -f, --format FMT     binary (4096 bytes, the default) or lspci\n"
 	"                       (an lspci -xxxx dump for lspci -F)\n"
 	"      --pf-serial N    the PF's serial number, for a virtual DSN\n"
 	"                       taken \"from-pf\"\n"
-	"      --slot ADDR      the address on the dump's device line\n"
+	"      --address ADDR   the address on the dump's device line\n"
 	"                       (default 00:00.0)\n"
 	"      --force          use a device the layout does not match\n"
+	CLI_SELECT_USAGE
+	"  -j, --json           print what was written as JSON\n"
 	"  -h, --help           show this help\n\n"
 	"Exit status: 0 written, 1 the layout cannot be realized on the\n"
 	"device, 2 bad usage or unreadable input.\n";
@@ -122,26 +126,31 @@ static struct pcl_cfg *pick_device(const struct cli_sources *s,
 		return found;
 	if (matches > 1) {
 		cli_error("%zu functions in the source match layout '%s'; "
-			  "give a source with one", matches,
-			  pcl_layout_name(l));
+			  "select one with -s", matches, pcl_layout_name(l));
 		return NULL;
 	}
 	if (force && s->count == 1)
 		return s->cfgs[0];
-	cli_error("layout '%s' does not match %s (use --force to realize it "
-		  "anyway)", pcl_layout_name(l),
-		  s->count == 1 ? "the device" : "any function of the source");
+	if (!s->count)
+		cli_error("no function of the source matches the selection");
+	else
+		cli_error("layout '%s' does not match %s (use --force to realize it "
+			  "anyway)", pcl_layout_name(l),
+			  s->count == 1 ? "the device" : "any function of the source");
 	return NULL;
 }
 
 int cmd_synth(int argc, char **argv)
 {
+	enum { OPT_PF_SERIAL = 0x100, OPT_ADDRESS, OPT_FORCE };
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, 'f' },
-		{ "pf-serial", required_argument, NULL, 'S' },
-		{ "slot", required_argument, NULL, 's' },
-		{ "force", no_argument, NULL, 'F' },
+		{ "pf-serial", required_argument, NULL, OPT_PF_SERIAL },
+		{ "address", required_argument, NULL, OPT_ADDRESS },
+		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "json", no_argument, NULL, 'j' },
+		CLI_SELECT_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -152,13 +161,18 @@ int cmd_synth(int argc, char **argv)
 	struct pcl_diag *diag = NULL;
 	struct pcl_error err = { 0 };
 	const char *out = NULL, *slot = NULL;
-	bool lspci = false, force = false;
+	bool lspci = false, force = false, json = false;
 	struct pcl_cfg *cfg;
 	int c, r, ret = EXIT_USAGE;
 	char *end;
 
 	memset(&gopts, 0, sizeof(gopts));
-	while ((c = getopt_long(argc, argv, "o:f:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:f:js:d:h", opts, NULL)) != -1) {
+		r = cli_select_option(c, optarg);
+		if (r < 0)
+			return EXIT_USAGE;
+		if (r)
+			continue;
 		switch (c) {
 		case 'o':
 			out = optarg;
@@ -174,7 +188,7 @@ int cmd_synth(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
-		case 'S':
+		case OPT_PF_SERIAL:
 			errno = 0;
 			gopts.pf_serial = strtoull(optarg, &end, 0);
 			if (errno || *end || !*optarg) {
@@ -184,23 +198,30 @@ int cmd_synth(int argc, char **argv)
 			}
 			gopts.flags |= PCL_GUEST_OPT_PF_SERIAL;
 			break;
-		case 's':
+		case OPT_ADDRESS:
 			slot = optarg;
 			break;
-		case 'F':
+		case OPT_FORCE:
 			force = true;
+			break;
+		case 'j':
+			json = true;
 			break;
 		case 'h':
 			cli_usage(stdout, synth_usage);
 			return EXIT_OK;
 		default:
-			cli_usage(stderr, synth_usage);
-			return EXIT_USAGE;
+			return cli_bad_option(argv, synth_usage);
 		}
 	}
-	if (argc - optind != 2 || !out) {
-		cli_error("synth needs LAYOUT, SOURCE and -o OUT");
+	if (argc - optind > 2 || argc - optind < 1 || !out ||
+	    (argc - optind == 1 && !cli_select_active())) {
+		cli_error("synth needs LAYOUT, SOURCE (or -s/-d on this machine) and -o OUT");
 		cli_usage(stderr, synth_usage);
+		return EXIT_USAGE;
+	}
+	if (json && !strcmp(out, "-")) {
+		cli_error("synth: -j and -o - both want standard output");
 		return EXIT_USAGE;
 	}
 	diag = pcl_diag_new();
@@ -215,7 +236,7 @@ int cmd_synth(int argc, char **argv)
 			cli_error("%s: %s", argv[optind], strerror(-r));
 		goto out;
 	}
-	if (cli_sources_add(&src, argv[optind + 1]))
+	if (cli_sources_args(&src, argv + optind + 1, argc - optind - 1, false))
 		goto out;
 	cfg = pick_device(&src, layout, force);
 	if (!cfg) {
@@ -237,6 +258,23 @@ int cmd_synth(int argc, char **argv)
 		goto out;
 	}
 	ret = EXIT_OK;
+	if (json) {
+		json_t *doc = cli_doc_new("synth"), *lj = json_object();
+		char fp[PCL_FINGERPRINT_SIZE] = "";
+
+		pcl_layout_fingerprint(layout, fp);
+		json_object_set_new(lj, "name", json_string(pcl_layout_name(layout)));
+		json_object_set_new(lj, "revision",
+				    json_integer(pcl_layout_revision(layout)));
+		json_object_set_new(lj, "fingerprint", json_string(fp));
+		json_object_set_new(doc, "layout", lj);
+		json_object_set_new(doc, "device", mapcli_device_json(cfg));
+		json_object_set_new(doc, "output", json_string(out));
+		json_object_set_new(doc, "output_format",
+				    json_string(lspci ? "lspci" : "binary"));
+		if (cli_doc_print(doc) < 0)
+			ret = EXIT_USAGE;
+	}
 out:
 	pcl_guest_free(guest);
 	cli_sources_free(&src);

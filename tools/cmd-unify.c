@@ -19,7 +19,8 @@ static const char unify_usage[] =
 	"Usage: pcilayout unify [options] SOURCE...|DIR...\n"
 	"Compute one layout that every host of a pool can realize, from the\n"
 	"config spaces of the same device model on many hosts (dumps, binaries,\n"
-	"or directories of them), and list the hosts that cannot join and why.\n"
+	"host bundles, or directories of them), and list the hosts that cannot\n"
+	"join and why.\n"
 	"Capabilities keep the physical offset most hosts have; hosts whose\n"
 	"firmware puts them elsewhere get them relocated; virtual capabilities\n"
 	"go in a window that is free on every host.\n\n"
@@ -32,21 +33,22 @@ static const char unify_usage[] =
 	"      --hide-missing     hide a capability some hosts lack instead of\n"
 	"                         excluding those hosts (default: a capability\n"
 	"                         more than half the hosts have is kept)\n"
-	"      --device VEN:DEV   unify this device model (default: the most common)\n"
+	"  -d, --device VEN:DEV   unify this device model (default: the most\n"
+	"                         common); -d and -s select as for lspci\n"
+	"  -s, --slot [[DOM:]BUS:][DEV][.FN]  only functions at these addresses\n"
 	"      --name NAME        the layout's name\n"
 	"      --machine TYPE     a machine-type pattern for the layout\n"
 	"      --quirks DIR       add a quirk directory (repeatable)\n"
 	"      --no-default-quirks  load only the --quirks directories\n"
 	"      --explain          print the hosts, groups and every decision\n"
-	"      --json             print the report and the layout as JSON\n"
+	"  -j, --json             print the report and the layout as JSON\n"
 	"  -o, --output FILE      write the layout to FILE (atomically)\n"
 	"  -h, --help             show this help\n\n"
 	"With --explain or --json, the layout goes only to -o FILE.\n"
 	"Exit status: 0 every host can join, 1 some host cannot (or none can),\n"
 	"2 bad usage or no readable input of the device model.\n";
 
-enum { OPT_DSN = 256, OPT_HIDE, OPT_DEVICE, OPT_NAME, OPT_MACHINE,
-       OPT_EXPLAIN, OPT_JSON };
+enum { OPT_DSN = 256, OPT_HIDE, OPT_NAME, OPT_MACHINE, OPT_EXPLAIN };
 
 static int add_host(void *pool, struct pcl_cfg *cfg, const char *name)
 {
@@ -121,7 +123,7 @@ static void explain(struct pcl_unify *u, const struct pcl_layout *l)
 
 static json_t *report_json(struct pcl_unify *u, const struct pcl_layout *l)
 {
-	json_t *o = json_object(), *gs = json_array(), *fs = json_array();
+	json_t *o = cli_doc_new("unify"), *gs = json_array(), *fs = json_array();
 	char fp[PCL_FINGERPRINT_SIZE] = "";
 
 	json_object_set_new(o, "hosts", json_integer((json_int_t)pcl_unify_host_count(u)));
@@ -161,12 +163,12 @@ int cmd_unify(int argc, char **argv)
 		CCLI_PASID_OPTIONS,
 		{ "dsn", required_argument, NULL, OPT_DSN },
 		{ "hide-missing", no_argument, NULL, OPT_HIDE },
-		{ "device", required_argument, NULL, OPT_DEVICE },
+		CLI_SELECT_OPTIONS,
 		{ "name", required_argument, NULL, OPT_NAME },
 		{ "machine", required_argument, NULL, OPT_MACHINE },
 		MAPCLI_QUIRK_OPTIONS,
 		{ "explain", no_argument, NULL, OPT_EXPLAIN },
-		{ "json", no_argument, NULL, OPT_JSON },
+		{ "json", no_argument, NULL, 'j' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -177,7 +179,7 @@ int cmd_unify(int argc, char **argv)
 	const struct pcl_layout *l = NULL;
 	const char *output = NULL, *dsn = NULL, *name = NULL, *machine = NULL;
 	bool add_pasid = false, add_dsn = false, hide = false, json = false,
-	     expl = false, have_dev = false;
+	     expl = false;
 	uint16_t ven = 0, dev = 0;
 	size_t failures = 0;
 	long added;
@@ -187,8 +189,10 @@ int cmd_unify(int argc, char **argv)
 		cli_error("out of memory");
 		return EXIT_USAGE;
 	}
-	while ((c = getopt_long(argc, argv, "a:o:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "a:o:js:d:h", opts, NULL)) != -1) {
 		r = ccli_option(&pa, &m, c, optarg);
+		if (!r)
+			r = cli_select_option(c, optarg);
 		if (r < 0)
 			goto out;
 		if (r)
@@ -220,14 +224,6 @@ int cmd_unify(int argc, char **argv)
 		case OPT_HIDE:
 			hide = true;
 			break;
-		case OPT_DEVICE:
-			if (ccli_parse_ids(optarg, &ven, &dev) < 0) {
-				cli_error("--device '%s': VENDOR:DEVICE in hex, e.g. 8086:1563",
-					  optarg);
-				goto out;
-			}
-			have_dev = true;
-			break;
 		case OPT_NAME:
 			name = optarg;
 			break;
@@ -237,7 +233,7 @@ int cmd_unify(int argc, char **argv)
 		case OPT_EXPLAIN:
 			expl = true;
 			break;
-		case OPT_JSON:
+		case 'j':
 			json = true;
 			break;
 		case 'o':
@@ -248,12 +244,12 @@ int cmd_unify(int argc, char **argv)
 			ret = EXIT_OK;
 			goto out;
 		default:
-			cli_usage(stderr, unify_usage);
+			ret = cli_bad_option(argv, unify_usage);
 			goto out;
 		}
 	}
-	if (optind >= argc) {
-		cli_error("unify needs at least one SOURCE or directory");
+	if (optind >= argc && !cli_select_active()) {
+		cli_error("unify needs at least one SOURCE or directory (or -s/-d on this machine)");
 		cli_usage(stderr, unify_usage);
 		goto out;
 	}
@@ -291,7 +287,7 @@ int cmd_unify(int argc, char **argv)
 		cli_error("--machine '%s': 1 to 64 printable characters", machine);
 		goto out;
 	}
-	if (have_dev)
+	if (cli_select_ids(&ven, &dev))
 		pcl_unify_set_device(u, ven, dev);
 	pcl_unify_set_missing(u, hide ? PCL_UNIFY_MISSING_HIDE :
 				      PCL_UNIFY_MISSING_MAJORITY);
@@ -309,7 +305,8 @@ int cmd_unify(int argc, char **argv)
 	}
 	r = pcl_unify_run(u, &l);
 	if (r == -ENODATA) {
-		cli_error("no function of device %04x:%04x among the sources", ven, dev);
+		cli_error("no function of device %04x:%04x among the sources (%s)",
+			  ven, dev, cli_select_text());
 		goto out;
 	}
 	if (r < 0 && r != -ENOSPC) {
@@ -323,17 +320,6 @@ int cmd_unify(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (json) {
-		json_t *j = report_json(u, l);
-
-		cli_print_json(j);
-		json_decref(j);
-	} else if (expl) {
-		explain(u, l);
-	} else if (!output && l && pcl_layout_save(l, stdout) < 0) {
-		cli_error("cannot write the layout");
-		goto out;
-	}
 	if (!json && !expl && pcl_unify_joined(u) < pcl_unify_host_count(u))
 		cli_warn("%zu of %zu hosts cannot realize the layout (--explain says why)",
 			 pcl_unify_host_count(u) - pcl_unify_joined(u),
@@ -342,8 +328,15 @@ int cmd_unify(int argc, char **argv)
 		cli_error("no host can join the pool (--explain says why)");
 	ret = l && pcl_unify_joined(u) == pcl_unify_host_count(u) ? EXIT_OK :
 								      EXIT_FINDING;
-	if (fflush(stdout) != 0)
+	if (json) {
+		if (cli_doc_print(report_json(u, l)) < 0)
+			ret = EXIT_USAGE;
+	} else if (expl) {
+		explain(u, l);
+	} else if (!output && l && pcl_layout_save(l, stdout) < 0) {
+		cli_error("cannot write the layout");
 		ret = EXIT_USAGE;
+	}
 out:
 	pcl_unify_free(u);
 	mapcli_fini(&m);

@@ -16,5 +16,6 @@ int cmd_diff(int argc, char **argv);
 int cmd_unify(int argc, char **argv);
 int cmd_survey(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
+int cmd_collect(int argc, char **argv);
 
 #endif

@@ -4,7 +4,6 @@
  * are streamed one file at a time so that a fleet of dumps never has to
  * fit in memory at once.
  */
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -68,86 +67,63 @@ int ccli_option(struct ccli_pasid *p, struct mapcli *m, int c,
 	return m ? mapcli_option(m, c, arg) : 0;
 }
 
-/*
- * One to four hex digits ending at @stop; no sign, space or "0x" (which
- * strtoul and sscanf("%x") would take).
- */
-static bool parse_id(const char *s, char stop, uint16_t *id, const char **next)
+/* Hand the functions of @s to @add, named after @path. */
+static long stream_sources(struct cli_sources *s, const char *path,
+			   ccli_add_fn add, void *pool)
 {
-	unsigned long v;
-	char *end;
+	long added = 0;
 
-	if (!isxdigit((unsigned char)*s))
-		return false;
-	errno = 0;
-	v = strtoul(s, &end, 16);
-	if (errno || end - s > 4 || *end != stop || v > 0xffff)
-		return false;
-	*id = (uint16_t)v;
-	*next = end;
-	return true;
+	for (size_t i = 0; i < s->count; i++) {
+		char name[4200];
+		const char *slot = pcl_cfg_slot(s->cfgs[i]);
+		int r;
+
+		if (s->count == 1 && path)
+			snprintf(name, sizeof(name), "%s", path);
+		else if (slot)
+			snprintf(name, sizeof(name), "%s%s%s", path ? path : "",
+				 path ? ":" : "", slot);
+		else
+			snprintf(name, sizeof(name), "%s#%zu", path, i + 1);
+		r = add(pool, s->cfgs[i], name);
+		s->cfgs[i] = NULL;
+		if (r < 0) {
+			cli_error("%s: %s", name, strerror(-r));
+			return -1;
+		}
+		added++;
+	}
+	return added;
 }
 
-int ccli_parse_ids(const char *arg, uint16_t *vendor, uint16_t *device)
-{
-	const char *p;
-	uint16_t v, d;
-
-	if (!parse_id(arg, ':', &v, &p) || !parse_id(p + 1, '\0', &d, &p))
-		return -1;
-	*vendor = v;
-	*device = d;
-	return 0;
-}
-
-static int name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
+/* A file's functions (a bundle's too) that -s and -d select. */
 static long stream_file(const char *path, ccli_add_fn add, ccli_fail_fn fail,
 			void *pool, size_t *failures)
 {
-	struct pcl_error err = { 0 };
-	struct pcl_cfg **cfgs = NULL;
-	size_t n = 0;
-	long added = 0;
-	int r = pcl_cfg_load(cli_ctx, path, &cfgs, &n, &err);
+	struct pcl_error err = { .offset = -1 };
+	struct cli_sources s = { 0 };
+	long added;
 
-	if (r < 0) {
+	if (cli_sources_load(&s, path, &err) < 0) {
 		char buf[640];
 
+		cli_sources_free(&s);
 		if (!err.message[0])
-			snprintf(err.message, sizeof(err.message), "%s", strerror(-r));
-		if (!err.source[0])
-			snprintf(err.source, sizeof(err.source), "%s", path);
+			return -1; /* out of memory, reported */
 		cli_report(&err);
 		(*failures)++;
 		if (fail(pool, path, pcl_error_format(&err, buf, sizeof(buf))) < 0)
 			return -1;
 		return 0;
 	}
-	for (size_t i = 0; i < n; i++) {
-		char name[4200];
-		const char *slot = pcl_cfg_slot(cfgs[i]);
-
-		if (n == 1)
-			snprintf(name, sizeof(name), "%s", path);
-		else if (slot)
-			snprintf(name, sizeof(name), "%s:%s", path, slot);
-		else
-			snprintf(name, sizeof(name), "%s#%zu", path, i + 1);
-		r = add(pool, cfgs[i], name);
-		cfgs[i] = NULL;
-		if (r < 0) {
-			cli_error("%s: %s", name, strerror(-r));
-			pcl_cfg_list_free(cfgs, n);
-			return -1;
-		}
-		added++;
-	}
-	free(cfgs);
+	added = stream_sources(&s, path, add, pool);
+	cli_sources_free(&s);
 	return added;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 static long stream_dir(const char *dir, ccli_add_fn add, ccli_fail_fn fail,
@@ -212,6 +188,15 @@ long ccli_stream(char **args, int n, ccli_add_fn add, ccli_fail_fn fail,
 	long total = 0;
 
 	*failures = 0;
+	if (n == 0) {
+		/* This machine's functions, as -s and -d select them. */
+		struct cli_sources s = { 0 };
+
+		total = cli_sources_live(&s) < 0 ? -1 :
+			stream_sources(&s, NULL, add, pool);
+		cli_sources_free(&s);
+		return total;
+	}
 	for (int i = 0; i < n; i++) {
 		struct stat st;
 		long r;
@@ -280,8 +265,8 @@ json_t *ccli_group_json(const struct pcl_host_group *g)
 {
 	json_t *o = json_object(), *ex = json_array();
 
-	json_object_set_new(o, "vendor", cli_json_hex(g->vendor));
-	json_object_set_new(o, "device", cli_json_hex(g->device));
+	json_object_set_new(o, "vendor", cli_json_id(g->vendor));
+	json_object_set_new(o, "device", cli_json_id(g->device));
 	json_object_set_new(o, "vf", json_boolean(g->is_vf));
 	json_object_set_new(o, "hosts", json_integer((json_int_t)g->hosts));
 	for (size_t i = 0; i < g->n_examples; i++)

@@ -40,9 +40,10 @@ int ccli_option(struct ccli_pasid *p, struct mapcli *m, int c,
 		const char *arg);
 
 /*
- * Stream every function of every SOURCE (a file, or a directory whose
- * regular files are read in name order; names starting with '.' are
- * skipped) into @add, which takes the cfg. An unreadable or malformed file
+ * Stream every function of every SOURCE (a file - a dump, a binary or a
+ * host bundle - or a directory whose regular files are read in name
+ * order; names starting with '.' are skipped) that -s and -d select into
+ * @add, which takes the cfg; without SOURCE (@n 0), this machine's. An unreadable or malformed file
  * is reported on stderr and given to @fail, and the others are still read.
  * Returns the number of functions added, or -1 on a fatal error.
  */
@@ -51,8 +52,6 @@ typedef int (*ccli_fail_fn)(void *pool, const char *name, const char *message);
 long ccli_stream(char **args, int n, ccli_add_fn add, ccli_fail_fn fail,
 		 void *pool, size_t *failures);
 
-/* "vendor:device" parsing for --device. */
-int ccli_parse_ids(const char *arg, uint16_t *vendor, uint16_t *device);
 
 json_t *ccli_finding_json(const struct pcl_finding *f);
 json_t *ccli_report_json(const struct pcl_report *r);

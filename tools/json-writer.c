@@ -242,21 +242,30 @@ void jw_int(struct jw *w, long long v)
 	jw_put(w, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
-void jw_hex(struct jw *w, unsigned long v)
+void jw_hex_pad(struct jw *w, unsigned long v, int digits)
 {
-	static const char digits[] = "0123456789abcdef";
+	static const char hex[] = "0123456789abcdef";
 	char tmp[2 + 2 * sizeof(v) + 3], *p = tmp + sizeof(tmp);
+	int n = 0;
 
+	if (digits > (int)(2 * sizeof(v)))
+		digits = (int)(2 * sizeof(v));
 	jw_value(w);
 	*--p = '"';
 	do {
-		*--p = digits[v & 0xf];
+		*--p = hex[v & 0xf];
 		v >>= 4;
-	} while (v);
+		n++;
+	} while (v || n < digits);
 	*--p = 'x';
 	*--p = '0';
 	*--p = '"';
 	jw_put(w, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
+void jw_hex(struct jw *w, unsigned long v)
+{
+	jw_hex_pad(w, v, 1);
 }
 
 bool jw_string_ok(const char *s)
@@ -353,6 +362,58 @@ void jw_string(struct jw *w, const char *s)
 	}
 	jw_put(w, run, (size_t)(p - run));
 	jw_putc(w, '"');
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+void jw_json(struct jw *w, const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: {
+		size_t n = json_object_size(v), i = 0;
+		const char **keys = malloc((n + 1) * sizeof(*keys));
+		const char *k;
+		json_t *m;
+
+		if (!keys) {
+			w->failed = true;
+			return;
+		}
+		json_object_foreach((json_t *)v, k, m)
+			keys[i++] = k;
+		qsort(keys, n, sizeof(*keys), key_cmp);
+		jw_begin_object(w);
+		for (i = 0; i < n; i++) {
+			jw_key(w, keys[i]);
+			jw_json(w, json_object_get(v, keys[i]));
+		}
+		jw_end_object(w);
+		free(keys);
+		break;
+	}
+	case JSON_ARRAY:
+		jw_begin_array(w);
+		for (size_t i = 0; i < json_array_size(v); i++)
+			jw_json(w, json_array_get(v, i));
+		jw_end_array(w);
+		break;
+	case JSON_STRING:
+		jw_string(w, json_string_value(v));
+		break;
+	case JSON_INTEGER:
+		jw_int(w, json_integer_value(v));
+		break;
+	case JSON_TRUE:
+	case JSON_FALSE:
+		jw_bool(w, json_is_true(v));
+		break;
+	default:
+		jw_null(w);
+		break;
+	}
 }
 
 void jw_member_string(struct jw *w, const char *key, const char *s)

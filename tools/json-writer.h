@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 /* Deep enough for show's document (4 levels); deeper nesting is a bug. */
 #define JW_MAX_DEPTH 16
 
@@ -52,12 +54,15 @@ void jw_key(struct jw *w, const char *key);
 
 /*
  * Values: after jw_key() for a member, or alone for an array element.
- * jw_hex() writes the string "0x%lx", the form of cli_json_hex().
+ * jw_hex() writes the string "0x%lx", the form of cli_json_hex();
+ * jw_hex_pad() "0x%0*lx" with @digits digits at least (cli_json_id(),
+ * cli_json_class(), cli_json_rev()).
  */
 void jw_null(struct jw *w);
 void jw_bool(struct jw *w, bool v);
 void jw_int(struct jw *w, long long v);
 void jw_hex(struct jw *w, unsigned long v);
+void jw_hex_pad(struct jw *w, unsigned long v, int digits);
 void jw_string(struct jw *w, const char *s);
 
 /*
@@ -66,6 +71,13 @@ void jw_string(struct jw *w, const char *s);
  * keeping jansson's output must drop it too.
  */
 bool jw_string_ok(const char *s);
+
+/*
+ * A jansson value, written as json_dumpf(JSON_INDENT(2) | JSON_SORT_KEYS)
+ * would write it at this place (for the few members built with jansson:
+ * the messages). Reals are not supported (none is ever built).
+ */
+void jw_json(struct jw *w, const json_t *v);
 
 /* @n bytes as they are, outside the document (a final newline). */
 void jw_raw(struct jw *w, const char *s, size_t n);

@@ -32,6 +32,9 @@ int mapcli_option(struct mapcli *m, int c, const char *arg)
 	case MAPCLI_OPT_STRICT:
 		m->strict = true;
 		return 1;
+	case MAPCLI_OPT_FREE:
+		m->free_text = arg;
+		return 1;
 	default:
 		return 0;
 	}
@@ -97,10 +100,7 @@ int mapcli_load(struct mapcli *m, struct cli_sources *src, char **args,
 {
 	if (mapcli_init(m))
 		return -1;
-	for (int i = 0; i < n; i++)
-		if (cli_sources_add(src, args[i]) < 0)
-			return -1;
-	return 0;
+	return cli_sources_args(src, args, n, false);
 }
 
 void mapcli_fini(struct mapcli *m)
@@ -177,8 +177,9 @@ json_t *mapcli_device_json(const struct pcl_cfg *cfg)
 	json_object_set_new(dev, "slot", slot ? json_string(slot) : json_null());
 	if (pcl_cfg_line(cfg))
 		json_object_set_new(dev, "line", json_integer(pcl_cfg_line(cfg)));
-	json_object_set_new(dev, "vendor", cli_json_hex(id.vendor_id));
-	json_object_set_new(dev, "device", cli_json_hex(id.device_id));
+	json_object_set_new(dev, "vendor", cli_json_id(id.vendor_id));
+	json_object_set_new(dev, "device", cli_json_id(id.device_id));
+	json_object_set_new(dev, "class", cli_json_class(id.class_code));
 	json_object_set_new(dev, "size", json_integer(pcl_cfg_size(cfg)));
 	return dev;
 }
@@ -194,4 +195,96 @@ json_t *mapcli_finding_json(const struct pcl_finding *f)
 			    cli_json_hex((unsigned long)f->offset) : json_null());
 	json_object_set_new(o, "message", json_string(f->message));
 	return o;
+}
+
+/* The next coalesced run at or after @*off, or false at the end. */
+static bool next_hidden(const struct pcl_map *map, uint32_t *off,
+			struct mapcli_hidden *h)
+{
+	bool open = false;
+
+	for (uint32_t dw = *off & ~3u; dw < PCL_CFG_SIZE; dw += 4) {
+		bool hot = false;
+
+		/* A run never crosses into extended space. */
+		if (open && dw == 0x100)
+			break;
+		for (uint32_t b = dw; b < dw + 4; b++) {
+			if (pcl_map_owner(map, b, NULL) != PCL_OWNER_NONZERO)
+				continue;
+			if (!open) {
+				*h = (struct mapcli_hidden){ b, b, 0 };
+				open = true;
+			}
+			h->end = b;
+			h->nonzero++;
+			hot = true;
+		}
+		if (open && !hot)
+			break;
+	}
+	if (open)
+		*off = (h->end | 3u) + 1;
+	return open;
+}
+
+static void hidden_text(const struct mapcli_hidden *h, char *buf, size_t size)
+{
+	uint32_t span = h->end - h->start + 1;
+
+	if (span == 1)
+		snprintf(buf, size, "non-zero byte at 0x%03x outside every capability: suspected hidden register",
+			 h->start);
+	else if (h->nonzero == span)
+		snprintf(buf, size, "%u non-zero bytes at 0x%03x-0x%03x outside every capability: suspected hidden register",
+			 span, h->start, h->end);
+	else
+		snprintf(buf, size, "%u non-zero bytes in 0x%03x-0x%03x outside every capability: suspected hidden registers",
+			 h->nonzero, h->start, h->end);
+}
+
+static void emit_finding(json_t *json, const char *sev, const char *code,
+			 int32_t offset, uint32_t length, const char *msg)
+{
+	if (json) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "severity", json_string(sev));
+		json_object_set_new(o, "code", json_string(code));
+		json_object_set_new(o, "offset", offset >= 0 ?
+				    cli_json_hex((unsigned long)offset) : json_null());
+		if (length)
+			json_object_set_new(o, "length", json_integer(length));
+		json_object_set_new(o, "message", json_string(msg));
+		json_array_append_new(json, o);
+	} else {
+		printf("  %-7s [%03x] %s: %s\n", sev, (unsigned int)offset, code,
+		       msg);
+	}
+}
+
+void mapcli_findings(const struct pcl_map *map, json_t *json)
+{
+	struct mapcli_hidden h;
+	uint32_t hoff = 0;
+	bool have = next_hidden(map, &hoff, &h);
+	char msg[256];
+
+	for (size_t i = 0; i <= pcl_map_finding_count(map); i++) {
+		const struct pcl_finding *f = i < pcl_map_finding_count(map) ?
+						      pcl_map_finding(map, i) : NULL;
+
+		if (f && !strcmp(f->code, "hidden-register"))
+			continue;
+		/* The coalesced runs before this finding (all, at the end). */
+		while (have && (!f || f->offset < 0 || h.start <= (uint32_t)f->offset)) {
+			hidden_text(&h, msg, sizeof(msg));
+			emit_finding(json, "info", "hidden-register", (int32_t)h.start,
+				     h.end - h.start + 1, msg);
+			have = next_hidden(map, &hoff, &h);
+		}
+		if (f)
+			emit_finding(json, pcl_severity_name(f->severity), f->code,
+				     f->offset, 0, f->message);
+	}
 }

@@ -28,19 +28,22 @@ int mapcli_add_quirk_dir(struct mapcli *m, const char *dir);
  * of --strict (map, gaps, plan, check: a missing quirk database, finding
  * "quirks-missing", stops the command with exit 2 instead of a warning).
  */
-enum { MAPCLI_OPT_QUIRKS = 0x1000, MAPCLI_OPT_NDQ, MAPCLI_OPT_STRICT };
+enum { MAPCLI_OPT_QUIRKS = 0x1000, MAPCLI_OPT_NDQ, MAPCLI_OPT_STRICT,
+       MAPCLI_OPT_FREE };
 #define MAPCLI_QUIRK_OPTIONS \
 	{ "quirks", required_argument, NULL, MAPCLI_OPT_QUIRKS }, \
 	{ "no-default-quirks", no_argument, NULL, MAPCLI_OPT_NDQ }
 #define MAPCLI_STRICT_OPTION { "strict", no_argument, NULL, MAPCLI_OPT_STRICT }
+/* --free RANGES for map and gaps (plan has its own, repeatable). */
+#define MAPCLI_FREE_OPTION { "free", required_argument, NULL, MAPCLI_OPT_FREE }
 #define MAPCLI_STRICT_USAGE \
 	"      --strict           a missing quirk database is an error (exit 2),\n" \
 	"                         not a warning\n"
 
 /*
- * Take getopt's @c when it is one of MAPCLI_QUIRK_OPTIONS or
- * MAPCLI_STRICT_OPTION: returns 1 when taken, 0 when not ours, -1 after
- * reporting an error.
+ * Take getopt's @c when it is one of MAPCLI_QUIRK_OPTIONS,
+ * MAPCLI_STRICT_OPTION or MAPCLI_FREE_OPTION: returns 1 when taken, 0 when
+ * not ours, -1 after reporting an error.
  */
 int mapcli_option(struct mapcli *m, int c, const char *arg);
 
@@ -68,5 +71,21 @@ void mapcli_title(const struct pcl_cfg *cfg, char *buf, size_t size);
 /* JSON of a device's source and identity, shared by map and gaps. */
 json_t *mapcli_device_json(const struct pcl_cfg *cfg);
 json_t *mapcli_finding_json(const struct pcl_finding *f);
+
+/*
+ * struct mapcli_hidden - suspected hidden registers, coalesced: the
+ * unclaimed non-zero bytes of consecutive dwords (registers are dwords),
+ * from the first such byte @start to the last @end, @nonzero of them.
+ */
+struct mapcli_hidden {
+	uint32_t start, end, nonzero;
+};
+
+/*
+ * The map's findings with its per-run "hidden-register" findings replaced
+ * by coalesced ones (with a "length"), in offset order: as JSON objects
+ * (@json not NULL: appended to it) or printed as text lines.
+ */
+void mapcli_findings(const struct pcl_map *map, json_t *json);
 
 #endif

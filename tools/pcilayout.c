@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
  * pcilayout.c - the command-line tool's entry point: global options, then
- * dispatch to one subcommand through a table (help text comes from it).
+ * dispatch to one subcommand through a table (help text comes from it),
+ * then cli_finish(): the JSON error document under --json, and the check
+ * of every write to standard output.
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -25,6 +27,7 @@ static const struct cli_command commands[] = {
 	{ "unify", cmd_unify, "one layout for the same device on many hosts" },
 	{ "survey", cmd_survey, "group a fleet by device model and layout" },
 	{ "synth", cmd_synth, "write the guest's initial config space for a layout" },
+	{ "collect", cmd_collect, "write this host's bundle: config spaces, IOMMUs, links" },
 };
 
 static void usage(FILE *f)
@@ -44,6 +47,22 @@ static void usage(FILE *f)
 		cli_prog);
 }
 
+/*
+ * -j or --json among the command's arguments (before "--"): JSON mode
+ * starts before the command parses its options, so that even a bad
+ * option is reported in JSON.
+ */
+static bool wants_json(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json"))
+			return true;
+	}
+	return false;
+}
+
 static void log_to_stderr(void *opaque, int prio, const char *file, int line,
 			  const char *fn, const char *msg)
 {
@@ -59,41 +78,47 @@ int main(int argc, char **argv)
 	};
 	int c, r;
 
+	cli_stdout_init();
 	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			usage(stdout);
-			return EXIT_OK;
+			return cli_finish("", EXIT_OK);
 		case 'V':
 			printf("pcilayout %s\n", pcl_version());
-			return EXIT_OK;
+			return cli_finish("", EXIT_OK);
 		default:
 			usage(stderr);
-			return EXIT_USAGE;
+			return cli_finish("", EXIT_USAGE);
 		}
 	}
 	if (optind >= argc) {
 		usage(stderr);
-		return EXIT_USAGE;
+		return cli_finish("", EXIT_USAGE);
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(argv[optind], commands[i].name) != 0)
 			continue;
+		int first = optind;
+
+		cli_set_json(wants_json(argc - first, argv + first));
+		/* getopt's own messages are text; under --json, the command
+		 * reports a bad option itself (cli_bad_option()). */
+		opterr = !cli_json();
 		cli_ctx = pcl_ctx_new();
 		if (!cli_ctx) {
 			cli_error("out of memory");
-			return EXIT_USAGE;
+			return cli_finish(commands[i].name, EXIT_USAGE);
 		}
 		pcl_ctx_set_log_fn(cli_ctx, log_to_stderr, NULL);
 		/* The subcommand sees argv[0] = its name; optind = 0 makes
 		 * GNU getopt start over for it. */
-		int first = optind;
-
 		optind = 0;
 		r = commands[i].fn(argc - first, argv + first);
+		r = cli_finish(commands[i].name, r);
 		pcl_ctx_free(cli_ctx);
 		return r;
 	}
 	cli_error("unknown command '%s' (see '%s -h')", argv[optind], cli_prog);
-	return EXIT_USAGE;
+	return cli_finish("", EXIT_USAGE);
 }

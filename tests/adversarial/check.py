@@ -18,6 +18,9 @@ def main(path, expect):
     findings = [f for d in devs for f in d.get("findings", [])]
     caps = sum(len(d.get("capabilities", [])) for d in devs)
     have = {(f["code"], f.get("offset")) for f in findings}
+    # show lists an orphan once, under "orphans", not also as a finding.
+    have |= {("orphan", o.get("offset")) for d in devs
+             for o in d.get("orphans", [])}
     codes = {c for c, _ in have}
     bad = []
     for tok in expect.split(","):

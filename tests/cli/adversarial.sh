@@ -4,7 +4,8 @@
 # adversarial corpus (tests/adversarial/gen.py writes the files, the 1 GB one
 # sparse) and check exit status, findings, error text and wall time against
 # tests/adversarial/expect.tsv. A case the table names but gen.py did not
-# write fails, as does a written case the table forgot.
+# write fails, as does a written case the table forgot. A rejected input
+# must leave the JSON error document on stdout.
 . "$PCL_SRCDIR/tests/cli/lib.sh"
 adv="$PCL_SRCDIR/tests/adversarial"
 
@@ -87,7 +88,12 @@ while IFS="$tab" read -r name want expect errtext max_s; do
 		ok
 	fi
 	if [ "$errtext" != "-" ]; then
-		expect_grep "$T/err" "$errtext" "$what: stderr"
+		# Under --json the message is in the error document on stdout.
+		cat "$T/err" "$T/out" >"$T/msg"
+		expect_grep "$T/msg" "$errtext" "$what: message"
+		if [ "$want" -eq 2 ] && ! grep -q '"format": "pcilayout-error"' "$T/out"; then
+			fail "$what: no JSON error document on stdout"
+		fi
 	fi
 	if [ "$expect" != "-" ]; then
 		if msg=$(python3 "$adv/check.py" "$T/out" "$expect"); then

@@ -49,7 +49,15 @@ strict() { # description, command...
 	if [ -s "$T/out" ]; then fail "$what --strict printed output"; else ok; fi
 }
 strict map "$PCILAYOUT" map --strict "$fx/igd.lspci"
-strict "map --json" "$PCILAYOUT" map --strict --json "$fx/igd.lspci"
+# Under --json, the error is the JSON error document on stdout, and the
+# warning of a run without --strict is one of the document's messages.
+expect_exit 2 "map --json --strict" -- "$PCILAYOUT" map --strict --json "$fx/igd.lspci"
+expect_grep "$T/out" '"format": "pcilayout-error"' "map --json --strict: the error document"
+expect_grep "$T/out" "quirks-missing" "map --json --strict names the finding"
+if [ -s "$T/err" ]; then fail "map --json --strict wrote to stderr"; else ok; fi
+expect_exit 0 "map --json without a database" -- "$PCILAYOUT" map --json "$fx/igd.lspci"
+expect_grep "$T/out" '"severity": "warning"' "map --json: the warning is a message"
+expect_grep "$T/out" "quirks-missing" "map --json: the warning names the finding"
 strict gaps "$PCILAYOUT" gaps --strict --size 8 "$fx/igd.lspci"
 strict plan "$PCILAYOUT" plan --strict "$fx/igd.lspci"
 strict check "$PCILAYOUT" check --strict "$layout" "$fx/igd.lspci"
