@@ -13,6 +13,19 @@ if [ -n "$(find "$dest" -path '*include/pcilayout/pcilayout.h')" ]; then ok; els
 if [ -n "$(find "$dest" -name 'libpcilayout.a')" ]; then ok; else fail "static library not installed"; fi
 if [ -n "$(find "$dest" -name 'pcilayout.1')" ]; then ok; else fail "man page not installed"; fi
 if [ -n "$(find "$dest" -path '*bin/pcilayout')" ]; then ok; else fail "tool not installed"; fi
+if [ -n "$(find "$dest" -path '*/bash-completion/completions/pcilayout')" ]; then ok; else fail "bash completion not installed"; fi
+if [ -n "$(find "$dest" -path '*/share/pcilayout/pcilayout-1.schema.json')" ]; then ok; else fail "layout schema not installed"; fi
+for s in "$PCL_SRCDIR"/docs/schemas/*.json; do
+	if [ -n "$(find "$dest" -path "*/share/pcilayout/schemas/${s##*/}")" ]; then ok; else fail "${s##*/} not installed"; fi
+done
+for d in "$PCL_SRCDIR"/docs/*.md; do
+	if [ -n "$(find "$dest" -path "*/share/doc/pcilayout/${d##*/}")" ]; then ok; else fail "${d##*/} not installed"; fi
+done
+man=$(find "$dest" -name 'pcilayout.1' | head -n 1)
+for cmd in $("$PCILAYOUT" -h | awk '/^Commands:/{on=1; next} on && /^  [a-z]/{print $1}'); do
+	# scdoc renders "## show ..." as a .SS section header.
+	if grep -q "^\.SS $cmd\b" "$man"; then ok; else fail "the man page has no section for '$cmd'"; fi
+done
 
 export PKG_CONFIG_SYSROOT_DIR="$dest"
 export PKG_CONFIG_PATH="$(dirname "$pc")"
