@@ -80,9 +80,10 @@ int cmd_fingerprint(int argc, char **argv)
 			json_array_append_new(list, o);
 		}
 		cli_flush_diag(diag);
-		if (r == 0 && !json)
-			printf("%s %s\n", fp, argv[i]);
-		else if (r == -EINVAL || r == -EFBIG)
+		if (r == 0) {
+			if (!json)
+				printf("%s %s\n", fp, argv[i]);
+		} else if (r == -EINVAL || r == -EFBIG)
 			status = status == EXIT_OK ? EXIT_FINDING : status;
 		else
 			status = EXIT_USAGE;

@@ -440,6 +440,9 @@ int cmd_plan(int argc, char **argv)
 		cli_usage(stderr, plan_usage);
 		goto out;
 	}
+	/* --emit qemu-json is a JSON document already. */
+	if (o.json && o.emit && o.emit_kind == EMIT_QEMU_JSON)
+		o.json = false;
 	if (o.json && o.emit) {
 		cli_error("--emit prints its own format; -j prints the plan document");
 		goto out;

@@ -66,6 +66,20 @@ cases | while read -r line; do
 done >"$T/full.log" 2>&1
 grep -c . "$T/full.log" >/dev/null && sed -n 's/^FAIL/FAIL/p' "$T/full.log" >&2
 grep -q FAIL "$T/full.log" && fail "/dev/full cases (above)" || ok
+# -j changes the form of the output, never the exit status.
+cases | while read -r line; do
+	case $line in synth*) line="synth -o $T/img $T/vf.json $vf" ;; esac
+	# shellcheck disable=SC2086 # the words of the case
+	PCILAYOUT_SYSFS="$T/sys" "$P" $line >/dev/null 2>&1
+	want=$?
+	# shellcheck disable=SC2086
+	PCILAYOUT_SYSFS="$T/sys" "$P" $line -j >"$T/jout" 2>/dev/null
+	got=$?
+	[ "$got" -eq "$want" ] || echo "FAIL: '$line': exit $want, with -j $got"
+	grep -q '"format": "pcilayout-error"' "$T/jout" && [ "$want" -eq 0 ] &&
+		echo "FAIL: '$line -j': an error document for a success"
+done >"$T/same.log" 2>&1
+if grep -q FAIL "$T/same.log"; then cat "$T/same.log" >&2; fail "-j changed an exit status (above)"; else ok; fi
 expect_exit 2 "--version > /dev/full" -- sh -c '"$1" --version >/dev/full' sh "$P"
 expect_exit 2 "-h > /dev/full" -- sh -c '"$1" -h >/dev/full' sh "$P"
 
