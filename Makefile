@@ -25,8 +25,10 @@ check: deps
 	sh scripts/check-hardening.sh $(BUILD)
 	python3 scripts/test-summary.py $(BUILD)
 
-demo: deps
-	$(MAKE) all
+# The demo builds only the tool (and the library it links), not the tests,
+# fuzzers and benchmarks.
+demo: deps $(BUILD)/build.ninja
+	$(NINJA) -C $(BUILD) tools/pcilayout
 	sh scripts/demo.sh $(BUILD)/tools/pcilayout
 
 # make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="dump walk"]: run each libFuzzer
