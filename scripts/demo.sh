@@ -69,7 +69,9 @@ say "The config space the guest first sees, written as an lspci dump; lspci -vvv
 run synth "$out/vf.json" $vf --format lspci -o "$out/vf-guest.lspci"
 if command -v lspci >/dev/null 2>&1; then
 	printf '%s$ lspci -F vf-guest.lspci -vvv%s\n' "$bold" "$plain"
-	lspci -F "$out/vf-guest.lspci" -vvv || status=1
+	# lspci looks for kernel modules even for a file; that is not news.
+	lspci -F "$out/vf-guest.lspci" -vvv 2>"$out/lspci.err" || status=1
+	grep -v 'libkmod' "$out/lspci.err" >&2
 else
 	echo "lspci is missing (package pciutils; scripts/bootstrap.sh installs it)"
 	status=1
