@@ -179,22 +179,47 @@ void host_decode_amd(const char *features, struct host_pasid *p)
 static const struct {
 	const char *dir;   /* the driver's attribute group */
 	const char *type;  /* what the bundle calls it */
-	const char *attrs[4];
 	void (*decode)(const char *text, struct host_pasid *p);
 	const char *decode_attr;
 } iommu_kinds[] = {
-	{ "intel-iommu", "intel-vt-d", { "version", "address", "cap", "ecap" },
-	  host_decode_intel, "ecap" },
-	{ "amd-iommu", "amd-vi", { "cap", "features", NULL, NULL },
-	  host_decode_amd, "features" },
+	{ "intel-iommu", "intel-vt-d", host_decode_intel, "ecap" },
+	{ "amd-iommu", "amd-vi", host_decode_amd, "features" },
 };
+
+/* At most this many attributes of an IOMMU are kept (Linux has 6). */
+#define HOST_IOMMU_ATTRS 32
+
+/* Every attribute of the driver's group @dir, as the kernel wrote it. */
+static json_t *iommu_attrs(const char *dir)
+{
+	json_t *attrs = json_object();
+	char path[PATH_MAX + 256], text[128];
+	struct dirent *de;
+	size_t n = 0;
+	DIR *d = opendir(dir);
+
+	while (d && attrs && (de = readdir(d)) && n < HOST_IOMMU_ATTRS) {
+		json_t *v;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (!read_attr(path, text, sizeof(text)))
+			continue;
+		v = json_string(text);
+		json_object_set_new(attrs, de->d_name, v ? v : json_null());
+		n++;
+	}
+	if (d)
+		closedir(d);
+	return attrs;
+}
 
 json_t *host_iommu_json(const char *name, struct host_pasid *p)
 {
 	struct host_pasid dummy;
-	json_t *o = json_object(), *attrs = json_object(), *pj = json_object();
-	json_t *v;
-	char path[PATH_MAX], text[128];
+	json_t *o = json_object(), *attrs = NULL, *pj = json_object();
+	char path[PATH_MAX];
 
 	if (!p)
 		p = &dummy;
@@ -205,26 +230,21 @@ json_t *host_iommu_json(const char *name, struct host_pasid *p)
 	json_object_set_new(o, "name", json_string(name));
 	json_object_set_new(o, "type", json_null());
 	for (size_t k = 0; k < sizeof(iommu_kinds) / sizeof(iommu_kinds[0]); k++) {
+		const char *text;
+
 		snprintf(path, sizeof(path), "%s/class/iommu/%s/%s", host_sysfs(),
 			 name, iommu_kinds[k].dir);
 		if (access(path, F_OK) != 0)
 			continue;
 		json_object_set_new(o, "type", json_string(iommu_kinds[k].type));
-		for (size_t i = 0; i < 4 && iommu_kinds[k].attrs[i]; i++) {
-			const char *a = iommu_kinds[k].attrs[i];
-
-			snprintf(path, sizeof(path), "%s/class/iommu/%s/%s/%s",
-				 host_sysfs(), name, iommu_kinds[k].dir, a);
-			if (!read_attr(path, text, sizeof(text)))
-				continue;
-			v = json_string(text);
-			json_object_set_new(attrs, a, v ? v : json_null());
-			if (!strcmp(a, iommu_kinds[k].decode_attr))
-				iommu_kinds[k].decode(text, p);
-		}
+		attrs = iommu_attrs(path);
+		text = json_string_value(json_object_get(attrs,
+							 iommu_kinds[k].decode_attr));
+		if (text)
+			iommu_kinds[k].decode(text, p);
 		break;
 	}
-	json_object_set_new(o, "attributes", attrs);
+	json_object_set_new(o, "attributes", attrs ? attrs : json_object());
 	json_object_set_new(pj, "known", json_boolean(p->known));
 	json_object_set_new(pj, "max_width", p->known ? json_integer(p->width) :
 				json_null());
