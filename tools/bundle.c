@@ -136,12 +136,9 @@ static bool is_hex_text(const char *s)
 
 static bool is_slot(const char *s)
 {
-	unsigned int d, b, v, f;
-	char end;
+	unsigned long d, b, v, f;
 
-	return strlen(s) < 20 &&
-	       sscanf(s, "%x:%x:%x.%x%c", &d, &b, &v, &f, &end) == 4 &&
-	       b <= 0xff && v <= 0x1f && f <= 7;
+	return strlen(s) < 20 && cli_slot_parse(s, &d, &b, &v, &f);
 }
 
 /* "iommus": [{"name", "pasid": {"known", "max_width", "reason"}}] */
@@ -318,14 +315,14 @@ out:
 }
 
 int bundle_parse(const char *name, const char *text, size_t len,
-		 struct bundle **out, struct pcl_error *err)
+		 struct bundle **b, struct pcl_error *err)
 {
 	json_error_t jerr;
 	json_t *root, *v;
 	const char *fmt;
-	struct bundle *b;
+	struct bundle *nb;
 
-	*out = NULL;
+	*b = NULL;
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
 		/* Not JSON: a binary config space may start with '{'. A
@@ -353,18 +350,18 @@ int bundle_parse(const char *name, const char *text, size_t len,
 		json_decref(root);
 		return -1;
 	}
-	b = calloc(1, sizeof(*b));
-	if (!b) {
+	nb = calloc(1, sizeof(*nb));
+	if (!nb) {
 		berr(err, name, "out of memory");
 		json_decref(root);
 		return -1;
 	}
-	if (read_functions(name, text, len, root, b, err)) {
-		bundle_free(b);
+	if (read_functions(name, text, len, root, nb, err)) {
+		bundle_free(nb);
 		json_decref(root);
 		return -1;
 	}
 	json_decref(root);
-	*out = b;
+	*b = nb;
 	return 1;
 }

@@ -246,7 +246,7 @@ static void print_libvirt(const struct pcl_layout *l,
 			  json_t *missing, json_t *note)
 {
 	const char *slot = pcl_cfg_slot(cfg);
-	unsigned int dom, bus, dev, fn;
+	unsigned long dom, bus, dev, fn;
 	char id[64], text[256];
 	size_t i;
 
@@ -267,8 +267,8 @@ static void print_libvirt(const struct pcl_layout *l,
 	       "  <devices>\n"
 	       "    <hostdev mode=\"subsystem\" type=\"pci\" managed=\"yes\">\n"
 	       "      <source>\n");
-	if (slot && sscanf(slot, "%x:%x:%x.%x", &dom, &bus, &dev, &fn) == 4)
-		printf("        <address domain=\"0x%04x\" bus=\"0x%02x\" slot=\"0x%02x\" function=\"0x%x\"/>\n",
+	if (slot && cli_slot_parse(slot, &dom, &bus, &dev, &fn))
+		printf("        <address domain=\"0x%04lx\" bus=\"0x%02lx\" slot=\"0x%02lx\" function=\"0x%lx\"/>\n",
 		       dom, bus, dev, fn);
 	else
 		xml_comment("        ", "the source names no PCI address: add <address domain= bus= slot= function=/>");

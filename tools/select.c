@@ -36,7 +36,7 @@ static bool field(const char *s, const char *e, long max, long *out)
 		*out = ANY;
 		return true;
 	}
-	if (n >= sizeof(buf) || n > 8)
+	if (n > 8)
 		return false;
 	memcpy(buf, s, n);
 	buf[n] = '\0';
@@ -134,6 +134,32 @@ bool cli_select_active(void)
 	return sel.have_s || sel.have_d;
 }
 
+/* The hex digits of @s up to @stop, at most @max: into *@v, *@end after. */
+static bool hexpart(const char *s, char stop, unsigned long max,
+		    unsigned long *v, const char **end)
+{
+	char *e;
+
+	if (!*s || !strchr("0123456789abcdefABCDEF", *s))
+		return false;
+	errno = 0;
+	*v = strtoul(s, &e, 16);
+	if (errno || *e != stop || *v > max)
+		return false;
+	*end = e + (stop ? 1 : 0);
+	return true;
+}
+
+bool cli_slot_parse(const char *s, unsigned long *domain, unsigned long *bus,
+		    unsigned long *dev, unsigned long *fn)
+{
+	const char *p = s;
+
+	return hexpart(p, ':', 0x7fffffffUL, domain, &p) &&
+	       hexpart(p, ':', 0xff, bus, &p) && hexpart(p, '.', 0x1f, dev, &p) &&
+	       hexpart(p, '\0', 7, fn, &p);
+}
+
 static bool eq(long want, unsigned long v)
 {
 	return want == ANY || (unsigned long)want == v;
@@ -143,9 +169,9 @@ bool cli_select_match(const struct pcl_cfg *cfg)
 {
 	if (sel.have_s) {
 		const char *slot = pcl_cfg_slot(cfg);
-		unsigned int dom, bus, dev, fn;
+		unsigned long dom, bus, dev, fn;
 
-		if (!slot || sscanf(slot, "%x:%x:%x.%x", &dom, &bus, &dev, &fn) != 4)
+		if (!slot || !cli_slot_parse(slot, &dom, &bus, &dev, &fn))
 			return false;
 		if (!eq(sel.domain, dom) || !eq(sel.bus, bus) ||
 		    !eq(sel.dev, dev) || !eq(sel.fn, fn))

@@ -29,6 +29,13 @@
  */
 int cli_select_option(int c, const char *arg);
 
+/*
+ * Parse a full address "dddd:bb:dd.f" (a function's slot, as sysfs and
+ * the library write it). false when it is not one.
+ */
+bool cli_slot_parse(const char *s, unsigned long *domain, unsigned long *bus,
+		    unsigned long *dev, unsigned long *fn);
+
 /* Whether -s or -d was given. */
 bool cli_select_active(void);
 
