@@ -131,6 +131,21 @@ static int append(struct cli_sources *s, struct pcl_cfg **cfgs, size_t n,
 	return 0;
 }
 
+/* append() of the one function @cfg, which @s takes in any case. */
+static int append_one(struct cli_sources *s, struct pcl_cfg *cfg,
+		      const struct cli_fn *how)
+{
+	struct pcl_cfg **one = malloc(sizeof(*one));
+
+	if (!one) {
+		pcl_cfg_free(cfg);
+		cli_error("out of memory");
+		return -1;
+	}
+	one[0] = cfg;
+	return append(s, one, 1, how);
+}
+
 static bool looks_like_address(const char *arg)
 {
 	/* [dddd:]bb:dd.f - hex digits, colons and one dot, nothing else */
@@ -177,22 +192,15 @@ static int add_bundle(struct cli_sources *s, struct bundle *b)
 	for (size_t i = 0; i < b->count && !r; i++) {
 		struct cli_fn how = { .bundled = true, .pf = b->fn[i].pf,
 				      .pasid = b->fn[i].pasid };
-		struct pcl_cfg **one;
+		struct pcl_cfg *cfg = b->fn[i].cfg;
 
+		b->fn[i].cfg = NULL;
 		if (!b->fn[i].selected ||
-		    (!select_off && !cli_select_match(b->fn[i].cfg))) {
-			s->spare[s->nspare++] = b->fn[i].cfg;
-			b->fn[i].cfg = NULL;
+		    (!select_off && !cli_select_match(cfg))) {
+			s->spare[s->nspare++] = cfg;
 			continue;
 		}
-		one = malloc(sizeof(*one));
-		if (!one) {
-			cli_error("out of memory");
-			return -1;
-		}
-		one[0] = b->fn[i].cfg;
-		b->fn[i].cfg = NULL;
-		r = append(s, one, 1, &how);
+		r = append_one(s, cfg, &how);
 	}
 	return r;
 }
@@ -333,7 +341,7 @@ int cli_sources_add(struct cli_sources *s, const char *arg)
 {
 	static const struct cli_fn live = { .live = true };
 	struct pcl_error err = { 0 };
-	struct pcl_cfg *cfg = NULL, **one;
+	struct pcl_cfg *cfg = NULL;
 	struct stat st;
 	int r;
 	bool vfio = strncmp(arg, CLI_VFIO_PREFIX, strlen(CLI_VFIO_PREFIX)) == 0;
@@ -352,14 +360,7 @@ int cli_sources_add(struct cli_sources *s, const char *arg)
 		cli_report(&err);
 		return -1;
 	}
-	one = malloc(sizeof(*one));
-	if (!one) {
-		pcl_cfg_free(cfg);
-		cli_error("out of memory");
-		return -1;
-	}
-	one[0] = cfg;
-	return append(s, one, 1, &live);
+	return append_one(s, cfg, &live);
 }
 
 int cli_sources_live(struct cli_sources *s)
@@ -373,18 +374,9 @@ int cli_sources_live(struct cli_sources *s)
 	/* One function named in full: read it alone. */
 	if (cli_select_address(addr, sizeof(addr))) {
 		struct pcl_cfg *cfg = NULL;
-		int r = pcl_cfg_read_device(cli_ctx, addr, &cfg, &err);
 
-		if (r == 0) {
-			cfgs = malloc(sizeof(*cfgs));
-			if (!cfgs) {
-				pcl_cfg_free(cfg);
-				cli_error("out of memory");
-				return -1;
-			}
-			cfgs[0] = cfg;
-			return append(s, cfgs, 1, &live);
-		}
+		if (pcl_cfg_read_device(cli_ctx, addr, &cfg, &err) == 0)
+			return append_one(s, cfg, &live);
 		/* Not in domain 0 (or gone): look through every function. */
 		memset(&err, 0, sizeof(err));
 	}
@@ -478,29 +470,20 @@ int cli_sources_with_pf(struct cli_sources *src, struct cli_sources *pfsrc,
 		/* A VF read through sysfs: its PF is one read away. The
 		 * selection is for the VF, not its PF. */
 		struct pcl_error err = { 0 };
-		struct pcl_cfg *p = NULL, **one;
+		struct pcl_cfg *p = NULL;
 		static const struct cli_fn live = { .live = true };
+		int r;
 
 		if (pcl_cfg_read_device(cli_ctx, pcl_cfg_pf_slot(*cfg), &p,
 					&err) < 0) {
 			cli_report(&err);
 			return -1;
 		}
-		one = malloc(sizeof(*one));
-		if (!one) {
-			pcl_cfg_free(p);
-			cli_error("out of memory");
+		select_off = true;
+		r = append_one(pfsrc, p, &live);
+		select_off = false;
+		if (r < 0)
 			return -1;
-		}
-		one[0] = p;
-		pfsrc->cfgs = one;
-		pfsrc->fn = calloc(1, sizeof(*pfsrc->fn));
-		if (!pfsrc->fn) {
-			cli_error("out of memory");
-			return -1;
-		}
-		pfsrc->fn[0] = live;
-		pfsrc->count = 1;
 		*pf = p;
 	}
 	return 0;

@@ -119,8 +119,6 @@ int cmd_check(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "vjs:d:h", opts, NULL)) != -1) {
 		r = ccli_option(&pa, &m, c, optarg);
-		if (!r)
-			r = cli_select_option(c, optarg);
 		if (r < 0)
 			goto out;
 		if (r)

@@ -202,8 +202,6 @@ int cmd_diff(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "a:vjs:d:h", opts, NULL)) != -1) {
 		r = ccli_option(&o.pa, &o.m, c, optarg);
-		if (!r)
-			r = cli_select_option(c, optarg);
 		if (r < 0)
 			goto out;
 		if (r)

@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "compat-cli.h"
 #include "map-common.h"
 
 #define GAPS_SHOWN 10
@@ -304,9 +305,7 @@ int cmd_gaps(int argc, char **argv)
 	json_t *doc = NULL, *devs = NULL;
 
 	while ((c = getopt_long(argc, argv, "n:S:s:d:Ajh", opts, NULL)) != -1) {
-		r = mapcli_option(&m, c, optarg);
-		if (!r)
-			r = cli_select_option(c, optarg);
+		r = ccli_option(NULL, &m, c, optarg);
 		if (r < 0)
 			return EXIT_USAGE;
 		if (r)

@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "compat-cli.h"
 #include "map-common.h"
 
 static const char map_usage[] =
@@ -615,9 +616,7 @@ int cmd_map(int argc, char **argv)
 	int c, r, ret = EXIT_OK;
 
 	while ((c = getopt_long(argc, argv, "js:d:h", opts, NULL)) != -1) {
-		r = mapcli_option(&m, c, optarg);
-		if (!r)
-			r = cli_select_option(c, optarg);
+		r = ccli_option(NULL, &m, c, optarg);
 		if (r < 0)
 			return EXIT_USAGE;
 		if (r)

@@ -333,9 +333,7 @@ int cmd_plan(int argc, char **argv)
 	char *end;
 
 	while ((c = getopt_long(argc, argv, "a:p:o:js:d:h", opts, NULL)) != -1) {
-		r = mapcli_option(&o.m, c, optarg);
-		if (!r)
-			r = cli_select_option(c, optarg);
+		r = ccli_option(NULL, &o.m, c, optarg);
 		if (r < 0)
 			goto out;
 		if (r)

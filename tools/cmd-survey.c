@@ -99,14 +99,8 @@ static int print_survey_json(struct pcl_survey *s)
 		json_array_append_new(gs, j);
 	}
 	json_object_set_new(o, "groups", gs);
-	for (size_t i = 0; i < pcl_survey_failure_count(s); i++) {
-		const struct pcl_input_failure *f = pcl_survey_failure(s, i);
-		json_t *j = json_object();
-
-		json_object_set_new(j, "source", json_string(f->name));
-		json_object_set_new(j, "message", json_string(f->message));
-		json_array_append_new(fs, j);
-	}
+	for (size_t i = 0; i < pcl_survey_failure_count(s); i++)
+		json_array_append_new(fs, ccli_failure_json(pcl_survey_failure(s, i)));
 	json_object_set_new(o, "unreadable", fs);
 	return cli_doc_print(o);
 }
@@ -205,9 +199,7 @@ int cmd_survey(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	while ((c = getopt_long(argc, argv, "js:d:h", opts, NULL)) != -1) {
-		r = mapcli_option(&m, c, optarg);
-		if (!r)
-			r = cli_select_option(c, optarg);
+		r = ccli_option(NULL, &m, c, optarg);
 		if (r < 0)
 			goto out;
 		if (r)

@@ -144,14 +144,8 @@ static json_t *report_json(struct pcl_unify *u, const struct pcl_layout *l)
 		json_array_append_new(gs, j);
 	}
 	json_object_set_new(o, "groups", gs);
-	for (size_t i = 0; i < pcl_unify_failure_count(u); i++) {
-		const struct pcl_input_failure *f = pcl_unify_failure(u, i);
-		json_t *j = json_object();
-
-		json_object_set_new(j, "source", json_string(f->name));
-		json_object_set_new(j, "message", json_string(f->message));
-		json_array_append_new(fs, j);
-	}
+	for (size_t i = 0; i < pcl_unify_failure_count(u); i++)
+		json_array_append_new(fs, ccli_failure_json(pcl_unify_failure(u, i)));
 	json_object_set_new(o, "unreadable", fs);
 	return o;
 }
@@ -191,8 +185,6 @@ int cmd_unify(int argc, char **argv)
 	}
 	while ((c = getopt_long(argc, argv, "a:o:js:d:h", opts, NULL)) != -1) {
 		r = ccli_option(&pa, &m, c, optarg);
-		if (!r)
-			r = cli_select_option(c, optarg);
 		if (r < 0)
 			goto out;
 		if (r)

@@ -64,7 +64,13 @@ int ccli_option(struct ccli_pasid *p, struct mapcli *m, int c,
 			break;
 		}
 	}
-	return m ? mapcli_option(m, c, arg) : 0;
+	if (m) {
+		int r = mapcli_option(m, c, arg);
+
+		if (r)
+			return r;
+	}
+	return cli_select_option(c, arg);
 }
 
 /* Hand the functions of @s to @add, named after @path. */
@@ -276,4 +282,13 @@ json_t *ccli_group_json(const struct pcl_host_group *g)
 				json_string(g->fingerprint) : json_null());
 	json_object_set_new(o, "reasons", ccli_report_json(g->reasons));
 	return o;
+}
+
+json_t *ccli_failure_json(const struct pcl_input_failure *f)
+{
+	json_t *j = json_object();
+
+	json_object_set_new(j, "source", json_string(f->name));
+	json_object_set_new(j, "message", json_string(f->message));
+	return j;
 }

@@ -31,10 +31,11 @@ enum { CCLI_OPT_PW = 0x1100, CCLI_OPT_PX, CCLI_OPT_PP };
 	{ "pasid-priv", no_argument, NULL, CCLI_OPT_PP }
 
 /*
- * Take getopt's @c when it is one of CCLI_PASID_OPTIONS (into @p) or
- * MAPCLI_QUIRK_OPTIONS (into @m); either may be NULL when the command has
- * no such options. Returns 1 when taken, 0 when not ours, -1 after
- * reporting an error.
+ * Take getopt's @c when it is one of CCLI_PASID_OPTIONS (into @p),
+ * MAPCLI_QUIRK_OPTIONS, MAPCLI_STRICT_OPTION or MAPCLI_FREE_OPTION (into
+ * @m), or -s/-d (CLI_SELECT_OPTIONS); @p and @m may be NULL when the
+ * command has no such options. Returns 1 when taken, 0 when not ours, -1
+ * after reporting an error.
  */
 int ccli_option(struct ccli_pasid *p, struct mapcli *m, int c,
 		const char *arg);
@@ -59,6 +60,8 @@ json_t *ccli_report_json(const struct pcl_report *r);
 void ccli_print_report(const struct pcl_report *r, bool verbose,
 		       const char *indent);
 json_t *ccli_group_json(const struct pcl_host_group *g);
+/* An input a fleet command could not read: {"source", "message"}. */
+json_t *ccli_failure_json(const struct pcl_input_failure *f);
 /* A layout's canonical JSON as a JSON value, or null. */
 json_t *ccli_layout_json(const struct pcl_layout *l);
 
