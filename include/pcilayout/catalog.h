@@ -86,6 +86,14 @@ PCL_EXPORT int pcl_catalog_length(const struct pcl_cfg *cfg, int space,
 				  uint16_t id, uint32_t offset,
 				  uint32_t *length);
 
+/**
+ * pcl_catalog_vfio_hides() - whether the kernel's vfio-pci unlinks (@space,
+ * @id) from the chain a VMM reads (its length tables give 0, or have no
+ * entry: an allow-list, so IDs newer than the kernel's tables are hidden
+ * too). The capability's bytes stay in place and readable.
+ */
+PCL_EXPORT bool pcl_catalog_vfio_hides(int space, uint16_t id);
+
 /** pcl_space_name() - Return: "standard" or "extended" (static). */
 PCL_EXPORT const char *pcl_space_name(int space);
 

@@ -12,6 +12,7 @@
 #define PCILAYOUT_PCILAYOUT_H
 
 #include <pcilayout/common.h>
+#include <pcilayout/regs.h>
 #include <pcilayout/cfg.h>
 #include <pcilayout/vfio.h>
 #include <pcilayout/catalog.h>

@@ -58,16 +58,17 @@ uint32_t pcl_cfg_find_exp(const struct pcl_cfg *cfg)
 	const uint8_t *p = pcl_cfg_data(cfg);
 	uint32_t ptr, head, hops;
 
-	if (!pcl_cfg_is_read(cfg, 0x06, 1) || !pcl_cfg_is_read(cfg, 0x0e, 1) ||
-	    !(p[0x06] & 0x10))
+	if (!pcl_cfg_is_read(cfg, PCL_REG_STATUS, 1) ||
+	    !pcl_cfg_is_read(cfg, PCL_REG_HEADER_TYPE, 1) ||
+	    !(p[PCL_REG_STATUS] & PCL_STATUS_CAP_LIST))
 		return 0;
-	switch (p[0x0e] & 0x7f) {
-	case 0:
-	case 1:
-		head = 0x34;
+	switch (p[PCL_REG_HEADER_TYPE] & PCL_HEADER_TYPE_MASK) {
+	case PCL_HEADER_TYPE_NORMAL:
+	case PCL_HEADER_TYPE_BRIDGE:
+		head = PCL_REG_CAP_PTR;
 		break;
-	case 2:
-		head = 0x14;
+	case PCL_HEADER_TYPE_CARDBUS:
+		head = PCL_REG_CARDBUS_CAP_PTR;
 		break;
 	default:
 		return 0;
@@ -76,10 +77,11 @@ uint32_t pcl_cfg_find_exp(const struct pcl_cfg *cfg)
 		return 0;
 	ptr = p[head] & ~3u;
 	/* No visited map: the hop bound alone ends a loop here. */
-	for (hops = 0; ptr >= 0x40 && hops < 48; hops++) {
+	for (hops = 0; ptr >= PCL_STD_CAP_START && hops < PCL_STD_CAP_MAX_HOPS;
+	     hops++) {
 		if (!pcl_cfg_is_read(cfg, ptr, 2) || p[ptr] == 0xff)
 			return 0;
-		if (p[ptr] == 0x10)
+		if (p[ptr] == PCL_CAP_ID_EXP)
 			return ptr;
 		ptr = p[ptr + 1] & ~3u;
 	}
@@ -108,7 +110,7 @@ static int exp_lanes(const struct lctx *c, uint32_t *lanes)
 	e.off = pcl_cfg_find_exp(c->cfg);
 	if (!e.off)
 		return -EOPNOTSUPP;
-	ret = rd(&e, 0x0c, 4, &v);
+	ret = rd(&e, PCL_EXP_LNKCAP, 4, &v);
 	if (ret)
 		return ret;
 	v = (v >> 4) & 0x3f;
@@ -128,9 +130,9 @@ static int len_msi(const struct lctx *c, uint32_t *len)
 	if (ret)
 		return ret;
 	*len = 10;
-	if (flags & 0x0080) /* 64-bit address */
+	if (flags & PCL_MSI_FLAGS_64BIT)
 		*len += 4;
-	if (flags & 0x0100) /* per-vector masking: reserved, mask, pending */
+	if (flags & PCL_MSI_FLAGS_MASKBIT) /* reserved, mask, pending */
 		*len += 10;
 	return 0;
 }
@@ -524,87 +526,87 @@ static int len_dpc(const struct lctx *c, uint32_t *len)
 
 #define CAP_SPACE PCL_SPACE_STANDARD
 static const struct capent std_caps[] = {
-	FIX(0x00, "null", 2, "Null Capability"),
-	FIX(0x01, "pm", 8, "Power Management"),
-	FIX(0x02, "agp", 12, "Accelerated Graphics Port"),
-	FIX(0x03, "vpd", 8, "Vital Product Data"),
-	FIX(0x04, "slotid", 4, "Slot Identification"),
-	CMP(0x05, "msi", 10, len_msi, "Message Signalled Interrupts"),
-	FIX(0x06, "chswp", 4, "CompactPCI Hot Swap"),
-	CMP(0x07, "pcix", 8, len_pcix, "PCI-X"),
-	CMP(0x08, "ht", 12, len_ht, "HyperTransport"),
-	CMP(0x09, "vndr", 3, len_vndr, "Vendor Specific"),
-	FIX(0x0a, "dbg", 4, "Debug Port"),
-	UNK(0x0b, "ccrc", "CompactPCI Central Resource Control"),
-	FIX(0x0c, "shpc", 8, "Standard Hot-Plug Controller"),
-	FIX(0x0d, "ssvid", 8, "Bridge Subsystem Vendor ID"),
-	UNK(0x0e, "agp3", "AGP 8x Target PCI-PCI Bridge"),
-	UNK(0x0f, "secdev", "Secure Device"),
-	CMPV(0x10, "exp", 0x0c, len_exp, "PCI Express", 2),
-	FIX(0x11, "msix", 12, "MSI-X"),
-	CMP(0x12, "sata", 8, len_sata, "SATA Data/Index Configuration"),
-	FIX(0x13, "af", 6, "Advanced Features"),
-	CMP(0x14, "ea", 4, len_ea, "Enhanced Allocation"),
-	FIX(0x15, "fpb", 0x24, "Flattening Portal Bridge"),
+	FIX(PCL_CAP_ID_NULL, "null", 2, "Null Capability"),
+	FIX(PCL_CAP_ID_PM, "pm", 8, "Power Management"),
+	FIX(PCL_CAP_ID_AGP, "agp", 12, "Accelerated Graphics Port"),
+	FIX(PCL_CAP_ID_VPD, "vpd", 8, "Vital Product Data"),
+	FIX(PCL_CAP_ID_SLOTID, "slotid", 4, "Slot Identification"),
+	CMP(PCL_CAP_ID_MSI, "msi", 10, len_msi, "Message Signalled Interrupts"),
+	FIX(PCL_CAP_ID_CHSWP, "chswp", 4, "CompactPCI Hot Swap"),
+	CMP(PCL_CAP_ID_PCIX, "pcix", 8, len_pcix, "PCI-X"),
+	CMP(PCL_CAP_ID_HT, "ht", 12, len_ht, "HyperTransport"),
+	CMP(PCL_CAP_ID_VNDR, "vndr", 3, len_vndr, "Vendor Specific"),
+	FIX(PCL_CAP_ID_DBG, "dbg", 4, "Debug Port"),
+	UNK(PCL_CAP_ID_CCRC, "ccrc", "CompactPCI Central Resource Control"),
+	FIX(PCL_CAP_ID_SHPC, "shpc", 8, "Standard Hot-Plug Controller"),
+	FIX(PCL_CAP_ID_SSVID, "ssvid", 8, "Bridge Subsystem Vendor ID"),
+	UNK(PCL_CAP_ID_AGP3, "agp3", "AGP 8x Target PCI-PCI Bridge"),
+	UNK(PCL_CAP_ID_SECDEV, "secdev", "Secure Device"),
+	CMPV(PCL_CAP_ID_EXP, "exp", 0x0c, len_exp, "PCI Express", 2),
+	FIX(PCL_CAP_ID_MSIX, "msix", 12, "MSI-X"),
+	CMP(PCL_CAP_ID_SATA, "sata", 8, len_sata, "SATA Data/Index Configuration"),
+	FIX(PCL_CAP_ID_AF, "af", 6, "Advanced Features"),
+	CMP(PCL_CAP_ID_EA, "ea", 4, len_ea, "Enhanced Allocation"),
+	FIX(PCL_CAP_ID_FPB, "fpb", 0x24, "Flattening Portal Bridge"),
 };
 
 #undef CAP_SPACE
 #define CAP_SPACE PCL_SPACE_EXTENDED
 static const struct capent ext_caps[] = {
-	FIX(0x00, "null", 4, "Null Extended Capability"),
-	CMPV(0x01, "aer", 0x2c, len_aer, "Advanced Error Reporting", 2),
-	CMP(0x02, "vc", 0x1c, len_vc, "Virtual Channel"),
-	FIX(0x03, "dsn", 12, "Device Serial Number"),
-	FIX(0x04, "pwr", 16, "Power Budgeting"),
-	CMP(0x05, "rclink", 0x10, len_rclink, "Root Complex Link Declaration"),
-	FIX(0x06, "rcilc", 12, "Root Complex Internal Link Control"),
-	CMPV(0x07, "rcec", 8, len_rcec,
+	FIX(PCL_EXT_CAP_ID_NULL, "null", 4, "Null Extended Capability"),
+	CMPV(PCL_EXT_CAP_ID_AER, "aer", 0x2c, len_aer, "Advanced Error Reporting", 2),
+	CMP(PCL_EXT_CAP_ID_VC, "vc", 0x1c, len_vc, "Virtual Channel"),
+	FIX(PCL_EXT_CAP_ID_DSN, "dsn", 12, "Device Serial Number"),
+	FIX(PCL_EXT_CAP_ID_PWR, "pwr", 16, "Power Budgeting"),
+	CMP(PCL_EXT_CAP_ID_RCLINK, "rclink", 0x10, len_rclink, "Root Complex Link Declaration"),
+	FIX(PCL_EXT_CAP_ID_RCILC, "rcilc", 12, "Root Complex Internal Link Control"),
+	CMPV(PCL_EXT_CAP_ID_RCEC, "rcec", 8, len_rcec,
 	     "Root Complex Event Collector Endpoint Association", 2),
-	CMP(0x08, "mfvc", 0x1c, len_vc, "Multi-Function Virtual Channel"),
-	CMP(0x09, "vc9", 0x1c, len_vc, "Virtual Channel (MFVC present)"),
-	FIX(0x0a, "rcrb", 0x14, "Root Complex Register Block Header"),
-	CMP(0x0b, "vsec", 8, len_vsec, "Vendor-Specific Extended Capability"),
-	FIX(0x0c, "cac", 8, "Configuration Access Correlation"),
-	CMP(0x0d, "acs", 8, len_acs, "Access Control Services"),
-	FIX(0x0e, "ari", 8, "Alternative Routing-ID Interpretation"),
-	FIX(0x0f, "ats", 8, "Address Translation Services"),
-	FIX(0x10, "sriov", 64, "Single Root I/O Virtualization"),
-	UNK(0x11, "mriov", "Multi-Root I/O Virtualization"),
-	FIX(0x12, "mcast", 0x30, "Multicast"),
-	FIX(0x13, "pri", 16, "Page Request Interface"),
-	UNK(0x14, "amd", "Reserved for AMD"),
-	CMP(0x15, "rebar", 12, len_rebar, "Resizable BAR"),
-	CMP(0x16, "dpa", 0x14, len_dpa, "Dynamic Power Allocation"),
-	CMP(0x17, "tph", 0x0c, len_tph, "TPH Requester"),
-	FIX(0x18, "ltr", 8, "Latency Tolerance Reporting"),
-	CMP(0x19, "secpcie", 0x10, len_secpcie, "Secondary PCI Express"),
-	UNK(0x1a, "pmux", "Protocol Multiplexing"),
-	FIX(0x1b, "pasid", 8, "Process Address Space ID"),
-	FIX(0x1c, "lnr", 8, "LN Requester"),
-	CMP(0x1d, "dpc", 0x0c, len_dpc, "Downstream Port Containment"),
-	FIX(0x1e, "l1ss", 16, "L1 PM Substates"),
-	FIX(0x1f, "ptm", 12, "Precision Time Measurement"),
-	UNK(0x20, "mpcie", "PCI Express over M-PHY"),
-	FIX(0x21, "frs", 16, "FRS Queueing"),
-	FIX(0x22, "rtr", 12, "Readiness Time Reporting"),
-	CMP(0x23, "dvsec", 10, len_dvsec, "Designated Vendor-Specific Extended Capability"),
-	CMP(0x24, "vf_rebar", 12, len_rebar, "VF Resizable BAR"),
-	FIX(0x25, "dlf", 12, "Data Link Feature"),
-	CMP(0x26, "pl16gt", 0x24, len_pl16, "Physical Layer 16.0 GT/s"),
-	CMP(0x27, "lmr", 12, len_lmr, "Lane Margining at the Receiver"),
-	UNK(0x28, "hier_id", "Hierarchy ID"),
-	FIX(0x29, "npem", 16, "Native PCIe Enclosure Management"),
-	CMP(0x2a, "pl32gt", 0x24, len_pl16, "Physical Layer 32.0 GT/s"),
-	UNK(0x2b, "alt_proto", "Alternate Protocol"),
-	UNK(0x2c, "sfi", "System Firmware Intermediary"),
-	UNK(0x2d, "shadow", "Shadow Functions"),
-	FIXV(0x2e, "doe", 0x18, "Data Object Exchange", 2),
-	FIX(0x2f, "dev3", 16, "Device 3"),
-	UNK(0x30, "ide", "Integrity and Data Encryption"),
-	FIX(0x31, "pl64gt", 16, "Physical Layer 64.0 GT/s"),
-	UNK(0x32, "flit_log", "Flit Logging"),
-	UNK(0x33, "flit_perf", "Flit Performance Measurement"),
-	UNK(0x34, "flit_err_inj", "Flit Error Injection"),
+	CMP(PCL_EXT_CAP_ID_MFVC, "mfvc", 0x1c, len_vc, "Multi-Function Virtual Channel"),
+	CMP(PCL_EXT_CAP_ID_VC9, "vc9", 0x1c, len_vc, "Virtual Channel (MFVC present)"),
+	FIX(PCL_EXT_CAP_ID_RCRB, "rcrb", 0x14, "Root Complex Register Block Header"),
+	CMP(PCL_EXT_CAP_ID_VNDR, "vsec", 8, len_vsec, "Vendor-Specific Extended Capability"),
+	FIX(PCL_EXT_CAP_ID_CAC, "cac", 8, "Configuration Access Correlation"),
+	CMP(PCL_EXT_CAP_ID_ACS, "acs", 8, len_acs, "Access Control Services"),
+	FIX(PCL_EXT_CAP_ID_ARI, "ari", 8, "Alternative Routing-ID Interpretation"),
+	FIX(PCL_EXT_CAP_ID_ATS, "ats", 8, "Address Translation Services"),
+	FIX(PCL_EXT_CAP_ID_SRIOV, "sriov", 64, "Single Root I/O Virtualization"),
+	UNK(PCL_EXT_CAP_ID_MRIOV, "mriov", "Multi-Root I/O Virtualization"),
+	FIX(PCL_EXT_CAP_ID_MCAST, "mcast", 0x30, "Multicast"),
+	FIX(PCL_EXT_CAP_ID_PRI, "pri", 16, "Page Request Interface"),
+	UNK(PCL_EXT_CAP_ID_AMD, "amd", "Reserved for AMD"),
+	CMP(PCL_EXT_CAP_ID_REBAR, "rebar", 12, len_rebar, "Resizable BAR"),
+	CMP(PCL_EXT_CAP_ID_DPA, "dpa", 0x14, len_dpa, "Dynamic Power Allocation"),
+	CMP(PCL_EXT_CAP_ID_TPH, "tph", 0x0c, len_tph, "TPH Requester"),
+	FIX(PCL_EXT_CAP_ID_LTR, "ltr", 8, "Latency Tolerance Reporting"),
+	CMP(PCL_EXT_CAP_ID_SECPCIE, "secpcie", 0x10, len_secpcie, "Secondary PCI Express"),
+	UNK(PCL_EXT_CAP_ID_PMUX, "pmux", "Protocol Multiplexing"),
+	FIX(PCL_EXT_CAP_ID_PASID, "pasid", 8, "Process Address Space ID"),
+	FIX(PCL_EXT_CAP_ID_LNR, "lnr", 8, "LN Requester"),
+	CMP(PCL_EXT_CAP_ID_DPC, "dpc", 0x0c, len_dpc, "Downstream Port Containment"),
+	FIX(PCL_EXT_CAP_ID_L1SS, "l1ss", 16, "L1 PM Substates"),
+	FIX(PCL_EXT_CAP_ID_PTM, "ptm", 12, "Precision Time Measurement"),
+	UNK(PCL_EXT_CAP_ID_MPCIE, "mpcie", "PCI Express over M-PHY"),
+	FIX(PCL_EXT_CAP_ID_FRS, "frs", 16, "FRS Queueing"),
+	FIX(PCL_EXT_CAP_ID_RTR, "rtr", 12, "Readiness Time Reporting"),
+	CMP(PCL_EXT_CAP_ID_DVSEC, "dvsec", 10, len_dvsec, "Designated Vendor-Specific Extended Capability"),
+	CMP(PCL_EXT_CAP_ID_VF_REBAR, "vf_rebar", 12, len_rebar, "VF Resizable BAR"),
+	FIX(PCL_EXT_CAP_ID_DLF, "dlf", 12, "Data Link Feature"),
+	CMP(PCL_EXT_CAP_ID_PL16GT, "pl16gt", 0x24, len_pl16, "Physical Layer 16.0 GT/s"),
+	CMP(PCL_EXT_CAP_ID_LMR, "lmr", 12, len_lmr, "Lane Margining at the Receiver"),
+	UNK(PCL_EXT_CAP_ID_HIER_ID, "hier_id", "Hierarchy ID"),
+	FIX(PCL_EXT_CAP_ID_NPEM, "npem", 16, "Native PCIe Enclosure Management"),
+	CMP(PCL_EXT_CAP_ID_PL32GT, "pl32gt", 0x24, len_pl16, "Physical Layer 32.0 GT/s"),
+	UNK(PCL_EXT_CAP_ID_ALT_PROTO, "alt_proto", "Alternate Protocol"),
+	UNK(PCL_EXT_CAP_ID_SFI, "sfi", "System Firmware Intermediary"),
+	UNK(PCL_EXT_CAP_ID_SHADOW, "shadow", "Shadow Functions"),
+	FIXV(PCL_EXT_CAP_ID_DOE, "doe", 0x18, "Data Object Exchange", 2),
+	FIX(PCL_EXT_CAP_ID_DEV3, "dev3", 16, "Device 3"),
+	UNK(PCL_EXT_CAP_ID_IDE, "ide", "Integrity and Data Encryption"),
+	FIX(PCL_EXT_CAP_ID_PL64GT, "pl64gt", 16, "Physical Layer 64.0 GT/s"),
+	UNK(PCL_EXT_CAP_ID_FLIT_LOG, "flit_log", "Flit Logging"),
+	UNK(PCL_EXT_CAP_ID_FLIT_PERF, "flit_perf", "Flit Performance Measurement"),
+	UNK(PCL_EXT_CAP_ID_FLIT_ERR_INJ, "flit_err_inj", "Flit Error Injection"),
 };
 #undef CAP_SPACE
 
@@ -709,6 +711,42 @@ unsigned int pcl_catalog_max_version(int space, uint16_t id)
 	if (!e || !id)
 		return 0;
 	return e->max_version;
+}
+
+/*
+ * What the kernel's vfio-pci passes through: the IDs whose entry in
+ * pci_cap_length[] or pci_ext_cap_length[] (drivers/vfio/pci/
+ * vfio_pci_config.c) is not 0. Every other ID - including every ID newer
+ * than those tables - is unlinked from the chain the VMM reads, its bytes
+ * left in place (research/upstream.md sections 3.1 and 3.7, 2025 trees).
+ */
+static const uint16_t vfio_std_pass[] = {
+	PCL_CAP_ID_PM,	 PCL_CAP_ID_AGP,  PCL_CAP_ID_VPD, PCL_CAP_ID_MSI,
+	PCL_CAP_ID_PCIX, PCL_CAP_ID_HT,	  PCL_CAP_ID_VNDR, PCL_CAP_ID_EXP,
+	PCL_CAP_ID_MSIX, PCL_CAP_ID_SATA, PCL_CAP_ID_AF,
+};
+
+static const uint16_t vfio_ext_pass[] = {
+	PCL_EXT_CAP_ID_AER,   PCL_EXT_CAP_ID_VC,    PCL_EXT_CAP_ID_DSN,
+	PCL_EXT_CAP_ID_PWR,   PCL_EXT_CAP_ID_MFVC,  PCL_EXT_CAP_ID_VC9,
+	PCL_EXT_CAP_ID_VNDR,  PCL_EXT_CAP_ID_ACS,   PCL_EXT_CAP_ID_ARI,
+	PCL_EXT_CAP_ID_ATS,   PCL_EXT_CAP_ID_SRIOV, PCL_EXT_CAP_ID_MCAST,
+	PCL_EXT_CAP_ID_PRI,   PCL_EXT_CAP_ID_REBAR, PCL_EXT_CAP_ID_DPA,
+	PCL_EXT_CAP_ID_TPH,   PCL_EXT_CAP_ID_LTR,
+	PCL_EXT_CAP_ID_DVSEC, /* since Linux 6.4 */
+};
+
+PCL_EXPORT bool pcl_catalog_vfio_hides(int space, uint16_t id)
+{
+	const uint16_t *l = space == PCL_SPACE_STANDARD ? vfio_std_pass :
+							   vfio_ext_pass;
+	size_t n = space == PCL_SPACE_STANDARD ? PCL_ARRAY_SIZE(vfio_std_pass) :
+						 PCL_ARRAY_SIZE(vfio_ext_pass);
+
+	for (size_t i = 0; i < n; i++)
+		if (l[i] == id)
+			return false;
+	return true;
 }
 
 PCL_EXPORT const char *pcl_space_name(int space)

@@ -165,25 +165,26 @@ static void walk_std(struct pcl_walk *w)
 	uint8_t htype;
 	long k;
 
-	if (!is_read(w, 0x06, 2) || !is_read(w, 0x0e, 1))
+	if (!is_read(w, PCL_REG_STATUS, 2) || !is_read(w, PCL_REG_HEADER_TYPE, 1))
 		return;
-	htype = d[0x0e] & 0x7f;
-	if (htype > 2) {
-		WARN(w, STD, 0x0e, "header-type-unknown",
+	htype = d[PCL_REG_HEADER_TYPE] & PCL_HEADER_TYPE_MASK;
+	if (htype > PCL_HEADER_TYPE_CARDBUS) {
+		WARN(w, STD, PCL_REG_HEADER_TYPE, "header-type-unknown",
 		     "header type 0x%02x is not 0, 1 or 2: the capability pointer's place is unknown; standard chain not walked",
 		     htype);
 		return;
 	}
-	head = htype == 2 ? 0x14 : 0x34;
+	head = htype == PCL_HEADER_TYPE_CARDBUS ? PCL_REG_CARDBUS_CAP_PTR :
+						   PCL_REG_CAP_PTR;
 	if (!is_read(w, head, 1)) {
-		if (d[0x06] & 0x10)
+		if (d[PCL_REG_STATUS] & PCL_STATUS_CAP_LIST)
 			WARN(w, STD, (int32_t)head, "pointer-unread",
 			     "Status.CAP_LIST is set but the capability pointer at 0x%02x was not read",
 			     head);
 		return;
 	}
 	raw = d[head];
-	if (!(d[0x06] & 0x10)) {
+	if (!(d[PCL_REG_STATUS] & PCL_STATUS_CAP_LIST)) {
 		if (raw)
 			INFO(w, STD, (int32_t)head, "pointer-without-cap-list",
 			     "capability pointer at 0x%02x holds 0x%02x but Status.CAP_LIST is clear: ignored",
@@ -206,7 +207,7 @@ static void walk_std(struct pcl_walk *w)
 		ptr = raw & ~3u;
 		if (!ptr)
 			break;
-		if (ptr < 0x40) {
+		if (ptr < PCL_STD_CAP_START) {
 			ERROR(w, STD, (int32_t)loc, "pointer-into-header",
 			      "pointer at 0x%02x points into the header (0x%02x): chain ends",
 			      loc, ptr);
@@ -249,12 +250,12 @@ static void walk_std(struct pcl_walk *w)
 		w->caps[k].id = d[ptr];
 		w->caps[k].offset = (uint16_t)ptr;
 		w->caps[k].next = d[ptr + 1];
-		if (d[ptr] == 0x10) {
+		if (d[ptr] == PCL_CAP_ID_EXP) {
 			w->has_exp = true;
 			if (is_read(w, ptr + 2, 1))
 				w->caps[k].version = d[ptr + 2] & 0xf;
 		}
-		if (d[ptr] == 0x07 && htype == 0 && is_read(w, ptr + 2, 2) &&
+		if (d[ptr] == PCL_CAP_ID_PCIX && htype == PCL_HEADER_TYPE_NORMAL && is_read(w, ptr + 2, 2) &&
 		    ((pcl_le16(d + ptr + 2) >> 12) & 3))
 			w->has_pcix2 = true;
 		prev = ptr;
@@ -266,12 +267,12 @@ static void walk_std(struct pcl_walk *w)
 static void walk_ext(struct pcl_walk *w)
 {
 	const uint8_t *d = pcl_cfg_data(w->cfg);
-	uint32_t ptr = 0x100, prev = 0x100, hdr, next, hops;
+	uint32_t ptr = PCL_EXT_CAP_START, prev = PCL_EXT_CAP_START, hdr, next, hops;
 	long k;
 
-	if (!is_read(w, 0x100, 4))
+	if (!is_read(w, PCL_EXT_CAP_START, 4))
 		return;
-	hdr = pcl_le32(d + 0x100);
+	hdr = pcl_le32(d + PCL_EXT_CAP_START);
 	if (!w->has_exp && !w->has_pcix2) {
 		if (hdr && hdr != 0xffffffffu)
 			INFO(w, EXT, 0x100, "ext-without-pcie",
@@ -365,7 +366,7 @@ static uint32_t exp_kernel_len(const struct pcl_walk *w, const struct pcl_cap *c
 {
 	const uint8_t *d = pcl_cfg_data(w->cfg);
 	bool rciep = is_read(w, c->offset + 2u, 1) &&
-		     (d[c->offset + 2] >> 4) == 0x9;
+		     (d[c->offset + PCL_EXP_FLAGS] >> 4) == PCL_EXP_TYPE_RC_END;
 
 	if (c->version >= 2)
 		return rciep ? 0x2c : 0x34;
@@ -434,7 +435,7 @@ static void measure(struct pcl_walk *w, struct pcl_cap *c, bool orphan)
 	 * the next capability starts inside it, or it sits too close to 0x100.
 	 * Believe the device: end it there, and say so.
 	 */
-	if (c->space == STD && c->id == 0x10 && !orphan) {
+	if (c->space == STD && c->id == PCL_CAP_ID_EXP && !orphan) {
 		lim = next_start(w, STD, c->offset, 0x100);
 		if (c->offset + len > lim) {
 			uint32_t klen = exp_kernel_len(w, c);
@@ -465,19 +466,20 @@ static void measure(struct pcl_walk *w, struct pcl_cap *c, bool orphan)
 		     c->name, c->offset, len);
 	}
 
-	if (c->space == EXT && (c->id == 0x0b || c->id == 0x23) &&
-	    is_read(w, c->offset + 4u, c->id == 0x23 ? 6 : 4)) {
-		uint32_t h1 = pcl_le32(d + c->offset + 4);
+	if (c->space == EXT &&
+	    (c->id == PCL_EXT_CAP_ID_VNDR || c->id == PCL_EXT_CAP_ID_DVSEC) &&
+	    is_read(w, c->offset + 4u, c->id == PCL_EXT_CAP_ID_DVSEC ? 6 : 4)) {
+		uint32_t h1 = pcl_le32(d + c->offset + PCL_VSEC_HDR);
 		struct pcl_identity id;
 
 		c->vsec_rev = (h1 >> 16) & 0xf;
-		if (c->id == 0x0b) {
+		if (c->id == PCL_EXT_CAP_ID_VNDR) {
 			pcl_cfg_identity(w->cfg, &id);
 			c->vendor = id.vendor_id;
 			c->vsec_id = (uint16_t)h1;
 		} else {
 			c->vendor = (uint16_t)h1;
-			c->vsec_id = pcl_le16(d + c->offset + 8);
+			c->vsec_id = pcl_le16(d + c->offset + PCL_DVSEC_HDR2);
 		}
 	}
 }

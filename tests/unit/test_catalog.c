@@ -397,6 +397,28 @@ static void test_refusals(void **state)
 	pcl_cfg_free(cfg);
 }
 
+/* The kernel's allow-list: what vfio-pci passes, and everything else hidden,
+ * with every table position holding its own ID (the tables are indexed). */
+static void test_vfio_hides(void **state)
+{
+	(void)state;
+	assert_false(pcl_catalog_vfio_hides(STD, PCL_CAP_ID_MSIX));
+	assert_false(pcl_catalog_vfio_hides(STD, PCL_CAP_ID_EXP));
+	assert_true(pcl_catalog_vfio_hides(STD, PCL_CAP_ID_NULL));
+	assert_true(pcl_catalog_vfio_hides(STD, PCL_CAP_ID_EA));
+	assert_true(pcl_catalog_vfio_hides(STD, 0xfe));
+	assert_false(pcl_catalog_vfio_hides(EXT, PCL_EXT_CAP_ID_AER));
+	assert_false(pcl_catalog_vfio_hides(EXT, PCL_EXT_CAP_ID_SRIOV));
+	assert_false(pcl_catalog_vfio_hides(EXT, PCL_EXT_CAP_ID_DVSEC));
+	assert_true(pcl_catalog_vfio_hides(EXT, PCL_EXT_CAP_ID_PASID));
+	assert_true(pcl_catalog_vfio_hides(EXT, PCL_EXT_CAP_ID_L1SS));
+	assert_true(pcl_catalog_vfio_hides(EXT, PCL_EXT_CAP_ID_NULL));
+	assert_true(pcl_catalog_vfio_hides(EXT, 0x7777));
+	for (int s = 0; s < 2; s++)
+		for (size_t i = 0; i < pcl_catalog_count(s); i++)
+			assert_int_equal(pcl_catalog_get(s, i)->id, i);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -412,6 +434,7 @@ int main(void)
 		cmocka_unit_test(test_ext_computed),
 		cmocka_unit_test(test_lanes),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_vfio_hides),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
