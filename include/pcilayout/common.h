@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * common.h - the library context, logging, and the error and finding records
- * shared by every stage of libpcilayout. Include <pcilayout/pcilayout.h>,
+ * common.h - the library context, logging, and the records every stage
+ * reports through: errors, findings, diagnostics (a list of errors) and
+ * reports (a list of findings). Include <pcilayout/pcilayout.h>,
  * which pulls in every stage header:
  *
+ *   regs.h     named registers, bits and capability IDs
  *   cfg.h      sources -> one function's config space (bytes, read map, identity)
  *   vfio.h     opening a function through VFIO (group or cdev)
  *   catalog.h  every capability ID the library knows and its length rule
@@ -181,6 +183,95 @@ struct pcl_finding {
 
 /** pcl_severity_name() - Return: "info", "warning" or "error" (static). */
 PCL_EXPORT const char *pcl_severity_name(int severity);
+
+/* ------------------------------------------------------------------ */
+/* Diagnostics: every problem of an input, not only the first          */
+/* ------------------------------------------------------------------ */
+
+/**
+ * struct pcl_diag - a list of errors (opaque). Loading and validating report
+ * every problem they find, not only the first, so that a linter can list
+ * them all; the list is kept sorted by source, line and column.
+ */
+struct pcl_diag;
+
+/**
+ * pcl_diag_new() - Return: an empty list that the caller frees with
+ * pcl_diag_free(), or NULL with errno ENOMEM.
+ */
+PCL_EXPORT struct pcl_diag *pcl_diag_new(void);
+
+/** pcl_diag_free() - free @diag and its records. NULL is accepted. */
+PCL_EXPORT void pcl_diag_free(struct pcl_diag *diag);
+
+/** pcl_diag_clear() - forget every record, keep the list for reuse. */
+PCL_EXPORT void pcl_diag_clear(struct pcl_diag *diag);
+
+/**
+ * pcl_diag_count() - Return: the number of records. At most
+ * %PCL_DIAG_MAX are kept; the last one then says that more were dropped.
+ */
+PCL_EXPORT size_t pcl_diag_count(const struct pcl_diag *diag);
+
+/** PCL_DIAG_MAX - the most records a list keeps. */
+#define PCL_DIAG_MAX 200
+
+/**
+ * pcl_diag_get() - Return: record @index (borrowed, valid until the list is
+ * cleared or freed), or NULL when out of range. Format it with
+ * pcl_error_format().
+ */
+PCL_EXPORT const struct pcl_error *pcl_diag_get(const struct pcl_diag *diag,
+						size_t index);
+
+/**
+ * pcl_diag_add() - append a record to @diag, for stages that report into
+ * the same list as the layout loader (the quirk database, the planner).
+ * @diag: the list.
+ * @source: file or object the record is about (copied); may be NULL.
+ * @line: 1-based line, 0 when not tied to a text position.
+ * @column: 1-based column, 0 when unknown.
+ * @offset: config-space offset, or -1.
+ * @fmt: printf-style message, without the location.
+ *
+ * Return: 0; -ENOSPC once the list is full (its last record says so);
+ * -ENOMEM; -EINVAL for a NULL @diag.
+ */
+PCL_EXPORT int pcl_diag_add(struct pcl_diag *diag, const char *source,
+			    uint32_t line, uint32_t column, int32_t offset,
+			    const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 6, 7)))
+#endif
+	;
+
+/* ------------------------------------------------------------------ */
+/* Reports: a list of findings behind a yes/no answer                 */
+/* ------------------------------------------------------------------ */
+
+/**
+ * struct pcl_report - the reasons behind a yes/no answer of check, unify
+ * and survey (opaque): a list of findings in the order they were found.
+ * An error-severity finding means "no"; warnings and infos explain a
+ * "yes". Finding codes are listed in docs/migration.md.
+ */
+struct pcl_report;
+
+/** pcl_report_free() - free a report. NULL is accepted. */
+PCL_EXPORT void pcl_report_free(struct pcl_report *report);
+
+/** pcl_report_ok() - Return: true when no finding has error severity. */
+PCL_EXPORT bool pcl_report_ok(const struct pcl_report *report);
+
+/** pcl_report_count() - Return: the number of findings. */
+PCL_EXPORT size_t pcl_report_count(const struct pcl_report *report);
+
+/**
+ * pcl_report_get() - Return: finding @index (borrowed, valid as long as
+ * the report), or NULL when out of range.
+ */
+PCL_EXPORT const struct pcl_finding *
+pcl_report_get(const struct pcl_report *report, size_t index);
 
 #ifdef __cplusplus
 }

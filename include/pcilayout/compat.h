@@ -30,34 +30,6 @@ extern "C" {
 struct pcl_quirks;
 
 /* ------------------------------------------------------------------ */
-/* Reports: a list of reasons                                          */
-/* ------------------------------------------------------------------ */
-
-/**
- * struct pcl_report - the reasons behind a yes/no answer (opaque): a list
- * of findings in the order they were found. An error-severity finding
- * means "no"; warnings and infos explain a "yes". Finding codes are listed
- * in docs/migration.md.
- */
-struct pcl_report;
-
-/** pcl_report_free() - free a report. NULL is accepted. */
-PCL_EXPORT void pcl_report_free(struct pcl_report *report);
-
-/** pcl_report_ok() - Return: true when no finding has error severity. */
-PCL_EXPORT bool pcl_report_ok(const struct pcl_report *report);
-
-/** pcl_report_count() - Return: the number of findings. */
-PCL_EXPORT size_t pcl_report_count(const struct pcl_report *report);
-
-/**
- * pcl_report_get() - Return: finding @index (borrowed, valid as long as
- * the report), or NULL when out of range.
- */
-PCL_EXPORT const struct pcl_finding *
-pcl_report_get(const struct pcl_report *report, size_t index);
-
-/* ------------------------------------------------------------------ */
 /* check                                                               */
 /* ------------------------------------------------------------------ */
 

@@ -34,63 +34,6 @@ extern "C" {
 /** PCL_FINGERPRINT_SIZE - "sha256:" + 64 hex digits + NUL. */
 #define PCL_FINGERPRINT_SIZE 72
 
-/**
- * struct pcl_diag - a list of errors (opaque). Loading and validating report
- * every problem they find, not only the first, so that a linter can list
- * them all; the list is kept sorted by source, line and column.
- */
-struct pcl_diag;
-
-/**
- * pcl_diag_new() - Return: an empty list that the caller frees with
- * pcl_diag_free(), or NULL with errno ENOMEM.
- */
-PCL_EXPORT struct pcl_diag *pcl_diag_new(void);
-
-/** pcl_diag_free() - free @diag and its records. NULL is accepted. */
-PCL_EXPORT void pcl_diag_free(struct pcl_diag *diag);
-
-/** pcl_diag_clear() - forget every record, keep the list for reuse. */
-PCL_EXPORT void pcl_diag_clear(struct pcl_diag *diag);
-
-/**
- * pcl_diag_count() - Return: the number of records. At most
- * %PCL_DIAG_MAX are kept; the last one then says that more were dropped.
- */
-PCL_EXPORT size_t pcl_diag_count(const struct pcl_diag *diag);
-
-/** PCL_DIAG_MAX - the most records a list keeps. */
-#define PCL_DIAG_MAX 200
-
-/**
- * pcl_diag_get() - Return: record @index (borrowed, valid until the list is
- * cleared or freed), or NULL when out of range. Format it with
- * pcl_error_format().
- */
-PCL_EXPORT const struct pcl_error *pcl_diag_get(const struct pcl_diag *diag,
-						size_t index);
-
-/**
- * pcl_diag_add() - append a record to @diag, for stages that report into
- * the same list as the layout loader (the quirk database, the planner).
- * @diag: the list.
- * @source: file or object the record is about (copied); may be NULL.
- * @line: 1-based line, 0 when not tied to a text position.
- * @column: 1-based column, 0 when unknown.
- * @offset: config-space offset, or -1.
- * @fmt: printf-style message, without the location.
- *
- * Return: 0; -ENOSPC once the list is full (its last record says so);
- * -ENOMEM; -EINVAL for a NULL @diag.
- */
-PCL_EXPORT int pcl_diag_add(struct pcl_diag *diag, const char *source,
-			    uint32_t line, uint32_t column, int32_t offset,
-			    const char *fmt, ...)
-#if defined(__GNUC__)
-	__attribute__((format(printf, 6, 7)))
-#endif
-	;
-
 /** struct pcl_layout - a loaded or built layout or quirk (opaque). */
 struct pcl_layout;
 
@@ -518,6 +461,19 @@ PCL_EXPORT int pcl_layout_add_entry(struct pcl_layout *layout,
  */
 PCL_EXPORT long pcl_layout_entry_find(const struct pcl_layout_entry *e,
 				      const struct pcl_walk *walk);
+
+/**
+ * pcl_layout_entry_label() - an entry's selector in words, for messages:
+ * "aer", "vsec 8086/0001", "msi #1" (a further instance), "msix (phys
+ * 0x70)" (pinned), or "0x2a" for an ID format 1 has no name for.
+ * @e: the entry.
+ * @buf: destination, always NUL-terminated when @size > 0.
+ * @size: size of @buf (64 bytes suffice).
+ *
+ * Return: @buf.
+ */
+PCL_EXPORT const char *pcl_layout_entry_label(const struct pcl_layout_entry *e,
+					      char *buf, size_t size);
 
 /**
  * pcl_layout_remove_entry() - remove entry @index of @space.

@@ -101,7 +101,7 @@ static void select_entries(struct cstate *st)
 		for (size_t i = 0; i < pcl_layout_entry_count(st->layout, s); i++) {
 			const struct pcl_layout_entry *e =
 				pcl_layout_entry(st->layout, s, i);
-			const char *name = compat_entry_name(e, nb, sizeof(nb));
+			const char *name = pcl_layout_entry_label(e, nb, sizeof(nb));
 			const struct pcl_cap *c;
 			long k;
 
@@ -197,7 +197,7 @@ static void check_cover(struct cstate *st, const struct pcl_layout_entry *e,
 			long self)
 {
 	char nb[64], desc[160];
-	const char *name = compat_entry_name(e, nb, sizeof(nb));
+	const char *name = pcl_layout_entry_label(e, nb, sizeof(nb));
 	uint32_t end = (uint32_t)e->at + e->length;
 
 	if (e->space == PCL_SPACE_EXTENDED && !ext_read(st->cfg)) {

@@ -12,22 +12,6 @@
 
 #include "internal.h"
 
-/* report.c */
-struct pcl_report *pcl_report_new(void);
-/* Append a finding; returns 0 or -ENOMEM (the report then remembers it). */
-int pcl_report_add(struct pcl_report *r, int severity, int space,
-		   int32_t offset, const char *code, const char *fmt, ...)
-	PCL_PRINTF(6, 7);
-/* Copy every finding of @from into @to. */
-int pcl_report_append(struct pcl_report *to, const struct pcl_report *from);
-bool pcl_report_oom(const struct pcl_report *r);
-
-/* "aer", or "0x2a" for IDs format 1 has no name for. */
-/* "aer", "vsec 0x8086/0x0001", "msi #1": an entry's selector in words. */
-const char *compat_entry_name(const struct pcl_layout_entry *e, char *buf,
-			      size_t size);
-bool compat_is_vendor_cap(int space, uint16_t id);
-
 
 /* fleet.c: host classes. */
 struct fleet_class {

@@ -235,7 +235,7 @@ static void compare_pair(struct pcl_diff *d, const struct pcl_layout_entry *a,
 			 const struct pcl_layout_entry *b)
 {
 	char nb[64];
-	const char *name = compat_entry_name(a, nb, sizeof(nb));
+	const char *name = pcl_layout_entry_label(a, nb, sizeof(nb));
 
 	if (a->at != b->at)
 		add(d, PCL_SEVERITY_ERROR, a->space, "moved", a, b,
@@ -346,12 +346,12 @@ static int diff_space(struct pcl_diff *d, const struct pcl_layout *la,
 		if (h)
 			add(d, PCL_SEVERITY_ERROR, space, "hidden", e, h,
 			    "%s at 0x%x is hidden in the second layout",
-			    compat_entry_name(e, nb, sizeof(nb)), (unsigned int)e->at);
+			    pcl_layout_entry_label(e, nb, sizeof(nb)), (unsigned int)e->at);
 		else
 			add(d, PCL_SEVERITY_ERROR, space, "removed", e, NULL,
 			    "%s %s at 0x%x is not in the second layout",
 			    e->kind == PCL_ENTRY_VIRTUAL ? "virtual" : "physical",
-			    compat_entry_name(e, nb, sizeof(nb)), (unsigned int)e->at);
+			    pcl_layout_entry_label(e, nb, sizeof(nb)), (unsigned int)e->at);
 	}
 	for (size_t j = 0; j < pb.n; j++) {
 		const struct pcl_layout_entry *e = pb.e[j], *h;
@@ -362,12 +362,12 @@ static int diff_space(struct pcl_diff *d, const struct pcl_layout *la,
 		if (h)
 			add(d, PCL_SEVERITY_ERROR, space, "shown", h, e,
 			    "%s is hidden in the first layout and shown at 0x%x in the second",
-			    compat_entry_name(e, nb, sizeof(nb)), (unsigned int)e->at);
+			    pcl_layout_entry_label(e, nb, sizeof(nb)), (unsigned int)e->at);
 		else
 			add(d, PCL_SEVERITY_ERROR, space, "added", NULL, e,
 			    "%s %s at 0x%x is new in the second layout",
 			    e->kind == PCL_ENTRY_VIRTUAL ? "virtual" : "physical",
-			    compat_entry_name(e, nb, sizeof(nb)), (unsigned int)e->at);
+			    pcl_layout_entry_label(e, nb, sizeof(nb)), (unsigned int)e->at);
 	}
 	/* 4. Hidden on one side, absent on the other: neither presents it. */
 	for (size_t i = 0; i < ha.n; i++) {
@@ -384,13 +384,13 @@ static int diff_space(struct pcl_diff *d, const struct pcl_layout *la,
 		if (!twin)
 			add(d, PCL_SEVERITY_INFO, space, "hide-absent", ha.e[i], NULL,
 			    "%s: hidden in the first layout, not mentioned in the second; the guest sees it in neither",
-			    compat_entry_name(ha.e[i], nb, sizeof(nb)));
+			    pcl_layout_entry_label(ha.e[i], nb, sizeof(nb)));
 	}
 	for (size_t j = 0; j < hb.n; j++)
 		if (!hb.used[j])
 			add(d, PCL_SEVERITY_INFO, space, "hide-absent", NULL, hb.e[j],
 			    "%s: hidden in the second layout, not mentioned in the first; the guest sees it in neither",
-			    compat_entry_name(hb.e[j], nb, sizeof(nb)));
+			    pcl_layout_entry_label(hb.e[j], nb, sizeof(nb)));
 	r = 0;
 out:
 	side_free(&pa);
@@ -574,81 +574,41 @@ PCL_EXPORT const struct pcl_diff_change *pcl_diff_get(const struct pcl_diff *d,
 /* Migration key                                                     */
 /* ---------------------------------------------------------------- */
 
-struct sbuf {
-	char *s;
-	size_t len, alloc;
-	bool oom;
-};
-
-static void sb_add(struct sbuf *b, const char *fmt, ...) PCL_PRINTF(2, 3);
-
-static void sb_add(struct sbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (b->oom)
-		return;
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(b->s ? b->s + b->len : NULL,
-			      b->s ? b->alloc - b->len : 0, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			b->oom = true;
-			return;
-		}
-		if (b->s && b->len + (size_t)n < b->alloc) {
-			b->len += (size_t)n;
-			return;
-		}
-		size_t want = (b->alloc ? b->alloc * 2 : 1024) + (size_t)n;
-		char *g = realloc(b->s, want);
-
-		if (!g) {
-			b->oom = true;
-			return;
-		}
-		b->s = g;
-		b->alloc = want;
-	}
-}
-
 PCL_EXPORT int pcl_layout_migration_key(const struct pcl_layout *l,
 					int vsc_rule,
 					char out[PCL_FINGERPRINT_SIZE])
 {
 	const struct pcl_layout_match *m;
-	struct sbuf b = { 0 };
+	struct pcl_strbuf b = { 0 };
 
 	if (!l || !out || pcl_layout_kind(l) != PCL_LAYOUT_KIND_LAYOUT ||
 	    (vsc_rule != PCL_VSC_CONSISTENT && vsc_rule != PCL_VSC_STRICT))
 		return -EINVAL;
 	m = pcl_layout_match(l);
-	sb_add(&b, "pcilayout-migration-1\n");
+	pcl_strbuf_add(&b, "pcilayout-migration-1\n");
 	if (m->present)
-		sb_add(&b, "match %04x %04x\n", m->vendor,
+		pcl_strbuf_add(&b, "match %04x %04x\n", m->vendor,
 		       (m->fields & PCL_MATCH_DEVICE) ? m->device : 0xffffu);
-	sb_add(&b, "unclaimed %d\n", pcl_layout_unclaimed(l));
+	pcl_strbuf_add(&b, "unclaimed %d\n", pcl_layout_unclaimed(l));
 	for (int s = 0; s < 2; s++) {
 		for (size_t i = 0; i < pcl_layout_entry_count(l, s); i++) {
 			const struct pcl_layout_entry *e = pcl_layout_entry(l, s, i);
 
 			if (e->kind == PCL_ENTRY_HIDDEN)
 				continue;
-			sb_add(&b, "%d %x %u %d %x", s, (unsigned int)e->at, e->length,
+			pcl_strbuf_add(&b, "%d %x %u %d %x", s, (unsigned int)e->at, e->length,
 			       e->kind, e->id);
 			if (e->kind == PCL_ENTRY_PHYSICAL) {
-				sb_add(&b, " %d %d %u\n", e->vendor, e->vsec_id,
+				pcl_strbuf_add(&b, " %d %d %u\n", e->vendor, e->vsec_id,
 				       e->instance);
 				continue;
 			}
-			sb_add(&b, " g%d", e->generator);
+			pcl_strbuf_add(&b, " g%d", e->generator);
 			if (e->generator == PCL_GEN_PASID)
-				sb_add(&b, " %u %u %u", e->pasid_max_width,
+				pcl_strbuf_add(&b, " %u %u %u", e->pasid_max_width,
 				       e->pasid_exec, e->pasid_priv);
 			else if (e->generator == PCL_GEN_DSN)
-				sb_add(&b, " %u %llx", e->dsn_from_pf,
+				pcl_strbuf_add(&b, " %u %llx", e->dsn_from_pf,
 				       (unsigned long long)(e->dsn_from_pf ? 0 : e->dsn_serial));
 			else if (e->generator == PCL_GEN_BYTES && e->data) {
 				uint32_t keep = e->length;
@@ -656,11 +616,11 @@ PCL_EXPORT int pcl_layout_migration_key(const struct pcl_layout *l,
 				if (vsc_rule == PCL_VSC_CONSISTENT && is_std_vndr(e) &&
 				    keep > 3)
 					keep = 3;
-				sb_add(&b, " ");
+				pcl_strbuf_add(&b, " ");
 				for (uint32_t k = 0; k < keep; k++)
-					sb_add(&b, "%02x", e->data[k]);
+					pcl_strbuf_add(&b, "%02x", e->data[k]);
 			}
-			sb_add(&b, "\n");
+			pcl_strbuf_add(&b, "\n");
 		}
 	}
 	if (b.oom) {

@@ -581,7 +581,7 @@ static int decide_membership(struct run *rn)
 
 	for (size_t i = 0; i < u->n_keys; i++) {
 		struct ukey *k = &u->keys[i];
-		const char *name = compat_entry_name(&k->tmpl, nb, sizeof(nb));
+		const char *name = pcl_layout_entry_label(&k->tmpl, nb, sizeof(nb));
 
 		if (k->hidden) {
 			k->decision = KEY_HIDE;
@@ -631,7 +631,7 @@ static void decide_lengths(struct run *rn)
 
 	for (size_t i = 0; i < u->n_keys; i++) {
 		struct ukey *k = &u->keys[i];
-		const char *name = compat_entry_name(&k->tmpl, nb, sizeof(nb));
+		const char *name = pcl_layout_entry_label(&k->tmpl, nb, sizeof(nb));
 
 		if (k->decision != KEY_KEEP || !k->n_lens)
 			continue;
@@ -713,7 +713,7 @@ static void take(struct run *rn, uint32_t at, uint32_t len)
 static int place_one(struct run *rn, struct ukey *k)
 {
 	char nb[64], moved[256] = "";
-	const char *name = compat_entry_name(&k->tmpl, nb, sizeof(nb));
+	const char *name = pcl_layout_entry_label(&k->tmpl, nb, sizeof(nb));
 	size_t at_hosts = 0, joined = joined_hosts(rn);
 	int32_t at = -1;
 	size_t ml = 0;

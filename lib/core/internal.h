@@ -2,7 +2,10 @@
 /*
  * internal.h - helpers shared by every library file and never exported:
  * logging macros that compile to a priority check before any formatting,
- * explicit little-endian readers, and filling of struct pcl_error.
+ * explicit little-endian readers, the bounds of the two spaces, the one
+ * growable string, and the builders of struct pcl_error, struct pcl_diag
+ * and struct pcl_report records. Everything here belongs to lib/core,
+ * below every stage.
  */
 #ifndef PCL_INTERNAL_H
 #define PCL_INTERNAL_H
@@ -92,6 +95,85 @@ enum pcl_ctx_lazy {
 	PCL_CTX_NAMES, /* the pci.ids index (lib/names) */
 	PCL_CTX_LAZY_COUNT,
 };
+
+/* The spaces: standard 0x40-0xff, extended 0x100-0xfff. */
+static inline uint32_t pcl_space_start(int space)
+{
+	return space == PCL_SPACE_STANDARD ? PCL_STD_CAP_START :
+					     PCL_EXT_CAP_START;
+}
+
+static inline uint32_t pcl_space_end(int space)
+{
+	return space == PCL_SPACE_STANDARD ? PCL_STD_SPACE_END :
+					     PCL_EXT_SPACE_END;
+}
+
+/* The space an offset lies in (the header counts as standard). */
+static inline int pcl_space_of(uint32_t offset)
+{
+	return offset < PCL_STD_SPACE_END ? PCL_SPACE_STANDARD :
+					    PCL_SPACE_EXTENDED;
+}
+
+/* Size of a capability header: ID and next (standard), one dword (extended). */
+static inline uint32_t pcl_cap_hdr_size(int space)
+{
+	return space == PCL_SPACE_STANDARD ? PCL_STD_CAP_HDR_SIZE :
+					     PCL_EXT_CAP_HDR_SIZE;
+}
+
+/* VSEC and DVSEC: the capabilities selected by vendor and VSEC ID too. */
+static inline bool pcl_is_vendor_cap(int space, uint16_t id)
+{
+	return space == PCL_SPACE_EXTENDED &&
+	       (id == PCL_EXT_CAP_ID_VNDR || id == PCL_EXT_CAP_ID_DVSEC);
+}
+
+/*
+ * A growable string (strbuf.c). Start from { 0 }. After a failed
+ * allocation it keeps the text it had and sets @oom, so a builder checks
+ * once at the end.
+ */
+struct pcl_strbuf {
+	char *s;
+	size_t len;
+	size_t alloc;
+	bool oom;
+};
+
+void pcl_strbuf_add(struct pcl_strbuf *b, const char *fmt, ...) PCL_PRINTF(2, 3);
+void pcl_strbuf_vadd(struct pcl_strbuf *b, const char *fmt, va_list ap)
+	PCL_PRINTF(2, 0);
+/* Cut the text back to @len bytes (no-op when it is shorter). */
+void pcl_strbuf_truncate(struct pcl_strbuf *b, size_t len);
+/* The text so far ("" when empty); valid until the next add. */
+const char *pcl_strbuf_get(const struct pcl_strbuf *b);
+/* Hand the text over (malloc'ed; "" when empty), or NULL after an
+ * allocation failure; the buffer is empty afterwards. */
+char *pcl_strbuf_steal(struct pcl_strbuf *b);
+void pcl_strbuf_free(struct pcl_strbuf *b);
+
+/*
+ * diag.c: pcl_diag_add() with a va_list. PCL_PRINTF(6, 0) lets the
+ * compiler check callers' formats through the va_list (clang's
+ * -Wformat-nonliteral needs it to accept vsnprintf).
+ */
+int pcl_diag_vadd(struct pcl_diag *diag, const char *source, uint32_t line,
+		  uint32_t column, int32_t offset, const char *fmt, va_list ap)
+	PCL_PRINTF(6, 0);
+/* diag.c: sort by source, line and column (stable; the overflow note last). */
+void pcl_diag_sort(struct pcl_diag *diag);
+
+/* report.c */
+struct pcl_report *pcl_report_new(void);
+/* Append a finding; returns 0 or -ENOMEM (the report then remembers it). */
+int pcl_report_add(struct pcl_report *r, int severity, int space,
+		   int32_t offset, const char *code, const char *fmt, ...)
+	PCL_PRINTF(6, 7);
+/* Copy every finding of @from into @to. */
+int pcl_report_append(struct pcl_report *to, const struct pcl_report *from);
+bool pcl_report_oom(const struct pcl_report *r);
 
 /*
  * pcl_ctx_lazy() - the context's object @which, made by @make(@ctx) on the

@@ -56,10 +56,17 @@ struct pcl_layout {
 	struct lpos root_pos;
 };
 
-/* diag.c */
-void pcl_diag_add_pos(struct pcl_diag *diag, const char *source,
-		      struct lpos pos, const char *fmt, ...) PCL_PRINTF(4, 5);
-void pcl_diag_sort(struct pcl_diag *diag);
+/* A diagnostic at a position of the text. */
+static inline PCL_PRINTF(4, 5) void
+pcl_diag_add_pos(struct pcl_diag *diag, const char *source, struct lpos pos,
+		 const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	pcl_diag_vadd(diag, source, pos.line, pos.column, -1, fmt, ap);
+	va_end(ap);
+}
 
 /* names.c: the frozen format-1 name table. */
 struct capname {

@@ -26,32 +26,6 @@ _Static_assert(sizeof(struct pcl_layout_entry) == 72,
 
 #define SPACE_OK(s) ((s) == PCL_SPACE_STANDARD || (s) == PCL_SPACE_EXTENDED)
 
-/* Capability headers (little-endian, as in config space): standard ID and
- * next pointer bytes; extended ID in bits 15:0, version 19:16, next 31:20. */
-#define STD_HDR_ID 0
-#define STD_HDR_NEXT 1
-#define EXT_HDR_NEXT_SHIFT 20
-
-static uint32_t space_start(int space)
-{
-	return space == PCL_SPACE_STANDARD ? 0x40 : 0x100;
-}
-
-static uint32_t space_end(int space)
-{
-	return space == PCL_SPACE_STANDARD ? 0x100 : 0x1000;
-}
-
-static uint32_t header_size(int space)
-{
-	return space == PCL_SPACE_STANDARD ? 2 : 4;
-}
-
-static bool is_vendor_cap(int space, uint16_t id)
-{
-	return space == PCL_SPACE_EXTENDED && (id == 0x0b || id == 0x23);
-}
-
 bool pcl_layout_name_ok(const char *s)
 {
 	size_t n = s ? strlen(s) : 0;
@@ -443,7 +417,7 @@ static uint32_t generator_length(const struct pcl_layout_entry *e)
 	case PCL_GEN_DSN:
 		return 12;
 	case PCL_GEN_NULL:
-		return header_size(e->space);
+		return pcl_cap_hdr_size(e->space);
 	default:
 		return e->length;
 	}
@@ -516,13 +490,13 @@ int pcl_layout_validate_entry(const struct pcl_layout *layout,
 				 (unsigned int)e->at, name);
 			return 1;
 		}
-		if ((uint32_t)e->at < space_start(e->space) ||
-		    (uint32_t)e->at >= space_end(e->space)) {
+		if ((uint32_t)e->at < pcl_space_start(e->space) ||
+		    (uint32_t)e->at >= pcl_space_end(e->space)) {
 			snprintf(why, size,
 				 "offset 0x%x of '%s' is outside the %s space (0x%x-0x%x)",
 				 (unsigned int)e->at, name,
-				 pcl_space_name(e->space), space_start(e->space),
-				 space_end(e->space) - 1);
+				 pcl_space_name(e->space), pcl_space_start(e->space),
+				 pcl_space_end(e->space) - 1);
 			return 1;
 		}
 	} else {
@@ -567,19 +541,19 @@ int pcl_layout_validate_entry(const struct pcl_layout *layout,
 			}
 			break;
 		case PCL_GEN_BYTES:
-			if (!e->data || e->length < header_size(e->space) ||
-			    e->length > space_end(e->space) - space_start(e->space)) {
+			if (!e->data || e->length < pcl_cap_hdr_size(e->space) ||
+			    e->length > pcl_space_end(e->space) - pcl_space_start(e->space)) {
 				snprintf(why, size,
 					 "bytes of '%s' must hold %u to %u bytes",
-					 name, header_size(e->space),
-					 space_end(e->space) - space_start(e->space));
+					 name, pcl_cap_hdr_size(e->space),
+					 pcl_space_end(e->space) - pcl_space_start(e->space));
 				return 6;
 			}
 			if (e->space == PCL_SPACE_STANDARD ?
-				    (e->data[STD_HDR_ID] != e->id ||
-				     e->data[STD_HDR_NEXT] != 0) :
+				    (e->data[PCL_CAP_ID] != e->id ||
+				     e->data[PCL_CAP_NEXT] != 0) :
 				    (pcl_le16(e->data) != e->id ||
-				     pcl_le32(e->data) >> EXT_HDR_NEXT_SHIFT)) {
+				     PCL_EXT_CAP_HDR_NEXT_RAW(pcl_le32(e->data)))) {
 				snprintf(why, size,
 					 "bytes of '%s' must start with its own capability ID and a zero next pointer",
 					 name);
@@ -605,8 +579,8 @@ int pcl_layout_validate_entry(const struct pcl_layout *layout,
 		}
 		if (e->phys != -1) {
 			if (e->phys & 3 ||
-			    (uint32_t)e->phys < space_start(e->space) ||
-			    (uint32_t)e->phys >= space_end(e->space)) {
+			    (uint32_t)e->phys < pcl_space_start(e->space) ||
+			    (uint32_t)e->phys >= pcl_space_end(e->space)) {
 				snprintf(why, size,
 					 "physical offset 0x%x of '%s' is not a dword-aligned offset of the %s space",
 					 (unsigned int)e->phys, name,
@@ -625,7 +599,7 @@ int pcl_layout_validate_entry(const struct pcl_layout *layout,
 			return 4;
 		}
 		if ((e->vendor != -1 || e->vsec_id != -1) &&
-		    !is_vendor_cap(e->space, e->id)) {
+		    !pcl_is_vendor_cap(e->space, e->id)) {
 			snprintf(why, size,
 				 "only 'vsec' and 'dvsec' entries select by vendor and vsec_id, not '%s'",
 				 name);
@@ -652,13 +626,13 @@ int pcl_layout_validate_entry(const struct pcl_layout *layout,
 				 name, cn->length, len);
 			return 2;
 		}
-		if (len < header_size(e->space)) {
+		if (len < pcl_cap_hdr_size(e->space)) {
 			snprintf(why, size, "length %u of '%s' is shorter than a capability header",
 				 len, name);
 			return 2;
 		}
 	}
-	if (len > space_end(e->space) - (uint32_t)e->at) {
+	if (len > pcl_space_end(e->space) - (uint32_t)e->at) {
 		snprintf(why, size,
 			 "'%s' at 0x%x runs past the end of the %s space (%u bytes, ends at 0x%x)",
 			 name, (unsigned int)e->at, pcl_space_name(e->space), len,
@@ -784,7 +758,7 @@ PCL_EXPORT int pcl_layout_add_placement(struct pcl_layout *layout, int space,
 
 	if (layout->kind != PCL_LAYOUT_KIND_QUIRK || !SPACE_OK(space) ||
 	    (space == PCL_SPACE_STANDARD && id > 0xff) || (at & 3) ||
-	    at < space_start(space) || at >= space_end(space))
+	    at < pcl_space_start(space) || at >= pcl_space_end(space))
 		return -EINVAL;
 	if (layout->n_placements >= LAYOUT_IDLIST_MAX)
 		return -ENOSPC;
@@ -876,6 +850,28 @@ PCL_EXPORT int pcl_layout_add_keep(struct pcl_layout *layout, int space,
 	if (!SPACE_OK(space))
 		return -EINVAL;
 	return idlist_add(layout, &layout->keep[space], space, id);
+}
+
+PCL_EXPORT const char *pcl_layout_entry_label(const struct pcl_layout_entry *e,
+					      char *buf, size_t size)
+{
+	char nb[16];
+	const char *n = pcl_layout_cap_label(e->space, e->id, nb, sizeof(nb));
+	int len = snprintf(buf, size, "%s", n);
+
+	if (len >= 0 && (size_t)len < size && (e->vendor != -1 || e->vsec_id != -1))
+		len += snprintf(buf + len, size - (size_t)len, " %04x/%04x",
+				e->vendor == -1 ? 0 : (unsigned int)e->vendor,
+				e->vsec_id == -1 ? 0 : (unsigned int)e->vsec_id);
+	if (len >= 0 && (size_t)len < size && e->kind != PCL_ENTRY_VIRTUAL) {
+		if (e->phys != -1)
+			snprintf(buf + len, size - (size_t)len, " (phys 0x%x)",
+				 (unsigned int)e->phys);
+		else if (e->instance)
+			snprintf(buf + len, size - (size_t)len, " #%u",
+				 (unsigned int)e->instance);
+	}
+	return buf;
 }
 
 /* "'pasid' at 0xff8" or "hidden 'ari'", for messages. */

@@ -141,8 +141,8 @@ PCL_EXPORT int pcl_layout_db_add_dir(struct pcl_layout_db *db, const char *dir,
 		}
 		r = pcl_layout_load_file(db->ctx, path, &l, diag);
 		if (r == 0 && pcl_layout_kind(l) != PCL_LAYOUT_KIND_LAYOUT) {
-			pcl_plan_diag(diag, path,
-				      "a quirk file is not a layout; put it in a quirk directory (--quirks)");
+			pcl_diag_add(diag, path, 0, 0, -1,
+			     "a quirk file is not a layout; put it in a quirk directory (--quirks)");
 			pcl_layout_free(l);
 			r = -EINVAL;
 		} else if (r == 0) {
@@ -239,7 +239,7 @@ pcl_layout_db_select(const struct pcl_layout_db *db,
 		     const char *profile, char *why, size_t size)
 {
 	const struct pcl_layout *best = NULL;
-	struct plan_str ok = { 0 }, no = { 0 }, out = { 0 };
+	struct pcl_strbuf ok = { 0 }, no = { 0 }, out = { 0 };
 	size_t n_ok = 0, n_no = 0;
 	char buf[256];
 
@@ -255,7 +255,7 @@ pcl_layout_db_select(const struct pcl_layout_db *db,
 
 		if (r) {
 			if (n_no++ < DB_LIST_MAX)
-				plan_str_add(&no, "%s%s rev %u (%s): %s",
+				pcl_strbuf_add(&no, "%s%s rev %u (%s): %s",
 					     n_no > 1 ? "; " : "",
 					     pcl_layout_name(l),
 					     pcl_layout_revision(l),
@@ -276,42 +276,42 @@ pcl_layout_db_select(const struct pcl_layout_db *db,
 					    sizeof(buf)))
 			continue;
 		if (k++ < DB_LIST_MAX)
-			plan_str_add(&ok, "%s%s rev %u (%s)", k > 1 ? ", " : "",
+			pcl_strbuf_add(&ok, "%s%s rev %u (%s)", k > 1 ? ", " : "",
 				     pcl_layout_name(l),
 				     pcl_layout_revision(l), file_of(l));
 	}
 	if (best) {
-		plan_str_add(&out,
+		pcl_strbuf_add(&out,
 			     "layout %s revision %u (%s) selected for %04x:%04x",
 			     pcl_layout_name(best), pcl_layout_revision(best),
 			     file_of(best), id->vendor_id, id->device_id);
 	} else {
-		plan_str_add(&out, "no layout in the database for %04x:%04x",
+		pcl_strbuf_add(&out, "no layout in the database for %04x:%04x",
 			     id->vendor_id, id->device_id);
 	}
 	if (machine)
-		plan_str_add(&out, " on %s", machine);
+		pcl_strbuf_add(&out, " on %s", machine);
 	if (profile)
-		plan_str_add(&out, " with profile %s", profile);
+		pcl_strbuf_add(&out, " with profile %s", profile);
 	if (best && n_ok > 1)
-		plan_str_add(&out,
+		pcl_strbuf_add(&out,
 			     ": the highest revision of %zu qualifying layouts (the others: %s%s)",
-			     n_ok, plan_str_get(&ok),
+			     n_ok, pcl_strbuf_get(&ok),
 			     n_ok - 1 > DB_LIST_MAX ? ", ..." : "");
 	else if (best)
-		plan_str_add(&out, ": the only qualifying layout");
+		pcl_strbuf_add(&out, ": the only qualifying layout");
 	if (!db->count)
-		plan_str_add(&out, " (the database is empty)");
+		pcl_strbuf_add(&out, " (the database is empty)");
 	else if (n_no)
-		plan_str_add(&out, "%s%zu not qualifying: %s%s",
-			     best ? "; " : " (", n_no, plan_str_get(&no),
+		pcl_strbuf_add(&out, "%s%zu not qualifying: %s%s",
+			     best ? "; " : " (", n_no, pcl_strbuf_get(&no),
 			     n_no > DB_LIST_MAX ? "; ..." : "");
 	if (!best && n_no)
-		plan_str_add(&out, ")");
-	pcl_strlcpy(why, out.oom ? "out of memory" : plan_str_get(&out), size);
+		pcl_strbuf_add(&out, ")");
+	pcl_strlcpy(why, out.oom ? "out of memory" : pcl_strbuf_get(&out), size);
 out:
-	plan_str_free(&ok);
-	plan_str_free(&no);
-	plan_str_free(&out);
+	pcl_strbuf_free(&ok);
+	pcl_strbuf_free(&no);
+	pcl_strbuf_free(&out);
 	return best;
 }

@@ -56,39 +56,4 @@ struct pcl_plan_request {
 	size_t n_keep;
 };
 
-/* Space bounds: standard 0x40-0xff, extended 0x100-0xfff. */
-static inline uint32_t plan_space_start(int space)
-{
-	return space == PCL_SPACE_STANDARD ? 0x40 : 0x100;
-}
-
-static inline uint32_t plan_space_end(int space)
-{
-	return space == PCL_SPACE_STANDARD ? 0x100 : 0x1000;
-}
-
-/* The name of (space, id) for messages: format-1 name or "0x..". */
-
-/* A growable string; after a failed allocation it stays as it was and
- * @oom is set, so callers check once at the end. */
-struct plan_str {
-	char *s;
-	size_t len;
-	size_t alloc;
-	bool oom;
-};
-
-void plan_str_add(struct plan_str *b, const char *fmt, ...) PCL_PRINTF(2, 3);
-void plan_str_free(struct plan_str *b);
-/* The text so far ("" when empty); valid until the next add. */
-const char *plan_str_get(const struct plan_str *b);
-
-/*
- * Add a record without a position to @diag (NULL accepted). Records hold
- * at most 255 characters, so callers keep each sentence short and use one
- * record per fact.
- */
-void pcl_plan_diag(struct pcl_diag *diag, const char *source,
-		   const char *fmt, ...) PCL_PRINTF(3, 4);
-
 #endif /* PCL_PLAN_INTERNAL_H */

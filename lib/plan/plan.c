@@ -30,75 +30,6 @@
 #include "plan-internal.h"
 
 /* ---------------------------------------------------------------- */
-/* Small helpers                                                     */
-/* ---------------------------------------------------------------- */
-
-void plan_str_add(struct plan_str *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (b->oom)
-		return;
-	for (;;) {
-		size_t room = b->alloc - b->len;
-
-		va_start(ap, fmt);
-		n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? room : 0,
-			      fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			b->oom = true;
-			return;
-		}
-		if (b->s && (size_t)n < room) {
-			b->len += (size_t)n;
-			return;
-		}
-		size_t want = b->len + (size_t)n + 1;
-		size_t a = b->alloc ? b->alloc : 128;
-		char *grown;
-
-		while (a < want)
-			a *= 2;
-		grown = realloc(b->s, a);
-		if (!grown) {
-			b->oom = true;
-			return;
-		}
-		if (!b->s)
-			grown[0] = '\0';
-		b->s = grown;
-		b->alloc = a;
-	}
-}
-
-void plan_str_free(struct plan_str *b)
-{
-	free(b->s);
-	*b = (struct plan_str){ 0 };
-}
-
-const char *plan_str_get(const struct plan_str *b)
-{
-	return b->s ? b->s : "";
-}
-
-void pcl_plan_diag(struct pcl_diag *diag, const char *source,
-		   const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	if (!diag)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	pcl_diag_add(diag, source, 0, 0, -1, "%s", msg);
-}
-
-/* ---------------------------------------------------------------- */
 /* State                                                             */
 /* ---------------------------------------------------------------- */
 
@@ -117,13 +48,13 @@ struct capdec {
 	int32_t vsec_id;
 	uint32_t instance;
 	const struct pcl_layout_entry *base; /* entry of the base layout */
-	struct plan_str why;
+	struct pcl_strbuf why;
 };
 
 /* One entry being built. */
 struct pent {
 	struct pcl_layout_entry e;
-	struct plan_str why;
+	struct pcl_strbuf why;
 };
 
 struct pstate {
@@ -169,11 +100,6 @@ static const char *layout_file(const struct pcl_layout *l)
 	return s && *s ? s : "given in memory";
 }
 
-static bool is_vendor_cap(int space, uint16_t id)
-{
-	return space == PCL_SPACE_EXTENDED && (id == 0x0b || id == 0x23);
-}
-
 static struct pent *new_entry(struct pstate *st)
 {
 	struct pent *p;
@@ -208,7 +134,7 @@ static void claim(struct pstate *st, size_t ent, uint32_t at, uint32_t len)
 static bool window_ok(struct pstate *st, int space, uint32_t at, uint32_t len,
 		      char *why, size_t size)
 {
-	uint32_t lo = plan_space_start(space), hi = plan_space_end(space);
+	uint32_t lo = pcl_space_start(space), hi = pcl_space_end(space);
 	char desc[160], nb[16];
 
 	if (at & 3) {
@@ -429,7 +355,7 @@ static void set_selectors(struct pstate *st)
 
 		d->vendor = -1;
 		d->vsec_id = -1;
-		if (is_vendor_cap(c->space, c->id)) {
+		if (pcl_is_vendor_cap(c->space, c->id)) {
 			d->vendor = c->vendor;
 			d->vsec_id = c->vsec_id;
 		}
@@ -437,7 +363,7 @@ static void set_selectors(struct pstate *st)
 			const struct pcl_cap *o = pcl_walk_cap(st->walk, k);
 
 			if (o->space == c->space && o->id == c->id &&
-			    (!is_vendor_cap(c->space, c->id) ||
+			    (!pcl_is_vendor_cap(c->space, c->id) ||
 			     (o->vendor == c->vendor &&
 			      o->vsec_id == c->vsec_id)))
 				inst++;
@@ -469,8 +395,8 @@ static int attach_base(struct pstate *st)
 			if (i < 0 && e->kind == PCL_ENTRY_HIDDEN)
 				continue; /* nothing to hide */
 			if (i < 0) {
-				pcl_plan_diag(st->diag, st->src,
-					      "%s %s (%s) presents %s%s at 0x%x, which this device does not have",
+				pcl_diag_add(st->diag, st->src, 0, 0, -1,
+			     "%s %s (%s) presents %s%s at 0x%x, which this device does not have",
 					      rule_who(st->base_rule),
 					      pcl_layout_name(b), layout_file(b),
 					      pcl_layout_cap_label(s, e->id, nb, sizeof(nb)),
@@ -479,8 +405,8 @@ static int attach_base(struct pstate *st)
 				return -ENOSPC;
 			}
 			if (st->dec[i].base) {
-				pcl_plan_diag(st->diag, st->src,
-					      "%s %s selects %s at 0x%x twice",
+				pcl_diag_add(st->diag, st->src, 0, 0, -1,
+			     "%s %s selects %s at 0x%x twice",
 					      rule_who(st->base_rule),
 					      pcl_layout_name(b),
 					      pcl_layout_cap_label(s, e->id, nb, sizeof(nb)),
@@ -541,7 +467,7 @@ static const struct pcl_layout_entry *find_virtual(const struct pcl_layout *l,
 static uint32_t cap_guest_length(struct pstate *st, size_t i, bool *fixed)
 {
 	const struct pcl_cap *c = pcl_walk_cap(st->walk, i);
-	uint32_t len = c->length, end = plan_space_end(c->space), fixed_len;
+	uint32_t len = c->length, end = pcl_space_end(c->space), fixed_len;
 
 	*fixed = pcl_layout_cap_fixed_length(c->space, c->id, &fixed_len);
 	if (*fixed)
@@ -586,8 +512,8 @@ static int check_places(struct pstate *st)
 		    pcl_walk_find(st->walk, p->space, p->id, 0))
 			continue;
 		n = pcl_layout_cap_label(p->space, p->id, nb, sizeof(nb));
-		pcl_plan_diag(st->diag, st->src,
-			      "--place %s@0x%x: the device has no %s in its %s chain, and no virtual %s is requested",
+		pcl_diag_add(st->diag, st->src, 0, 0, -1,
+			     "--place %s@0x%x: the device has no %s in its %s chain, and no virtual %s is requested",
 			      n, p->at, n, space_short(p->space), n);
 		return -EINVAL;
 	}
@@ -620,14 +546,14 @@ static int decide_caps(struct pstate *st)
 		d->len = cap_guest_length(st, i, &d->fixed);
 		d->state = CAP_PRESENTED;
 		d->rule = PCL_PROV_PHYSICAL;
-		plan_str_add(&d->why,
+		pcl_strbuf_add(&d->why,
 			     "%s at 0x%x: presented at its physical offset, as vfio-pci and QEMU do",
 			     name, c->offset);
 		if (pcl_plan_default_hidden(c->space, c->id, &why)) {
 			d->state = CAP_HIDDEN;
 			d->rule = PCL_PROV_DEFAULT;
 			d->why.len = 0;
-			plan_str_add(&d->why, "%s at 0x%x hidden: %s", name,
+			pcl_strbuf_add(&d->why, "%s at 0x%x hidden: %s", name,
 				     c->offset, why);
 		}
 		if (c->space == PCL_SPACE_EXTENDED && c->id == 0x23 &&
@@ -637,7 +563,7 @@ static int decide_caps(struct pstate *st)
 			d->state = CAP_HIDDEN;
 			d->rule = PCL_PROV_DEFAULT;
 			d->why.len = 0;
-			plan_str_add(&d->why,
+			pcl_strbuf_add(&d->why,
 				     "%s at 0x%x hidden: a free-space DVSEC is information for the VMM, and its table would not describe the guest's config space",
 				     name, c->offset);
 		}
@@ -650,7 +576,7 @@ static int decide_caps(struct pstate *st)
 			d->state = h ? CAP_HIDDEN : CAP_PRESENTED;
 			d->rule = PCL_PROV_QUIRK;
 			d->why.len = 0;
-			plan_str_add(&d->why, "%s at 0x%x %s by quirk %s (%s)",
+			pcl_strbuf_add(&d->why, "%s at 0x%x %s by quirk %s (%s)",
 				     name, c->offset,
 				     h ? "hidden" : "presented at its physical offset",
 				     pcl_layout_name(q), layout_file(q));
@@ -664,13 +590,13 @@ static int decide_caps(struct pstate *st)
 			d->why.len = 0;
 			if (!e) {
 				d->state = CAP_HIDDEN;
-				plan_str_add(&d->why,
+				pcl_strbuf_add(&d->why,
 					     "%s at 0x%x hidden: it is not part of layout %s revision %u (%s), which defines the whole guest view",
 					     name, c->offset, pcl_layout_name(b),
 					     pcl_layout_revision(b), layout_file(b));
 			} else if (e->kind == PCL_ENTRY_HIDDEN) {
 				d->state = CAP_HIDDEN;
-				plan_str_add(&d->why,
+				pcl_strbuf_add(&d->why,
 					     "%s at 0x%x hidden by layout %s revision %u (%s)",
 					     name, c->offset, pcl_layout_name(b),
 					     pcl_layout_revision(b), layout_file(b));
@@ -680,14 +606,14 @@ static int decide_caps(struct pstate *st)
 				if (e->length)
 					d->len = e->length;
 				if (e->at == c->offset)
-					plan_str_add(&d->why,
+					pcl_strbuf_add(&d->why,
 						     "%s at 0x%x: layout %s revision %u (%s) presents it at its physical offset",
 						     name, c->offset,
 						     pcl_layout_name(b),
 						     pcl_layout_revision(b),
 						     layout_file(b));
 				else
-					plan_str_add(&d->why,
+					pcl_strbuf_add(&d->why,
 						     "%s at 0x%x: layout %s revision %u (%s) moves it there from its physical offset 0x%x",
 						     name, e->at,
 						     pcl_layout_name(b),
@@ -699,7 +625,7 @@ static int decide_caps(struct pstate *st)
 			d->state = CAP_HIDDEN;
 			d->rule = PCL_PROV_USER;
 			d->why.len = 0;
-			plan_str_add(&d->why, "%s at 0x%x hidden by the user (--hide %s)",
+			pcl_strbuf_add(&d->why, "%s at 0x%x hidden by the user (--hide %s)",
 				     name, c->offset, name);
 		} else if (id_in(req->keep, req->n_keep, c->space, c->id)) {
 			if (d->state == CAP_HIDDEN)
@@ -708,7 +634,7 @@ static int decide_caps(struct pstate *st)
 			d->rule = PCL_PROV_USER;
 			d->kept = true;
 			d->why.len = 0;
-			plan_str_add(&d->why,
+			pcl_strbuf_add(&d->why,
 				     "%s at 0x%x: presented because the user asked to keep it (--keep %s)",
 				     name, (unsigned int)d->at, name);
 		}
@@ -723,14 +649,14 @@ static int decide_caps(struct pstate *st)
 				d->rule = PCL_PROV_USER;
 				d->at = (int32_t)p->at;
 				d->why.len = 0;
-				plan_str_add(&d->why,
+				pcl_strbuf_add(&d->why,
 					     "%s at 0x%x: moved there by the user (--place %s@0x%x) from its physical offset 0x%x",
 					     name, p->at, name, p->at, c->offset);
 			}
 		} else if (d->state == CAP_PRESENTED && d->instance == 0) {
 			if (d->kept) {
-				pcl_plan_diag(st->diag, st->src,
-					      "--keep %s contradicts the virtual %s requested: a guest cannot see both at once",
+				pcl_diag_add(st->diag, st->src, 0, 0, -1,
+			     "--keep %s contradicts the virtual %s requested: a guest cannot see both at once",
 					      name, name);
 				return -EINVAL;
 			}
@@ -738,7 +664,7 @@ static int decide_caps(struct pstate *st)
 			d->replaced = true;
 			d->rule = PCL_PROV_DEFAULT;
 			d->why.len = 0;
-			plan_str_add(&d->why,
+			pcl_strbuf_add(&d->why,
 				     "%s at 0x%x hidden: replaced by the virtual %s requested, so the device's own registers do not reach the guest",
 				     name, c->offset, name);
 		}
@@ -778,7 +704,7 @@ static int add_presented(struct pstate *st, size_t i)
 	p->e.vsec_id = d->vsec_id;
 	p->e.prov_rule = (uint8_t)d->rule;
 	p->why = d->why;
-	d->why = (struct plan_str){ 0 };
+	d->why = (struct pcl_strbuf){ 0 };
 	claim(st, st->n_ents - 1, (uint32_t)d->at, d->len);
 	return 0;
 }
@@ -824,26 +750,26 @@ static int claim_in_place(struct pstate *st)
 		size_t i = order[k];
 		const struct pcl_cap *c = pcl_walk_cap(st->walk, i);
 		struct capdec *d = &st->dec[i];
-		uint32_t end = plan_space_end(c->space);
+		uint32_t end = pcl_space_end(c->space);
 		const char *name = pcl_layout_cap_label(c->space, c->id, na, sizeof(na));
 
 		if ((uint32_t)d->at + d->len > end) {
 			if (!d->fixed) {
 				d->len = end - (uint32_t)d->at;
-				plan_str_add(&d->why, " (length cut to %u bytes at the end of the %s space)",
+				pcl_strbuf_add(&d->why, " (length cut to %u bytes at the end of the %s space)",
 					     d->len, space_short(c->space));
 			} else if (!user_decided(d->rule)) {
 				d->state = CAP_HIDDEN;
 				d->rule = PCL_PROV_DEFAULT;
 				d->why.len = 0;
-				plan_str_add(&d->why,
+				pcl_strbuf_add(&d->why,
 					     "%s at 0x%x hidden: its %u bytes run past the end of the %s space",
 					     name, c->offset, d->len,
 					     space_short(c->space));
 				continue;
 			} else {
-				pcl_plan_diag(st->diag, st->src,
-					      "%s at 0x%x runs past the end of the %s space",
+				pcl_diag_add(st->diag, st->src, 0, 0, -1,
+			     "%s at 0x%x runs past the end of the %s space",
 					      name, c->offset, space_short(c->space));
 				r = fail_rule(d->rule);
 				break;
@@ -862,22 +788,22 @@ static int claim_in_place(struct pstate *st)
 				if (!pd->fixed && pd->rule == PCL_PROV_PHYSICAL &&
 				    (uint32_t)(d->at - pd->at) >= hdr) {
 					pd->len = (uint32_t)(d->at - pd->at);
-					plan_str_add(&pd->why,
+					pcl_strbuf_add(&pd->why,
 						     " (length cut to %u bytes: %s starts at 0x%x)",
 						     pd->len, name, c->offset);
 				} else if (!user_decided(d->rule)) {
 					d->state = CAP_HIDDEN;
 					d->rule = PCL_PROV_DEFAULT;
 					d->why.len = 0;
-					plan_str_add(&d->why,
+					pcl_strbuf_add(&d->why,
 						     "%s at 0x%x hidden: it overlaps %s at 0x%x (0x%x-0x%x), and a guest cannot be shown both",
 						     name, c->offset, pname,
 						     pc->offset, pd->at,
 						     pd->at + pd->len - 1);
 					continue;
 				} else {
-					pcl_plan_diag(st->diag, st->src,
-						      "%s at 0x%x overlaps %s at 0x%x-0x%x",
+					pcl_diag_add(st->diag, st->src, 0, 0, -1,
+			     "%s at 0x%x overlaps %s at 0x%x-0x%x",
 						      name, c->offset, pname,
 						      pd->at, pd->at + pd->len - 1);
 					r = fail_rule(d->rule);
@@ -909,8 +835,8 @@ static int claim_moved(struct pstate *st)
 			continue;
 		if (!window_ok(st, c->space, (uint32_t)d->at, d->len, why,
 			       sizeof(why))) {
-			pcl_plan_diag(st->diag, st->src,
-				      "cannot move %s from 0x%x to 0x%x (%u bytes): %s",
+			pcl_diag_add(st->diag, st->src, 0, 0, -1,
+			     "cannot move %s from 0x%x to 0x%x (%u bytes): %s",
 				      pcl_layout_cap_label(c->space, c->id, nb, sizeof(nb)),
 				      c->offset, (unsigned int)d->at, d->len,
 				      why);
@@ -934,7 +860,7 @@ struct vcap {
 	uint32_t len;
 	const char *label;
 	struct pcl_layout_entry params; /* generator fields */
-	struct plan_str pwhy;		/* how the parameters were derived */
+	struct pcl_strbuf pwhy;		/* how the parameters were derived */
 	bool requested;
 };
 
@@ -982,24 +908,24 @@ static int derive_pasid(struct pstate *st, struct vcap *v)
 	const struct pcl_plan_pasid *rq = &st->req->pasid;
 	unsigned int w = 20, ex = 1, pr = 1, dw, de, dp;
 	const struct pcl_cap *c;
-	struct plan_str *s = &v->pwhy;
+	struct pcl_strbuf *s = &v->pwhy;
 	bool any = false;
 
 	if (st->req->pf) {
 		c = find_pasid(st->pf_walk);
 		if (!c || !read_pasid_cap(st->pf_walk, c, &dw, &de, &dp)) {
-			pcl_plan_diag(st->diag, st->src,
-				      "the PF (%s) has no readable PASID capability, so its VF cannot use PASID",
+			pcl_diag_add(st->diag, st->src, 0, 0, -1,
+			     "the PF (%s) has no readable PASID capability, so its VF cannot use PASID",
 				      pcl_cfg_source(st->req->pf));
 			return -EINVAL;
 		}
-		plan_str_add(s, "the PF's PASID capability at 0x%x allows width %u, execute %s, privileged %s",
+		pcl_strbuf_add(s, "the PF's PASID capability at 0x%x allows width %u, execute %s, privileged %s",
 			     c->offset, dw, yn(de), yn(dp));
 		w = dw; ex = de; pr = dp;
 		any = true;
 	} else if (!st->is_vf && (c = find_pasid(st->walk)) &&
 		   read_pasid_cap(st->walk, c, &dw, &de, &dp)) {
-		plan_str_add(s, "the device's own PASID capability at 0x%x (hidden by vfio-pci) allows width %u, execute %s, privileged %s",
+		pcl_strbuf_add(s, "the device's own PASID capability at 0x%x (hidden by vfio-pci) allows width %u, execute %s, privileged %s",
 			     c->offset, dw, yn(de), yn(dp));
 		w = dw; ex = de; pr = dp;
 		any = true;
@@ -1008,13 +934,13 @@ static int derive_pasid(struct pstate *st, struct vcap *v)
 		unsigned int iw = rq->iommu_max_width;
 
 		if (!iw) {
-			pcl_plan_diag(st->diag, st->src,
-				      "the IOMMU reports no PASID support (out_max_pasid_log2 = 0), so no virtual PASID can be offered");
+			pcl_diag_add(st->diag, st->src, 0, 0, -1,
+			     "the IOMMU reports no PASID support (out_max_pasid_log2 = 0), so no virtual PASID can be offered");
 			return -EINVAL;
 		}
 		if (iw > 20)
 			iw = 20;
-		plan_str_add(s, "%sthe IOMMU allows width %u, execute %s, privileged %s",
+		pcl_strbuf_add(s, "%sthe IOMMU allows width %u, execute %s, privileged %s",
 			     any ? "; " : "", iw, yn(rq->iommu_exec),
 			     yn(rq->iommu_priv));
 		if (iw < w)
@@ -1024,11 +950,11 @@ static int derive_pasid(struct pstate *st, struct vcap *v)
 		any = true;
 	}
 	if (!any) {
-		pcl_plan_diag(st->diag, st->src,
-			      "no source for the virtual PASID's capability register: give the PF (--pf) or what the IOMMU reports (--pasid-width, --pasid-exec, --pasid-priv)");
+		pcl_diag_add(st->diag, st->src, 0, 0, -1,
+			     "no source for the virtual PASID's capability register: give the PF (--pf) or what the IOMMU reports (--pasid-width, --pasid-exec, --pasid-priv)");
 		return -EINVAL;
 	}
-	plan_str_add(s, "; so Max PASID Width %u, Execute Permission %s, Privileged Mode %s (the smallest width, and only what every source allows)",
+	pcl_strbuf_add(s, "; so Max PASID Width %u, Execute Permission %s, Privileged Mode %s (the smallest width, and only what every source allows)",
 		     w, ex ? "on" : "off", pr ? "on" : "off");
 	v->params.pasid_max_width = (uint8_t)w;
 	v->params.pasid_exec = (uint8_t)ex;
@@ -1043,24 +969,24 @@ static int derive_dsn(struct pstate *st, struct vcap *v)
 
 	if (!rq->from_pf) {
 		v->params.dsn_serial = rq->serial;
-		plan_str_add(&v->pwhy, "the serial is the one the user gave (0x%016llx), not the host's",
+		pcl_strbuf_add(&v->pwhy, "the serial is the one the user gave (0x%016llx), not the host's",
 			     (unsigned long long)rq->serial);
 		return v->pwhy.oom ? -ENOMEM : 0;
 	}
 	if (!st->req->pf) {
-		pcl_plan_diag(st->diag, st->src,
-			      "a serial \"from-pf\" needs the PF's config space (--pf)");
+		pcl_diag_add(st->diag, st->src, 0, 0, -1,
+			     "a serial \"from-pf\" needs the PF's config space (--pf)");
 		return -EINVAL;
 	}
 	c = pcl_walk_find(st->pf_walk, PCL_SPACE_EXTENDED, 0x03, 0);
 	if (!c) {
-		pcl_plan_diag(st->diag, st->src,
-			      "the PF (%s) has no Device Serial Number capability to take the serial from",
+		pcl_diag_add(st->diag, st->src, 0, 0, -1,
+			     "the PF (%s) has no Device Serial Number capability to take the serial from",
 			      pcl_cfg_source(st->req->pf));
 		return -EINVAL;
 	}
 	v->params.dsn_from_pf = 1;
-	plan_str_add(&v->pwhy,
+	pcl_strbuf_add(&v->pwhy,
 		     "the serial is the PF's (its DSN capability at 0x%x), as the SR-IOV specification allows for a VF",
 		     c->offset);
 	return v->pwhy.oom ? -ENOMEM : 0;
@@ -1076,40 +1002,45 @@ static void params_from_layout(struct vcap *v, const struct pcl_layout_entry *e,
 	v->params.pasid_priv = e->pasid_priv;
 	v->params.dsn_from_pf = e->dsn_from_pf;
 	v->params.dsn_serial = e->dsn_serial;
-	plan_str_add(&v->pwhy, "taken from layout %s revision %u",
+	pcl_strbuf_add(&v->pwhy, "taken from layout %s revision %u",
 		     pcl_layout_name(l), pcl_layout_revision(l));
 }
 
 /* The rule findings collected on the way down the cascade. */
 struct tried {
-	struct plan_str user, database, quirk, dvsec, gap;
+	struct pcl_strbuf user, database, quirk, dvsec, gap;
 };
 
 static void tried_free(struct tried *t)
 {
-	plan_str_free(&t->user);
-	plan_str_free(&t->database);
-	plan_str_free(&t->quirk);
-	plan_str_free(&t->dvsec);
-	plan_str_free(&t->gap);
+	pcl_strbuf_free(&t->user);
+	pcl_strbuf_free(&t->database);
+	pcl_strbuf_free(&t->quirk);
+	pcl_strbuf_free(&t->dvsec);
+	pcl_strbuf_free(&t->gap);
 }
 
 static void report_failure(struct pstate *st, const struct vcap *v,
 			   const struct tried *t, const char *stop)
 {
-	pcl_plan_diag(st->diag, st->src,
-		      "cannot place the virtual %s (%u bytes, extended space); what each rule found:",
+	pcl_diag_add(st->diag, st->src, 0, 0, -1,
+			     "cannot place the virtual %s (%u bytes, extended space); what each rule found:",
 		      v->label, v->len);
-	pcl_plan_diag(st->diag, st->src, "  user: %s",
-		      t->user.len ? plan_str_get(&t->user) : "not consulted");
-	pcl_plan_diag(st->diag, st->src, "  database: %s",
-		      t->database.len ? plan_str_get(&t->database) : stop);
-	pcl_plan_diag(st->diag, st->src, "  quirk: %s",
-		      t->quirk.len ? plan_str_get(&t->quirk) : stop);
-	pcl_plan_diag(st->diag, st->src, "  dvsec: %s",
-		      t->dvsec.len ? plan_str_get(&t->dvsec) : stop);
-	pcl_plan_diag(st->diag, st->src, "  gap: %s",
-		      t->gap.len ? plan_str_get(&t->gap) : stop);
+	pcl_diag_add(st->diag, st->src, 0, 0, -1,
+			     "  user: %s",
+		      t->user.len ? pcl_strbuf_get(&t->user) : "not consulted");
+	pcl_diag_add(st->diag, st->src, 0, 0, -1,
+			     "  database: %s",
+		      t->database.len ? pcl_strbuf_get(&t->database) : stop);
+	pcl_diag_add(st->diag, st->src, 0, 0, -1,
+			     "  quirk: %s",
+		      t->quirk.len ? pcl_strbuf_get(&t->quirk) : stop);
+	pcl_diag_add(st->diag, st->src, 0, 0, -1,
+			     "  dvsec: %s",
+		      t->dvsec.len ? pcl_strbuf_get(&t->dvsec) : stop);
+	pcl_diag_add(st->diag, st->src, 0, 0, -1,
+			     "  gap: %s",
+		      t->gap.len ? pcl_strbuf_get(&t->gap) : stop);
 }
 
 static const char *range_source(const struct pstate *st, const struct pcl_gap *g)
@@ -1128,7 +1059,7 @@ static bool is_dvsec_source(const char *s)
 }
 
 /* Describe the free ranges of one kind (user or DVSEC) for a finding. */
-static void describe_free(struct pstate *st, bool dvsec, struct plan_str *s)
+static void describe_free(struct pstate *st, bool dvsec, struct pcl_strbuf *s)
 {
 	size_t n = 0;
 
@@ -1138,7 +1069,7 @@ static void describe_free(struct pstate *st, bool dvsec, struct plan_str *s)
 		if (r->kind != PCL_RANGE_FREE ||
 		    is_dvsec_source(r->source ? r->source : "") != dvsec)
 			continue;
-		plan_str_add(s, "%s0x%x-0x%x%s", n++ ? ", " : "", r->start,
+		pcl_strbuf_add(s, "%s0x%x-0x%x%s", n++ ? ", " : "", r->start,
 			     r->start + r->length - 1,
 			     r->flags & PCL_RANGE_UNTRUSTED ?
 				     " (rejected: not all of it is unclaimed zero)" : "");
@@ -1162,7 +1093,7 @@ static int place_virtual(struct pstate *st, struct vcap *v, uint32_t at,
 			 int rule, const struct tried *t, const char *winner)
 {
 	struct pent *p = new_entry(st);
-	const struct plan_str *parts[] = { &t->user, &t->database, &t->quirk,
+	const struct pcl_strbuf *parts[] = { &t->user, &t->database, &t->quirk,
 					   &t->dvsec, &t->gap };
 
 	if (!p)
@@ -1179,14 +1110,14 @@ static int place_virtual(struct pstate *st, struct vcap *v, uint32_t at,
 	p->e.vendor = -1;
 	p->e.vsec_id = -1;
 	p->e.prov_rule = (uint8_t)rule;
-	plan_str_add(&p->why, "%s at 0x%x: ", v->label, at);
+	pcl_strbuf_add(&p->why, "%s at 0x%x: ", v->label, at);
 	for (size_t i = 0; i < PCL_ARRAY_SIZE(parts); i++)
 		if (parts[i]->len)
-			plan_str_add(&p->why, "%s, ", plan_str_get(parts[i]));
-	plan_str_add(&p->why, "%s", winner);
+			pcl_strbuf_add(&p->why, "%s, ", pcl_strbuf_get(parts[i]));
+	pcl_strbuf_add(&p->why, "%s", winner);
 	if (v->pwhy.len)
-		plan_str_add(&p->why, ". Parameters: %s", plan_str_get(&v->pwhy));
-	plan_str_add(&p->why, ".");
+		pcl_strbuf_add(&p->why, ". Parameters: %s", pcl_strbuf_get(&v->pwhy));
+	pcl_strbuf_add(&p->why, ".");
 	claim(st, st->n_ents - 1, at, v->len);
 	return p->why.oom ? -ENOMEM : 0;
 }
@@ -1245,8 +1176,8 @@ static int cascade(struct pstate *st, struct vcap *v)
 			r = place_virtual(st, v, place->at, PCL_PROV_USER, &t, win);
 			goto out;
 		}
-		pcl_plan_diag(st->diag, st->src,
-			      "cannot place the virtual %s at 0x%x (--place): %s",
+		pcl_diag_add(st->diag, st->src, 0, 0, -1,
+			     "cannot place the virtual %s at 0x%x (--place): %s",
 			      v->label, place->at, why);
 		r = -EINVAL;
 		goto out;
@@ -1262,8 +1193,8 @@ static int cascade(struct pstate *st, struct vcap *v)
 					  &t, win);
 			goto out;
 		}
-		pcl_plan_diag(st->diag, st->src,
-			      "the user's layout %s places the virtual %s at 0x%x, but on this device %s",
+		pcl_diag_add(st->diag, st->src, 0, 0, -1,
+			     "the user's layout %s places the virtual %s at 0x%x, but on this device %s",
 			      pcl_layout_name(st->base), v->label,
 			      (unsigned int)e->at, why);
 		r = -ENOSPC;
@@ -1284,27 +1215,27 @@ static int cascade(struct pstate *st, struct vcap *v)
 			r = place_virtual(st, v, g->offset, PCL_PROV_USER, &t, win);
 			goto out;
 		}
-		plan_str_add(&t.user, "no free %u-byte window inside the ranges given as available (--free ",
+		pcl_strbuf_add(&t.user, "no free %u-byte window inside the ranges given as available (--free ",
 			     v->len);
 		describe_free(st, false, &t.user);
-		plan_str_add(&t.user, ")");
+		pcl_strbuf_add(&t.user, ")");
 		report_failure(st, v, &t,
 			       "not consulted: --free restricts placement to the ranges given");
 		r = -ENOSPC;
 		goto out;
 	}
-	plan_str_add(&t.user, "no user placement");
+	pcl_strbuf_add(&t.user, "no user placement");
 
 	/* 2. database */
 	if (!req->db) {
-		plan_str_add(&t.database, "no layout database given");
+		pcl_strbuf_add(&t.database, "no layout database given");
 	} else if (!st->dbsel) {
-		plan_str_add(&t.database, "%s", st->dbshort);
+		pcl_strbuf_add(&t.database, "%s", st->dbshort);
 	} else if ((e = find_virtual(st->dbsel, v->gen))) {
 		if (!window_ok(st, PCL_SPACE_EXTENDED, (uint32_t)e->at, v->len,
 			       why, sizeof(why))) {
-			pcl_plan_diag(st->diag, st->src,
-				      "layout %s revision %u (%s) places the virtual %s at 0x%x, but on this device %s",
+			pcl_diag_add(st->diag, st->src, 0, 0, -1,
+			     "layout %s revision %u (%s) places the virtual %s at 0x%x, but on this device %s",
 				      pcl_layout_name(st->dbsel),
 				      pcl_layout_revision(st->dbsel),
 				      layout_file(st->dbsel), v->label,
@@ -1323,7 +1254,7 @@ static int cascade(struct pstate *st, struct vcap *v)
 				  &t, win);
 		goto out;
 	} else {
-		plan_str_add(&t.database, "layout %s revision %u has no virtual %s",
+		pcl_strbuf_add(&t.database, "layout %s revision %u has no virtual %s",
 			     pcl_layout_name(st->dbsel),
 			     pcl_layout_revision(st->dbsel), v->label);
 	}
@@ -1348,18 +1279,18 @@ static int cascade(struct pstate *st, struct vcap *v)
 						  &t, win);
 				goto out;
 			}
-			plan_str_add(&t.quirk, "%squirk %s prefers 0x%x but %s",
+			pcl_strbuf_add(&t.quirk, "%squirk %s prefers 0x%x but %s",
 				     t.quirk.len ? "; " : "",
 				     pcl_layout_name(q), p->at, why);
 		}
 	}
 	if (!t.quirk.len) {
 		if (st->n_quirks)
-			plan_str_add(&t.quirk, "no quirk placement for %s (%zu matching quirk%s)",
+			pcl_strbuf_add(&t.quirk, "no quirk placement for %s (%zu matching quirk%s)",
 				     v->label, st->n_quirks,
 				     st->n_quirks == 1 ? "" : "s");
 		else
-			plan_str_add(&t.quirk, "no quirk for %04x:%04x",
+			pcl_strbuf_add(&t.quirk, "no quirk for %04x:%04x",
 				     st->id.vendor_id, st->id.device_id);
 	}
 
@@ -1380,12 +1311,12 @@ static int cascade(struct pstate *st, struct vcap *v)
 		goto out;
 	}
 	if (have_free(st, true)) {
-		plan_str_add(&t.dvsec, "no free %u-byte window in the ranges the free-space DVSEC advertises (",
+		pcl_strbuf_add(&t.dvsec, "no free %u-byte window in the ranges the free-space DVSEC advertises (",
 			     v->len);
 		describe_free(st, true, &t.dvsec);
-		plan_str_add(&t.dvsec, ")");
+		pcl_strbuf_add(&t.dvsec, ")");
 	} else {
-		plan_str_add(&t.dvsec, "no free-space DVSEC");
+		pcl_strbuf_add(&t.dvsec, "no free-space DVSEC");
 	}
 
 	/* 5. gap: the PF's offset (VF) or the device's own hidden one */
@@ -1394,7 +1325,7 @@ static int cascade(struct pstate *st, struct vcap *v)
 			pcl_walk_find(st->pf_walk, PCL_SPACE_EXTENDED, v->id, 0);
 
 		if (!pc) {
-			plan_str_add(&t.gap, "the PF has no %s", v->label);
+			pcl_strbuf_add(&t.gap, "the PF has no %s", v->label);
 		} else if (window_ok(st, PCL_SPACE_EXTENDED, pc->offset, v->len,
 				     why, sizeof(why))) {
 			snprintf(win, sizeof(win),
@@ -1403,7 +1334,7 @@ static int cascade(struct pstate *st, struct vcap *v)
 			r = place_virtual(st, v, pc->offset, PCL_PROV_GAP, &t, win);
 			goto out;
 		} else {
-			plan_str_add(&t.gap, "the PF's %s offset 0x%x is not free here (%s)",
+			pcl_strbuf_add(&t.gap, "the PF's %s offset 0x%x is not free here (%s)",
 				     v->label, pc->offset, why);
 		}
 	}
@@ -1421,7 +1352,7 @@ static int cascade(struct pstate *st, struct vcap *v)
 			goto out;
 		}
 		if (own)
-			plan_str_add(&t.gap, "%sthe device's own %s offset 0x%x cannot be reused (%s)",
+			pcl_strbuf_add(&t.gap, "%sthe device's own %s offset 0x%x cannot be reused (%s)",
 				     t.gap.len ? "; " : "", v->label, own->offset,
 				     own->length < v->len ? "too short" : why);
 	}
@@ -1447,7 +1378,7 @@ static int cascade(struct pstate *st, struct vcap *v)
 			first_unusable(st, 0xff8, v->len, why, sizeof(why));
 		else if (g->klass > PCL_GAP_CLEAR)
 			pcl_gap_reason(st->map, g, why, sizeof(why));
-		plan_str_add(&t.gap, "%sQEMU's default 0xff8 is not safe (%s)",
+		pcl_strbuf_add(&t.gap, "%sQEMU's default 0xff8 is not safe (%s)",
 			     t.gap.len ? "; " : "", why);
 	}
 	for (size_t i = 0; i < ngaps; i++) {
@@ -1463,7 +1394,7 @@ static int cascade(struct pstate *st, struct vcap *v)
 		r = place_virtual(st, v, g->offset, PCL_PROV_GAP, &t, win);
 		goto out;
 	}
-	plan_str_add(&t.gap, "%sno aligned %u-byte window of extended space is all unclaimed zero and unused by this plan",
+	pcl_strbuf_add(&t.gap, "%sno aligned %u-byte window of extended space is all unclaimed zero and unused by this plan",
 		     t.gap.len ? "; " : "", v->len);
 	report_failure(st, v, &t, "");
 	r = -ENOSPC;
@@ -1491,8 +1422,8 @@ static int place_requested(struct pstate *st)
 		if (!want[i] && !be)
 			continue;
 		if (!st->ext_ok) {
-			pcl_plan_diag(st->diag, st->src,
-				      "the virtual %s is an extended capability, but %s",
+			pcl_diag_add(st->diag, st->src, 0, 0, -1,
+			     "the virtual %s is an extended capability, but %s",
 				      v->label,
 				      st->id.pcie_type < 0 ?
 					      "the device has no PCI Express capability, so it has no extended config space" :
@@ -1506,8 +1437,8 @@ static int place_requested(struct pstate *st)
 			params_from_layout(v, be, st->base);
 			if (be->dsn_from_pf && st->pf_walk &&
 			    !pcl_walk_find(st->pf_walk, PCL_SPACE_EXTENDED, 0x03, 0)) {
-				pcl_plan_diag(st->diag, st->src,
-					      "%s %s takes the DSN from the PF, but the PF (%s) has none",
+				pcl_diag_add(st->diag, st->src, 0, 0, -1,
+			     "%s %s takes the DSN from the PF, but the PF (%s) has none",
 					      rule_who(st->base_rule),
 					      pcl_layout_name(st->base),
 					      pcl_cfg_source(st->req->pf));
@@ -1516,10 +1447,10 @@ static int place_requested(struct pstate *st)
 		}
 		if (!r)
 			r = cascade(st, v);
-		plan_str_free(&v->pwhy);
+		pcl_strbuf_free(&v->pwhy);
 	}
 	for (size_t i = 0; i < 2; i++)
-		plan_str_free(&vs[i].pwhy);
+		pcl_strbuf_free(&vs[i].pwhy);
 	return r;
 }
 
@@ -1542,8 +1473,8 @@ static int place_base_other(struct pstate *st)
 				continue;
 			if (!window_ok(st, s, (uint32_t)e->at, e->length, why,
 				       sizeof(why))) {
-				pcl_plan_diag(st->diag, st->src,
-					      "%s %s places a virtual %s at 0x%x, but on this device %s",
+				pcl_diag_add(st->diag, st->src, 0, 0, -1,
+			     "%s %s places a virtual %s at 0x%x, but on this device %s",
 					      rule_who(st->base_rule),
 					      pcl_layout_name(st->base),
 					      pcl_layout_cap_label(s, e->id, nb, sizeof(nb)),
@@ -1558,7 +1489,7 @@ static int place_base_other(struct pstate *st)
 			p->e.column = 0;
 			p->e.prov_rule = (uint8_t)st->base_rule;
 			p->e.prov_reason = NULL;
-			plan_str_add(&p->why, "virtual %s at 0x%x: layout %s revision %u (%s) places it there",
+			pcl_strbuf_add(&p->why, "virtual %s at 0x%x: layout %s revision %u (%s) places it there",
 				     pcl_layout_cap_label(s, e->id, nb, sizeof(nb)),
 				     (unsigned int)e->at,
 				     pcl_layout_name(st->base),
@@ -1594,8 +1525,8 @@ static int add_anchor(struct pstate *st)
 		}
 	}
 	if (!window_ok(st, PCL_SPACE_EXTENDED, 0x100, 4, why, sizeof(why))) {
-		pcl_plan_diag(st->diag, st->src,
-			      "the extended chain needs a Null capability at 0x100 to start from, but %s",
+		pcl_diag_add(st->diag, st->src, 0, 0, -1,
+			     "the extended chain needs a Null capability at 0x100 to start from, but %s",
 			      why);
 		return -ENOSPC;
 	}
@@ -1610,12 +1541,12 @@ static int add_anchor(struct pstate *st)
 	p->e.length = 4;
 	p->e.prov_rule = PCL_PROV_DEFAULT;
 	if (head)
-		plan_str_add(&p->why,
+		pcl_strbuf_add(&p->why,
 			     "null at 0x100: the device's first extended capability, %s, is %s, and the extended chain must start at 0x100, so a Null capability (ID 0, version 0) anchors it, as QEMU's vfio_add_ext_cap() and the kernel's vfio_ecap_init() do",
 			     pcl_layout_cap_label(head->space, head->id, nb, sizeof(nb)),
 			     moved ? "moved elsewhere" : "hidden");
 	else
-		plan_str_add(&p->why,
+		pcl_strbuf_add(&p->why,
 			     "null at 0x100: the device has no extended capability at 0x100 and the extended chain must start there, so a Null capability (ID 0, version 0) anchors it");
 	claim(st, st->n_ents - 1, 0x100, 4);
 	return 0;
@@ -1643,7 +1574,7 @@ static int add_hidden(struct pstate *st)
 		p->e.vsec_id = d->vsec_id;
 		p->e.prov_rule = (uint8_t)d->rule;
 		p->why = d->why;
-		d->why = (struct plan_str){ 0 };
+		d->why = (struct pcl_strbuf){ 0 };
 	}
 	return 0;
 }
@@ -1715,18 +1646,18 @@ static int build_layout(struct pstate *st, struct pcl_layout **out)
 		}
 		/* Every reason is a sentence. */
 		if (p->why.len && p->why.s[p->why.len - 1] != '.')
-			plan_str_add(&p->why, ".");
+			pcl_strbuf_add(&p->why, ".");
 		if (p->why.oom) {
 			r = -ENOMEM;
 			break;
 		}
-		p->e.prov_reason = plan_str_get(&p->why);
+		p->e.prov_reason = pcl_strbuf_get(&p->why);
 		r = pcl_layout_add_entry(l, &p->e);
 		if (r < 0) {
 			char nb[16];
 
-			pcl_plan_diag(st->diag, st->src,
-				      "internal error: the layout refused %s at 0x%x (%s)",
+			pcl_diag_add(st->diag, st->src, 0, 0, -1,
+			     "internal error: the layout refused %s at 0x%x (%s)",
 				      pcl_layout_cap_label(p->e.space, p->e.id, nb, sizeof(nb)),
 				      (unsigned int)p->e.at, strerror(-r));
 		}
@@ -1745,9 +1676,9 @@ static void state_free(struct pstate *st)
 {
 	/* st->dec is NULL when its allocation failed after ncaps was set. */
 	for (size_t i = 0; st->dec && i < st->ncaps; i++)
-		plan_str_free(&st->dec[i].why);
+		pcl_strbuf_free(&st->dec[i].why);
 	for (size_t i = 0; i < st->n_ents; i++)
-		plan_str_free(&st->ents[i].why);
+		pcl_strbuf_free(&st->ents[i].why);
 	free(st->dec);
 	free(st->ents);
 	free(st->quirks);
@@ -1792,7 +1723,8 @@ PCL_EXPORT int pcl_plan(const struct pcl_plan_request *req,
 		return -EINVAL;
 	*layout = NULL;
 	if (!req->cfg) {
-		pcl_plan_diag(diag, "", "no device to plan for");
+		pcl_diag_add(diag, "", 0, 0, -1,
+			     "no device to plan for");
 		return -EINVAL;
 	}
 	st = calloc(1, sizeof(*st));

@@ -118,7 +118,7 @@ PCL_EXPORT int pcl_plan_request_place(struct pcl_plan_request *req, int space,
 	if (!req || (space != PCL_SPACE_STANDARD &&
 		     space != PCL_SPACE_EXTENDED) ||
 	    (space == PCL_SPACE_STANDARD && id > 0xff) ||
-	    at < plan_space_start(space) || at >= plan_space_end(space))
+	    at < pcl_space_start(space) || at >= pcl_space_end(space))
 		return -EINVAL;
 	for (size_t i = 0; i < req->n_places; i++)
 		if (req->places[i].space == space && req->places[i].id == id)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
- * report.c - the reasons behind a yes/no answer of check and unify: a
+ * report.c - the reasons behind a yes/no answer (check, unify, survey): a
  * growable list of findings whose messages the report owns.
  */
 #include <errno.h>
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "compat-internal.h"
+#include "internal.h"
 
 struct pcl_report {
 	struct pcl_finding *items;
@@ -109,31 +109,3 @@ PCL_EXPORT const struct pcl_finding *pcl_report_get(const struct pcl_report *r,
 {
 	return r && index < r->count ? &r->items[index] : NULL;
 }
-
-bool compat_is_vendor_cap(int space, uint16_t id)
-{
-	return space == PCL_SPACE_EXTENDED && (id == 0x0b || id == 0x23);
-}
-
-const char *compat_entry_name(const struct pcl_layout_entry *e, char *buf,
-			      size_t size)
-{
-	char nb[16];
-	const char *n = pcl_layout_cap_label(e->space, e->id, nb, sizeof(nb));
-	int len = snprintf(buf, size, "%s", n);
-
-	if (len >= 0 && (size_t)len < size && (e->vendor != -1 || e->vsec_id != -1))
-		len += snprintf(buf + len, size - (size_t)len, " %04x/%04x",
-				e->vendor == -1 ? 0 : (unsigned int)e->vendor,
-				e->vsec_id == -1 ? 0 : (unsigned int)e->vsec_id);
-	if (len >= 0 && (size_t)len < size && e->kind != PCL_ENTRY_VIRTUAL) {
-		if (e->phys != -1)
-			snprintf(buf + len, size - (size_t)len, " (phys 0x%x)",
-				 (unsigned int)e->phys);
-		else if (e->instance)
-			snprintf(buf + len, size - (size_t)len, " #%u",
-				 (unsigned int)e->instance);
-	}
-	return buf;
-}
-

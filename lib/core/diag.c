@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
- * diag.c - a bounded list of struct pcl_error records. A linter wants every
+ * diag.c - a bounded list of struct pcl_error records: the diagnostics of
+ * every stage that reports more than one problem (the layout loader, the
+ * quirk database, the planner). A linter wants every
  * problem of a file at once; an attacker-made file must not make us keep
  * millions of them, so the list stops at PCL_DIAG_MAX with a final record
  * saying so.
@@ -8,7 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "layout-internal.h"
+#include "internal.h"
 
 struct pcl_diag {
 	struct pcl_error *recs;
@@ -55,14 +57,9 @@ PCL_EXPORT const struct pcl_error *pcl_diag_get(const struct pcl_diag *diag,
 	return &diag->recs[index];
 }
 
-/*
- * Append one record; the shared body of the public and internal adders.
- * PCL_PRINTF(6, 0) lets the compiler check callers' formats through the
- * va_list (clang's -Wformat-nonliteral needs it to accept vsnprintf here).
- */
-static PCL_PRINTF(6, 0) int diag_vadd(struct pcl_diag *diag, const char *source, uint32_t line,
-		     uint32_t column, int32_t offset, const char *fmt,
-		     va_list ap)
+/* Append one record; the shared body of the public and internal adders. */
+int pcl_diag_vadd(struct pcl_diag *diag, const char *source, uint32_t line,
+		  uint32_t column, int32_t offset, const char *fmt, va_list ap)
 {
 	struct pcl_error *e;
 
@@ -99,16 +96,6 @@ static PCL_PRINTF(6, 0) int diag_vadd(struct pcl_diag *diag, const char *source,
 	return 0;
 }
 
-void pcl_diag_add_pos(struct pcl_diag *diag, const char *source,
-		      struct lpos pos, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	diag_vadd(diag, source, pos.line, pos.column, -1, fmt, ap);
-	va_end(ap);
-}
-
 PCL_EXPORT int pcl_diag_add(struct pcl_diag *diag, const char *source,
 			    uint32_t line, uint32_t column, int32_t offset,
 			    const char *fmt, ...)
@@ -117,7 +104,7 @@ PCL_EXPORT int pcl_diag_add(struct pcl_diag *diag, const char *source,
 	int r;
 
 	va_start(ap, fmt);
-	r = diag_vadd(diag, source, line, column, offset, fmt, ap);
+	r = pcl_diag_vadd(diag, source, line, column, offset, fmt, ap);
 	va_end(ap);
 	return r;
 }

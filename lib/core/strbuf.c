@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * strbuf.c - the library's one growable string. Reasons, explanations and
+ * digest inputs are built piece by piece; a failed allocation leaves the
+ * text as it was and sets @oom, so a builder checks once at the end
+ * instead of after every piece.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "internal.h"
+
+void pcl_strbuf_vadd(struct pcl_strbuf *b, const char *fmt, va_list ap)
+{
+	va_list aq;
+	int n;
+
+	if (b->oom)
+		return;
+	for (;;) {
+		size_t room = b->alloc - b->len;
+
+		va_copy(aq, ap);
+		n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? room : 0,
+			      fmt, aq);
+		va_end(aq);
+		if (n < 0) {
+			b->oom = true;
+			return;
+		}
+		if (b->s && (size_t)n < room) {
+			b->len += (size_t)n;
+			return;
+		}
+		size_t want = b->len + (size_t)n + 1;
+		size_t a = b->alloc ? b->alloc : 128;
+		char *grown;
+
+		while (a < want)
+			a *= 2;
+		grown = realloc(b->s, a);
+		if (!grown) {
+			b->oom = true;
+			return;
+		}
+		if (!b->s)
+			grown[0] = '\0';
+		b->s = grown;
+		b->alloc = a;
+	}
+}
+
+void pcl_strbuf_add(struct pcl_strbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	pcl_strbuf_vadd(b, fmt, ap);
+	va_end(ap);
+}
+
+void pcl_strbuf_truncate(struct pcl_strbuf *b, size_t len)
+{
+	if (len < b->len) {
+		b->len = len;
+		b->s[len] = '\0';
+	}
+}
+
+const char *pcl_strbuf_get(const struct pcl_strbuf *b)
+{
+	return b->s ? b->s : "";
+}
+
+char *pcl_strbuf_steal(struct pcl_strbuf *b)
+{
+	char *s = b->oom ? NULL : b->s;
+
+	if (b->oom)
+		free(b->s);
+	else if (!s)
+		s = calloc(1, 1);
+	*b = (struct pcl_strbuf){ 0 };
+	return s;
+}
+
+void pcl_strbuf_free(struct pcl_strbuf *b)
+{
+	free(b->s);
+	*b = (struct pcl_strbuf){ 0 };
+}
