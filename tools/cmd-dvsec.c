@@ -8,12 +8,9 @@
  * whole flow can be tried on a real dump.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -246,17 +243,23 @@ static int parse_args(int argc, char **argv, struct dvsec_args *a)
 	return 0;
 }
 
-/*
- * Write @len bytes to @path through a temporary file in the same directory
- * and rename(2), so a reader never sees half a file. "-" is stdout.
- */
+struct bytes_job {
+	const void *data;
+	size_t len;
+};
+
+static int bytes_job_write(FILE *f, void *opaque)
+{
+	const struct bytes_job *j = opaque;
+
+	return fwrite(j->data, 1, j->len, f) == j->len ? 0 : -EIO;
+}
+
+/* @len bytes to @path through the library's atomic writer; "-" is stdout. */
 static int write_atomic(const char *path, const void *data, size_t len)
 {
-	const char *slash = strrchr(path, '/');
-	size_t dlen = slash ? (size_t)(slash - path) + 1 : 0;
-	char *tmp;
-	mode_t mask;
-	int fd;
+	struct bytes_job j = { .data = data, .len = len };
+	int r;
 
 	if (!strcmp(path, "-")) {
 		if (fwrite(data, 1, len, stdout) != len || fflush(stdout)) {
@@ -265,50 +268,12 @@ static int write_atomic(const char *path, const void *data, size_t len)
 		}
 		return 0;
 	}
-	tmp = malloc(dlen + 32);
-	if (!tmp) {
-		cli_error("out of memory");
+	r = pcl_file_replace(path, bytes_job_write, &j);
+	if (r < 0) {
+		cli_error("%s: %s", path, strerror(-r));
 		return -1;
 	}
-	memcpy(tmp, path, dlen);
-	strcpy(tmp + dlen, ".pcilayout-XXXXXX");
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		cli_error("%s: cannot create a temporary file: %s", path,
-			  strerror(errno));
-		free(tmp);
-		return -1;
-	}
-	mask = umask(0);
-	umask(mask);
-	if (fchmod(fd, 0666 & ~mask) < 0)
-		goto fail;
-	for (size_t done = 0; done < len;) {
-		ssize_t w = write(fd, (const char *)data + done, len - done);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			goto fail;
-		done += (size_t)w;
-	}
-	if (fsync(fd) < 0 || close(fd) < 0) {
-		fd = -1;
-		goto fail;
-	}
-	if (rename(tmp, path) < 0) {
-		fd = -1;
-		goto fail;
-	}
-	free(tmp);
 	return 0;
-fail:
-	cli_error("%s: %s", path, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	free(tmp);
-	return -1;
 }
 
 static void print_hex(const uint8_t *b, size_t len, uint32_t base)

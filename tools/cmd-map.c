@@ -11,8 +11,6 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -543,55 +541,25 @@ static int svg_write(FILE *f, const struct pcl_cfg *cfg,
 	return ferror(f) ? -EIO : 0;
 }
 
-/* Write to a temporary file beside @path, then rename: never a torn file. */
+struct svg_job {
+	const struct pcl_cfg *cfg;
+	const struct pcl_map *map;
+};
+
+static int svg_job_write(FILE *f, void *opaque)
+{
+	const struct svg_job *j = opaque;
+
+	return svg_write(f, j->cfg, j->map);
+}
+
+/* Through the library's atomic writer: never a torn file. */
 static int svg_save(const char *path, const struct pcl_cfg *cfg,
 		    const struct pcl_map *map)
 {
-	size_t len = strlen(path);
-	char *tmp = malloc(len + 8);
-	FILE *f;
-	int fd, r;
+	struct svg_job j = { .cfg = cfg, .map = map };
 
-	if (!tmp)
-		return -ENOMEM;
-	memcpy(tmp, path, len);
-	memcpy(tmp + len, ".XXXXXX", 8);
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		r = -errno;
-		free(tmp);
-		return r;
-	}
-	f = fdopen(fd, "w");
-	if (!f) {
-		r = -errno;
-		close(fd);
-		goto fail;
-	}
-	/* mkstemp makes it 0600; give it the mode a plain create would. */
-	mode_t um = umask(0);
-
-	umask(um);
-	if (fchmod(fd, 0666 & ~um))
-		r = -errno;
-	else
-		r = svg_write(f, cfg, map);
-	if (fflush(f) || fsync(fd))
-		r = r ? r : -errno;
-	if (fclose(f) && !r)
-		r = -errno;
-	if (r)
-		goto fail;
-	if (rename(tmp, path)) {
-		r = -errno;
-		goto fail;
-	}
-	free(tmp);
-	return 0;
-fail:
-	unlink(tmp);
-	free(tmp);
-	return r;
+	return pcl_file_replace(path, svg_job_write, &j);
 }
 
 int cmd_map(int argc, char **argv)

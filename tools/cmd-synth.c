@@ -7,13 +7,9 @@
  * new one, never a part.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -53,55 +49,26 @@ static int write_out(const struct pcl_guest *g, FILE *f, bool lspci,
 	return 0;
 }
 
-/* Write to a temporary file beside @path, sync it, rename it over @path. */
+struct synth_job {
+	const struct pcl_guest *g;
+	bool lspci;
+	const char *slot;
+};
+
+static int synth_job_write(FILE *f, void *opaque)
+{
+	const struct synth_job *j = opaque;
+
+	return write_out(j->g, f, j->lspci, j->slot);
+}
+
+/* Through the library's atomic writer: an existing file keeps its mode. */
 static int write_atomic(const struct pcl_guest *g, const char *path,
 			bool lspci, const char *slot)
 {
-	char *dup = strdup(path), *base = strdup(path), *tmp = NULL;
-	struct stat st;
-	FILE *f = NULL;
-	int fd = -1, r = -ENOMEM;
+	struct synth_job j = { .g = g, .lspci = lspci, .slot = slot };
 
-	if (!dup || !base || asprintf(&tmp, "%s/.%s.XXXXXX", dirname(dup),
-				      basename(base)) < 0) {
-		tmp = NULL;
-		goto out;
-	}
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		r = -errno;
-		goto out;
-	}
-	/* Keep an existing file's mode; a new one gets 0644 minus umask. */
-	if (stat(path, &st) == 0) {
-		fchmod(fd, st.st_mode & 07777);
-	} else {
-		mode_t um = umask(0);
-
-		umask(um);
-		fchmod(fd, 0644 & ~um);
-	}
-	f = fdopen(fd, "w");
-	if (!f) {
-		r = -errno;
-		close(fd);
-		unlink(tmp);
-		goto out;
-	}
-	r = write_out(g, f, lspci, slot);
-	if (!r && fsync(fileno(f)))
-		r = -errno;
-	if (fclose(f) && !r)
-		r = -EIO;
-	if (!r && rename(tmp, path))
-		r = -errno;
-	if (r)
-		unlink(tmp);
-out:
-	free(tmp);
-	free(dup);
-	free(base);
-	return r;
+	return pcl_file_replace(path, synth_job_write, &j);
 }
 
 static struct pcl_cfg *pick_device(const struct cli_sources *s,

@@ -52,6 +52,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -272,6 +273,37 @@ PCL_EXPORT size_t pcl_report_count(const struct pcl_report *report);
  */
 PCL_EXPORT const struct pcl_finding *
 pcl_report_get(const struct pcl_report *report, size_t index);
+
+/* ------------------------------------------------------------------ */
+/* Files                                                               */
+/* ------------------------------------------------------------------ */
+
+/**
+ * typedef pcl_write_fn - writes a file's content for pcl_file_replace().
+ * @f: the stream to write to (do not close it).
+ * @opaque: the pointer given to pcl_file_replace().
+ *
+ * Return: 0, or a negative errno to abandon the file.
+ */
+typedef int (*pcl_write_fn)(FILE *f, void *opaque);
+
+/**
+ * pcl_file_replace() - replace @path atomically with what @write_fn writes.
+ * @path: the destination; a directory is refused.
+ * @write_fn: writes the content.
+ * @opaque: passed to @write_fn.
+ *
+ * A temporary file in the same directory is written, flushed to disk and
+ * renamed over @path, so readers see the old or the new file, never a
+ * part; on any failure (of @write_fn too) the temporary file is removed
+ * and @path is untouched. An existing file keeps its mode; a new file gets
+ * 0666 minus the umask, as a plain create would.
+ *
+ * Return: 0, @write_fn's error, or a negative errno of the failing call
+ * (-EIO when a write or flush fails).
+ */
+PCL_EXPORT int pcl_file_replace(const char *path, pcl_write_fn write_fn,
+				void *opaque);
 
 #ifdef __cplusplus
 }

@@ -263,15 +263,13 @@ PCL_EXPORT int pcl_layout_to_string(const struct pcl_layout *layout,
 PCL_EXPORT int pcl_layout_save(const struct pcl_layout *layout, FILE *f);
 
 /**
- * pcl_layout_save_file() - replace @path with the canonical form, atomically.
+ * pcl_layout_save_file() - replace @path with the canonical form, atomically
+ * (pcl_file_replace(): an existing file keeps its mode, a new one gets 0666
+ * minus the umask).
  * @layout: a valid layout.
- * @path: destination. A temporary file in the same directory is written,
- *        flushed to disk and renamed over @path, so readers see the old or
- *        the new file, never a part; on any failure the temporary file is
- *        removed and @path is untouched. A new file gets mode 0644 minus
- *        the umask; an existing file keeps its mode.
+ * @path: destination.
  *
- * Return: 0 or a negative errno from the failing system call.
+ * Return: 0, -EINVAL (not valid), or a negative errno of the failing call.
  */
 PCL_EXPORT int pcl_layout_save_file(const struct pcl_layout *layout,
 				    const char *path);

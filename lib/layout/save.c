@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
- * save.c - the canonical form, atomic saving and the fingerprint.
+ * save.c - the canonical form, saving (through core's atomic writer) and the
+ * fingerprint.
  *
  * The canonical form is a pure function of the layout: jansson's dump with
  * sorted keys and a two-space indent, members equal to their default left
@@ -17,13 +18,8 @@
  * VFIO cannot always tell: the kernel erases the ID of a hidden first
  * extended capability).
  */
-#include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "layout-internal.h"
 
@@ -329,88 +325,23 @@ PCL_EXPORT int pcl_layout_save(const struct pcl_layout *layout, FILE *f)
 	return ret;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
+static int write_text(FILE *f, void *opaque)
 {
-	while (len) {
-		ssize_t n = write(fd, buf, len);
+	const char *text = opaque;
+	size_t len = strlen(text);
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return fwrite(text, 1, len, f) == len ? 0 : -EIO;
 }
 
 PCL_EXPORT int pcl_layout_save_file(const struct pcl_layout *layout,
 				    const char *path)
 {
-	char *text = NULL, *dcopy = NULL, *bcopy = NULL, *tmp = NULL;
-	const char *dir, *base;
-	struct stat st;
-	bool exists;
-	size_t len, tlen;
-	int fd = -1, ret;
+	char *text = NULL;
+	int ret = serialize(layout, false, &text, NULL);
 
-	ret = serialize(layout, false, &text, &len);
-	if (ret)
-		return ret;
-	dcopy = strdup(path);
-	bcopy = strdup(path);
-	if (!dcopy || !bcopy) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	dir = dirname(dcopy);
-	base = basename(bcopy);
-	exists = stat(path, &st) == 0;
-	tlen = strlen(dir) + strlen(base) + 32;
-	tmp = malloc(tlen);
-	if (!tmp) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	/* O_EXCL on a fresh name: the umask applies, as for any new file. */
-	for (unsigned int i = 0; i < 100; i++) {
-		struct timespec ts;
-
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		snprintf(tmp, tlen, "%s/.%s.%x%lx.tmp", dir, base,
-			 (unsigned int)getpid() ^ i, (unsigned long)ts.tv_nsec);
-		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-		if (fd >= 0 || errno != EEXIST)
-			break;
-	}
-	if (fd < 0) {
-		ret = -errno;
-		goto out;
-	}
-	ret = write_all(fd, text, len);
-	if (!ret && exists && fchmod(fd, st.st_mode & 07777))
-		ret = -errno;
-	if (!ret && fsync(fd))
-		ret = -errno;
-	if (close(fd) && !ret)
-		ret = -errno;
-	if (!ret && rename(tmp, path))
-		ret = -errno;
-	if (ret) {
-		unlink(tmp);
-		goto out;
-	}
-	/* Make the rename itself durable; a failure here loses nothing. */
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
-	}
-out:
+	if (!ret)
+		ret = pcl_file_replace(path, write_text, text);
 	free(text);
-	free(dcopy);
-	free(bcopy);
-	free(tmp);
 	return ret;
 }
 

@@ -205,6 +205,26 @@ pub type __uint16_t = ::std::os::raw::c_ushort;
 pub type __int32_t = ::std::os::raw::c_int;
 pub type __uint32_t = ::std::os::raw::c_uint;
 pub type __uint64_t = ::std::os::raw::c_ulong;
+pub type FILE = _IO_FILE;
+#[repr(C)]
+#[repr(align(8))]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct _IO_FILE {
+    pub _bindgen_opaque_blob: [u64; 27usize],
+}
+#[test]
+fn bindgen_test_layout__IO_FILE() {
+    assert_eq!(
+        ::std::mem::size_of::<_IO_FILE>(),
+        216usize,
+        concat!("Size of: ", stringify!(_IO_FILE))
+    );
+    assert_eq!(
+        ::std::mem::align_of::<_IO_FILE>(),
+        8usize,
+        concat!("Alignment of ", stringify!(_IO_FILE))
+    );
+}
 #[repr(C)]
 #[derive(Debug, Copy, Clone)]
 pub struct pcl_ctx {
@@ -536,25 +556,18 @@ extern "C" {
 extern "C" {
     pub fn pcl_report_get(report: *const pcl_report, index: usize) -> *const pcl_finding;
 }
-pub type FILE = _IO_FILE;
-#[repr(C)]
-#[repr(align(8))]
-#[derive(Debug, Default, Copy, Clone)]
-pub struct _IO_FILE {
-    pub _bindgen_opaque_blob: [u64; 27usize],
-}
-#[test]
-fn bindgen_test_layout__IO_FILE() {
-    assert_eq!(
-        ::std::mem::size_of::<_IO_FILE>(),
-        216usize,
-        concat!("Size of: ", stringify!(_IO_FILE))
-    );
-    assert_eq!(
-        ::std::mem::align_of::<_IO_FILE>(),
-        8usize,
-        concat!("Alignment of ", stringify!(_IO_FILE))
-    );
+pub type pcl_write_fn = ::std::option::Option<
+    unsafe extern "C" fn(
+        f: *mut FILE,
+        opaque: *mut ::std::os::raw::c_void,
+    ) -> ::std::os::raw::c_int,
+>;
+extern "C" {
+    pub fn pcl_file_replace(
+        path: *const ::std::os::raw::c_char,
+        write_fn: pcl_write_fn,
+        opaque: *mut ::std::os::raw::c_void,
+    ) -> ::std::os::raw::c_int;
 }
 #[repr(C)]
 #[derive(Debug, Copy, Clone)]
