@@ -4,7 +4,6 @@
  * are streamed one file at a time so that a fleet of dumps never has to
  * fit in memory at once.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,65 +126,38 @@ static long stream_file(const char *path, ccli_add_fn add, ccli_fail_fn fail,
 	return added;
 }
 
-static int name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
+/*
+ * Every regular file under @dir, subdirectories included (a host per
+ * subdirectory is a common way to keep a fleet), in name order. What is
+ * not read is named on stderr, never dropped in silence.
+ */
 static long stream_dir(const char *dir, ccli_add_fn add, ccli_fail_fn fail,
 		       void *pool, size_t *failures)
 {
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	char **names = NULL;
-	size_t n = 0, alloc = 0;
+	struct pcl_dir_entry *e;
+	size_t n;
 	long total = 0;
+	int r = pcl_dir_list(dir, NULL, PCL_DIR_RECURSE, &e, &n);
 
-	if (!d) {
-		cli_error("%s: %s", dir, strerror(errno));
+	if (r) {
+		cli_error("%s: %s", dir, strerror(-r));
 		return -1;
 	}
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		if (n == alloc) {
-			size_t a = alloc ? alloc * 2 : 256;
-			char **g = realloc(names, a * sizeof(*g));
-
-			if (!g)
-				goto oom;
-			names = g;
-			alloc = a;
-		}
-		if (asprintf(&names[n], "%s/%s", dir, de->d_name) < 0)
-			goto oom;
-		n++;
-	}
-	closedir(d);
-	d = NULL;
-	if (n)	/* names is NULL for an empty directory */
-		qsort(names, n, sizeof(*names), name_cmp);
 	for (size_t i = 0; i < n && total >= 0; i++) {
-		struct stat st;
-		long r;
+		long got;
 
-		if (stat(names[i], &st) == 0 && !S_ISREG(st.st_mode))
-			continue; /* subdirectories, sockets: not dumps */
-		r = stream_file(names[i], add, fail, pool, failures);
-		total = r < 0 ? -1 : total + r;
+		if (e[i].kind != PCL_DIR_FILE) {
+			cli_warn("%s: skipped: %s", e[i].path,
+				 e[i].kind == PCL_DIR_DIR ?
+					 "a directory that was not read (too deep, a loop, or unreadable)" :
+					 "not a regular file");
+			continue;
+		}
+		got = stream_file(e[i].path, add, fail, pool, failures);
+		total = got < 0 ? -1 : total + got;
 	}
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	pcl_dir_list_free(e, n);
 	return total;
-oom:
-	if (d)
-		closedir(d);
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	cli_error("out of memory");
-	return -1;
 }
 
 long ccli_stream(char **args, int n, ccli_add_fn add, ccli_fail_fn fail,

@@ -43,7 +43,8 @@ int ccli_option(struct ccli_pasid *p, struct mapcli *m, int c,
 /*
  * Stream every function of every SOURCE (a file - a dump, a binary or a
  * host bundle - or a directory whose regular files are read in name
- * order; names starting with '.' are skipped) that -s and -d select into
+ * order, subdirectories included; names starting with '.' are skipped,
+ * anything else not read is named on stderr) that -s and -d select into
  * @add, which takes the cfg; without SOURCE (@n 0), this machine's. An unreadable or malformed file
  * is reported on stderr and given to @fail, and the others are still read.
  * Returns the number of functions added, or -1 on a fatal error.

@@ -305,6 +305,56 @@ typedef int (*pcl_write_fn)(FILE *f, void *opaque);
 PCL_EXPORT int pcl_file_replace(const char *path, pcl_write_fn write_fn,
 				void *opaque);
 
+/** PCL_DIR_MAX_ENTRIES - the most entries pcl_dir_list() returns. */
+#define PCL_DIR_MAX_ENTRIES 65536
+
+/* Flags of pcl_dir_list(). */
+#define PCL_DIR_RECURSE 0x0001u /* descend into subdirectories (8 deep) */
+
+/** enum pcl_dir_kind - what a listed entry is (after symlinks). */
+enum pcl_dir_kind {
+	PCL_DIR_FILE = 0,  /* a regular file whose name has the suffix */
+	PCL_DIR_DIR = 1,   /* a directory not descended into */
+	PCL_DIR_OTHER = 2, /* a socket, device, FIFO or dangling symlink */
+};
+
+/**
+ * struct pcl_dir_entry - one entry of pcl_dir_list().
+ * @path: "DIR/NAME" (for a descended subdirectory "DIR/SUB/NAME").
+ * @kind: an enum pcl_dir_kind value.
+ */
+struct pcl_dir_entry {
+	char *path;
+	int kind;
+};
+
+/**
+ * pcl_dir_list() - list a directory the way every part of the library
+ * does: names starting with '.' skipped, the rest in byte-wise name order.
+ * @dir: the directory.
+ * @suffix: regular files are listed only when their name ends with it
+ *          (e.g. ".json"); NULL lists every regular file.
+ * @flags: PCL_DIR_RECURSE to descend into subdirectories, in place of
+ *         their name, at most 8 deep (a symlink loop is not followed).
+ * @entries: on success, a new array; free it with pcl_dir_list_free().
+ * @count: on success, the number of entries.
+ *
+ * Entries that are not regular files are listed too, with their kind, so
+ * that a caller can say what it does not read instead of dropping it in
+ * silence: subdirectories that were not descended (not asked to, too
+ * deep, a loop, or unreadable), and everything that is neither a file nor
+ * a directory.
+ *
+ * Return: 0; -ENOENT, -ENOTDIR, -EACCES for @dir;
+ * -EFBIG (more than %PCL_DIR_MAX_ENTRIES entries); -ENOMEM; -EINVAL.
+ */
+PCL_EXPORT int pcl_dir_list(const char *dir, const char *suffix,
+			    uint32_t flags, struct pcl_dir_entry **entries,
+			    size_t *count);
+
+/** pcl_dir_list_free() - free a list of pcl_dir_list(). NULL is accepted. */
+PCL_EXPORT void pcl_dir_list_free(struct pcl_dir_entry *entries, size_t count);
+
 #ifdef __cplusplus
 }
 #endif

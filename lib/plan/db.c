@@ -6,15 +6,12 @@
  * is explained candidate by candidate, because "why did my VM get
  * revision 1?" is the question an operator will ask.
  */
-#include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 
 #include "plan-internal.h"
 
-#define DB_MAX_FILES 65536
 
 struct pcl_layout_db {
 	struct pcl_ctx *ctx;
@@ -50,7 +47,7 @@ PCL_EXPORT int pcl_layout_db_add(struct pcl_layout_db *db,
 {
 	if (!db || !layout || pcl_layout_kind(layout) != PCL_LAYOUT_KIND_LAYOUT)
 		return -EINVAL;
-	if (db->count >= DB_MAX_FILES)
+	if (db->count >= PCL_DIR_MAX_ENTRIES)
 		return -EFBIG;
 	if (db->count == db->alloc) {
 		size_t n = db->alloc ? db->alloc * 2 : 8;
@@ -76,88 +73,52 @@ PCL_EXPORT const struct pcl_layout *pcl_layout_db_get(const struct pcl_layout_db
 	return db && index < db->count ? db->items[index] : NULL;
 }
 
-static int cmp_str(const void *a, const void *b)
+/* One file of a database directory: loaded, and refused if a quirk. */
+static int add_file(struct pcl_layout_db *db, const char *path,
+		    struct pcl_diag *diag)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
+	struct pcl_layout *l = NULL;
+	int r = pcl_layout_load_file(db->ctx, path, &l, diag);
 
-static bool is_json_name(const char *n)
-{
-	size_t len = strlen(n);
-
-	return n[0] != '.' && len > 5 && strcmp(n + len - 5, ".json") == 0;
+	if (r == 0 && pcl_layout_kind(l) != PCL_LAYOUT_KIND_LAYOUT) {
+		pcl_diag_add(diag, path, 0, 0, -1,
+			     "a quirk file is not a layout; put it in a quirk directory (--quirks)");
+		r = -EINVAL;
+	} else if (r == 0) {
+		r = pcl_layout_db_add(db, l);
+		if (!r)
+			return 0;
+	}
+	pcl_layout_free(l);
+	return r;
 }
 
 PCL_EXPORT int pcl_layout_db_add_dir(struct pcl_layout_db *db, const char *dir,
 				     struct pcl_diag *diag)
 {
-	char **names = NULL;
-	size_t n = 0, alloc = 0;
-	struct dirent *de;
-	int ret = 0;
-	DIR *d;
+	struct pcl_dir_entry *e;
+	size_t n;
+	int first = 0, r;
 
 	if (!db || !dir)
 		return -EINVAL;
-	d = opendir(dir);
-	if (!d)
-		return -errno;
-	while ((de = readdir(d))) {
-		if (!is_json_name(de->d_name))
-			continue;
-		if (n >= DB_MAX_FILES) {
-			ret = -EFBIG;
+	r = pcl_dir_list(dir, ".json", 0, &e, &n);
+	if (r)
+		return r;
+	/* Every file is tried, so that every error is listed. */
+	for (size_t i = 0; i < n; i++) {
+		if (e[i].kind != PCL_DIR_FILE)
+			continue; /* not a *.json file: not a layout */
+		r = add_file(db, e[i].path, diag);
+		if (r == -ENOMEM || r == -EFBIG) {
+			first = r;
 			break;
 		}
-		if (n == alloc) {
-			size_t a = alloc ? alloc * 2 : 16;
-			char **grown = realloc(names, a * sizeof(*grown));
-
-			if (!grown) {
-				ret = -ENOMEM;
-				break;
-			}
-			names = grown;
-			alloc = a;
-		}
-		names[n] = strdup(de->d_name);
-		if (!names[n]) {
-			ret = -ENOMEM;
-			break;
-		}
-		n++;
+		if (r && !first)
+			first = r;
 	}
-	closedir(d);
-	if (ret == 0 && n)	/* names is NULL for an empty directory */
-		qsort(names, n, sizeof(*names), cmp_str);
-	for (size_t i = 0; ret != -ENOMEM && ret != -EFBIG && i < n; i++) {
-		struct pcl_layout *l = NULL;
-		char *path;
-		int r;
-
-		if (asprintf(&path, "%s/%s", dir, names[i]) < 0) {
-			ret = -ENOMEM;
-			break;
-		}
-		r = pcl_layout_load_file(db->ctx, path, &l, diag);
-		if (r == 0 && pcl_layout_kind(l) != PCL_LAYOUT_KIND_LAYOUT) {
-			pcl_diag_add(diag, path, 0, 0, -1,
-			     "a quirk file is not a layout; put it in a quirk directory (--quirks)");
-			pcl_layout_free(l);
-			r = -EINVAL;
-		} else if (r == 0) {
-			r = pcl_layout_db_add(db, l);
-			if (r < 0)
-				pcl_layout_free(l);
-		}
-		if (r < 0 && ret == 0)
-			ret = r;
-		free(path);
-	}
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	return ret;
+	pcl_dir_list_free(e, n);
+	return first;
 }
 
 static unsigned int match_specificity(const struct pcl_layout *l)

@@ -116,6 +116,21 @@ d = json.load(open(sys.argv[1]))
 assert len(d["unreadable"]) == 2, d["unreadable"]
 assert d["hosts"] == 5
 ' "$T/out" && ok || fail "survey --json unreadable"
+# A fleet kept as one subdirectory per host is read whole; what is not a
+# file is named, not dropped.
+mkdir -p "$T/tree/host-a" "$T/tree/host-b/nested"
+cp "$T/pool/a0.lspci" "$T/tree/host-a/"
+cp "$T/pool/a1.lspci" "$T/tree/host-b/nested/"
+mkfifo "$T/tree/host-b/fifo"
+expect_exit 0 "survey descends into host directories" -- "$P" survey --json "$T/tree"
+python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["hosts"] == 2, d["hosts"]
+' "$T/out" && ok || fail "survey --json of a tree: 2 hosts"
+expect_grep "$T/out" "host-b/fifo: skipped: not a regular file" "survey names what it skips (in --json's messages)"
+expect_exit 0 "unify descends into host directories" -- "$P" unify --explain "$T/tree"
+expect_grep "$T/out" "2 can realize the layout" "unify reads the tree"
 mkdir "$T/empty"
 expect_exit 2 "unify of an empty directory" -- "$P" unify "$T/empty"
 expect_grep "$T/err" "no readable config space" "empty set message"

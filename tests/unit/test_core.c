@@ -5,7 +5,7 @@
  * lists (bounded, sorted), reports (ok = no error), and the one atomic file
  * writer: content replaced whole, an existing file's mode kept, a new
  * file's mode from the umask, a failing writer leaving the old file and
- * no temporary behind, a directory refused.
+ * no temporary behind, a directory refused; and the one directory lister.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -158,6 +158,71 @@ static void test_file_replace(void **state)
 	rmdir(dir);
 }
 
+static void touch(const char *dir, const char *name)
+{
+	char p[256];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fclose(f);
+}
+
+static const char *tail(const struct pcl_dir_entry *e, const char *dir)
+{
+	return e->path + strlen(dir) + 1;
+}
+
+/* Sorted, dot names skipped, suffix for files only, the rest named; a
+ * recursive listing descends in place and does not follow a loop. */
+static void test_dir_list(void **state)
+{
+	char dir[] = "/tmp/pcl-dir-XXXXXX", p[128], cmd[160];
+	struct pcl_dir_entry *e;
+	size_t n;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	touch(dir, "b.json");
+	touch(dir, "a.json");
+	touch(dir, ".hidden.json");
+	touch(dir, "c.txt");
+	snprintf(p, sizeof(p), "%s/sub", dir);
+	assert_int_equal(mkdir(p, 0755), 0);
+	touch(p, "d.json");
+	snprintf(p, sizeof(p), "%s/sub/loop", dir);
+	assert_int_equal(symlink("..", p), 0);
+	snprintf(p, sizeof(p), "%s/dangling", dir);
+	assert_int_equal(symlink("nowhere", p), 0);
+
+	assert_int_equal(pcl_dir_list(dir, ".json", 0, &e, &n), 0);
+	assert_int_equal(n, 4); /* c.txt is not a *.json file */
+	assert_string_equal(tail(&e[0], dir), "a.json");
+	assert_int_equal(e[0].kind, PCL_DIR_FILE);
+	assert_string_equal(tail(&e[1], dir), "b.json");
+	assert_string_equal(tail(&e[2], dir), "dangling");
+	assert_int_equal(e[2].kind, PCL_DIR_OTHER);
+	assert_string_equal(tail(&e[3], dir), "sub");
+	assert_int_equal(e[3].kind, PCL_DIR_DIR);
+	pcl_dir_list_free(e, n);
+
+	assert_int_equal(pcl_dir_list(dir, NULL, PCL_DIR_RECURSE, &e, &n), 0);
+	assert_int_equal(n, 6); /* a, b, c.txt, dangling, sub/d, sub/loop */
+	assert_string_equal(tail(&e[2], dir), "c.txt");
+	assert_string_equal(tail(&e[4], dir), "sub/d.json");
+	assert_string_equal(tail(&e[5], dir), "sub/loop");
+	assert_int_equal(e[5].kind, PCL_DIR_DIR); /* a loop: named, not read */
+	pcl_dir_list_free(e, n);
+
+	assert_int_equal(pcl_dir_list(p, NULL, 0, &e, &n), -ENOENT);
+	snprintf(p, sizeof(p), "%s/a.json", dir);
+	assert_int_equal(pcl_dir_list(p, NULL, 0, &e, &n), -ENOTDIR);
+	assert_int_equal(pcl_dir_list(dir, NULL, 0x80, &e, &n), -EINVAL);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -165,6 +230,7 @@ int main(void)
 		cmocka_unit_test(test_diag),
 		cmocka_unit_test(test_report),
 		cmocka_unit_test(test_file_replace),
+		cmocka_unit_test(test_dir_list),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,7 +19,7 @@
 #include <cmocka.h>
 
 #include "builder.h"
-#include "map/quirk-dirs.h"
+#include "quirks/quirk-dirs.h"
 
 struct fx {
 	struct pcl_ctx *ctx;

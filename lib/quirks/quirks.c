@@ -12,14 +12,11 @@
  * the "quirks-missing" finding, so that a map silently without a device's
  * reserved ranges cannot happen.
  */
-#include <dirent.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 
-#include "map-internal.h"
-#include "map/quirk-dirs.h"
-
-#include <pcilayout/quirks.h>
+#include "internal.h"
+#include "quirks/quirk-dirs.h"
 
 struct quirk {
 	struct pcl_layout *layout;
@@ -152,84 +149,33 @@ fail:
 	return r;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static bool is_quirk_name(const char *s)
-{
-	size_t n = strlen(s);
-
-	return s[0] != '.' && n > 5 && strcmp(s + n - 5, ".json") == 0;
-}
-
 PCL_EXPORT int pcl_quirks_add_dir(struct pcl_quirks *db, const char *dir,
 				  struct pcl_diag *diag)
 {
-	char **names = NULL, path[4096];
-	size_t n = 0, cap = 0, i;
-	struct dirent *de;
-	int r = 0, first = 0;
-	DIR *d;
+	struct pcl_dir_entry *e;
+	size_t n;
+	int r, first = 0;
 
-	d = opendir(dir);
-	if (!d) {
-		r = -errno;
-		if (diag)
-			pcl_diag_add(diag, dir, 0, 0, -1,
-				     "cannot read quirk directory: %s",
-				     strerror(errno));
+	r = pcl_dir_list(dir, ".json", 0, &e, &n);
+	if (r) {
+		pcl_diag_add(diag, dir, 0, 0, -1,
+			     "cannot read quirk directory: %s", strerror(-r));
 		return r;
 	}
-	while ((de = readdir(d))) {
-		if (!is_quirk_name(de->d_name))
-			continue;
-		if (n == cap) {
-			char **grown;
-
-			cap = cap ? 2 * cap : 32;
-			grown = realloc(names, cap * sizeof(*grown));
-			if (!grown) {
-				r = -ENOMEM;
-				goto out;
-			}
-			names = grown;
-		}
-		names[n] = strdup(de->d_name);
-		if (!names[n]) {
-			r = -ENOMEM;
-			goto out;
-		}
-		n++;
-	}
-	/* Name order, so the load order does not depend on the file system. */
-	if (n)
-		qsort(names, n, sizeof(*names), cmp_str);
-	for (i = 0; i < n; i++) {
-		if (have_base(db, names[i])) {
-			pcl_dbg(db->ctx, "%s/%s masked by an earlier file",
-				dir, names[i]);
+	for (size_t i = 0; i < n && r != -ENOMEM; i++) {
+		if (e[i].kind != PCL_DIR_FILE)
+			continue; /* not a *.json file: not a quirk */
+		if (have_base(db, base_name(e[i].path))) {
+			pcl_dbg(db->ctx, "%s masked by an earlier file",
+				e[i].path);
 			continue;
 		}
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
-				     names[i]) >= sizeof(path)) {
-			r = -ENAMETOOLONG;
-			goto out;
-		}
-		r = pcl_quirks_add_file(db, path, diag);
-		if (r == -ENOMEM)
-			goto out;
+		r = pcl_quirks_add_file(db, e[i].path, diag);
 		if (r && !first)
 			first = r;
 	}
-	r = first;
-out:
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	closedir(d);
-	return r;
+	pcl_dir_list_free(e, n);
+	return r == -ENOMEM ? r : first;
 }
 
 static bool is_dir(const char *path)
