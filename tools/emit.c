@@ -123,14 +123,13 @@ static const struct pcl_layout_entry *vpasid(const struct pcl_layout *l)
 static json_t *notes(const struct pcl_layout_entry *pasid)
 {
 	json_t *a = json_array();
-	char buf[512];
+	char buf[512], desc[128];
 
 	if (!pasid)
 		return a;
 	snprintf(buf, sizeof(buf),
-		 QEMU_VPASID_PROP " is an experimental property (QEMU 11.0 and later, no stable ABI). QEMU synthesizes PASID only when the vIOMMU reports PASID support, and takes its width, execute and privileged bits from IOMMU_GET_HW_INFO, not from this plan (plan: width %u, execute %s, privileged %s).",
-		 pasid->pasid_max_width, pasid->pasid_exec ? "on" : "off",
-		 pasid->pasid_priv ? "on" : "off");
+		 QEMU_VPASID_PROP " is an experimental property (QEMU 11.0 and later, no stable ABI). QEMU synthesizes PASID only when the vIOMMU reports PASID support, and takes its width, execute and privileged bits from IOMMU_GET_HW_INFO, not from this plan, whose virtual PASID is: %s.",
+		 pcl_vcap_describe(pasid, desc, sizeof(desc)));
 	json_array_append_new(a, json_string(buf));
 	return a;
 }

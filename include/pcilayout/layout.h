@@ -20,6 +20,7 @@
 #include <pcilayout/common.h>
 #include <pcilayout/walk.h>
 #include <pcilayout/catalog.h>
+#include <pcilayout/vcap.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -48,15 +49,6 @@ enum pcl_entry_kind {
 	PCL_ENTRY_PHYSICAL = 0, /* a device capability, maybe relocated */
 	PCL_ENTRY_VIRTUAL = 1,  /* synthesized by a generator */
 	PCL_ENTRY_HIDDEN = 2,   /* a device capability the guest must not see */
-};
-
-/** enum pcl_generator - how a virtual entry's bytes are made. */
-enum pcl_generator {
-	PCL_GEN_NONE = 0,  /* not virtual */
-	PCL_GEN_PASID = 1, /* extended PASID capability (8 bytes) */
-	PCL_GEN_DSN = 2,   /* extended Device Serial Number (12 bytes) */
-	PCL_GEN_NULL = 3,  /* Null capability (2 bytes standard, 4 extended) */
-	PCL_GEN_BYTES = 4, /* literal bytes, header included */
 };
 
 /** enum pcl_unclaimed - bytes outside every presented entry. */
@@ -94,14 +86,11 @@ enum pcl_prov_rule {
  * @vendor: VSEC/DVSEC vendor selector, or -1.
  * @vsec_id: VSEC/DVSEC ID selector, or -1.
  * @generator: an enum pcl_generator value (virtual entries only).
- * @pasid_max_width: PCL_GEN_PASID: Max PASID Width, 0..20.
- * @pasid_exec: PCL_GEN_PASID: Execute Permission Supported (0/1).
- * @pasid_priv: PCL_GEN_PASID: Privileged Mode Supported (0/1).
- * @dsn_from_pf: PCL_GEN_DSN: 1 = the PF's serial at realization time.
- * @dsn_serial: PCL_GEN_DSN: the serial when @dsn_from_pf is 0.
+ * @prov_rule: an enum pcl_prov_rule value.
+ * @params: the generator's parameters, indexed as <pcilayout/vcap.h> says
+ *          (e.g. params[PCL_PASID_MAX_WIDTH]); 0 where it defines none.
  * @data: PCL_GEN_BYTES: the capability's bytes from its header (@length
  *        bytes); copied on add; in returned entries owned by the layout.
- * @prov_rule: an enum pcl_prov_rule value.
  * @prov_reason: provenance text (copied on add; NULL when none).
  * @line: 1-based line of the entry's opening brace in its file, 0 when
  *        built in memory.
@@ -121,13 +110,9 @@ struct pcl_layout_entry {
 	int32_t vendor;
 	int32_t vsec_id;
 	uint8_t generator;
-	uint8_t pasid_max_width;
-	uint8_t pasid_exec;
-	uint8_t pasid_priv;
-	uint8_t dsn_from_pf;
 	uint8_t prov_rule;
-	uint8_t reserved[6]; /* explicit padding: dsn_serial is 8-aligned */
-	uint64_t dsn_serial;
+	uint8_t reserved[2]; /* explicit padding: params are 8-aligned */
+	uint64_t params[PCL_VCAP_MAX_PARAMS];
 	const uint8_t *data;
 	const char *prov_reason;
 	uint32_t line;
@@ -581,9 +566,6 @@ PCL_EXPORT uint32_t pcl_layout_cap_default_length(int space, uint16_t id);
  */
 PCL_EXPORT bool pcl_layout_cap_fixed_length(int space, uint16_t id,
 					    uint32_t *length);
-
-/** pcl_generator_name() - Return: "pasid", "dsn", "null", "bytes" or NULL. */
-PCL_EXPORT const char *pcl_generator_name(int generator);
 
 /** pcl_unclaimed_name() - Return: "passthrough", "zero", "ones" or NULL. */
 PCL_EXPORT const char *pcl_unclaimed_name(int policy);

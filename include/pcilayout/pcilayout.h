@@ -19,6 +19,7 @@
 #include <pcilayout/walk.h>
 #include <pcilayout/map.h>
 #include <pcilayout/dvsec.h>
+#include <pcilayout/vcap.h>
 #include <pcilayout/layout.h>
 #include <pcilayout/quirks.h>
 #include <pcilayout/plan.h>

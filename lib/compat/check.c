@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "compat-internal.h"
+#include "vcap/vcap.h"
 
 struct cstate {
 	const struct pcl_layout *layout;
@@ -253,107 +254,25 @@ static void check_cover(struct cstate *st, const struct pcl_layout_entry *e,
 	}
 }
 
-/* PASID Capability register: bit 1 execute, bit 2 privileged, 12:8 width. */
-static bool pasid_of(const struct pcl_walk *w, uint8_t *width, uint8_t *exec,
-		     uint8_t *priv, uint32_t *off)
-{
-	const struct pcl_cap *c = pcl_walk_find(w, PCL_SPACE_EXTENDED, 0x1b, 0);
-	const struct pcl_cfg *cfg = pcl_walk_cfg(w);
-	uint16_t reg;
-
-	if (!c || !pcl_cfg_is_read(cfg, c->offset + 4u, 2))
-		return false;
-	reg = pcl_le16(pcl_cfg_data(cfg) + c->offset + 4);
-	*exec = (reg >> 1) & 1;
-	*priv = (reg >> 2) & 1;
-	*width = (reg >> 8) & 0x1f;
-	*off = c->offset;
-	return true;
-}
-
-static void pasid_against(struct cstate *st, const struct pcl_layout_entry *e,
-			  const char *who, uint8_t width, uint8_t exec,
-			  uint8_t priv)
-{
-	if (e->pasid_max_width > width)
-		pcl_report_add(st->rep, PCL_SEVERITY_ERROR, e->space, e->at,
-			       "pasid-width",
-			       "virtual pasid at 0x%x: Max PASID Width %u, but %s supports %u",
-			       (unsigned int)e->at, e->pasid_max_width, who, width);
-	if (e->pasid_exec && !exec)
-		pcl_report_add(st->rep, PCL_SEVERITY_ERROR, e->space, e->at,
-			       "pasid-exec",
-			       "virtual pasid at 0x%x: Execute Permission Supported, but %s does not support it",
-			       (unsigned int)e->at, who);
-	if (e->pasid_priv && !priv)
-		pcl_report_add(st->rep, PCL_SEVERITY_ERROR, e->space, e->at,
-			       "pasid-priv",
-			       "virtual pasid at 0x%x: Privileged Mode Supported, but %s does not support it",
-			       (unsigned int)e->at, who);
-}
-
+/* The inputs of virtual entries: the generator derives on this device. */
 static void check_inputs(struct cstate *st, const struct pcl_layout_entry *e)
 {
 	struct pcl_identity id;
-	uint8_t w, x, p;
-	uint32_t off;
-	int sources = 0;
+	struct vcap_inputs in = {
+		.cfg = st->cfg, .walk = st->walk, .pf = st->pf,
+		.pf_walk = st->pf_walk, .asked = e->params,
+		.src = pcl_cfg_source(st->cfg),
+	};
 
 	pcl_cfg_identity(st->cfg, &id);
-	if (e->generator == PCL_GEN_PASID) {
-		if (st->pf) {
-			if (pasid_of(st->pf_walk, &w, &x, &p, &off)) {
-				pasid_against(st, e, "the PF's PASID capability", w, x, p);
-				sources++;
-			} else {
-				pcl_report_add(st->rep, PCL_SEVERITY_ERROR, e->space, e->at,
-					       "pasid-source",
-					       "virtual pasid at 0x%x: the PF (%s) has no PASID capability, so its VF cannot use PASID",
-					       (unsigned int)e->at, pcl_cfg_source(st->pf));
-				return;
-			}
-		}
-		if (pasid_of(st->walk, &w, &x, &p, &off)) {
-			pasid_against(st, e, "the device's own PASID capability", w, x, p);
-			sources++;
-		}
-		if (st->iommu && (st->iommu->flags & PCL_PLAN_PASID_IOMMU)) {
-			if (!st->iommu->iommu_max_width) {
-				pcl_report_add(st->rep, PCL_SEVERITY_ERROR, e->space, e->at,
-					       "pasid-source",
-					       "virtual pasid at 0x%x: the IOMMU reports no PASID support",
-					       (unsigned int)e->at);
-				return;
-			}
-			pasid_against(st, e, "the IOMMU", st->iommu->iommu_max_width,
-				      st->iommu->iommu_exec, st->iommu->iommu_priv);
-			sources++;
-		}
-		if (!sources)
-			pcl_report_add(st->rep, PCL_SEVERITY_ERROR, e->space, e->at,
-				       "pasid-source",
-				       id.is_vf || pcl_cfg_pf_slot(st->cfg) ?
-					       "virtual pasid at 0x%x: a VF's PASID comes from its PF; give the PF (--pf) to verify it" :
-					       "virtual pasid at 0x%x: nothing says this device supports PASID: it has no PASID capability, and neither a PF (--pf) nor the IOMMU's values (--pasid-width) were given",
-				       (unsigned int)e->at);
-	} else if (e->generator == PCL_GEN_DSN && e->dsn_from_pf) {
-		if (!st->pf) {
-			pcl_report_add(st->rep, PCL_SEVERITY_ERROR, e->space, e->at,
-				       "dsn-source",
-				       "virtual dsn at 0x%x: the serial is the PF's; give the PF (--pf) to verify it has one",
-				       (unsigned int)e->at);
-		} else if (!pcl_walk_find(st->pf_walk, PCL_SPACE_EXTENDED, 0x03, 0)) {
-			pcl_report_add(st->rep, PCL_SEVERITY_ERROR, e->space, e->at,
-				       "dsn-source",
-				       "virtual dsn at 0x%x: the PF (%s) has no Device Serial Number capability",
-				       (unsigned int)e->at, pcl_cfg_source(st->pf));
-		} else {
-			pcl_report_add(st->rep, PCL_SEVERITY_WARNING, e->space, e->at,
-				       "dsn-from-pf",
-				       "virtual dsn at 0x%x: the serial is this host's PF's; a guest migrating in from another host saw that host's serial, and the two differ",
-				       (unsigned int)e->at);
-		}
-	}
+	in.is_vf = id.is_vf || pcl_cfg_pf_slot(st->cfg) || st->pf;
+	if (st->iommu && (st->iommu->flags & PCL_PLAN_PASID_IOMMU))
+		in.iommu = (struct vcap_iommu){
+			.given = true, .max_width = st->iommu->iommu_max_width,
+			.exec = st->iommu->iommu_exec,
+			.priv = st->iommu->iommu_priv,
+		};
+	vcap_verify(e, &in, st->rep);
 }
 
 static void check_presented(struct cstate *st)

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "compat-internal.h"
+#include "vcap/vcap.h"
 
 struct pcl_diff {
 	struct pcl_diff_change *items;
@@ -184,29 +185,22 @@ static bool is_std_vndr(const struct pcl_layout_entry *e)
 static void compare_virtual(struct pcl_diff *d, const struct pcl_layout_entry *a,
 			    const struct pcl_layout_entry *b, const char *name)
 {
-	switch (a->generator) {
-	case PCL_GEN_PASID:
-		if (a->pasid_max_width != b->pasid_max_width ||
-		    a->pasid_exec != b->pasid_exec || a->pasid_priv != b->pasid_priv)
-			add(d, PCL_SEVERITY_ERROR, a->space, "virtual-params", a, b,
-			    "%s at 0x%x: capability register differs (width %u exec %u priv %u -> width %u exec %u priv %u)",
-			    name, (unsigned int)a->at, a->pasid_max_width,
-			    a->pasid_exec, a->pasid_priv, b->pasid_max_width,
-			    b->pasid_exec, b->pasid_priv);
-		break;
-	case PCL_GEN_DSN:
-		if (a->dsn_from_pf != b->dsn_from_pf ||
-		    (!a->dsn_from_pf && a->dsn_serial != b->dsn_serial)) {
-			char sa[24], sb[24];
+	const struct vcap_gen *g = vcap_get(a->generator);
 
-			snprintf(sa, sizeof(sa), "0x%016llx", (unsigned long long)a->dsn_serial);
-			snprintf(sb, sizeof(sb), "0x%016llx", (unsigned long long)b->dsn_serial);
-			add(d, PCL_SEVERITY_ERROR, a->space, "virtual-params", a, b,
-			    "%s at 0x%x: serial %s -> %s", name, (unsigned int)a->at,
-			    a->dsn_from_pf ? "from-pf" : sa,
-			    b->dsn_from_pf ? "from-pf" : sb);
-		}
-		break;
+	if (g && g->generator != PCL_GEN_BYTES && !vcap_params_equal(a, b)) {
+		struct pcl_strbuf pa = { 0 }, pb = { 0 };
+
+		vcap_describe_params(g, a->params, &pa);
+		vcap_describe_params(g, b->params, &pb);
+		add(d, PCL_SEVERITY_ERROR, a->space, "virtual-params", a, b,
+		    "%s at 0x%x: the guest sees other parameters (%s -> %s)",
+		    name, (unsigned int)a->at, pcl_strbuf_get(&pa),
+		    pcl_strbuf_get(&pb));
+		pcl_strbuf_free(&pa);
+		pcl_strbuf_free(&pb);
+		return;
+	}
+	switch (a->generator) {
 	case PCL_GEN_BYTES:
 		if (a->length != b->length || !a->data || !b->data)
 			break; /* reported as a length change */
@@ -604,13 +598,10 @@ PCL_EXPORT int pcl_layout_migration_key(const struct pcl_layout *l,
 				continue;
 			}
 			pcl_strbuf_add(&b, " g%d", e->generator);
-			if (e->generator == PCL_GEN_PASID)
-				pcl_strbuf_add(&b, " %u %u %u", e->pasid_max_width,
-				       e->pasid_exec, e->pasid_priv);
-			else if (e->generator == PCL_GEN_DSN)
-				pcl_strbuf_add(&b, " %u %llx", e->dsn_from_pf,
-				       (unsigned long long)(e->dsn_from_pf ? 0 : e->dsn_serial));
-			else if (e->generator == PCL_GEN_BYTES && e->data) {
+			for (size_t k = 0; k < PCL_VCAP_MAX_PARAMS; k++)
+				pcl_strbuf_add(&b, " %llx",
+					       (unsigned long long)e->params[k]);
+			if (e->generator == PCL_GEN_BYTES && e->data) {
 				uint32_t keep = e->length;
 
 				if (vsc_rule == PCL_VSC_CONSISTENT && is_std_vndr(e) &&

@@ -2,8 +2,9 @@
 /*
  * fleet.c - host classes for unify and survey. Each added function is
  * walked and mapped once, reduced to a key (identity, chain, orphans, the
- * per-byte owner map, and the registers the planner reads: PASID and
- * DVSEC bodies) and counted in the class with that key. Only the first
+ * per-byte owner map, and the registers the planner reads: the bodies of
+ * the capabilities a virtual-capability generator derives from, and of
+ * DVSECs) and counted in the class with that key. Only the first
  * host of a class is kept, so memory follows the number of distinct
  * classes, not of hosts, and every later stage runs once per class.
  */
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "compat-internal.h"
+#include "vcap/vcap.h"
 
 #define FLEET_FAILURES_MAX 1000
 
@@ -76,6 +78,20 @@ static int kput(struct fleet_key *k, size_t *alloc, const void *p, size_t n)
 	return 0;
 }
 
+/*
+ * Registers the planner reads: the capabilities a generator derives from
+ * (vcap_reads()), and DVSEC bodies (a free-space DVSEC lists ranges).
+ */
+static int key_body(struct fleet_key *k, size_t *alloc, const uint8_t *data,
+		    const struct pcl_cap *c)
+{
+	if ((!vcap_reads(c->space, c->id) &&
+	     !(c->space == PCL_SPACE_EXTENDED && c->id == PCL_EXT_CAP_ID_DVSEC)) ||
+	    c->offset + (uint32_t)c->length > PCL_CFG_SIZE)
+		return 0;
+	return kput(k, alloc, data + c->offset, c->length);
+}
+
 static int make_key(const struct pcl_cfg *cfg, const struct pcl_walk *w,
 		    const struct pcl_map *m, struct fleet_key *k)
 {
@@ -99,18 +115,16 @@ static int make_key(const struct pcl_cfg *cfg, const struct pcl_walk *w,
 				  c->version, c->flags, c->vendor, c->vsec_id };
 
 		r = kput(k, &alloc, v, sizeof(v));
-		/* Registers the planner reads: PASID's capability register,
-		 * and DVSEC bodies (a free-space DVSEC lists ranges). */
-		if (!r && c->space == PCL_SPACE_EXTENDED &&
-		    (c->id == 0x1b || c->id == 0x23) &&
-		    c->offset + (uint32_t)c->length <= PCL_CFG_SIZE)
-			r = kput(k, &alloc, data + c->offset, c->length);
+		if (!r)
+			r = key_body(k, &alloc, data, c);
 	}
 	for (size_t i = 0; !r && i < pcl_walk_orphan_count(w); i++) {
 		const struct pcl_cap *c = pcl_walk_orphan(w, i);
 		uint16_t v[4] = { 0xffff, c->space, c->id, c->offset };
 
 		r = kput(k, &alloc, v, sizeof(v));
+		if (!r)
+			r = key_body(k, &alloc, data, c);
 	}
 	if (!r)
 		r = kput(k, &alloc, pcl_map_owners(m), PCL_CFG_SIZE);

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "compat-internal.h"
+#include "vcap/vcap.h"
 
 enum { KEY_KEEP = 0, KEY_HIDE = 1 };
 
@@ -239,6 +240,13 @@ PCL_EXPORT int pcl_unify_add_failure(struct pcl_unify *u, const char *name,
 /* ---------------------------------------------------------------- */
 /* Helpers                                                           */
 /* ---------------------------------------------------------------- */
+
+/* The generators asked for, a bit per enum pcl_generator. */
+static uint32_t virtual_asked(const struct pcl_unify *u)
+{
+	return (u->want_pasid ? 1u << PCL_GEN_PASID : 0) |
+	       (u->want_dsn ? 1u << PCL_GEN_DSN : 0);
+}
 
 static int setup_req(struct pcl_plan_request *req, void *opaque)
 {
@@ -862,12 +870,8 @@ static int place_virtual(struct run *rn, int gen, struct vplace *out)
 		}
 		if (e->at != first->at)
 			agree = false;
-		if (gen == PCL_GEN_PASID) {
-			if (e->pasid_max_width < out->e.pasid_max_width)
-				out->e.pasid_max_width = e->pasid_max_width;
-			out->e.pasid_exec &= e->pasid_exec;
-			out->e.pasid_priv &= e->pasid_priv;
-		}
+		/* What every host allows (equal serials: a fixed one). */
+		vcap_merge(vcap_get(gen), out->e.params, e->params);
 	}
 	if (!first)
 		return 0;
@@ -1172,7 +1176,7 @@ PCL_EXPORT int pcl_unify_run(struct pcl_unify *u,
 		if (u->keys[i].decision == KEY_KEEP && u->keys[i].at >= 0 &&
 		    u->keys[i].tmpl.space == PCL_SPACE_EXTENDED)
 			ext_any = true;
-	ext_any = ext_any || u->want_pasid || u->want_dsn;
+	ext_any = ext_any || virtual_asked(u);
 	if (ext_any && !rn->guest[0x100]) {
 		bool ok = true;
 
@@ -1184,14 +1188,10 @@ PCL_EXPORT int pcl_unify_run(struct pcl_unify *u,
 			take(rn, 0x100, 4);
 		}
 	}
-	if (u->want_pasid) {
-		r = place_virtual(rn, PCL_GEN_PASID, &virt[n_virt]);
-		if (r < 0)
-			goto out;
-		n_virt += (size_t)r;
-	}
-	if (u->want_dsn) {
-		r = place_virtual(rn, PCL_GEN_DSN, &virt[n_virt]);
+	for (int gen = 0; gen < 32 && n_virt < PCL_ARRAY_SIZE(virt); gen++) {
+		if (!(virtual_asked(u) & 1u << gen))
+			continue;
+		r = place_virtual(rn, gen, &virt[n_virt]);
 		if (r < 0)
 			goto out;
 		n_virt += (size_t)r;

@@ -36,9 +36,7 @@
 
 #include "internal.h"
 #include "guest-internal.h"
-
-#define ID_PASID 0x1b
-#define ID_DSN   0x03
+#include "vcap/vcap.h"
 
 struct build {
 	struct pcl_guest *g;
@@ -524,18 +522,8 @@ static const struct pcl_cap *overlaps_other(struct build *b,
 
 static uint32_t entry_length(const struct pcl_layout_entry *e)
 {
-	if (e->kind == PCL_ENTRY_VIRTUAL) {
-		switch (e->generator) {
-		case PCL_GEN_PASID:
-			return 8;
-		case PCL_GEN_DSN:
-			return 12;
-		case PCL_GEN_NULL:
-			return e->space == PCL_SPACE_STANDARD ? 2 : 4;
-		default:
-			return e->length;
-		}
-	}
+	if (e->kind == PCL_ENTRY_VIRTUAL)
+		return vcap_length(e);
 	return e->length ? e->length :
 	       pcl_layout_cap_default_length(e->space, e->id);
 }
@@ -651,63 +639,36 @@ static int physical_entry(struct build *b, const struct pcl_layout_entry *e,
 			  img);
 }
 
+/* The generator's bytes and rules (lib/vcap), laid over the guest range. */
 static int virtual_entry(struct build *b, const struct pcl_layout_entry *e,
 			 uint32_t len, uint32_t hdr, uint8_t *img)
 {
+	const struct vcap_gen *g = vcap_get(e->generator);
+	struct pcl_guest_rule rules[PCL_CFG_SIZE];
+	struct vcap_synth out = { .img = img, .rule = rules };
 	uint32_t at = (uint32_t)e->at;
-	int h, r;
+	char why[256];
+	int h = 0, r;
 
-	switch (e->generator) {
-	case PCL_GEN_PASID:
-		pcl_put_le32(img, ID_PASID | 1u << 16);
-		pcl_put_le16(img + 4, (uint16_t)((e->pasid_exec ? 0x02 : 0) |
-						 (e->pasid_priv ? 0x04 : 0) |
-						 (e->pasid_max_width & 0x1f) << 8));
-		pcl_put_le16(img + 6, 0);
-		h = add_hook(b, PCL_HOOK_PASID, at + 6, 2);
-		if (h < 0)
-			return h;
-		if ((r = set_ro(b, at + 4, 2, img + 4)) ||
-		    (r = set_shadow(b, at + 6, (uint8_t)(0x01 |
-				    (e->pasid_exec ? 0x02 : 0) |
-				    (e->pasid_priv ? 0x04 : 0)), 0, h)))
-			return r;
-		return set_shadow(b, at + 7, 0, 0, h);
-	case PCL_GEN_DSN: {
-		uint64_t serial = e->dsn_serial;
-
-		if (e->dsn_from_pf) {
-			if (!(b->opts->flags & PCL_GUEST_OPT_PF_SERIAL))
-				return pcl_set_error(b->err, -EINVAL,
-					pcl_layout_source(b->layout), e->line,
-					e->column, e->at, "the virtual DSN at "
-					"0x%x takes the PF's serial number, "
-					"which was not given", e->at);
-			serial = b->opts->pf_serial;
-		}
-		pcl_put_le32(img, ID_DSN | 1u << 16);
-		pcl_put_le32(img + 4, (uint32_t)serial);
-		pcl_put_le32(img + 8, (uint32_t)(serial >> 32));
-		/* A PF's serial is this host's: a restored guest keeps its. */
-		if (e->dsn_from_pf)
-			return set_fact(b, at + hdr, len - hdr, img + hdr);
-		break;
-	}
-	case PCL_GEN_NULL:
-		memset(img, 0, len);
-		break;
-	case PCL_GEN_BYTES:
-		if (!e->data)
-			return -EINVAL;
-		memcpy(img, e->data, len);
-		break;
-	default:
+	if (!g)
+		snprintf(why, sizeof(why), "unknown generator");
+	if (!g || g->synth(e, b->opts, &out, why, sizeof(why)))
 		return pcl_set_error(b->err, -EINVAL,
 				     pcl_layout_source(b->layout), e->line,
-				     e->column, e->at, "unknown generator %u",
-				     e->generator);
+				     e->column, e->at, "%s", why);
+	if (out.hook.type) {
+		h = add_hook(b, out.hook.type, at + out.hook.offset,
+			     out.hook.width);
+		if (h < 0)
+			return h;
 	}
-	return len > hdr ? set_ro(b, at + hdr, len - hdr, img + hdr) : 0;
+	for (uint32_t i = hdr; i < len; i++) {
+		if (rules[i].hook)
+			rules[i].hook = (uint8_t)h;
+		if ((r = set(b, at + i, 1, &rules[i], &img[i])))
+			return r;
+	}
+	return 0;
 }
 
 /* Step 4 for one space: entries, then the chain through their headers. */

@@ -17,11 +17,12 @@
 #include <stdlib.h>
 
 #include "layout-internal.h"
+#include "vcap/vcap.h"
 
 /* The entry is ABI for bindings (Rust VMMs): no implicit padding. */
-_Static_assert(offsetof(struct pcl_layout_entry, dsn_serial) == 40,
+_Static_assert(offsetof(struct pcl_layout_entry, params) == 32,
 	       "struct pcl_layout_entry layout changed");
-_Static_assert(sizeof(struct pcl_layout_entry) == 72,
+_Static_assert(sizeof(struct pcl_layout_entry) == 88,
 	       "struct pcl_layout_entry layout changed");
 
 #define SPACE_OK(s) ((s) == PCL_SPACE_STANDARD || (s) == PCL_SPACE_EXTENDED)
@@ -408,21 +409,6 @@ pcl_layout_entry(const struct pcl_layout *layout, int space, size_t index)
 	return &layout->entries[space][index];
 }
 
-/* Length of a virtual entry, fixed by its generator. */
-static uint32_t generator_length(const struct pcl_layout_entry *e)
-{
-	switch (e->generator) {
-	case PCL_GEN_PASID:
-		return 8;
-	case PCL_GEN_DSN:
-		return 12;
-	case PCL_GEN_NULL:
-		return pcl_cap_hdr_size(e->space);
-	default:
-		return e->length;
-	}
-}
-
 /*
  * The rules an entry must satisfy on its own. On failure, @why says which
  * and the return value says which key is wrong (for the loader's position):
@@ -512,71 +498,27 @@ int pcl_layout_validate_entry(const struct pcl_layout *layout,
 				 name);
 			return 9;
 		}
-		switch (e->generator) {
-		case PCL_GEN_PASID:
-			if (e->space != PCL_SPACE_EXTENDED || e->id != 0x1b) {
-				snprintf(why, size, "generator 'pasid' makes only the extended 'pasid' capability, not '%s'", name);
-				return 6;
-			}
-			if (e->pasid_max_width > 20 || e->pasid_exec > 1 ||
-			    e->pasid_priv > 1) {
-				snprintf(why, size, "max_width must be 0 to 20");
-				return 6;
-			}
-			break;
-		case PCL_GEN_DSN:
-			if (e->space != PCL_SPACE_EXTENDED || e->id != 0x03) {
-				snprintf(why, size, "generator 'dsn' makes only the extended 'dsn' capability, not '%s'", name);
-				return 6;
-			}
-			if (e->dsn_from_pf > 1 || (e->dsn_from_pf && e->dsn_serial)) {
-				snprintf(why, size, "a serial is either a number or \"from-pf\"");
-				return 6;
-			}
-			break;
-		case PCL_GEN_NULL:
-			if (e->id != 0) {
-				snprintf(why, size, "generator 'null' makes only the 'null' capability (ID 0), not '%s'", name);
-				return 6;
-			}
-			break;
-		case PCL_GEN_BYTES:
-			if (!e->data || e->length < pcl_cap_hdr_size(e->space) ||
-			    e->length > pcl_space_end(e->space) - pcl_space_start(e->space)) {
-				snprintf(why, size,
-					 "bytes of '%s' must hold %u to %u bytes",
-					 name, pcl_cap_hdr_size(e->space),
-					 pcl_space_end(e->space) - pcl_space_start(e->space));
-				return 6;
-			}
-			if (e->space == PCL_SPACE_STANDARD ?
-				    (e->data[PCL_CAP_ID] != e->id ||
-				     e->data[PCL_CAP_NEXT] != 0) :
-				    (pcl_le16(e->data) != e->id ||
-				     PCL_EXT_CAP_HDR_NEXT_RAW(pcl_le32(e->data)))) {
-				snprintf(why, size,
-					 "bytes of '%s' must start with its own capability ID and a zero next pointer",
-					 name);
-				return 6;
-			}
-			break;
-		default:
-			snprintf(why, size, "virtual entry '%s' has no valid generator", name);
+		if (vcap_check(e, why, size))
 			return 6;
-		}
 		if (e->generator != PCL_GEN_BYTES && e->length &&
-		    e->length != generator_length(e)) {
+		    e->length != vcap_length(e)) {
 			snprintf(why, size,
 				 "virtual '%s' is %u bytes long; its length cannot be set",
-				 name, generator_length(e));
+				 name, vcap_length(e));
 			return 2;
 		}
-		len = generator_length(e);
+		len = vcap_length(e);
 	} else {
 		if (e->generator != PCL_GEN_NONE) {
 			snprintf(why, size, "only virtual entries have a generator");
 			return 6;
 		}
+		for (size_t i = 0; i < PCL_VCAP_MAX_PARAMS; i++)
+			if (e->params[i]) {
+				snprintf(why, size,
+					 "only virtual entries have generator parameters");
+				return 6;
+			}
 		if (e->phys != -1) {
 			if (e->phys & 3 ||
 			    (uint32_t)e->phys < pcl_space_start(e->space) ||
@@ -704,7 +646,7 @@ int pcl_layout_insert_entry(struct pcl_layout *layout,
 	n->line = pos.line;
 	n->column = pos.column;
 	if (n->kind == PCL_ENTRY_VIRTUAL)
-		n->length = generator_length(e);
+		n->length = vcap_length(e);
 	else if (n->kind == PCL_ENTRY_PHYSICAL && !n->length)
 		n->length = pcl_layout_cap_default_length(n->space, n->id);
 	layout->n_entries[e->space]++;

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "layout-internal.h"
+#include "vcap/vcap.h"
 
 struct loader {
 	const char *src;
@@ -498,104 +499,132 @@ static int hexval(char c)
 	return -1;
 }
 
+/* "data": pairs of hex digits into @buf, the entry's data and length. */
+static void load_data(struct loader *ld, json_t *v, const char *q,
+		      struct pcl_layout_entry *e, uint8_t *buf)
+{
+	const char *s;
+	size_t len;
+
+	if (!json_is_string(v)) {
+		err_at(ld, q, false, "expected a string of hex digits, not %s",
+		       type_name(v));
+		return;
+	}
+	s = json_string_value(v);
+	len = json_string_length(v);
+	if (len % 2 || len / 2 > 0xf00 || len < 4) {
+		err_at(ld, q, false,
+		       "data must be 2 to 3840 bytes written as pairs of hex digits");
+		return;
+	}
+	for (size_t i = 0; i < len; i += 2) {
+		int hi = hexval(s[i]), lo = hexval(s[i + 1]);
+
+		if (hi < 0 || lo < 0) {
+			err_at(ld, q, false,
+			       "data holds a character that is not a hex digit at byte %zu",
+			       i / 2);
+			return;
+		}
+		buf[i / 2] = (uint8_t)(hi << 4 | lo);
+	}
+	e->data = buf;
+	e->length = (uint32_t)(len / 2);
+}
+
+/* One parameter of a generator, as its table row describes it (vcap/). */
+static void load_param(struct loader *ld, json_t *v, const char *q,
+		       const struct vcap_param *p, struct pcl_layout_entry *e,
+		       uint8_t *buf)
+{
+	long long n;
+	uint64_t x;
+	bool b;
+
+	switch (p->type) {
+	case VP_UINT:
+		if (!get_int(ld, v, q, 0, (long long)p->max, &n))
+			e->params[p->index] = (uint64_t)n;
+		break;
+	case VP_BOOL:
+		if (!get_bool(ld, v, q, &b))
+			e->params[p->index] = b;
+		break;
+	case VP_SERIAL:
+		if (p->word && json_is_string(v) &&
+		    strcmp(json_string_value(v), p->word) == 0)
+			e->params[p->word_index] = 1;
+		else if (!get_hex(ld, v, q, UINT64_MAX, &x))
+			e->params[p->index] = x;
+		break;
+	default:
+		load_data(ld, v, q, e, buf);
+		break;
+	}
+}
+
 /* The "virtual" object; fills the generator fields of @e. @buf holds bytes. */
 static int load_virtual(struct loader *ld, json_t *o, const char *path,
 			struct pcl_layout_entry *e, uint8_t *buf)
 {
-	static const char *const gens[] = { "", "pasid", "dsn", "null",
-					    "bytes", NULL };
-	static const char *const k_pasid[] = { "generator", "max_width", "exec",
-					       "priv", NULL };
-	static const char *const k_dsn[] = { "generator", "serial", NULL };
-	static const char *const k_null[] = { "generator", NULL };
-	static const char *const k_bytes[] = { "generator", "data", NULL };
-	static const char *const *keys[] = { k_null, k_pasid, k_dsn, k_null,
-					     k_bytes };
-	char q[PATH_MAX_LEN], what[48];
-	int before = ld->errors, gen;
-	long long n;
-	uint64_t x;
-	bool b;
+	const char *keys[PCL_VCAP_MAX_PARAMS + 2] = { "generator" };
+	char q[PATH_MAX_LEN], what[48], names[64] = "", alts[64] = "";
+	const struct vcap_gen *g;
+	int before = ld->errors;
+	size_t nk = 1;
 	json_t *v;
 
 	if (!want_object(ld, o, path, "\"virtual\""))
 		return -1;
+	/* "pasid, dsn, null, bytes" and "pasid, dsn, null or bytes" */
+	for (size_t i = 0, n = 0; i < vcap_count(); i++) {
+		if (!vcap_at(i))
+			continue;
+		snprintf(alts + strlen(alts), sizeof(alts) - strlen(alts), "%s%s",
+			 !n ? "" : i + 1 < vcap_count() ? ", " : " or ",
+			 vcap_at(i)->name);
+		snprintf(names + strlen(names), sizeof(names) - strlen(names),
+			 "%s%s", n++ ? ", " : "", vcap_at(i)->name);
+	}
 	join(q, path, "generator");
 	v = json_object_get(o, "generator");
 	if (!v) {
 		err_at(ld, path, false,
-		       "\"virtual\" needs a \"generator\" (pasid, dsn, null or bytes)");
+		       "\"virtual\" needs a \"generator\" (%s)", alts);
 		return -1;
 	}
-	gen = get_enum(ld, v, q, gens, "pasid, dsn, null, bytes");
-	if (gen <= 0)
+	if (!json_is_string(v)) {
+		err_at(ld, q, false, "expected one of %s, not %s", names,
+		       type_name(v));
 		return -1;
+	}
+	g = vcap_by_name(json_string_value(v));
+	if (!g) {
+		err_at(ld, q, false, "\"%.32s\" is not one of %s",
+		       json_string_value(v), names);
+		return -1;
+	}
 	e->kind = PCL_ENTRY_VIRTUAL;
-	e->generator = (uint8_t)gen;
-	snprintf(what, sizeof(what), "generator '%s'", gens[gen]);
-	check_keys(ld, o, path, keys[gen], what);
-	switch (gen) {
-	case PCL_GEN_PASID:
-		join(q, path, "max_width");
-		v = json_object_get(o, "max_width");
-		if (!v)
-			err_at(ld, path, false, "generator 'pasid' needs \"max_width\"");
-		else if (!get_int(ld, v, q, 0, 20, &n))
-			e->pasid_max_width = (uint8_t)n;
-		join(q, path, "exec");
-		v = json_object_get(o, "exec");
-		if (v && !get_bool(ld, v, q, &b))
-			e->pasid_exec = b;
-		join(q, path, "priv");
-		v = json_object_get(o, "priv");
-		if (v && !get_bool(ld, v, q, &b))
-			e->pasid_priv = b;
-		break;
-	case PCL_GEN_DSN:
-		join(q, path, "serial");
-		v = json_object_get(o, "serial");
-		if (!v)
-			err_at(ld, path, false, "generator 'dsn' needs a \"serial\"");
-		else if (json_is_string(v) &&
-			 strcmp(json_string_value(v), "from-pf") == 0)
-			e->dsn_from_pf = 1;
-		else if (!get_hex(ld, v, q, UINT64_MAX, &x))
-			e->dsn_serial = x;
-		break;
-	case PCL_GEN_BYTES:
-		join(q, path, "data");
-		v = json_object_get(o, "data");
-		if (!v) {
-			err_at(ld, path, false, "generator 'bytes' needs \"data\"");
-		} else if (!json_is_string(v)) {
-			err_at(ld, q, false, "expected a string of hex digits, not %s",
-			       type_name(v));
-		} else {
-			const char *s = json_string_value(v);
-			size_t len = json_string_length(v);
+	e->generator = (uint8_t)g->generator;
+	snprintf(what, sizeof(what), "generator '%s'", g->name);
+	for (size_t i = 0; i < g->n_params; i++)
+		if (g->params[i].key)
+			keys[nk++] = g->params[i].key;
+	keys[nk] = NULL;
+	check_keys(ld, o, path, keys, what);
+	for (size_t i = 0; i < g->n_params; i++) {
+		const struct vcap_param *p = &g->params[i];
 
-			if (len % 2 || len / 2 > 0xf00 || len < 4) {
-				err_at(ld, q, false,
-				   "data must be 2 to 3840 bytes written as pairs of hex digits");
-				break;
-			}
-			for (size_t i = 0; i < len; i += 2) {
-				int hi = hexval(s[i]), lo = hexval(s[i + 1]);
-
-				if (hi < 0 || lo < 0) {
-					err_at(ld, q, false,
-					       "data holds a character that is not a hex digit at byte %zu",
-					       i / 2);
-					break;
-				}
-				buf[i / 2] = (uint8_t)(hi << 4 | lo);
-			}
-			e->data = buf;
-			e->length = (uint32_t)(len / 2);
-		}
-		break;
-	default:
-		break;
+		if (!p->key)
+			continue;
+		join(q, path, p->key);
+		v = json_object_get(o, p->key);
+		if (v)
+			load_param(ld, v, q, p, e, buf);
+		else if (p->required)
+			err_at(ld, path, false, "generator '%s' needs %s\"%s\"",
+			       g->name, p->type == VP_SERIAL ? "a " : "", p->key);
 	}
 	return ld->errors == before ? 0 : -1;
 }

@@ -152,20 +152,6 @@ PCL_EXPORT int pcl_layout_cap_parse(int space, const char *text, uint16_t *id)
 	return 0;
 }
 
-PCL_EXPORT const char *pcl_generator_name(int generator)
-{
-	static const char *const names[] = {
-		[PCL_GEN_PASID] = "pasid",
-		[PCL_GEN_DSN] = "dsn",
-		[PCL_GEN_NULL] = "null",
-		[PCL_GEN_BYTES] = "bytes",
-	};
-
-	if (generator <= 0 || (size_t)generator >= PCL_ARRAY_SIZE(names))
-		return NULL;
-	return names[generator];
-}
-
 PCL_EXPORT const char *pcl_unclaimed_name(int policy)
 {
 	static const char *const names[] = {

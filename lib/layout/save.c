@@ -22,6 +22,7 @@
 #include <stdlib.h>
 
 #include "layout-internal.h"
+#include "vcap/vcap.h"
 
 /* json_object_set_new() that remembers a failure instead of checking each. */
 static void set(json_t *o, const char *key, json_t *v, bool *oom)
@@ -43,6 +44,60 @@ static json_t *capid(int space, uint16_t id, bool numeric)
 	const char *name = numeric ? NULL : pcl_layout_cap_name(space, id);
 
 	return name ? json_string(name) : hex(id, 1);
+}
+
+/* One parameter, as its generator's table row spells it (vcap/). */
+static json_t *param_json(const struct vcap_param *p,
+			  const struct pcl_layout_entry *e, bool *oom)
+{
+	uint64_t v = e->params[p->index];
+	json_t *j;
+	char *s;
+
+	switch (p->type) {
+	case VP_UINT:
+		return json_integer((json_int_t)v);
+	case VP_BOOL:
+		return v ? json_true() : NULL; /* false is the default */
+	case VP_SERIAL:
+		return p->word && e->params[p->word_index] ?
+			json_string(p->word) : hex(v, 16);
+	default:
+		s = malloc(e->length * 2 + 1);
+		if (!s) {
+			*oom = true;
+			return NULL;
+		}
+		for (uint32_t i = 0; i < e->length; i++)
+			snprintf(s + 2 * i, 3, "%02x", e->data[i]);
+		j = json_string(s);
+		free(s);
+		return j;
+	}
+}
+
+static json_t *virtual_json(const struct pcl_layout_entry *e, bool *oom)
+{
+	const struct vcap_gen *g = vcap_get(e->generator);
+	json_t *v = json_object();
+
+	if (!v || !g) {
+		*oom = true;
+		json_decref(v);
+		return NULL;
+	}
+	set(v, "generator", json_string(g->name), oom);
+	for (size_t i = 0; i < g->n_params; i++) {
+		const struct vcap_param *p = &g->params[i];
+		json_t *j;
+
+		if (!p->key)
+			continue;
+		j = param_json(p, e, oom);
+		if (j)
+			set(v, p->key, j, oom);
+	}
+	return v;
 }
 
 static json_t *entry_json(const struct pcl_layout_entry *e, bool fp, bool *oom)
@@ -69,47 +124,8 @@ static json_t *entry_json(const struct pcl_layout_entry *e, bool fp, bool *oom)
 		set(o, "vendor", hex((unsigned int)e->vendor, 4), oom);
 	if (e->vsec_id != -1)
 		set(o, "vsec_id", hex((unsigned int)e->vsec_id, 1), oom);
-	if (e->kind == PCL_ENTRY_VIRTUAL) {
-		v = json_object();
-		if (!v) {
-			*oom = true;
-		} else {
-			set(v, "generator",
-			    json_string(pcl_generator_name(e->generator)), oom);
-			switch (e->generator) {
-			case PCL_GEN_PASID:
-				set(v, "max_width",
-				    json_integer(e->pasid_max_width), oom);
-				if (e->pasid_exec)
-					set(v, "exec", json_true(), oom);
-				if (e->pasid_priv)
-					set(v, "priv", json_true(), oom);
-				break;
-			case PCL_GEN_DSN:
-				set(v, "serial",
-				    e->dsn_from_pf ? json_string("from-pf") :
-						     hex(e->dsn_serial, 16),
-				    oom);
-				break;
-			case PCL_GEN_BYTES: {
-				char *s = malloc(e->length * 2 + 1);
-
-				if (!s) {
-					*oom = true;
-					break;
-				}
-				for (uint32_t i = 0; i < e->length; i++)
-					snprintf(s + 2 * i, 3, "%02x", e->data[i]);
-				set(v, "data", json_string(s), oom);
-				free(s);
-				break;
-			}
-			default:
-				break;
-			}
-		}
-		set(o, "virtual", v, oom);
-	}
+	if (e->kind == PCL_ENTRY_VIRTUAL)
+		set(o, "virtual", virtual_json(e, oom), oom);
 	if (!fp && e->prov_rule != PCL_PROV_NONE) {
 		v = json_object();
 		if (v) {

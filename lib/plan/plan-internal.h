@@ -17,6 +17,7 @@
 #define PLAN_MAX_QUIRKS 256
 #define PLAN_MAX_RANGES 1024
 #define PLAN_MACHINE_MAX 64
+#define PLAN_MAX_GEN 8 /* enum pcl_generator values the request can hold */
 
 struct plan_place {
 	uint8_t space;
@@ -43,10 +44,12 @@ struct pcl_plan_request {
 	size_t n_places;
 	struct pcl_range *ranges; /* strings owned (strdup) */
 	size_t n_ranges;
-	bool want_pasid;
-	struct pcl_plan_pasid pasid;
-	bool want_dsn;
-	struct pcl_plan_dsn dsn;
+	/* Virtual capabilities asked for: a bit per enum pcl_generator. */
+	uint32_t want;
+	/* The parameters the user chose for them (a DSN's serial). */
+	uint64_t asked[PLAN_MAX_GEN][PCL_VCAP_MAX_PARAMS];
+	/* What the IOMMU reports (given with the PASID request). */
+	struct pcl_plan_pasid iommu;
 	char *machine;
 	char *profile;
 	char *name;

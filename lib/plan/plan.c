@@ -21,6 +21,7 @@
  * number of capabilities, so a fleet of 100,000 devices costs 100,000
  * small plans.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -28,6 +29,7 @@
 #include <pcilayout/walk.h>
 
 #include "plan-internal.h"
+#include "vcap/vcap.h"
 
 /* ---------------------------------------------------------------- */
 /* State                                                             */
@@ -440,12 +442,6 @@ static bool quirk_lists(const struct pcl_layout *q, bool hide, int space,
 	return false;
 }
 
-static bool virtual_requested(const struct pstate *st, int space, uint16_t id)
-{
-	return space == PCL_SPACE_EXTENDED &&
-	       ((id == 0x1b && st->req->want_pasid) ||
-		(id == 0x03 && st->req->want_dsn));
-}
 
 /* A virtual entry of @gen in @l, or NULL. */
 static const struct pcl_layout_entry *find_virtual(const struct pcl_layout *l,
@@ -490,11 +486,12 @@ static uint32_t cap_guest_length(struct pstate *st, size_t i, bool *fixed)
  * or in the base layout. */
 static bool virtual_wanted(const struct pstate *st, int space, uint16_t id)
 {
-	if (virtual_requested(st, space, id))
-		return true;
-	return space == PCL_SPACE_EXTENDED && st->base &&
-	       ((id == 0x1b && find_virtual(st->base, PCL_GEN_PASID)) ||
-		(id == 0x03 && find_virtual(st->base, PCL_GEN_DSN)));
+	const struct vcap_gen *g = vcap_for_cap(space, id);
+
+	if (!g)
+		return false;
+	return (st->req->want & 1u << g->generator) ||
+	       find_virtual(st->base, g->generator);
 }
 
 /* Every --place names a virtual capability of the plan or a capability
@@ -855,155 +852,70 @@ static int claim_moved(struct pstate *st)
 /* ---------------------------------------------------------------- */
 
 struct vcap {
-	int gen;
+	const struct vcap_gen *g;
 	uint16_t id;
 	uint32_t len;
-	const char *label;
+	char label[16];			/* "PASID": the name in messages */
 	struct pcl_layout_entry params; /* generator fields */
 	struct pcl_strbuf pwhy;		/* how the parameters were derived */
-	bool requested;
 };
 
-/* The PASID capability of a walk: in its chain, else among its orphans
- * (a capability the kernel unlinked is still the device's). */
-static const struct pcl_cap *find_pasid(const struct pcl_walk *w)
+/* What the generators may look at for this plan. */
+static void plan_inputs(const struct pstate *st, const uint64_t *asked,
+			struct vcap_inputs *in)
 {
-	const struct pcl_cap *c = pcl_walk_find(w, PCL_SPACE_EXTENDED, 0x1b, 0);
+	const struct pcl_plan_pasid *io = &st->req->iommu;
 
-	for (size_t i = 0; !c && i < pcl_walk_orphan_count(w); i++) {
-		const struct pcl_cap *o = pcl_walk_orphan(w, i);
-
-		if (o->space == PCL_SPACE_EXTENDED && o->id == 0x1b)
-			c = o;
-	}
-	return c;
+	*in = (struct vcap_inputs){
+		.cfg = st->cfg, .walk = st->walk, .pf = st->req->pf,
+		.pf_walk = st->pf_walk, .is_vf = st->is_vf, .asked = asked,
+		.src = st->src,
+	};
+	if (io->flags & PCL_PLAN_PASID_IOMMU)
+		in->iommu = (struct vcap_iommu){
+			.given = true, .max_width = io->iommu_max_width,
+			.exec = io->iommu_exec, .priv = io->iommu_priv,
+		};
 }
 
-static bool read_pasid_cap(const struct pcl_walk *w, const struct pcl_cap *c,
-			   unsigned int *width, unsigned int *exec,
-			   unsigned int *priv)
+static int derive(struct pstate *st, struct vcap *v)
 {
-	const struct pcl_cfg *cfg = pcl_walk_cfg(w);
-	const uint8_t *b = pcl_cfg_data(cfg);
-	uint16_t reg;
+	struct vcap_inputs in;
 
-	if (!pcl_cfg_is_read(cfg, c->offset + 4u, 2))
-		return false;
-	reg = pcl_le16(b + c->offset + 4);
-	*exec = (reg >> 1) & 1;
-	*priv = (reg >> 2) & 1;
-	*width = (reg >> 8) & 0x1f;
-	if (*width > 20)
-		*width = 20;
-	return true;
+	plan_inputs(st, st->req->asked[v->g->generator], &in);
+	return v->g->derive(&in, v->params.params, &v->pwhy, st->diag);
 }
 
-static const char *yn(unsigned int v)
+/*
+ * Parameters of a virtual capability the layout asks for but the request
+ * does not: taken from the layout as they are; a generator whose
+ * parameters are the user's choice checks they can be had here.
+ */
+static int params_from_layout(struct pstate *st, struct vcap *v,
+			      const struct pcl_layout_entry *e)
 {
-	return v ? "yes" : "no";
-}
+	const struct pcl_layout *l = st->base;
+	uint64_t scratch[PCL_VCAP_MAX_PARAMS] = { 0 };
+	struct pcl_strbuf why = { 0 };
+	struct vcap_inputs in;
+	int r = 0;
 
-static int derive_pasid(struct pstate *st, struct vcap *v)
-{
-	const struct pcl_plan_pasid *rq = &st->req->pasid;
-	unsigned int w = 20, ex = 1, pr = 1, dw, de, dp;
-	const struct pcl_cap *c;
-	struct pcl_strbuf *s = &v->pwhy;
-	bool any = false;
-
-	if (st->req->pf) {
-		c = find_pasid(st->pf_walk);
-		if (!c || !read_pasid_cap(st->pf_walk, c, &dw, &de, &dp)) {
-			pcl_diag_add(st->diag, st->src, 0, 0, -1,
-			     "the PF (%s) has no readable PASID capability, so its VF cannot use PASID",
-				      pcl_cfg_source(st->req->pf));
-			return -EINVAL;
-		}
-		pcl_strbuf_add(s, "the PF's PASID capability at 0x%x allows width %u, execute %s, privileged %s",
-			     c->offset, dw, yn(de), yn(dp));
-		w = dw; ex = de; pr = dp;
-		any = true;
-	} else if (!st->is_vf && (c = find_pasid(st->walk)) &&
-		   read_pasid_cap(st->walk, c, &dw, &de, &dp)) {
-		pcl_strbuf_add(s, "the device's own PASID capability at 0x%x (hidden by vfio-pci) allows width %u, execute %s, privileged %s",
-			     c->offset, dw, yn(de), yn(dp));
-		w = dw; ex = de; pr = dp;
-		any = true;
-	}
-	if (rq->flags & PCL_PLAN_PASID_IOMMU) {
-		unsigned int iw = rq->iommu_max_width;
-
-		if (!iw) {
-			pcl_diag_add(st->diag, st->src, 0, 0, -1,
-			     "the IOMMU reports no PASID support (out_max_pasid_log2 = 0), so no virtual PASID can be offered");
-			return -EINVAL;
-		}
-		if (iw > 20)
-			iw = 20;
-		pcl_strbuf_add(s, "%sthe IOMMU allows width %u, execute %s, privileged %s",
-			     any ? "; " : "", iw, yn(rq->iommu_exec),
-			     yn(rq->iommu_priv));
-		if (iw < w)
-			w = iw;
-		ex &= rq->iommu_exec;
-		pr &= rq->iommu_priv;
-		any = true;
-	}
-	if (!any) {
-		pcl_diag_add(st->diag, st->src, 0, 0, -1,
-			     "no source for the virtual PASID's capability register: give the PF (--pf) or what the IOMMU reports (--pasid-width, --pasid-exec, --pasid-priv)");
-		return -EINVAL;
-	}
-	pcl_strbuf_add(s, "; so Max PASID Width %u, Execute Permission %s, Privileged Mode %s (the smallest width, and only what every source allows)",
-		     w, ex ? "on" : "off", pr ? "on" : "off");
-	v->params.pasid_max_width = (uint8_t)w;
-	v->params.pasid_exec = (uint8_t)ex;
-	v->params.pasid_priv = (uint8_t)pr;
-	return s->oom ? -ENOMEM : 0;
-}
-
-static int derive_dsn(struct pstate *st, struct vcap *v)
-{
-	const struct pcl_plan_dsn *rq = &st->req->dsn;
-	const struct pcl_cap *c;
-
-	if (!rq->from_pf) {
-		v->params.dsn_serial = rq->serial;
-		pcl_strbuf_add(&v->pwhy, "the serial is the one the user gave (0x%016llx), not the host's",
-			     (unsigned long long)rq->serial);
-		return v->pwhy.oom ? -ENOMEM : 0;
-	}
-	if (!st->req->pf) {
-		pcl_diag_add(st->diag, st->src, 0, 0, -1,
-			     "a serial \"from-pf\" needs the PF's config space (--pf)");
-		return -EINVAL;
-	}
-	c = pcl_walk_find(st->pf_walk, PCL_SPACE_EXTENDED, 0x03, 0);
-	if (!c) {
-		pcl_diag_add(st->diag, st->src, 0, 0, -1,
-			     "the PF (%s) has no Device Serial Number capability to take the serial from",
-			      pcl_cfg_source(st->req->pf));
-		return -EINVAL;
-	}
-	v->params.dsn_from_pf = 1;
-	pcl_strbuf_add(&v->pwhy,
-		     "the serial is the PF's (its DSN capability at 0x%x), as the SR-IOV specification allows for a VF",
-		     c->offset);
-	return v->pwhy.oom ? -ENOMEM : 0;
-}
-
-/* Parameters of a virtual capability the layout asks for but the request
- * does not: taken from the layout as they are. */
-static void params_from_layout(struct vcap *v, const struct pcl_layout_entry *e,
-			       const struct pcl_layout *l)
-{
-	v->params.pasid_max_width = e->pasid_max_width;
-	v->params.pasid_exec = e->pasid_exec;
-	v->params.pasid_priv = e->pasid_priv;
-	v->params.dsn_from_pf = e->dsn_from_pf;
-	v->params.dsn_serial = e->dsn_serial;
+	memcpy(v->params.params, e->params, sizeof(e->params));
 	pcl_strbuf_add(&v->pwhy, "taken from layout %s revision %u",
-		     pcl_layout_name(l), pcl_layout_revision(l));
+		       pcl_layout_name(l), pcl_layout_revision(l));
+	if (v->g->flags & VCAP_ASKED) {
+		plan_inputs(st, e->params, &in);
+		r = v->g->derive(&in, scratch, &why, st->diag);
+		if (r == -EINVAL) {
+			pcl_diag_add(st->diag, st->src, 0, 0, -1,
+				     "%s %s asks for the virtual %s above, which this device cannot give",
+				     rule_who(st->base_rule),
+				     pcl_layout_name(l), v->label);
+			r = fail_rule(st->base_rule);
+		}
+	}
+	pcl_strbuf_free(&why);
+	return r;
 }
 
 /* The rule findings collected on the way down the cascade. */
@@ -1102,7 +1014,7 @@ static int place_virtual(struct pstate *st, struct vcap *v, uint32_t at,
 	p->e.space = PCL_SPACE_EXTENDED;
 	p->e.kind = PCL_ENTRY_VIRTUAL;
 	p->e.id = v->id;
-	p->e.generator = (uint8_t)v->gen;
+	p->e.generator = (uint8_t)v->g->generator;
 	p->e.at = (int32_t)at;
 	p->e.length = v->len;
 	p->e.phys = -1;
@@ -1183,7 +1095,7 @@ static int cascade(struct pstate *st, struct vcap *v)
 		goto out;
 	}
 	if (st->base_rule == PCL_PROV_USER &&
-	    (e = find_virtual(st->base, v->gen))) {
+	    (e = find_virtual(st->base, v->g->generator))) {
 		if (window_ok(st, PCL_SPACE_EXTENDED, (uint32_t)e->at, v->len,
 			      why, sizeof(why))) {
 			snprintf(win, sizeof(win),
@@ -1231,7 +1143,7 @@ static int cascade(struct pstate *st, struct vcap *v)
 		pcl_strbuf_add(&t.database, "no layout database given");
 	} else if (!st->dbsel) {
 		pcl_strbuf_add(&t.database, "%s", st->dbshort);
-	} else if ((e = find_virtual(st->dbsel, v->gen))) {
+	} else if ((e = find_virtual(st->dbsel, v->g->generator))) {
 		if (!window_ok(st, PCL_SPACE_EXTENDED, (uint32_t)e->at, v->len,
 			       why, sizeof(why))) {
 			pcl_diag_add(st->diag, st->src, 0, 0, -1,
@@ -1321,8 +1233,8 @@ static int cascade(struct pstate *st, struct vcap *v)
 
 	/* 5. gap: the PF's offset (VF) or the device's own hidden one */
 	if (st->req->pf) {
-		const struct pcl_cap *pc = v->id == 0x1b ? find_pasid(st->pf_walk) :
-			pcl_walk_find(st->pf_walk, PCL_SPACE_EXTENDED, v->id, 0);
+		const struct pcl_cap *pc =
+			vcap_find_cap(st->pf_walk, PCL_SPACE_EXTENDED, v->id);
 
 		if (!pc) {
 			pcl_strbuf_add(&t.gap, "the PF has no %s", v->label);
@@ -1356,30 +1268,32 @@ static int cascade(struct pstate *st, struct vcap *v)
 				     t.gap.len ? "; " : "", v->label, own->offset,
 				     own->length < v->len ? "too short" : why);
 	}
-	/* QEMU's default for PASID, when it is safe */
-	if (v->id == 0x1b) {
+	/* QEMU's default offset for it, when it is safe */
+	if (v->g->qemu_at) {
+		uint32_t qa = v->g->qemu_at;
 		const struct pcl_gap *g = NULL;
 
 		for (size_t i = 0; i < ngaps; i++)
-			if (gaps[i].offset == 0xff8)
+			if (gaps[i].offset == qa)
 				g = &gaps[i];
 		if (g && g->klass <= PCL_GAP_CLEAR &&
-		    window_ok(st, PCL_SPACE_EXTENDED, 0xff8, v->len, why,
+		    window_ok(st, PCL_SPACE_EXTENDED, qa, v->len, why,
 			      sizeof(why))) {
 			snprintf(win, sizeof(win),
-				 "QEMU's default window 0xff8-0xfff is %s with no hazard (non-zero, orphan, reserved or unread byte) within %d bytes",
+				 "QEMU's default window 0x%x-0x%x is %s with no hazard (non-zero, orphan, reserved or unread byte) within %d bytes",
+				 qa, qa + v->len - 1,
 				 g->klass == PCL_GAP_ADVERTISED ?
 					 "advertised free" : "all-zero unclaimed",
 				 PCL_GAP_MARGIN);
-			r = place_virtual(st, v, 0xff8, PCL_PROV_GAP, &t, win);
+			r = place_virtual(st, v, qa, PCL_PROV_GAP, &t, win);
 			goto out;
 		}
 		if (!g)
-			first_unusable(st, 0xff8, v->len, why, sizeof(why));
+			first_unusable(st, qa, v->len, why, sizeof(why));
 		else if (g->klass > PCL_GAP_CLEAR)
 			pcl_gap_reason(st->map, g, why, sizeof(why));
-		pcl_strbuf_add(&t.gap, "%sQEMU's default 0xff8 is not safe (%s)",
-			     t.gap.len ? "; " : "", why);
+		pcl_strbuf_add(&t.gap, "%sQEMU's default 0x%x is not safe (%s)",
+			     t.gap.len ? "; " : "", qa, why);
 	}
 	for (size_t i = 0; i < ngaps; i++) {
 		const struct pcl_gap *g = &gaps[i];
@@ -1404,53 +1318,48 @@ out:
 	return r;
 }
 
+/* The parameters of a virtual capability this plan has, then its place. */
+static int place_one(struct pstate *st, struct vcap *v,
+		     const struct pcl_layout_entry *be)
+{
+	bool want = st->req->want & 1u << v->g->generator;
+	int r;
+
+	if (!st->ext_ok) {
+		pcl_diag_add(st->diag, st->src, 0, 0, -1,
+			     "the virtual %s is an extended capability, but %s",
+			     v->label,
+			     st->id.pcie_type < 0 ?
+				     "the device has no PCI Express capability, so it has no extended config space" :
+				     "the extended config space (0x100-0xfff) was not read (a 4096-byte dump or root access is needed)");
+		return -ENODATA;
+	}
+	r = want ? derive(st, v) : params_from_layout(st, v, be);
+	return r ? r : cascade(st, v);
+}
+
 static int place_requested(struct pstate *st)
 {
-	const struct pcl_plan_request *req = st->req;
-	struct vcap vs[2] = {
-		{ .gen = PCL_GEN_PASID, .id = 0x1b, .len = 8, .label = "PASID" },
-		{ .gen = PCL_GEN_DSN, .id = 0x03, .len = 12, .label = "DSN" },
-	};
-	bool want[2] = { req->want_pasid, req->want_dsn };
 	int r = 0;
 
-	for (size_t i = 0; i < 2 && !r; i++) {
-		struct vcap *v = &vs[i];
-		const struct pcl_layout_entry *be = find_virtual(st->base, v->gen);
+	for (size_t i = 0; i < vcap_count() && !r; i++) {
+		const struct vcap_gen *g = vcap_at(i);
+		const struct pcl_layout_entry *be;
+		struct vcap v = { .g = g };
 
-		pcl_layout_entry_init(&v->params);
-		if (!want[i] && !be)
+		if (!g || !g->derive)
 			continue;
-		if (!st->ext_ok) {
-			pcl_diag_add(st->diag, st->src, 0, 0, -1,
-			     "the virtual %s is an extended capability, but %s",
-				      v->label,
-				      st->id.pcie_type < 0 ?
-					      "the device has no PCI Express capability, so it has no extended config space" :
-					      "the extended config space (0x100-0xfff) was not read (a 4096-byte dump or root access is needed)");
-			r = -ENODATA;
-			break;
-		}
-		if (want[i]) {
-			r = i == 0 ? derive_pasid(st, v) : derive_dsn(st, v);
-		} else {
-			params_from_layout(v, be, st->base);
-			if (be->dsn_from_pf && st->pf_walk &&
-			    !pcl_walk_find(st->pf_walk, PCL_SPACE_EXTENDED, 0x03, 0)) {
-				pcl_diag_add(st->diag, st->src, 0, 0, -1,
-			     "%s %s takes the DSN from the PF, but the PF (%s) has none",
-					      rule_who(st->base_rule),
-					      pcl_layout_name(st->base),
-					      pcl_cfg_source(st->req->pf));
-				r = fail_rule(st->base_rule);
-			}
-		}
-		if (!r)
-			r = cascade(st, v);
-		pcl_strbuf_free(&v->pwhy);
+		be = find_virtual(st->base, g->generator);
+		if (!(st->req->want & 1u << g->generator) && !be)
+			continue;
+		v.id = (uint16_t)g->id;
+		v.len = g->length;
+		for (size_t k = 0; g->name[k] && k + 1 < sizeof(v.label); k++)
+			v.label[k] = (char)toupper((unsigned char)g->name[k]);
+		pcl_layout_entry_init(&v.params);
+		r = place_one(st, &v, be);
+		pcl_strbuf_free(&v.pwhy);
 	}
-	for (size_t i = 0; i < 2; i++)
-		pcl_strbuf_free(&vs[i].pwhy);
 	return r;
 }
 
@@ -1468,9 +1377,8 @@ static int place_base_other(struct pstate *st)
 			struct pent *p;
 
 			if (e->kind != PCL_ENTRY_VIRTUAL ||
-			    e->generator == PCL_GEN_PASID ||
-			    e->generator == PCL_GEN_DSN)
-				continue;
+			    vcap_get(e->generator)->derive)
+				continue; /* placed by the cascade */
 			if (!window_ok(st, s, (uint32_t)e->at, e->length, why,
 				       sizeof(why))) {
 				pcl_diag_add(st->diag, st->src, 0, 0, -1,

@@ -226,10 +226,10 @@ PCL_EXPORT int pcl_plan_request_add_pasid(struct pcl_plan_request *req,
 	if (!req || !pasid || (pasid->flags & ~PCL_PLAN_PASID_IOMMU) ||
 	    pasid->iommu_exec > 1 || pasid->iommu_priv > 1)
 		return -EINVAL;
-	if (req->want_pasid)
+	if (req->want & 1u << PCL_GEN_PASID)
 		return -EEXIST;
-	req->pasid = *pasid;
-	req->want_pasid = true;
+	req->iommu = *pasid;
+	req->want |= 1u << PCL_GEN_PASID;
 	return 0;
 }
 
@@ -238,10 +238,11 @@ PCL_EXPORT int pcl_plan_request_add_dsn(struct pcl_plan_request *req,
 {
 	if (!req || !dsn || dsn->from_pf > 1 || (dsn->from_pf && dsn->serial))
 		return -EINVAL;
-	if (req->want_dsn)
+	if (req->want & 1u << PCL_GEN_DSN)
 		return -EEXIST;
-	req->dsn = *dsn;
-	req->want_dsn = true;
+	req->asked[PCL_GEN_DSN][PCL_DSN_FROM_PF] = dsn->from_pf;
+	req->asked[PCL_GEN_DSN][PCL_DSN_SERIAL] = dsn->serial;
+	req->want |= 1u << PCL_GEN_DSN;
 	return 0;
 }
 

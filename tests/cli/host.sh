@@ -107,7 +107,7 @@ expect_grep "$T/out" "is 19: width 20" "check decodes PSS"
 PCILAYOUT_SYSFS="$T/sys16" "$P" check "$T/l20.json" -s 00:02.0 >"$T/out" 2>&1
 [ $? -eq 1 ] && ok || fail "check on a host whose IOMMU allows width 16: exit 1"
 expect_grep "$T/out" "pasid-width" "the reason is the PASID width"
-expect_grep "$T/out" "the IOMMU supports 16" "the IOMMU's width 16"
+expect_grep "$T/out" "the IOMMU allows width 16" "the IOMMU's width 16"
 expect_exit 0 "--pasid-width overrides sysfs" -- env PCILAYOUT_SYSFS="$T/sys16" "$P" check --pasid-width 20 "$T/l20.json" -s 00:02.0
 expect_grep "$T/out" "IOMMU (given): --pasid-width 20" "check says the width was given"
 expect_exit 0 "plan a virtual PASID for the PF behind dmar1" -- "$P" plan --add pasid --pasid-width 20 -s 01:00.0 -o "$T/lpf.json"

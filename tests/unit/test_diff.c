@@ -54,7 +54,7 @@ static void add_pasid(struct pcl_layout *l, int32_t at, uint8_t width)
 	e.generator = PCL_GEN_PASID;
 	e.id = 0x1b;
 	e.at = at;
-	e.pasid_max_width = width;
+	e.params[PCL_PASID_MAX_WIDTH] = width;
 	assert_int_equal(pcl_layout_add_entry(l, &e), 0);
 }
 

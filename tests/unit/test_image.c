@@ -118,8 +118,8 @@ static struct pcl_layout *layout(struct pcl_ctx *ctx, int policy, bool exec)
 	e.at = 0xff8;
 	e.kind = PCL_ENTRY_VIRTUAL;
 	e.generator = PCL_GEN_PASID;
-	e.pasid_max_width = 16;
-	e.pasid_exec = exec;
+	e.params[PCL_PASID_MAX_WIDTH] = 16;
+	e.params[PCL_PASID_EXEC] = exec;
 	assert_int_equal(pcl_layout_add_entry(l, &e), 0);
 	pcl_layout_entry_init(&e);
 	e.space = 1;
@@ -127,7 +127,7 @@ static struct pcl_layout *layout(struct pcl_ctx *ctx, int policy, bool exec)
 	e.at = 0x240;
 	e.kind = PCL_ENTRY_VIRTUAL;
 	e.generator = PCL_GEN_DSN;
-	e.dsn_serial = 0x1122334455667788ull;
+	e.params[PCL_DSN_SERIAL] = 0x1122334455667788ull;
 	assert_int_equal(pcl_layout_add_entry(l, &e), 0);
 	assert_int_equal(pcl_layout_validate(l, NULL), 0);
 	return l;
@@ -486,7 +486,7 @@ static void test_build_errors(void **state)
 	e.at = 0x100;
 	e.kind = PCL_ENTRY_VIRTUAL;
 	e.generator = PCL_GEN_DSN;
-	e.dsn_from_pf = 1;
+	e.params[PCL_DSN_FROM_PF] = 1;
 	assert_int_equal(pcl_layout_add_entry(l, &e), 0);
 	assert_int_equal(pcl_guest_build(ctx, l, cfg, NULL, &g, &err),
 			 -EINVAL);

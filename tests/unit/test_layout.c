@@ -214,7 +214,7 @@ static void test_layout_big_integers(void **state)
 							"f", &l, NULL), 0);
 		e = pcl_layout_entry(l, PCL_SPACE_EXTENDED, 0);
 		assert_non_null(e);
-		assert_true(e->dsn_serial == want[i]);
+		assert_true(e->params[PCL_DSN_SERIAL] == want[i]);
 		pcl_layout_free(l);
 	}
 	/* Out of range is an error at the value, and later errors still count. */
@@ -448,7 +448,7 @@ static void test_layout_build(void **state)
 	e.id = 0x1b;
 	e.at = 0xff8;
 	e.generator = PCL_GEN_PASID;
-	e.pasid_max_width = 20;
+	e.params[PCL_PASID_MAX_WIDTH] = 20;
 	e.prov_rule = PCL_PROV_GAP;
 	e.prov_reason = "default 0xff8 is free";
 	assert_int_equal(pcl_layout_add_entry(l, &e), 0);

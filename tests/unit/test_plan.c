@@ -308,9 +308,9 @@ static void test_pasid_qemu_default(void **state)
 	assert_non_null(e);
 	assert_int_equal(e->at, 0xff8);
 	assert_int_equal(e->prov_rule, PCL_PROV_GAP);
-	assert_int_equal(e->pasid_max_width, 16);
-	assert_int_equal(e->pasid_exec, 1);
-	assert_int_equal(e->pasid_priv, 0);
+	assert_int_equal(e->params[PCL_PASID_MAX_WIDTH], 16);
+	assert_int_equal(e->params[PCL_PASID_EXEC], 1);
+	assert_int_equal(e->params[PCL_PASID_PRIV], 0);
 	assert_reason(e, "no user placement, no layout database given, no quirk for 8086:1889, no free-space DVSEC");
 	assert_reason(e, "QEMU's default window 0xff8-0xfff is all-zero unclaimed");
 }
@@ -383,9 +383,9 @@ static void test_vf_pf_offset(void **state)
 	assert_int_equal(e->prov_rule, PCL_PROV_GAP);
 	assert_reason(e, "the PF has its PASID at 0x1b0");
 	/* min(PF 16, IOMMU 20); exec: both; priv: the IOMMU says no. */
-	assert_int_equal(e->pasid_max_width, 16);
-	assert_int_equal(e->pasid_exec, 1);
-	assert_int_equal(e->pasid_priv, 0);
+	assert_int_equal(e->params[PCL_PASID_MAX_WIDTH], 16);
+	assert_int_equal(e->params[PCL_PASID_EXEC], 1);
+	assert_int_equal(e->params[PCL_PASID_PRIV], 0);
 	assert_string_equal(pcl_layout_name(f->out), "8086-1889-vf");
 
 	/* The PF's offset is taken on the VF: the next sub-rule decides. */
@@ -434,9 +434,9 @@ static void test_pasid_parameters(void **state)
 	want_pasid(f, 32, 1, 1);
 	run_ok(f);
 	e = find(f->out, PCL_SPACE_EXTENDED, 0x1b, PCL_ENTRY_VIRTUAL);
-	assert_int_equal(e->pasid_max_width, 20);
-	assert_int_equal(e->pasid_exec, 1);
-	assert_int_equal(e->pasid_priv, 1);
+	assert_int_equal(e->params[PCL_PASID_MAX_WIDTH], 20);
+	assert_int_equal(e->params[PCL_PASID_EXEC], 1);
+	assert_int_equal(e->params[PCL_PASID_PRIV], 1);
 	/* A PF's own (hidden) PASID: the virtual one takes its place. */
 	pf_init(&f->b, 12, 0, 1, false);
 	make_req(f);
@@ -444,9 +444,9 @@ static void test_pasid_parameters(void **state)
 	run_ok(f);
 	e = find(f->out, PCL_SPACE_EXTENDED, 0x1b, PCL_ENTRY_VIRTUAL);
 	assert_int_equal(e->at, 0x1b0);
-	assert_int_equal(e->pasid_max_width, 12);
-	assert_int_equal(e->pasid_exec, 0);
-	assert_int_equal(e->pasid_priv, 1);
+	assert_int_equal(e->params[PCL_PASID_MAX_WIDTH], 12);
+	assert_int_equal(e->params[PCL_PASID_EXEC], 0);
+	assert_int_equal(e->params[PCL_PASID_PRIV], 1);
 	assert_reason(e, "hidden, so the virtual one takes its place");
 	assert_non_null(find(f->out, PCL_SPACE_EXTENDED, 0x1b, PCL_ENTRY_HIDDEN));
 }
@@ -465,8 +465,8 @@ static void test_dsn(void **state)
 	e = find(f->out, PCL_SPACE_EXTENDED, 0x03, PCL_ENTRY_VIRTUAL);
 	assert_non_null(e);
 	assert_int_equal(e->at, 0x1a0);
-	assert_true(e->dsn_serial == 0x42);
-	assert_int_equal(e->dsn_from_pf, 0);
+	assert_true(e->params[PCL_DSN_SERIAL] == 0x42);
+	assert_int_equal(e->params[PCL_DSN_FROM_PF], 0);
 	e = find(f->out, PCL_SPACE_EXTENDED, 0x03, PCL_ENTRY_HIDDEN);
 	assert_reason(e, "replaced by the virtual dsn");
 
@@ -492,7 +492,7 @@ static void test_dsn(void **state)
 	run_ok(f);
 	e = find(f->out, PCL_SPACE_EXTENDED, 0x03, PCL_ENTRY_VIRTUAL);
 	assert_non_null(e);
-	assert_int_equal(e->dsn_from_pf, 1);
+	assert_int_equal(e->params[PCL_DSN_FROM_PF], 1);
 	assert_int_equal(e->at, 0x1c0);
 	assert_reason(e, "the PF has its DSN at 0x1c0");
 	e = find(f->out, PCL_SPACE_EXTENDED, 0x1b, PCL_ENTRY_VIRTUAL);

@@ -126,7 +126,7 @@ static void test_vpasid_window(void **state)
 	e = find(l, PCL_SPACE_EXTENDED, 0x1b, PCL_ENTRY_VIRTUAL);
 	assert_non_null(e);
 	assert_true(e->at + 8 <= 0xffc - 16 || e->at >= 0x1000);
-	assert_int_equal(e->pasid_max_width, 20);
+	assert_int_equal(e->params[PCL_PASID_MAX_WIDTH], 20);
 	assert_check(ctx, l, &a, &p, true);
 	assert_check(ctx, l, &odd, &p, true);
 	pcl_unify_free(u);

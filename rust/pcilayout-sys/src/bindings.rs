@@ -183,6 +183,7 @@ pub const PCL_RANGE_STABLE: u32 = 512;
 pub const PCL_RANGE_DVSEC_FLAGS: u32 = 768;
 pub const PCL_DVSEC_ANY_ID: u32 = 1;
 pub const PCL_DVSEC_INJECT_UNCHECKED: u32 = 1;
+pub const PCL_VCAP_MAX_PARAMS: u32 = 4;
 pub const PCL_LAYOUT_FORMAT: u32 = 1;
 pub const PCL_LAYOUT_MAX_SIZE: u32 = 1048576;
 pub const PCL_FINGERPRINT_SIZE: u32 = 72;
@@ -2659,6 +2660,29 @@ extern "C" {
         err: *mut pcl_error,
     ) -> ::std::os::raw::c_int;
 }
+pub const pcl_generator_PCL_GEN_NONE: pcl_generator = 0;
+pub const pcl_generator_PCL_GEN_PASID: pcl_generator = 1;
+pub const pcl_generator_PCL_GEN_DSN: pcl_generator = 2;
+pub const pcl_generator_PCL_GEN_NULL: pcl_generator = 3;
+pub const pcl_generator_PCL_GEN_BYTES: pcl_generator = 4;
+pub type pcl_generator = ::std::os::raw::c_uint;
+pub const pcl_pasid_param_PCL_PASID_MAX_WIDTH: pcl_pasid_param = 0;
+pub const pcl_pasid_param_PCL_PASID_EXEC: pcl_pasid_param = 1;
+pub const pcl_pasid_param_PCL_PASID_PRIV: pcl_pasid_param = 2;
+pub type pcl_pasid_param = ::std::os::raw::c_uint;
+pub const pcl_dsn_param_PCL_DSN_FROM_PF: pcl_dsn_param = 0;
+pub const pcl_dsn_param_PCL_DSN_SERIAL: pcl_dsn_param = 1;
+pub type pcl_dsn_param = ::std::os::raw::c_uint;
+extern "C" {
+    pub fn pcl_generator_name(generator: ::std::os::raw::c_int) -> *const ::std::os::raw::c_char;
+}
+extern "C" {
+    pub fn pcl_vcap_describe(
+        e: *const pcl_layout_entry,
+        buf: *mut ::std::os::raw::c_char,
+        size: usize,
+    ) -> *const ::std::os::raw::c_char;
+}
 #[repr(C)]
 #[derive(Debug, Copy, Clone)]
 pub struct pcl_layout {
@@ -2671,12 +2695,6 @@ pub const pcl_entry_kind_PCL_ENTRY_PHYSICAL: pcl_entry_kind = 0;
 pub const pcl_entry_kind_PCL_ENTRY_VIRTUAL: pcl_entry_kind = 1;
 pub const pcl_entry_kind_PCL_ENTRY_HIDDEN: pcl_entry_kind = 2;
 pub type pcl_entry_kind = ::std::os::raw::c_uint;
-pub const pcl_generator_PCL_GEN_NONE: pcl_generator = 0;
-pub const pcl_generator_PCL_GEN_PASID: pcl_generator = 1;
-pub const pcl_generator_PCL_GEN_DSN: pcl_generator = 2;
-pub const pcl_generator_PCL_GEN_NULL: pcl_generator = 3;
-pub const pcl_generator_PCL_GEN_BYTES: pcl_generator = 4;
-pub type pcl_generator = ::std::os::raw::c_uint;
 pub const pcl_unclaimed_PCL_UNCLAIMED_PASSTHROUGH: pcl_unclaimed = 0;
 pub const pcl_unclaimed_PCL_UNCLAIMED_ZERO: pcl_unclaimed = 1;
 pub const pcl_unclaimed_PCL_UNCLAIMED_ONES: pcl_unclaimed = 2;
@@ -2703,13 +2721,9 @@ pub struct pcl_layout_entry {
     pub vendor: i32,
     pub vsec_id: i32,
     pub generator: u8,
-    pub pasid_max_width: u8,
-    pub pasid_exec: u8,
-    pub pasid_priv: u8,
-    pub dsn_from_pf: u8,
     pub prov_rule: u8,
-    pub reserved: [u8; 6usize],
-    pub dsn_serial: u64,
+    pub reserved: [u8; 2usize],
+    pub params: [u64; 4usize],
     pub data: *const u8,
     pub prov_reason: *const ::std::os::raw::c_char,
     pub line: u32,
@@ -2719,7 +2733,7 @@ pub struct pcl_layout_entry {
 fn bindgen_test_layout_pcl_layout_entry() {
     assert_eq!(
         ::std::mem::size_of::<pcl_layout_entry>(),
-        72usize,
+        88usize,
         concat!("Size of: ", stringify!(pcl_layout_entry))
     );
     assert_eq!(
@@ -2897,74 +2911,6 @@ fn bindgen_test_layout_pcl_layout_entry() {
         );
     }
     test_field_generator();
-    fn test_field_pasid_max_width() {
-        assert_eq!(
-            unsafe {
-                let uninit = ::std::mem::MaybeUninit::<pcl_layout_entry>::uninit();
-                let ptr = uninit.as_ptr();
-                ::std::ptr::addr_of!((*ptr).pasid_max_width) as usize - ptr as usize
-            },
-            29usize,
-            concat!(
-                "Offset of field: ",
-                stringify!(pcl_layout_entry),
-                "::",
-                stringify!(pasid_max_width)
-            )
-        );
-    }
-    test_field_pasid_max_width();
-    fn test_field_pasid_exec() {
-        assert_eq!(
-            unsafe {
-                let uninit = ::std::mem::MaybeUninit::<pcl_layout_entry>::uninit();
-                let ptr = uninit.as_ptr();
-                ::std::ptr::addr_of!((*ptr).pasid_exec) as usize - ptr as usize
-            },
-            30usize,
-            concat!(
-                "Offset of field: ",
-                stringify!(pcl_layout_entry),
-                "::",
-                stringify!(pasid_exec)
-            )
-        );
-    }
-    test_field_pasid_exec();
-    fn test_field_pasid_priv() {
-        assert_eq!(
-            unsafe {
-                let uninit = ::std::mem::MaybeUninit::<pcl_layout_entry>::uninit();
-                let ptr = uninit.as_ptr();
-                ::std::ptr::addr_of!((*ptr).pasid_priv) as usize - ptr as usize
-            },
-            31usize,
-            concat!(
-                "Offset of field: ",
-                stringify!(pcl_layout_entry),
-                "::",
-                stringify!(pasid_priv)
-            )
-        );
-    }
-    test_field_pasid_priv();
-    fn test_field_dsn_from_pf() {
-        assert_eq!(
-            unsafe {
-                let uninit = ::std::mem::MaybeUninit::<pcl_layout_entry>::uninit();
-                let ptr = uninit.as_ptr();
-                ::std::ptr::addr_of!((*ptr).dsn_from_pf) as usize - ptr as usize
-            },
-            32usize,
-            concat!(
-                "Offset of field: ",
-                stringify!(pcl_layout_entry),
-                "::",
-                stringify!(dsn_from_pf)
-            )
-        );
-    }
-    test_field_dsn_from_pf();
     fn test_field_prov_rule() {
         assert_eq!(
             unsafe {
@@ -2972,7 +2918,7 @@ fn bindgen_test_layout_pcl_layout_entry() {
                 let ptr = uninit.as_ptr();
                 ::std::ptr::addr_of!((*ptr).prov_rule) as usize - ptr as usize
             },
-            33usize,
+            29usize,
             concat!(
                 "Offset of field: ",
                 stringify!(pcl_layout_entry),
@@ -2989,7 +2935,7 @@ fn bindgen_test_layout_pcl_layout_entry() {
                 let ptr = uninit.as_ptr();
                 ::std::ptr::addr_of!((*ptr).reserved) as usize - ptr as usize
             },
-            34usize,
+            30usize,
             concat!(
                 "Offset of field: ",
                 stringify!(pcl_layout_entry),
@@ -2999,23 +2945,23 @@ fn bindgen_test_layout_pcl_layout_entry() {
         );
     }
     test_field_reserved();
-    fn test_field_dsn_serial() {
+    fn test_field_params() {
         assert_eq!(
             unsafe {
                 let uninit = ::std::mem::MaybeUninit::<pcl_layout_entry>::uninit();
                 let ptr = uninit.as_ptr();
-                ::std::ptr::addr_of!((*ptr).dsn_serial) as usize - ptr as usize
+                ::std::ptr::addr_of!((*ptr).params) as usize - ptr as usize
             },
-            40usize,
+            32usize,
             concat!(
                 "Offset of field: ",
                 stringify!(pcl_layout_entry),
                 "::",
-                stringify!(dsn_serial)
+                stringify!(params)
             )
         );
     }
-    test_field_dsn_serial();
+    test_field_params();
     fn test_field_data() {
         assert_eq!(
             unsafe {
@@ -3023,7 +2969,7 @@ fn bindgen_test_layout_pcl_layout_entry() {
                 let ptr = uninit.as_ptr();
                 ::std::ptr::addr_of!((*ptr).data) as usize - ptr as usize
             },
-            48usize,
+            64usize,
             concat!(
                 "Offset of field: ",
                 stringify!(pcl_layout_entry),
@@ -3040,7 +2986,7 @@ fn bindgen_test_layout_pcl_layout_entry() {
                 let ptr = uninit.as_ptr();
                 ::std::ptr::addr_of!((*ptr).prov_reason) as usize - ptr as usize
             },
-            56usize,
+            72usize,
             concat!(
                 "Offset of field: ",
                 stringify!(pcl_layout_entry),
@@ -3057,7 +3003,7 @@ fn bindgen_test_layout_pcl_layout_entry() {
                 let ptr = uninit.as_ptr();
                 ::std::ptr::addr_of!((*ptr).line) as usize - ptr as usize
             },
-            64usize,
+            80usize,
             concat!(
                 "Offset of field: ",
                 stringify!(pcl_layout_entry),
@@ -3074,7 +3020,7 @@ fn bindgen_test_layout_pcl_layout_entry() {
                 let ptr = uninit.as_ptr();
                 ::std::ptr::addr_of!((*ptr).column) as usize - ptr as usize
             },
-            68usize,
+            84usize,
             concat!(
                 "Offset of field: ",
                 stringify!(pcl_layout_entry),
@@ -3759,9 +3705,6 @@ extern "C" {
         id: u16,
         length: *mut u32,
     ) -> bool;
-}
-extern "C" {
-    pub fn pcl_generator_name(generator: ::std::os::raw::c_int) -> *const ::std::os::raw::c_char;
 }
 extern "C" {
     pub fn pcl_unclaimed_name(policy: ::std::os::raw::c_int) -> *const ::std::os::raw::c_char;

@@ -118,12 +118,16 @@ impl Entry {
             _ => EntryKind::Physical,
         };
         let generator = match u32::from(e.generator) {
+            // Each generator's parameters, by its own index (vcap.h).
             sys::pcl_generator_PCL_GEN_PASID => Generator::Pasid {
-                max_width: e.pasid_max_width,
-                exec: e.pasid_exec != 0,
-                privileged: e.pasid_priv != 0,
+                max_width: e.params[sys::pcl_pasid_param_PCL_PASID_MAX_WIDTH as usize] as u8,
+                exec: e.params[sys::pcl_pasid_param_PCL_PASID_EXEC as usize] != 0,
+                privileged: e.params[sys::pcl_pasid_param_PCL_PASID_PRIV as usize] != 0,
             },
-            sys::pcl_generator_PCL_GEN_DSN => Generator::Dsn(Some(e.dsn_serial).filter(|_| e.dsn_from_pf == 0)),
+            sys::pcl_generator_PCL_GEN_DSN => Generator::Dsn(
+                Some(e.params[sys::pcl_dsn_param_PCL_DSN_SERIAL as usize])
+                    .filter(|_| e.params[sys::pcl_dsn_param_PCL_DSN_FROM_PF as usize] == 0),
+            ),
             sys::pcl_generator_PCL_GEN_NULL => Generator::Null,
             sys::pcl_generator_PCL_GEN_BYTES if !e.data.is_null() => {
                 Generator::Bytes(std::slice::from_raw_parts(e.data, e.length as usize).to_vec())
