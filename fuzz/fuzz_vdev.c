@@ -595,28 +595,25 @@ static void run_op(struct fuzz_vdev *f, const uint8_t *op)
 static void device_caps(const struct pcl_layout *l, const struct pcl_walk *w,
 			bool *home, bool *hdr)
 {
-	for (int orphans = 0; orphans < 2; orphans++) {
-		size_t n = orphans ? pcl_walk_orphan_count(w) :
-				     pcl_walk_cap_count(w);
+	const struct pcl_cap *c;
 
-		for (size_t i = 0; i < n; i++) {
-			const struct pcl_cap *c = orphans ?
-				pcl_walk_orphan(w, i) : pcl_walk_cap(w, i);
-			bool shown = false;
-			uint32_t len = c->space == PCL_SPACE_STANDARD ? 2 : 4;
+	/* Chain members, then orphans: the indexes pcl_layout_entry_find()
+	 * gives (an orphan is presented when an entry selects it). */
+	for (size_t i = 0; (c = pcl_walk_cap_or_orphan(w, i)); i++) {
+		bool shown = false;
+		uint32_t len = c->space == PCL_SPACE_STANDARD ? 2 : 4;
 
-			for (int sp = 0; !orphans && sp < 2; sp++)
-				for (size_t k = 0; k < pcl_layout_entry_count(l, sp); k++) {
-					const struct pcl_layout_entry *e =
-						pcl_layout_entry(l, sp, k);
+		for (int sp = 0; sp < 2; sp++)
+			for (size_t k = 0; k < pcl_layout_entry_count(l, sp); k++) {
+				const struct pcl_layout_entry *e =
+					pcl_layout_entry(l, sp, k);
 
-					shown |= e->kind == PCL_ENTRY_PHYSICAL &&
-						 pcl_layout_entry_find(e, w) == (long)i;
-				}
-			for (uint32_t b = c->offset; b < PCL_CFG_SIZE &&
-			     b < (uint32_t)c->offset + (shown ? c->length : len); b++)
-				(shown ? home : hdr)[b] = true;
-		}
+				shown |= e->kind == PCL_ENTRY_PHYSICAL &&
+					 pcl_layout_entry_find(e, w) == (long)i;
+			}
+		for (uint32_t b = c->offset; b < PCL_CFG_SIZE &&
+		     b < (uint32_t)c->offset + (shown ? c->length : len); b++)
+			(shown ? home : hdr)[b] = true;
 	}
 }
 
@@ -669,7 +666,7 @@ static void check_exposure(const struct fuzz_vdev *f,
 			FUZZ_CHECK(k >= 0);
 			for (uint32_t b = 0; b < len; b++)
 				allowed[(uint32_t)e->at + b] =
-					(int32_t)(pcl_walk_cap(w, (size_t)k)->offset + b);
+					(int32_t)(pcl_walk_cap_or_orphan(w, (size_t)k)->offset + b);
 		}
 	}
 	for (uint32_t g = 0; g < PCL_CFG_SIZE; g++) {

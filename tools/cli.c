@@ -530,3 +530,41 @@ int cli_bad_option(char **argv, const char *usage)
 	cli_usage(stderr, usage);
 	return EXIT_USAGE;
 }
+
+/* --allow NAME[,NAME...]: the named overrides of pcl_plan_request_allow(). */
+int cli_parse_allow(const char *arg, uint32_t *allow)
+{
+	static const struct {
+		const char *name;
+		uint32_t bit;
+	} names[] = {
+		{ "broken", PCL_PLAN_ALLOW_BROKEN },
+		{ "partial", PCL_PLAN_ALLOW_PARTIAL },
+		{ "hide-essential", PCL_PLAN_ALLOW_HIDE_ESSENTIAL },
+		{ "pasid-disabled", PCL_PLAN_ALLOW_PASID_DISABLED },
+	};
+	char *copy = strdup(arg), *save = NULL, *tok;
+	int r = 0;
+
+	if (!copy) {
+		cli_error("out of memory");
+		return -1;
+	}
+	for (tok = strtok_r(copy, ",", &save); tok && !r;
+	     tok = strtok_r(NULL, ",", &save)) {
+		size_t i;
+
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (strcmp(tok, names[i].name) == 0)
+				break;
+		if (i == sizeof(names) / sizeof(names[0])) {
+			cli_error("--allow: unknown override '%s' (known: broken, partial, hide-essential, pasid-disabled)",
+				  tok);
+			r = -1;
+		} else {
+			*allow |= names[i].bit;
+		}
+	}
+	free(copy);
+	return r;
+}

@@ -141,6 +141,18 @@ void cli_flush_diag(struct pcl_diag *diag);
 bool cli_use_color(bool no_color_flag);
 
 /*
+ * --allow NAME[,NAME...]: add the named overrides of the planner
+ * (pcl_plan_request_allow()) to *@allow. Reports; returns 0 or -1.
+ */
+int cli_parse_allow(const char *arg, uint32_t *allow);
+#define CLI_ALLOW_HELP \
+	"      --allow WHAT       plan what is refused as unsafe (comma-separated):\n" \
+	"                         broken (a chain with errors), partial (a PCIe\n" \
+	"                         function read to 0xff only), hide-essential\n" \
+	"                         (hiding pm, msi, msix or exp), pasid-disabled\n" \
+	"                         (a PF whose PASID is disabled)\n"
+
+/*
  * -h/--help prints @usage on stdout; a usage error prints it on stderr,
  * except under --json, where the error message says it all.
  */

@@ -35,16 +35,18 @@ static const char diff_usage[] =
 	"      --pasid-priv       devices: the IOMMU allows privileged mode\n"
 	"      --quirks DIR       devices: add a quirk directory (repeatable)\n"
 	"      --no-default-quirks  devices: load only the --quirks directories\n"
+	CLI_ALLOW_HELP
 	"  -v, --verbose          also print changes that are not guest-visible\n"
 	"  -j, --json             print the diff as JSON\n"
 	"  -h, --help             show this help\n\n"
 	"Exit status: 0 identical or compatible, 1 incompatible, 2 bad usage or\n"
 	"unreadable input.\n";
 
-enum { OPT_MACHINE = 256, OPT_VSC };
+enum { OPT_MACHINE = 256, OPT_VSC, OPT_ALLOW };
 
 struct dopts {
 	bool add_pasid;
+	uint32_t allow;
 	struct ccli_pasid pa;
 	struct mapcli m;
 };
@@ -94,6 +96,7 @@ static struct pcl_layout *plan_device(struct dopts *o, const char *arg)
 	}
 	pcl_plan_request_set_cfg(req, s.cfgs[0], NULL);
 	pcl_plan_request_set_quirks(req, o->m.db);
+	pcl_plan_request_allow(req, o->allow);
 	if (o->add_pasid) {
 		ccli_pasid_get(&o->pa, &p);
 		pcl_plan_request_add_pasid(req, &p);
@@ -190,6 +193,7 @@ int cmd_diff(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "json", no_argument, NULL, 'j' },
 		CLI_SELECT_OPTIONS,
+		{ "allow", required_argument, NULL, OPT_ALLOW },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -234,6 +238,10 @@ int cmd_diff(int argc, char **argv)
 			break;
 		case 'j':
 			json = true;
+			break;
+		case OPT_ALLOW:
+			if (cli_parse_allow(optarg, &o.allow) < 0)
+				goto out;
 			break;
 		case 'h':
 			cli_usage(stdout, diff_usage);

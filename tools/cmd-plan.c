@@ -49,6 +49,7 @@ static const char plan_usage[] =
 	"      --pasid-priv       the IOMMU allows PASID privileged mode\n"
 	"      --dsn SERIAL|from-pf  the virtual DSN's serial\n"
 	"      --name NAME        the layout's name\n"
+	CLI_ALLOW_HELP
 	"      --explain          print every decision and its reason\n"
 	"      --emit TARGET      print the plan for a VMM stack: qemu (-device\n"
 	"                         vfio-pci properties), qemu-json (-device JSON\n"
@@ -69,7 +70,7 @@ enum {
 	OPT_FREE = 256, OPT_HIDE, OPT_KEEP, OPT_LAYOUT, OPT_LAYOUTS,
 	OPT_MACHINE, OPT_PROFILE, OPT_PF,
 	OPT_PASID_WIDTH, OPT_PASID_EXEC, OPT_PASID_PRIV, OPT_DSN, OPT_NAME,
-	OPT_EXPLAIN, OPT_EMIT, OPT_ALLOW_PARTIAL,
+	OPT_EXPLAIN, OPT_EMIT, OPT_ALLOW_PARTIAL, OPT_ALLOW,
 };
 
 #define MAX_LIST 64
@@ -88,6 +89,7 @@ struct plan_opts {
 	struct mapcli m;
 	long pasid_width;
 	bool pasid_exec, pasid_priv, explain, emit, allow_partial, json;
+	uint32_t allow;
 	enum emit_kind emit_kind;
 };
 
@@ -188,8 +190,30 @@ static const char *entry_name(const struct pcl_layout_entry *e, char *buf,
 	return pcl_layout_cap_label(e->space, e->id, buf, size);
 }
 
+/* The planner's warnings (an override it was allowed, ...), unless
+ * --explain prints every note anyway. */
+static void print_notes(const struct pcl_report *notes, bool warnings)
+{
+	for (size_t i = 0; warnings && i < pcl_report_count(notes); i++) {
+		const struct pcl_finding *f = pcl_report_get(notes, i);
+
+		if (f->severity >= PCL_SEVERITY_WARNING)
+			cli_warn("%s", f->message);
+	}
+}
+
+/* The planner's reason for the database layout it chose, if it had one. */
+static const char *database_note(const struct pcl_report *notes)
+{
+	for (size_t i = 0; i < pcl_report_count(notes); i++)
+		if (!strcmp(pcl_report_get(notes, i)->code, "database"))
+			return pcl_report_get(notes, i)->message;
+	return NULL;
+}
+
 static void print_explain(const struct pcl_layout *l,
-			  const struct pcl_cfg *cfg, const char *dbwhy)
+			  const struct pcl_cfg *cfg,
+			  const struct pcl_report *notes)
 {
 	struct pcl_identity id;
 	const char *slot = pcl_cfg_slot(cfg);
@@ -199,8 +223,14 @@ static void print_explain(const struct pcl_layout *l,
 	printf("Plan for %s %04x:%04x%s (%s)\n", slot ? slot : "-",
 	       id.vendor_id, id.device_id, id.is_vf ? " VF" : "",
 	       pcl_cfg_source(cfg));
-	if (dbwhy)
-		printf("Layout database: %s.\n", dbwhy);
+	for (size_t i = 0; i < pcl_report_count(notes); i++) {
+		const struct pcl_finding *f = pcl_report_get(notes, i);
+
+		if (!strcmp(f->code, "database"))
+			printf("Layout database: %s.\n", f->message);
+		else
+			printf("Note (%s): %s.\n", f->code, f->message);
+	}
 	for (int s = 0; s < 2; s++) {
 		size_t n = pcl_layout_entry_count(l, s);
 
@@ -273,7 +303,7 @@ static int strip_host_path(struct pcl_layout *l, const struct pcl_cfg *cfg)
 }
 
 static int print_json(const struct pcl_layout *l, const struct pcl_cfg *cfg,
-		      const char *dbwhy, const char *output)
+		      const struct pcl_report *notes, const char *output)
 {
 	json_t *doc = cli_doc_new("plan");
 	char fp[PCL_FINGERPRINT_SIZE] = "";
@@ -285,6 +315,8 @@ static int print_json(const struct pcl_layout *l, const struct pcl_cfg *cfg,
 	json_object_set_new(doc, "layout", ccli_layout_json(l));
 	json_object_set_new(doc, "fingerprint", json_string(fp));
 	json_object_set_new(doc, "decisions", decisions_json(l));
+	const char *dbwhy = database_note(notes);
+
 	json_object_set_new(doc, "database", dbwhy ? json_string(dbwhy) : json_null());
 	json_object_set_new(doc, "output", output ? json_string(output) : json_null());
 	return cli_doc_print(doc);
@@ -313,6 +345,7 @@ int cmd_plan(int argc, char **argv)
 		{ "explain", no_argument, NULL, OPT_EXPLAIN },
 		{ "emit", required_argument, NULL, OPT_EMIT },
 		{ "allow-partial", no_argument, NULL, OPT_ALLOW_PARTIAL },
+		{ "allow", required_argument, NULL, OPT_ALLOW },
 		{ "json", no_argument, NULL, 'j' },
 		CLI_SELECT_OPTIONS,
 		{ "output", required_argument, NULL, 'o' },
@@ -327,8 +360,7 @@ int cmd_plan(int argc, char **argv)
 	struct pcl_diag *diag = pcl_diag_new();
 	struct pcl_cfg *cfg, *pf = NULL;
 	struct pcl_error err;
-	char dbwhy[2048];
-	bool have_dbwhy = false;
+	struct pcl_report *notes = NULL;
 	int c, r, ret = EXIT_USAGE;
 	char *end;
 
@@ -415,6 +447,10 @@ int cmd_plan(int argc, char **argv)
 		case OPT_ALLOW_PARTIAL:
 			o.allow_partial = true;
 			break;
+		case OPT_ALLOW:
+			if (cli_parse_allow(optarg, &o.allow) < 0)
+				goto out;
+			break;
 		case 'j':
 			o.json = true;
 			break;
@@ -470,6 +506,7 @@ int cmd_plan(int argc, char **argv)
 	}
 	pcl_plan_request_set_cfg(req, cfg, NULL);
 	pcl_plan_request_set_pf(req, pf);
+	pcl_plan_request_allow(req, o.allow);
 	pcl_plan_request_set_quirks(req, o.m.db);
 	if (o.m.n_free &&
 	    pcl_plan_request_add_ranges(req, o.m.free_ranges, o.m.n_free) < 0) {
@@ -565,7 +602,7 @@ int cmd_plan(int argc, char **argv)
 		pcl_plan_request_add_dsn(req, &d);
 	}
 
-	r = pcl_plan(req, &out, diag);
+	r = pcl_plan_run(req, &out, &notes, diag);
 	if (r < 0) {
 		cli_report_diag(diag);
 		if (!pcl_diag_count(diag))
@@ -574,14 +611,7 @@ int cmd_plan(int argc, char **argv)
 		ret = r == -ENOSPC ? EXIT_FINDING : EXIT_USAGE;
 		goto out;
 	}
-	if (db) {
-		struct pcl_identity id;
-
-		pcl_cfg_identity(cfg, &id);
-		pcl_layout_db_select(db, &id, o.machine, o.profile, dbwhy,
-				     sizeof(dbwhy));
-		have_dbwhy = true;
-	}
+	print_notes(notes, !o.explain);
 	if (strip_host_path(out, cfg) < 0) {
 		cli_error("out of memory");
 		goto out;
@@ -595,12 +625,12 @@ int cmd_plan(int argc, char **argv)
 	}
 	ret = EXIT_OK;
 	if (o.json) {
-		if (print_json(out, cfg, have_dbwhy ? dbwhy : NULL, o.output) < 0)
+		if (print_json(out, cfg, notes, o.output) < 0)
 			ret = EXIT_USAGE;
 		goto out;
 	}
 	if (o.explain)
-		print_explain(out, cfg, have_dbwhy ? dbwhy : NULL);
+		print_explain(out, cfg, notes);
 	if (o.emit) {
 		long missing;
 
@@ -620,6 +650,7 @@ int cmd_plan(int argc, char **argv)
 		ret = EXIT_USAGE;
 	}
 out:
+	pcl_report_free(notes);
 	pcl_layout_free(out);
 	pcl_layout_free(user);
 	pcl_layout_db_free(db);

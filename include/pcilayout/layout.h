@@ -433,14 +433,17 @@ PCL_EXPORT int pcl_layout_add_entry(struct pcl_layout *layout,
 
 /**
  * pcl_layout_entry_find() - the device capability a physical or hidden entry
- * selects, by the rules of docs/layout-format.md section 4.3: chain members
- * of the entry's space with its id (and vendor / vsec_id when given); the
- * one at @e->phys when pinned, else the @e->instance-th. Orphans never match.
+ * selects, by the rules of docs/layout-format.md section 4.3: capabilities
+ * of the entry's space with its id (and vendor / vsec_id when given), chain
+ * members in chain order first, then orphans in offset order (a capability
+ * the kernel unlinked is still the device's); the one at @e->phys when
+ * pinned, else the @e->instance-th.
  * @e: the entry.
  * @walk: the device's walk (struct pcl_walk from <pcilayout/walk.h>).
  *
- * Return: the index of the capability in @walk (pcl_walk_cap()), or -1 when
- * the layout cannot be realized on this device for this entry.
+ * Return: the capability's index in pcl_walk_cap_or_orphan() (below
+ * pcl_walk_cap_count() for a chain member), or -1 when the layout cannot be
+ * realized on this device for this entry.
  */
 PCL_EXPORT long pcl_layout_entry_find(const struct pcl_layout_entry *e,
 				      const struct pcl_walk *walk);

@@ -22,6 +22,7 @@
 #include <pcilayout/vcap.h>
 #include <pcilayout/layout.h>
 #include <pcilayout/quirks.h>
+#include <pcilayout/hazard.h>
 #include <pcilayout/plan.h>
 #include <pcilayout/image.h>
 #include <pcilayout/vdev.h>

@@ -287,6 +287,36 @@ PCL_EXPORT int pcl_plan_request_add_pasid(struct pcl_plan_request *req,
 PCL_EXPORT int pcl_plan_request_add_dsn(struct pcl_plan_request *req,
 					const struct pcl_plan_dsn *dsn);
 
+/* Overrides of pcl_plan_request_allow(): what the planner refuses unless told. */
+#define PCL_PLAN_ALLOW_BROKEN 0x0001u	      /* a chain with error findings */
+#define PCL_PLAN_ALLOW_PARTIAL 0x0002u	      /* a PCIe function's extended space unread */
+#define PCL_PLAN_ALLOW_HIDE_ESSENTIAL 0x0004u /* hiding pm, msi, msix or exp */
+#define PCL_PLAN_ALLOW_PASID_DISABLED 0x0008u /* a PF whose PASID is disabled */
+#define PCL_PLAN_ALLOW_ALL 0x000fu
+
+/**
+ * pcl_plan_request_allow() - plan what would otherwise be refused as unsafe.
+ * @req: the request.
+ * @what: PCL_PLAN_ALLOW_* bits (replacing earlier ones):
+ *  - %PCL_PLAN_ALLOW_BROKEN: a device whose chains have error findings
+ *    (a loop, a pointer into the header...): the guest sees what the walk
+ *    could reach;
+ *  - %PCL_PLAN_ALLOW_PARTIAL: a PCI Express function of which only the
+ *    first 256 bytes were read: the guest gets no extended capability;
+ *  - %PCL_PLAN_ALLOW_HIDE_ESSENTIAL: a plan that hides power management,
+ *    MSI, MSI-X or the PCI Express capability (from the guest's interrupts,
+ *    power states or extended config space);
+ *  - %PCL_PLAN_ALLOW_PASID_DISABLED: a VF's virtual PASID from a PF whose
+ *    PASID is disabled (PASID Control Enable clear): its parameters then
+ *    follow what the PF can do, not what it has enabled.
+ * Nothing allows a read of less than the standard header and chain (256
+ * bytes), a device that reads all ones, or a PF that is not this VF's.
+ *
+ * Return: 0, or -EINVAL for unknown bits.
+ */
+PCL_EXPORT int pcl_plan_request_allow(struct pcl_plan_request *req,
+				      uint32_t what);
+
 /** pcl_plan_request_set_machine() - the machine type (copied), or NULL.
  * Return: 0, -EINVAL (empty, longer than 64, or not printable), -ENOMEM. */
 PCL_EXPORT int pcl_plan_request_set_machine(struct pcl_plan_request *req,
@@ -321,28 +351,53 @@ PCL_EXPORT int pcl_plan_request_keep(struct pcl_plan_request *req, int space,
 /* ------------------------------------------------------------------ */
 
 /**
- * pcl_plan() - compute the guest layout.
+ * pcl_plan() - compute the guest layout: pcl_plan_run() without notes.
+ */
+PCL_EXPORT int pcl_plan(const struct pcl_plan_request *req,
+			struct pcl_layout **layout, struct pcl_diag *diag);
+
+/**
+ * pcl_plan_run() - compute the guest layout.
  * @req: the request (not changed).
  * @layout: on success, a new valid layout (format 1) that the caller frees
  *          with pcl_layout_free(); every entry carries its provenance.
+ * @notes: optional; on success a new report (free with pcl_report_free())
+ *         of what the planner decided about the plan as a whole: code
+ *         "database" (info) says which layout of the database was chosen
+ *         and why, or why none was; "override" (warning) names an unsafe
+ *         input planned because pcl_plan_request_allow() said so.
  * @diag: optional; on failure receives the reasons, one record each. When
  *        a capability cannot be placed, the first record names it and one
  *        record per rule says what that rule found.
+ *
+ * The device is planned as the kernel's vfio-pci shows it to the VMM
+ * (pcl_walk_vfio_view()), so a device read in full and the same device
+ * read through vfio-pci get the same layout: a capability vfio-pci hides
+ * is found as an orphan and hidden (or kept, relocated, or replaced by a
+ * virtual one) all the same. Orphans are the device's capabilities too:
+ * they are listed as hidden entries.
  *
  * Return: 0;
  * -EINVAL: the request contradicts itself or the device (a placement on
  *          a byte that is not free, overlapping another entry, misaligned
  *          or outside the space; --keep and a virtual capability of the
  *          same ID; an IOMMU without PASID; no source for PASID values;
- *          a "from-pf" serial without a PF or a PF without a DSN);
+ *          a "from-pf" serial without a PF or a PF without a DSN; a PF that
+ *          is not this VF's; virtual parameters that differ from those of
+ *          the database or user layout), or the input is unsafe to plan (a
+ *          read of less than 256 bytes, all ones, a broken chain, a PCIe
+ *          function without its extended space, hiding an interrupt or
+ *          PCI Express capability, a PF whose PASID is disabled: see
+ *          pcl_plan_request_allow());
  * -ENODATA: the device's extended space was not read or it has none, and
  *          an extended capability was asked for;
  * -ENOSPC: no rule could place a capability, or the selected layout
  *          (user or database) cannot be realized on this device;
  * -ENOMEM.
  */
-PCL_EXPORT int pcl_plan(const struct pcl_plan_request *req,
-			struct pcl_layout **layout, struct pcl_diag *diag);
+PCL_EXPORT int pcl_plan_run(const struct pcl_plan_request *req,
+			    struct pcl_layout **layout,
+			    struct pcl_report **notes, struct pcl_diag *diag);
 
 #ifdef __cplusplus
 }

@@ -101,6 +101,15 @@ PCL_EXPORT const struct pcl_cap *pcl_walk_orphan(const struct pcl_walk *walk,
 						 size_t index);
 
 /**
+ * pcl_walk_cap_or_orphan() - capability @index of the chains followed by
+ * the orphans: pcl_walk_cap(@index) below pcl_walk_cap_count(), else
+ * orphan @index - pcl_walk_cap_count().
+ * Return: the capability (borrowed), or NULL past the last orphan.
+ */
+PCL_EXPORT const struct pcl_cap *pcl_walk_cap_or_orphan(const struct pcl_walk *walk,
+							size_t index);
+
+/**
  * pcl_walk_find() - Return: the @instance-th chain capability with (@space,
  * @id), or NULL when there is none.
  */
@@ -120,6 +129,30 @@ PCL_EXPORT const struct pcl_finding *pcl_walk_finding(const struct pcl_walk *wal
  * findings, or -1 when there are none.
  */
 PCL_EXPORT int pcl_walk_max_severity(const struct pcl_walk *walk);
+
+/**
+ * pcl_walk_vfio_view() - the config space as the kernel's vfio-pci shows it
+ * to a VMM, predicted from a device read in full (sysfs as root, a dump).
+ * @walk: the walk of the device (its cfg is copied, not changed).
+ * @view: on success, a new cfg that the caller frees with pcl_cfg_free():
+ *        the same bytes and source name, with every capability the kernel
+ *        hides (pcl_catalog_vfio_hides()) unlinked from its chain as
+ *        vfio_cap_init() and vfio_ecap_init() do - its bytes left in place,
+ *        so it reads as an orphan; a hidden first extended capability
+ *        becomes a Null placeholder (ID and version 0, next kept); a VF's
+ *        header gets its real IDs, Interrupt Pin 0 and Command.Memory set.
+ *        Only the part read from offset 0 on is kept.
+ * @changed: optional; set to whether the view differs from the bytes walked
+ *           (false for a device read through vfio-pci already).
+ *
+ * Planning from the view and from the device gives the same layout: the
+ * planner sees hidden capabilities wherever they are found.
+ *
+ * Return: 0; -EINVAL (NULL arguments, or not even the header was read);
+ * -ENOMEM.
+ */
+PCL_EXPORT int pcl_walk_vfio_view(const struct pcl_walk *walk,
+				  struct pcl_cfg **view, bool *changed);
 
 #ifdef __cplusplus
 }

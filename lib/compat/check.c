@@ -12,17 +12,23 @@
 
 #include "compat-internal.h"
 #include "vcap/vcap.h"
+#include "hazard/hazard.h"
 
 struct cstate {
 	const struct pcl_layout *layout;
 	const struct pcl_cfg *cfg;
 	const struct pcl_cfg *pf;
 	const struct pcl_plan_pasid *iommu;
-	struct pcl_walk *walk;
-	struct pcl_walk *pf_walk;
-	struct pcl_map *map;
+	struct hazards hz;	     /* the device as vfio-pci shows it */
+	const struct pcl_walk *walk; /* = hz.walk */
+	const struct pcl_map *map;   /* = hz.map */
+	struct pcl_walk *pf_own;     /* the PF, as read */
+	struct pcl_walk *pf_view_walk;
+	struct pcl_cfg *pf_view;
+	const struct pcl_walk *pf_walk; /* the PF as vfio-pci shows it */
 	struct pcl_report *rep;
-	/* Per walk capability: the layout entry selecting it, or NULL. */
+	size_t ncaps;		     /* chain members, then orphans */
+	/* Per capability: the layout entry selecting it, or NULL. */
 	const struct pcl_layout_entry **sel;
 };
 
@@ -119,37 +125,19 @@ static void select_entries(struct cstate *st)
 			}
 			k = pcl_layout_entry_find(e, st->walk);
 			if (k < 0) {
-				const char *orphan = NULL;
-				uint32_t ooff = 0;
-
-				for (size_t j = 0; j < pcl_walk_orphan_count(st->walk); j++) {
-					const struct pcl_cap *o = pcl_walk_orphan(st->walk, j);
-
-					if (o->space == s && o->id == e->id) {
-						orphan = o->name;
-						ooff = o->offset;
-						break;
-					}
-				}
-				if (e->kind == PCL_ENTRY_HIDDEN) {
+				if (e->kind == PCL_ENTRY_HIDDEN)
 					pcl_report_add(st->rep, PCL_SEVERITY_INFO, s, -1,
 						       "hide-absent",
 						       "%s: hidden by the layout; the device has none, so there is nothing to hide",
 						       name);
-				} else if (orphan) {
-					pcl_report_add(st->rep, PCL_SEVERITY_ERROR, s, e->at,
-						       "missing",
-						       "%s at 0x%x: no capability of the device's chain matches; an unlinked %s header sits at 0x%x, but orphans are never presented",
-						       name, (unsigned int)e->at, orphan, ooff);
-				} else {
+				else
 					pcl_report_add(st->rep, PCL_SEVERITY_ERROR, s, e->at,
 						       "missing",
 						       "%s at 0x%x: the device has no such capability",
 						       name, (unsigned int)e->at);
-				}
 				continue;
 			}
-			c = pcl_walk_cap(st->walk, (size_t)k);
+			c = pcl_walk_cap_or_orphan(st->walk, (size_t)k);
 			if (st->sel[k]) {
 				pcl_report_add(st->rep, PCL_SEVERITY_ERROR, s, c->offset,
 					       "selected-twice",
@@ -219,11 +207,24 @@ static void check_cover(struct cstate *st, const struct pcl_layout_entry *e,
 		case PCL_OWNER_ZERO:
 		case PCL_OWNER_FREE:
 			break;
-		case PCL_OWNER_CAP: {
-			const struct pcl_layout_entry *o = st->sel[detail];
+		case PCL_OWNER_CAP:
+		case PCL_OWNER_ORPHAN: {
+			size_t k = owner == PCL_OWNER_CAP ? detail :
+				   pcl_walk_cap_count(st->walk) + detail;
+			const struct pcl_layout_entry *o =
+				k < st->ncaps ? st->sel[k] : NULL;
 
-			if ((long)detail == self)
+			if ((long)k == self)
 				break;
+			if (owner == PCL_OWNER_ORPHAN && !o) {
+				/* An orphan the layout does not know about. */
+				pcl_report_add(st->rep, PCL_SEVERITY_ERROR, e->space,
+					       (int32_t)b, "covers-orphan",
+					       "%s %s at 0x%x covers 0x%x-0x%x: %s",
+					       kind_word(e), name, (unsigned int)e->at,
+					       b, run - 1, desc);
+				break;
+			}
 			pcl_report_add(st->rep, PCL_SEVERITY_INFO, e->space, (int32_t)b,
 				       "covers-vacated",
 				       "%s %s at 0x%x covers 0x%x-0x%x, %s, which the layout %s",
@@ -233,13 +234,11 @@ static void check_cover(struct cstate *st, const struct pcl_layout_entry *e,
 				       o->kind == PCL_ENTRY_HIDDEN ? "hides" : "moves elsewhere");
 			break;
 		}
-		case PCL_OWNER_ORPHAN:
 		case PCL_OWNER_RESERVED:
 		case PCL_OWNER_NONZERO:
 		case PCL_OWNER_UNREAD:
 		default:
 			pcl_report_add(st->rep, PCL_SEVERITY_ERROR, e->space, (int32_t)b,
-				       owner == PCL_OWNER_ORPHAN ? "covers-orphan" :
 				       owner == PCL_OWNER_RESERVED ? "covers-reserved" :
 				       owner == PCL_OWNER_NONZERO ? "covers-hidden-register" :
 				       "covers-unread",
@@ -259,7 +258,7 @@ static void check_inputs(struct cstate *st, const struct pcl_layout_entry *e)
 {
 	struct pcl_identity id;
 	struct vcap_inputs in = {
-		.cfg = st->cfg, .walk = st->walk, .pf = st->pf,
+		.cfg = st->hz.cfg, .walk = st->walk, .pf = st->pf,
 		.pf_walk = st->pf_walk, .asked = e->params,
 		.src = pcl_cfg_source(st->cfg),
 	};
@@ -288,12 +287,12 @@ static void check_presented(struct cstate *st)
 			if (e->kind == PCL_ENTRY_PHYSICAL) {
 				const struct pcl_cap *c;
 
-				for (size_t k = 0; k < pcl_walk_cap_count(st->walk); k++)
+				for (size_t k = 0; k < st->ncaps; k++)
 					if (st->sel[k] == e)
 						self = (long)k;
 				if (self < 0)
 					continue; /* already reported missing */
-				c = pcl_walk_cap(st->walk, (size_t)self);
+				c = pcl_walk_cap_or_orphan(st->walk, (size_t)self);
 				if (c->offset == (uint32_t)e->at)
 					continue; /* its own bytes */
 			} else {
@@ -310,15 +309,17 @@ static void check_unmentioned(struct cstate *st)
 {
 	char cb[16];
 
-	for (size_t k = 0; k < pcl_walk_cap_count(st->walk); k++) {
-		const struct pcl_cap *c = pcl_walk_cap(st->walk, k);
+	for (size_t k = 0; k < st->ncaps; k++) {
+		const struct pcl_cap *c = pcl_walk_cap_or_orphan(st->walk, k);
 
-		if (st->sel[k])
-			continue;
+		if (st->sel[k] || (c->space == PCL_SPACE_EXTENDED &&
+				   c->offset == PCL_EXT_CAP_START && !c->id))
+			continue; /* selected, or vfio-pci's Null placeholder */
 		pcl_report_add(st->rep, PCL_SEVERITY_INFO, c->space, c->offset,
 			       "not-in-layout",
-			       "the device's %s at 0x%x is not in the layout: the guest will not see it",
+			       "the device's %s%s at 0x%x is not in the layout: the guest will not see it",
 			       pcl_layout_cap_label(c->space, c->id, cb, sizeof(cb)),
+			       k < pcl_walk_cap_count(st->walk) ? "" : " (an orphan)",
 			       c->offset);
 	}
 }
@@ -336,6 +337,24 @@ static void check_walk(struct cstate *st)
 	}
 }
 
+/* The PF as vfio-pci shows it, and whether it is this function's PF. */
+static int load_pf(struct cstate *st)
+{
+	char why[256];
+	int r;
+
+	if (!st->pf)
+		return 0;
+	if (!(st->pf_own = pcl_walk_new(st->pf)))
+		return -ENOMEM;
+	r = hazards_view(st->pf_own, &st->pf_view, &st->pf_view_walk,
+			 &st->pf_walk);
+	if (!r && vcap_check_pf(st->cfg, st->pf_walk, why, sizeof(why)))
+		pcl_report_add(st->rep, PCL_SEVERITY_ERROR, -1, -1, "pf",
+			       "the PF given: %s", why);
+	return r;
+}
+
 PCL_EXPORT int pcl_check(const struct pcl_layout *layout,
 			 const struct pcl_cfg *cfg, const struct pcl_cfg *pf,
 			 const struct pcl_quirks *quirks,
@@ -344,8 +363,7 @@ PCL_EXPORT int pcl_check(const struct pcl_layout *layout,
 {
 	struct cstate st = { .layout = layout, .cfg = cfg, .pf = pf,
 			     .iommu = iommu };
-	struct pcl_range *ranges = NULL;
-	size_t nranges = 0;
+	struct pcl_hazard_opts o = { .quirks = quirks };
 	int r = -ENOMEM;
 
 	if (!layout || !cfg || !report ||
@@ -353,16 +371,13 @@ PCL_EXPORT int pcl_check(const struct pcl_layout *layout,
 		return -EINVAL;
 	*report = NULL;
 	st.rep = pcl_report_new();
-	st.walk = pcl_walk_new(cfg);
-	if (!st.rep || !st.walk)
+	if (!st.rep || hazards_build(&st.hz, cfg, NULL, &o) < 0)
 		goto out;
-	if (pf && !(st.pf_walk = pcl_walk_new(pf)))
-		goto out;
-	if (quirks && pcl_quirks_reserved(quirks, cfg, &ranges, &nranges) < 0)
-		goto out;
-	st.map = pcl_map_new(st.walk, ranges, nranges);
-	st.sel = calloc(pcl_walk_cap_count(st.walk) + 1, sizeof(*st.sel));
-	if (!st.map || !st.sel)
+	st.walk = st.hz.walk;
+	st.map = st.hz.map;
+	st.ncaps = pcl_walk_cap_count(st.walk) + pcl_walk_orphan_count(st.walk);
+	st.sel = calloc(st.ncaps + 1, sizeof(*st.sel));
+	if (!st.sel || load_pf(&st) < 0)
 		goto out;
 	check_identity(&st);
 	check_walk(&st);
@@ -375,11 +390,11 @@ PCL_EXPORT int pcl_check(const struct pcl_layout *layout,
 	st.rep = NULL;
 	r = 0;
 out:
-	pcl_range_list_free(ranges, nranges);
 	free(st.sel);
-	pcl_map_free(st.map);
-	pcl_walk_free(st.walk);
-	pcl_walk_free(st.pf_walk);
+	hazards_fini(&st.hz);
+	pcl_walk_free(st.pf_view_walk);
+	pcl_cfg_free(st.pf_view);
+	pcl_walk_free(st.pf_own);
 	pcl_report_free(st.rep);
 	return r;
 }

@@ -347,7 +347,7 @@ static const struct pcl_cap *class_cap(const struct fleet_class *c,
 			return NULL;
 		if (pe)
 			*pe = e;
-		return pcl_walk_cap(c->walk, (size_t)idx);
+		return pcl_walk_cap_or_orphan(c->walk, (size_t)idx);
 	}
 	return NULL;
 }

@@ -486,7 +486,7 @@ static const struct pcl_cap *find_cap(struct build *b,
 {
 	long i = pcl_layout_entry_find(e, b->walk);
 
-	return i < 0 ? NULL : pcl_walk_cap(b->walk, (size_t)i);
+	return i < 0 ? NULL : pcl_walk_cap_or_orphan(b->walk, (size_t)i);
 }
 
 static const char *entry_name(const struct pcl_layout_entry *e, char *buf,

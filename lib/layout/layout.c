@@ -992,11 +992,10 @@ int pcl_layout_validate_loaded(const struct pcl_layout *layout,
 PCL_EXPORT long pcl_layout_entry_find(const struct pcl_layout_entry *e,
 				      const struct pcl_walk *walk)
 {
+	const struct pcl_cap *c;
 	uint32_t seen = 0;
 
-	for (size_t i = 0; i < pcl_walk_cap_count(walk); i++) {
-		const struct pcl_cap *c = pcl_walk_cap(walk, i);
-
+	for (size_t i = 0; (c = pcl_walk_cap_or_orphan(walk, i)); i++) {
 		if (c->space != e->space || c->id != e->id)
 			continue;
 		if (e->vendor != -1 && c->vendor != e->vendor)

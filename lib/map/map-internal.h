@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * map-internal.h - private to lib/map: the layout of struct pcl_map, shared
- * by the map builder (map.c) and the gap finder (gaps.c).
+ * map-internal.h - the layout of struct pcl_map, shared by the map builder
+ * (map.c) and the gap finder (gaps.c), and the two calls later stages make
+ * beyond the public API: handing a map what it must free with it (the
+ * hazard builder's device view and walk), and merging the maps of a pool.
  */
 #ifndef PCL_MAP_INTERNAL_H
 #define PCL_MAP_INTERNAL_H
@@ -40,9 +42,22 @@ struct pcl_map {
 	size_t nfindings;
 	size_t findings_cap;
 	char (*msgs)[PCL_MAP_MSG_SIZE]; /* message i, written on first use */
+	void (*release)(void *);     /* frees what the map was handed */
+	void *release_arg;
 	/* Last: pcl_map_new() zeroes the fields above it and fills this. */
 	uint8_t owner[PCL_CFG_SIZE]; /* enum pcl_owner per byte */
 };
+
+/* Free @arg with @fn when the map is freed (once; NULL @fn: nothing). */
+void pcl_map_adopt(struct pcl_map *map, void (*fn)(void *), void *arg);
+
+/*
+ * The hazard map of a pool: per byte the worst of @n maps (a hazard on any
+ * host is a hazard, a byte not free on any host is not free, and advertised
+ * free only where every host advertises it), for the gap finder. Its walk
+ * is the first map's; it has no ranges and no findings. NULL with errno.
+ */
+struct pcl_map *pcl_map_merge(const struct pcl_map *const *maps, size_t n);
 
 /* The run holding @offset (binary search), or NULL past the end. */
 const struct pcl_map_run *pcl_map_run_at(const struct pcl_map *map,

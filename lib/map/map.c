@@ -509,12 +509,72 @@ fail:
 	return NULL;
 }
 
+void pcl_map_adopt(struct pcl_map *map, void (*fn)(void *), void *arg)
+{
+	map->release = fn;
+	map->release_arg = arg;
+}
+
+/* Rank for merging: the higher one wins (see pcl_map_merge()). */
+static int merge_rank(uint8_t owner)
+{
+	switch (owner) {
+	case PCL_OWNER_FREE:
+		return 0;
+	case PCL_OWNER_ZERO:
+		return 1;
+	case PCL_OWNER_HEADER:
+	case PCL_OWNER_CAP:
+		return 2;
+	case PCL_OWNER_UNREAD:
+		return 3;
+	case PCL_OWNER_NONZERO:
+		return 4;
+	case PCL_OWNER_RESERVED:
+		return 5;
+	default: /* orphan */
+		return 6;
+	}
+}
+
+struct pcl_map *pcl_map_merge(const struct pcl_map *const *maps, size_t n)
+{
+	uint16_t det[PCL_CFG_SIZE] = { 0 };
+	struct pcl_map *map;
+	int r;
+
+	if (!maps || !n) {
+		errno = EINVAL;
+		return NULL;
+	}
+	map = calloc(1, sizeof(*map));
+	if (!map) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	map->walk = maps[0]->walk;
+	memcpy(map->owner, maps[0]->owner, sizeof(map->owner));
+	for (size_t k = 1; k < n; k++)
+		for (uint32_t b = 0; b < PCL_CFG_SIZE; b++)
+			if (merge_rank(maps[k]->owner[b]) > merge_rank(map->owner[b]))
+				map->owner[b] = maps[k]->owner[b];
+	r = make_runs(map, det);
+	if (r) {
+		pcl_map_free(map);
+		errno = -r;
+		return NULL;
+	}
+	return map;
+}
+
 PCL_EXPORT void pcl_map_free(struct pcl_map *map)
 {
 	size_t i;
 
 	if (!map)
 		return;
+	if (map->release)
+		map->release(map->release_arg);
 	for (i = 0; i < map->nranges; i++) {
 		free((char *)map->ranges[i].source);
 		free((char *)map->ranges[i].reason);

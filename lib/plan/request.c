@@ -246,6 +246,15 @@ PCL_EXPORT int pcl_plan_request_add_dsn(struct pcl_plan_request *req,
 	return 0;
 }
 
+PCL_EXPORT int pcl_plan_request_allow(struct pcl_plan_request *req,
+				      uint32_t what)
+{
+	if (!req || (what & ~PCL_PLAN_ALLOW_ALL))
+		return -EINVAL;
+	req->allow = what;
+	return 0;
+}
+
 static int set_string(char **dst, const char *s, bool (*ok)(const char *))
 {
 	char *d = NULL;

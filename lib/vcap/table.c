@@ -286,6 +286,42 @@ out:
 	pcl_diag_free(diag);
 }
 
+int vcap_check_pf(const struct pcl_cfg *vf, const struct pcl_walk *pf_walk,
+		  char *why, size_t size)
+{
+	const struct pcl_cfg *pf = pcl_walk_cfg(pf_walk);
+	const struct pcl_cap *c = pcl_walk_find(pf_walk, PCL_SPACE_EXTENDED,
+						PCL_EXT_CAP_ID_SRIOV, 0);
+	struct pcl_identity v, p;
+	uint16_t did;
+
+	if (!c) {
+		snprintf(why, size,
+			 "%s is not an SR-IOV PF: it has no SR-IOV capability, so it is no VF's PF",
+			 pcl_cfg_source(pf));
+		return -EINVAL;
+	}
+	pcl_cfg_identity(vf, &v);
+	pcl_cfg_identity(pf, &p);
+	if (v.vendor_id != 0xffff && v.vendor_id != p.vendor_id) {
+		snprintf(why, size,
+			 "%s is not this function's PF: its vendor is %04x, the function's %04x",
+			 pcl_cfg_source(pf), p.vendor_id, v.vendor_id);
+		return -EINVAL;
+	}
+	if (!pcl_cfg_is_read(pf, c->offset + PCL_SRIOV_VF_DID, 2))
+		return 0;
+	did = pcl_le16(pcl_cfg_data(pf) + c->offset + PCL_SRIOV_VF_DID);
+	if (v.device_id != 0xffff && v.device_id != did) {
+		snprintf(why, size,
+			 "%s is not this function's PF: its VFs are %04x:%04x (SR-IOV VF Device ID at 0x%x), the function is %04x:%04x",
+			 pcl_cfg_source(pf), p.vendor_id, did,
+			 c->offset + PCL_SRIOV_VF_DID, v.vendor_id, v.device_id);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 bool vcap_reads(int space, uint16_t id)
 {
 	for (size_t i = 0; i < PCL_ARRAY_SIZE(gens); i++)

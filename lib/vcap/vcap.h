@@ -74,6 +74,8 @@ struct vcap_inputs {
 	struct vcap_iommu iommu;
 	/* Parameters the user chose (a fixed DSN serial), or NULL. */
 	const uint64_t *asked;
+	/* A PF whose PASID is disabled is used for what it can do. */
+	bool allow_pasid_disabled;
 	const char *src;               /* the device's name for messages */
 };
 
@@ -153,6 +155,13 @@ bool vcap_merge(const struct vcap_gen *g, uint64_t *acc, const uint64_t *other);
  */
 void vcap_verify(const struct pcl_layout_entry *e, const struct vcap_inputs *in,
 		 struct pcl_report *rep);
+/*
+ * Is @pf_walk's function the PF of @vf? It must have an SR-IOV capability,
+ * and @vf's vendor and device ID, where known (not 0xffff), must be the
+ * PF's vendor and its VF Device ID. 0, or -EINVAL with the reason in @why.
+ */
+int vcap_check_pf(const struct pcl_cfg *vf, const struct pcl_walk *pf_walk,
+		  char *why, size_t size);
 /* Does some generator read extended capability @id of a device or PF? */
 bool vcap_reads(int space, uint16_t id);
 /* "pasid", or "0x2a": the catalogue's name of (@space, @id), for messages. */

@@ -744,6 +744,17 @@ PCL_EXPORT const struct pcl_cap *pcl_walk_cap(const struct pcl_walk *walk,
 	return walk && index < walk->ncaps ? &walk->caps[index] : NULL;
 }
 
+PCL_EXPORT const struct pcl_cap *pcl_walk_cap_or_orphan(const struct pcl_walk *walk,
+							size_t index)
+{
+	if (!walk)
+		return NULL;
+	if (index < walk->ncaps)
+		return &walk->caps[index];
+	index -= walk->ncaps;
+	return index < walk->norphans ? &walk->orphans[index] : NULL;
+}
+
 PCL_EXPORT size_t pcl_walk_orphan_count(const struct pcl_walk *walk)
 {
 	return walk ? walk->norphans : 0;

@@ -13,18 +13,22 @@ P=$PCILAYOUT
 q="--no-default-quirks --quirks $PCL_SRCDIR/data/quirks"
 
 # 1. Every corpus dump can realize its own plan, and its plan diffs as
-#    identical against the device planned on the fly.
+#    identical against the device planned on the fly. Broken chains and
+#    PCIe functions read to 0xff only are planned with --allow (the
+#    property holds for them too); only a device reading all ones is
+#    refused whatever is allowed.
 n=0
 for f in "$PCL_CORPUS"/*.lspci "$PCL_CORPUS"/*.bin; do
 	[ -f "$f" ] || continue
 	n=$((n + 1))
 	b=$(basename "$f")
-	if ! "$P" plan $q -o "$T/p.json" "$f" 2>"$T/err"; then
-		fail "plan $b: $(head -1 "$T/err")"
+	if ! "$P" plan $q --allow broken,partial -o "$T/p.json" "$f" 2>"$T/err"; then
+		grep -q "nothing to plan" "$T/err" && ok ||
+			fail "plan $b: $(head -1 "$T/err")"
 		continue
 	fi
 	expect_exit 0 "check(plan($b), $b)" -- "$P" check $q "$T/p.json" "$f"
-	expect_exit 0 "diff(plan($b), $b)" -- "$P" diff $q "$T/p.json" "$f"
+	expect_exit 0 "diff(plan($b), $b)" -- "$P" diff $q --allow broken,partial "$T/p.json" "$f"
 	expect_grep "$T/out" "Verdict: identical" "diff(plan($b), $b) verdict"
 done
 [ "$n" -gt 50 ] && ok || fail "only $n corpus dumps"

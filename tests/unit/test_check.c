@@ -29,6 +29,15 @@ static void dev(struct tb *b)
 	tb_w32(b, 0x154, 0x001u | (0x18u << 20));
 }
 
+/* dev()'s PF: an SR-IOV capability whose VFs are 8086:1234. */
+static void pf_dev(struct tb *b)
+{
+	dev(b);
+	tb_w16(b, 0x02, 0x1233);
+	tb_ext(b, 0x180, PCL_EXT_CAP_ID_SRIOV, 1);
+	tb_w16(b, 0x180 + PCL_SRIOV_VF_DID, 0x1234);
+}
+
 static struct pcl_layout *plan(struct pcl_ctx *ctx, struct pcl_cfg *c,
 			       const struct pcl_cfg *pf,
 			       const struct pcl_plan_pasid *p)
@@ -191,11 +200,12 @@ static void test_vf_pasid_from_pf(void **state)
 	dev(&b);
 	vf = tb_cfg(ctx, &b);
 	assert_int_equal(pcl_cfg_set_vf(vf, "0000:01:00.0"), 0);
-	dev(&pb);
+	pf_dev(&pb);
 	tb_ext(&pb, 0x200, 0x1b, 1);
 	tb_w16(&pb, 0x204, (uint16_t)(16u << 8)); /* width 16 */
+	tb_w16(&pb, 0x206, 1);			  /* enabled */
 	pf = tb_cfg(ctx, &pb);
-	dev(&pb2);
+	pf_dev(&pb2);
 	pf_nopasid = tb_cfg(ctx, &pb2);
 	l = plan(ctx, vf, pf, &(struct pcl_plan_pasid){ 0 });
 	assert_null(run(l, vf, pf, NULL, &r));

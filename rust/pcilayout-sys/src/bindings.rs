@@ -193,6 +193,11 @@ pub const PCL_MATCH_SUBSYSTEM: u32 = 4;
 pub const PCL_MATCH_REVISION: u32 = 8;
 pub const PCL_MATCH_CLASS: u32 = 16;
 pub const PCL_PLAN_PASID_IOMMU: u32 = 1;
+pub const PCL_PLAN_ALLOW_BROKEN: u32 = 1;
+pub const PCL_PLAN_ALLOW_PARTIAL: u32 = 2;
+pub const PCL_PLAN_ALLOW_HIDE_ESSENTIAL: u32 = 4;
+pub const PCL_PLAN_ALLOW_PASID_DISABLED: u32 = 8;
+pub const PCL_PLAN_ALLOW_ALL: u32 = 15;
 pub const PCL_GUEST_WRITE_THROUGH: u32 = 1;
 pub const PCL_GUEST_REPLAY: u32 = 2;
 pub const PCL_GUEST_DEVICE_FACT: u32 = 4;
@@ -1598,6 +1603,9 @@ extern "C" {
     pub fn pcl_walk_orphan(walk: *const pcl_walk, index: usize) -> *const pcl_cap;
 }
 extern "C" {
+    pub fn pcl_walk_cap_or_orphan(walk: *const pcl_walk, index: usize) -> *const pcl_cap;
+}
+extern "C" {
     pub fn pcl_walk_find(
         walk: *const pcl_walk,
         space: ::std::os::raw::c_int,
@@ -1613,6 +1621,13 @@ extern "C" {
 }
 extern "C" {
     pub fn pcl_walk_max_severity(walk: *const pcl_walk) -> ::std::os::raw::c_int;
+}
+extern "C" {
+    pub fn pcl_walk_vfio_view(
+        walk: *const pcl_walk,
+        view: *mut *mut pcl_cfg,
+        changed: *mut bool,
+    ) -> ::std::os::raw::c_int;
 }
 pub const pcl_owner_PCL_OWNER_HEADER: pcl_owner = 0;
 pub const pcl_owner_PCL_OWNER_CAP: pcl_owner = 1;
@@ -3776,6 +3791,125 @@ extern "C" {
 }
 #[repr(C)]
 #[derive(Debug, Copy, Clone)]
+pub struct pcl_hazard_opts {
+    pub quirks: *const pcl_quirks,
+    pub quirk_list: *const *const pcl_layout,
+    pub n_quirk_list: usize,
+    pub ranges: *const pcl_range,
+    pub n_ranges: usize,
+}
+#[test]
+fn bindgen_test_layout_pcl_hazard_opts() {
+    assert_eq!(
+        ::std::mem::size_of::<pcl_hazard_opts>(),
+        40usize,
+        concat!("Size of: ", stringify!(pcl_hazard_opts))
+    );
+    assert_eq!(
+        ::std::mem::align_of::<pcl_hazard_opts>(),
+        8usize,
+        concat!("Alignment of ", stringify!(pcl_hazard_opts))
+    );
+    fn test_field_quirks() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<pcl_hazard_opts>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).quirks) as usize - ptr as usize
+            },
+            0usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(pcl_hazard_opts),
+                "::",
+                stringify!(quirks)
+            )
+        );
+    }
+    test_field_quirks();
+    fn test_field_quirk_list() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<pcl_hazard_opts>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).quirk_list) as usize - ptr as usize
+            },
+            8usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(pcl_hazard_opts),
+                "::",
+                stringify!(quirk_list)
+            )
+        );
+    }
+    test_field_quirk_list();
+    fn test_field_n_quirk_list() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<pcl_hazard_opts>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).n_quirk_list) as usize - ptr as usize
+            },
+            16usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(pcl_hazard_opts),
+                "::",
+                stringify!(n_quirk_list)
+            )
+        );
+    }
+    test_field_n_quirk_list();
+    fn test_field_ranges() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<pcl_hazard_opts>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).ranges) as usize - ptr as usize
+            },
+            24usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(pcl_hazard_opts),
+                "::",
+                stringify!(ranges)
+            )
+        );
+    }
+    test_field_ranges();
+    fn test_field_n_ranges() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<pcl_hazard_opts>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).n_ranges) as usize - ptr as usize
+            },
+            32usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(pcl_hazard_opts),
+                "::",
+                stringify!(n_ranges)
+            )
+        );
+    }
+    test_field_n_ranges();
+}
+impl Default for pcl_hazard_opts {
+    fn default() -> Self {
+        let mut s = ::std::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::std::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+extern "C" {
+    pub fn pcl_hazard_map_new(cfg: *const pcl_cfg, opts: *const pcl_hazard_opts) -> *mut pcl_map;
+}
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
 pub struct pcl_layout_db {
     _unused: [u8; 0],
 }
@@ -4082,6 +4216,9 @@ extern "C" {
     ) -> ::std::os::raw::c_int;
 }
 extern "C" {
+    pub fn pcl_plan_request_allow(req: *mut pcl_plan_request, what: u32) -> ::std::os::raw::c_int;
+}
+extern "C" {
     pub fn pcl_plan_request_set_machine(
         req: *mut pcl_plan_request,
         machine: *const ::std::os::raw::c_char,
@@ -4117,6 +4254,14 @@ extern "C" {
     pub fn pcl_plan(
         req: *const pcl_plan_request,
         layout: *mut *mut pcl_layout,
+        diag: *mut pcl_diag,
+    ) -> ::std::os::raw::c_int;
+}
+extern "C" {
+    pub fn pcl_plan_run(
+        req: *const pcl_plan_request,
+        layout: *mut *mut pcl_layout,
+        notes: *mut *mut pcl_report,
         diag: *mut pcl_diag,
     ) -> ::std::os::raw::c_int;
 }

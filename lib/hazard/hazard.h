@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * hazard.h - the one hazard map (private to the library). Everything that
+ * must not be placed over, or placed near, is assembled here, once, by one
+ * function that the planner, gaps, check and unify all use, so that they
+ * cannot disagree about where a virtual capability may go:
+ *
+ *  - the device as the kernel's vfio-pci shows it to the VMM
+ *    (pcl_walk_vfio_view()): a capability vfio-pci hides is an orphan there
+ *    whichever way the device was read, so the read path changes nothing;
+ *  - its capabilities and orphans, suspected hidden registers (non-zero
+ *    bytes no structure claims) and unread bytes (the map);
+ *  - the reserved ranges of the quirks that match the device;
+ *  - the free ranges its free-space DVSECs advertise;
+ *  - the caller's ranges: reserved, or the user's --free list.
+ */
+#ifndef PCL_HAZARD_HAZARD_H
+#define PCL_HAZARD_HAZARD_H
+
+#include <pcilayout/hazard.h>
+#include <pcilayout/dvsec.h>
+
+#include "internal.h"
+
+struct hazards {
+	const struct pcl_cfg *cfg;   /* what was analysed: the view or the device */
+	struct pcl_cfg *view;	     /* owned, when the view differs */
+	const struct pcl_walk *walk; /* the walk of @cfg */
+	struct pcl_walk *own_walk;   /* owned, when not the caller's */
+	struct pcl_dvsec_scan *dscan;
+	struct pcl_map *map;
+	/* Quirks that match the device, most specific first, then by name. */
+	const struct pcl_layout **quirks;
+	size_t n_quirks;
+};
+
+/*
+ * Build the hazards of @cfg. @walk is a walk of @cfg the caller already
+ * has, or NULL. Returns 0, or a negative errno with @h emptied.
+ */
+int hazards_build(struct hazards *h, const struct pcl_cfg *cfg,
+		  const struct pcl_walk *walk, const struct pcl_hazard_opts *o);
+void hazards_fini(struct hazards *h);
+
+/* The walk of the device as vfio-pci shows it: @walk itself when that is
+ * what was walked, else a new walk of the view in @own (with its cfg in
+ * @view). For a PF, which needs no map. */
+int hazards_view(const struct pcl_walk *walk, struct pcl_cfg **view,
+		 struct pcl_walk **own, const struct pcl_walk **out);
+
+#endif /* PCL_HAZARD_HAZARD_H */
