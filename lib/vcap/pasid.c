@@ -7,9 +7,17 @@
  *
  * Derive: Max PASID Width is the smallest of every source's, Execute and
  * Privileged are offered only when every source allows them. The sources
- * are the PF's PASID capability (for a VF), the device's own (a PF read in
+ * are the PF (for a VF), the device's own PASID capability (a PF read in
  * full or through vfio-pci, which leaves it unlinked), and what the IOMMU
  * reports (IOMMU_GET_HW_INFO: out_max_pasid_log2, IOMMU_HW_CAP_PCI_PASID_*).
+ *
+ * A VF shares its PF's PASID configuration: the kernel lets a VF use PASID
+ * only when the PF's is enabled, with the features the PF enabled
+ * (pci_enable_pasid() for a VF; pci_pasid_status() reads the PF's PASID
+ * Control, which is also where iommufd takes the execute and privileged
+ * bits it reports). So for a VF the width is the PF's capability, but
+ * Execute and Privileged are what the PF's PASID Control enables, and a PF
+ * whose PASID is disabled is refused unless allowed.
  *
  * Synth: the capability register is constant; PASID Control is emulated,
  * with Enable writable and Execute/Privileged Enable writable only when
@@ -39,8 +47,12 @@ static const char *yn(uint64_t v)
 	return v ? "yes" : "no";
 }
 
-/* What a PASID capability of @w allows; false when it has none readable. */
-static bool read_cap(const struct pcl_walk *w, uint32_t *off, uint64_t *p)
+/*
+ * What a PASID capability of @w allows; false when it has none readable.
+ * @ctrl, when not NULL, receives its PASID Control, or -1 when unread.
+ */
+static bool read_cap(const struct pcl_walk *w, uint32_t *off, uint64_t *p,
+		     int *ctrl)
 {
 	const struct pcl_cfg *cfg = pcl_walk_cfg(w);
 	const struct pcl_cap *c =
@@ -55,7 +67,46 @@ static bool read_cap(const struct pcl_walk *w, uint32_t *off, uint64_t *p)
 		PASID_WIDTH_MAX : PASID_CAP_WIDTH(reg);
 	p[PCL_PASID_EXEC] = !!(reg & PASID_CAP_EXEC);
 	p[PCL_PASID_PRIV] = !!(reg & PASID_CAP_PRIV);
+	if (ctrl)
+		*ctrl = pcl_cfg_is_read(cfg, c->offset + PASID_CTRL, 2) ?
+			pcl_le16(pcl_cfg_data(cfg) + c->offset + PASID_CTRL) : -1;
 	return true;
+}
+
+/*
+ * A VF's side: the PF's capability for the width, its PASID Control for
+ * what is enabled. -1 refused, 1 found.
+ */
+static int pf_source(const struct vcap_inputs *in, uint64_t *s,
+		     struct pcl_strbuf *why, struct pcl_diag *diag)
+{
+	uint32_t off;
+	int ctrl = -1;
+
+	if (!read_cap(in->pf_walk, &off, s, &ctrl)) {
+		pcl_diag_add(diag, in->src, 0, 0, -1,
+			     "the PF (%s) has no readable PASID capability, so its VF cannot use PASID",
+			     pcl_cfg_source(in->pf));
+		return -1;
+	}
+	if (ctrl < 0 || !(ctrl & PASID_CTRL_ENABLE)) {
+		if (!in->allow_pasid_disabled) {
+			pcl_diag_add(diag, in->src, 0, 0, -1,
+				     "the PF's PASID at 0x%x is %s (PASID Control Enable clear): the kernel lets no VF use PASID until the PF's driver enables it; --allow pasid-disabled plans from what the PF can do",
+				     off, ctrl < 0 ? "of unknown state (its control register was not read)" : "disabled");
+			return -1;
+		}
+		pcl_strbuf_add(why, "the PF's PASID capability at 0x%x allows width %llu, execute %s, privileged %s, though it is disabled (allowed)",
+			       off, (unsigned long long)s[PCL_PASID_MAX_WIDTH],
+			       yn(s[PCL_PASID_EXEC]), yn(s[PCL_PASID_PRIV]));
+		return 1;
+	}
+	s[PCL_PASID_EXEC] &= !!(ctrl & PASID_CTRL_EXEC);
+	s[PCL_PASID_PRIV] &= !!(ctrl & PASID_CTRL_PRIV);
+	pcl_strbuf_add(why, "the PF's PASID at 0x%x has width %llu and is enabled with execute %s, privileged %s",
+		       off, (unsigned long long)s[PCL_PASID_MAX_WIDTH],
+		       yn(s[PCL_PASID_EXEC]), yn(s[PCL_PASID_PRIV]));
+	return 1;
 }
 
 /* Fold one source's values into @p: the smallest width, the common bits. */
@@ -75,29 +126,22 @@ static void said(struct pcl_strbuf *why, const char *who, const uint64_t *s)
 		       yn(s[PCL_PASID_EXEC]), yn(s[PCL_PASID_PRIV]));
 }
 
-/* The device side: its PF's PASID, or its own. -1 refused, 0 none, 1 found. */
+/* The device side: its PF's PASID, or its own. -1 refused, 0 none, 1 found.
+ * A PF planned for itself takes what its capability allows: its PASID is
+ * enabled for it by the IOMMU driver when it is assigned. */
 static int device_source(const struct vcap_inputs *in, uint64_t *s,
 			 struct pcl_strbuf *why, struct pcl_diag *diag)
 {
 	char who[96];
 	uint32_t off;
 
-	if (in->pf) {
-		if (!read_cap(in->pf_walk, &off, s)) {
-			pcl_diag_add(diag, in->src, 0, 0, -1,
-				     "the PF (%s) has no readable PASID capability, so its VF cannot use PASID",
-				     pcl_cfg_source(in->pf));
-			return -1;
-		}
-		snprintf(who, sizeof(who), "the PF's PASID capability at 0x%x",
-			 off);
-	} else if (!in->is_vf && read_cap(in->walk, &off, s)) {
-		snprintf(who, sizeof(who),
-			 "the device's own PASID capability at 0x%x (hidden by vfio-pci)",
-			 off);
-	} else {
+	if (in->pf)
+		return pf_source(in, s, why, diag);
+	if (in->is_vf || !read_cap(in->walk, &off, s, NULL))
 		return 0;
-	}
+	snprintf(who, sizeof(who),
+		 "the device's own PASID capability at 0x%x (hidden by vfio-pci)",
+		 off);
 	said(why, who, s);
 	return 1;
 }

@@ -187,8 +187,11 @@ static void test_merge(void **state)
 	assert_false(vcap_merge(&vcap_gen_dsn, s1, s2));
 }
 
-/* A device with the PASID capability unlinked (an orphan), as vfio-pci shows it. */
-static struct pcl_cfg *pasid_device(uint16_t cap, bool linked)
+/*
+ * A PF with PASID Capability @cap and Control @ctrl, linked or unlinked
+ * (an orphan, as vfio-pci shows it).
+ */
+static struct pcl_cfg *pasid_device(uint16_t cap, uint16_t ctrl, bool linked)
 {
 	struct tb b;
 
@@ -201,6 +204,7 @@ static struct pcl_cfg *pasid_device(uint16_t cap, bool linked)
 		tb_w32(&b, 0x200, PCL_EXT_CAP_HDR(PCL_EXT_CAP_ID_PASID, 1, 0));
 	}
 	tb_w16(&b, 0x204, cap);
+	tb_w16(&b, 0x206, ctrl);
 	return tb_cfg(ctx, &b);
 }
 
@@ -224,7 +228,7 @@ static const char *verify(const struct pcl_layout_entry *e,
 static void test_verify(void **state)
 {
 	struct pcl_layout_entry e;
-	struct pcl_cfg *vf = pasid_device(0, false);
+	struct pcl_cfg *vf = pasid_device(0, 0, false);
 	struct pcl_walk *vw = pcl_walk_new(vf);
 
 	pcl_layout_entry_init(&e);
@@ -236,8 +240,9 @@ static void test_verify(void **state)
 	e.params[PCL_PASID_MAX_WIDTH] = 16;
 	e.params[PCL_PASID_EXEC] = 1;
 	for (int linked = 0; linked < 2; linked++) {
-		/* width 16, execute: the PF's PASID, in its chain or not */
-		struct pcl_cfg *pf = pasid_device(0x1002, linked);
+		/* width 16, execute and privileged, enabled with execute: the
+		 * PF's PASID, in its chain or not */
+		struct pcl_cfg *pf = pasid_device(0x1006, 0x0003, linked);
 		struct pcl_walk *pw = pcl_walk_new(pf);
 		struct vcap_inputs in = { .cfg = vf, .walk = vw, .pf = pf,
 					  .pf_walk = pw, .is_vf = true,
@@ -250,10 +255,28 @@ static void test_verify(void **state)
 		in.iommu.max_width = 20;
 		in.iommu.exec = false;
 		assert_string_equal(verify(&e, &in), "pasid-exec");
+		/* Privileged is supported but not enabled on the PF. */
+		in.iommu.given = false;
+		e.params[PCL_PASID_PRIV] = 1;
+		assert_string_equal(verify(&e, &in), "pasid-priv");
+		e.params[PCL_PASID_PRIV] = 0;
 		in.pf = NULL;
 		in.pf_walk = NULL;
-		in.iommu.given = false;
 		assert_string_equal(verify(&e, &in), "pasid-source");
+		pcl_walk_free(pw);
+		pcl_cfg_free(pf);
+	}
+	/* The PF's PASID disabled: refused, unless allowed (then what it can). */
+	{
+		struct pcl_cfg *pf = pasid_device(0x1006, 0, true);
+		struct pcl_walk *pw = pcl_walk_new(pf);
+		struct vcap_inputs in = { .cfg = vf, .walk = vw, .pf = pf,
+					  .pf_walk = pw, .is_vf = true,
+					  .src = "vf" };
+
+		assert_string_equal(verify(&e, &in), "pasid-source");
+		in.allow_pasid_disabled = true;
+		assert_string_equal(verify(&e, &in), "");
 		pcl_walk_free(pw);
 		pcl_cfg_free(pf);
 	}
