@@ -241,6 +241,10 @@ struct pcl_input_failure {
  *                              hidden on the hosts that have it.
  * @PCL_UNIFY_MISSING_HIDE: hidden whenever a single host lacks it, so that
  *                          no host is excluded for it.
+ *
+ * Under either policy, power management, MSI, MSI-X and the PCI Express
+ * capability are never hidden to admit a host: the guest needs them, so
+ * the hosts that lack one cannot join (the pool splits), and say why.
  */
 enum pcl_unify_missing {
 	PCL_UNIFY_MISSING_MAJORITY = 0,

@@ -11,14 +11,16 @@
 #include <pcilayout/compat.h>
 
 #include "internal.h"
+#include "hazard/hazard.h"
 
 
 /* fleet.c: host classes. */
 struct fleet_class {
 	uint64_t hash;
 	struct pcl_cfg *cfg;	/* representative, owned */
-	struct pcl_walk *walk;
-	struct pcl_map *map;
+	struct hazards hz;	/* of @cfg, as vfio-pci shows it */
+	const struct pcl_walk *walk; /* = hz.walk */
+	const struct pcl_map *map;   /* = hz.map: the one hazard map */
 	struct pcl_identity id;
 	size_t hosts;
 	size_t seq;		/* order of first appearance */

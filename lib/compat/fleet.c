@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
  * fleet.c - host classes for unify and survey. Each added function is
- * walked and mapped once, reduced to a key (identity, chain, orphans, the
+ * analysed once as vfio-pci shows it, with the one hazard map the planner
+ * uses (lib/hazard), and reduced to a key (identity, chain, orphans, the
  * per-byte owner map, and the registers the planner reads: the bodies of
  * the capabilities a virtual-capability generator derives from, and of
  * DVSECs) and counted in the class with that key. Only the first
@@ -40,8 +41,7 @@ void fleet_fini(struct fleet *f)
 	for (size_t i = 0; i < f->n_classes; i++) {
 		struct fleet_class *c = f->classes[i];
 
-		pcl_map_free(c->map);
-		pcl_walk_free(c->walk);
+		hazards_fini(&c->hz);
 		pcl_cfg_free(c->cfg);
 		pcl_layout_free(c->plan);
 		pcl_report_free(c->reasons);
@@ -173,83 +173,100 @@ static int add_example(struct fleet_class *c, const char *name)
 	return 0;
 }
 
-int fleet_add(struct fleet *f, struct pcl_cfg *cfg, const char *name)
+/* The class with key @k, or the slot where it would go in *@slot. */
+static struct fleet_class *lookup(struct fleet *f, const struct fleet_key *k,
+				  uint64_t h, size_t *slot)
 {
-	struct pcl_range *ranges = NULL;
-	size_t nranges = 0, j;
-	struct pcl_walk *w = NULL;
-	struct pcl_map *m = NULL;
-	struct fleet_key k = { 0 };
-	struct fleet_class_mem *mem;
-	uint64_t h;
-	int r = -ENOMEM;
+	size_t j;
 
-	if (!cfg)
-		return -EINVAL;
-	if (!name)
-		name = pcl_cfg_source(cfg);
-	w = pcl_walk_new(cfg);
-	if (!w)
-		goto fail;
-	if (f->quirks && pcl_quirks_reserved(f->quirks, cfg, &ranges, &nranges) < 0)
-		goto fail;
-	m = pcl_map_new(w, ranges, nranges);
-	pcl_range_list_free(ranges, nranges);
-	if (!m || make_key(cfg, w, m, &k) < 0)
-		goto fail;
-	h = fnv1a(k.b, k.len);
-	if (f->n_slots && f->n_classes * 2 < f->n_slots) {
-		/* fall through to the lookup */
-	} else if (grow_slots(f) < 0) {
-		goto fail;
-	}
 	for (j = (size_t)h & (f->n_slots - 1); f->slots[j];
 	     j = (j + 1) & (f->n_slots - 1)) {
 		struct fleet_class *c = f->classes[f->slots[j] - 1];
 		struct fleet_class_mem *cm = (struct fleet_class_mem *)c;
 
-		if (c->hash == h && cm->key_len == k.len &&
-		    !memcmp(cm->key, k.b, k.len)) {
-			c->hosts++;
-			f->hosts++;
-			r = add_example(c, name);
-			free(k.b);
-			pcl_map_free(m);
-			pcl_walk_free(w);
-			pcl_cfg_free(cfg);
-			return r;
-		}
+		if (c->hash == h && cm->key_len == k->len &&
+		    !memcmp(cm->key, k->b, k->len))
+			return c;
 	}
+	*slot = j;
+	return NULL;
+}
+
+static int new_class(struct fleet *f, struct pcl_cfg *cfg,
+		     struct hazards *hz, struct fleet_key *k, uint64_t h,
+		     size_t slot)
+{
+	struct fleet_class_mem *mem;
+
 	if (f->n_classes == f->alloc) {
 		size_t n = f->alloc ? f->alloc * 2 : 16;
 		struct fleet_class **g = realloc(f->classes, n * sizeof(*g));
 
 		if (!g)
-			goto fail;
+			return -ENOMEM;
 		f->classes = g;
 		f->alloc = n;
 	}
-	mem = calloc(1, sizeof(*mem) + k.len);
+	mem = calloc(1, sizeof(*mem) + k->len);
 	if (!mem)
-		goto fail;
-	mem->key_len = k.len;
-	memcpy(mem->key, k.b, k.len);
-	free(k.b);
+		return -ENOMEM;
+	mem->key_len = k->len;
+	memcpy(mem->key, k->b, k->len);
 	mem->c.hash = h;
 	mem->c.cfg = cfg;
-	mem->c.walk = w;
-	mem->c.map = m;
+	mem->c.hz = *hz;
+	mem->c.walk = hz->walk;
+	mem->c.map = hz->map;
 	mem->c.hosts = 1;
 	mem->c.seq = f->n_classes;
 	pcl_cfg_identity(cfg, &mem->c.id);
 	f->classes[f->n_classes++] = &mem->c;
-	f->slots[j] = f->n_classes;
+	f->slots[slot] = f->n_classes;
+	memset(hz, 0, sizeof(*hz));
+	return 0;
+}
+
+int fleet_add(struct fleet *f, struct pcl_cfg *cfg, const char *name)
+{
+	struct pcl_hazard_opts o = { .quirks = f->quirks };
+	struct hazards hz = { 0 };
+	struct fleet_key k = { 0 };
+	struct fleet_class *c;
+	size_t slot = 0;
+	uint64_t h;
+	int r;
+
+	if (!cfg)
+		return -EINVAL;
+	if (!name)
+		name = pcl_cfg_source(cfg);
+	r = hazards_build(&hz, cfg, NULL, &o);
+	if (!r)
+		r = make_key(cfg, hz.walk, hz.map, &k) < 0 ? -ENOMEM : 0;
+	if (!r && (!f->n_slots || f->n_classes * 2 >= f->n_slots))
+		r = grow_slots(f);
+	if (r)
+		goto fail;
+	h = fnv1a(k.b, k.len);
+	c = lookup(f, &k, h, &slot);
+	if (c) {
+		c->hosts++;
+		f->hosts++;
+		free(k.b);
+		hazards_fini(&hz);
+		pcl_cfg_free(cfg);
+		return add_example(c, name);
+	}
+	r = new_class(f, cfg, &hz, &k, h, slot);
+	free(k.b);
+	k.b = NULL;
+	if (r)
+		goto fail;
 	f->hosts++;
-	return add_example(&mem->c, name);
+	return add_example(f->classes[f->n_classes - 1], name);
 fail:
 	free(k.b);
-	pcl_map_free(m);
-	pcl_walk_free(w);
+	hazards_fini(&hz);
 	pcl_cfg_free(cfg);
 	return r;
 }
@@ -290,7 +307,9 @@ int fleet_plan(struct fleet *f, struct fleet_class *c,
 		c->reasons = pcl_report_new();
 	if (!req || !diag || !c->reasons)
 		goto out;
-	r = pcl_plan_request_set_cfg(req, c->cfg, c->walk);
+	/* The class's walk is of the device only when vfio-pci shows it as read. */
+	r = pcl_plan_request_set_cfg(req, c->cfg,
+				     pcl_walk_cfg(c->walk) == c->cfg ? c->walk : NULL);
 	if (!r)
 		r = pcl_plan_request_set_quirks(req, f->quirks);
 	if (!r && setup)

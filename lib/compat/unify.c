@@ -7,15 +7,21 @@
  *
  *  1. a capability some hosts lack is kept (and those hosts excluded) when
  *     more than half of the hosts have it, else hidden (policy "majority");
- *     or always hidden (policy "hide");
+ *     or always hidden (policy "hide") - except power management, MSI,
+ *     MSI-X and PCI Express, which are never hidden to admit a host;
  *  2. its length and version are the ones most hosts have; hosts with
  *     another cannot join, since the registers differ;
  *  3. its guest offset is the physical offset most hosts have, unless that
  *     is unsafe on some host or taken: then another seen offset, then the
- *     highest window every host can give up;
+ *     best window of the pool's hazard map (every host's, byte by byte:
+ *     pcl_map_merge()) as the planner's gap finder ranks it;
  *  4. virtual capabilities go where every host's planner put them, or in
- *     the best window that is free on every host;
+ *     the best window of the pool's hazard map; when no window is free on
+ *     every host, the pool splits at the window most hosts have free;
  *  5. the result is verified with pcl_check() on every host class.
+ *
+ * Each host's hazard map is the planner's (lib/hazard), kept in its class
+ * (fleet.c); unify has no placement rule of its own.
  *
  * Every step runs once per class or per capability, never per host.
  */
@@ -27,6 +33,7 @@
 
 #include "compat-internal.h"
 #include "vcap/vcap.h"
+#include "map/map-internal.h"
 
 enum { KEY_KEEP = 0, KEY_HIDE = 1 };
 
@@ -352,27 +359,21 @@ static const struct pcl_cap *class_cap(const struct fleet_class *c,
 	return NULL;
 }
 
-static uint32_t space_lo(int s)
-{
-	return s == PCL_SPACE_STANDARD ? 0x40 : 0x100;
-}
-
-static uint32_t space_hi(int s)
-{
-	return s == PCL_SPACE_STANDARD ? 0x100 : 0x1000;
-}
-
-/* May a moved (@strict false) or virtual (@strict true) entry use
- * [at, at + len) on this class? The rules of pcl_check(). */
-static bool usable(const struct fleet_class *c, uint32_t at, uint32_t len,
-		   bool strict, uint32_t *bad)
+/*
+ * Are [at, at + len) unclaimed zero or advertised free in this class's
+ * hazard map - the bytes the gap finder offers - or, for a capability
+ * being moved (@vacated), bytes of a capability the guest sees elsewhere
+ * (the caller has checked the guest's own offsets)? @bad gets the first
+ * byte that is not. The rules of pcl_check().
+ */
+static bool free_on(const struct fleet_class *c, uint32_t at, uint32_t len,
+		    bool vacated, uint32_t *bad)
 {
 	const uint8_t *o = pcl_map_owners(c->map);
 
 	for (uint32_t b = at; b < at + len; b++) {
-		if (o[b] == PCL_OWNER_ZERO || o[b] == PCL_OWNER_FREE)
-			continue;
-		if (!strict && o[b] == PCL_OWNER_CAP)
+		if (o[b] == PCL_OWNER_ZERO || o[b] == PCL_OWNER_FREE ||
+		    (vacated && o[b] == PCL_OWNER_CAP))
 			continue;
 		if (bad)
 			*bad = b;
@@ -381,30 +382,9 @@ static bool usable(const struct fleet_class *c, uint32_t at, uint32_t len,
 	return true;
 }
 
-/* Distance from the window to the nearest hazard byte of its space on
- * this class (a byte that is neither free, zero nor a capability). */
-static uint32_t hazard_distance(const struct fleet_class *c, int s, uint32_t at,
-				uint32_t len)
-{
-	const uint8_t *o = pcl_map_owners(c->map);
-	uint32_t best = 0xffff;
-
-	for (uint32_t b = space_lo(s); b < space_hi(s); b++) {
-		uint32_t d;
-
-		if (o[b] != PCL_OWNER_NONZERO && o[b] != PCL_OWNER_ORPHAN &&
-		    o[b] != PCL_OWNER_RESERVED && o[b] != PCL_OWNER_UNREAD)
-			continue;
-		d = b < at ? at - b - 1 : b - (at + len);
-		if (d < best)
-			best = d;
-	}
-	return best;
-}
-
 static bool guest_free(const uint8_t *guest, uint32_t at, uint32_t len, int s)
 {
-	if (at < space_lo(s) || at + len > space_hi(s) || (at & 3))
+	if (at < pcl_space_start(s) || at + len > pcl_space_end(s) || (at & 3))
 		return false;
 	for (uint32_t b = at; b < at + len; b++)
 		if (guest[b])
@@ -460,6 +440,53 @@ struct run {
 	uint8_t guest[PCL_CFG_SIZE];	/* 1 + entry slot taken in the guest */
 	const struct fleet_class *tmpl; /* the biggest planned class */
 };
+
+/* The pool's hazard map: the worst of every joined class's, byte by byte. */
+static struct pcl_map *pool_map(const struct run *rn)
+{
+	const struct pcl_map **maps = calloc(rn->n + 1, sizeof(*maps));
+	struct pcl_map *m;
+	size_t n = 0;
+
+	if (!maps)
+		return NULL;
+	for (size_t j = 0; j < rn->n; j++)
+		if (rn->cls[j]->status == 1)
+			maps[n++] = rn->cls[j]->map;
+	m = n ? pcl_map_merge(maps, n) : NULL;
+	free(maps);
+	return m;
+}
+
+/*
+ * The gap finder on the pool's hazard map: its best window of @len bytes
+ * of @space that the guest still has free (the planner's gap rule, for
+ * every host at once), reason in @why. -1 when there is none; -ENOMEM.
+ */
+static int32_t pool_window(const struct run *rn, int space, uint32_t len,
+			   char *why, size_t size)
+{
+	struct pcl_map *m = pool_map(rn);
+	struct pcl_gap *g = NULL;
+	size_t n = 0;
+	int32_t at = -1;
+
+	if (!m)
+		return -ENOMEM;
+	if (pcl_map_gaps(m, space, len, 4, &g, &n, NULL) < 0) {
+		pcl_map_free(m);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n && at < 0; i++) {
+		if (!guest_free(rn->guest, g[i].offset, len, space))
+			continue;
+		at = (int32_t)g[i].offset;
+		pcl_gap_reason(m, &g[i], why, size);
+	}
+	free(g);
+	pcl_map_free(m);
+	return at;
+}
 
 static size_t joined_hosts(const struct run *rn)
 {
@@ -582,10 +609,48 @@ static int gather_keys(struct run *rn)
 	return 0;
 }
 
+/* What a guest loses without (@space, @id), or NULL when it can do without. */
+static const char *essential(int space, uint16_t id)
+{
+	if (space != PCL_SPACE_STANDARD)
+		return NULL;
+	switch (id) {
+	case PCL_CAP_ID_PM:
+		return "power management";
+	case PCL_CAP_ID_MSI:
+	case PCL_CAP_ID_MSIX:
+		return "an interrupt capability";
+	case PCL_CAP_ID_EXP:
+		return "the PCI Express capability";
+	default:
+		return NULL;
+	}
+}
+
+/* The hosts that lack @k cannot join: a capability is kept for the others. */
+static void exclude_lacking(struct run *rn, struct ukey *k, const char *name,
+			    const char *why)
+{
+	for (size_t j = 0; j < rn->n; j++) {
+		struct fleet_class *c = rn->cls[j];
+
+		if (c->status != 1 || class_cap(c, k, NULL))
+			continue;
+		if (k->tmpl.space == PCL_SPACE_EXTENDED &&
+		    !pcl_cfg_is_read(c->cfg, PCL_EXT_CAP_START, 4))
+			exclude(c, "missing",
+				"lacks %s, which %zu of %zu hosts have: its extended config space was not read",
+				name, k->hosts, rn->hosts);
+		else
+			exclude(c, "missing", "lacks %s, which %zu of %zu hosts have (%s)",
+				name, k->hosts, rn->hosts, why);
+	}
+}
+
 static int decide_membership(struct run *rn)
 {
 	struct pcl_unify *u = rn->u;
-	char nb[64];
+	char nb[64], why[160];
 
 	for (size_t i = 0; i < u->n_keys; i++) {
 		struct ukey *k = &u->keys[i];
@@ -602,6 +667,15 @@ static int decide_membership(struct run *rn)
 			k->decision = KEY_KEEP;
 			continue;
 		}
+		if (essential(k->tmpl.space, k->tmpl.id)) {
+			/* Never hidden to admit a host: the pool splits. */
+			k->decision = KEY_KEEP;
+			snprintf(why, sizeof(why),
+				 "%s is never hidden to admit a host: the guest needs it; pool these hosts separately",
+				 essential(k->tmpl.space, k->tmpl.id));
+			exclude_lacking(rn, k, name, why);
+			continue;
+		}
 		if (u->missing == PCL_UNIFY_MISSING_HIDE || k->hosts * 2 <= rn->hosts) {
 			k->decision = KEY_HIDE;
 			k->hide_rule = PCL_PROV_DEFAULT;
@@ -613,21 +687,8 @@ static int decide_membership(struct run *rn)
 			continue;
 		}
 		k->decision = KEY_KEEP;
-		for (size_t j = 0; j < rn->n; j++) {
-			struct fleet_class *c = rn->cls[j];
-
-			if (c->status != 1 || class_cap(c, k, NULL))
-				continue;
-			if (k->tmpl.space == PCL_SPACE_EXTENDED &&
-			    !pcl_cfg_is_read(c->cfg, 0x100, 4))
-				exclude(c, "missing",
-					"lacks %s, which %zu of %zu hosts have: its extended config space was not read",
-					name, k->hosts, rn->hosts);
-			else
-				exclude(c, "missing",
-					"lacks %s, which %zu of %zu hosts have (policy majority; --hide-missing would hide it instead)",
-					name, k->hosts, rn->hosts);
-		}
+		exclude_lacking(rn, k, name,
+				"policy majority; --hide-missing would hide it instead");
 	}
 	return 0;
 }
@@ -676,8 +737,13 @@ static int key_order(const void *pa, const void *pb)
 	size_t ha = a->n_offs ? a->offs[0].hosts : 0;
 	size_t hb = b->n_offs ? b->offs[0].hosts : 0;
 
+	bool ea = essential(a->tmpl.space, a->tmpl.id);
+	bool eb = essential(b->tmpl.space, b->tmpl.id);
+
 	if (a->tmpl.space != b->tmpl.space)
 		return a->tmpl.space < b->tmpl.space ? -1 : 1;
+	if (ea != eb) /* what the guest needs gets its offset first */
+		return ea ? -1 : 1;
 	if (ha != hb)
 		return ha > hb ? -1 : 1;
 	if (a->n_offs && b->n_offs && a->offs[0].v != b->offs[0].v)
@@ -706,9 +772,22 @@ static bool offset_ok(struct run *rn, struct ukey *k, uint32_t at)
 		cap = class_cap(c, k, NULL);
 		if (cap && cap->offset == at)
 			continue;
-		if (!usable(c, at, k->len, false, NULL))
+		if (!free_on(c, at, k->len, true, NULL))
 			return false;
 	}
+	return true;
+}
+
+/* The Null anchor's dword at 0x100 is emulated: over a capability the
+ * guest does not see there is fine, over a hazard it is not. */
+static bool anchor_ok(const struct fleet_class *c)
+{
+	const uint8_t *o = pcl_map_owners(c->map);
+
+	for (uint32_t b = PCL_EXT_CAP_START; b < PCL_EXT_CAP_START + 4; b++)
+		if (o[b] != PCL_OWNER_ZERO && o[b] != PCL_OWNER_FREE &&
+		    o[b] != PCL_OWNER_CAP)
+			return false;
 	return true;
 }
 
@@ -727,20 +806,28 @@ static int place_one(struct run *rn, struct ukey *k)
 	size_t ml = 0;
 	int s = k->tmpl.space;
 
+	char gap[256] = "";
+
 	for (size_t i = 0; i < k->n_offs && at < 0; i++)
 		if (offset_ok(rn, k, k->offs[i].v))
 			at = (int32_t)k->offs[i].v;
-	if (at < 0) {
-		for (uint32_t x = space_hi(s) - ((k->len + 3) & ~3u);
-		     x >= space_lo(s) && at < 0; x -= 4)
-			if (offset_ok(rn, k, x))
-				at = (int32_t)x;
-	}
+	if (at < 0 && (at = pool_window(rn, s, k->len, gap, sizeof(gap))) == -ENOMEM)
+		return -ENOMEM;
 	if (at < 0) {
 		/* Nothing every host can give: keep the most common offset and
 		 * let the hosts where it is unsafe go. */
 		uint32_t x = k->offs[0].v, bad = 0;
 
+		if (!guest_free(rn->guest, x, k->len, s) &&
+		    essential(k->tmpl.space, k->tmpl.id)) {
+			/* Never hidden: no host can join such a layout. */
+			for (size_t j = 0; j < rn->n; j++)
+				if (rn->cls[j]->status == 1)
+					exclude(rn->cls[j], "no-offset",
+						"%s has no guest offset that is free on every host, and %s is never hidden",
+						name, essential(k->tmpl.space, k->tmpl.id));
+			return set_why(k, "%s: no guest offset", name);
+		}
 		if (!guest_free(rn->guest, x, k->len, s)) {
 			k->decision = KEY_HIDE;
 			k->hide_rule = PCL_PROV_DEFAULT;
@@ -755,7 +842,7 @@ static int place_one(struct run *rn, struct ukey *k)
 			cap = class_cap(c, k, NULL);
 			if (cap && cap->offset == x)
 				continue;
-			if (!usable(c, x, k->len, false, &bad))
+			if (!free_on(c, x, k->len, true, &bad))
 				exclude(c, "relocation",
 					"%s must move to 0x%x here, but byte 0x%x is not free (%s)",
 					name, x, bad,
@@ -798,8 +885,8 @@ static int place_one(struct run *rn, struct ukey *k)
 	if (at_hosts)
 		return set_why(k, "%s at 0x%x: its physical offset on %zu of %zu hosts that join; relocated from %s on the others",
 			       name, (unsigned int)at, at_hosts, joined, moved);
-	return set_why(k, "%s at 0x%x: relocated on every host (physically at %s), because no physical offset is free on all of them",
-		       name, (unsigned int)at, moved);
+	return set_why(k, "%s at 0x%x: relocated on every host (physically at %s), because no physical offset is free on all of them; the best window of the pool's hazard map: %s",
+		       name, (unsigned int)at, moved, gap);
 }
 
 static int place_physical(struct run *rn)
@@ -841,15 +928,76 @@ struct vplace {
 	char *why;
 };
 
+/* Hosts of the joined classes on which [at, at + len) is free. */
+static size_t hosts_free(const struct run *rn, uint32_t at, uint32_t len)
+{
+	size_t h = 0;
+
+	for (size_t j = 0; j < rn->n; j++)
+		if (rn->cls[j]->status == 1 &&
+		    free_on(rn->cls[j], at, len, false, NULL))
+			h += rn->cls[j]->hosts;
+	return h;
+}
+
+/*
+ * No window is free on every host: the pool splits. Each class's own best
+ * window (the gap finder on its hazard map) is a candidate; the one free
+ * on the most hosts wins, and the classes it is not free on cannot join.
+ */
+static int32_t split_window(struct run *rn, const char *gname, uint32_t len,
+			    char **why)
+{
+	size_t best_hosts = 0, joined = joined_hosts(rn);
+	uint32_t best = 0, bad = 0;
+
+	for (size_t j = 0; j < rn->n; j++) {
+		struct pcl_gap *g = NULL;
+		size_t n = 0, h;
+
+		if (rn->cls[j]->status != 1)
+			continue;
+		if (pcl_map_gaps(rn->cls[j]->map, PCL_SPACE_EXTENDED, len, 4,
+				 &g, &n, NULL) < 0)
+			return -ENOMEM;
+		for (size_t i = 0; i < n; i++) {
+			if (!guest_free(rn->guest, g[i].offset, len,
+					PCL_SPACE_EXTENDED))
+				continue;
+			h = hosts_free(rn, g[i].offset, len);
+			if (h > best_hosts) {
+				best_hosts = h;
+				best = g[i].offset;
+			}
+			break;
+		}
+		free(g);
+	}
+	if (!best_hosts)
+		return -ENOSPC;
+	for (size_t j = 0; j < rn->n; j++) {
+		struct fleet_class *c = rn->cls[j];
+
+		if (c->status == 1 && !free_on(c, best, len, false, &bad))
+			exclude(c, "no-window",
+				"the virtual %s goes to 0x%x, the window most hosts have free, but byte 0x%x is %s here",
+				gname, best, bad,
+				pcl_owner_name(pcl_map_owners(c->map)[bad]));
+	}
+	if (asprintf(why, "%s at 0x%x: no window is free on every host; this one is free on %zu of %zu, and the others cannot join",
+		     gname, best, best_hosts, joined) < 0)
+		return -ENOMEM;
+	return (int32_t)best;
+}
+
 static int place_virtual(struct run *rn, int gen, struct vplace *out)
 {
 	const struct pcl_layout_entry *first = NULL;
 	const char *gname = pcl_generator_name(gen);
 	bool agree = true, have_first = false;
-	uint32_t len = 0, best = 0, best_d = 0;
-	size_t best_hosts = 0, joined = joined_hosts(rn);
+	size_t joined = joined_hosts(rn);
+	uint32_t len = 0;
 	int32_t at = -1;
-	bool clear_found = false;
 
 	pcl_layout_entry_init(&out->e);
 	for (size_t j = 0; j < rn->n; j++) {
@@ -881,7 +1029,8 @@ static int place_virtual(struct run *rn, int gen, struct vplace *out)
 
 		for (size_t j = 0; j < rn->n && ok; j++)
 			if (rn->cls[j]->status == 1)
-				ok = usable(rn->cls[j], (uint32_t)first->at, len, true, NULL);
+				ok = free_on(rn->cls[j], (uint32_t)first->at, len,
+					     false, NULL);
 		if (ok) {
 			at = first->at;
 			if (asprintf(&out->why,
@@ -893,78 +1042,22 @@ static int place_virtual(struct run *rn, int gen, struct vplace *out)
 		}
 	}
 	if (at < 0) {
-		/* The best window free on every host: no hazard within the
-		 * gap finder's margin first, then the highest offset. */
-		for (uint32_t x = 0x1000 - ((len + 3) & ~3u); x >= 0x104; x -= 4) {
-			uint32_t d = 0xffff;
-			bool ok = guest_free(rn->guest, x, len, PCL_SPACE_EXTENDED);
+		char gap[256];
 
-			for (size_t j = 0; j < rn->n && ok; j++) {
-				const struct fleet_class *c = rn->cls[j];
-				uint32_t dj;
-
-				if (c->status != 1)
-					continue;
-				ok = usable(c, x, len, true, NULL);
-				dj = ok ? hazard_distance(c, PCL_SPACE_EXTENDED, x, len) : 0;
-				if (dj < d)
-					d = dj;
-			}
-			if (!ok)
-				continue;
-			if (d >= PCL_GAP_MARGIN) {
-				at = (int32_t)x;
-				clear_found = true;
-				break;
-			}
-			if (at < 0 || d > best_d) {
-				at = (int32_t)x;
-				best_d = d;
-			}
-		}
-		if (at >= 0) {
-			if (asprintf(&out->why,
-				     "%s at 0x%x: the planners of the %zu hosts that join chose different offsets; this is the highest window that is unclaimed zero on every one of them, %s",
-				     gname, (unsigned int)at, joined,
-				     clear_found ? "with no suspected register within 16 bytes on any" :
-						   "as far from suspected registers as any") < 0)
-				return -ENOMEM;
-			out->e.prov_rule = PCL_PROV_GAP;
-		}
+		at = pool_window(rn, PCL_SPACE_EXTENDED, len, gap, sizeof(gap));
+		if (at == -ENOMEM)
+			return -ENOMEM;
+		if (at >= 0 &&
+		    asprintf(&out->why,
+			     "%s at 0x%x: the planners of the %zu hosts that join chose different offsets; this is the best window of the pool's hazard map (every host's, byte by byte), as the planner's gap rule ranks them: %s",
+			     gname, (unsigned int)at, joined, gap) < 0)
+			return -ENOMEM;
+		out->e.prov_rule = PCL_PROV_GAP;
 	}
 	if (at < 0) {
-		/* No window on every host: the one most hosts can give. */
-		for (uint32_t x = 0x1000 - ((len + 3) & ~3u); x >= 0x104; x -= 4) {
-			size_t h = 0;
-
-			if (!guest_free(rn->guest, x, len, PCL_SPACE_EXTENDED))
-				continue;
-			for (size_t j = 0; j < rn->n; j++)
-				if (rn->cls[j]->status == 1 &&
-				    usable(rn->cls[j], x, len, true, NULL))
-					h += rn->cls[j]->hosts;
-			if (h > best_hosts) {
-				best_hosts = h;
-				best = x;
-			}
-		}
-		if (!best_hosts)
-			return -ENOSPC;
-		at = (int32_t)best;
-		for (size_t j = 0; j < rn->n; j++) {
-			struct fleet_class *c = rn->cls[j];
-			uint32_t bad = 0;
-
-			if (c->status == 1 && !usable(c, best, len, true, &bad))
-				exclude(c, "no-window",
-					"the virtual %s goes to 0x%x, the window most hosts have free, but byte 0x%x is %s here",
-					gname, best, bad,
-					pcl_owner_name(pcl_map_owners(c->map)[bad]));
-		}
-		if (asprintf(&out->why,
-			     "%s at 0x%x: no window is free on every host; this one is free on %zu of %zu, and the others cannot join",
-			     gname, best, best_hosts, joined) < 0)
-			return -ENOMEM;
+		at = split_window(rn, gname, len, &out->why);
+		if (at < 0)
+			return (int)at;
 		out->e.prov_rule = PCL_PROV_GAP;
 	}
 	out->e.at = at;
@@ -1182,7 +1275,7 @@ PCL_EXPORT int pcl_unify_run(struct pcl_unify *u,
 
 		for (size_t j = 0; j < rn->n && ok; j++)
 			if (rn->cls[j]->status == 1)
-				ok = usable(rn->cls[j], 0x100, 4, false, NULL);
+				ok = anchor_ok(rn->cls[j]);
 		if (ok) {
 			anchor = true;
 			take(rn, 0x100, 4);

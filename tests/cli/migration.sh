@@ -99,6 +99,34 @@ expect_grep "$T/out" "8086:1563: 2 pools" "survey pools"
 expect_exit 0 "survey of one firmware" -- "$P" survey "$T/pool/a0.lspci" "$T/pool/a1.lspci"
 expect_grep "$T/out" "one pool" "survey one pool"
 
+# 3b. A host without MSI-X: the interrupt capability is kept, that host
+#     cannot join (exit 1), and the report says why.
+mkdir "$T/nomsix"
+cp "$T/pool/a0.lspci" "$T/nomsix/"
+python3 - "$T/pool/a0.lspci" "$T/nomsix/lack.lspci" <<'PY'
+import sys
+lines = open(sys.argv[1]).read().splitlines()
+data = bytearray(4096)
+for l in lines[1:]:
+    off, _, row = l.partition(":")
+    for i, h in enumerate(row.split()):
+        data[int(off, 16) + i] = int(h, 16)
+# Unlink MSI-X (ID 0x11) from the standard chain.
+prev, ptr = 0x34, data[0x34] & ~3
+while ptr:
+    if data[ptr] == 0x11:
+        data[prev] = data[ptr + 1]
+        break
+    prev, ptr = ptr + 1, data[ptr + 1] & ~3
+with open(sys.argv[2], "w") as f:
+    f.write(lines[0] + "\n")
+    for o in range(0, 4096, 16):
+        f.write("%03x: %s\n" % (o, " ".join("%02x" % b for b in data[o:o + 16])))
+PY
+expect_exit 1 "unify with a host lacking MSI-X" -- "$P" unify --explain --hide-missing "$T/nomsix"
+expect_grep "$T/out" "1 can realize the layout" "the host lacking MSI-X is excluded"
+expect_grep "$T/out" "an interrupt capability is never hidden" "unify says why"
+
 # 4. unify of one host is that host's plan up to provenance.
 "$P" unify -o "$T/one.json" "$X550" || fail "unify one host"
 a=$("$P" fingerprint "$T/one.json" | cut -d' ' -f1)

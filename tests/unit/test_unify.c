@@ -192,6 +192,61 @@ static void test_missing_cap(void **state)
 	pcl_ctx_free(ctx);
 }
 
+/*
+ * One of two hosts lacks MSI-X: an interrupt capability is never hidden to
+ * admit a host, whatever the policy; the pool splits (that host cannot
+ * join, and says why). A host read as non-root (64 bytes) cannot be
+ * planned at all, so it takes nothing from the others either.
+ */
+static void test_missing_interrupts(void **state)
+{
+	struct pcl_ctx *ctx = pcl_ctx_new();
+	const struct pcl_layout *l = NULL;
+	struct tb a, lack, shortread;
+
+	dev(&a, 'A', 0x1234);
+	tb_std(&a, 0xa0, PCL_CAP_ID_MSIX);
+	dev(&lack, 'A', 0x1234);
+	shortread = a;
+	shortread.len = 64;
+	for (int policy = 0; policy < 2; policy++) {
+		struct pcl_unify *u = pcl_unify_new(ctx);
+		bool said = false;
+
+		assert_int_equal(pcl_unify_set_missing(u, policy), 0);
+		assert_int_equal(pcl_unify_add_host(u, cfg_of(ctx, &a), "a"), 0);
+		assert_int_equal(pcl_unify_add_host(u, cfg_of(ctx, &lack), "lack"), 0);
+		assert_int_equal(pcl_unify_add_host(u, cfg_of(ctx, &shortread), "short"), 0);
+		assert_int_equal(pcl_unify_run(u, &l), 0);
+		assert_int_equal(pcl_unify_host_count(u), 3);
+		assert_int_equal(pcl_unify_joined(u), 1);
+		assert_non_null(find(l, PCL_SPACE_STANDARD, PCL_CAP_ID_MSIX,
+				     PCL_ENTRY_PHYSICAL));
+		assert_non_null(find(l, PCL_SPACE_STANDARD, PCL_CAP_ID_PM,
+				     PCL_ENTRY_PHYSICAL));
+		for (size_t i = 0; i < pcl_unify_group_count(u); i++) {
+			const struct pcl_host_group *g = pcl_unify_group(u, i);
+			const struct pcl_finding *f = pcl_report_get(g->reasons, 0);
+
+			if (g->status == 1)
+				continue;
+			assert_int_equal(g->status, 0);
+			if (!strcmp(g->examples[0], "lack")) {
+				assert_string_equal(f->code, "missing");
+				assert_non_null(strstr(f->message, "never hidden"));
+				said = true;
+			} else {
+				assert_string_equal(f->code, "plan");
+				assert_non_null(strstr(f->message, "only the first 64 bytes"));
+			}
+		}
+		assert_true(said);
+		assert_check(ctx, l, &a, NULL, true);
+		pcl_unify_free(u);
+	}
+	pcl_ctx_free(ctx);
+}
+
 static void test_one_host_is_plan(void **state)
 {
 	struct pcl_ctx *ctx = pcl_ctx_new();
@@ -270,6 +325,7 @@ int main(void)
 		cmocka_unit_test(test_two_firmwares),
 		cmocka_unit_test(test_vpasid_window),
 		cmocka_unit_test(test_missing_cap),
+		cmocka_unit_test(test_missing_interrupts),
 		cmocka_unit_test(test_one_host_is_plan),
 		cmocka_unit_test(test_other_model_and_empty),
 	};
