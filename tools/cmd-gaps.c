@@ -4,7 +4,8 @@
  * of N bytes go? Lists the distinct gaps of one space (a gap: candidate
  * windows that overlap or touch), best first, each with its best window,
  * that window's safety class and the reason for its rank
- * (docs/free-space.md); --all lists every window. Exit status 1 means
+ * (docs/free-space.md), on the one hazard map the planner places against;
+ * --all lists every window. Exit status 1 means
  * "some function has no window", so scripts can test for room.
  */
 #include <errno.h>
@@ -26,7 +27,9 @@ static const char gaps_usage[] =
 	"unclaimed zero bytes far from any suspected hidden register, orphan,\n"
 	"reserved or unread byte, then those near one. Bytes of the header, of\n"
 	"a capability, of an orphan or reserved range, non-zero and unread\n"
-	"bytes are never offered. Windows that overlap or touch are one gap.\n\n"
+	"bytes are never offered. Windows that overlap or touch are one gap.\n"
+	"The device is seen as vfio-pci shows it to a VMM (a capability it\n"
+	"hides is an orphan), with the hazard map the planner places against.\n\n"
 	"Options:\n"
 	"  -n, --size N             window size in bytes (required)\n"
 	"      --align A            alignment, a power of two >= 4 (default 4)\n"
@@ -249,11 +252,10 @@ static int gaps_one(struct mapcli *m, const struct pcl_cfg *cfg, int space,
 	struct gaps_view v = { .all = all };
 	struct gap_group *grp = NULL;
 	struct pcl_gap *g = NULL;
-	struct pcl_walk *w;
-	struct pcl_map *map;
+	struct pcl_map *map = mapcli_hazards(m, cfg);
 	int r = -1;
 
-	if (mapcli_build(m, cfg, &w, &map))
+	if (!map)
 		return -1;
 	if (pcl_map_gaps(map, space, size, align, &g, &v.n, &err)) {
 		cli_error("%s: %s", pcl_cfg_source(cfg), err.message);
@@ -276,7 +278,6 @@ out:
 	free(grp);
 	free(g);
 	pcl_map_free(map);
-	pcl_walk_free(w);
 	return r;
 }
 

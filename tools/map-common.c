@@ -151,6 +151,19 @@ fail:
 	return -1;
 }
 
+struct pcl_map *mapcli_hazards(struct mapcli *m, const struct pcl_cfg *cfg)
+{
+	struct pcl_hazard_opts o = {
+		.quirks = m->db, .ranges = m->free_ranges, .n_ranges = m->n_free,
+	};
+	struct pcl_map *map = pcl_hazard_map_new(cfg, &o);
+
+	if (!map)
+		cli_error("%s: cannot build the hazard map: %s",
+			  pcl_cfg_source(cfg), strerror(errno));
+	return map;
+}
+
 void mapcli_title(const struct pcl_cfg *cfg, char *buf, size_t size)
 {
 	struct pcl_identity id;

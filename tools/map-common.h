@@ -61,9 +61,17 @@ void mapcli_fini(struct mapcli *m);
 int mapcli_load(struct mapcli *m, struct cli_sources *src, char **args,
 		int n);
 
-/* Walk @cfg and map it with the matching quirks and the --free ranges. */
+/* Walk @cfg and map it as read, with the matching quirks and the --free
+ * ranges: who owns each byte of the device (`map`). */
 int mapcli_build(struct mapcli *m, const struct pcl_cfg *cfg,
 		 struct pcl_walk **walk, struct pcl_map **map);
+
+/*
+ * The one hazard map the planner places against (pcl_hazard_map_new()):
+ * the device as vfio-pci shows it, with the quirks, the --free ranges and
+ * its free-space DVSECs. Reports; NULL on failure.
+ */
+struct pcl_map *mapcli_hazards(struct mapcli *m, const struct pcl_cfg *cfg);
 
 /* "0000:03:00.0 8086:1889 (file:12)": a one-line device title. */
 void mapcli_title(const struct pcl_cfg *cfg, char *buf, size_t size);

@@ -3,8 +3,9 @@
 # The free-space DVSEC end to end on real devices: inject one advertising
 # 0xe00-0xeff into every corpus dump that has room (as a vfio-pci variant
 # driver would expose it), then plan a vPASID: the planner's DVSEC rule must
-# place it inside the advertised range, and the DVSEC itself must be hidden
-# from the guest.
+# place it inside the advertised range, the DVSEC itself must be hidden
+# from the guest, and `gaps` (the same hazard map) must rank that window
+# first.
 . "$PCL_SRCDIR/tests/cli/lib.sh"
 
 if [ ! -d "${PCL_CORPUS:-}" ]; then
@@ -38,6 +39,14 @@ for f in "$PCL_CORPUS"/*.lspci; do
 	fi
 	if grep -qE '^  - +dvsec +hidden' "$T/explain"; then ok; else
 		fail "$name: the free-space DVSEC is not hidden from the guest"
+	fi
+	first=$("$PCILAYOUT" gaps --size 8 "$T/$name.lspci" 2>/dev/null |
+		awk '$1 == "1" { split($2, w, "-"); print w[1] }')
+	if [ "$((first))" -eq "$((at))" ] &&
+	   "$PCILAYOUT" gaps --size 8 "$T/$name.lspci" | grep -q '^ *1 .* advertised '; then
+		ok
+	else
+		fail "$name: gaps ranks ${first:-nothing} first, the plan took $at"
 	fi
 	placed=$((placed + 1))
 done
