@@ -19,6 +19,7 @@
 #include <pcilayout/plan.h>
 
 #include "fuzz.h"
+#include "props.h"
 
 static void check_gaps(const struct pcl_map *m, int space, uint32_t size,
 		       uint32_t align)
@@ -98,6 +99,37 @@ static void check_map(const struct pcl_cfg *cfg, const struct pcl_walk *w,
 	check_gaps(m, PCL_SPACE_STANDARD, 4, 4);
 	check_gaps(m, PCL_SPACE_EXTENDED, 8, 8);
 	check_gaps(m, PCL_SPACE_EXTENDED, 0x40, 0x40);
+}
+
+/*
+ * The pipeline's properties (tests/lib/props.h) on a plan of this input:
+ * check accepts it, a guest walking its synthesized view finds it, gaps
+ * ranks its gap-rule window first, and planning what vfio-pci would show
+ * of the input gives the same guest view.
+ */
+static void check_props(const struct pcl_cfg *cfg, const struct pcl_layout *l)
+{
+	struct pcl_layout *p = NULL;
+	char msg[512];
+	int r;
+
+#define PROP(call)							       \
+	do {								       \
+		r = (call);						       \
+		if (r == PROP_FAILS)					       \
+			fprintf(stderr, "property: %s\n", msg);		       \
+		FUZZ_CHECK(r != PROP_FAILS);				       \
+	} while (0)
+	PROP(prop_check_accepts_plan(cfg, l, msg, sizeof(msg)));
+	PROP(prop_synth_walks_to_plan(cfg, l, msg, sizeof(msg)));
+	/* prop_iommu's plan is this one (same IOMMU values; the DSN too). */
+	if (prop_plan(cfg, true, 0, &p) == 0) {
+		PROP(prop_gaps_first(cfg, p, msg, sizeof(msg)));
+		PROP(prop_check_accepts_plan(cfg, p, msg, sizeof(msg)));
+	}
+	pcl_layout_free(p);
+	PROP(prop_vfio_view(cfg, true, 0, msg, sizeof(msg)));
+#undef PROP
 }
 
 /* Is capability @idx (pcl_walk_cap_or_orphan()) hidden by an entry of @l? */
@@ -193,6 +225,7 @@ static void check_plan(struct pcl_ctx *ctx, const struct pcl_cfg *cfg,
 			}
 		}
 	}
+	check_props(cfg, l);
 out:
 	pcl_layout_free(l);
 	pcl_diag_free(diag);

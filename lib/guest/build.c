@@ -512,6 +512,13 @@ static const struct pcl_cap *overlaps_other(struct build *b,
 
 			if (c == self || c->space != self->space)
 				continue;
+			/* One vfio-pci hides inside a capability it shows is
+			 * part of it, as the kernel maps it: not a neighbour. */
+			if (pcl_catalog_vfio_hides(c->space, c->id) &&
+			    !pcl_catalog_vfio_hides(self->space, self->id) &&
+			    c->offset > self->offset &&
+			    c->offset + (uint32_t)c->length <= off + len)
+				continue;
 			if (c->offset < off + len &&
 			    off < (uint32_t)c->offset + c->length)
 				return c;

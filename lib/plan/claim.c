@@ -228,6 +228,45 @@ static int fit_previous(struct pstate *st, struct capdec *pd, struct capdec *d)
 }
 
 /*
+ * A capability the plan does not show where it is (hidden, or moved) but
+ * that starts inside @d's bytes: passing @d's body through would show it,
+ * so @d ends there when its length may vary (the guest builder refuses to
+ * expose a neighbour).
+ */
+static int fit_neighbours(struct pstate *st, struct capdec *d)
+{
+	const struct capdec *near = NULL;
+	char nb[16], what[128];
+
+	for (size_t i = 0; i < st->ncaps; i++) {
+		const struct capdec *o = &st->dec[i];
+
+		if (o == d || o->cap->space != d->cap->space || o->anchor ||
+		    (o->state == CAP_PRESENTED && o->at == o->cap->offset) ||
+		    o->cap->offset <= (uint32_t)d->at ||
+		    o->cap->offset >= (uint32_t)d->at + d->len)
+			continue;
+		if (!near || o->cap->offset < near->cap->offset)
+			near = o;
+	}
+	if (!near)
+		return 0;
+	snprintf(what, sizeof(what), "%s at 0x%x",
+		 pcl_layout_cap_label(near->cap->space, near->cap->id, nb,
+				      sizeof(nb)), near->cap->offset);
+	if (!d->fixed && d->rule == PCL_PROV_PHYSICAL &&
+	    near->cap->offset - (uint32_t)d->at >= pcl_cap_hdr_size(d->cap->space)) {
+		d->len = near->cap->offset - (uint32_t)d->at;
+		pcl_strbuf_add(&d->why, " (length cut to %u bytes: %s, which the guest does not see there, starts inside it)",
+			       d->len, what);
+		return 0;
+	}
+	snprintf(what + strlen(what), sizeof(what) - strlen(what),
+		 ", which the guest does not see there, starts inside it");
+	return give_up(st, d, what);
+}
+
+/*
  * Claim the capabilities shown where they physically are. A broken device
  * can have overlapping capabilities; the earlier one is cut short when its
  * length is not fixed, else the later one is hidden - and the reasons say
@@ -251,6 +290,8 @@ int plan_claim_in_place(struct pstate *st)
 		int s = d->cap->space;
 
 		r = fit_space(st, d);
+		if (!r)
+			r = fit_neighbours(st, d);
 		if (!r && prev[s] >= 0)
 			r = fit_previous(st, &st->dec[prev[s]], d);
 		if (!r)

@@ -78,6 +78,14 @@ int plan_check_input(struct pstate *st)
 	char why[256];
 	int r = refuse_partial(st);
 
+	/* What the guest builder cannot realize (and vfio-pci, which takes
+	 * type 0 functions only, cannot assign). */
+	if (!r && st->id.header_type > PCL_HEADER_TYPE_BRIDGE) {
+		pcl_diag_add(st->diag, st->src, 0, 0, PCL_REG_HEADER_TYPE,
+			     "header type 0x%02x is neither an endpoint nor a bridge (a CardBus bridge, or a device that reads as all ones): there is nothing to plan for a guest",
+			     st->id.header_type);
+		return -EINVAL;
+	}
 	if (!r)
 		r = refuse_broken(st, st->dev_walk);
 	if (!r && st->req->pf &&
