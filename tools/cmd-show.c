@@ -78,7 +78,7 @@ static void identity_json(struct jw *w, const struct pcl_cfg *cfg)
 static void cap_json(struct jw *w, const struct pcl_cap *c)
 {
 	bool vsec = c->space == PCL_SPACE_EXTENDED &&
-		    (c->id == 0x0b || c->id == 0x23);
+		    (c->id == PCL_EXT_CAP_ID_VNDR || c->id == PCL_EXT_CAP_ID_DVSEC);
 
 	jw_begin_object(w);
 	jw_key(w, "id");
@@ -197,9 +197,9 @@ static void print_cap(const struct pcl_cap *c)
 	       c->name, def ? def->long_name : "Unknown capability");
 	if (!def)
 		printf(" (id 0x%x)", c->id);
-	if (c->space == PCL_SPACE_EXTENDED && c->id == 0x0b)
+	if (c->space == PCL_SPACE_EXTENDED && c->id == PCL_EXT_CAP_ID_VNDR)
 		printf(" [id %04x rev %u]", c->vsec_id, c->vsec_rev);
-	else if (c->space == PCL_SPACE_EXTENDED && c->id == 0x23)
+	else if (c->space == PCL_SPACE_EXTENDED && c->id == PCL_EXT_CAP_ID_DVSEC)
 		printf(" [vendor %04x id %04x rev %u]", c->vendor, c->vsec_id,
 		       c->vsec_rev);
 	if (c->flags & PCL_CAP_TRUNCATED)

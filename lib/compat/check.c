@@ -96,7 +96,7 @@ static void check_identity(struct cstate *st)
 
 static bool ext_read(const struct pcl_cfg *cfg)
 {
-	return pcl_cfg_is_read(cfg, 0x100, 4);
+	return pcl_cfg_is_read(cfg, PCL_EXT_CAP_START, PCL_EXT_CAP_HDR_SIZE);
 }
 
 /* Pass 1: find the capability of every physical and hidden entry. */

@@ -1132,7 +1132,7 @@ static int build(struct run *rn, struct vplace *virt, size_t n_virt,
 		e.kind = PCL_ENTRY_VIRTUAL;
 		e.generator = PCL_GEN_NULL;
 		e.id = 0;
-		e.at = 0x100;
+		e.at = PCL_EXT_CAP_START;
 		e.prov_rule = PCL_PROV_DEFAULT;
 		e.prov_reason = "null at 0x100: no capability shown to the guest is at 0x100 on every host, and the extended chain must start there, so a Null capability anchors it.";
 		r = pcl_layout_add_entry(l, &e);
@@ -1270,7 +1270,7 @@ PCL_EXPORT int pcl_unify_run(struct pcl_unify *u,
 		    u->keys[i].tmpl.space == PCL_SPACE_EXTENDED)
 			ext_any = true;
 	ext_any = ext_any || virtual_asked(u);
-	if (ext_any && !rn->guest[0x100]) {
+	if (ext_any && !rn->guest[PCL_EXT_CAP_START]) {
 		bool ok = true;
 
 		for (size_t j = 0; j < rn->n && ok; j++)
@@ -1278,7 +1278,7 @@ PCL_EXPORT int pcl_unify_run(struct pcl_unify *u,
 				ok = anchor_ok(rn->cls[j]);
 		if (ok) {
 			anchor = true;
-			take(rn, 0x100, 4);
+			take(rn, PCL_EXT_CAP_START, PCL_EXT_CAP_HDR_SIZE);
 		}
 	}
 	for (int gen = 0; gen < 32 && n_virt < PCL_ARRAY_SIZE(virt); gen++) {

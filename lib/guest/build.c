@@ -683,7 +683,7 @@ static int chain(struct build *b, int space)
 {
 	size_t n = pcl_layout_entry_count(b->layout, space);
 	const struct pcl_layout_entry *prev = NULL;
-	uint32_t hdr = space == PCL_SPACE_STANDARD ? 2 : 4;
+	uint32_t hdr = pcl_cap_hdr_size(space);
 	uint8_t img[PCL_CFG_SIZE];
 	int r;
 

@@ -917,8 +917,8 @@ static int validate_chain(const struct pcl_layout *l, int space,
 			}
 		}
 	}
-	if (space == PCL_SPACE_EXTENDED && first && first->at != 0x100 &&
-	    !partial) {
+	if (space == PCL_SPACE_EXTENDED && first &&
+	    first->at != PCL_EXT_CAP_START && !partial) {
 		pcl_diag_add_pos(diag, src, epos(first),
 			     "the first extended entry must be at 0x100, where the chain starts; %s is the first (add a virtual 'null' entry at 0x100 if nothing else belongs there)",
 			     describe(first, a, sizeof(a)));

@@ -63,12 +63,9 @@ static int check_args(int space, uint32_t size, uint32_t *align,
 {
 	uint32_t span;
 
-	if (space == PCL_SPACE_STANDARD) {
-		*lo = 0x40;
-		*hi = 0x100;
-	} else if (space == PCL_SPACE_EXTENDED) {
-		*lo = 0x100;
-		*hi = PCL_CFG_SIZE;
+	if (space == PCL_SPACE_STANDARD || space == PCL_SPACE_EXTENDED) {
+		*lo = pcl_space_start(space);
+		*hi = pcl_space_end(space);
 	} else {
 		return pcl_set_error(err, -EINVAL, "", 0, 0, -1,
 				     "unknown space %d", space);
@@ -217,7 +214,7 @@ PCL_EXPORT const char *pcl_gap_reason(const struct pcl_map *map,
 			 gap->distance, gap->distance == 1 ? "" : "s");
 	else
 		snprintf(hz, sizeof(hz), "no hazard in %s space",
-			 pcl_space_name(gap->offset >= 0x100));
+			 pcl_space_name(pcl_space_of(gap->offset)));
 
 	switch (gap->klass) {
 	case PCL_GAP_ADVERTISED:

@@ -35,7 +35,7 @@ PCL_EXPORT const char *pcl_owner_name(int owner)
 
 static uint32_t space_end(uint32_t offset)
 {
-	return offset < 0x100 ? 0x100 : PCL_CFG_SIZE;
+	return pcl_space_end(pcl_space_of(offset));
 }
 
 /* What a finding says; its text is made from the facts by format_finding(). */
@@ -67,7 +67,7 @@ static int add_finding(struct pcl_map *map, int severity, int32_t offset,
 	f->seq = (uint32_t)map->nfindings;
 	map->nfindings++;
 	f->pub.severity = severity;
-	f->pub.space = offset < 0 ? -1 : offset >= 0x100;
+	f->pub.space = offset < 0 ? -1 : pcl_space_of((uint32_t)offset);
 	f->pub.offset = offset;
 	f->pub.code = code;
 	f->pub.message = NULL; /* pointed at its text once the array is final */
@@ -293,7 +293,7 @@ static int claim_structures(struct pcl_map *map, uint16_t *det)
 
 	/* The CardBus header also owns its subsystem IDs and legacy base. */
 	pcl_cfg_identity(pcl_walk_cfg(walk), &id);
-	hdr = id.header_type == 2 ? 0x48 : 0x40;
+	hdr = id.header_type == PCL_HEADER_TYPE_CARDBUS ? 0x48 : PCL_STD_HEADER_SIZE;
 	claim(map->owner, det, 0, hdr, PCL_OWNER_HEADER, 0);
 
 	n = pcl_walk_cap_count(walk);
@@ -421,7 +421,7 @@ static int make_runs(struct pcl_map *map, const uint16_t *det)
 		run->start = (uint16_t)i;
 		run->length = (uint16_t)(j - i);
 		run->owner = o;
-		run->space = i >= 0x100;
+		run->space = (uint8_t)pcl_space_of(i);
 		run->detail = d;
 		i = j;
 	}

@@ -155,7 +155,7 @@ PCL_EXPORT int pcl_plan_request_place_string(struct pcl_plan_request *req,
 		return pcl_set_error(err, -EINVAL, "<place>", 0, 0, -1,
 				     "'%s': offset '%s' is not a number from 0x40 to 0xfff",
 				     text, at + 1);
-	space = off < 0x100 ? PCL_SPACE_STANDARD : PCL_SPACE_EXTENDED;
+	space = pcl_space_of((uint32_t)off);
 	if (pcl_layout_cap_parse(space, name, &id) < 0)
 		return pcl_set_error(err, -EINVAL, "<place>", 0, 0, (int32_t)off,
 				     "'%s': '%s' is not a %s capability name or ID",
@@ -197,7 +197,7 @@ PCL_EXPORT int pcl_plan_request_add_ranges(struct pcl_plan_request *req,
 		return -EINVAL;
 	for (size_t i = 0; i < count; i++)
 		if (ranges[i].start > 0xfff || !ranges[i].length ||
-		    ranges[i].length > 0x1000 - ranges[i].start ||
+		    ranges[i].length > PCL_CFG_SIZE - ranges[i].start ||
 		    ranges[i].kind > PCL_RANGE_FREE)
 			return -EINVAL;
 	if (count > PLAN_MAX_RANGES - req->n_ranges)

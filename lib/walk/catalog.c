@@ -681,7 +681,7 @@ int pcl_catalog_measure(const struct pcl_cfg *cfg, int space, uint16_t id,
 		return -EINVAL;
 	if (!e)
 		return -ENOENT;
-	c.end = space == PCL_SPACE_STANDARD ? 0x100 : PCL_CFG_SIZE;
+	c.end = pcl_space_end(space);
 	if (offset >= c.end)
 		return -ERANGE;
 	switch (e->def.rule) {

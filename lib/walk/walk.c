@@ -389,8 +389,8 @@ static uint32_t next_start(const struct pcl_walk *w, int space, uint32_t off,
 static void measure(struct pcl_walk *w, struct pcl_cap *c, bool orphan)
 {
 	const uint8_t *d = pcl_cfg_data(w->cfg);
-	uint32_t hdr = c->space == STD ? 2 : 4;
-	uint32_t end = c->space == STD ? 0x100 : PCL_CFG_SIZE;
+	uint32_t hdr = pcl_cap_hdr_size(c->space);
+	uint32_t end = pcl_space_end(c->space);
 	uint32_t len = 0, lim;
 	const char *sp = pcl_space_name(c->space);
 	int ret;
@@ -487,7 +487,7 @@ static void measure(struct pcl_walk *w, struct pcl_cap *c, bool orphan)
 /* [start, end) of a capability as placed, clipped to its space. */
 static void span(const struct pcl_cap *c, uint32_t *s, uint32_t *e)
 {
-	uint32_t lim = c->space == STD ? 0x100 : PCL_CFG_SIZE;
+	uint32_t lim = pcl_space_end(c->space);
 
 	*s = c->offset;
 	*e = c->offset + c->length;
