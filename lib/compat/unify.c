@@ -37,6 +37,9 @@
 
 enum { KEY_KEEP = 0, KEY_HIDE = 1 };
 
+/* Virtual capabilities one unified layout can hold (one per generator). */
+#define PLAN_VCAPS 8
+
 struct hist {
 	uint32_t v;
 	size_t hosts;
@@ -797,96 +800,116 @@ static void take(struct run *rn, uint32_t at, uint32_t len)
 		rn->guest[b] = 1;
 }
 
-static int place_one(struct run *rn, struct ukey *k)
+/*
+ * Nothing every host can give: keep the most common offset and let the
+ * hosts where it is unsafe go. Returns the offset, -1 when the key is
+ * hidden instead (it has no guest offset at all), -2 when no host can join.
+ */
+static int32_t keep_majority(struct run *rn, struct ukey *k, const char *name)
 {
-	char nb[64], moved[256] = "";
-	const char *name = pcl_layout_entry_label(&k->tmpl, nb, sizeof(nb));
-	size_t at_hosts = 0, joined = joined_hosts(rn);
-	int32_t at = -1;
-	size_t ml = 0;
+	uint32_t x = k->offs[0].v, bad = 0;
 	int s = k->tmpl.space;
 
-	char gap[256] = "";
-
-	for (size_t i = 0; i < k->n_offs && at < 0; i++)
-		if (offset_ok(rn, k, k->offs[i].v))
-			at = (int32_t)k->offs[i].v;
-	if (at < 0 && (at = pool_window(rn, s, k->len, gap, sizeof(gap))) == -ENOMEM)
-		return -ENOMEM;
-	if (at < 0) {
-		/* Nothing every host can give: keep the most common offset and
-		 * let the hosts where it is unsafe go. */
-		uint32_t x = k->offs[0].v, bad = 0;
-
-		if (!guest_free(rn->guest, x, k->len, s) &&
-		    essential(k->tmpl.space, k->tmpl.id)) {
-			/* Never hidden: no host can join such a layout. */
-			for (size_t j = 0; j < rn->n; j++)
-				if (rn->cls[j]->status == 1)
-					exclude(rn->cls[j], "no-offset",
-						"%s has no guest offset that is free on every host, and %s is never hidden",
-						name, essential(k->tmpl.space, k->tmpl.id));
-			return set_why(k, "%s: no guest offset", name);
-		}
-		if (!guest_free(rn->guest, x, k->len, s)) {
-			k->decision = KEY_HIDE;
-			k->hide_rule = PCL_PROV_DEFAULT;
-			return set_why(k, "%s hidden: no guest offset is free for it on every host", name);
-		}
-		for (size_t j = 0; j < rn->n; j++) {
-			struct fleet_class *c = rn->cls[j];
-			const struct pcl_cap *cap;
-
-			if (c->status != 1)
-				continue;
-			cap = class_cap(c, k, NULL);
-			if (cap && cap->offset == x)
-				continue;
-			if (!free_on(c, x, k->len, true, &bad))
-				exclude(c, "relocation",
-					"%s must move to 0x%x here, but byte 0x%x is not free (%s)",
-					name, x, bad,
-					pcl_owner_name(pcl_map_owners(c->map)[bad]));
-		}
-		at = (int32_t)x;
-		joined = joined_hosts(rn);
+	if (!guest_free(rn->guest, x, k->len, s) &&
+	    essential(k->tmpl.space, k->tmpl.id)) {
+		/* Never hidden: no host can join such a layout. */
+		for (size_t j = 0; j < rn->n; j++)
+			if (rn->cls[j]->status == 1)
+				exclude(rn->cls[j], "no-offset",
+					"%s has no guest offset that is free on every host, and %s is never hidden",
+					name, essential(k->tmpl.space, k->tmpl.id));
+		return -2;
 	}
-	k->at = at;
-	take(rn, (uint32_t)at, k->len);
+	if (!guest_free(rn->guest, x, k->len, s))
+		return -1;
 	for (size_t j = 0; j < rn->n; j++) {
-		const struct fleet_class *c = rn->cls[j];
+		struct fleet_class *c = rn->cls[j];
 		const struct pcl_cap *cap;
 
 		if (c->status != 1)
 			continue;
 		cap = class_cap(c, k, NULL);
-		if (!cap)
+		if (cap && cap->offset == x)
+			continue;
+		if (!free_on(c, x, k->len, true, &bad))
+			exclude(c, "relocation",
+				"%s must move to 0x%x here, but byte 0x%x is not free (%s)",
+				name, x, bad,
+				pcl_owner_name(pcl_map_owners(c->map)[bad]));
+	}
+	return (int32_t)x;
+}
+
+/* The joined hosts that have @k at @at, and the other offsets, in words. */
+static size_t hosts_at(const struct run *rn, const struct ukey *k, int32_t at,
+		       char *moved, size_t size)
+{
+	size_t at_hosts = 0, ml = 0;
+
+	moved[0] = '\0';
+	for (size_t j = 0; j < rn->n; j++) {
+		const struct fleet_class *c = rn->cls[j];
+		const struct pcl_cap *cap;
+		char one[32];
+
+		if (c->status != 1 || !(cap = class_cap(c, k, NULL)))
 			continue;
 		if (cap->offset == (uint32_t)at) {
 			at_hosts += c->hosts;
-		} else if (ml < sizeof(moved) - 32 && !strstr(moved, "...")) {
-			char one[32];
-
-			snprintf(one, sizeof(one), "%s0x%x", ml ? ", " : "", cap->offset);
-			if (strstr(moved, one + (ml ? 2 : 0)))
-				continue;
-			if (ml + strlen(one) > 200) {
-				strcpy(moved + ml, ", ...");
-				ml += 5;
-				continue;
-			}
-			strcpy(moved + ml, one);
-			ml += strlen(one);
+			continue;
 		}
+		if (ml >= size - 32 || strstr(moved, "..."))
+			continue;
+		snprintf(one, sizeof(one), "%s0x%x", ml ? ", " : "", cap->offset);
+		if (strstr(moved, one + (ml ? 2 : 0)))
+			continue;
+		if (ml + strlen(one) > 200) {
+			strcpy(moved + ml, ", ...");
+			ml += 5;
+			continue;
+		}
+		strcpy(moved + ml, one);
+		ml += strlen(one);
 	}
+	return at_hosts;
+}
+
+static int place_one(struct run *rn, struct ukey *k)
+{
+	char nb[64], moved[256], gap[256] = "";
+	const char *name = pcl_layout_entry_label(&k->tmpl, nb, sizeof(nb));
+	size_t at_hosts, joined;
+	int32_t at = -1;
+
+	for (size_t i = 0; i < k->n_offs && at < 0; i++)
+		if (offset_ok(rn, k, k->offs[i].v))
+			at = (int32_t)k->offs[i].v;
+	if (at < 0 &&
+	    (at = pool_window(rn, k->tmpl.space, k->len, gap, sizeof(gap))) == -ENOMEM)
+		return -ENOMEM;
+	if (at < 0)
+		at = keep_majority(rn, k, name);
+	if (at == -2)
+		return set_why(k, "%s: no guest offset", name);
+	if (at < 0) {
+		k->decision = KEY_HIDE;
+		k->hide_rule = PCL_PROV_DEFAULT;
+		return set_why(k, "%s hidden: no guest offset is free for it on every host", name);
+	}
+	joined = joined_hosts(rn);
+	k->at = at;
+	take(rn, (uint32_t)at, k->len);
+	at_hosts = hosts_at(rn, k, at, moved, sizeof(moved));
 	if (at_hosts == joined)
 		return set_why(k, "%s at 0x%x: its physical offset on all %zu hosts that join",
 			       name, (unsigned int)at, joined);
 	if (at_hosts)
 		return set_why(k, "%s at 0x%x: its physical offset on %zu of %zu hosts that join; relocated from %s on the others",
 			       name, (unsigned int)at, at_hosts, joined, moved);
-	return set_why(k, "%s at 0x%x: relocated on every host (physically at %s), because no physical offset is free on all of them; the best window of the pool's hazard map: %s",
-		       name, (unsigned int)at, moved, gap);
+	return set_why(k, "%s at 0x%x: relocated on every host (physically at %s), because no physical offset is free on all of them%s%s",
+		       name, (unsigned int)at, moved,
+		       gap[0] ? "; the best window of the pool's hazard map: " : "",
+		       gap);
 }
 
 static int place_physical(struct run *rn)
@@ -1179,44 +1202,21 @@ static void verify(struct run *rn)
 	}
 }
 
-PCL_EXPORT int pcl_unify_run(struct pcl_unify *u,
-			     const struct pcl_layout **layout)
+/* Plan the model's classes and set every class's status. */
+static int plan_classes(struct run *rn)
 {
-	struct run *rn;
-	struct vplace virt[2];
-	size_t n_virt = 0, n_model = 0;
+	struct pcl_unify *u = rn->u;
+	size_t n_model = 0;
 	uint16_t ven, dev;
 	uint8_t vf;
-	bool ext_any = false, anchor = false;
-	int r = 0;
+	int r;
 
-	if (!u || !layout)
-		return -EINVAL;
-	if (u->ran)
-		return -EBUSY;
-	u->ran = true;
-	memset(virt, 0, sizeof(virt));
-	rn = calloc(1, sizeof(*rn));
-	u->order = calloc(u->f.n_classes + 1, sizeof(*u->order));
-	if (!rn || !u->order) {
-		free(rn);
-		return -ENOMEM;
-	}
-	rn->u = u;
-	rn->cls = calloc(u->f.n_classes + 1, sizeof(*rn->cls));
-	if (!rn->cls) {
-		r = -ENOMEM;
-		goto out;
-	}
 	choose_model(u, &ven, &dev, &vf);
-	/* Plan the model's classes; set every class's status. */
 	for (size_t i = 0; i < u->f.n_classes; i++) {
 		struct fleet_class *c = u->f.classes[i];
 
-		if (!c->reasons && !(c->reasons = pcl_report_new())) {
-			r = -ENOMEM;
-			goto out;
-		}
+		if (!c->reasons && !(c->reasons = pcl_report_new()))
+			return -ENOMEM;
 		if (c->id.vendor_id != ven || c->id.device_id != dev ||
 		    c->id.is_vf != vf) {
 			c->status = -1;
@@ -1233,22 +1233,46 @@ PCL_EXPORT int pcl_unify_run(struct pcl_unify *u,
 		u->hosts += c->hosts;
 		r = fleet_plan(&u->f, c, setup_req, u);
 		if (r < 0)
-			goto out;
+			return r;
 		c->status = c->plan ? 1 : 0;
 		if (c->plan)
 			rn->cls[rn->n++] = c;
 	}
 	u->hosts += u->f.n_failures + u->f.failures_dropped;
-	if (!n_model) {
-		r = -ENODATA;
-		goto out;
-	}
-	if (!rn->n) {
-		r = -ENOSPC;
-		goto out;
-	}
-	if (rn->n) /* qsort(NULL, 0, ...) is undefined */
-		qsort(rn->cls, rn->n, sizeof(*rn->cls), class_order);
+	if (!n_model)
+		return -ENODATA;
+	return rn->n ? 0 : -ENOSPC;
+}
+
+/* The Null anchor at 0x100, when the guest's extended chain needs one. */
+static bool place_anchor(struct run *rn)
+{
+	struct pcl_unify *u = rn->u;
+	bool ext_any = virtual_asked(u) != 0;
+
+	for (size_t i = 0; i < u->n_keys; i++)
+		if (u->keys[i].decision == KEY_KEEP && u->keys[i].at >= 0 &&
+		    u->keys[i].tmpl.space == PCL_SPACE_EXTENDED)
+			ext_any = true;
+	if (!ext_any || rn->guest[PCL_EXT_CAP_START])
+		return false;
+	for (size_t j = 0; j < rn->n; j++)
+		if (rn->cls[j]->status == 1 && !anchor_ok(rn->cls[j]))
+			return false;
+	take(rn, PCL_EXT_CAP_START, PCL_EXT_CAP_HDR_SIZE);
+	return true;
+}
+
+/* Keys, membership, lengths, offsets, virtual entries, the layout, check. */
+static int unify_classes(struct run *rn)
+{
+	struct pcl_unify *u = rn->u;
+	struct vplace virt[PLAN_VCAPS] = { 0 };
+	size_t n_virt = 0;
+	bool anchor;
+	int r;
+
+	qsort(rn->cls, rn->n, sizeof(*rn->cls), class_order);
 	rn->tmpl = rn->cls[0];
 	for (size_t i = 0; i < rn->n; i++)
 		rn->hosts += rn->cls[i]->hosts;
@@ -1256,46 +1280,31 @@ PCL_EXPORT int pcl_unify_run(struct pcl_unify *u,
 	if (!r)
 		r = decide_membership(rn);
 	if (r < 0)
-		goto out;
+		return r;
 	decide_lengths(rn);
-	if (!joined_hosts(rn)) {
-		r = -ENOSPC;
-		goto out;
-	}
+	if (!joined_hosts(rn))
+		return -ENOSPC;
 	r = place_physical(rn);
-	if (r < 0)
-		goto out;
-	for (size_t i = 0; i < u->n_keys; i++)
-		if (u->keys[i].decision == KEY_KEEP && u->keys[i].at >= 0 &&
-		    u->keys[i].tmpl.space == PCL_SPACE_EXTENDED)
-			ext_any = true;
-	ext_any = ext_any || virtual_asked(u);
-	if (ext_any && !rn->guest[PCL_EXT_CAP_START]) {
-		bool ok = true;
-
-		for (size_t j = 0; j < rn->n && ok; j++)
-			if (rn->cls[j]->status == 1)
-				ok = anchor_ok(rn->cls[j]);
-		if (ok) {
-			anchor = true;
-			take(rn, PCL_EXT_CAP_START, PCL_EXT_CAP_HDR_SIZE);
-		}
-	}
-	for (int gen = 0; gen < 32 && n_virt < PCL_ARRAY_SIZE(virt); gen++) {
+	anchor = !r && place_anchor(rn);
+	for (int gen = 0; !r && gen < 32 && n_virt < PLAN_VCAPS; gen++) {
 		if (!(virtual_asked(u) & 1u << gen))
 			continue;
 		r = place_virtual(rn, gen, &virt[n_virt]);
-		if (r < 0)
-			goto out;
-		n_virt += (size_t)r;
+		n_virt += r > 0 ? (size_t)r : 0;
+		r = r < 0 ? r : 0;
 	}
-	r = build(rn, virt, n_virt, anchor);
-	if (r < 0)
-		goto out;
-	verify(rn);
-out:
-	for (size_t i = 0; i < 2; i++)
+	if (!r)
+		r = build(rn, virt, n_virt, anchor);
+	if (!r)
+		verify(rn);
+	for (size_t i = 0; i < PLAN_VCAPS; i++)
 		free(virt[i].why);
+	return r;
+}
+
+/* Every class in report order, with its group filled in. */
+static void report_classes(struct pcl_unify *u)
+{
 	for (size_t i = 0; i < u->f.n_classes; i++)
 		u->order[i] = u->f.classes[i];
 	if (u->f.n_classes) /* qsort(NULL, 0, ...) is undefined */
@@ -1305,6 +1314,34 @@ out:
 		if (u->order[i]->status == 1)
 			u->joined += u->order[i]->hosts;
 	}
+}
+
+PCL_EXPORT int pcl_unify_run(struct pcl_unify *u,
+			     const struct pcl_layout **layout)
+{
+	struct run *rn;
+	int r;
+
+	if (!u || !layout)
+		return -EINVAL;
+	if (u->ran)
+		return -EBUSY;
+	u->ran = true;
+	rn = calloc(1, sizeof(*rn));
+	u->order = calloc(u->f.n_classes + 1, sizeof(*u->order));
+	if (rn)
+		rn->cls = calloc(u->f.n_classes + 1, sizeof(*rn->cls));
+	if (!rn || !u->order || !rn->cls) {
+		if (rn)
+			free(rn->cls);
+		free(rn);
+		return -ENOMEM;
+	}
+	rn->u = u;
+	r = plan_classes(rn);
+	if (!r)
+		r = unify_classes(rn);
+	report_classes(u);
 	free(rn->cls);
 	free(rn);
 	if (r == 0 && !u->joined)
