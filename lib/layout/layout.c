@@ -409,21 +409,22 @@ pcl_layout_entry(const struct pcl_layout *layout, int space, size_t index)
 	return &layout->entries[space][index];
 }
 
-/*
- * The rules an entry must satisfy on its own. On failure, @why says which
- * and the return value says which key is wrong (for the loader's position):
- * 1 "at", 2 "length", 3 "phys", 4 "instance", 5 "vendor"/"vsec_id",
- * 6 "virtual", 7 "provenance", 8 "id", 9 the entry itself.
- */
-int pcl_layout_validate_entry(const struct pcl_layout *layout,
-			      const struct pcl_layout_entry *e, char *why,
+/* Entry name for messages: the capability's name or its ID in hex. */
+static const char *entry_name(const struct pcl_layout_entry *e, char *buf,
 			      size_t size)
 {
-	const char *name;
-	char idbuf[16];
-	uint32_t len, deflen;
-	const struct capname *cn;
+	const char *name = pcl_layout_cap_name(e->space, e->id);
 
+	if (name)
+		return name;
+	snprintf(buf, size, "0x%x", e->id);
+	return buf;
+}
+
+/* Space, ID and provenance: what every entry kind has. */
+static int check_common(const struct pcl_layout_entry *e, char *why,
+			size_t size)
+{
 	if (!SPACE_OK(e->space)) {
 		snprintf(why, size, "invalid space %u", e->space);
 		return 9;
@@ -433,11 +434,6 @@ int pcl_layout_validate_entry(const struct pcl_layout *layout,
 			 "capability ID 0x%x does not fit the standard space's 8 bits",
 			 e->id);
 		return 8;
-	}
-	name = pcl_layout_cap_name(e->space, e->id);
-	if (!name) {
-		snprintf(idbuf, sizeof(idbuf), "0x%x", e->id);
-		name = idbuf;
 	}
 	if (e->prov_rule != PCL_PROV_NONE && !pcl_prov_rule_name(e->prov_rule)) {
 		snprintf(why, size, "invalid provenance rule %u", e->prov_rule);
@@ -452,6 +448,14 @@ int pcl_layout_validate_entry(const struct pcl_layout *layout,
 			 LAYOUT_DESC_MAX);
 		return 7;
 	}
+	return 0;
+}
+
+/* The guest offset: none for a hidden entry, an aligned one inside its
+ * space for the others. */
+static int check_place(const struct pcl_layout_entry *e, const char *name,
+		       char *why, size_t size)
+{
 	if (e->kind == PCL_ENTRY_HIDDEN) {
 		if (e->at != -1) {
 			snprintf(why, size, "hidden entry '%s' cannot have a guest offset", name);
@@ -465,114 +469,166 @@ int pcl_layout_validate_entry(const struct pcl_layout *layout,
 			snprintf(why, size, "hidden entry '%s' cannot be virtual", name);
 			return 6;
 		}
-	} else if (e->kind == PCL_ENTRY_PHYSICAL || e->kind == PCL_ENTRY_VIRTUAL) {
-		if (e->at < 0) {
-			snprintf(why, size, "entry '%s' needs a guest offset (\"at\")", name);
-			return 9;
-		}
-		if (e->at & 3) {
-			snprintf(why, size,
-				 "offset 0x%x of '%s' is not dword-aligned",
-				 (unsigned int)e->at, name);
-			return 1;
-		}
-		if ((uint32_t)e->at < pcl_space_start(e->space) ||
-		    (uint32_t)e->at >= pcl_space_end(e->space)) {
-			snprintf(why, size,
-				 "offset 0x%x of '%s' is outside the %s space (0x%x-0x%x)",
-				 (unsigned int)e->at, name,
-				 pcl_space_name(e->space), pcl_space_start(e->space),
-				 pcl_space_end(e->space) - 1);
-			return 1;
-		}
-	} else {
+		return 0;
+	}
+	if (e->kind != PCL_ENTRY_PHYSICAL && e->kind != PCL_ENTRY_VIRTUAL) {
 		snprintf(why, size, "invalid entry kind %u", e->kind);
 		return 9;
 	}
+	if (e->at < 0) {
+		snprintf(why, size, "entry '%s' needs a guest offset (\"at\")", name);
+		return 9;
+	}
+	if (e->at & 3) {
+		snprintf(why, size, "offset 0x%x of '%s' is not dword-aligned",
+			 (unsigned int)e->at, name);
+		return 1;
+	}
+	if ((uint32_t)e->at < pcl_space_start(e->space) ||
+	    (uint32_t)e->at >= pcl_space_end(e->space)) {
+		snprintf(why, size,
+			 "offset 0x%x of '%s' is outside the %s space (0x%x-0x%x)",
+			 (unsigned int)e->at, name, pcl_space_name(e->space),
+			 pcl_space_start(e->space), pcl_space_end(e->space) - 1);
+		return 1;
+	}
+	return 0;
+}
 
-	if (e->kind == PCL_ENTRY_VIRTUAL) {
-		if (e->phys != -1 || e->instance || e->vendor != -1 ||
-		    e->vsec_id != -1) {
+/* A virtual entry: its generator's rules; *@len is its length. */
+static int check_virtual(const struct pcl_layout_entry *e, const char *name,
+			 uint32_t *len, char *why, size_t size)
+{
+	if (e->phys != -1 || e->instance || e->vendor != -1 ||
+	    e->vsec_id != -1) {
+		snprintf(why, size,
+			 "virtual entry '%s' cannot select a device capability (phys, instance, vendor, vsec_id)",
+			 name);
+		return 9;
+	}
+	if (vcap_check(e, why, size))
+		return 6;
+	if (e->generator != PCL_GEN_BYTES && e->length &&
+	    e->length != vcap_length(e)) {
+		snprintf(why, size,
+			 "virtual '%s' is %u bytes long; its length cannot be set",
+			 name, vcap_length(e));
+		return 2;
+	}
+	*len = vcap_length(e);
+	return 0;
+}
+
+/* How a physical or hidden entry selects the device's capability. */
+static int check_selector(const struct pcl_layout_entry *e, const char *name,
+			  char *why, size_t size)
+{
+	if (e->generator != PCL_GEN_NONE) {
+		snprintf(why, size, "only virtual entries have a generator");
+		return 6;
+	}
+	for (size_t i = 0; i < PCL_VCAP_MAX_PARAMS; i++)
+		if (e->params[i]) {
 			snprintf(why, size,
-				 "virtual entry '%s' cannot select a device capability (phys, instance, vendor, vsec_id)",
+				 "only virtual entries have generator parameters");
+			return 6;
+		}
+	if (e->phys != -1) {
+		if (e->phys & 3 ||
+		    (uint32_t)e->phys < pcl_space_start(e->space) ||
+		    (uint32_t)e->phys >= pcl_space_end(e->space)) {
+			snprintf(why, size,
+				 "physical offset 0x%x of '%s' is not a dword-aligned offset of the %s space",
+				 (unsigned int)e->phys, name,
+				 pcl_space_name(e->space));
+			return 3;
+		}
+		if (e->instance) {
+			snprintf(why, size,
+				 "\"phys\" and \"instance\" both select a capability of '%s'; give one",
 				 name);
-			return 9;
-		}
-		if (vcap_check(e, why, size))
-			return 6;
-		if (e->generator != PCL_GEN_BYTES && e->length &&
-		    e->length != vcap_length(e)) {
-			snprintf(why, size,
-				 "virtual '%s' is %u bytes long; its length cannot be set",
-				 name, vcap_length(e));
-			return 2;
-		}
-		len = vcap_length(e);
-	} else {
-		if (e->generator != PCL_GEN_NONE) {
-			snprintf(why, size, "only virtual entries have a generator");
-			return 6;
-		}
-		for (size_t i = 0; i < PCL_VCAP_MAX_PARAMS; i++)
-			if (e->params[i]) {
-				snprintf(why, size,
-					 "only virtual entries have generator parameters");
-				return 6;
-			}
-		if (e->phys != -1) {
-			if (e->phys & 3 ||
-			    (uint32_t)e->phys < pcl_space_start(e->space) ||
-			    (uint32_t)e->phys >= pcl_space_end(e->space)) {
-				snprintf(why, size,
-					 "physical offset 0x%x of '%s' is not a dword-aligned offset of the %s space",
-					 (unsigned int)e->phys, name,
-					 pcl_space_name(e->space));
-				return 3;
-			}
-			if (e->instance) {
-				snprintf(why, size,
-					 "\"phys\" and \"instance\" both select a capability of '%s'; give one",
-					 name);
-				return 4;
-			}
-		}
-		if (e->instance > 0xffff) {
-			snprintf(why, size, "instance %u is too large", e->instance);
 			return 4;
 		}
-		if ((e->vendor != -1 || e->vsec_id != -1) &&
-		    !pcl_is_vendor_cap(e->space, e->id)) {
-			snprintf(why, size,
-				 "only 'vsec' and 'dvsec' entries select by vendor and vsec_id, not '%s'",
-				 name);
-			return 5;
-		}
-		if (e->vendor < -1 || e->vendor > 0xffff || e->vsec_id < -1 ||
-		    e->vsec_id > 0xffff) {
-			snprintf(why, size, "vendor and vsec_id are 16-bit values");
-			return 5;
-		}
-		if (e->kind == PCL_ENTRY_HIDDEN)
-			return 0;
-		cn = pcl_capname_by_id(e->space, e->id);
-		deflen = cn ? cn->length : 0;
-		len = e->length ? e->length : deflen;
-		if (!len) {
-			snprintf(why, size,
-				 "'%s' needs a \"length\": its size depends on its registers, and a layout does not depend on a device",
-				 name);
-			return 9;
-		}
-		if (cn && cn->fixed && len != cn->length) {
-			snprintf(why, size, "'%s' is always %u bytes long, not %u",
-				 name, cn->length, len);
-			return 2;
-		}
-		if (len < pcl_cap_hdr_size(e->space)) {
-			snprintf(why, size, "length %u of '%s' is shorter than a capability header",
-				 len, name);
-			return 2;
-		}
+	}
+	if (e->instance > 0xffff) {
+		snprintf(why, size, "instance %u is too large", e->instance);
+		return 4;
+	}
+	if ((e->vendor != -1 || e->vsec_id != -1) &&
+	    !pcl_is_vendor_cap(e->space, e->id)) {
+		snprintf(why, size,
+			 "only 'vsec' and 'dvsec' entries select by vendor and vsec_id, not '%s'",
+			 name);
+		return 5;
+	}
+	if (e->vendor < -1 || e->vendor > 0xffff || e->vsec_id < -1 ||
+	    e->vsec_id > 0xffff) {
+		snprintf(why, size, "vendor and vsec_id are 16-bit values");
+		return 5;
+	}
+	return 0;
+}
+
+/* A physical entry's length: its own, or the catalogue's. */
+static int check_physical_length(const struct pcl_layout_entry *e,
+				 const char *name, uint32_t *len, char *why,
+				 size_t size)
+{
+	const struct capname *cn = pcl_capname_by_id(e->space, e->id);
+
+	*len = e->length ? e->length : cn ? cn->length : 0;
+	if (!*len) {
+		snprintf(why, size,
+			 "'%s' needs a \"length\": its size depends on its registers, and a layout does not depend on a device",
+			 name);
+		return 9;
+	}
+	if (cn && cn->fixed && *len != cn->length) {
+		snprintf(why, size, "'%s' is always %u bytes long, not %u",
+			 name, cn->length, *len);
+		return 2;
+	}
+	if (*len < pcl_cap_hdr_size(e->space)) {
+		snprintf(why, size, "length %u of '%s' is shorter than a capability header",
+			 *len, name);
+		return 2;
+	}
+	return 0;
+}
+
+/*
+ * The rules an entry must satisfy on its own. On failure, @why says which
+ * and the return value says which key is wrong (for the loader's position):
+ * 1 "at", 2 "length", 3 "phys", 4 "instance", 5 "vendor"/"vsec_id",
+ * 6 "virtual", 7 "provenance", 8 "id", 9 the entry itself.
+ */
+int pcl_layout_validate_entry(const struct pcl_layout *layout,
+			      const struct pcl_layout_entry *e, char *why,
+			      size_t size)
+{
+	char idbuf[16];
+	const char *name;
+	uint32_t len = 0;
+	int r;
+
+	r = check_common(e, why, size);
+	if (r)
+		return r;
+	name = entry_name(e, idbuf, sizeof(idbuf));
+	r = check_place(e, name, why, size);
+	if (r)
+		return r;
+	if (e->kind == PCL_ENTRY_VIRTUAL) {
+		r = check_virtual(e, name, &len, why, size);
+		if (r)
+			return r;
+	} else {
+		r = check_selector(e, name, why, size);
+		if (r || e->kind == PCL_ENTRY_HIDDEN)
+			return r;
+		r = check_physical_length(e, name, &len, why, size);
+		if (r)
+			return r;
 	}
 	if (len > pcl_space_end(e->space) - (uint32_t)e->at) {
 		snprintf(why, size,
