@@ -279,7 +279,7 @@ static int write_atomic(const char *path, const void *data, size_t len)
 static void print_hex(const uint8_t *b, size_t len, uint32_t base)
 {
 	for (size_t i = 0; i < len; i += 16) {
-		printf(base + i < 0x100 ? "%02zx:" : "%03zx:", base + i);
+		printf(base + i < PCL_STD_SPACE_END ? "%02zx:" : "%03zx:", base + i);
 		for (size_t j = i; j < len && j < i + 16; j++)
 			printf(" %02x", b[j]);
 		putchar('\n');
@@ -592,7 +592,7 @@ static char *lspci_text(const struct pcl_cfg *cfg, size_t *len)
 			     id.revision);
 	for (uint32_t off = 0; off < PCL_CFG_SIZE; off += 16) {
 		n += (size_t)snprintf(buf + n, size - n,
-				      off < 0x100 ? "%02x:" : "%03x:", off);
+				      off < PCL_STD_SPACE_END ? "%02x:" : "%03x:", off);
 		for (uint32_t j = 0; j < 16; j++)
 			n += (size_t)snprintf(buf + n, size - n, " %02x",
 					      d[off + j]);

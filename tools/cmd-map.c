@@ -118,7 +118,7 @@ static int row_fold_owner(const uint8_t *own, uint32_t row)
 /* Rows from @row that fold with it (0 or 1 means: do not fold). */
 static uint32_t fold_rows(const uint8_t *own, uint32_t row)
 {
-	int o = row >= 0x100 ? row_fold_owner(own, row) : -1;
+	int o = row >= PCL_STD_SPACE_END ? row_fold_owner(own, row) : -1;
 	uint32_t n = 0;
 
 	if (o < 0)
@@ -207,7 +207,7 @@ static void print_map(const struct pcl_cfg *cfg, const struct pcl_map *map,
 	for (uint32_t row = 0; row < PCL_CFG_SIZE; row += 16) {
 		uint32_t fold = fold_rows(own, row);
 
-		if (row == 0x100)
+		if (row == PCL_STD_SPACE_END)
 			printf("     extended space\n");
 		if (fold >= 2) {
 			printf("%03x-%03x  %s, %u rows\n", row,
@@ -463,7 +463,7 @@ static int svg_write(FILE *f, const struct pcl_cfg *cfg,
 	for (uint32_t row = 0; row < PCL_CFG_SIZE; row += 16) {
 		uint32_t fold = fold_rows(own, row);
 
-		if (row == 0x100) {
+		if (row == PCL_STD_SPACE_END) {
 			fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\" stroke-width=\"2\"/>\n",
 				SVG_LEFT - 40, y, SVG_LEFT + SVG_GRID_W, y);
 		}

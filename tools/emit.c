@@ -68,7 +68,8 @@ static void unexpressed(const struct pcl_layout *l, int s,
 				 "a virtual DSN at 0x%x: QEMU has no property to synthesize a serial number",
 				 (unsigned int)e->at);
 		else if (e->generator == PCL_GEN_BYTES ||
-			 (e->generator == PCL_GEN_NULL && e->at != 0x100))
+			 (e->generator == PCL_GEN_NULL &&
+			  e->at != PCL_EXT_CAP_START))
 			snprintf(line, size,
 				 "a virtual %s at 0x%x: QEMU cannot add literal capabilities",
 				 name, (unsigned int)e->at);

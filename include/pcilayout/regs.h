@@ -159,9 +159,13 @@
 #define   PCL_EXP_TYPE_DOWNSTREAM 0x6
 #define   PCL_EXP_TYPE_RC_END     0x9
 #define   PCL_EXP_TYPE_RC_EC      0xa
-#define PCL_EXP_LNKCAP         0x0c  /* 32 bits; Max Link Width 9:4 */
+#define PCL_EXP_LNKCAP         0x0c  /* 32 bits */
+#define  PCL_EXP_LNKCAP_MLW    0x000003f0 /* Maximum Link Width, >> 4 */
+#define PCL_EXP_V1_SIZEOF      0x14  /* version 1: up to Root Status */
 #define PCL_EXP_DEVCAP2        0x24  /* 32 bits */
 #define  PCL_EXP_DEVCAP2_EE_PREFIX 0x00200000 /* End-End TLP Prefix */
+#define PCL_EXP_LNKCAP2        0x2c  /* 32 bits */
+#define PCL_EXP_V2_SIZEOF      0x34  /* version 2: up to Slot Status 2 */
 
 /* ---- MSI (standard ID 0x05) ---- */
 #define PCL_MSI_FLAGS          0x02  /* 16 bits */
@@ -181,6 +185,39 @@
 #define PCL_VSEC_HDR           0x04  /* extended VSEC: ID[15:0] rev[19:16] len[31:20] */
 #define PCL_DVSEC_HDR1         0x04  /* DVSEC: vendor[15:0] rev[19:16] len[31:20] */
 #define PCL_DVSEC_HDR2         0x08  /* DVSEC: DVSEC ID[15:0] */
+
+/* ---- Registers that size a capability (the catalogue's measures) ---- */
+#define PCL_PCIX_COMMAND       0x02  /* 16 bits; version in 13:12 */
+#define  PCL_PCIX_COMMAND_VERSION 0x3000
+#define PCL_HT_CMD_TYPE        0x03  /* byte: capability type in 7:3 */
+#define  PCL_HT_TYPE_MSI_MAPPING 0x15 /* (type >> 3) */
+#define PCL_SATA_CR1           0x04  /* 32 bits; BAR location 3:0 */
+#define  PCL_SATA_CR1_BAR_INLINE 0xf
+#define PCL_EA_NUM_ENTRIES     0x02  /* byte; entries in 5:0 */
+#define  PCL_EA_NUM_ENTRIES_MASK 0x3f
+#define  PCL_EA_ENTRY_SIZE_MASK 0x7  /* entry dword 0: extra dwords */
+#define PCL_VC_PORT_CAP1       0x04  /* 32 bits */
+#define  PCL_VC_CAP1_EVCC      0x00000007 /* Extended VC Count */
+#define  PCL_VC_CAP1_ARB_SIZE  0x00000c00 /* Port Arbitration Table Entry Size */
+#define PCL_VC_PORT_CAP2       0x08  /* 32 bits; VC Arb. Table Offset 31:24 */
+#define PCL_VC_RES_CAP         0x10  /* 32 bits, one per VC, 12 bytes apart */
+#define PCL_VC_RES_STRIDE      0x0c
+#define PCL_RCLINK_ESD_LINKS   0x05  /* byte: Number of Link Entries */
+#define PCL_RCLINK_ENTRIES     0x10  /* link entries, 16 bytes each */
+#define PCL_ACS_CAP            0x04  /* 16 bits */
+#define  PCL_ACS_CAP_EGRESS    0x0020 /* Egress Control */
+#define  PCL_ACS_CAP_VECTOR    0xff00 /* Egress Control Vector Size, >> 8 */
+#define PCL_REBAR_CTRL         0x08  /* 32 bits, of the first BAR */
+#define  PCL_REBAR_CTRL_NBAR   0x000000e0 /* Number of Resizable BARs, >> 5 */
+#define PCL_DPA_CAP            0x04  /* 32 bits */
+#define  PCL_DPA_CAP_SUBSTATE_MAX 0x0000001f
+#define PCL_TPH_CAP            0x04  /* 32 bits */
+#define  PCL_TPH_CAP_LOC       0x00000600 /* ST Table Location, >> 9 */
+#define   PCL_TPH_LOC_CAP      1      /* the table is in the capability */
+#define  PCL_TPH_CAP_ST_SIZE   0x07ff0000 /* ST Table Size - 1, >> 16 */
+#define PCL_DPC_CAP            0x04  /* 16 bits */
+#define  PCL_DPC_CAP_RP_EXT    0x0020 /* RP Extensions for DPC */
+#define  PCL_DPC_CAP_PIO_LOG   0x0f00 /* RP PIO Log Size, >> 8 */
 
 /* ---- SR-IOV (extended ID 0x10) ---- */
 #define PCL_SRIOV_CTRL         0x08  /* 16 bits */

@@ -179,7 +179,7 @@ static bool same_selector(const struct pcl_layout_entry *a,
 
 static bool is_std_vndr(const struct pcl_layout_entry *e)
 {
-	return e->space == PCL_SPACE_STANDARD && e->id == 0x09;
+	return e->space == PCL_SPACE_STANDARD && e->id == PCL_CAP_ID_VNDR;
 }
 
 static void compare_virtual(struct pcl_diff *d, const struct pcl_layout_entry *a,

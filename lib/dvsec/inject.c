@@ -266,7 +266,7 @@ PCL_EXPORT int pcl_dvsec_inject(const struct pcl_walk *walk,
 	size = PCL_DVSEC_FREE_SIZE(count);
 	/* Readers only walk extended space where the walker does. */
 	if (!pcl_walk_find(walk, PCL_SPACE_STANDARD, PCL_CAP_ID_EXP, 0) &&
-	    !pcl_walk_find(walk, PCL_SPACE_STANDARD, 0x07, 0))
+	    !pcl_walk_find(walk, PCL_SPACE_STANDARD, PCL_CAP_ID_PCIX, 0))
 		return pcl_set_error(err, -EINVAL, pcl_cfg_source(cfg), 0, 0,
 				     -1,
 				     "the function has no PCI Express (or PCI-X) capability, so no extended space to put a DVSEC in");

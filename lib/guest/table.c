@@ -217,13 +217,16 @@ int pcl_guest_write_lspci(const struct pcl_guest *guest, FILE *f,
 	 * class and IDs in the device line are cosmetic, so write what
 	 * lspci -xxxx without names would.
 	 */
-	if (p[0x08])
+	if (p[PCL_REG_REVISION])
 		snprintf(text, sizeof(text), "Class %02x%02x: Device %04x:%04x "
-			 "(rev %02x)", p[0x0b], p[0x0a], pcl_le16(p),
-			 pcl_le16(p + 2), p[0x08]);
+			 "(rev %02x)", p[PCL_REG_CLASS_PROG + 2],
+			 p[PCL_REG_CLASS_PROG + 1], pcl_le16(p + PCL_REG_VENDOR_ID),
+			 pcl_le16(p + PCL_REG_DEVICE_ID), p[PCL_REG_REVISION]);
 	else
 		snprintf(text, sizeof(text), "Class %02x%02x: Device %04x:%04x",
-			 p[0x0b], p[0x0a], pcl_le16(p), pcl_le16(p + 2));
+			 p[PCL_REG_CLASS_PROG + 2], p[PCL_REG_CLASS_PROG + 1],
+			 pcl_le16(p + PCL_REG_VENDOR_ID),
+			 pcl_le16(p + PCL_REG_DEVICE_ID));
 	return pcl_lspci_write(f, slot ? slot : "00:00.0", text, p,
 			       PCL_CFG_SIZE);
 }

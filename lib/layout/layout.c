@@ -346,9 +346,10 @@ static int add_reserved(struct pcl_layout *layout, uint32_t offset,
 	struct pcl_layout_reserved *grown, *r;
 	size_t i;
 
-	if (offset < 0x40 || offset > 0xfff || length < 1 ||
-	    length > 0x1000 - offset ||
-	    (offset < 0x100 && offset + length > 0x100) ||
+	if (offset < PCL_STD_CAP_START || offset >= PCL_EXT_SPACE_END ||
+	    length < 1 || length > PCL_EXT_SPACE_END - offset ||
+	    (offset < PCL_STD_SPACE_END &&
+	     offset + length > PCL_STD_SPACE_END) ||
 	    !pcl_layout_text_ok(reason, LAYOUT_TEXT_MAX) ||
 	    (source && !pcl_layout_text_ok(source, LAYOUT_TEXT_MAX)))
 		return -EINVAL;

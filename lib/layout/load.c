@@ -419,7 +419,7 @@ static void load_reserved(struct loader *ld, json_t *a)
 		if (!v)
 			err_at(ld, p, false, "a reserved range needs an \"offset\"");
 		else if (!get_hex(ld, v, q, 0xffff, &off) &&
-			 (off < 0x40 || off > 0xfff))
+			 (off < PCL_STD_CAP_START || off >= PCL_EXT_SPACE_END))
 			err_at(ld, q, false,
 			       "reserved offset 0x%llx is outside 0x40-0xfff",
 			       (unsigned long long)off);
@@ -428,13 +428,14 @@ static void load_reserved(struct loader *ld, json_t *a)
 		if (!v)
 			err_at(ld, p, false, "a reserved range needs a \"length\"");
 		else if (!get_int(ld, v, q, 1, 0xfc0, &len) && ld->errors == before &&
-			 ((off < 0x100 && off + (uint64_t)len > 0x100) ||
-			  off + (uint64_t)len > 0x1000))
+			 ((off < PCL_STD_SPACE_END &&
+			   off + (uint64_t)len > PCL_STD_SPACE_END) ||
+			  off + (uint64_t)len > PCL_EXT_SPACE_END))
 			err_at(ld, q, false,
 			       "reserved range 0x%llx-0x%llx crosses the end of the %s space",
 			       (unsigned long long)off,
 			       (unsigned long long)off + (unsigned long long)len - 1,
-			       off < 0x100 ? "standard" : "extended");
+			       off < PCL_STD_SPACE_END ? "standard" : "extended");
 		join(q, p, "reason");
 		v = json_object_get(r, "reason");
 		if (!v)

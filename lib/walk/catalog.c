@@ -22,7 +22,7 @@
 struct lctx {
 	const struct pcl_cfg *cfg;
 	uint32_t off; /* capability start */
-	uint32_t end; /* end of its space: 0x100 or 0x1000 */
+	uint32_t end; /* end of its space */
 };
 
 typedef int (*len_fn)(const struct lctx *c, uint32_t *len);
@@ -81,9 +81,9 @@ uint32_t pcl_cfg_find_exp(const struct pcl_cfg *cfg)
 	     hops++) {
 		if (!pcl_cfg_is_read(cfg, ptr, 2) || p[ptr] == 0xff)
 			return 0;
-		if (p[ptr] == PCL_CAP_ID_EXP)
+		if (p[ptr + PCL_CAP_ID] == PCL_CAP_ID_EXP)
 			return ptr;
-		ptr = p[ptr + 1] & ~3u;
+		ptr = p[ptr + PCL_CAP_NEXT] & ~3u;
 	}
 	return 0;
 }
@@ -94,16 +94,16 @@ static int exp_type(const struct pcl_cfg *cfg, uint32_t *exp, int *version)
 	const uint8_t *p = pcl_cfg_data(cfg);
 
 	*exp = pcl_cfg_find_exp(cfg);
-	if (!*exp || !pcl_cfg_is_read(cfg, *exp + 2, 2))
+	if (!*exp || !pcl_cfg_is_read(cfg, *exp + PCL_EXP_FLAGS, 2))
 		return -1;
-	*version = p[*exp + 2] & 0xf;
-	return p[*exp + 2] >> 4;
+	*version = p[*exp + PCL_EXP_FLAGS] & PCL_EXP_FLAGS_VERS;
+	return (p[*exp + PCL_EXP_FLAGS] & PCL_EXP_FLAGS_TYPE) >> 4;
 }
 
 /* Maximum Link Width from Link Capabilities: the count of lane registers. */
 static int exp_lanes(const struct lctx *c, uint32_t *lanes)
 {
-	struct lctx e = { .cfg = c->cfg, .end = 0x100 };
+	struct lctx e = { .cfg = c->cfg, .end = PCL_STD_SPACE_END };
 	uint32_t v;
 	int ret;
 
@@ -113,7 +113,7 @@ static int exp_lanes(const struct lctx *c, uint32_t *lanes)
 	ret = rd(&e, PCL_EXP_LNKCAP, 4, &v);
 	if (ret)
 		return ret;
-	v = (v >> 4) & 0x3f;
+	v = (v & PCL_EXP_LNKCAP_MLW) >> 4;
 	if (!v || v > 32)
 		return -ERANGE;
 	*lanes = v;
@@ -125,7 +125,7 @@ static int exp_lanes(const struct lctx *c, uint32_t *lanes)
 static int len_msi(const struct lctx *c, uint32_t *len)
 {
 	uint32_t flags;
-	int ret = rd(c, 2, 2, &flags);
+	int ret = rd(c, PCL_MSI_FLAGS, 2, &flags);
 
 	if (ret)
 		return ret;
@@ -144,23 +144,23 @@ static int len_pcix(const struct lctx *c, uint32_t *len)
 	int ret;
 
 	pcl_cfg_identity(c->cfg, &id);
-	if (id.header_type == 1) {
+	if (id.header_type == PCL_HEADER_TYPE_BRIDGE) {
 		/* sec. status, bridge status, up- and downstream split ctl */
 		*len = 16;
 		return 0;
 	}
-	ret = rd(c, 2, 2, &cmd);
+	ret = rd(c, PCL_PCIX_COMMAND, 2, &cmd);
 	if (ret)
 		return ret;
 	/* Version 1 and 2 (PCI-X 2.0) add the ECC registers. */
-	*len = ((cmd >> 12) & 3) ? 24 : 8;
+	*len = (cmd & PCL_PCIX_COMMAND_VERSION) ? 24 : 8;
 	return 0;
 }
 
 static int len_ht(const struct lctx *c, uint32_t *len)
 {
 	uint32_t b;
-	int ret = rd(c, 3, 1, &b);
+	int ret = rd(c, PCL_HT_CMD_TYPE, 1, &b);
 
 	if (ret)
 		return ret;
@@ -168,7 +168,7 @@ static int len_ht(const struct lctx *c, uint32_t *len)
 		*len = 28;
 	else if ((b >> 5) == 1) /* host/secondary interface block */
 		*len = 24;
-	else if ((b >> 3) == 0x15) /* MSI mapping: header + 64-bit address */
+	else if ((b >> 3) == PCL_HT_TYPE_MSI_MAPPING) /* MSI mapping: header + 64-bit address */
 		*len = 12;
 	else
 		/* Retry mode, UnitID clumping, ...: sizes we do not hold. */
@@ -179,7 +179,7 @@ static int len_ht(const struct lctx *c, uint32_t *len)
 static int len_vndr(const struct lctx *c, uint32_t *len)
 {
 	uint32_t b;
-	int ret = rd(c, 2, 1, &b);
+	int ret = rd(c, PCL_VNDR_LEN, 1, &b);
 
 	if (ret)
 		return ret;
@@ -200,23 +200,23 @@ static int len_vndr(const struct lctx *c, uint32_t *len)
 static int len_exp(const struct lctx *c, uint32_t *len)
 {
 	uint32_t flags;
-	int ret = rd(c, 2, 2, &flags);
+	int ret = rd(c, PCL_EXP_FLAGS, 2, &flags);
 
 	if (ret)
 		return ret;
-	if ((flags & 0xf) >= 2) {
+	if ((flags & PCL_EXP_FLAGS_VERS) >= 2) {
 		*len = 0x3c;
 		return 0;
 	}
-	switch ((flags >> 4) & 0xf) {
-	case 0x4: /* root port */
-	case 0xa: /* root complex event collector */
+	switch ((flags & PCL_EXP_FLAGS_TYPE) >> 4) {
+	case PCL_EXP_TYPE_ROOT_PORT:
+	case PCL_EXP_TYPE_RC_EC:
 		*len = 0x24;
 		break;
-	case 0x6: /* downstream switch port */
+	case PCL_EXP_TYPE_DOWNSTREAM:
 		*len = 0x1c;
 		break;
-	case 0x9: /* root complex integrated endpoint: no link */
+	case PCL_EXP_TYPE_RC_END: /* no link */
 		*len = 0x0c;
 		break;
 	default:
@@ -229,12 +229,12 @@ static int len_exp(const struct lctx *c, uint32_t *len)
 static int len_sata(const struct lctx *c, uint32_t *len)
 {
 	uint32_t cr1;
-	int ret = rd(c, 4, 4, &cr1);
+	int ret = rd(c, PCL_SATA_CR1, 4, &cr1);
 
 	if (ret)
 		return ret;
 	/* BAR location 0xf: the index/data pair follows inline. */
-	*len = (cr1 & 0xf) == 0xf ? 16 : 8;
+	*len = (cr1 & PCL_SATA_CR1_BAR_INLINE) == PCL_SATA_CR1_BAR_INLINE ? 16 : 8;
 	return 0;
 }
 
@@ -243,19 +243,19 @@ static int len_ea(const struct lctx *c, uint32_t *len)
 {
 	struct pcl_identity id;
 	uint32_t n, i, pos, dw0;
-	int ret = rd(c, 2, 1, &n);
+	int ret = rd(c, PCL_EA_NUM_ENTRIES, 1, &n);
 
 	if (ret)
 		return ret;
-	n &= 0x3f;
+	n &= PCL_EA_NUM_ENTRIES_MASK;
 	pcl_cfg_identity(c->cfg, &id);
 	/* Type 1 functions carry fixed secondary/subordinate bus numbers. */
-	pos = id.header_type == 1 ? 8 : 4;
+	pos = id.header_type == PCL_HEADER_TYPE_BRIDGE ? 8 : 4;
 	for (i = 0; i < n; i++) {
 		ret = rd(c, pos, 4, &dw0);
 		if (ret)
 			return ret;
-		pos += 4 + 4 * (dw0 & 7);
+		pos += 4 + 4 * (dw0 & PCL_EA_ENTRY_SIZE_MASK);
 	}
 	*len = pos;
 	return 0;
@@ -271,17 +271,19 @@ static int len_ea(const struct lctx *c, uint32_t *len)
  */
 static int len_aer(const struct lctx *c, uint32_t *len)
 {
-	struct lctx e = { .cfg = c->cfg, .end = 0x100 };
+	struct lctx e = { .cfg = c->cfg, .end = PCL_STD_SPACE_END };
 	uint32_t devcap2;
 	int type, version = 0;
 
 	type = exp_type(c->cfg, &e.off, &version);
-	if (type >= 0 && version >= 2 && !rd(&e, 0x24, 4, &devcap2) &&
-	    (devcap2 & (1u << 21))) {
+	if (type >= 0 && version >= 2 &&
+	    !rd(&e, PCL_EXP_DEVCAP2, 4, &devcap2) &&
+	    (devcap2 & PCL_EXP_DEVCAP2_EE_PREFIX)) {
 		*len = 0x48;
 		return 0;
 	}
-	*len = (type == 0x4 || type == 0xa) ? 0x38 : 0x2c;
+	*len = (type == PCL_EXP_TYPE_ROOT_PORT || type == PCL_EXP_TYPE_RC_EC) ?
+		       0x38 : 0x2c;
 	return 0;
 }
 
@@ -296,17 +298,18 @@ static int len_vc(const struct lctx *c, uint32_t *len)
 	uint32_t cap1, cap2, res, evcc, ebits, end, fixed, i, phases, tbl, bit;
 	int ret;
 
-	ret = rd(c, 4, 4, &cap1);
+	ret = rd(c, PCL_VC_PORT_CAP1, 4, &cap1);
 	if (!ret)
-		ret = rd(c, 8, 4, &cap2);
+		ret = rd(c, PCL_VC_PORT_CAP2, 4, &cap2);
 	if (ret)
 		return ret;
 	/* Reserved bits set: not a VC structure (matters for orphans). */
 	if ((cap1 & 0xfffff088u) || (cap2 & 0x00ffff00u))
 		return -ERANGE;
-	evcc = cap1 & 7;
-	ebits = 1u << ((cap1 >> 10) & 3); /* port arb. entry: 1, 2, 4, 8 bits */
-	end = 0x10 + (evcc + 1) * 0x0c;
+	evcc = cap1 & PCL_VC_CAP1_EVCC;
+	/* port arb. entry: 1, 2, 4, 8 bits */
+	ebits = 1u << ((cap1 & PCL_VC_CAP1_ARB_SIZE) >> 10);
+	end = PCL_VC_RES_CAP + (evcc + 1) * PCL_VC_RES_STRIDE;
 
 	tbl = (cap2 >> 24) * 16;
 	phases = 0;
@@ -322,7 +325,7 @@ static int len_vc(const struct lctx *c, uint32_t *len)
 			end = tbl + phases / 2;
 	}
 	for (i = 0; i <= evcc; i++) {
-		ret = rd(c, 0x10 + i * 0x0c, 4, &res);
+		ret = rd(c, PCL_VC_RES_CAP + i * PCL_VC_RES_STRIDE, 4, &res);
 		if (ret)
 			return ret;
 		tbl = (res >> 24) * 16;
@@ -351,11 +354,11 @@ static int len_vc(const struct lctx *c, uint32_t *len)
 static int len_rclink(const struct lctx *c, uint32_t *len)
 {
 	uint32_t n;
-	int ret = rd(c, 5, 1, &n);
+	int ret = rd(c, PCL_RCLINK_ESD_LINKS, 1, &n);
 
 	if (ret)
 		return ret;
-	*len = 0x10 + n * 0x10;
+	*len = PCL_RCLINK_ENTRIES + n * 0x10;
 	return 0;
 }
 
@@ -367,14 +370,14 @@ static int len_rcec(const struct lctx *c, uint32_t *len)
 
 	if (ret)
 		return ret;
-	*len = ((hdr >> 16) & 0xf) >= 2 ? 12 : 8;
+	*len = PCL_EXT_CAP_HDR_VER(hdr) >= 2 ? 12 : 8;
 	return 0;
 }
 
 static int len_vsec(const struct lctx *c, uint32_t *len)
 {
 	uint32_t h;
-	int ret = rd(c, 4, 4, &h);
+	int ret = rd(c, PCL_VSEC_HDR, 4, &h);
 
 	if (ret)
 		return ret;
@@ -385,7 +388,7 @@ static int len_vsec(const struct lctx *c, uint32_t *len)
 static int len_dvsec(const struct lctx *c, uint32_t *len)
 {
 	uint32_t h;
-	int ret = rd(c, 4, 4, &h);
+	int ret = rd(c, PCL_DVSEC_HDR1, 4, &h);
 
 	if (ret)
 		return ret;
@@ -397,13 +400,13 @@ static int len_dvsec(const struct lctx *c, uint32_t *len)
 static int len_acs(const struct lctx *c, uint32_t *len)
 {
 	uint32_t cap, bits;
-	int ret = rd(c, 4, 2, &cap);
+	int ret = rd(c, PCL_ACS_CAP, 2, &cap);
 
 	if (ret)
 		return ret;
 	*len = 8;
-	if (cap & 0x20) {
-		bits = (cap >> 8) & 0xff;
+	if (cap & PCL_ACS_CAP_EGRESS) {
+		bits = (cap & PCL_ACS_CAP_VECTOR) >> 8;
 		if (!bits)
 			bits = 256;
 		*len += ((bits + 31) / 32) * 4;
@@ -415,11 +418,11 @@ static int len_acs(const struct lctx *c, uint32_t *len)
 static int len_rebar(const struct lctx *c, uint32_t *len)
 {
 	uint32_t ctl, n;
-	int ret = rd(c, 8, 4, &ctl);
+	int ret = rd(c, PCL_REBAR_CTRL, 4, &ctl);
 
 	if (ret)
 		return ret;
-	n = (ctl >> 5) & 7;
+	n = (ctl & PCL_REBAR_CTRL_NBAR) >> 5;
 	if (n < 1 || n > 6)
 		return -ERANGE;
 	*len = 4 + n * 8;
@@ -430,11 +433,11 @@ static int len_rebar(const struct lctx *c, uint32_t *len)
 static int len_dpa(const struct lctx *c, uint32_t *len)
 {
 	uint32_t cap;
-	int ret = rd(c, 4, 4, &cap);
+	int ret = rd(c, PCL_DPA_CAP, 4, &cap);
 
 	if (ret)
 		return ret;
-	*len = 0x10 + round4((cap & 0x1f) + 1);
+	*len = 0x10 + round4((cap & PCL_DPA_CAP_SUBSTATE_MAX) + 1);
 	return 0;
 }
 
@@ -442,13 +445,13 @@ static int len_dpa(const struct lctx *c, uint32_t *len)
 static int len_tph(const struct lctx *c, uint32_t *len)
 {
 	uint32_t cap;
-	int ret = rd(c, 4, 4, &cap);
+	int ret = rd(c, PCL_TPH_CAP, 4, &cap);
 
 	if (ret)
 		return ret;
 	*len = 0x0c;
-	if (((cap >> 9) & 3) == 1)
-		*len += round4((((cap >> 16) & 0x7ff) + 1) * 2);
+	if ((cap & PCL_TPH_CAP_LOC) >> 9 == PCL_TPH_LOC_CAP)
+		*len += round4((((cap & PCL_TPH_CAP_ST_SIZE) >> 16) + 1) * 2);
 	return 0;
 }
 
@@ -496,15 +499,15 @@ static int len_lmr(const struct lctx *c, uint32_t *len)
 static int len_dpc(const struct lctx *c, uint32_t *len)
 {
 	uint32_t cap, log;
-	int ret = rd(c, 4, 2, &cap);
+	int ret = rd(c, PCL_DPC_CAP, 2, &cap);
 
 	if (ret)
 		return ret;
-	if (!(cap & 0x20)) {
+	if (!(cap & PCL_DPC_CAP_RP_EXT)) {
 		*len = 0x0c;
 		return 0;
 	}
-	log = (cap >> 8) & 0xf;
+	log = (cap & PCL_DPC_CAP_PIO_LOG) >> 8;
 	*len = 0x20 + 4 * (log < 4 ? 4 : log);
 	return 0;
 }

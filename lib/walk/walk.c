@@ -140,12 +140,12 @@ static bool header_all_ones(struct pcl_walk *w)
 	const uint8_t *d = pcl_cfg_data(w->cfg);
 	uint32_t i, end = pcl_cfg_size(w->cfg);
 
-	if (!is_read(w, 0, 0x40))
+	if (!is_read(w, 0, PCL_STD_HEADER_SIZE))
 		return false;
-	for (i = 0; i < 0x40; i++)
+	for (i = 0; i < PCL_STD_HEADER_SIZE; i++)
 		if (d[i] != 0xff)
 			return false;
-	for (i = 0x40; i < end; i++)
+	for (i = PCL_STD_HEADER_SIZE; i < end; i++)
 		if (is_read(w, i, 1) && d[i] != 0xff)
 			break;
 	if (i >= end)
@@ -252,8 +252,9 @@ static void walk_std(struct pcl_walk *w)
 		w->caps[k].next = d[ptr + 1];
 		if (d[ptr] == PCL_CAP_ID_EXP) {
 			w->has_exp = true;
-			if (is_read(w, ptr + 2, 1))
-				w->caps[k].version = d[ptr + 2] & 0xf;
+			if (is_read(w, ptr + PCL_EXP_FLAGS, 1))
+				w->caps[k].version = d[ptr + PCL_EXP_FLAGS] &
+						     PCL_EXP_FLAGS_VERS;
 		}
 		if (d[ptr] == PCL_CAP_ID_PCIX && htype == PCL_HEADER_TYPE_NORMAL && is_read(w, ptr + 2, 2) &&
 		    ((pcl_le16(d + ptr + 2) >> 12) & 3))
@@ -275,17 +276,18 @@ static void walk_ext(struct pcl_walk *w)
 	hdr = pcl_le32(d + PCL_EXT_CAP_START);
 	if (!w->has_exp && !w->has_pcix2) {
 		if (hdr && hdr != 0xffffffffu)
-			INFO(w, EXT, 0x100, "ext-without-pcie",
+			INFO(w, EXT, PCL_EXT_CAP_START, "ext-without-pcie",
 			     "extended space holds data but the function has no PCI Express capability: not walked");
 		return;
 	}
-	if (is_read(w, 0, 0x200) && !memcmp(d, d + 0x100, 0x100)) {
-		WARN(w, EXT, 0x100, "ext-aliased",
+	if (is_read(w, 0, 2 * PCL_STD_SPACE_END) &&
+	    !memcmp(d, d + PCL_EXT_CAP_START, PCL_STD_SPACE_END)) {
+		WARN(w, EXT, PCL_EXT_CAP_START, "ext-aliased",
 		     "0x100-0x1ff repeats 0x00-0xff: extended space aliases the standard space; not walked");
 		return;
 	}
 	if (hdr == 0xffffffffu) {
-		INFO(w, EXT, 0x100, "ext-all-ones",
+		INFO(w, EXT, PCL_EXT_CAP_START, "ext-all-ones",
 		     "extended space reads all ones at 0x100: no extended capabilities");
 		return;
 	}
@@ -330,13 +332,13 @@ static void walk_ext(struct pcl_walk *w)
 		if (k < 0)
 			return;
 		w->caps[k].space = EXT;
-		w->caps[k].id = (uint16_t)hdr;
-		w->caps[k].version = (hdr >> 16) & 0xf;
+		w->caps[k].id = (uint16_t)PCL_EXT_CAP_HDR_ID(hdr);
+		w->caps[k].version = (uint8_t)PCL_EXT_CAP_HDR_VER(hdr);
 		w->caps[k].offset = (uint16_t)ptr;
-		w->caps[k].next = (uint16_t)(hdr >> 20);
-		next = hdr >> 20;
-		if (!(hdr & 0xffff) && ptr == 0x100 && next)
-			INFO(w, EXT, 0x100, "ext-null-anchor",
+		w->caps[k].next = (uint16_t)PCL_EXT_CAP_HDR_NEXT_RAW(hdr);
+		next = PCL_EXT_CAP_HDR_NEXT_RAW(hdr);
+		if (!PCL_EXT_CAP_HDR_ID(hdr) && ptr == PCL_EXT_CAP_START && next)
+			INFO(w, EXT, PCL_EXT_CAP_START, "ext-null-anchor",
 			     "Null extended capability at 0x100 links on to 0x%03x (a hidden first capability)",
 			     next & ~3u);
 		if (next & 3)
@@ -346,7 +348,7 @@ static void walk_ext(struct pcl_walk *w)
 		next &= ~3u;
 		if (!next)
 			break;
-		if (next < 0x100) {
+		if (next < PCL_EXT_CAP_START) {
 			WARN(w, EXT, (int32_t)ptr, "ext-pointer-below-0x100",
 			     "next pointer of 0x%03x is 0x%03x, below 0x100: chain ends",
 			     ptr, next);
@@ -365,12 +367,14 @@ static void walk_ext(struct pcl_walk *w)
 static uint32_t exp_kernel_len(const struct pcl_walk *w, const struct pcl_cap *c)
 {
 	const uint8_t *d = pcl_cfg_data(w->cfg);
-	bool rciep = is_read(w, c->offset + 2u, 1) &&
-		     (d[c->offset + PCL_EXP_FLAGS] >> 4) == PCL_EXP_TYPE_RC_END;
+	bool rciep = is_read(w, c->offset + PCL_EXP_FLAGS, 1) &&
+		     (d[c->offset + PCL_EXP_FLAGS] & PCL_EXP_FLAGS_TYPE) >> 4 ==
+			     PCL_EXP_TYPE_RC_END;
 
+	/* Without the link registers (0x0c-0x13, 0x2c-0x33) for an RCiEP. */
 	if (c->version >= 2)
-		return rciep ? 0x2c : 0x34;
-	return rciep ? 0x0c : 0x14;
+		return rciep ? PCL_EXP_LNKCAP2 : PCL_EXP_V2_SIZEOF;
+	return rciep ? PCL_EXP_LNKCAP : PCL_EXP_V1_SIZEOF;
 }
 
 /* Start of the nearest chain capability of @space after @off, or @end. */
@@ -436,7 +440,7 @@ static void measure(struct pcl_walk *w, struct pcl_cap *c, bool orphan)
 	 * Believe the device: end it there, and say so.
 	 */
 	if (c->space == STD && c->id == PCL_CAP_ID_EXP && !orphan) {
-		lim = next_start(w, STD, c->offset, 0x100);
+		lim = next_start(w, STD, c->offset, PCL_STD_SPACE_END);
 		if (c->offset + len > lim) {
 			uint32_t klen = exp_kernel_len(w, c);
 
@@ -445,7 +449,7 @@ static void measure(struct pcl_walk *w, struct pcl_cap *c, bool orphan)
 				STD, c->offset, "exp-short",
 				"PCI Express capability v%u at 0x%02x spans 0x%x bytes in the spec but %s at 0x%02x: taken as 0x%x bytes%s",
 				c->version, c->offset, len,
-				lim == 0x100 ? "the standard space ends" :
+				lim == PCL_STD_SPACE_END ? "the standard space ends" :
 					       "another capability starts",
 				lim, lim - c->offset,
 				lim - c->offset < klen ?
@@ -550,14 +554,15 @@ static bool mirrors_chain(const struct pcl_walk *w, uint32_t off, uint32_t len)
 static bool plausible_orphan(struct pcl_walk *w, uint32_t off, uint32_t *len)
 {
 	const uint8_t *d = pcl_cfg_data(w->cfg);
-	uint32_t hdr = pcl_le32(d + off), next = hdr >> 20, ver = (hdr >> 16) & 0xf;
+	uint32_t hdr = pcl_le32(d + off), next = PCL_EXT_CAP_HDR_NEXT_RAW(hdr),
+		 ver = PCL_EXT_CAP_HDR_VER(hdr);
 	uint16_t id = (uint16_t)hdr;
 	uint32_t i;
 	bool zero = true, ones = true;
 
 	if (!id || ver < 1 || ver > pcl_catalog_max_version(EXT, id))
 		return false;
-	if ((next & 3) || (next && next < 0x100) || next == off)
+	if ((next & 3) || (next && next < PCL_EXT_CAP_START) || next == off)
 		return false;
 	if (pcl_catalog_measure(w->cfg, EXT, id, off, len) || *len < 8 ||
 	    off + *len > PCL_CFG_SIZE || !is_read(w, off, *len))
@@ -590,7 +595,7 @@ static void find_orphans(struct pcl_walk *w)
 
 	if (!w->ext_trusted)
 		return;
-	for (off = 0x100; off + 4 <= PCL_CFG_SIZE; off += 4) {
+	for (off = PCL_EXT_CAP_START; off + 4 <= PCL_CFG_SIZE; off += 4) {
 		/*
 		 * An ID of 0 is never an orphan (plausible_orphan()), and most
 		 * of extended space is zero: skip such dwords four at a time,
@@ -612,10 +617,10 @@ static void find_orphans(struct pcl_walk *w)
 		if (k < 0)
 			return;
 		w->orphans[k].space = EXT;
-		w->orphans[k].id = pcl_le16(d + off);
-		w->orphans[k].version = (d[off + 2] & 0xf);
+		w->orphans[k].id = (uint16_t)PCL_EXT_CAP_HDR_ID(pcl_le32(d + off));
+		w->orphans[k].version = (uint8_t)PCL_EXT_CAP_HDR_VER(pcl_le32(d + off));
 		w->orphans[k].offset = (uint16_t)off;
-		w->orphans[k].next = (uint16_t)(pcl_le32(d + off) >> 20);
+		w->orphans[k].next = (uint16_t)PCL_EXT_CAP_HDR_NEXT_RAW(pcl_le32(d + off));
 		w->orphans[k].flags = PCL_CAP_ORPHAN;
 		measure(w, &w->orphans[k], true);
 		INFO(w, EXT, (int32_t)off, "orphan",
