@@ -207,27 +207,6 @@ int prop_gaps_first(const struct pcl_cfg *cfg, const struct pcl_layout *l,
 	return ret;
 }
 
-/* Fingerprint of @l without its hidden entries (copy): what the guest sees. */
-static int seen_fingerprint(const struct pcl_layout *l,
-			    char fp[PCL_FINGERPRINT_SIZE])
-{
-	char *text = NULL;
-	struct pcl_layout *c = NULL;
-	int r = pcl_layout_to_string(l, &text, NULL);
-
-	if (!r)
-		r = pcl_layout_load_string(NULL, text, strlen(text), NULL, &c, NULL);
-	free(text);
-	for (int s = 0; !r && s < 2; s++)
-		for (size_t i = pcl_layout_entry_count(c, s); i-- > 0;)
-			if (pcl_layout_entry(c, s, i)->kind == PCL_ENTRY_HIDDEN)
-				pcl_layout_remove_entry(c, s, i);
-	if (!r)
-		r = pcl_layout_fingerprint(c, fp);
-	pcl_layout_free(c);
-	return r;
-}
-
 int prop_vfio_view(const struct pcl_cfg *cfg, bool pasid, uint32_t allow,
 		   char *msg, size_t size)
 {
@@ -247,7 +226,7 @@ int prop_vfio_view(const struct pcl_cfg *cfg, bool pasid, uint32_t allow,
 			    "planned in full: %d; as vfio-pci shows it: %d", ra, rb);
 	else if (ra)
 		ret = PROP_HOLDS; /* refused alike */
-	else if (seen_fingerprint(a, fa) || seen_fingerprint(b, fb))
+	else if (pcl_layout_fingerprint(a, fa) || pcl_layout_fingerprint(b, fb))
 		ret = fails(msg, size, "cannot fingerprint the plans");
 	else if (strcmp(fa, fb))
 		ret = fails(msg, size,
