@@ -2,10 +2,13 @@
 /*
  * pcilayout.h - libpcilayout: stable, explainable PCI config-space layouts for
  * devices assigned to virtual machines. The one header a user includes; it
- * pulls in each pipeline stage in order:
+ * pulls in each stage's header in the order the stages depend on each other
+ * (docs/design.md, "Stages"; tests/cli/stages.sh keeps it true):
  *
- *   source -> cfg -> walk -> map -> plan -> layout -> guest image / vdev -> compat
+ *   core -> source (cfg, vfio) -> walk (catalog) -> map -> dvsec -> vcap
+ *        -> layout -> quirks -> hazard -> plan -> guest (image, vdev) -> compat
  *
+ * regs.h names the PCI registers every stage reads.
  * Conventions are described in <pcilayout/common.h>.
  */
 #ifndef PCILAYOUT_PCILAYOUT_H
