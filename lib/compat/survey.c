@@ -90,6 +90,44 @@ static int model_cmp(const struct pcl_host_group *a, const struct pcl_host_group
 	return 0;
 }
 
+/* Two classes refused for the same reasons (code and message each). */
+static bool same_reasons(const struct pcl_report *a, const struct pcl_report *b)
+{
+	size_t n = pcl_report_count(a);
+
+	if (n != pcl_report_count(b))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		const struct pcl_finding *x = pcl_report_get(a, i);
+		const struct pcl_finding *y = pcl_report_get(b, i);
+
+		if (strcmp(x->code, y->code) || strcmp(x->message, y->message))
+			return false;
+	}
+	return true;
+}
+
+/* The group of a model that class @c joins: the one with its layout's
+ * fingerprint, or, when it cannot be planned, the one refused for the
+ * same reasons (so that host classes which differ only in bytes the
+ * refusal does not look at are one group). */
+static struct sgroup *find_group(struct pcl_survey *s,
+				 const struct fleet_class *c)
+{
+	for (size_t k = 0; k < s->n_groups; k++) {
+		struct sgroup *o = &s->groups[k];
+
+		if (o->first->id.vendor_id != c->id.vendor_id ||
+		    o->first->id.device_id != c->id.device_id ||
+		    o->first->id.is_vf != c->id.is_vf || !o->g.layout != !c->plan)
+			continue;
+		if (c->plan ? !strcmp(o->g.fingerprint, c->fingerprint) :
+			      same_reasons(o->g.reasons, c->reasons))
+			return o;
+	}
+	return NULL;
+}
+
 /* Groups of a model by hosts, then fingerprint: used to number pools. */
 static int by_hosts(const void *pa, const void *pb)
 {
@@ -141,7 +179,7 @@ PCL_EXPORT int pcl_survey_run(struct pcl_survey *s)
 		return -ENOMEM;
 	for (size_t i = 0; i < f->n_classes; i++) {
 		struct fleet_class *c = f->classes[i];
-		struct sgroup *g = NULL;
+		struct sgroup *g;
 
 		r = fleet_plan(f, c, NULL, NULL);
 		if (r < 0)
@@ -151,18 +189,8 @@ PCL_EXPORT int pcl_survey_run(struct pcl_survey *s)
 						     c->mkey);
 			if (r < 0)
 				return r;
-			for (size_t k = 0; k < s->n_groups; k++) {
-				struct sgroup *o = &s->groups[k];
-
-				if (o->g.layout && o->first->id.vendor_id == c->id.vendor_id &&
-				    o->first->id.device_id == c->id.device_id &&
-				    o->first->id.is_vf == c->id.is_vf &&
-				    !strcmp(o->g.fingerprint, c->fingerprint)) {
-					g = o;
-					break;
-				}
-			}
 		}
+		g = find_group(s, c);
 		if (!g) {
 			g = &s->groups[s->n_groups++];
 			g->first = c;

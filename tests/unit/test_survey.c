@@ -95,10 +95,43 @@ static void test_groups_and_pools(void **state)
 	pcl_ctx_free(ctx);
 }
 
+/* Host classes the planner refuses for the same reasons are one group:
+ * functions whose header reads all ones (a function gone from the bus),
+ * one with a non-zero byte in extended space (another host class). */
+static void test_refused_group(void **state)
+{
+	struct pcl_ctx *ctx = pcl_ctx_new();
+	struct pcl_survey *s = pcl_survey_new(ctx);
+	const struct pcl_host_group *g;
+	uint8_t bytes[PCL_CFG_SIZE];
+
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		char name[16];
+
+		memset(bytes, 0, sizeof(bytes));
+		memset(bytes, 0xff, PCL_STD_SPACE_END);
+		if (i == 1)
+			bytes[0xfe4] = 0x5a;
+		snprintf(name, sizeof(name), "gone%d", i);
+		assert_int_equal(pcl_survey_add_host(s, pcl_cfg_new(ctx, bytes,
+				 sizeof(bytes), name), name), 0);
+	}
+	assert_int_equal(pcl_survey_run(s), 0);
+	assert_int_equal(pcl_survey_group_count(s), 1);
+	g = pcl_survey_group(s, 0);
+	assert_null(g->layout);
+	assert_int_equal(g->hosts, 3);
+	assert_true(pcl_report_count(g->reasons) > 0);
+	pcl_survey_free(s);
+	pcl_ctx_free(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_groups_and_pools),
+		cmocka_unit_test(test_refused_group),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
