@@ -79,6 +79,10 @@ static int scan_cap(struct pcl_dvsec_scan *s, const struct pcl_cfg *cfg,
 	size_t n;
 	int r;
 
+	/* Only a DVSEC can be one (pcl_dvsec_decode() would say -ENOMSG,
+	 * after the 4 KiB entry below was grown and cleared for nothing). */
+	if (cap->space != PCL_SPACE_EXTENDED || cap->id != PCL_DVSEC_CAP_ID)
+		return 0;
 	grown = realloc(s->entries, (s->nentries + 1) * sizeof(*grown));
 	if (!grown)
 		return -ENOMEM;
