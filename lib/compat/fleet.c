@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
  * fleet.c - host classes for unify and survey. Each added function is
- * analysed once as vfio-pci shows it, with the one hazard map the planner
- * uses (lib/hazard), and reduced to a key (identity, chain, orphans, the
- * per-byte owner map, and the registers the planner reads: the bodies of
- * the capabilities a virtual-capability generator derives from, and of
- * DVSECs) and counted in the class with that key. Only the first
- * host of a class is kept, so memory follows the number of distinct
- * classes, not of hosts, and every later stage runs once per class.
+ * walked and mapped as read and reduced to a key (identity, chain,
+ * orphans, the per-byte owner map with the quirks' ranges, and the
+ * registers the planner reads: the bodies of the capabilities a
+ * virtual-capability generator derives from, and of DVSECs), which
+ * determines its vfio-pci view, and counted in the class with that key.
+ * Only the first host of a class is kept, with the one hazard map the
+ * planner uses (lib/hazard: the device as vfio-pci shows it), so memory
+ * follows the number of distinct classes, not of hosts, and every later
+ * stage runs once per class.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -226,6 +228,34 @@ static int new_class(struct fleet *f, struct pcl_cfg *cfg,
 	return 0;
 }
 
+/*
+ * The key of @cfg: the device as read, walked and mapped with the quirks'
+ * ranges. It determines the device's vfio-pci view and so its hazard
+ * map, which are built once per class (fleet_add()), not per host.
+ */
+static int host_key(const struct fleet *f, const struct pcl_cfg *cfg,
+		    struct fleet_key *k)
+{
+	struct pcl_range *ranges = NULL;
+	size_t nranges = 0;
+	struct pcl_walk *w = pcl_walk_new(cfg);
+	struct pcl_map *m = NULL;
+	int r = -ENOMEM;
+
+	if (!w)
+		return r;
+	if (!f->quirks ||
+	    pcl_quirks_reserved(f->quirks, cfg, &ranges, &nranges) >= 0) {
+		m = pcl_map_new(w, ranges, nranges);
+		pcl_range_list_free(ranges, nranges);
+	}
+	if (m)
+		r = make_key(cfg, w, m, k) < 0 ? -ENOMEM : 0;
+	pcl_map_free(m);
+	pcl_walk_free(w);
+	return r;
+}
+
 int fleet_add(struct fleet *f, struct pcl_cfg *cfg, const char *name)
 {
 	struct pcl_hazard_opts o = { .quirks = f->quirks };
@@ -240,9 +270,7 @@ int fleet_add(struct fleet *f, struct pcl_cfg *cfg, const char *name)
 		return -EINVAL;
 	if (!name)
 		name = pcl_cfg_source(cfg);
-	r = hazards_build(&hz, cfg, NULL, &o);
-	if (!r)
-		r = make_key(cfg, hz.walk, hz.map, &k) < 0 ? -ENOMEM : 0;
+	r = host_key(f, cfg, &k);
 	if (!r && (!f->n_slots || f->n_classes * 2 >= f->n_slots))
 		r = grow_slots(f);
 	if (r)
@@ -253,11 +281,12 @@ int fleet_add(struct fleet *f, struct pcl_cfg *cfg, const char *name)
 		c->hosts++;
 		f->hosts++;
 		free(k.b);
-		hazards_fini(&hz);
 		pcl_cfg_free(cfg);
 		return add_example(c, name);
 	}
-	r = new_class(f, cfg, &hz, &k, h, slot);
+	r = hazards_build(&hz, cfg, NULL, &o);
+	if (!r)
+		r = new_class(f, cfg, &hz, &k, h, slot);
 	free(k.b);
 	k.b = NULL;
 	if (r)
