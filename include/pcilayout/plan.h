@@ -129,6 +129,20 @@ pcl_layout_db_select(const struct pcl_layout_db *db,
 PCL_EXPORT bool pcl_plan_default_hidden(int space, uint16_t id,
 					const char **why);
 
+/**
+ * pcl_plan_essential() - whether a guest needs (@space, @id): power
+ * management, MSI, MSI-X and the PCI Express capability. The planner
+ * refuses to hide one unless allowed (%PCL_PLAN_ALLOW_HIDE_ESSENTIAL), and
+ * unify never hides one to admit a host.
+ * @space: an enum pcl_space value.
+ * @id: capability ID.
+ * @lost: optional; receives a static phrase saying what a guest without it
+ *        loses ("its message-signalled interrupts"), or NULL.
+ *
+ * Return: true when the guest needs it.
+ */
+PCL_EXPORT bool pcl_plan_essential(int space, uint16_t id, const char **lost);
+
 /* ------------------------------------------------------------------ */
 /* Request                                                             */
 /* ------------------------------------------------------------------ */

@@ -612,22 +612,10 @@ static int gather_keys(struct run *rn)
 	return 0;
 }
 
-/* What a guest loses without (@space, @id), or NULL when it can do without. */
-static const char *essential(int space, uint16_t id)
+/* Never hidden to admit a host (pcl_plan_essential()). */
+static bool essential(const struct ukey *k, const char **lost)
 {
-	if (space != PCL_SPACE_STANDARD)
-		return NULL;
-	switch (id) {
-	case PCL_CAP_ID_PM:
-		return "power management";
-	case PCL_CAP_ID_MSI:
-	case PCL_CAP_ID_MSIX:
-		return "an interrupt capability";
-	case PCL_CAP_ID_EXP:
-		return "the PCI Express capability";
-	default:
-		return NULL;
-	}
+	return pcl_plan_essential(k->tmpl.space, k->tmpl.id, lost);
 }
 
 /* The hosts that lack @k cannot join: a capability is kept for the others. */
@@ -653,7 +641,8 @@ static void exclude_lacking(struct run *rn, struct ukey *k, const char *name,
 static int decide_membership(struct run *rn)
 {
 	struct pcl_unify *u = rn->u;
-	char nb[64], why[160];
+	char nb[64], why[200];
+	const char *lost;
 
 	for (size_t i = 0; i < u->n_keys; i++) {
 		struct ukey *k = &u->keys[i];
@@ -670,12 +659,12 @@ static int decide_membership(struct run *rn)
 			k->decision = KEY_KEEP;
 			continue;
 		}
-		if (essential(k->tmpl.space, k->tmpl.id)) {
+		if (essential(k, &lost)) {
 			/* Never hidden to admit a host: the pool splits. */
 			k->decision = KEY_KEEP;
 			snprintf(why, sizeof(why),
-				 "%s is never hidden to admit a host: the guest needs it; pool these hosts separately",
-				 essential(k->tmpl.space, k->tmpl.id));
+				 "%s is never hidden to admit a host: without it the guest loses %s; pool these hosts separately",
+				 name, lost);
 			exclude_lacking(rn, k, name, why);
 			continue;
 		}
@@ -740,8 +729,8 @@ static int key_order(const void *pa, const void *pb)
 	size_t ha = a->n_offs ? a->offs[0].hosts : 0;
 	size_t hb = b->n_offs ? b->offs[0].hosts : 0;
 
-	bool ea = essential(a->tmpl.space, a->tmpl.id);
-	bool eb = essential(b->tmpl.space, b->tmpl.id);
+	bool ea = essential(a, NULL);
+	bool eb = essential(b, NULL);
 
 	if (a->tmpl.space != b->tmpl.space)
 		return a->tmpl.space < b->tmpl.space ? -1 : 1;
@@ -810,14 +799,13 @@ static int32_t keep_majority(struct run *rn, struct ukey *k, const char *name)
 	uint32_t x = k->offs[0].v, bad = 0;
 	int s = k->tmpl.space;
 
-	if (!guest_free(rn->guest, x, k->len, s) &&
-	    essential(k->tmpl.space, k->tmpl.id)) {
+	if (!guest_free(rn->guest, x, k->len, s) && essential(k, NULL)) {
 		/* Never hidden: no host can join such a layout. */
 		for (size_t j = 0; j < rn->n; j++)
 			if (rn->cls[j]->status == 1)
 				exclude(rn->cls[j], "no-offset",
-					"%s has no guest offset that is free on every host, and %s is never hidden",
-					name, essential(k->tmpl.space, k->tmpl.id));
+					"%s has no guest offset that is free on every host, and it is never hidden to admit a host",
+					name);
 		return -2;
 	}
 	if (!guest_free(rn->guest, x, k->len, s))

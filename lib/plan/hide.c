@@ -111,3 +111,28 @@ PCL_EXPORT bool pcl_plan_default_hidden(int space, uint16_t id,
 		*why = qemu ? qemu : named ? named : ext ? ext_unknown : std_unknown;
 	return true;
 }
+
+PCL_EXPORT bool pcl_plan_essential(int space, uint16_t id, const char **lost)
+{
+	const char *l = NULL;
+
+	if (space == PCL_SPACE_STANDARD) {
+		switch (id) {
+		case PCL_CAP_ID_PM:
+			l = "its power states";
+			break;
+		case PCL_CAP_ID_MSI:
+		case PCL_CAP_ID_MSIX:
+			l = "its message-signalled interrupts";
+			break;
+		case PCL_CAP_ID_EXP:
+			l = "its PCI Express capability and with it the whole extended config space";
+			break;
+		default:
+			break;
+		}
+	}
+	if (lost)
+		*lost = l;
+	return l != NULL;
+}

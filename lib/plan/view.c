@@ -420,25 +420,6 @@ int plan_decide_caps(struct pstate *st)
 	return 0;
 }
 
-/* What a guest loses when (@space, @id) is hidden, or NULL when it does
- * not need it. */
-static const char *essential(int space, uint16_t id)
-{
-	if (space != PCL_SPACE_STANDARD)
-		return NULL;
-	switch (id) {
-	case PCL_CAP_ID_PM:
-		return "its power states";
-	case PCL_CAP_ID_MSI:
-	case PCL_CAP_ID_MSIX:
-		return "its message-signalled interrupts";
-	case PCL_CAP_ID_EXP:
-		return "its PCI Express capability and with it the whole extended config space";
-	default:
-		return NULL;
-	}
-}
-
 static bool extended_wanted(const struct pstate *st)
 {
 	for (size_t i = 0; i < st->n_ents; i++)
@@ -466,9 +447,10 @@ int plan_check_essential(struct pstate *st)
 
 	for (size_t i = 0; i < st->nchain; i++) {
 		const struct capdec *d = &st->dec[i];
-		const char *lost = essential(d->cap->space, d->cap->id);
+		const char *lost;
 
-		if (!lost || d->state != CAP_HIDDEN)
+		if (!pcl_plan_essential(d->cap->space, d->cap->id, &lost) ||
+		    d->state != CAP_HIDDEN)
 			continue;
 		if (d->cap->id == PCL_CAP_ID_EXP && extended_wanted(st)) {
 			pcl_diag_add(st->diag, st->src, 0, 0, -1,

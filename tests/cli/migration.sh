@@ -125,7 +125,7 @@ with open(sys.argv[2], "w") as f:
 PY
 expect_exit 1 "unify with a host lacking MSI-X" -- "$P" unify --explain --hide-missing "$T/nomsix"
 expect_grep "$T/out" "1 can realize the layout" "the host lacking MSI-X is excluded"
-expect_grep "$T/out" "an interrupt capability is never hidden" "unify says why"
+expect_grep "$T/out" "msix is never hidden to admit a host" "unify says why"
 
 # 4. unify of one host is that host's plan up to provenance.
 "$P" unify -o "$T/one.json" "$X550" || fail "unify one host"

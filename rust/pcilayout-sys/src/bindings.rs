@@ -3990,6 +3990,13 @@ extern "C" {
         why: *mut *const ::std::os::raw::c_char,
     ) -> bool;
 }
+extern "C" {
+    pub fn pcl_plan_essential(
+        space: ::std::os::raw::c_int,
+        id: u16,
+        lost: *mut *const ::std::os::raw::c_char,
+    ) -> bool;
+}
 #[repr(C)]
 #[derive(Debug, Copy, Clone)]
 pub struct pcl_plan_request {
