@@ -501,28 +501,21 @@ static const struct pcl_cap *overlaps_other(struct build *b,
 					    const struct pcl_cap *self,
 					    uint32_t off, uint32_t len)
 {
-	for (int orphans = 0; orphans < 2; orphans++) {
-		size_t n = orphans ? pcl_walk_orphan_count(b->walk)
-				   : pcl_walk_cap_count(b->walk);
+	const struct pcl_cap *c;
 
-		for (size_t i = 0; i < n; i++) {
-			const struct pcl_cap *c = orphans ?
-				pcl_walk_orphan(b->walk, i) :
-				pcl_walk_cap(b->walk, i);
-
-			if (c == self || c->space != self->space)
-				continue;
-			/* One vfio-pci hides inside a capability it shows is
-			 * part of it, as the kernel maps it: not a neighbour. */
-			if (pcl_catalog_vfio_hides(c->space, c->id) &&
-			    !pcl_catalog_vfio_hides(self->space, self->id) &&
-			    c->offset > self->offset &&
-			    c->offset + (uint32_t)c->length <= off + len)
-				continue;
-			if (c->offset < off + len &&
-			    off < (uint32_t)c->offset + c->length)
-				return c;
-		}
+	for (size_t i = 0; (c = pcl_walk_cap_or_orphan(b->walk, i)); i++) {
+		if (c == self || c->space != self->space)
+			continue;
+		/* One vfio-pci hides inside a capability it shows is part of
+		 * it, as the kernel maps it: not a neighbour. */
+		if (pcl_catalog_vfio_hides(c->space, c->id) &&
+		    !pcl_catalog_vfio_hides(self->space, self->id) &&
+		    c->offset > self->offset &&
+		    c->offset + (uint32_t)c->length <= off + len)
+			continue;
+		if (c->offset < off + len &&
+		    off < (uint32_t)c->offset + c->length)
+			return c;
 	}
 	return NULL;
 }
