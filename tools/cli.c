@@ -539,7 +539,7 @@ int cli_parse_allow(const char *arg, uint32_t *allow)
 		uint32_t bit;
 	} names[] = {
 		{ "broken", PCL_PLAN_ALLOW_BROKEN },
-		{ "partial", PCL_PLAN_ALLOW_PARTIAL },
+		{ "standard-only", PCL_PLAN_ALLOW_STANDARD_ONLY },
 		{ "hide-essential", PCL_PLAN_ALLOW_HIDE_ESSENTIAL },
 		{ "pasid-disabled", PCL_PLAN_ALLOW_PASID_DISABLED },
 	};
@@ -558,7 +558,7 @@ int cli_parse_allow(const char *arg, uint32_t *allow)
 			if (strcmp(tok, names[i].name) == 0)
 				break;
 		if (i == sizeof(names) / sizeof(names[0])) {
-			cli_error("--allow: unknown override '%s' (known: broken, partial, hide-essential, pasid-disabled)",
+			cli_error("--allow: unknown override '%s' (known: broken, standard-only, hide-essential, pasid-disabled)",
 				  tok);
 			r = -1;
 		} else {

@@ -147,8 +147,8 @@ bool cli_use_color(bool no_color_flag);
 int cli_parse_allow(const char *arg, uint32_t *allow);
 #define CLI_ALLOW_HELP \
 	"      --allow WHAT       plan what is refused as unsafe (comma-separated):\n" \
-	"                         broken (a chain with errors), partial (a PCIe\n" \
-	"                         function read to 0xff only), hide-essential\n" \
+	"                         broken (a chain with errors), standard-only (a\n" \
+	"                         PCIe function read to 0xff only), hide-essential\n" \
 	"                         (hiding pm, msi, msix or exp), pasid-disabled\n" \
 	"                         (a PF whose PASID is disabled)\n"
 

@@ -303,7 +303,7 @@ PCL_EXPORT int pcl_plan_request_add_dsn(struct pcl_plan_request *req,
 
 /* Overrides of pcl_plan_request_allow(): what the planner refuses unless told. */
 #define PCL_PLAN_ALLOW_BROKEN 0x0001u	      /* a chain with error findings */
-#define PCL_PLAN_ALLOW_PARTIAL 0x0002u	      /* a PCIe function's extended space unread */
+#define PCL_PLAN_ALLOW_STANDARD_ONLY 0x0002u /* a PCIe function's extended space unread */
 #define PCL_PLAN_ALLOW_HIDE_ESSENTIAL 0x0004u /* hiding pm, msi, msix or exp */
 #define PCL_PLAN_ALLOW_PASID_DISABLED 0x0008u /* a PF whose PASID is disabled */
 #define PCL_PLAN_ALLOW_ALL 0x000fu
@@ -315,7 +315,7 @@ PCL_EXPORT int pcl_plan_request_add_dsn(struct pcl_plan_request *req,
  *  - %PCL_PLAN_ALLOW_BROKEN: a device whose chains have error findings
  *    (a loop, a pointer into the header...): the guest sees what the walk
  *    could reach;
- *  - %PCL_PLAN_ALLOW_PARTIAL: a PCI Express function of which only the
+ *  - %PCL_PLAN_ALLOW_STANDARD_ONLY: a PCI Express function of which only the
  *    first 256 bytes were read: the guest gets no extended capability;
  *  - %PCL_PLAN_ALLOW_HIDE_ESSENTIAL: a plan that hides power management,
  *    MSI, MSI-X or the PCI Express capability (from the guest's interrupts,

@@ -61,7 +61,7 @@ static int refuse_partial(struct pstate *st)
 	}
 	if (st->id.pcie_type < 0 || st->ext_ok)
 		return 0;
-	if (st->req->allow & PCL_PLAN_ALLOW_PARTIAL) {
+	if (st->req->allow & PCL_PLAN_ALLOW_STANDARD_ONLY) {
 		if (st->notes)
 			pcl_report_add(st->notes, PCL_SEVERITY_WARNING, -1, -1,
 				       "override",
@@ -69,7 +69,7 @@ static int refuse_partial(struct pstate *st)
 		return 0;
 	}
 	pcl_diag_add(st->diag, st->src, 0, 0, -1,
-		     "the extended config space (0x100-0xfff) of this PCI Express function was not read, so the guest would get none of its extended capabilities; read it as root or give a 4096-byte dump (--allow partial plans the standard space alone)");
+		     "the extended config space (0x100-0xfff) of this PCI Express function was not read, so the guest would get none of its extended capabilities; read it as root or give a 4096-byte dump (--allow standard-only plans the standard space alone)");
 	return -EINVAL;
 }
 

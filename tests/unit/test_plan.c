@@ -728,8 +728,8 @@ static void test_no_extended_space(void **state)
 	make_req(f);
 	assert_int_equal(run(f), -EINVAL);
 	assert_true(diag_has(f->diag, "was not read"));
-	assert_true(diag_has(f->diag, "--allow partial"));
-	assert_int_equal(pcl_plan_request_allow(f->req, PCL_PLAN_ALLOW_PARTIAL), 0);
+	assert_true(diag_has(f->diag, "--allow standard-only"));
+	assert_int_equal(pcl_plan_request_allow(f->req, PCL_PLAN_ALLOW_STANDARD_ONLY), 0);
 	run_ok(f);
 	want_pasid(f, 20, 0, 0);
 	assert_int_equal(run(f), -ENODATA);

@@ -48,7 +48,7 @@ static void count(struct tally *t, int prop, int r, const char *name,
 		print_error("%s: %s: %s\n", name, prop_names[prop], msg);
 }
 
-static const uint32_t allow = PCL_PLAN_ALLOW_BROKEN | PCL_PLAN_ALLOW_PARTIAL;
+static const uint32_t allow = PCL_PLAN_ALLOW_BROKEN | PCL_PLAN_ALLOW_STANDARD_ONLY;
 
 /* plan, check, synth (and gaps for a plan with a virtual PASID). */
 static void plan_props(struct tally *t, const struct pcl_cfg *cfg, bool pasid,
