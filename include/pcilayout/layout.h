@@ -26,8 +26,13 @@
 extern "C" {
 #endif
 
-/** PCL_LAYOUT_FORMAT - the format version this library reads and writes. */
-#define PCL_LAYOUT_FORMAT 1
+/**
+ * PCL_LAYOUT_FORMAT - the newest format version this library reads and
+ * writes. It writes each file in the lowest version able to express it
+ * (pcl_layout_format()), so format-1 readers keep reading every layout
+ * that uses no format-2 feature.
+ */
+#define PCL_LAYOUT_FORMAT 2
 
 /** PCL_LAYOUT_MAX_SIZE - larger inputs are refused before parsing (1 MiB). */
 #define PCL_LAYOUT_MAX_SIZE (1024 * 1024)
@@ -49,6 +54,18 @@ enum pcl_entry_kind {
 	PCL_ENTRY_PHYSICAL = 0, /* a device capability, maybe relocated */
 	PCL_ENTRY_VIRTUAL = 1,  /* synthesized by a generator */
 	PCL_ENTRY_HIDDEN = 2,   /* a device capability the guest must not see */
+};
+
+/**
+ * enum pcl_links - how a layout links each chain ("links" key, format 2).
+ * @PCL_LINKS_ASCENDING: by ascending guest offset (format 1's only order).
+ * @PCL_LINKS_LISTED: in the order the entries are listed, the device's own
+ * link order as vfio-pci and QEMU keep it; pcl_layout_entry() returns
+ * presented entries in that order.
+ */
+enum pcl_links {
+	PCL_LINKS_ASCENDING = 0,
+	PCL_LINKS_LISTED = 1,
 };
 
 /** enum pcl_unclaimed - bytes outside every presented entry. */
@@ -293,10 +310,14 @@ PCL_EXPORT const char *pcl_layout_name(const struct pcl_layout *layout);
  */
 PCL_EXPORT int pcl_layout_set_name(struct pcl_layout *layout, const char *name);
 
-/** pcl_layout_revision() - Return: the revision (1 and up). */
+/**
+ * pcl_layout_revision() - Return: the revision: 1 and up for a planned
+ * layout, 0 for an imported one (the view a VMM built before it used a
+ * layout file, written with format 2).
+ */
 PCL_EXPORT uint32_t pcl_layout_revision(const struct pcl_layout *layout);
 
-/** pcl_layout_set_revision() - Return: 0, or -EINVAL unless 1..2^31-1. */
+/** pcl_layout_set_revision() - Return: 0, or -EINVAL unless 0..2^31-1. */
 PCL_EXPORT int pcl_layout_set_revision(struct pcl_layout *layout,
 				       uint32_t revision);
 
@@ -405,13 +426,42 @@ PCL_EXPORT int pcl_layout_add_reserved(struct pcl_layout *layout,
 				       uint32_t offset, uint32_t length,
 				       const char *reason, const char *source);
 
+/**
+ * pcl_layout_format() - the format version the layout's file has: 2 when it
+ * links a chain out of offset order or has revision 0, else 1.
+ * Return: 1 or 2.
+ */
+PCL_EXPORT int pcl_layout_format(const struct pcl_layout *layout);
+
+/** pcl_layout_links() - Return: an enum pcl_links value. */
+PCL_EXPORT int pcl_layout_links(const struct pcl_layout *layout);
+
+/**
+ * pcl_layout_set_chain_order() - link the presented entries of @space in
+ * the order of their guest offsets in @at.
+ * @layout: a layout (not a quirk).
+ * @space: PCL_SPACE_STANDARD or PCL_SPACE_EXTENDED.
+ * @at: every presented entry's at, each once, in the chain's order; in the
+ *      extended chain the first must be 0x100.
+ * @n: the number of presented entries of @space.
+ *
+ * The layout's links become PCL_LINKS_LISTED, or PCL_LINKS_ASCENDING again
+ * when both chains are in ascending order (one guest view, one file). An
+ * entry added later goes before the first presented entry above it.
+ *
+ * Return: 0, or -EINVAL when @at is not such a permutation (nothing changes).
+ */
+PCL_EXPORT int pcl_layout_set_chain_order(struct pcl_layout *layout, int space,
+					  const uint32_t *at, size_t n);
+
 /** pcl_layout_entry_count() - Return: the number of entries of @space. */
 PCL_EXPORT size_t pcl_layout_entry_count(const struct pcl_layout *layout,
 					 int space);
 
 /**
  * pcl_layout_entry() - Return: entry @index of @space in canonical order
- * (borrowed, valid until the layout changes), or NULL.
+ * (presented entries in chain order, then hidden ones; borrowed, valid
+ * until the layout changes), or NULL.
  */
 PCL_EXPORT const struct pcl_layout_entry *
 pcl_layout_entry(const struct pcl_layout *layout, int space, size_t index);

@@ -44,6 +44,7 @@ struct pcl_layout {
 	char **machines;
 	size_t n_machines;
 	int unclaimed;
+	int links; /* enum pcl_links */
 	struct pcl_layout_reserved *reserved;
 	size_t n_reserved;
 	struct pcl_layout_entry *entries[2];
@@ -55,6 +56,9 @@ struct pcl_layout {
 	/* Where the top-level object starts, for errors about it (0 = built). */
 	struct lpos root_pos;
 };
+
+/* PCL_LINKS_ASCENDING again once both chains are in offset order. */
+void pcl_layout_normalize_links(struct pcl_layout *layout);
 
 /* A diagnostic at a position of the text. */
 static inline PCL_PRINTF(4, 5) void
@@ -118,7 +122,13 @@ int pcl_jpos_patch(const struct jpos_index *index, const char *buf,
 int pcl_layout_validate_entry(const struct pcl_layout *layout,
 			      const struct pcl_layout_entry *e, char *why,
 			      size_t size);
-int pcl_layout_insert_entry(struct pcl_layout *layout,
+/*
+ * Insert a copy of @e: a presented entry before the first presented entry
+ * above it (so ascending chains stay ascending), or after every presented
+ * one when @listed (the loader, reading a chain in its link order); a
+ * hidden entry in selector order after them.
+ */
+int pcl_layout_insert_entry(struct pcl_layout *layout, bool listed,
 			    const struct pcl_layout_entry *e, struct lpos pos);
 int pcl_layout_add_reserved_at(struct pcl_layout *layout, uint32_t offset,
 			       uint32_t length, const char *reason,

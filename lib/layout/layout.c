@@ -5,8 +5,9 @@
  *
  * Invariants kept by every setter: strings are copied and within their
  * limits; each chain's entries are in canonical order (presented entries
- * by guest offset, then hidden entries by selector), so accessors, the
- * writer and the fingerprint never sort; lists of IDs are sorted and
+ * in link order - by guest offset unless the layout's links are "listed" -
+ * then hidden entries by selector), so accessors, the writer, the guest
+ * builder and the fingerprint never sort; lists of IDs are sorted and
  * free of duplicates. Rules that relate values to each other (overlaps,
  * the chain head, duplicate selectors) are checked by pcl_layout_validate()
  * so that a loader can report all of them at once.
@@ -181,7 +182,7 @@ PCL_EXPORT uint32_t pcl_layout_revision(const struct pcl_layout *layout)
 PCL_EXPORT int pcl_layout_set_revision(struct pcl_layout *layout,
 				       uint32_t revision)
 {
-	if (revision < 1 || revision > INT32_MAX ||
+	if (revision > INT32_MAX ||
 	    layout->kind != PCL_LAYOUT_KIND_LAYOUT)
 		return -EINVAL;
 	layout->revision = revision;
@@ -641,16 +642,10 @@ int pcl_layout_validate_entry(const struct pcl_layout *layout,
 	return 0;
 }
 
-/* Canonical order of entries; -1 selectors sort first. */
-static int entry_cmp(const struct pcl_layout_entry *a,
-		     const struct pcl_layout_entry *b)
+/* Canonical order of hidden entries; -1 selectors sort first. */
+static int hidden_cmp(const struct pcl_layout_entry *a,
+		      const struct pcl_layout_entry *b)
 {
-	bool ha = a->kind == PCL_ENTRY_HIDDEN, hb = b->kind == PCL_ENTRY_HIDDEN;
-
-	if (ha != hb)
-		return ha ? 1 : -1;
-	if (!ha)
-		return (a->at > b->at) - (a->at < b->at);
 #define CMP(f) do { if (a->f != b->f) return a->f < b->f ? -1 : 1; } while (0)
 	CMP(id);
 	CMP(vendor);
@@ -661,7 +656,25 @@ static int entry_cmp(const struct pcl_layout_entry *a,
 	return 0;
 }
 
-int pcl_layout_insert_entry(struct pcl_layout *layout,
+/* Where @e goes among the @count entries of its chain (see the header). */
+static size_t insert_index(const struct pcl_layout_entry *es, size_t count,
+			   const struct pcl_layout_entry *e, bool listed)
+{
+	size_t i = 0;
+
+	if (e->kind == PCL_ENTRY_HIDDEN) {
+		while (i < count && (es[i].kind != PCL_ENTRY_HIDDEN ||
+				     hidden_cmp(&es[i], e) <= 0))
+			i++;
+		return i;
+	}
+	while (i < count && es[i].kind != PCL_ENTRY_HIDDEN &&
+	       (listed || es[i].at <= e->at))
+		i++;
+	return i;
+}
+
+int pcl_layout_insert_entry(struct pcl_layout *layout, bool listed,
 			    const struct pcl_layout_entry *e, struct lpos pos)
 {
 	size_t max = e->space == PCL_SPACE_STANDARD ? LAYOUT_STD_ENTRIES_MAX :
@@ -693,8 +706,7 @@ int pcl_layout_insert_entry(struct pcl_layout *layout,
 		return -ENOMEM;
 	}
 	layout->entries[e->space] = grown;
-	for (i = count; i > 0 && entry_cmp(&grown[i - 1], e) > 0; i--)
-		;
+	i = insert_index(grown, count, e, listed);
 	memmove(&grown[i + 1], &grown[i], (count - i) * sizeof(*grown));
 	n = &grown[i];
 	*n = *e;
@@ -721,7 +733,88 @@ PCL_EXPORT int pcl_layout_add_entry(struct pcl_layout *layout,
 		pcl_dbg(layout->ctx, "rejected entry: %s", why);
 		return -EINVAL;
 	}
-	return pcl_layout_insert_entry(layout, e, (struct lpos){ 0, 0 });
+	return pcl_layout_insert_entry(layout, false, e, (struct lpos){ 0, 0 });
+}
+
+PCL_EXPORT int pcl_layout_links(const struct pcl_layout *layout)
+{
+	return layout->links;
+}
+
+PCL_EXPORT int pcl_layout_format(const struct pcl_layout *layout)
+{
+	return layout->links == PCL_LINKS_LISTED ||
+	       (layout->kind == PCL_LAYOUT_KIND_LAYOUT && !layout->revision) ?
+		       2 : 1;
+}
+
+static bool chain_ascending(const struct pcl_layout *l, int space)
+{
+	const struct pcl_layout_entry *es = l->entries[space];
+
+	for (size_t i = 1; i < l->n_entries[space]; i++)
+		if (es[i].kind != PCL_ENTRY_HIDDEN && es[i - 1].at > es[i].at)
+			return false;
+	return true;
+}
+
+void pcl_layout_normalize_links(struct pcl_layout *layout)
+{
+	if (chain_ascending(layout, PCL_SPACE_STANDARD) &&
+	    chain_ascending(layout, PCL_SPACE_EXTENDED))
+		layout->links = PCL_LINKS_ASCENDING;
+}
+
+/* Index of the presented entry of @space at @at, or @n when none. */
+static size_t presented_at(const struct pcl_layout_entry *es, size_t n,
+			   uint32_t at)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (es[i].kind != PCL_ENTRY_HIDDEN && (uint32_t)es[i].at == at)
+			break;
+	return i;
+}
+
+PCL_EXPORT int pcl_layout_set_chain_order(struct pcl_layout *layout, int space,
+					  const uint32_t *at, size_t n)
+{
+	struct pcl_layout_entry *es, *sorted;
+	size_t count, presented = 0;
+
+	if (!layout || layout->kind != PCL_LAYOUT_KIND_LAYOUT ||
+	    !SPACE_OK(space) || (n && !at))
+		return -EINVAL;
+	es = layout->entries[space];
+	count = layout->n_entries[space];
+	while (presented < count && es[presented].kind != PCL_ENTRY_HIDDEN)
+		presented++;
+	if (n != presented ||
+	    (space == PCL_SPACE_EXTENDED && n && at[0] != PCL_EXT_CAP_START))
+		return -EINVAL;
+	/* A permutation: each offset names a presented entry, none twice
+	 * (offsets of presented entries are distinct in a valid layout, and
+	 * a duplicate here would leave one out). */
+	for (size_t i = 0; i < n; i++) {
+		if (presented_at(es, n, at[i]) == n)
+			return -EINVAL;
+		for (size_t j = 0; j < i; j++)
+			if (at[j] == at[i])
+				return -EINVAL;
+	}
+	if (!n)
+		return 0;
+	sorted = malloc(n * sizeof(*sorted));
+	if (!sorted)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		sorted[i] = es[presented_at(es, n, at[i])];
+	memcpy(es, sorted, n * sizeof(*sorted));
+	free(sorted);
+	layout->links = PCL_LINKS_LISTED;
+	pcl_layout_normalize_links(layout);
+	return 0;
 }
 
 PCL_EXPORT int pcl_layout_remove_entry(struct pcl_layout *layout, int space,
@@ -937,14 +1030,15 @@ static int validate_chain(const struct pcl_layout *l, int space,
 		}
 		if (!first)
 			first = e;
-		/* Entries are sorted by offset: compare with the previous ones
-		 * still reaching past this start. */
+		/* Entries are in link order, not always by offset: compare
+		 * both ways with every earlier one. */
 		for (size_t j = 0; j < i; j++) {
 			const struct pcl_layout_entry *p = &es[j];
 
 			if (p->kind == PCL_ENTRY_HIDDEN)
 				continue;
-			if ((uint32_t)p->at + p->length > (uint32_t)e->at) {
+			if ((uint32_t)p->at + p->length > (uint32_t)e->at &&
+			    (uint32_t)e->at + e->length > (uint32_t)p->at) {
 				pcl_diag_add_pos(diag, src, epos(e),
 					     "%s overlaps %s (0x%x-0x%x)",
 					     describe(e, a, sizeof(a)),

@@ -30,6 +30,7 @@ struct loader {
 	struct jpos_index *ix;
 	struct pcl_layout *l;
 	int errors;
+	int version; /* the file's "pcilayout" */
 	/* Bit per space: an entry that may be presented was refused, so the
 	 * chain's lowest offset is unknown (the head rule cannot be judged). */
 	unsigned int partial;
@@ -747,7 +748,8 @@ static void load_entry(struct loader *ld, json_t *o, const char *path,
 			ld->partial |= 1u << space;
 		return;
 	}
-	if (pcl_layout_insert_entry(ld->l, &e, pcl_jpos_get(ld->ix, path, false)))
+	if (pcl_layout_insert_entry(ld->l, ld->l->links == PCL_LINKS_LISTED, &e,
+				    pcl_jpos_get(ld->ix, path, false)))
 		err_at(ld, path, false, "out of memory");
 }
 
@@ -865,19 +867,32 @@ static void load_idlists(struct loader *ld, json_t *o, const char *what,
 	}
 }
 
+/* 1 and up; 0 (an imported layout) from format 2 on. */
+static void load_revision(struct loader *ld, json_t *v)
+{
+	long long n;
+
+	if (ld->version < 2 && json_is_integer(v) && !json_integer_value(v))
+		err_at(ld, "revision", false,
+		       "revision 0 (an imported view) needs format 2 (\"pcilayout\": 2)");
+	else if (!get_int(ld, v, "revision", ld->version >= 2 ? 0 : 1,
+			  INT32_MAX, &n))
+		ld->l->revision = (uint32_t)n;
+}
+
 static void load_root(struct loader *ld, json_t *root)
 {
 	static const char *const layout_keys[] = { "pcilayout", "kind", "name",
 		"revision", "description", "match", "machines", "profile",
-		"unclaimed", "reserved", "standard", "extended", NULL };
+		"unclaimed", "links", "reserved", "standard", "extended", NULL };
 	static const char *const quirk_keys[] = { "pcilayout", "kind", "name",
 		"description", "match", "reserved", "placements", "hide",
 		"keep", NULL };
 	static const char *const kinds[] = { "layout", "quirk", NULL };
 	static const char *const unclaimed[] = { "passthrough", "zero", "ones",
 						 NULL };
+	static const char *const links[] = { "ascending", "listed", NULL };
 	struct pcl_layout *l = ld->l;
-	long long n;
 	json_t *v;
 	int kind = PCL_LAYOUT_KIND_LAYOUT;
 
@@ -901,9 +916,8 @@ static void load_root(struct loader *ld, json_t *root)
 	v = json_object_get(root, "revision");
 	if (kind == PCL_LAYOUT_KIND_LAYOUT && !v)
 		err_at(ld, "", false, "missing key \"revision\"");
-	else if (v && kind == PCL_LAYOUT_KIND_LAYOUT &&
-		 !get_int(ld, v, "revision", 1, INT32_MAX, &n))
-		l->revision = (uint32_t)n;
+	else if (v && kind == PCL_LAYOUT_KIND_LAYOUT)
+		load_revision(ld, v);
 	v = json_object_get(root, "description");
 	if (v && get_text(ld, v, "description", LAYOUT_DESC_MAX) &&
 	    pcl_layout_set_description(l, json_string_value(v)))
@@ -932,11 +946,24 @@ static void load_root(struct loader *ld, json_t *root)
 			if (u >= 0)
 				l->unclaimed = u;
 		}
+		/* Before the chains: "listed" keeps their entries in order. */
+		v = json_object_get(root, "links");
+		if (v && ld->version < 2)
+			err_at(ld, "links", true,
+			       "\"links\" needs format 2 (\"pcilayout\": 2)");
+		else if (v) {
+			int k = get_enum(ld, v, "links", links,
+					 "ascending, listed");
+
+			if (k >= 0)
+				l->links = k;
+		}
 		for (int s = 0; s < 2; s++) {
 			v = json_object_get(root, pcl_space_name(s));
 			if (v)
 				load_chain(ld, v, s);
 		}
+		pcl_layout_normalize_links(l);
 	} else {
 		v = json_object_get(root, "placements");
 		if (v)
@@ -958,7 +985,7 @@ static int check_version(struct loader *ld, json_t *root)
 
 	if (!v) {
 		err_at(ld, "", false,
-		       "missing key \"pcilayout\" (the format version; this reader reads %d)",
+		       "missing key \"pcilayout\" (the format version; this reader reads versions 1 to %d)",
 		       PCL_LAYOUT_FORMAT);
 		return -1;
 	}
@@ -981,6 +1008,7 @@ static int check_version(struct loader *ld, json_t *root)
 		       ver.text);
 		return -1;
 	}
+	ld->version = (int)ver.mag;
 	return 0;
 }
 

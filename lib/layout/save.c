@@ -193,7 +193,7 @@ json_t *pcl_layout_to_json(const struct pcl_layout *l, bool fp)
 
 	if (!root)
 		return NULL;
-	set(root, "pcilayout", json_integer(PCL_LAYOUT_FORMAT), &oom);
+	set(root, "pcilayout", json_integer(pcl_layout_format(l)), &oom);
 	if (l->kind == PCL_LAYOUT_KIND_QUIRK)
 		set(root, "kind", json_string("quirk"), &oom);
 	set(root, "name", json_string(l->name), &oom);
@@ -215,6 +215,8 @@ json_t *pcl_layout_to_json(const struct pcl_layout *l, bool fp)
 	if (l->unclaimed != PCL_UNCLAIMED_PASSTHROUGH)
 		set(root, "unclaimed",
 		    json_string(pcl_unclaimed_name(l->unclaimed)), &oom);
+	if (l->links == PCL_LINKS_LISTED)
+		set(root, "links", json_string("listed"), &oom);
 	if (l->n_reserved) {
 		a = json_array();
 		for (size_t i = 0; a && i < l->n_reserved; i++) {

@@ -14,7 +14,7 @@ if [ -n "$(find "$dest" -name 'libpcilayout.a')" ]; then ok; else fail "static l
 if [ -n "$(find "$dest" -name 'pcilayout.1')" ]; then ok; else fail "man page not installed"; fi
 if [ -n "$(find "$dest" -path '*bin/pcilayout')" ]; then ok; else fail "tool not installed"; fi
 if [ -n "$(find "$dest" -path '*/bash-completion/completions/pcilayout')" ]; then ok; else fail "bash completion not installed"; fi
-if [ -n "$(find "$dest" -path '*/share/pcilayout/pcilayout-1.schema.json')" ]; then ok; else fail "layout schema not installed"; fi
+if [ -n "$(find "$dest" -path '*/share/pcilayout/pcilayout-2.schema.json')" ]; then ok; else fail "layout schema not installed"; fi
 for s in "$PCL_SRCDIR"/docs/schemas/*.json; do
 	if [ -n "$(find "$dest" -path "*/share/pcilayout/schemas/${s##*/}")" ]; then ok; else fail "${s##*/} not installed"; fi
 done

@@ -97,7 +97,7 @@ import glob, json, os, sys
 from jsonschema import Draft202012Validator
 
 sdir, ddir, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
-layout_schema = os.path.join(os.path.dirname(sdir), "pcilayout-1.schema.json")
+layout_schema = os.path.join(os.path.dirname(sdir), "pcilayout-2.schema.json")
 schemas = {}
 for f in glob.glob(os.path.join(sdir, "*.json")) + [layout_schema]:
     s = json.load(open(f))
@@ -136,7 +136,7 @@ for i in range(1, count + 1):
     for e in errs[:3]:
         print("FAIL: '%s' (%s): %s at %s" % (cmd, name, e.message[:300], "/".join(map(str, e.path))))
     fails += bool(errs)
-unused = set(schemas) - used - {"common-1.schema.json", "pcilayout-1.schema.json"}
+unused = set(schemas) - used - {"common-1.schema.json", "pcilayout-2.schema.json"}
 for u in sorted(unused):
     print("FAIL: no output exercised %s" % u)
     fails += 1

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
-# docs/pcilayout-1.schema.json agrees with the loader: every example and
+# docs/pcilayout-2.schema.json agrees with the loader: every example and
 # valid fixture passes the schema; every invalid fixture listed in
 # invalid/schema-rejects.txt (the rules a JSON Schema can express) fails it;
 # and an independent serializer (Python's json module) reproduces the
@@ -16,7 +16,7 @@ from jsonschema import Draft202012Validator
 
 src = sys.argv[1]
 fix = os.path.join(src, 'tests/fixtures/layouts')
-schema = json.load(open(os.path.join(src, 'docs/pcilayout-1.schema.json')))
+schema = json.load(open(os.path.join(src, 'docs/pcilayout-2.schema.json')))
 Draft202012Validator.check_schema(schema)
 v = Draft202012Validator(schema)
 fail = 0

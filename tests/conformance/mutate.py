@@ -203,6 +203,8 @@ def _defaults(doc, rng):
         return doc
     doc.setdefault('kind', 'layout')
     doc.setdefault('unclaimed', 'passthrough')
+    if doc.get('pcilayout') == 2:
+        doc.setdefault('links', 'ascending')
     for k in ('machines', 'reserved', STD, EXT):
         if rng.random() < 0.5:
             doc.setdefault(k, [])
@@ -225,9 +227,22 @@ def _defaults(doc, rng):
 
 
 def _reorder(doc, rng):
-    for k in ('machines', 'reserved', STD, EXT):
+    for k in ('machines', 'reserved'):
         if k in doc:
             rng.shuffle(doc[k])
+    for k in (STD, EXT):
+        if k not in doc:
+            continue
+        if doc.get('links') != 'listed':
+            rng.shuffle(doc[k])
+            continue
+        # "listed": the presented entries' order is the chain's; hidden
+        # entries may go anywhere between them.
+        pres = [e for e in doc[k] if not e.get('hidden')]
+        hidden = [e for e in doc[k] if e.get('hidden')]
+        for e in hidden:
+            pres.insert(rng.randrange(len(pres) + 1), e)
+        doc[k] = pres
     for key in ('hide', 'keep'):
         for ids in doc.get(key, {}).values():
             rng.shuffle(ids)

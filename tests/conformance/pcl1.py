@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
-"""pcl1.py - a second reader of pcilayout layout files, format 1.
+"""pcl1.py - a second reader of pcilayout layout files, formats 1 and 2.
 
 Written from docs/layout-format.md (the authority) and nothing else of
 pcilayout: not its C sources. Its capability name table is read from the
@@ -42,8 +42,8 @@ TEXT_MAX, DESC_MAX = 256, 4096         # §1.11
 U64_MAX = (1 << 64) - 1
 
 LAYOUT_KEYS = {'pcilayout', 'kind', 'name', 'revision', 'description',
-               'match', 'machines', 'profile', 'unclaimed', 'reserved',
-               STD, EXT}
+               'match', 'machines', 'profile', 'unclaimed', 'links',
+               'reserved', STD, EXT}
 QUIRK_KEYS = {'pcilayout', 'kind', 'name', 'description', 'match',
               'reserved', 'placements', 'hide', 'keep'}
 ENTRY_KEYS = {'id', 'at', 'hidden', 'length', 'phys', 'instance', 'vendor',
@@ -260,8 +260,9 @@ class Reader:
         if 'pcilayout' not in doc:
             raise Invalid(['missing "pcilayout"'])
         ver = doc['pcilayout']
-        if not self.is_int(ver) or isinstance(ver, Wide) or ver != 1:
-            raise Invalid(['"pcilayout" is not 1'])    # §8: nothing else
+        if not self.is_int(ver) or isinstance(ver, Wide) or ver not in (1, 2):
+            raise Invalid(['"pcilayout" is not 1 or 2'])    # §8
+        self.version = ver
         kind = 'layout'
         if 'kind' in doc:
             kind = self.enum(doc['kind'], 'kind', {'layout', 'quirk'}) or 'layout'
@@ -291,13 +292,17 @@ class Reader:
             self.quirk(doc, out)
         if self.errors:
             raise Invalid(self.errors)
+        # §8: the lowest version able to express the file.
+        if out.get('links') == 'listed' or out.get('revision') == 0:
+            out['pcilayout'] = 2
         return out
 
     def layout(self, doc, out, reserved):
         if 'revision' not in doc:
             self.err('', 'missing "revision"')
         else:
-            out['revision'] = self.integer(doc['revision'], 'revision', 1,
+            low = 0 if self.version >= 2 else 1   # §3: revision 0 is format 2
+            out['revision'] = self.integer(doc['revision'], 'revision', low,
                                            2 ** 31 - 1)
         if 'machines' in doc:
             ms = self.machines(doc['machines'])
@@ -310,11 +315,22 @@ class Reader:
                           {'passthrough', 'zero', 'ones'})
             if u and u != 'passthrough':
                 out['unclaimed'] = u
+        listed = False
+        if 'links' in doc:
+            if self.version < 2:
+                self.err('links', '"links" is format 2')
+            listed = self.enum(doc['links'], 'links',
+                               {'ascending', 'listed'}) == 'listed'
+        ascending = True
         for space in (STD, EXT):
             if space in doc:
-                chain = self.chain(doc[space], space, reserved)
-                if chain:
-                    out[space] = chain
+                chain = self.chain(doc[space], space, reserved, listed)
+                if chain and chain[0]:
+                    out[space] = chain[0]
+                    ascending = ascending and chain[1]
+        # §4.4: "listed" over chains already in offset order is the default.
+        if listed and not ascending:
+            out['links'] = 'listed'
 
     def match(self, m):
         if not self.obj(m, 'match'):
@@ -386,7 +402,8 @@ class Reader:
         return out
 
     # -- entries (§4, §5) ----------------------------------------------------
-    def chain(self, a, space, reserved):
+    def chain(self, a, space, reserved, listed):
+        """(canonical entries, whether the links are in offset order)."""
         if not self.array(a, space, MAX_ENTRIES[space]):
             return None
         entries = []
@@ -399,13 +416,16 @@ class Reader:
                 partial = True
                 continue
             entries.append(ent)
-        self.chain_rules(entries, space, reserved, partial)
-        presented = sorted((e for e in entries if not e['hidden']),
-                           key=lambda e: e['at'])
+        self.chain_rules(entries, space, reserved, partial, listed)
+        in_file = [e for e in entries if not e['hidden']]
+        presented = sorted(in_file, key=lambda e: e['at'])
         hidden = sorted((e for e in entries if e['hidden']),
                         key=lambda e: tuple(-1 if x is None else x
                                             for x in e['sel']))
-        return [e['out'] for e in presented + hidden]
+        ascending = in_file == presented
+        if listed:
+            presented = in_file
+        return [e['out'] for e in presented + hidden], ascending
 
     def entry(self, e, path, space):
         start, end, header, _ = SPACE[space]
@@ -572,10 +592,10 @@ class Reader:
         out['data'] = data.lower()
         return len(b), out
 
-    def chain_rules(self, entries, space, reserved, partial):
+    def chain_rules(self, entries, space, reserved, partial, listed):
         """§5.2 over the entries that loaded."""
-        pres = sorted((e for e in entries if not e['hidden']),
-                      key=lambda e: e['at'])
+        in_file = [e for e in entries if not e['hidden']]
+        pres = sorted(in_file, key=lambda e: e['at'])
         for a, b in zip(pres, pres[1:]):
             if a['at'] + a['length'] > b['at']:
                 self.err(b['path'], 'overlaps %s' % a['path'])
@@ -583,8 +603,9 @@ class Reader:
             for off, length, _ in reserved:
                 if off < e['at'] + e['length'] and e['at'] < off + length:
                     self.err(e['path'], 'covers reserved bytes at 0x%x' % off)
-        if space == EXT and pres and pres[0]['at'] != 0x100 and not partial:
-            self.err(pres[0]['path'], 'the first extended entry is not at 0x100')
+        head = in_file if listed else pres   # §4.4: the chain's first entry
+        if space == EXT and head and head[0]['at'] != 0x100 and not partial:
+            self.err(head[0]['path'], 'the first extended entry is not at 0x100')
         sels = [e for e in entries if not e['virtual']]
         seen = set()
         for e in sels:

@@ -219,7 +219,7 @@ def check_schema(src, cases, ref, report, stride):
     except ImportError:
         report.fail('schema', 'python3-jsonschema is not installed')
         return 0
-    with open(os.path.join(src, 'docs/pcilayout-1.schema.json')) as f:
+    with open(os.path.join(src, 'docs/pcilayout-2.schema.json')) as f:
         schema = json.load(f)
     Draft202012Validator.check_schema(schema)
     v = Draft202012Validator(schema)

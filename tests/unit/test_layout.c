@@ -118,8 +118,8 @@ static const struct rule_case rules[] = {
 	  "f:5:59: bytes of 'vsec' must start with its own capability ID and a zero next pointer" },
 	{ HEAD "  \"extended\": [ { \"id\": \"aer\", \"at\": \"0x100\" }, { \"id\": \"aer\", \"at\": \"0x140\" } ]\n}\n",
 	  "f:5:49: 'aer' at 0x140 selects the same device capability as 'aer' at 0x100" },
-	{ "{\n  \"pcilayout\": 2,\n  \"future\": true\n}\n",
-	  "f:2:16: format version 2 is newer than this reader, which reads version 1; upgrade pcilayout" },
+	{ "{\n  \"pcilayout\": 3,\n  \"future\": true\n}\n",
+	  "f:2:16: format version 3 is newer than this reader, which reads version 2; upgrade pcilayout" },
 	{ "{\n  \"pcilayout\": 1,\n  \"kind\": \"quirk\",\n  \"name\": \"q\"\n}\n",
 	  "f:1:1: a quirk needs a \"match\"" },
 	{ "", "f:1:1: '[' or '{' expected near end of file" },
@@ -223,7 +223,7 @@ static void test_layout_big_integers(void **state)
 	assert_string_equal(first_error(HEAD "  \"extended\": [ { \"id\": \"aer\", \"at\": 99999999999999999999999999999999999999999999999 } ]\n}\n", &ret, NULL),
 			    "f:5:38: 9999999999999999999999999999999999999999... is too large (at most 0xffff)");
 	assert_string_equal(first_error("{ \"pcilayout\": 9223372036854775808 }", &ret, NULL),
-			    "f:1:16: format version 9223372036854775808 is newer than this reader, which reads version 1; upgrade pcilayout");
+			    "f:1:16: format version 9223372036854775808 is newer than this reader, which reads version 2; upgrade pcilayout");
 	assert_string_equal(first_error(HEAD "  \"colour\": 1\n}\n\0", &ret, NULL),
 			    "f:5:3: unknown key \"colour\" in a layout");
 }

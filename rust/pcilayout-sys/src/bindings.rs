@@ -219,7 +219,7 @@ pub const PCL_RANGE_DVSEC_FLAGS: u32 = 768;
 pub const PCL_DVSEC_ANY_ID: u32 = 1;
 pub const PCL_DVSEC_INJECT_UNCHECKED: u32 = 1;
 pub const PCL_VCAP_MAX_PARAMS: u32 = 4;
-pub const PCL_LAYOUT_FORMAT: u32 = 1;
+pub const PCL_LAYOUT_FORMAT: u32 = 2;
 pub const PCL_LAYOUT_MAX_SIZE: u32 = 1048576;
 pub const PCL_FINGERPRINT_SIZE: u32 = 72;
 pub const PCL_MATCH_DEVICE: u32 = 1;
@@ -2745,6 +2745,9 @@ pub const pcl_entry_kind_PCL_ENTRY_PHYSICAL: pcl_entry_kind = 0;
 pub const pcl_entry_kind_PCL_ENTRY_VIRTUAL: pcl_entry_kind = 1;
 pub const pcl_entry_kind_PCL_ENTRY_HIDDEN: pcl_entry_kind = 2;
 pub type pcl_entry_kind = ::std::os::raw::c_uint;
+pub const pcl_links_PCL_LINKS_ASCENDING: pcl_links = 0;
+pub const pcl_links_PCL_LINKS_LISTED: pcl_links = 1;
+pub type pcl_links = ::std::os::raw::c_uint;
 pub const pcl_unclaimed_PCL_UNCLAIMED_PASSTHROUGH: pcl_unclaimed = 0;
 pub const pcl_unclaimed_PCL_UNCLAIMED_ZERO: pcl_unclaimed = 1;
 pub const pcl_unclaimed_PCL_UNCLAIMED_ONES: pcl_unclaimed = 2;
@@ -3546,6 +3549,20 @@ extern "C" {
         length: u32,
         reason: *const ::std::os::raw::c_char,
         source: *const ::std::os::raw::c_char,
+    ) -> ::std::os::raw::c_int;
+}
+extern "C" {
+    pub fn pcl_layout_format(layout: *const pcl_layout) -> ::std::os::raw::c_int;
+}
+extern "C" {
+    pub fn pcl_layout_links(layout: *const pcl_layout) -> ::std::os::raw::c_int;
+}
+extern "C" {
+    pub fn pcl_layout_set_chain_order(
+        layout: *mut pcl_layout,
+        space: ::std::os::raw::c_int,
+        at: *const u32,
+        n: usize,
     ) -> ::std::os::raw::c_int;
 }
 extern "C" {
