@@ -122,6 +122,7 @@ static void check_props(const struct pcl_cfg *cfg, const struct pcl_layout *l)
 	} while (0)
 	PROP(prop_check_accepts_plan(cfg, l, msg, sizeof(msg)));
 	PROP(prop_synth_walks_to_plan(cfg, l, msg, sizeof(msg)));
+	PROP(prop_device_link_order(cfg, l, msg, sizeof(msg)));
 	/* prop_iommu's plan is this one (same IOMMU values; the DSN too). */
 	if (prop_plan(cfg, true, 0, &p) == 0) {
 		PROP(prop_gaps_first(cfg, p, msg, sizeof(msg)));

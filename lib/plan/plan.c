@@ -271,6 +271,87 @@ static int add_entries(struct pstate *st, struct pcl_layout *l)
 	return 0;
 }
 
+/* Put @at before the first offset above it in @order (the layout's rule). */
+static void insert_ascending(uint32_t *order, size_t *n, uint32_t at)
+{
+	size_t i = 0;
+
+	while (i < *n && order[i] <= at)
+		i++;
+	memmove(&order[i + 1], &order[i], (*n - i) * sizeof(*order));
+	order[i] = at;
+	(*n)++;
+}
+
+static bool presents(const struct pcl_layout *l, int space, int32_t at)
+{
+	for (size_t i = 0; i < pcl_layout_entry_count(l, space); i++) {
+		const struct pcl_layout_entry *e = pcl_layout_entry(l, space, i);
+
+		if (e->kind != PCL_ENTRY_HIDDEN && e->at == at)
+			return true;
+	}
+	return false;
+}
+
+static bool listed(const uint32_t *order, size_t n, uint32_t at)
+{
+	for (size_t i = 0; i < n; i++)
+		if (order[i] == at)
+			return true;
+	return false;
+}
+
+/*
+ * The chain's link order: a base layout's when it lists one (the layout,
+ * not the device, decides the guest view); else, with no base, the
+ * device's own order of the capabilities shown where they are, as
+ * vfio-pci shows them and QEMU keeps them. Entries with no place in that
+ * order (virtual, moved, orphans, the Null anchor) go before the first
+ * offset above theirs, as pcl_layout_add_entry() would put them.
+ */
+static int link_order(struct pstate *st, struct pcl_layout *l, int space)
+{
+	size_t count = pcl_layout_entry_count(l, space), n = 0;
+	const struct pcl_layout *b = st->base;
+	uint32_t *order;
+	int r;
+
+	if (b && pcl_layout_links(b) != PCL_LINKS_LISTED)
+		return 0;
+	order = calloc(count + 1, sizeof(*order));
+	if (!order)
+		return -ENOMEM;
+	for (size_t i = 0; b && i < pcl_layout_entry_count(b, space); i++) {
+		const struct pcl_layout_entry *e = pcl_layout_entry(b, space, i);
+
+		if (e->kind != PCL_ENTRY_HIDDEN && presents(l, space, e->at))
+			order[n++] = (uint32_t)e->at;
+	}
+	for (size_t i = 0; !b && i < st->nchain; i++) {
+		const struct capdec *d = &st->dec[i];
+
+		if (d->cap->space == space && d->state == CAP_PRESENTED &&
+		    d->at == d->cap->offset && !d->anchor &&
+		    presents(l, space, d->at))
+			order[n++] = (uint32_t)d->at;
+	}
+	for (size_t i = 0; i < count; i++) {
+		const struct pcl_layout_entry *e = pcl_layout_entry(l, space, i);
+
+		if (e->kind != PCL_ENTRY_HIDDEN &&
+		    !listed(order, n, (uint32_t)e->at))
+			insert_ascending(order, &n, (uint32_t)e->at);
+	}
+	r = pcl_layout_set_chain_order(l, space, order, n);
+	free(order);
+	if (r < 0)
+		pcl_diag_add(st->diag, st->src, 0, 0, -1,
+			     "internal error: the %s chain's link order was refused (%s)",
+			     plan_space_name(space), strerror(-r));
+	return r;
+}
+
 static int build_layout(struct pstate *st, struct pcl_layout **out)
 {
 	struct pcl_layout *l = pcl_layout_new(st->ctx, PCL_LAYOUT_KIND_LAYOUT);
@@ -289,6 +370,8 @@ static int build_layout(struct pstate *st, struct pcl_layout **out)
 		r = pcl_layout_set_description(l, desc);
 	if (!r)
 		r = add_entries(st, l);
+	for (int space = 0; !r && space < 2; space++)
+		r = link_order(st, l, space);
 	if (!r && pcl_layout_validate(l, st->diag) < 0)
 		r = -EINVAL;
 	if (r < 0) {

@@ -78,18 +78,17 @@ int prop_check_accepts_plan(const struct pcl_cfg *cfg,
 	return ret;
 }
 
-/* Is an entry of @l presented at (@space, @at) with @id? */
-static bool presented_at(const struct pcl_layout *l, int space, uint32_t at,
-			 uint16_t id)
+/* The @k-th presented entry of @space in @l (link order), or NULL. */
+static const struct pcl_layout_entry *presented(const struct pcl_layout *l,
+						int space, size_t k)
 {
 	for (size_t i = 0; i < pcl_layout_entry_count(l, space); i++) {
 		const struct pcl_layout_entry *e = pcl_layout_entry(l, space, i);
 
-		if (e->kind != PCL_ENTRY_HIDDEN && (uint32_t)e->at == at &&
-		    e->id == id)
-			return true;
+		if (e->kind != PCL_ENTRY_HIDDEN && k-- == 0)
+			return e;
 	}
-	return false;
+	return NULL;
 }
 
 static size_t presented_count(const struct pcl_layout *l, int space)
@@ -101,7 +100,8 @@ static size_t presented_count(const struct pcl_layout *l, int space)
 	return n;
 }
 
-/* The chains a guest walking @g's image finds, against @l's entries. */
+/* The chains a guest walking @g's image finds, against @l's entries in
+ * their link order. */
 static int compare_walk(const struct pcl_guest *g, const struct pcl_layout *l,
 			char *msg, size_t size)
 {
@@ -117,12 +117,15 @@ static int compare_walk(const struct pcl_guest *g, const struct pcl_layout *l,
 	}
 	for (size_t i = 0; i < pcl_walk_cap_count(w) && !ret; i++) {
 		const struct pcl_cap *c = pcl_walk_cap(w, i);
+		const struct pcl_layout_entry *e =
+			presented(l, c->space, found[c->space]++);
 
-		found[c->space]++;
-		if (!presented_at(l, c->space, c->offset, c->id))
+		if (!e || (uint32_t)e->at != c->offset || e->id != c->id)
 			ret = fails(msg, size,
-				    "the guest's %s chain has %s at 0x%x, which the layout does not present there",
-				    pcl_space_name(c->space), c->name, c->offset);
+				    "the guest's %s chain has %s at 0x%x as its capability %zu, where the layout links %s0x%x",
+				    pcl_space_name(c->space), c->name, c->offset,
+				    found[c->space], e ? "the one at " : "none, not ",
+				    e ? (unsigned int)e->at : c->offset);
 	}
 	for (int s = 0; s < 2 && !ret; s++)
 		if (found[s] != presented_count(l, s))
@@ -150,6 +153,56 @@ int prop_synth_walks_to_plan(const struct pcl_cfg *cfg,
 			     err.message);
 	ret = compare_walk(g, l, msg, size);
 	pcl_guest_free(g);
+	return ret;
+}
+
+/* @space's chain members of @w that @l presents in place, in @w's order,
+ * as offsets in @out; the count. */
+static size_t device_order(const struct pcl_walk *w, const struct pcl_layout *l,
+			   int space, uint32_t *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < pcl_walk_cap_count(w); i++) {
+		const struct pcl_cap *c = pcl_walk_cap(w, i);
+
+		for (size_t k = 0; c->space == space && presented(l, space, k); k++) {
+			const struct pcl_layout_entry *e = presented(l, space, k);
+
+			if (e->kind == PCL_ENTRY_PHYSICAL &&
+			    (uint32_t)e->at == c->offset && e->id == c->id) {
+				out[n++] = c->offset;
+				break;
+			}
+		}
+	}
+	return n;
+}
+
+int prop_device_link_order(const struct pcl_cfg *cfg,
+			   const struct pcl_layout *l, char *msg, size_t size)
+{
+	struct pcl_walk *w = pcl_walk_new(cfg);
+	uint32_t dev[PCL_CFG_SIZE / 4], lay[PCL_CFG_SIZE / 4];
+	int ret = PROP_HOLDS;
+
+	if (!w)
+		return fails(msg, size, "cannot walk the device");
+	for (int s = 0; s < 2 && !ret; s++) {
+		size_t n = device_order(w, l, s, dev), m = 0;
+
+		/* The same offsets in the layout's link order. */
+		for (size_t k = 0; presented(l, s, k); k++)
+			for (size_t i = 0; i < n; i++)
+				if ((uint32_t)presented(l, s, k)->at == dev[i])
+					lay[m++] = dev[i];
+		for (size_t i = 0; i < n && !ret; i++)
+			if (lay[i] != dev[i])
+				ret = fails(msg, size,
+					    "the plan links the %s chain's capability at 0x%x where the device links 0x%x (position %zu)",
+					    pcl_space_name(s), lay[i], dev[i], i);
+	}
+	pcl_walk_free(w);
 	return ret;
 }
 

@@ -41,6 +41,10 @@ int prop_check_accepts_plan(const struct pcl_cfg *cfg,
 			    const struct pcl_layout *l, char *msg, size_t size);
 int prop_synth_walks_to_plan(const struct pcl_cfg *cfg,
 			     const struct pcl_layout *l, char *msg, size_t size);
+/* @l: a plan of @cfg without a base layout: the capabilities it shows in
+ * place are linked in the device's order, as vfio-pci and QEMU show them. */
+int prop_device_link_order(const struct pcl_cfg *cfg,
+			   const struct pcl_layout *l, char *msg, size_t size);
 /* @l: a plan of @cfg with a virtual PASID. */
 int prop_gaps_first(const struct pcl_cfg *cfg, const struct pcl_layout *l,
 		    char *msg, size_t size);

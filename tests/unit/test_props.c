@@ -22,10 +22,11 @@
 
 #include "props.h"
 
-enum { P_CHECK, P_SYNTH, P_GAPS, P_VIEW, P_UNIFY, P_COUNT };
+enum { P_CHECK, P_SYNTH, P_ORDER, P_GAPS, P_VIEW, P_UNIFY, P_COUNT };
 
 static const char *const prop_names[P_COUNT] = {
-	"check accepts plan", "walk(synth(plan)) = plan",
+	"check accepts plan", "walk(synth(plan)) = plan, in link order",
+	"plan links in the device's order",
 	"gaps' first window = plan's gap or DVSEC rule",
 	"plan(vfio-pci view) = plan(device)",
 	"unify's hosts pass check",
@@ -61,6 +62,8 @@ static void plan_props(struct tally *t, const struct pcl_cfg *cfg, bool pasid,
 		count(t, P_CHECK, prop_check_accepts_plan(cfg, l, msg, sizeof(msg)),
 		      name, msg);
 		count(t, P_SYNTH, prop_synth_walks_to_plan(cfg, l, msg, sizeof(msg)),
+		      name, msg);
+		count(t, P_ORDER, prop_device_link_order(cfg, l, msg, sizeof(msg)),
 		      name, msg);
 		if (pasid)
 			count(t, P_GAPS, prop_gaps_first(cfg, l, msg, sizeof(msg)),
