@@ -299,6 +299,48 @@ static const struct pcl_layout_entry *find_hidden(struct side *h,
 	return NULL;
 }
 
+/* @s's chain as "0x40 -> 0x80", only the offsets @o presents too. */
+static void chain_text(struct pcl_strbuf *t, const struct side *s,
+		       const struct side *o)
+{
+	const char *sep = "";
+
+	for (size_t i = 0; i < s->n; i++)
+		for (size_t j = 0; j < o->n; j++)
+			if (o->e[j]->at == s->e[i]->at) {
+				pcl_strbuf_add(t, "%s0x%x", sep,
+					       (unsigned int)s->e[i]->at);
+				sep = " -> ";
+				break;
+			}
+}
+
+/*
+ * Link order is guest-visible: the next pointers are config bytes (QEMU
+ * compares them on migration), and a driver may walk the chain and stop
+ * at the first match. Compared over the offsets both layouts present, so
+ * an added or removed entry is reported once, as itself.
+ */
+static void compare_links(struct pcl_diff *d, int space, const struct side *pa,
+			  const struct side *pb)
+{
+	struct pcl_strbuf ta = { 0 }, tb = { 0 };
+	const char *a, *b;
+
+	chain_text(&ta, pa, pb);
+	chain_text(&tb, pb, pa);
+	a = pcl_strbuf_get(&ta);
+	b = pcl_strbuf_get(&tb);
+	if (ta.oom || tb.oom)
+		d->oom = true;
+	else if (strcmp(a, b))
+		add(d, PCL_SEVERITY_ERROR, space, "links", NULL, NULL,
+		    "the %s chain is linked %s in the first layout and %s in the second; the guest meets its capabilities in another order, and the next pointers differ",
+		    pcl_space_name(space), a, b);
+	pcl_strbuf_free(&ta);
+	pcl_strbuf_free(&tb);
+}
+
 static int diff_space(struct pcl_diff *d, const struct pcl_layout *la,
 		      const struct pcl_layout *lb, int space)
 {
@@ -363,6 +405,7 @@ static int diff_space(struct pcl_diff *d, const struct pcl_layout *la,
 			    e->kind == PCL_ENTRY_VIRTUAL ? "virtual" : "physical",
 			    pcl_layout_entry_label(e, nb, sizeof(nb)), (unsigned int)e->at);
 	}
+	compare_links(d, space, &pa, &pb);
 	/* 4. Hidden on one side, absent on the other: neither presents it. */
 	for (size_t i = 0; i < ha.n; i++) {
 		bool twin = false;

@@ -133,7 +133,28 @@ a=$("$P" fingerprint "$T/one.json" | cut -d' ' -f1)
 b=$("$P" fingerprint "$T/x550.json" | cut -d' ' -f1)
 [ -n "$a" ] && [ "$a" = "$b" ] && ok || fail "unify(one) $a != plan $b"
 
-# 5. Bad input.
+# 5. Link order is guest-visible. A device whose chain is not in ascending
+#    order (the BCM57780: pm 0x48, vndr 0x60, msi 0x50, exp 0xcc) is
+#    planned in its own order ("links": "listed", format 2), as QEMU shows
+#    it; its import (--import qemu, revision 0) is the same guest view;
+#    relinked in ascending order it is another view, and diff says so.
+BCM=$PCL_CORPUS/broadcom-bcm57780-nic.lspci
+expect_exit 0 "plan of a chain out of order" -- "$P" plan $q -o "$T/bcm.json" "$BCM"
+expect_grep "$T/bcm.json" '"links": "listed"' "the plan lists the device's order"
+expect_grep "$T/bcm.json" '"pcilayout": 2' "a listed order is format 2"
+expect_exit 0 "import of the same device" -- "$P" plan --import qemu -o "$T/bcm-imported.json" "$BCM"
+expect_grep "$T/bcm-imported.json" '"revision": 0' "an import is revision 0"
+expect_exit 0 "diff import plan" -- "$P" diff "$T/bcm-imported.json" "$T/bcm.json"
+expect_grep "$T/out" "Verdict: identical" "the import and the default plan are one view"
+expect_exit 0 "check of the import" -- "$P" check $q "$T/bcm-imported.json" "$BCM"
+python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+del d["links"]
+json.dump(d, open(sys.argv[2], "w"))' "$T/bcm.json" "$T/bcm-asc.json"
+expect_exit 1 "diff listed ascending" -- "$P" diff "$T/bcm.json" "$T/bcm-asc.json"
+expect_grep "$T/out" "standard chain is linked 0x48 -> 0x60 -> 0x50 -> 0xcc in the first layout and 0x48 -> 0x50 -> 0x60 -> 0xcc" "diff names both link orders"
+
+# 6. Bad input.
 cp -r "$T/pool" "$T/bad"
 printf 'not a dump\n00: zz\n' >"$T/bad/broken.lspci"
 : >"$T/bad/empty.lspci"
