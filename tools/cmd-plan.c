@@ -49,6 +49,10 @@ static const char plan_usage[] =
 	"      --pasid-priv       the IOMMU allows PASID privileged mode\n"
 	"      --dsn SERIAL|from-pf  the virtual DSN's serial\n"
 	"      --name NAME        the layout's name\n"
+	"      --import qemu      the view stock QEMU's vfio-pci gives this device\n"
+	"                         today, as revision 0, to check and diff a running\n"
+	"                         guest like a planned one (no database, quirks or\n"
+	"                         requests)\n"
 	CLI_ALLOW_HELP
 	"      --explain          print every decision and its reason\n"
 	"      --emit TARGET      print the plan for a VMM stack: qemu (-device\n"
@@ -70,7 +74,7 @@ enum {
 	OPT_FREE = 256, OPT_HIDE, OPT_KEEP, OPT_LAYOUT, OPT_LAYOUTS,
 	OPT_MACHINE, OPT_PROFILE, OPT_PF,
 	OPT_PASID_WIDTH, OPT_PASID_EXEC, OPT_PASID_PRIV, OPT_DSN, OPT_NAME,
-	OPT_EXPLAIN, OPT_EMIT, OPT_ALLOW_PARTIAL, OPT_ALLOW,
+	OPT_EXPLAIN, OPT_EMIT, OPT_ALLOW_PARTIAL, OPT_ALLOW, OPT_IMPORT,
 };
 
 #define MAX_LIST 64
@@ -89,6 +93,7 @@ struct plan_opts {
 	struct mapcli m;
 	long pasid_width;
 	bool pasid_exec, pasid_priv, explain, emit, allow_partial, json;
+	bool import;
 	uint32_t allow;
 	enum emit_kind emit_kind;
 };
@@ -302,6 +307,44 @@ static int strip_host_path(struct pcl_layout *l, const struct pcl_cfg *cfg)
 	return pcl_layout_set_description(l, buf);
 }
 
+/*
+ * --import describes what a running VM already sees, so nothing may change
+ * it: what would is refused rather than ignored.
+ */
+static int import_conflict(const struct plan_opts *o)
+{
+	const char *what = o->add_pasid || o->add_dsn ? "--add" :
+			   o->n_places ? "--place" :
+			   o->free_text ? "--free" :
+			   o->n_hide ? "--hide" :
+			   o->n_keep ? "--keep" :
+			   o->layout_file ? "--layout" :
+			   o->n_layout_dirs ? "--layouts" :
+			   o->m.n_quirk_dirs ? "--quirks" :
+			   o->profile ? "--profile" : NULL;
+
+	if (what)
+		cli_error("--import writes the view the VMM gives today; %s would change it",
+			  what);
+	return what ? -1 : 0;
+}
+
+/* Revision 0 (layout-format 8.1) and a description that says so. */
+static int mark_imported(struct pcl_layout *l, const struct pcl_cfg *cfg)
+{
+	struct pcl_identity id;
+	char desc[512];
+	int r;
+
+	pcl_cfg_identity(cfg, &id);
+	snprintf(desc, sizeof(desc),
+		 "The guest view stock QEMU's vfio-pci gives %04x:%04x%s (checked byte for byte against QEMU 7.2, docs/planner.md), imported by pcilayout from %s.",
+		 id.vendor_id, id.device_id, id.is_vf ? " (VF)" : "",
+		 pcl_cfg_source(cfg));
+	r = pcl_layout_set_revision(l, 0);
+	return r ? r : pcl_layout_set_description(l, desc);
+}
+
 static int print_json(const struct pcl_layout *l, const struct pcl_cfg *cfg,
 		      const struct pcl_report *notes, const char *output)
 {
@@ -346,6 +389,7 @@ int cmd_plan(int argc, char **argv)
 		{ "emit", required_argument, NULL, OPT_EMIT },
 		{ "allow-partial", no_argument, NULL, OPT_ALLOW_PARTIAL },
 		{ "allow", required_argument, NULL, OPT_ALLOW },
+		{ "import", required_argument, NULL, OPT_IMPORT },
 		{ "json", no_argument, NULL, 'j' },
 		CLI_SELECT_OPTIONS,
 		{ "output", required_argument, NULL, 'o' },
@@ -451,6 +495,14 @@ int cmd_plan(int argc, char **argv)
 			if (cli_parse_allow(optarg, &o.allow) < 0)
 				goto out;
 			break;
+		case OPT_IMPORT:
+			if (strcmp(optarg, "qemu")) {
+				cli_error("--import '%s': the VMM whose view to import; known: qemu",
+					  optarg);
+				goto out;
+			}
+			o.import = true;
+			break;
 		case 'j':
 			o.json = true;
 			break;
@@ -485,6 +537,8 @@ int cmd_plan(int argc, char **argv)
 		cli_error("--allow-partial goes with --emit");
 		goto out;
 	}
+	if (o.import && import_conflict(&o))
+		goto out;
 	if ((o.pasid_exec || o.pasid_priv) && o.pasid_width < 0) {
 		cli_error("--pasid-exec and --pasid-priv need --pasid-width (what the IOMMU reports)");
 		goto out;
@@ -494,6 +548,7 @@ int cmd_plan(int argc, char **argv)
 		goto out;
 	}
 	o.m.free_text = o.free_text;
+	o.m.no_default_quirks |= o.import;
 	if (mapcli_init(&o.m) < 0)
 		goto out;
 	if (cli_sources_with_pf(&src, &pfsrc, optind < argc ? argv[optind] : NULL,
@@ -507,7 +562,8 @@ int cmd_plan(int argc, char **argv)
 	pcl_plan_request_set_cfg(req, cfg, NULL);
 	pcl_plan_request_set_pf(req, pf);
 	pcl_plan_request_allow(req, o.allow);
-	pcl_plan_request_set_quirks(req, o.m.db);
+	/* Stock QEMU knows none of pcilayout's quirks. */
+	pcl_plan_request_set_quirks(req, o.import ? NULL : o.m.db);
 	if (o.m.n_free &&
 	    pcl_plan_request_add_ranges(req, o.m.free_ranges, o.m.n_free) < 0) {
 		cli_error("--free: too many ranges");
@@ -612,6 +668,10 @@ int cmd_plan(int argc, char **argv)
 		goto out;
 	}
 	print_notes(notes, !o.explain);
+	if (o.import && (r = mark_imported(out, cfg)) < 0) {
+		cli_error("%s", strerror(-r));
+		goto out;
+	}
 	if (strip_host_path(out, cfg) < 0) {
 		cli_error("out of memory");
 		goto out;
