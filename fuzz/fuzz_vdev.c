@@ -592,8 +592,23 @@ static void run_op(struct fuzz_vdev *f, const uint8_t *op)
 
 /* Mark the device bytes of every capability the layout presents (@home)
  * and the headers of every other capability and orphan (@hdr). */
+enum { HDR_NONE, HDR_LINKED, HDR_UNLINKED };
+
+/* Is @c in the chains of @view (the device as vfio-pci shows it)? */
+static bool linked_in(const struct pcl_walk *view, const struct pcl_cap *c)
+{
+	for (size_t i = 0; view && i < pcl_walk_cap_count(view); i++) {
+		const struct pcl_cap *v = pcl_walk_cap(view, i);
+
+		if (v->space == c->space && v->offset == c->offset &&
+		    v->id == c->id)
+			return true;
+	}
+	return false;
+}
+
 static void device_caps(const struct pcl_layout *l, const struct pcl_walk *w,
-			bool *home, bool *hdr)
+			const struct pcl_walk *view, bool *home, uint8_t *hdr)
 {
 	const struct pcl_cap *c;
 
@@ -612,8 +627,57 @@ static void device_caps(const struct pcl_layout *l, const struct pcl_walk *w,
 					 pcl_layout_entry_find(e, w) == (long)i;
 			}
 		for (uint32_t b = c->offset; b < PCL_CFG_SIZE &&
-		     b < (uint32_t)c->offset + (shown ? c->length : len); b++)
-			(shown ? home : hdr)[b] = true;
+		     b < (uint32_t)c->offset + (shown ? c->length : len); b++) {
+			if (shown)
+				home[b] = true;
+			else if (!hdr[b])
+				hdr[b] = linked_in(view, c) ? HDR_LINKED :
+							      HDR_UNLINKED;
+		}
+	}
+}
+
+/* Does a capability of @w other than @c reach into [@o, @o + @n)? */
+static bool overlapped(const struct pcl_walk *w, const struct pcl_cap *c,
+		       uint32_t o, uint32_t n)
+{
+	const struct pcl_cap *x;
+
+	for (size_t i = 0; (x = pcl_walk_cap_or_orphan(w, i)); i++)
+		if (x != c && x->offset < o + n && o < x->offset + x->length)
+			return true;
+	return false;
+}
+
+/* A header vfio-pci links in, not presented, under "passthrough", where
+ * nothing else lies: the device's ID (and version) with next pointer 0,
+ * as QEMU drops one. */
+static void check_dropped_header(const struct fuzz_vdev *f,
+				 const struct pcl_walk *w, const uint8_t *hdr,
+				 const bool *covered, const bool *home)
+{
+	const uint8_t *d = f->spy.dev;
+	const struct pcl_cap *c;
+
+	for (size_t i = 0; (c = pcl_walk_cap_or_orphan(w, i)); i++) {
+		uint32_t o = c->offset, n = c->space == PCL_SPACE_STANDARD ? 2 : 4;
+		bool clear = true;
+
+		if (o >= 0x100 ? o + 4 > PCL_CFG_SIZE : o + 2 > 0x100)
+			continue;
+		for (uint32_t b = o; b < o + n; b++)
+			clear &= !covered[b] && !home[b];
+		if (!clear || hdr[o] != HDR_LINKED || o == 0x100 ||
+		    overlapped(w, c, o, n))
+			continue;
+		FUZZ_CHECK(f->image[o] == d[o]);
+		if (c->space == PCL_SPACE_STANDARD) {
+			FUZZ_CHECK(f->image[o + 1] == 0);
+			continue;
+		}
+		FUZZ_CHECK(f->image[o + 1] == d[o + 1] &&
+			   f->image[o + 2] == (d[o + 2] & 0x0f) &&
+			   f->image[o + 3] == 0);
 	}
 }
 
@@ -621,19 +685,24 @@ static void device_caps(const struct pcl_layout *l, const struct pcl_walk *w,
  * Static checks of the table against the device (layout-format 5.4, 5.5):
  * no byte passes through to a presented capability's bytes except its own
  * entry at the same relative offset, nor to the header of any other
- * capability or orphan; the header of a hidden or unmentioned capability
- * and of an orphan that no presented entry covers reads the fill; its
- * other bytes follow the unclaimed policy (passed through at their own
- * offset, or the fill).
+ * capability or orphan vfio-pci links in; the header of a hidden or
+ * unmentioned capability that no presented entry covers reads the fill
+ * under "zero" and "ones", and under "passthrough" as QEMU shows it: one
+ * vfio-pci links in as dropped (check_dropped_header()), one it unlinks
+ * (an orphan of its view) raw; other bytes follow the unclaimed policy
+ * (passed through at their own offset, or the fill).
  */
 static void check_exposure(const struct fuzz_vdev *f,
 			   const struct pcl_layout *l,
 			   const struct pcl_walk *w)
 {
 	static int32_t allowed[PCL_CFG_SIZE];
-	static bool home[PCL_CFG_SIZE], hdr[PCL_CFG_SIZE], covered[PCL_CFG_SIZE];
+	static bool home[PCL_CFG_SIZE], covered[PCL_CFG_SIZE];
+	static uint8_t hdr[PCL_CFG_SIZE];
 	int policy = pcl_layout_unclaimed(l);
 	uint8_t fill = policy == PCL_UNCLAIMED_ONES ? 0xff : 0;
+	struct pcl_cfg *vcfg = NULL;
+	struct pcl_walk *view = NULL;
 
 	memset(home, 0, sizeof(home));
 	memset(hdr, 0, sizeof(hdr));
@@ -645,7 +714,11 @@ static void check_exposure(const struct fuzz_vdev *f,
 	memset(covered + 0x100, 1, 4);
 	for (uint32_t g = 0; g < PCL_CFG_SIZE; g++)
 		allowed[g] = -1;
-	device_caps(l, w, home, hdr);
+	if (pcl_walk_vfio_view(w, &vcfg, NULL) == 0)
+		view = pcl_walk_new(vcfg);
+	device_caps(l, w, view, home, hdr);
+	pcl_walk_free(view);
+	pcl_cfg_free(vcfg);
 	for (int sp = PCL_SPACE_STANDARD; sp <= PCL_SPACE_EXTENDED; sp++) {
 		for (size_t i = 0; i < pcl_layout_entry_count(l, sp); i++) {
 			const struct pcl_layout_entry *e =
@@ -672,9 +745,13 @@ static void check_exposure(const struct fuzz_vdev *f,
 	for (uint32_t g = 0; g < PCL_CFG_SIZE; g++) {
 		const struct pcl_guest_rule *r = &f->spy.rule[g];
 
+		bool raw_hdr = hdr[r->phys] == HDR_UNLINKED &&
+			       policy == PCL_UNCLAIMED_PASSTHROUGH;
+
 		if (r->source == PCL_GUEST_PHYS)
 			FUZZ_CHECK(allowed[g] == (int32_t)r->phys ||
-				   (!home[r->phys] && !hdr[r->phys] &&
+				   (!home[r->phys] &&
+				    (!hdr[r->phys] || raw_hdr) &&
 				    r->phys == g));
 		if (r->source == PCL_GUEST_SHADOW &&
 		    (r->flags & PCL_GUEST_WRITE_THROUGH))
@@ -682,11 +759,15 @@ static void check_exposure(const struct fuzz_vdev *f,
 				   !hdr[r->phys]);
 		if (covered[g] || g < 0x40 || home[g])
 			continue;
-		if (hdr[g] || policy != PCL_UNCLAIMED_PASSTHROUGH) {
+		if (policy != PCL_UNCLAIMED_PASSTHROUGH) {
 			FUZZ_CHECK(r->source == PCL_GUEST_CONST);
 			FUZZ_CHECK(f->image[g] == fill);
+		} else if (hdr[g] == HDR_LINKED) {
+			FUZZ_CHECK(r->source != PCL_GUEST_PHYS);
 		}
 	}
+	if (policy == PCL_UNCLAIMED_PASSTHROUGH)
+		check_dropped_header(f, w, hdr, covered, home);
 }
 
 /* The planned layout, or an empty one when the planner refuses. */

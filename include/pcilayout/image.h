@@ -40,9 +40,10 @@
  *            restored state keeps the value the guest saw.
  *            PCL_GUEST_UNCLAIMED (CONST or PHYS, no @vmask): the byte is
  *            outside what the layout presents (layout-format 5.5), so its
- *            rule is the unclaimed policy on this device - its bytes, or
- *            the fill over the header of a capability it does not show -
- *            and may differ on another device; it holds no state.
+ *            rule is the unclaimed policy on this device - its bytes, the
+ *            fill, or the header of a capability it does not show as QEMU
+ *            leaves it - and may differ on another device; it holds no
+ *            state.
  *   hook     a registered hook (pcl_guest_add_hook()) whose register holds
  *            this byte; the engine tells the VMM when its value changes.
  *            A hooked PHYS byte's value is its @vmask bits and, with
@@ -281,16 +282,19 @@ struct pcl_guest_options {
  * The image: header copied from @cfg; presented physical capabilities
  * copied from their physical offsets to their guest offsets; the
  * capability pointer and every next pointer rewritten to the layout's
- * order (guest offset order); virtual capabilities synthesized; hidden
- * capabilities absent from the chains; Status.CAP_LIST set exactly when the
- * standard chain is not empty; a Null extended capability at 0x100 when
- * the layout puts nothing there but has extended entries. Bytes outside
+ * link order (docs/layout-format.md 4.4); virtual capabilities
+ * synthesized; hidden capabilities absent from the chains;
+ * Status.CAP_LIST set exactly when the standard chain is not empty; a Null
+ * extended capability at 0x100 when the layout puts nothing there but has
+ * extended entries. Bytes outside
  * presented entries follow the layout's unclaimed policy
  * (PCL_GUEST_UNCLAIMED; docs/layout-format.md 5.4, 5.5): those of a hidden
- * or unmentioned capability and of an orphan too, but for its header (2
- * bytes, extended: 4), which reads the fill (0, or 0xff under "ones"), a
- * hidden capability's registers being written only as vfio-pci lets them
- * be for its ID; the physical bytes of a presented capability are reached
+ * or unmentioned capability and of an orphan too, a hidden capability's
+ * registers being written only as vfio-pci lets them be for its ID; its
+ * header (2 bytes, extended: 4) reads the fill under "zero" and "ones",
+ * and under "passthrough" as QEMU shows it: the device's ID and version
+ * with next pointer 0 where vfio-pci links the capability in, the device's
+ * bytes where vfio-pci unlinks it (an orphan of its view); the physical bytes of a presented capability are reached
  * only through its entry (the old home of a relocated one reads the
  * fill).
  *

@@ -10,15 +10,16 @@
  *     policy would pass them through: a capability the layout presents
  *     entirely (so the old home of a relocated one, and MSI or MSI-X,
  *     which are emulated, are never reached at their physical offset);
- *     a hidden one, one the layout does not mention and an orphan only by
- *     their header, which reads the policy's fill (layout-format 5.4), so
- *     that a guest never finds them at their old place, while their
- *     registers pass through as vfio-pci lets them: an orphan's and a
- *     hidden ID's raw, like unassigned bytes, a known ID's with vfio-pci's
- *     write permissions for it (perm.c);
+ *     a hidden one and one the layout does not mention only by their
+ *     header, which reads as QEMU leaves a capability it drops (under
+ *     "passthrough": ID and version kept, next pointer 0) or the fill
+ *     (layout-format 5.4), while their registers pass through as vfio-pci
+ *     lets them: a hidden ID's raw, like unassigned bytes, a known ID's
+ *     with vfio-pci's write permissions for it (perm.c); an orphan of
+ *     vfio-pci's view passes whole, as vfio-pci and QEMU pass it;
  *  3. the header gets its fixed rules;
  *  4. each presented entry is laid over its guest range, with its header
- *     (ID and next pointer) rewritten to the layout's chain order, and its
+ *     (ID and next pointer) rewritten to the layout's link order, and its
  *     body given vfio-pci's permissions (perm.c) or emulated (MSI, MSI-X,
  *     virtual capabilities).
  * Later steps overwrite earlier ones, so the passthrough set is exactly
@@ -44,6 +45,8 @@ struct build {
 	const struct pcl_cfg *cfg;
 	const uint8_t *data;
 	struct pcl_walk *walk;
+	struct pcl_cfg *view;	     /* the device as vfio-pci shows it */
+	struct pcl_walk *view_walk;
 	const struct pcl_guest_options *opts;
 	struct pcl_error *err;
 	uint8_t fill; /* 0, or 0xff under "ones" */
@@ -207,15 +210,57 @@ static int body_rules(struct build *b, int space, uint16_t id, uint32_t at,
 	return r;
 }
 
+/* Does vfio-pci link @c into its chain (rather than unlink it)? */
+static bool vfio_links(struct build *b, const struct pcl_cap *c)
+{
+	for (size_t i = 0; i < pcl_walk_cap_count(b->view_walk); i++) {
+		const struct pcl_cap *v = pcl_walk_cap(b->view_walk, i);
+
+		if (v->space == c->space && v->offset == c->offset &&
+		    v->id == c->id)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The header of a capability vfio-pci links in but the layout does not
+ * present, under "passthrough": its ID (and version) as the device has
+ * them, its next pointer 0 - the bytes QEMU leaves when it drops one
+ * (vfio_add_ext_cap(): "left with config space from the physical device
+ * ... but with the next pointer masked to zero"), read-only.
+ */
+static int dropped_header(struct build *b, const struct pcl_cap *c)
+{
+	const uint8_t *d = b->data + c->offset;
+	uint32_t n = c->space == PCL_SPACE_STANDARD ? 2 : 4;
+	uint8_t hdr[4] = { d[0], 0, 0, 0 };
+	int r = 0;
+
+	if (n == 4) {
+		hdr[1] = d[1];
+		hdr[2] = d[2] & 0x0f; /* next pointer bits 23:20 cleared */
+	}
+	/* Unclaimed: bytes of the device, not of the layout's view, so they
+	 * take no part in the engine's portable state. */
+	for (uint32_t i = 0; i < n && !r; i++)
+		r = set_unclaimed(b, c->offset + i, 1, hdr[i]);
+	return r;
+}
+
 /*
  * Step 2 for the device's capability or orphan @c: a presented one's bytes
- * (@home) read the fill; another's header reads the fill and its body
- * follows the policy.
+ * (@home) read the fill. Another's header reads the fill under "zero" and
+ * "ones"; under "passthrough" it reads as QEMU shows it: dropped_header()
+ * where vfio-pci links it in, the device's own bytes where the kernel
+ * already unlinks it (an orphan of its view, which vfio-pci passes raw as
+ * any unassigned byte). The body follows the policy.
  */
 static int take_back(struct build *b, const struct pcl_cap *c, bool home,
 		     bool orphan)
 {
 	uint32_t len = c->length, hdr = c->space == PCL_SPACE_STANDARD ? 2 : 4;
+	bool pass = pcl_layout_unclaimed(b->layout) == PCL_UNCLAIMED_PASSTHROUGH;
 	int r;
 
 	if (c->offset >= PCL_CFG_SIZE)
@@ -224,10 +269,13 @@ static int take_back(struct build *b, const struct pcl_cap *c, bool home,
 		len = PCL_CFG_SIZE - (uint32_t)c->offset;
 	if (home)
 		return len ? set_unclaimed(b, c->offset, len, b->fill) : 0;
-	if ((r = set_unclaimed(b, c->offset, hdr < len ? hdr : len, b->fill)))
+	if (!pass)
+		return set_unclaimed(b, c->offset, hdr < len ? hdr : len, b->fill);
+	if (len < hdr)
+		return 0;
+	if (!orphan && vfio_links(b, c) && (r = dropped_header(b, c)))
 		return r;
-	if (orphan || len <= hdr ||
-	    pcl_layout_unclaimed(b->layout) != PCL_UNCLAIMED_PASSTHROUGH)
+	if (orphan || len <= hdr)
 		return 0;
 	return body_rules(b, c->space, c->id, c->offset, c->offset, len, NULL);
 }
@@ -802,7 +850,9 @@ int pcl_guest_build(struct pcl_ctx *ctx, const struct pcl_layout *layout,
 	b.fill = pcl_layout_unclaimed(layout) == PCL_UNCLAIMED_ONES ? 0xff : 0;
 	b.g = pcl_guest_new(ctx);
 	b.walk = pcl_walk_new(cfg);
-	if (!b.g || !b.walk) {
+	if (b.walk && pcl_walk_vfio_view(b.walk, &b.view, NULL) == 0)
+		b.view_walk = pcl_walk_new(b.view);
+	if (!b.g || !b.walk || !b.view_walk) {
 		r = pcl_set_error(err, -ENOMEM, "", 0, 0, -1, "out of memory");
 		goto fail;
 	}
@@ -813,10 +863,14 @@ int pcl_guest_build(struct pcl_ctx *ctx, const struct pcl_layout *layout,
 	    (r = chain(&b, PCL_SPACE_EXTENDED)))
 		goto fail;
 	pcl_guest_set_fingerprint(b.g, fp);
+	pcl_walk_free(b.view_walk);
+	pcl_cfg_free(b.view);
 	pcl_walk_free(b.walk);
 	*guest = b.g;
 	return 0;
 fail:
+	pcl_walk_free(b.view_walk);
+	pcl_cfg_free(b.view);
 	pcl_walk_free(b.walk);
 	pcl_guest_free(b.g);
 	return r;

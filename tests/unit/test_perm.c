@@ -18,8 +18,11 @@
  * top of it (QEMU's share: identity, BARs, interrupt line and pin,
  * capability chains, MSI, MSI-X), the body of a capability the layout hides
  * as QEMU shows it (the device's bytes, written as the kernel lets them),
- * and this project's one rule beyond the kernel: headers of capabilities
- * the layout does not show read the fill.
+ * and QEMU's rule for headers of capabilities the layout does not show:
+ * under "passthrough", one vfio-pci links in reads as the VMM's (ID and
+ * version kept, next pointer 0, as QEMU drops one), one vfio-pci unlinks
+ * passes raw like any unassigned byte; under "zero" and "ones" they read
+ * the fill.
  *
  * Where the engine is stricter than the kernel the model says "may": the
  * kernel's write masks that cover fields the specifications make
@@ -342,11 +345,14 @@ static struct want hidden_body(int space, uint16_t id, uint32_t off,
 /*
  * The expectation for guest byte @g of a layout presenting @e (or NULL
  * when no entry covers it); @hdr: @g is the header of a device capability
- * or orphan the layout does not present; @hidden: the device capability
- * the layout does not present that holds @g, or NULL.
+ * or orphan the layout does not present (HDR_LINKED when vfio-pci links it
+ * into its chain, HDR_UNLINKED when it does not); @hidden: the device
+ * capability the layout does not present that holds @g, or NULL.
  */
+enum { HDR_NONE, HDR_LINKED, HDR_UNLINKED };
+
 static struct want model(uint32_t g, const struct pcl_layout_entry *e,
-			 bool hdr, const struct pcl_cap *hidden, int policy,
+			 int hdr, const struct pcl_cap *hidden, int policy,
 			 uint32_t exp_version)
 {
 	uint32_t off;
@@ -356,8 +362,12 @@ static struct want model(uint32_t g, const struct pcl_layout_entry *e,
 	if (!e && g >= 0x100 && g < 0x104)	/* QEMU emulates it too */
 		return emulated(0, "the extended chain's head: the VMM's");
 	if (!e) {
-		if (hdr || policy != PCL_UNCLAIMED_PASSTHROUGH)
+		if (policy != PCL_UNCLAIMED_PASSTHROUGH)
 			return emulated(0, "unclaimed: the fill");
+		if (hdr == HDR_LINKED)
+			return emulated(0, "dropped header: the VMM's");
+		if (hdr == HDR_UNLINKED)
+			return hw_rw(0xff, "header vfio-pci unlinks: raw");
 		if (hidden)
 			return hidden_body(hidden->space, hidden->id,
 					   g - hidden->offset, exp_version);
@@ -518,7 +528,7 @@ static void compare_engine(struct pcl_ctx *ctx, const struct pcl_layout *l,
 			   struct tally *t)
 {
 	static struct spy spy;
-	static bool hdr[N];
+	static uint8_t hdr[N];
 	static const struct pcl_cap *hidden[N];
 	struct pcl_vdev_backend be = { spy_read, spy_write, &spy };
 	struct pcl_walk *w = pcl_walk_new(cfg);
@@ -543,9 +553,12 @@ static void compare_engine(struct pcl_ctx *ctx, const struct pcl_layout *l,
 			const struct pcl_cap *c = o ? pcl_walk_orphan(w, i) :
 						      pcl_walk_cap(w, i);
 			uint32_t n = c->space == PCL_SPACE_STANDARD ? 2 : 4;
+			bool linked = !o && (kernel_knows(c->space, c->id) ||
+					     c->offset == 0x100);
 
 			for (uint32_t b = c->offset; b < c->offset + n && b < N; b++)
-				hdr[b] = true;
+				if (!hdr[b])
+					hdr[b] = linked ? HDR_LINKED : HDR_UNLINKED;
 			for (uint32_t b = c->offset + n; !o &&
 			     b < c->offset + c->length && b < N; b++) {
 				if (!hidden[b] && !presents(l, w, i))
@@ -569,7 +582,7 @@ static void compare_engine(struct pcl_ctx *ctx, const struct pcl_layout *l,
 	for (uint32_t b = 0; b < N; b++) {
 		uint32_t len = 0;
 		const struct pcl_layout_entry *e = entry_at(l, b, &len);
-		struct want m = model(b, e, hdr[b] && !e, hidden[b],
+		struct want m = model(b, e, e ? HDR_NONE : hdr[b], hidden[b],
 				      pcl_layout_unclaimed(l),
 				      exp ? (pcl_cfg_data(cfg)[exp->offset + 2] & 0xf) : 2);
 		struct seen s = observe(&p, b, trig[b]);
