@@ -3,7 +3,11 @@
 # mkinitramfs.sh SRCDIR BUILDDIR MODDIR OUT - the e2e guest's initramfs:
 # static busybox, the kernel's vfio modules (with what they depend on, from
 # modules.dep), the built pcilayout tool, library and example VMM with the
-# shared libraries ldd names, pci.ids, and tests/e2e/guest/ as /e2e.
+# shared libraries ldd names, pci.ids, and tests/e2e/guest/ as /e2e. Also
+# OUT-qemu, the same plus Debian's QEMU for the parity boot: its TCG
+# accelerator (a module), SeaBIOS (the only firmware -nodefaults needs) and
+# its libraries; a second archive, because the kernel unpacks
+# concatenated archives and only that boot pays for QEMU's size.
 set -eu
 src=$1 bld=$2 moddir=$3 out=$4
 root=$(mktemp -d)
@@ -54,3 +58,26 @@ mv "$root/e2e/init" "$root/init"
 chmod +x "$root/init"
 (cd "$root" && find . | cpio -H newc -o --quiet) | gzip -1 >"$out.tmp"
 mv "$out.tmp" "$out"
+
+# The QEMU archive: only what the base archive lacks.
+qemu=$(command -v qemu-system-x86_64 || true)
+qmod=/usr/lib/x86_64-linux-gnu/qemu
+rm -f "$out-qemu"
+[ -n "$qemu" ] && [ -r "$qmod/accel-tcg-x86_64.so" ] &&
+	[ -r /usr/share/seabios/bios-256k.bin ] || exit 0
+q=$(mktemp -d)
+trap 'rm -rf "$root" "$q"' EXIT
+chmod 755 "$q"
+mkdir -p "$q/usr/bin" "$q$qmod" "$q/usr/share/qemu"
+cp "$qemu" "$q/usr/bin/"
+cp "$qmod/accel-tcg-x86_64.so" "$q$qmod/"
+cp /usr/share/seabios/bios-256k.bin "$q/usr/share/qemu/"
+for lib in $(ldd "$qemu" "$qmod/accel-tcg-x86_64.so" |
+	sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p' | sort -u); do
+	[ -e "$root$lib" ] && continue
+	mkdir -p "$q$(dirname "$lib")"
+	cp -L "$lib" "$q$lib"
+done
+(cd "$q" && find . | cpio -H newc -o --quiet) | gzip -1 >"$out-qemu.tmp"
+cat "$out" "$out-qemu.tmp" >"$out-qemu"
+rm -f "$out-qemu.tmp"
