@@ -145,8 +145,9 @@ static int add_hook(struct build *b, int hook, uint32_t off, uint32_t width)
 	return h + 1;
 }
 
-/* Does a physical entry of the layout select the device's capability @k? */
-static bool presented(struct build *b, size_t k)
+/* The physical entry of the layout that selects the device's capability
+ * @k (pcl_walk_cap_or_orphan() index), or NULL. */
+static const struct pcl_layout_entry *entry_of(struct build *b, size_t k)
 {
 	for (int s = 0; s < 2; s++)
 		for (size_t i = 0; i < pcl_layout_entry_count(b->layout, s); i++) {
@@ -155,9 +156,14 @@ static bool presented(struct build *b, size_t k)
 
 			if (e->kind == PCL_ENTRY_PHYSICAL &&
 			    pcl_layout_entry_find(e, b->walk) == (long)k)
-				return true;
+				return e;
 		}
-	return false;
+	return NULL;
+}
+
+static bool presented(struct build *b, size_t k)
+{
+	return entry_of(b, k) != NULL;
 }
 
 /*
@@ -552,17 +558,23 @@ static const struct pcl_cap *overlaps_other(struct build *b,
 	const struct pcl_cap *c;
 
 	for (size_t i = 0; (c = pcl_walk_cap_or_orphan(b->walk, i)); i++) {
+		const struct pcl_layout_entry *e;
+		uint32_t clen = c->length;
+
 		if (c == self || c->space != self->space)
 			continue;
+		/* A presented one reaches as far as its entry: a planner cuts
+		 * a capability that overlaps the next (broken devices). */
+		if ((e = entry_of(b, i)) && e->length && e->length < clen)
+			clen = e->length;
 		/* One vfio-pci hides inside a capability it shows is part of
 		 * it, as the kernel maps it: not a neighbour. */
 		if (pcl_catalog_vfio_hides(c->space, c->id) &&
 		    !pcl_catalog_vfio_hides(self->space, self->id) &&
 		    c->offset > self->offset &&
-		    c->offset + (uint32_t)c->length <= off + len)
+		    c->offset + clen <= off + len)
 			continue;
-		if (c->offset < off + len &&
-		    off < (uint32_t)c->offset + c->length)
+		if (c->offset < off + len && off < (uint32_t)c->offset + clen)
 			return c;
 	}
 	return NULL;
