@@ -19,7 +19,7 @@
 #include "commands.h"
 
 static const char collect_usage[] =
-	"Usage: pcilayout collect [options] > HOST.json\n"
+	"Usage: pcilayout collect [options] [-o HOST.json]\n"
 	"Write this host's bundle, one JSON document: the config spaces of its\n"
 	"PCI functions (every one, or those -s/-d select) with each VF's PF, the\n"
 	"functions' IOMMU groups, IOMMUs and drivers, each IOMMU's PASID support\n"
@@ -29,6 +29,8 @@ static const char collect_usage[] =
 	"the first 64 bytes of a config space.\n\n"
 	"Options:\n"
 	CLI_SELECT_USAGE
+	"  -o, --output FILE      write the bundle to FILE (atomically) instead\n"
+	"                         of standard output\n"
 	"  -j, --json             accepted: the bundle is JSON\n"
 	"  -h, --help             show this help\n\n"
 	"Exit status: 0 written, 2 bad usage, sysfs unreadable, or output that\n"
@@ -159,10 +161,12 @@ int cmd_collect(int argc, char **argv)
 	static const struct option opts[] = {
 		CLI_SELECT_OPTIONS,
 		{ "json", no_argument, NULL, 'j' },
+		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli_sources src = { 0 };
+	const char *output = NULL;
 	char tool[64];
 	json_t *doc;
 	int c, r, ret = EXIT_USAGE;
@@ -170,12 +174,16 @@ int cmd_collect(int argc, char **argv)
 	/* The bundle is JSON, and so are its messages and errors. */
 	cli_set_json(true);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "s:d:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:d:jo:h", opts, NULL)) != -1) {
 		r = cli_select_option(c, optarg);
 		if (r < 0)
 			return EXIT_USAGE;
 		if (r || c == 'j')
 			continue;
+		if (c == 'o') {
+			output = optarg;
+			continue;
+		}
 		if (c == 'h') {
 			cli_usage(stdout, collect_usage);
 			return EXIT_OK;
@@ -203,7 +211,8 @@ int cmd_collect(int argc, char **argv)
 			    json_string(cli_select_text()) : json_null());
 	json_object_set_new(doc, "iommus", iommus_json());
 	json_object_set_new(doc, "functions", functions_json(&src));
-	ret = cli_doc_print(doc) < 0 ? EXIT_USAGE : EXIT_OK;
+	r = output ? cli_doc_save(doc, output) : cli_doc_print(doc);
+	ret = r < 0 ? EXIT_USAGE : EXIT_OK;
 out:
 	cli_sources_free(&src);
 	return ret;

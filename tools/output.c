@@ -189,6 +189,32 @@ int cli_doc_print(json_t *doc)
 	return 0;
 }
 
+static int write_doc(FILE *f, void *doc)
+{
+	if (json_dumpf(doc, f, JSON_INDENT(2) | JSON_SORT_KEYS) < 0 ||
+	    fputc('\n', f) == EOF)
+		return -EIO;
+	return 0;
+}
+
+int cli_doc_save(json_t *doc, const char *path)
+{
+	int r;
+
+	if (!doc) {
+		cli_message("error", NULL, "out of memory");
+		return -1;
+	}
+	json_object_set_new(doc, "messages", cli_doc_take_messages());
+	r = pcl_file_replace(path, write_doc, doc);
+	json_decref(doc);
+	if (r < 0) {
+		cli_error("%s: %s", path, strerror(-r));
+		return -1;
+	}
+	return 0;
+}
+
 /* Messages kept after the document went out: stderr is all that is left. */
 static void flush_kept(void)
 {

@@ -58,6 +58,13 @@ json_t *cli_doc_new(const char *name);
 int cli_doc_print(json_t *doc);
 
 /*
+ * The same document written to @path instead (atomically, through
+ * pcl_file_replace(): the old file or the whole new one, never a part).
+ * Return: 0, or -1 with the error reported (@path untouched).
+ */
+int cli_doc_save(json_t *doc, const char *path);
+
+/*
  * Take the kept messages as a JSON array (new reference), for a document
  * written without jansson (show --json), and record that the document is
  * on its way, as cli_doc_print() does.

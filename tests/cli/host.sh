@@ -44,6 +44,19 @@ cp "$T/out" "$T/bundle.json"
 if [ "$(id -u)" -eq 0 ]; then
 	if [ -s "$T/err" ]; then fail "collect as root wrote to stderr"; else ok; fi
 fi
+# -o writes the same bundle to a file, atomically; stdout stays empty.
+expect_exit 0 "collect -o" -- "$P" collect -o "$T/bundle-o.json"
+[ -s "$T/out" ] && fail "collect -o wrote to stdout" || ok
+python3 -c 'import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:])
+for d in (a, b):
+    d["host"].pop("time", None)
+sys.exit(a != b)' "$T/bundle.json" "$T/bundle-o.json" && ok || fail "collect -o: another bundle than stdout's"
+mkdir "$T/ro" && chmod 500 "$T/ro"
+if [ "$(id -u)" -ne 0 ]; then
+	expect_exit 2 "collect -o into a read-only directory" -- "$P" collect -o "$T/ro/b.json"
+fi
+expect_exit 2 "collect -o of a directory" -- "$P" collect -o "$T/ro"
 python3 - "$T/bundle.json" "$PCILAYOUT_SYSFS" <<'PY' || fail "the bundle says what sysfs says"
 import json, os, sys
 b = json.load(open(sys.argv[1]))
