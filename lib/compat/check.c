@@ -99,6 +99,14 @@ static bool ext_read(const struct pcl_cfg *cfg)
 	return pcl_cfg_is_read(cfg, PCL_EXT_CAP_START, PCL_EXT_CAP_HDR_SIZE);
 }
 
+/* Are @len bytes at @off inside space @space and all read? */
+static bool within_read(const struct cstate *st, uint32_t off, uint32_t len,
+			int space)
+{
+	return len && off + len <= pcl_space_end(space) &&
+	       pcl_cfg_is_read(st->cfg, off, len);
+}
+
 /* Pass 1: find the capability of every physical and hidden entry. */
 static void select_entries(struct cstate *st)
 {
@@ -149,11 +157,19 @@ static void select_entries(struct cstate *st)
 			st->sel[k] = e;
 			if (e->kind == PCL_ENTRY_HIDDEN)
 				continue;
-			if (c->flags & PCL_CAP_TRUNCATED) {
+			if ((c->flags & PCL_CAP_TRUNCATED) &&
+			    within_read(st, c->offset, e->length, s)) {
+				/* A planner cuts such a capability where its
+				 * space or the read ends; the guest sees no more. */
+				pcl_report_add(st->rep, PCL_SEVERITY_WARNING, s, c->offset,
+					       "truncated",
+					       "%s: the device's capability at 0x%x runs past its space or into bytes that were not read; the layout shows its first %u bytes, which the device has",
+					       name, c->offset, e->length);
+			} else if (c->flags & PCL_CAP_TRUNCATED) {
 				pcl_report_add(st->rep, PCL_SEVERITY_ERROR, s, c->offset,
 					       "truncated",
-					       "%s: the device's capability at 0x%x runs past its space or into bytes that were not read",
-					       name, c->offset);
+					       "%s: the device's capability at 0x%x runs past its space or into bytes that were not read, and the layout shows %u bytes of it",
+					       name, c->offset, e->length);
 			} else if (c->flags & PCL_CAP_LENGTH_UNKNOWN) {
 				pcl_report_add(st->rep, PCL_SEVERITY_WARNING, s, c->offset,
 					       "length-unknown",
