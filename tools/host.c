@@ -67,13 +67,15 @@ static bool link_name(const char *path, char *buf, size_t size)
 	char target[PATH_MAX];
 	const char *base;
 	ssize_t n = readlink(path, target, sizeof(target) - 1);
+	int len;
 
 	if (n <= 0)
 		return false;
 	target[n] = '\0';
 	base = strrchr(target, '/');
-	snprintf(buf, size, "%s", base ? base + 1 : target);
-	return buf[0] != '\0';
+	/* A name that does not fit is not a name we know, not a shorter one. */
+	len = snprintf(buf, size, "%s", base ? base + 1 : target);
+	return len > 0 && (size_t)len < size;
 }
 
 /* Hex text as sysfs prints it ("%llx", maybe "0x"); false if malformed. */

@@ -278,7 +278,7 @@ static void emit_finding(json_t *json, const char *sev, const char *code,
 
 void mapcli_findings(const struct pcl_map *map, json_t *json)
 {
-	struct mapcli_hidden h;
+	struct mapcli_hidden h = { 0 };
 	uint32_t hoff = 0;
 	bool have = next_hidden(map, &hoff, &h);
 	char msg[256];
