@@ -375,7 +375,7 @@ int bench_write_file(const char *path, const void *data, size_t len)
 	return ok ? 0 : -1;
 }
 
-int bench_run(char *const argv[], uint64_t *ns, long *maxrss_kib)
+int bench_run(char *const argv[], uint64_t *ns, struct bench_usage *use)
 {
 	struct rusage ru;
 	uint64_t t0 = bench_now_ns();
@@ -397,8 +397,11 @@ int bench_run(char *const argv[], uint64_t *ns, long *maxrss_kib)
 	if (wait4(pid, &status, 0, &ru) < 0)
 		return -1;
 	*ns = bench_now_ns() - t0;
-	if (maxrss_kib)
-		*maxrss_kib = ru.ru_maxrss;
+	if (use) {
+		use->maxrss_kib = ru.ru_maxrss;
+		use->minflt = ru.ru_minflt;
+		use->majflt = ru.ru_majflt;
+	}
 	if (!WIFEXITED(status))
 		return -1;
 	if (WEXITSTATUS(status) == 127)

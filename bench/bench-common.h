@@ -84,12 +84,20 @@ void bench_buf_free(struct bench_buf *b);
 /* Write @len bytes to a new file @path. Returns 0 or -1. */
 int bench_write_file(const char *path, const void *data, size_t len);
 
+/* What a child process cost besides its wall time. */
+struct bench_usage {
+	long maxrss_kib; /* peak resident set */
+	long minflt;     /* page faults served without I/O */
+	long majflt;     /* page faults that needed I/O */
+};
+
 /*
  * Run @argv (stdout and stderr to /dev/null) and wait. Returns the exit
- * status (>= 0) and stores the wall time in ns and the peak RSS in KiB;
- * -1 when it cannot be started (e.g. not installed).
+ * status (>= 0) and stores the wall time in ns and, when @use is given,
+ * the peak RSS and page faults; -1 when it cannot be started (e.g. not
+ * installed).
  */
-int bench_run(char *const argv[], uint64_t *ns, long *maxrss_kib);
+int bench_run(char *const argv[], uint64_t *ns, struct bench_usage *use);
 
 /* Find @name in $PATH; returns a static path or NULL. */
 const char *bench_which(const char *name);

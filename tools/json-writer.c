@@ -130,23 +130,45 @@ static void jw_putc(struct jw *w, char c)
 	w->buf[w->len++] = c;
 }
 
-/* jansson's dump_indent(): a newline, then two spaces per level. */
-static void jw_newline(struct jw *w, int depth)
+/*
+ * What comes before a member or an element at @depth > 0: "," unless it
+ * is the first, then jansson's dump_indent(), a newline and two spaces
+ * per level; at most 2 + 2 * JW_MAX_DEPTH bytes. Written straight into
+ * the buffer when it has room (the common case: one check per token, not
+ * one call per byte), else through jw_put().
+ */
+#define JW_PREFIX_MAX (2 + 2 * JW_MAX_DEPTH)
+
+static void jw_prefix(struct jw *w, bool comma, int depth)
 {
-	jw_putc(w, '\n');
-	jw_put(w, jw_spaces, 2 * (size_t)depth);
+	size_t n = (size_t)comma + 1 + 2 * (size_t)depth;
+	char *o;
+
+	if (w->cap - w->len < JW_PREFIX_MAX) {
+		if (comma)
+			jw_putc(w, ',');
+		jw_putc(w, '\n');
+		jw_put(w, jw_spaces, 2 * (size_t)depth);
+		return;
+	}
+	o = w->buf + w->len;
+	o[0] = ',';
+	o += comma;
+	o[0] = '\n';
+	memcpy(o + 1, jw_spaces, 2 * JW_MAX_DEPTH);
+	w->len += n;
 }
 
 /* What comes before a member or an element: nothing, or ",", then indent. */
 static void jw_item(struct jw *w)
 {
+	bool comma;
+
 	if (w->depth == 0)
 		return;
-	if (w->empty[w->depth])
-		w->empty[w->depth] = false;
-	else
-		jw_putc(w, ',');
-	jw_newline(w, w->depth);
+	comma = !w->empty[w->depth];
+	w->empty[w->depth] = false;
+	jw_prefix(w, comma, w->depth);
 }
 
 /* Before a value: a member's value follows its key with no separator. */
@@ -175,7 +197,7 @@ static void jw_close(struct jw *w, char c)
 {
 	if (w->depth > 0) {
 		if (!w->empty[w->depth])
-			jw_newline(w, w->depth - 1);
+			jw_prefix(w, false, w->depth - 1);
 		w->depth--;
 	}
 	jw_putc(w, c);
@@ -203,10 +225,21 @@ void jw_end_array(struct jw *w)
 
 void jw_key(struct jw *w, const char *key)
 {
+	size_t n = strlen(key);
+
 	jw_item(w);
-	jw_putc(w, '"');
-	jw_put(w, key, strlen(key));
-	jw_put(w, "\": ", 3);
+	if (w->cap - w->len >= n + 4) {
+		char *o = w->buf + w->len;
+
+		o[0] = '"';
+		memcpy(o + 1, key, n);
+		memcpy(o + 1 + n, "\": ", 3);
+		w->len += n + 4;
+	} else {
+		jw_putc(w, '"');
+		jw_put(w, key, n);
+		jw_put(w, "\": ", 3);
+	}
 	w->after_key = true;
 }
 

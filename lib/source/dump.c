@@ -244,6 +244,36 @@ static int bad_char(struct reader *r, const char *ls, const char *p)
 }
 
 /*
+ * The fastest path, for a whole row as lspci prints it: sixteen " hh" at
+ * @t. It accepts exactly the rows that the per-byte loop of hex_row()
+ * would take sixteen times in a row, and returns true having stored them
+ * in @dst. For anything else it returns false, and that loop, which owns
+ * every error message, parses the row again from its first byte: what
+ * was stored here is overwritten, or the whole input is rejected.
+ *
+ * No branch per byte: hexval1[] - 1 is the digit's value, or -1 for a
+ * non-digit, so OR-ing the bytes leaves a bit above the low 8 set when any
+ * was not a digit; OR-ing each separator XOR ' ', shifted up, does the
+ * same for a separator that is not a space. @t and @dst never overlap
+ * (text and cfg are separate allocations): saying so lets the compiler
+ * keep the loads ahead of the stores. Gathering the bytes in registers
+ * and then storing them, as this did before, cost ~370 instructions a
+ * row (callgrind, gcc 12 -O3); this costs ~150.
+ */
+static bool row16(const unsigned char *restrict t, uint8_t *restrict dst)
+{
+	int bad = 0;
+
+	for (unsigned int i = 0; i < ROW_BYTES; i++, t += 3) {
+		int b = ((hexval1[t[1]] - 1) * 16) | (hexval1[t[2]] - 1);
+
+		bad |= b | ((t[0] ^ ' ') << 8);
+		dst[i] = (uint8_t)b;
+	}
+	return !(bad & ~0xff);
+}
+
+/*
  * A hex row; @digits hex digits and a ':' start the line. Bytes go straight
  * into the open cfg: on any error the whole input is rejected anyway.
  */
@@ -281,45 +311,13 @@ static int hex_row(struct reader *r, const char *ls, size_t digits,
 			    r->row_line[off / ROW_BYTES]);
 
 	dst = r->cur->data + off;
-	/*
-	 * Fastest path, a whole row as lspci prints it: sixteen " hh" and
-	 * then a line end or a blank. It accepts exactly the rows that the
-	 * per-byte loop below would take sixteen times in a row, checks
-	 * them with no branch per byte (the per-byte loop was ~3/4 of the
-	 * parse time), and leaves anything else to that loop, having
-	 * written nothing.
-	 */
+	/* Fastest path: a whole row as lspci prints it (see row16()). */
 	if (r->end - p >= 3 * ROW_BYTES &&
 	    (r->end - p == 3 * ROW_BYTES || is_blank(p[3 * ROW_BYTES]) ||
-	     p[3 * ROW_BYTES] == '\n' || p[3 * ROW_BYTES] == '\r')) {
-		const unsigned char *t = (const unsigned char *)p;
-		unsigned int sep = 0, hexbits = 0;
-		uint64_t half[2] = { 0, 0 };
-
-		/*
-		 * hexval1[] - 1 is the digit's value, or 0xff for a non-digit:
-		 * OR-ing them all leaves a high bit set when any was not a
-		 * digit, and OR-ing each separator XOR ' ' leaves a bit set
-		 * when any was not a space. No compare, no branch per byte.
-		 * The bytes gather in two registers and are stored once the
-		 * text has been read: a byte store into the cfg could alias
-		 * the text, which kept the compiler from overlapping the
-		 * loads.
-		 */
-		for (unsigned int i = 0; i < ROW_BYTES; i++, t += 3) {
-			uint64_t hi = (uint8_t)(hexval1[t[1]] - 1);
-			uint64_t lo = (uint8_t)(hexval1[t[2]] - 1);
-
-			sep |= t[0] ^ (unsigned int)' ';
-			hexbits |= (unsigned int)(hi | lo);
-			half[i / 8] |= ((hi << 4) | lo) << (8 * (i % 8));
-		}
-		if (!sep && !(hexbits & 0xf0)) {
-			for (unsigned int i = 0; i < ROW_BYTES; i++)
-				dst[i] = (uint8_t)(half[i / 8] >> (8 * (i % 8)));
-			n = ROW_BYTES;
-			p += 3 * ROW_BYTES;
-		}
+	     p[3 * ROW_BYTES] == '\n' || p[3 * ROW_BYTES] == '\r') &&
+	    row16((const unsigned char *)p, dst)) {
+		n = ROW_BYTES;
+		p += 3 * ROW_BYTES;
 	}
 	/*
 	 * Fast path for what lspci prints, " hh" sixteen times: two table
@@ -372,10 +370,15 @@ static int hex_row(struct reader *r, const char *ls, size_t digits,
 	if (!n)
 		return fail(r, -EINVAL, ls, p, (int32_t)off,
 			    "hex row without bytes");
-	pcl_cfg_mark_read(r->cur, off, n);
+	/* A whole row is two bytes of the read map (off is 16-aligned). */
+	if (n == ROW_BYTES)
+		memset(&r->cur->read[off / 8], 0xff, ROW_BYTES / 8);
+	else
+		pcl_cfg_mark_read(r->cur, off, n);
 	r->row_line[off / ROW_BYTES] = r->line;
 	r->cur_rows = true;
-	*next = next_line(r, p);
+	/* Most rows end right after their last byte. */
+	*next = p < r->end && *p == '\n' ? p + 1 : next_line(r, p);
 	return 0;
 }
 
