@@ -179,7 +179,7 @@ static void device_json(struct jw *out, const struct pcl_cfg *cfg,
 	jw_end_object(out);
 }
 
-static void print_cap(const struct pcl_cap *c)
+static void print_cap(struct jw *out, const struct pcl_cap *c)
 {
 	const struct pcl_capdef *def = pcl_catalog_lookup(c->space, c->id);
 	char len[16], ver[8] = "  ";
@@ -192,38 +192,44 @@ static void print_cap(const struct pcl_cap *c)
 		snprintf(len, sizeof(len), "%4s", "?");
 	else
 		snprintf(len, sizeof(len), "%4u", c->length);
-	printf("\t[%03x] %s len %s %-2s  %-8s %s", c->offset,
-	       c->space == PCL_SPACE_STANDARD ? "std" : "ext", len, ver,
-	       c->name, def ? def->long_name : "Unknown capability");
+	jw_printf(out, "\t[%03x] %s len %s %-2s  %-8s %s", c->offset,
+		  c->space == PCL_SPACE_STANDARD ? "std" : "ext", len, ver,
+		  c->name, def ? def->long_name : "Unknown capability");
 	if (!def)
-		printf(" (id 0x%x)", c->id);
+		jw_printf(out, " (id 0x%x)", c->id);
 	if (c->space == PCL_SPACE_EXTENDED && c->id == PCL_EXT_CAP_ID_VNDR)
-		printf(" [id %04x rev %u]", c->vsec_id, c->vsec_rev);
+		jw_printf(out, " [id %04x rev %u]", c->vsec_id, c->vsec_rev);
 	else if (c->space == PCL_SPACE_EXTENDED && c->id == PCL_EXT_CAP_ID_DVSEC)
-		printf(" [vendor %04x id %04x rev %u]", c->vendor, c->vsec_id,
-		       c->vsec_rev);
+		jw_printf(out, " [vendor %04x id %04x rev %u]", c->vendor,
+			  c->vsec_id, c->vsec_rev);
 	if (c->flags & PCL_CAP_TRUNCATED)
-		printf(" <truncated>");
+		jw_raw(out, " <truncated>", 12);
 	if (c->flags & PCL_CAP_OVERLAP)
-		printf(" <overlap>");
-	putchar('\n');
+		jw_raw(out, " <overlap>", 10);
+	jw_raw(out, "\n", 1);
 }
 
 /* The bytes read, in rows the dump reader takes back. */
-static void print_hex(const struct pcl_cfg *cfg)
+static void print_hex(struct jw *out, const struct pcl_cfg *cfg)
 {
+	static const char digit[] = "0123456789abcdef";
 	const uint8_t *d = pcl_cfg_data(cfg);
+	char row[16 * 3 + 1];
 
-	for (uint32_t row = 0; row < pcl_cfg_size(cfg); row += 16) {
-		printf("%02x:", row);
-		for (uint32_t i = 0; i < 16; i++)
-			printf(" %02x", d[row + i]);
-		putchar('\n');
+	for (uint32_t off = 0; off < pcl_cfg_size(cfg); off += 16) {
+		for (uint32_t i = 0; i < 16; i++) {
+			row[3 * i] = ' ';
+			row[3 * i + 1] = digit[d[off + i] >> 4];
+			row[3 * i + 2] = digit[d[off + i] & 0xf];
+		}
+		row[48] = '\n';
+		jw_printf(out, "%02x:", off);
+		jw_raw(out, row, sizeof(row));
 	}
 }
 
-static void print_device(const struct pcl_cfg *cfg, const struct pcl_walk *w,
-			 bool quiet, bool hex)
+static void print_device(struct jw *out, const struct pcl_cfg *cfg,
+			 const struct pcl_walk *w, bool quiet, bool hex)
 {
 	struct pcl_identity id;
 	char dname[256], cname[128];
@@ -234,26 +240,26 @@ static void print_device(const struct pcl_cfg *cfg, const struct pcl_walk *w,
 	pcl_names_class(cli_ctx, id.class_code, cname, sizeof(cname));
 	pcl_names_device(cli_ctx, id.vendor_id, id.device_id, dname,
 			 sizeof(dname));
-	printf("%s %s: %s [%04x:%04x] (rev %02x)%s\n", slot ? slot : "-",
-	       cname, dname, id.vendor_id, id.device_id, id.revision,
-	       id.is_vf ? " (VF)" : "");
+	jw_printf(out, "%s %s: %s [%04x:%04x] (rev %02x)%s\n",
+		  slot ? slot : "-", cname, dname, id.vendor_id, id.device_id,
+		  id.revision, id.is_vf ? " (VF)" : "");
 	if (!quiet) {
-		printf("\tSource: %s", pcl_cfg_source(cfg));
+		jw_printf(out, "\tSource: %s", pcl_cfg_source(cfg));
 		if (pcl_cfg_line(cfg))
-			printf(":%u", pcl_cfg_line(cfg));
-		printf(", %u bytes read", pcl_cfg_size(cfg));
+			jw_printf(out, ":%u", pcl_cfg_line(cfg));
+		jw_printf(out, ", %u bytes read", pcl_cfg_size(cfg));
 		if (id.is_vf && pcl_cfg_pf_slot(cfg))
-			printf(", PF %s", pcl_cfg_pf_slot(cfg));
-		putchar('\n');
+			jw_printf(out, ", PF %s", pcl_cfg_pf_slot(cfg));
+		jw_raw(out, "\n", 1);
 		n = pcl_walk_cap_count(w);
-		printf(n ? "\tCapabilities:\n" : "\tNo capabilities\n");
+		jw_printf(out, "%s", n ? "\tCapabilities:\n" : "\tNo capabilities\n");
 		for (size_t i = 0; i < n; i++)
-			print_cap(pcl_walk_cap(w, i));
+			print_cap(out, pcl_walk_cap(w, i));
 		n = pcl_walk_orphan_count(w);
 		if (n)
-			printf("\tOrphans (headers no chain reaches: occupied, not free):\n");
+			jw_printf(out, "%s", "\tOrphans (headers no chain reaches: occupied, not free):\n");
 		for (size_t i = 0; i < n; i++)
-			print_cap(pcl_walk_orphan(w, i));
+			print_cap(out, pcl_walk_orphan(w, i));
 	}
 	n = 0;
 	for (size_t i = 0; i < pcl_walk_finding_count(w); i++) {
@@ -262,16 +268,23 @@ static void print_device(const struct pcl_cfg *cfg, const struct pcl_walk *w,
 		if (shown_as_orphan(f) && !quiet)
 			continue;
 		if (!n++)
-			printf("\tFindings:\n");
-		printf("\t%-7s ", pcl_severity_name(f->severity));
+			jw_printf(out, "%s", "\tFindings:\n");
+		jw_printf(out, "\t%-7s ", pcl_severity_name(f->severity));
 		if (f->offset >= 0)
-			printf("[%03x] ", (unsigned int)f->offset);
-		printf("%s: %s\n", f->code, f->message);
+			jw_printf(out, "[%03x] ", (unsigned int)f->offset);
+		jw_printf(out, "%s: %s\n", f->code, f->message);
 	}
 	if (hex)
-		print_hex(cfg);
-	putchar('\n');
+		print_hex(out, cfg);
+	jw_raw(out, "\n", 1);
 }
+
+/* How a batch is printed: as JSON, or as text with its options. */
+struct show_how {
+	bool json;
+	bool quiet;
+	bool hex;
+};
 
 /*
  * Walk and print one batch of cfgs into @out. After a walk fails (out of
@@ -279,8 +292,9 @@ static void print_device(const struct pcl_cfg *cfg, const struct pcl_walk *w,
  * printed by the caller once every SOURCE has been read, where it came
  * when all were read before any was walked.
  */
-static void show_json_batch(struct jw *out, const struct cli_sources *src,
-			    int *ret, char *walk_error, size_t size)
+static void show_batch(struct jw *out, const struct cli_sources *src,
+		       const struct show_how *how, int *ret, char *walk_error,
+		       size_t size)
 {
 	for (size_t i = 0; i < src->count && !walk_error[0]; i++) {
 		struct pcl_walk *w = pcl_walk_new(src->cfgs[i]);
@@ -294,25 +308,45 @@ static void show_json_batch(struct jw *out, const struct cli_sources *src,
 		if (pcl_walk_max_severity(w) >= PCL_SEVERITY_ERROR &&
 		    *ret == EXIT_OK)
 			*ret = EXIT_FINDING;
-		device_json(out, src->cfgs[i], w);
+		if (how->json)
+			device_json(out, src->cfgs[i], w);
+		else
+			print_device(out, src->cfgs[i], w, how->quiet, how->hex);
 		pcl_walk_free(w);
 	}
 }
 
+/* The end of the JSON document: what cli_doc_new() and cli_doc_print() add. */
+static void show_json_end(struct jw *out)
+{
+	json_t *messages;
+
+	jw_end_array(out);
+	jw_key(out, "format");
+	jw_string(out, "pcilayout-show");
+	jw_key(out, "messages");
+	messages = cli_doc_take_messages();
+	jw_json(out, messages);
+	json_decref(messages);
+	jw_key(out, "version");
+	jw_int(out, CLI_DOC_VERSION);
+	jw_end_object(out);
+	jw_raw(out, "\n", 1);
+}
+
 /*
- * show --json: each SOURCE is read, walked and written before the next is
- * read, so that its cfgs are freed early and the memory reused (holding a
+ * Each SOURCE is read, walked and written before the next is read, so
+ * that its cfgs are freed early and the memory reused (holding a
  * 100,000-device fleet's cfgs, ~480 MB, cost a page fault per device).
  * What the user sees is what it was when every SOURCE was read first:
  * nothing reaches stdout until the last one has been read, so an
  * unreadable SOURCE still leaves stdout empty.
  */
-static int show_json(int nargs, char **args)
+static int show_sources(int nargs, char **args, const struct show_how *how)
 {
 	struct cli_sources src = { 0 };
 	char walk_error[4352] = "";
 	int ret = EXIT_OK;
-	json_t *messages;
 	struct jw out;
 
 #ifdef M_TRIM_THRESHOLD
@@ -324,9 +358,11 @@ static int show_json(int nargs, char **args)
 #endif
 	jw_init(&out, stdout);
 	jw_hold(&out, true);
-	jw_begin_object(&out);
-	jw_key(&out, "devices");
-	jw_begin_array(&out);
+	if (how->json) {
+		jw_begin_object(&out);
+		jw_key(&out, "devices");
+		jw_begin_array(&out);
+	}
 	if (nargs == 0) {
 		if (cli_sources_live(&src) < 0) {
 			cli_sources_free(&src);
@@ -334,8 +370,7 @@ static int show_json(int nargs, char **args)
 			return EXIT_USAGE;
 		}
 		jw_hold(&out, false);
-		show_json_batch(&out, &src, &ret, walk_error,
-				sizeof(walk_error));
+		show_batch(&out, &src, how, &ret, walk_error, sizeof(walk_error));
 		cli_sources_free(&src);
 	}
 	for (int i = 0; i < nargs; i++) {
@@ -346,24 +381,13 @@ static int show_json(int nargs, char **args)
 		}
 		if (i == nargs - 1)
 			jw_hold(&out, false);
-		show_json_batch(&out, &src, &ret, walk_error,
-				sizeof(walk_error));
+		show_batch(&out, &src, how, &ret, walk_error, sizeof(walk_error));
 		cli_sources_free(&src);
 	}
 	if (walk_error[0])
 		cli_error("%s", walk_error);
-	jw_end_array(&out);
-	/* What cli_doc_new() and cli_doc_print() add, in key order. */
-	jw_key(&out, "format");
-	jw_string(&out, "pcilayout-show");
-	jw_key(&out, "messages");
-	messages = cli_doc_take_messages();
-	jw_json(&out, messages);
-	json_decref(messages);
-	jw_key(&out, "version");
-	jw_int(&out, CLI_DOC_VERSION);
-	jw_end_object(&out);
-	jw_raw(&out, "\n", 1);
+	if (how->json)
+		show_json_end(&out);
 	/* A write error is caught when stdout is closed (cli_finish()). */
 	jw_finish(&out);
 	return ret;
@@ -379,9 +403,8 @@ int cmd_show(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct cli_sources src = { 0 };
-	bool json = false, quiet = false, hex = false;
-	int c, r, ret = EXIT_OK;
+	struct show_how how = { 0 };
+	int c, r;
 
 	while ((c = getopt_long(argc, argv, "jqxs:d:h", opts, NULL)) != -1) {
 		r = cli_select_option(c, optarg);
@@ -391,13 +414,13 @@ int cmd_show(int argc, char **argv)
 			continue;
 		switch (c) {
 		case 'j':
-			json = true;
+			how.json = true;
 			break;
 		case 'q':
-			quiet = true;
+			how.quiet = true;
 			break;
 		case 'x':
-			hex = true;
+			how.hex = true;
 			break;
 		case 'h':
 			cli_usage(stdout, show_usage);
@@ -406,27 +429,5 @@ int cmd_show(int argc, char **argv)
 			return cli_bad_option(argv, show_usage);
 		}
 	}
-	if (json)
-		return show_json(argc - optind, argv + optind);
-	if (cli_sources_args(&src, argv + optind, argc - optind, true) < 0) {
-		cli_sources_free(&src);
-		return EXIT_USAGE;
-	}
-	for (size_t i = 0; i < src.count; i++) {
-		struct pcl_walk *w = pcl_walk_new(src.cfgs[i]);
-
-		if (!w) {
-			cli_error("%s: cannot walk: %s",
-				  pcl_cfg_source(src.cfgs[i]), strerror(errno));
-			ret = EXIT_USAGE;
-			break;
-		}
-		if (pcl_walk_max_severity(w) >= PCL_SEVERITY_ERROR &&
-		    ret == EXIT_OK)
-			ret = EXIT_FINDING;
-		print_device(src.cfgs[i], w, quiet, hex);
-		pcl_walk_free(w);
-	}
-	cli_sources_free(&src);
-	return ret;
+	return show_sources(argc - optind, argv + optind, &how);
 }

@@ -24,6 +24,7 @@
  * jw_string_ok() so that the member can be dropped as json_object_set_new()
  * drops it.
  */
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,6 +122,39 @@ static void jw_put(struct jw *w, const char *s, size_t n)
 void jw_raw(struct jw *w, const char *s, size_t n)
 {
 	jw_put(w, s, n);
+}
+
+void jw_printf(struct jw *w, const char *fmt, ...)
+{
+	size_t room = w->cap - w->len;
+	va_list ap;
+	int n;
+
+	/* Straight into the buffer when it fits, the common case. */
+	va_start(ap, fmt);
+	n = vsnprintf(w->buf + w->len, room, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		w->failed = true;
+		return;
+	}
+	if ((size_t)n < room) {
+		w->len += (size_t)n;
+		return;
+	}
+	{
+		char *tmp = malloc((size_t)n + 1);
+
+		if (!tmp) {
+			w->failed = true;
+			return;
+		}
+		va_start(ap, fmt);
+		vsnprintf(tmp, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+		jw_put(w, tmp, (size_t)n);
+		free(tmp);
+	}
 }
 
 static void jw_putc(struct jw *w, char c)

@@ -82,6 +82,13 @@ void jw_json(struct jw *w, const json_t *v);
 /* @n bytes as they are, outside the document (a final newline). */
 void jw_raw(struct jw *w, const char *s, size_t n);
 
+/*
+ * printf() into the buffer, outside any document: `show` without --json
+ * writes its text through the same buffer and hold.
+ */
+void jw_printf(struct jw *w, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* A string member, left out exactly when jansson would leave it out. */
 void jw_member_string(struct jw *w, const char *key, const char *s);
 
