@@ -229,82 +229,132 @@ static void print_map(const struct pcl_cfg *cfg, const struct pcl_map *map,
 	putchar('\n');
 }
 
-static json_t *detail_json(const struct pcl_map *map,
-			   const struct pcl_map_run *run)
+/*
+ * map --json is streamed (json-writer.h): members in key order, those
+ * jansson would drop (a string that is not UTF-8) dropped the same way.
+ */
+
+/* A string member that is null when @s is NULL. */
+static void string_or_null(struct jw *w, const char *key, const char *s)
 {
-	const struct pcl_walk *w = pcl_map_walk(map);
+	if (s) {
+		jw_member_string(w, key, s);
+	} else {
+		jw_key(w, key);
+		jw_null(w);
+	}
+}
+
+static void detail_json(struct jw *w, const struct pcl_map *map,
+			const struct pcl_map_run *run)
+{
+	const struct pcl_walk *pw = pcl_map_walk(map);
 	const struct pcl_range *r;
 	const struct pcl_cap *c;
-	json_t *o;
 
 	switch (run->owner) {
 	case PCL_OWNER_CAP:
 	case PCL_OWNER_ORPHAN:
-		c = run->owner == PCL_OWNER_CAP ? pcl_walk_cap(w, run->detail)
-						: pcl_walk_orphan(w, run->detail);
+		c = run->owner == PCL_OWNER_CAP ? pcl_walk_cap(pw, run->detail)
+						: pcl_walk_orphan(pw, run->detail);
 		if (!c)
-			return json_null();
-		o = json_object();
-		json_object_set_new(o, "index", json_integer(run->detail));
-		json_object_set_new(o, "name", json_string(c->name));
-		json_object_set_new(o, "id", cli_json_hex(c->id));
-		json_object_set_new(o, "offset", cli_json_hex(c->offset));
-		return o;
+			break;
+		jw_begin_object(w);
+		jw_key(w, "id");
+		jw_hex(w, c->id);
+		jw_key(w, "index");
+		jw_int(w, run->detail);
+		jw_member_string(w, "name", c->name);
+		jw_key(w, "offset");
+		jw_hex(w, c->offset);
+		jw_end_object(w);
+		return;
 	case PCL_OWNER_RESERVED:
 	case PCL_OWNER_FREE:
 		r = pcl_map_range(map, run->detail);
 		if (!r)
-			return json_null();
-		o = json_object();
-		json_object_set_new(o, "index", json_integer(run->detail));
-		json_object_set_new(o, "source", r->source ? json_string(r->source)
-							   : json_null());
-		json_object_set_new(o, "reason", r->reason ? json_string(r->reason)
-							   : json_null());
-		return o;
+			break;
+		jw_begin_object(w);
+		jw_key(w, "index");
+		jw_int(w, run->detail);
+		string_or_null(w, "reason", r->reason);
+		string_or_null(w, "source", r->source);
+		jw_end_object(w);
+		return;
 	default:
-		return json_null();
+		break;
 	}
+	jw_null(w);
 }
 
-static json_t *map_json(const struct pcl_cfg *cfg, const struct pcl_map *map)
+static void run_json(struct jw *w, const struct pcl_map *map,
+		     const struct pcl_map_run *run)
 {
-	json_t *dev = mapcli_device_json(cfg), *runs = json_array(),
-	       *ranges = json_array(), *findings = json_array();
-	size_t i;
+	jw_begin_object(w);
+	jw_key(w, "detail");
+	detail_json(w, map, run);
+	jw_key(w, "length");
+	jw_int(w, run->length);
+	jw_member_string(w, "owner", pcl_owner_name(run->owner));
+	jw_key(w, "start");
+	jw_hex(w, run->start);
+	jw_end_object(w);
+}
 
-	for (i = 0; i < pcl_map_run_count(map); i++) {
-		const struct pcl_map_run *run = pcl_map_run(map, i);
-		json_t *o = json_object();
+static void range_json(struct jw *w, const struct pcl_range *r)
+{
+	jw_begin_object(w);
+	jw_member_string(w, "kind", r->kind == PCL_RANGE_FREE ? "free"
+							      : "reserved");
+	jw_key(w, "length");
+	jw_int(w, r->length);
+	string_or_null(w, "reason", r->reason);
+	string_or_null(w, "source", r->source);
+	jw_key(w, "start");
+	jw_hex(w, r->start);
+	jw_key(w, "trusted");
+	jw_bool(w, !(r->flags & PCL_RANGE_UNTRUSTED));
+	jw_end_object(w);
+}
 
-		json_object_set_new(o, "start", cli_json_hex(run->start));
-		json_object_set_new(o, "length", json_integer(run->length));
-		json_object_set_new(o, "owner",
-				    json_string(pcl_owner_name(run->owner)));
-		json_object_set_new(o, "detail", detail_json(map, run));
-		json_array_append_new(runs, o);
+/* One device: mapcli_device_json()'s members, and the map's. */
+static void map_json(struct jw *w, const struct pcl_cfg *cfg,
+		     const struct pcl_map *map)
+{
+	struct pcl_identity id;
+	const char *slot = pcl_cfg_slot(cfg);
+
+	pcl_cfg_identity(cfg, &id);
+	jw_begin_object(w);
+	jw_key(w, "class");
+	jw_hex_pad(w, id.class_code & 0xffffffu, 6);
+	jw_key(w, "device");
+	jw_hex_pad(w, id.device_id, 4);
+	jw_key(w, "findings");
+	jw_begin_array(w);
+	mapcli_findings(map, w);
+	jw_end_array(w);
+	if (pcl_cfg_line(cfg)) {
+		jw_key(w, "line");
+		jw_int(w, pcl_cfg_line(cfg));
 	}
-	for (i = 0; i < pcl_map_range_count(map); i++) {
-		const struct pcl_range *r = pcl_map_range(map, i);
-		json_t *o = json_object();
-
-		json_object_set_new(o, "start", cli_json_hex(r->start));
-		json_object_set_new(o, "length", json_integer(r->length));
-		json_object_set_new(o, "kind", json_string(
-			r->kind == PCL_RANGE_FREE ? "free" : "reserved"));
-		json_object_set_new(o, "source", r->source ? json_string(r->source)
-							   : json_null());
-		json_object_set_new(o, "reason", r->reason ? json_string(r->reason)
-							   : json_null());
-		json_object_set_new(o, "trusted",
-				    json_boolean(!(r->flags & PCL_RANGE_UNTRUSTED)));
-		json_array_append_new(ranges, o);
-	}
-	mapcli_findings(map, findings);
-	json_object_set_new(dev, "runs", runs);
-	json_object_set_new(dev, "ranges", ranges);
-	json_object_set_new(dev, "findings", findings);
-	return dev;
+	jw_key(w, "ranges");
+	jw_begin_array(w);
+	for (size_t i = 0; i < pcl_map_range_count(map); i++)
+		range_json(w, pcl_map_range(map, i));
+	jw_end_array(w);
+	jw_key(w, "runs");
+	jw_begin_array(w);
+	for (size_t i = 0; i < pcl_map_run_count(map); i++)
+		run_json(w, map, pcl_map_run(map, i));
+	jw_end_array(w);
+	jw_key(w, "size");
+	jw_int(w, pcl_cfg_size(cfg));
+	string_or_null(w, "slot", slot);
+	jw_member_string(w, "source", pcl_cfg_source(cfg));
+	jw_key(w, "vendor");
+	jw_hex_pad(w, id.vendor_id, 4);
+	jw_end_object(w);
 }
 
 /* ---- SVG ---------------------------------------------------------------- */
@@ -562,6 +612,99 @@ static int svg_save(const char *path, const struct pcl_cfg *cfg,
 	return pcl_file_replace(path, svg_job_write, &j);
 }
 
+/*
+ * Map each function of @src: as text (@json NULL) or into @json, and the
+ * first one also as an SVG picture when *@svg names a file (cleared once
+ * written; *@svg_failed set when it could not be). -1 when a map could
+ * not be built (out of memory): the rest is not mapped.
+ */
+static int map_batch(struct mapcli *m, const struct cli_sources *src,
+		     struct jw *json, bool color, const char **svg,
+		     bool *svg_failed)
+{
+	for (size_t i = 0; i < src->count; i++) {
+		struct pcl_walk *w;
+		struct pcl_map *map;
+		int r;
+
+		if (mapcli_build(m, src->cfgs[i], &w, &map))
+			return -1;
+		if (json)
+			map_json(json, src->cfgs[i], map);
+		else
+			print_map(src->cfgs[i], map, color);
+		if (*svg) {
+			r = svg_save(*svg, src->cfgs[i], map);
+			if (r) {
+				cli_error("%s: cannot write: %s", *svg,
+					  strerror(-r));
+				*svg_failed = true;
+			}
+			*svg = NULL;
+		}
+		pcl_map_free(map);
+		pcl_walk_free(w);
+	}
+	return 0;
+}
+
+/*
+ * map --json streams its document as show --json does (cmd-show.c): each
+ * SOURCE is read, mapped and written before the next is read, and nothing
+ * reaches stdout until the last one has been read, so an unreadable
+ * SOURCE leaves stdout empty. Building the jansson document of a fleet
+ * cost 2.76M instructions a device (BENCHMARKS.md).
+ */
+static int map_json_sources(struct mapcli *m, char **args, int nargs,
+			    const char **svg)
+{
+	struct cli_sources src = { 0 };
+	bool svg_failed = false;
+	json_t *messages;
+	struct jw out;
+	int ret = EXIT_OK;
+
+	jw_init(&out, stdout);
+	jw_hold(&out, true);
+	jw_begin_object(&out);
+	jw_key(&out, "devices");
+	jw_begin_array(&out);
+	for (int i = 0; i < (nargs ? nargs : 1) && ret == EXIT_OK; i++) {
+		if ((nargs ? cli_sources_add(&src, args[i]) :
+			     cli_sources_live(&src)) < 0) {
+			cli_sources_free(&src);
+			jw_discard(&out);
+			return EXIT_USAGE;
+		}
+		if (i == nargs - 1 || !nargs)
+			jw_hold(&out, false);
+		/* Out of memory: the document ends with what was mapped. */
+		if (map_batch(m, &src, &out, false, svg, &svg_failed) < 0)
+			ret = EXIT_USAGE;
+		cli_sources_free(&src);
+		/* The SVG is of the first function: nothing was written yet. */
+		if (svg_failed) {
+			jw_discard(&out);
+			return EXIT_USAGE;
+		}
+	}
+	jw_end_array(&out);
+	/* What cli_doc_new() and cli_doc_print() add, in key order. */
+	jw_key(&out, "format");
+	jw_string(&out, "pcilayout-map");
+	jw_key(&out, "messages");
+	messages = cli_doc_take_messages();
+	jw_json(&out, messages);
+	json_decref(messages);
+	jw_key(&out, "version");
+	jw_int(&out, CLI_DOC_VERSION);
+	jw_end_object(&out);
+	jw_raw(&out, "\n", 1);
+	/* A write error is caught when stdout is closed (cli_finish()). */
+	jw_finish(&out);
+	return ret;
+}
+
 int cmd_map(int argc, char **argv)
 {
 	enum { OPT_NO_COLOR = 0x100, OPT_SVG };
@@ -578,9 +721,8 @@ int cmd_map(int argc, char **argv)
 	};
 	struct cli_sources src = { 0 };
 	struct mapcli m = { 0 };
-	bool json = false, no_color = false, color;
+	bool json = false, no_color = false, svg_failed = false;
 	const char *svg = NULL;
-	json_t *doc = NULL, *devs = NULL;
 	int c, r, ret = EXIT_OK;
 
 	while ((c = getopt_long(argc, argv, "js:d:h", opts, NULL)) != -1) {
@@ -610,44 +752,14 @@ int cmd_map(int argc, char **argv)
 		cli_error("map: missing SOURCE (see 'pcilayout map -h')");
 		return EXIT_USAGE;
 	}
-	color = !json && cli_use_color(no_color);
-	if (mapcli_load(&m, &src, argv + optind, argc - optind) < 0) {
-		ret = EXIT_USAGE;
-		goto out;
-	}
 	if (json) {
-		doc = cli_doc_new("map");
-		devs = json_array();
-		json_object_set_new(doc, "devices", devs);
+		ret = mapcli_init(&m) ? EXIT_USAGE :
+			map_json_sources(&m, argv + optind, argc - optind, &svg);
+	} else if (mapcli_load(&m, &src, argv + optind, argc - optind) < 0 ||
+		   map_batch(&m, &src, NULL, cli_use_color(no_color), &svg,
+			     &svg_failed) < 0 || svg_failed) {
+		ret = EXIT_USAGE;
 	}
-	for (size_t i = 0; i < src.count; i++) {
-		struct pcl_walk *w;
-		struct pcl_map *map;
-
-		if (mapcli_build(&m, src.cfgs[i], &w, &map)) {
-			ret = EXIT_USAGE;
-			break;
-		}
-		if (json)
-			json_array_append_new(devs, map_json(src.cfgs[i], map));
-		else
-			print_map(src.cfgs[i], map, color);
-		if (svg && i == 0) {
-			r = svg_save(svg, src.cfgs[i], map);
-			if (r) {
-				cli_error("%s: cannot write: %s", svg,
-					  strerror(-r));
-				ret = EXIT_USAGE;
-			}
-		}
-		pcl_map_free(map);
-		pcl_walk_free(w);
-	}
-	if (json && ret != EXIT_USAGE)
-		cli_doc_print(doc);
-	else
-		json_decref(doc);
-out:
 	cli_sources_free(&src);
 	mapcli_fini(&m);
 	return ret;

@@ -257,10 +257,8 @@ void jw_end_array(struct jw *w)
 	jw_close(w, ']');
 }
 
-void jw_key(struct jw *w, const char *key)
+void jw_key_n(struct jw *w, const char *key, size_t n)
 {
-	size_t n = strlen(key);
-
 	jw_item(w);
 	if (w->cap - w->len >= n + 4) {
 		char *o = w->buf + w->len;
@@ -378,6 +376,40 @@ bool jw_string_ok(const char *s)
 }
 
 /*
+ * The length of @s when it is ASCII from ' ' up with no '"' or '\\': valid
+ * UTF-8 that needs no escape, the common case, written with one copy.
+ * (size_t)-1 otherwise, or for NULL.
+ */
+static size_t jw_plain_len(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (!s)
+		return (size_t)-1;
+	for (; *p; p++)
+		if (*p < 0x20 || *p >= 0x80 || *p == '"' || *p == '\\')
+			return (size_t)-1;
+	return (size_t)(p - (const unsigned char *)s);
+}
+
+static void jw_plain(struct jw *w, const char *s, size_t n)
+{
+	jw_value(w);
+	if (w->cap - w->len >= n + 2) {
+		char *o = w->buf + w->len;
+
+		o[0] = '"';
+		memcpy(o + 1, s, n);
+		o[n + 1] = '"';
+		w->len += n + 2;
+	} else {
+		jw_putc(w, '"');
+		jw_put(w, s, n);
+		jw_putc(w, '"');
+	}
+}
+
+/*
  * @s must have passed jw_string_ok(). Bytes of multi-byte sequences are
  * all >= 0x80, so escaping byte by byte is escaping code point by code
  * point, as jansson does.
@@ -386,7 +418,12 @@ void jw_string(struct jw *w, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	const char *run = s, *p = s;
+	size_t plain = jw_plain_len(s);
 
+	if (plain != (size_t)-1) {
+		jw_plain(w, s, plain);
+		return;
+	}
 	jw_value(w);
 	jw_putc(w, '"');
 	for (; *p; p++) {
@@ -485,6 +522,13 @@ void jw_json(struct jw *w, const json_t *v)
 
 void jw_member_string(struct jw *w, const char *key, const char *s)
 {
+	size_t n = jw_plain_len(s);
+
+	if (n != (size_t)-1) {
+		jw_key(w, key);
+		jw_plain(w, s, n);
+		return;
+	}
 	if (!jw_string_ok(s))
 		return;
 	jw_key(w, key);

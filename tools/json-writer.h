@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <jansson.h>
 
@@ -49,8 +50,15 @@ void jw_end_object(struct jw *w);
 void jw_begin_array(struct jw *w);
 void jw_end_array(struct jw *w);
 
-/* An object member's key: a constant, plain ASCII name needing no escape. */
-void jw_key(struct jw *w, const char *key);
+/*
+ * An object member's key: a constant, plain ASCII name needing no escape.
+ * Inline so that the length of a literal key is known when compiling.
+ */
+void jw_key_n(struct jw *w, const char *key, size_t n);
+static inline void jw_key(struct jw *w, const char *key)
+{
+	jw_key_n(w, key, strlen(key));
+}
 
 /*
  * Values: after jw_key() for a member, or alone for an array element.

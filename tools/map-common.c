@@ -210,20 +210,33 @@ json_t *mapcli_finding_json(const struct pcl_finding *f)
 	return o;
 }
 
-/* The next coalesced run at or after @*off, or false at the end. */
+/*
+ * The next coalesced run at or after @*off (a dword boundary), or false
+ * at the end. memchr() finds the run's first byte: asking the map about
+ * each of 4,096 bytes through the library's PLT was a third of
+ * `map --json`'s time (perf).
+ */
 static bool next_hidden(const struct pcl_map *map, uint32_t *off,
 			struct mapcli_hidden *h)
 {
+	const uint8_t *own = pcl_map_owners(map);
+	const uint8_t *first;
 	bool open = false;
 
-	for (uint32_t dw = *off & ~3u; dw < PCL_CFG_SIZE; dw += 4) {
+	if (*off >= PCL_CFG_SIZE)
+		return false;
+	first = memchr(own + *off, PCL_OWNER_NONZERO, PCL_CFG_SIZE - *off);
+	if (!first)
+		return false;
+	for (uint32_t dw = (uint32_t)(first - own) & ~3u; dw < PCL_CFG_SIZE;
+	     dw += 4) {
 		bool hot = false;
 
 		/* A run never crosses into extended space. */
 		if (open && dw == 0x100)
 			break;
 		for (uint32_t b = dw; b < dw + 4; b++) {
-			if (pcl_map_owner(map, b, NULL) != PCL_OWNER_NONZERO)
+			if (own[b] != PCL_OWNER_NONZERO)
 				continue;
 			if (!open) {
 				*h = (struct mapcli_hidden){ b, b, 0 };
@@ -256,27 +269,32 @@ static void hidden_text(const struct mapcli_hidden *h, char *buf, size_t size)
 			 h->nonzero, h->start, h->end);
 }
 
-static void emit_finding(json_t *json, const char *sev, const char *code,
+static void emit_finding(struct jw *json, const char *sev, const char *code,
 			 int32_t offset, uint32_t length, const char *msg)
 {
 	if (json) {
-		json_t *o = json_object();
-
-		json_object_set_new(o, "severity", json_string(sev));
-		json_object_set_new(o, "code", json_string(code));
-		json_object_set_new(o, "offset", offset >= 0 ?
-				    cli_json_hex((unsigned long)offset) : json_null());
-		if (length)
-			json_object_set_new(o, "length", json_integer(length));
-		json_object_set_new(o, "message", json_string(msg));
-		json_array_append_new(json, o);
+		/* Members in key order: json-writer.h. */
+		jw_begin_object(json);
+		jw_member_string(json, "code", code);
+		if (length) {
+			jw_key(json, "length");
+			jw_int(json, length);
+		}
+		jw_member_string(json, "message", msg);
+		jw_key(json, "offset");
+		if (offset >= 0)
+			jw_hex(json, (unsigned long)offset);
+		else
+			jw_null(json);
+		jw_member_string(json, "severity", sev);
+		jw_end_object(json);
 	} else {
 		printf("  %-7s [%03x] %s: %s\n", sev, (unsigned int)offset, code,
 		       msg);
 	}
 }
 
-void mapcli_findings(const struct pcl_map *map, json_t *json)
+void mapcli_findings(const struct pcl_map *map, struct jw *json)
 {
 	struct mapcli_hidden h = { 0 };
 	uint32_t hoff = 0;

@@ -8,6 +8,7 @@
 #define PCILAYOUT_MAP_COMMON_H
 
 #include "cli.h"
+#include "json-writer.h"
 
 struct mapcli {
 	const char *quirk_dirs[16];
@@ -92,8 +93,9 @@ struct mapcli_hidden {
 /*
  * The map's findings with its per-run "hidden-register" findings replaced
  * by coalesced ones (with a "length"), in offset order: as JSON objects
- * (@json not NULL: appended to it) or printed as text lines.
+ * (@json not NULL: the elements of the array being written) or printed
+ * as text lines.
  */
-void mapcli_findings(const struct pcl_map *map, json_t *json);
+void mapcli_findings(const struct pcl_map *map, struct jw *json);
 
 #endif
