@@ -629,7 +629,7 @@ static void print_table(const struct opts *o, const struct fleet_files *f,
  * database, everything), against `lspci -F FILE -vvv` of the same device,
  * interleaved, R times; medians and the median of per-round ratios.
  */
-enum cold_stage { CO_PLAN, CO_CHECK, CO_LSPCI, CO_COUNT };
+enum cold_stage { CO_PLAN, CO_CHECK, CO_LSPCI, CO_TRUE, CO_COUNT };
 
 static int cold_layout(const char *tool, const char *dev, const char *layout)
 {
@@ -651,8 +651,10 @@ static int run_cold(const struct bench_corpus *corpus, const struct opts *o,
 	int reps = o->cold > 256 ? 256 : o->cold, fails = 0, rc = 0;
 	static const char *const name[CO_COUNT] = {
 		"pcilayout plan --add pasid", "pcilayout check LAYOUT DEV",
-		"lspci -F DEV -vvv",
+		"lspci -F DEV -vvv", "true (an empty process, the floor)",
 	};
+	char *true_path = bench_which("true") ? strdup(bench_which("true")) : NULL;
+	char *true_argv[] = { true_path, NULL };
 
 	if (reps <= 0 || !tool || !lspci)
 		return 0;
@@ -685,6 +687,8 @@ ready:
 		t[CO_PLAN][r] = run_process(plan_argv, 0, &flt[CO_PLAN][r], &fails);
 		t[CO_CHECK][r] = run_process(check_argv, 0, &flt[CO_CHECK][r], &fails);
 		t[CO_LSPCI][r] = run_process(lspci_argv, 0, &flt[CO_LSPCI][r], &fails);
+		t[CO_TRUE][r] = !true_path ? -1 :
+			run_process(true_argv, 0, &flt[CO_TRUE][r], &fails);
 		for (int s = 0; s < 2; s++)
 			ratio[s][r] = t[s][r] > 0 && t[CO_LSPCI][r] > 0 ?
 				t[CO_LSPCI][r] / t[s][r] : -1;
@@ -694,6 +698,8 @@ ready:
 	printf("%-36s %10s %12s %14s\n", "process", "us", "page faults",
 	       "lspci / this");
 	for (int s = 0; s < CO_COUNT; s++) {
+		if (t[s][0] < 0)
+			continue;
 		printf("%-36s %10.0f %12.0f", name[s],
 		       bench_median(t[s], (size_t)reps) / 1e3,
 		       bench_median(flt[s], (size_t)reps));
@@ -709,6 +715,7 @@ out:
 	unlink(dev);
 	unlink(layout);
 	bench_buf_free(&b);
+	free(true_path);
 	return rc;
 }
 

@@ -44,18 +44,37 @@ static bool is_usable(uint8_t owner)
 /*
  * The ranking rule (docs/free-space.md): class; within "near" the larger
  * distance; then the higher offset. Offsets are unique, so it is total.
+ * As a bucket: advertised 0, clear 1, near 2 + (PCL_GAP_MARGIN - 1 -
+ * distance), a near window's distance being below PCL_GAP_MARGIN; the
+ * higher offset first within a bucket.
  */
-static int cmp_gap(const void *a, const void *b)
-{
-	const struct pcl_gap *x = a, *y = b;
+#define GAP_BUCKETS (2 + PCL_GAP_MARGIN)
 
-	if (x->klass != y->klass)
-		return x->klass < y->klass ? -1 : 1;
-	if (x->klass == PCL_GAP_NEAR && x->distance != y->distance)
-		return x->distance > y->distance ? -1 : 1;
-	if (x->offset != y->offset)
-		return x->offset > y->offset ? -1 : 1;
-	return 0;
+static unsigned int gap_bucket(const struct pcl_gap *g)
+{
+	if (g->klass != PCL_GAP_NEAR)
+		return (unsigned int)g->klass;
+	return 2 + (PCL_GAP_MARGIN - 1 - (unsigned int)g->distance);
+}
+
+/*
+ * @in holds @n windows in increasing offset order; write them to @out in
+ * rank order. A counting sort: qsort() of the ~900 windows of extended
+ * space was a fifth of a cold `plan` process's instructions (callgrind).
+ */
+static void rank_gaps(const struct pcl_gap *in, size_t n, struct pcl_gap *out)
+{
+	size_t start[GAP_BUCKETS + 1] = { 0 };
+
+	for (size_t i = 0; i < n; i++)
+		start[gap_bucket(&in[i]) + 1]++;
+	for (size_t b = 0; b < GAP_BUCKETS; b++)
+		start[b + 1] += start[b];
+	/* From the highest offset down: each bucket fills in that order. */
+	for (size_t i = n; i-- > 0;)
+		out[start[gap_bucket(&in[i])]++] = in[i];
+	for (size_t i = 0; i < n; i++)
+		out[i].rank = (int32_t)i + 1;
 }
 
 static int check_args(int space, uint32_t size, uint32_t *align,
@@ -106,7 +125,7 @@ PCL_EXPORT int pcl_map_gaps(const struct pcl_map *map, int space,
 	uint16_t next_bad[PCL_CFG_SIZE + 1]; /* first unusable byte >= i */
 	uint16_t next_nf[PCL_CFG_SIZE + 1];  /* first non-FREE byte >= i */
 	const uint8_t *own = map->owner;
-	struct pcl_gap *out;
+	struct pcl_gap *out, *ranked;
 	uint32_t lo = 0, hi = 0, i, off;
 	size_t n = 0;
 	int16_t h;
@@ -189,11 +208,15 @@ PCL_EXPORT int pcl_map_gaps(const struct pcl_map *map, int space,
 			g->klass = PCL_GAP_NEAR;
 		}
 	}
-	if (n) /* qsort(NULL, 0, ...) is undefined */
-		qsort(out, n, sizeof(*out), cmp_gap);
-	for (i = 0; i < n; i++)
-		out[i].rank = (int32_t)i + 1;
-	*gaps = out;
+	ranked = malloc(n * sizeof(*ranked));
+	if (!ranked) {
+		free(out);
+		return pcl_set_error(err, -ENOMEM, "", 0, 0, -1,
+				     "out of memory");
+	}
+	rank_gaps(out, n, ranked);
+	free(out);
+	*gaps = ranked;
 	*count = n;
 	return 0;
 }
