@@ -16,7 +16,8 @@
 
 /* fleet.c: host classes. */
 struct fleet_class {
-	uint64_t hash;
+	uint64_t hash;		/* FNV-1a of the key: the order of ties */
+	uint64_t slot_hash;	/* XXH3 of the key: the table's */
 	struct pcl_cfg *cfg;	/* representative, owned */
 	struct hazards hz;	/* of @cfg, as vfio-pci shows it */
 	const struct pcl_walk *walk; /* = hz.walk */
