@@ -25,9 +25,16 @@ struct lister {
 	ino_t ino[DIR_MAX_DEPTH + 1];
 };
 
+/* A directory entry's name and the type readdir() gave (d_type). */
+struct dname {
+	char *name;
+	unsigned char type;
+};
+
 static int cmp_name(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(((const struct dname *)a)->name,
+		      ((const struct dname *)b)->name);
 }
 
 static bool has_suffix(const char *name, const char *suffix)
@@ -61,7 +68,7 @@ static int push(struct lister *l, char *path, int kind)
 }
 
 /* The names of @dir except those starting with '.', sorted. */
-static int read_names(const char *dir, char ***names, size_t *n)
+static int read_names(const char *dir, struct dname **names, size_t *n)
 {
 	size_t alloc = 0;
 	struct dirent *de;
@@ -78,7 +85,7 @@ static int read_names(const char *dir, char ***names, size_t *n)
 		if (*n >= PCL_DIR_MAX_ENTRIES) {
 			r = -EFBIG;
 		} else if (*n == alloc) {
-			char **g;
+			struct dname *g;
 
 			alloc = alloc ? 2 * alloc : 32;
 			g = realloc(*names, alloc * sizeof(*g));
@@ -87,10 +94,10 @@ static int read_names(const char *dir, char ***names, size_t *n)
 			else
 				r = -ENOMEM;
 		}
-		if (!r && !((*names)[*n] = strdup(de->d_name)))
+		if (!r && !((*names)[*n].name = strdup(de->d_name)))
 			r = -ENOMEM;
 		if (!r)
-			(*n)++;
+			(*names)[(*n)++].type = de->d_type;
 	}
 	closedir(d);
 	if (*n)
@@ -109,10 +116,17 @@ static int kind_of(const struct stat *st, bool ok)
 
 static int list(struct lister *l, const char *dir, unsigned int depth);
 
-/* One entry of a listed directory: taken, descended, or named. */
-static int entry(struct lister *l, const char *dir, const char *name,
+/*
+ * One entry of a listed directory: taken, descended, or named. A regular
+ * file that readdir() says is one needs no stat(): a fleet directory is
+ * thousands of them, and a system call per file counts (BENCHMARKS.md).
+ * Anything else is asked about (a symlink is followed, as stat() does;
+ * DT_UNKNOWN is what some file systems always say).
+ */
+static int entry(struct lister *l, const char *dir, const struct dname *de,
 		 unsigned int depth)
 {
+	const char *name = de->name;
 	struct stat st;
 	char *path;
 	bool ok, loop = false;
@@ -120,8 +134,12 @@ static int entry(struct lister *l, const char *dir, const char *name,
 
 	if (asprintf(&path, "%s/%s", dir, name) < 0)
 		return -ENOMEM;
-	ok = stat(path, &st) == 0;
-	kind = kind_of(&st, ok);
+	if (de->type == DT_REG) {
+		kind = PCL_DIR_FILE;
+	} else {
+		ok = stat(path, &st) == 0;
+		kind = kind_of(&st, ok);
+	}
 	for (unsigned int i = 0; kind == PCL_DIR_DIR && i <= depth; i++)
 		loop |= l->dev[i] == st.st_dev && l->ino[i] == st.st_ino;
 	if (kind == PCL_DIR_DIR && (l->flags & PCL_DIR_RECURSE) && !loop &&
@@ -146,14 +164,14 @@ static int entry(struct lister *l, const char *dir, const char *name,
 
 static int list(struct lister *l, const char *dir, unsigned int depth)
 {
-	char **names;
+	struct dname *names;
 	size_t n;
 	int r = read_names(dir, &names, &n);
 
 	for (size_t i = 0; i < n; i++) {
 		if (!r)
-			r = entry(l, dir, names[i], depth);
-		free(names[i]);
+			r = entry(l, dir, &names[i], depth);
+		free(names[i].name);
 	}
 	free(names);
 	return r;
