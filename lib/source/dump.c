@@ -247,9 +247,11 @@ static int bad_char(struct reader *r, const char *ls, const char *p)
  * The fastest path, for a whole row as lspci prints it: sixteen " hh" at
  * @t. It accepts exactly the rows that the per-byte loop of hex_row()
  * would take sixteen times in a row, and returns true having stored them
- * in @dst. For anything else it returns false, and that loop, which owns
- * every error message, parses the row again from its first byte: what
- * was stored here is overwritten, or the whole input is rejected.
+ * in @dst. For anything else it returns false having zeroed @dst again
+ * (a row's offset is new in its device, so its bytes were zero), and that
+ * loop, which owns every error message, parses the row from its first
+ * byte: a row it takes with fewer than 16 bytes (" 12  34", two blanks)
+ * must leave the rest as unread bytes are, zero (fuzz_dump found this).
  *
  * No branch per byte: hexval1[] - 1 is the digit's value, or -1 for a
  * non-digit, so OR-ing the bytes leaves a bit above the low 8 set when any
@@ -270,7 +272,11 @@ static bool row16(const unsigned char *restrict t, uint8_t *restrict dst)
 		bad |= b | ((t[0] ^ ' ') << 8);
 		dst[i] = (uint8_t)b;
 	}
-	return !(bad & ~0xff);
+	if (bad & ~0xff) {
+		memset(dst, 0, ROW_BYTES);
+		return false;
+	}
+	return true;
 }
 
 /*
