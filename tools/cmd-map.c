@@ -660,15 +660,12 @@ static int map_json_sources(struct mapcli *m, char **args, int nargs,
 {
 	struct cli_sources src = { 0 };
 	bool svg_failed = false;
-	json_t *messages;
 	struct jw out;
 	int ret = EXIT_OK;
 
 	jw_init(&out, stdout);
 	jw_hold(&out, true);
-	jw_begin_object(&out);
-	jw_key(&out, "devices");
-	jw_begin_array(&out);
+	cli_doc_stream_begin(&out);
 	for (int i = 0; i < (nargs ? nargs : 1) && ret == EXIT_OK; i++) {
 		if ((nargs ? cli_sources_add(&src, args[i]) :
 			     cli_sources_live(&src)) < 0) {
@@ -688,18 +685,7 @@ static int map_json_sources(struct mapcli *m, char **args, int nargs,
 			return EXIT_USAGE;
 		}
 	}
-	jw_end_array(&out);
-	/* What cli_doc_new() and cli_doc_print() add, in key order. */
-	jw_key(&out, "format");
-	jw_string(&out, "pcilayout-map");
-	jw_key(&out, "messages");
-	messages = cli_doc_take_messages();
-	jw_json(&out, messages);
-	json_decref(messages);
-	jw_key(&out, "version");
-	jw_int(&out, CLI_DOC_VERSION);
-	jw_end_object(&out);
-	jw_raw(&out, "\n", 1);
+	cli_doc_stream_end(&out, "map");
 	/* A write error is caught when stdout is closed (cli_finish()). */
 	jw_finish(&out);
 	return ret;

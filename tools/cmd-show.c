@@ -316,24 +316,6 @@ static void show_batch(struct jw *out, const struct cli_sources *src,
 	}
 }
 
-/* The end of the JSON document: what cli_doc_new() and cli_doc_print() add. */
-static void show_json_end(struct jw *out)
-{
-	json_t *messages;
-
-	jw_end_array(out);
-	jw_key(out, "format");
-	jw_string(out, "pcilayout-show");
-	jw_key(out, "messages");
-	messages = cli_doc_take_messages();
-	jw_json(out, messages);
-	json_decref(messages);
-	jw_key(out, "version");
-	jw_int(out, CLI_DOC_VERSION);
-	jw_end_object(out);
-	jw_raw(out, "\n", 1);
-}
-
 /*
  * Each SOURCE is read, walked and written before the next is read, so
  * that its cfgs are freed early and the memory reused (holding a
@@ -358,11 +340,8 @@ static int show_sources(int nargs, char **args, const struct show_how *how)
 #endif
 	jw_init(&out, stdout);
 	jw_hold(&out, true);
-	if (how->json) {
-		jw_begin_object(&out);
-		jw_key(&out, "devices");
-		jw_begin_array(&out);
-	}
+	if (how->json)
+		cli_doc_stream_begin(&out);
 	if (nargs == 0) {
 		if (cli_sources_live(&src) < 0) {
 			cli_sources_free(&src);
@@ -387,7 +366,7 @@ static int show_sources(int nargs, char **args, const struct show_how *how)
 	if (walk_error[0])
 		cli_error("%s", walk_error);
 	if (how->json)
-		show_json_end(&out);
+		cli_doc_stream_end(&out, "show");
 	/* A write error is caught when stdout is closed (cli_finish()). */
 	jw_finish(&out);
 	return ret;

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "json-writer.h"
 
 static int out_errno;        /* first failure of a write or the close */
 static bool json_mode;       /* --json */
@@ -174,6 +175,32 @@ json_t *cli_doc_take_messages(void)
 	kept = NULL;
 	doc_printed = true;
 	return m;
+}
+
+void cli_doc_stream_begin(struct jw *w)
+{
+	jw_begin_object(w);
+	jw_key(w, "devices");
+	jw_begin_array(w);
+}
+
+void cli_doc_stream_end(struct jw *w, const char *name)
+{
+	char format[64];
+	json_t *messages;
+
+	snprintf(format, sizeof(format), "pcilayout-%s", name);
+	jw_end_array(w);
+	jw_key(w, "format");
+	jw_string(w, format);
+	jw_key(w, "messages");
+	messages = cli_doc_take_messages();
+	jw_json(w, messages);
+	json_decref(messages);
+	jw_key(w, "version");
+	jw_int(w, CLI_DOC_VERSION);
+	jw_end_object(w);
+	jw_raw(w, "\n", 1);
 }
 
 int cli_doc_print(json_t *doc)

@@ -71,6 +71,17 @@ int cli_doc_save(json_t *doc, const char *path);
  */
 json_t *cli_doc_take_messages(void);
 
+struct jw;
+
+/*
+ * A streamed document of a list of devices (show --json, map --json):
+ * the head `{"devices": [`, and the tail that closes the list and adds,
+ * in key order, what cli_doc_new() and cli_doc_print() add to a jansson
+ * document ("format", "messages", "version") and its final newline.
+ */
+void cli_doc_stream_begin(struct jw *w);
+void cli_doc_stream_end(struct jw *w, const char *name);
+
 /*
  * End of a command: under --json with nothing printed, the error document
  * {"format": "pcilayout-error", "command", "exit", "messages"} goes to
