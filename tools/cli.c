@@ -327,7 +327,7 @@ int cli_sources_load(struct cli_sources *s, const char *path,
 	const char *name = strcmp(path, "-") ? path : "<stdin>";
 	struct pcl_cfg **cfgs = NULL;
 	struct bundle *b = NULL;
-	bool pipe = false, bundle = false;
+	bool pipe = false;
 	char *buf = NULL;
 	size_t n = 0, len = 0;
 	FILE *f = NULL;
@@ -336,7 +336,7 @@ int cli_sources_load(struct cli_sources *s, const char *path,
 	if (read_small(path, &buf, &len)) {
 		if (bundle_sniff(buf, len))
 			r = bundle_parse(name, buf, len, &b, err);
-	} else if ((bundle = may_be_bundle(path, &pipe)) || pipe) {
+	} else if (may_be_bundle(path, &pipe) || pipe) {
 		f = pipe ? stdin : strcmp(path, "-") ? fopen(path, "re") : stdin;
 		buf = f ? slurp(f, name, &len, err) : NULL;
 		if (f && f != stdin)

@@ -164,9 +164,13 @@ PCL_EXPORT int pcl_map_gaps(const struct pcl_map *map, int space,
 	if (!n)
 		return 0;
 	out = calloc(n, sizeof(*out));
-	if (!out)
+	ranked = malloc(n * sizeof(*ranked));
+	if (!out || !ranked) {
+		free(out);
+		free(ranked);
 		return pcl_set_error(err, -ENOMEM, "", 0, 0, -1,
 				     "out of memory");
+	}
 
 	n = 0;
 	for (i = off; i + size <= hi; i += align) {
@@ -207,12 +211,6 @@ PCL_EXPORT int pcl_map_gaps(const struct pcl_map *map, int space,
 		} else {
 			g->klass = PCL_GAP_NEAR;
 		}
-	}
-	ranked = malloc(n * sizeof(*ranked));
-	if (!ranked) {
-		free(out);
-		return pcl_set_error(err, -ENOMEM, "", 0, 0, -1,
-				     "out of memory");
 	}
 	rank_gaps(out, n, ranked);
 	free(out);
