@@ -260,7 +260,7 @@ static int bad_char(struct reader *r, const char *ls, const char *p)
  * (text and cfg are separate allocations): saying so lets the compiler
  * keep the loads ahead of the stores. Gathering the bytes in registers
  * and then storing them, as this did before, cost ~370 instructions a
- * row (callgrind, gcc 12 -O3); this costs ~150.
+ * row (callgrind, gcc 12 -O3); this costs ~250.
  */
 static bool row16(const unsigned char *restrict t, uint8_t *restrict dst)
 {
