@@ -106,13 +106,17 @@ static size_t pad4(size_t n)
 	return (n + 3u) & ~(size_t)3u;
 }
 
-/* Runs of bytes with one rule; writes them to @p unless NULL. */
+/*
+ * Runs of bytes with one rule; writes them to @p unless NULL. Each byte's
+ * rule is derived once (the byte that ends a run starts the next).
+ */
 static uint32_t put_rules(const struct pcl_vdev *v, uint8_t *p)
 {
 	uint32_t runs = 0;
+	struct grule n = grule_of(&v->b[0]);
 
 	for (uint32_t i = 0; i < PCL_CFG_SIZE;) {
-		struct grule r = grule_of(&v->b[i]), n;
+		struct grule r = n;
 		uint32_t k = 1;
 
 		while (i + k < PCL_CFG_SIZE &&
