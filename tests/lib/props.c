@@ -260,19 +260,19 @@ int prop_gaps_first(const struct pcl_cfg *cfg, const struct pcl_layout *l,
 	return ret;
 }
 
-int prop_vfio_view(const struct pcl_cfg *cfg, bool pasid, uint32_t allow,
+int prop_vfio_view(const struct pcl_cfg *cfg, int ra,
+		   const struct pcl_layout *a, bool pasid, uint32_t allow,
 		   char *msg, size_t size)
 {
 	struct pcl_walk *w = pcl_walk_new(cfg);
 	struct pcl_cfg *view = NULL;
-	struct pcl_layout *a = NULL, *b = NULL;
+	struct pcl_layout *b = NULL;
 	char fa[PCL_FINGERPRINT_SIZE], fb[PCL_FINGERPRINT_SIZE];
 	bool changed = false;
-	int ra, rb, ret = PROP_NA;
+	int rb, ret = PROP_NA;
 
 	if (!w || pcl_walk_vfio_view(w, &view, &changed) < 0 || !changed)
 		goto out;
-	ra = prop_plan(cfg, pasid, allow, &a);
 	rb = prop_plan(view, pasid, allow, &b);
 	if (ra != rb)
 		ret = fails(msg, size,
@@ -288,7 +288,6 @@ int prop_vfio_view(const struct pcl_cfg *cfg, bool pasid, uint32_t allow,
 	else
 		ret = PROP_HOLDS;
 out:
-	pcl_layout_free(a);
 	pcl_layout_free(b);
 	pcl_cfg_free(view);
 	pcl_walk_free(w);

@@ -48,7 +48,11 @@ int prop_device_link_order(const struct pcl_cfg *cfg,
 /* @l: a plan of @cfg with a virtual PASID. */
 int prop_gaps_first(const struct pcl_cfg *cfg, const struct pcl_layout *l,
 		    char *msg, size_t size);
-int prop_vfio_view(const struct pcl_cfg *cfg, bool pasid, uint32_t allow,
+/* @ra, @a: prop_plan(@cfg, @pasid, @allow)'s result and layout (the
+ * caller's plan of the device read in full, planned once for every
+ * property). */
+int prop_vfio_view(const struct pcl_cfg *cfg, int ra,
+		   const struct pcl_layout *a, bool pasid, uint32_t allow,
 		   char *msg, size_t size);
 /*
  * Unify @n copies of config spaces @data[i] (4096 bytes each, named

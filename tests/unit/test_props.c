@@ -57,8 +57,9 @@ static void plan_props(struct tally *t, const struct pcl_cfg *cfg, bool pasid,
 {
 	struct pcl_layout *l = NULL;
 	char msg[512];
+	int r = prop_plan(cfg, pasid, allow, &l);
 
-	if (prop_plan(cfg, pasid, allow, &l) == 0) {
+	if (r == 0) {
 		count(t, P_CHECK, prop_check_accepts_plan(cfg, l, msg, sizeof(msg)),
 		      name, msg);
 		count(t, P_SYNTH, prop_synth_walks_to_plan(cfg, l, msg, sizeof(msg)),
@@ -69,9 +70,10 @@ static void plan_props(struct tally *t, const struct pcl_cfg *cfg, bool pasid,
 			count(t, P_GAPS, prop_gaps_first(cfg, l, msg, sizeof(msg)),
 			      name, msg);
 	}
-	pcl_layout_free(l);
-	count(t, P_VIEW, prop_vfio_view(cfg, pasid, allow, msg, sizeof(msg)),
+	count(t, P_VIEW, prop_vfio_view(cfg, r, l, pasid, allow, msg,
+					sizeof(msg)),
 	      name, msg);
+	pcl_layout_free(l);
 }
 
 /* The device as a variant driver would show it with a free-space DVSEC. */
