@@ -21,10 +21,11 @@
 #include "fuzz.h"
 #include "props.h"
 
-static void check_gaps(const struct pcl_map *m, int space, uint32_t size,
-		       uint32_t align)
+/* @bad[b]: how many bytes of @m before b are neither zero nor advertised
+ * free, so that each window's bytes are checked at once. */
+static void check_gaps(const struct pcl_map *m, const uint16_t *bad,
+		       int space, uint32_t size, uint32_t align)
 {
-	const uint8_t *own = pcl_map_owners(m);
 	uint32_t lo = space == PCL_SPACE_STANDARD ? 0x40 : 0x100;
 	uint32_t hi = space == PCL_SPACE_STANDARD ? 0x100 : PCL_CFG_SIZE;
 	struct pcl_gap *gaps = NULL;
@@ -39,9 +40,7 @@ static void check_gaps(const struct pcl_map *m, int space, uint32_t size,
 		FUZZ_CHECK(g->length == size && g->offset % align == 0);
 		FUZZ_CHECK(g->rank == (int32_t)i + 1);
 		/* A window is only ever made of zero or advertised-free bytes. */
-		for (uint32_t b = g->offset; b < g->offset + g->length; b++)
-			FUZZ_CHECK(own[b] == PCL_OWNER_ZERO ||
-				   own[b] == PCL_OWNER_FREE);
+		FUZZ_CHECK(bad[g->offset + g->length] == bad[g->offset]);
 	}
 	free(gaps);
 }
@@ -50,12 +49,12 @@ static void check_map(const struct pcl_cfg *cfg, const struct pcl_walk *w,
 		      const struct pcl_map *m)
 {
 	const uint8_t *own = pcl_map_owners(m), *d = pcl_cfg_data(cfg);
+	static uint16_t bad[PCL_CFG_SIZE + 1];
 	uint32_t next = 0;
 
 	FUZZ_CHECK(own != NULL && pcl_map_walk(m) == w);
 	for (uint32_t off = 0; off < PCL_CFG_SIZE; off++) {
-		uint32_t detail = 0;
-		int o = pcl_map_owner(m, off, &detail);
+		int o = pcl_map_owner(m, off, NULL);
 		bool rd = pcl_cfg_is_read(cfg, off, 1);
 
 		FUZZ_CHECK(o >= 0 && o < PCL_OWNER_COUNT && o == own[off]);
@@ -68,25 +67,35 @@ static void check_map(const struct pcl_cfg *cfg, const struct pcl_walk *w,
 			FUZZ_CHECK(rd && d[off] != 0);
 		if (o == PCL_OWNER_UNREAD)
 			FUZZ_CHECK(!rd);
-		if (o == PCL_OWNER_CAP)
-			FUZZ_CHECK(detail < pcl_walk_cap_count(w));
-		if (o == PCL_OWNER_ORPHAN)
-			FUZZ_CHECK(detail < pcl_walk_orphan_count(w));
 	}
 	FUZZ_CHECK(pcl_map_owner(m, PCL_CFG_SIZE, NULL) < 0);
 	/* A chain capability owns its first byte (a CardBus header may win). */
 	for (size_t i = 0; i < pcl_walk_cap_count(w); i++)
 		FUZZ_CHECK(own[pcl_walk_cap(w, i)->offset] == PCL_OWNER_CAP ||
 			   own[pcl_walk_cap(w, i)->offset] == PCL_OWNER_HEADER);
-	/* Runs tile 0..4095 in order, never cross 0x100, and agree. */
+	/*
+	 * Runs tile 0..4095 in order, never cross 0x100, and agree; the
+	 * detail pcl_map_owner() gives is its run's (asked at both ends of
+	 * each run: the binary search's edges), a capability's or orphan's
+	 * index in the walk.
+	 */
 	for (size_t i = 0; i < pcl_map_run_count(m); i++) {
 		const struct pcl_map_run *r = pcl_map_run(m, i);
+		uint32_t first = 0, last = 0;
 
 		FUZZ_CHECK(r != NULL && r->start == next && r->length >= 1);
 		FUZZ_CHECK(r->start + r->length <= PCL_CFG_SIZE);
 		FUZZ_CHECK(r->start >= 0x100 || r->start + r->length <= 0x100);
 		for (uint32_t b = r->start; b < r->start + r->length; b++)
 			FUZZ_CHECK(own[b] == r->owner);
+		FUZZ_CHECK(pcl_map_owner(m, r->start, &first) == r->owner);
+		FUZZ_CHECK(pcl_map_owner(m, r->start + r->length - 1u, &last) ==
+			   r->owner);
+		FUZZ_CHECK(first == r->detail && last == r->detail);
+		if (r->owner == PCL_OWNER_CAP)
+			FUZZ_CHECK(r->detail < pcl_walk_cap_count(w));
+		if (r->owner == PCL_OWNER_ORPHAN)
+			FUZZ_CHECK(r->detail < pcl_walk_orphan_count(w));
 		next = r->start + r->length;
 	}
 	FUZZ_CHECK(next == PCL_CFG_SIZE);
@@ -96,9 +105,12 @@ static void check_map(const struct pcl_cfg *cfg, const struct pcl_walk *w,
 		FUZZ_CHECK(f != NULL && f->code && f->message);
 		FUZZ_CHECK(f->offset >= -1 && f->offset < PCL_CFG_SIZE);
 	}
-	check_gaps(m, PCL_SPACE_STANDARD, 4, 4);
-	check_gaps(m, PCL_SPACE_EXTENDED, 8, 8);
-	check_gaps(m, PCL_SPACE_EXTENDED, 0x40, 0x40);
+	for (uint32_t b = 0; b < PCL_CFG_SIZE; b++)
+		bad[b + 1] = (uint16_t)(bad[b] + (own[b] != PCL_OWNER_ZERO &&
+						  own[b] != PCL_OWNER_FREE));
+	check_gaps(m, bad, PCL_SPACE_STANDARD, 4, 4);
+	check_gaps(m, bad, PCL_SPACE_EXTENDED, 8, 8);
+	check_gaps(m, bad, PCL_SPACE_EXTENDED, 0x40, 0x40);
 }
 
 /*
@@ -111,7 +123,7 @@ static void check_props(const struct pcl_cfg *cfg, const struct pcl_layout *l)
 {
 	struct pcl_layout *p = NULL;
 	char msg[512];
-	int r;
+	int r, rp;
 
 #define PROP(call)							       \
 	do {								       \
@@ -124,12 +136,13 @@ static void check_props(const struct pcl_cfg *cfg, const struct pcl_layout *l)
 	PROP(prop_synth_walks_to_plan(cfg, l, msg, sizeof(msg)));
 	PROP(prop_device_link_order(cfg, l, msg, sizeof(msg)));
 	/* prop_iommu's plan is this one (same IOMMU values; the DSN too). */
-	if (prop_plan(cfg, true, 0, &p) == 0) {
+	rp = prop_plan(cfg, true, 0, &p);
+	if (rp == 0) {
 		PROP(prop_gaps_first(cfg, p, msg, sizeof(msg)));
 		PROP(prop_check_accepts_plan(cfg, p, msg, sizeof(msg)));
 	}
+	PROP(prop_vfio_view(cfg, rp, p, true, 0, msg, sizeof(msg)));
 	pcl_layout_free(p);
-	PROP(prop_vfio_view(cfg, true, 0, msg, sizeof(msg)));
 #undef PROP
 }
 
