@@ -175,10 +175,11 @@ PCL_EXPORT int pcl_guest_set(struct pcl_guest *guest, uint32_t off,
 			     const uint8_t *init);
 
 /**
- * pcl_guest_set_segment() - make [@off, @off + @len) one segment. An access
- * is split at dword boundaries and at segment boundaries (as the kernel
- * splits at capability boundaries), so one backend call never spans two
- * capabilities. Bytes never put in a segment form one segment per dword.
+ * pcl_guest_set_segment() - make [@off, @off + @len) one segment: the span
+ * of one capability of the view. The segments are part of what an engine's
+ * saved state records and a load checks (docs/vdev-state.md); they do not
+ * split accesses (pcl_vdev_read()). Bytes never put in a segment form one
+ * segment per dword.
  *
  * Return: 0, or -EINVAL for an empty or out-of-range span.
  */

@@ -106,13 +106,14 @@ PCL_EXPORT void pcl_vdev_free(struct pcl_vdev *vdev);
  * pcl_vdev_read() - a guest config read.
  * @vdev: the engine.
  * @off: config offset.
- * @len: 1, 2 or 4. The access may be unaligned; it is split at dword and
- *       segment boundaries and each part handled on its own, as the kernel
- *       does.
+ * @len: 1, 2 or 4. The access may be unaligned.
  * @val: on success the value, little-endian, zero-extended.
  *
- * Emulated bytes cost no backend call; physical bytes of one part that are
- * contiguous on the device are read with one backend call.
+ * Emulated bytes cost no backend call. The physical bytes are read by runs
+ * contiguous on the device, each in naturally aligned pieces: an aligned
+ * access costs one backend call, even where it spans two capabilities, as
+ * QEMU makes one pread() per guest access (the kernel's vfio-pci splits at
+ * the device's own capability boundaries).
  *
  * Return: 0; -EINVAL for a NULL argument or a length other than 1, 2, 4;
  * -EFAULT when [@off, @off + @len) is not inside 0..4095; -EIO when the

@@ -23,8 +23,14 @@
 
 #if defined(__GNUC__)
 #define PCL_PRINTF(f, a) __attribute__((format(printf, f, a)))
+/* Keep a slow path out of line, so that its caller's fast path saves
+ * no register. */
+#define PCL_NOINLINE __attribute__((noinline))
+#define pcl_likely(x) __builtin_expect(!!(x), 1)
 #else
 #define PCL_PRINTF(f, a)
+#define PCL_NOINLINE
+#define pcl_likely(x) (x)
 #endif
 
 void pcl_log_(const struct pcl_ctx *ctx, int priority, const char *file,

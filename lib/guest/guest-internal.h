@@ -31,6 +31,12 @@ int pcl_guest_rule_check(const struct pcl_guest *g, uint32_t off,
 			 const struct pcl_guest_rule *r);
 
 /*
+ * Check one hooked register: a known kind, 1, 2 or 4 bytes (FLR: 1) inside
+ * one dword of config space. 0 or -EINVAL.
+ */
+int pcl_guest_hook_check(const struct pcl_guest_hook *h);
+
+/*
  * perm.c: the kernel's vfio-pci permissions of each byte of a presented
  * physical capability, from its first byte (the header's entries are the
  * builder's to override).
@@ -55,9 +61,14 @@ void pcl_guest_cap_perms(int space, uint16_t id, uint32_t len,
  * byte's rule is kept in the form the access path needs.
  */
 
-/* Per-dword facts (struct pcl_vdev.dw). */
-#define DW_NO_HWREAD  0x01u /* a read of it needs no backend call */
-#define DW_PLAIN_WRITE 0x02u /* a write of it touches only the shadow */
+/*
+ * Per-offset facts (struct pcl_vdev.fast): which naturally aligned accesses
+ * starting there the engine serves from the shadow alone. The bit of an
+ * access of @len bytes is @len itself (1, 2, 4), so that the fast paths
+ * test it with one AND.
+ */
+#define FAST_READ(len)  ((uint8_t)(len))        /* no byte needs the device */
+#define FAST_WRITE(len) ((uint8_t)((len) << 4)) /* only masks into the shadow */
 
 /* Per-byte facts (struct vbyte.flags). */
 #define VB_HWREAD  0x01u /* reads need the device */
@@ -77,7 +88,7 @@ struct vbyte {
 	uint8_t flags;  /* VB_* */
 	uint8_t hook;
 	uint8_t trig;   /* FLR bits: a 1 written there resets the engine */
-	uint16_t phys;
+	uint16_t phys;  /* below 4096; 0 where no read or write uses it */
 	uint16_t seg_end;
 };
 
@@ -90,8 +101,8 @@ struct pcl_vdev {
 	uint8_t init[PCL_CFG_SIZE];
 	uint8_t kept[PCL_CFG_SIZE]; /* vbyte_kept() of each byte */
 	struct vbyte b[PCL_CFG_SIZE];
-	/* Per dword: DW_* bits, for the fast paths of aligned accesses. */
-	uint8_t dw[PCL_CFG_SIZE / 4];
+	/* Per offset: FAST_* bits, for the fast paths of aligned accesses. */
+	uint8_t fast[PCL_CFG_SIZE];
 	struct pcl_guest_hook hooks[PCL_GUEST_MAX_HOOKS];
 	/* Per hook: its kept bits, in place in the dword that holds it. */
 	uint32_t hook_mask[PCL_GUEST_MAX_HOOKS];

@@ -11,7 +11,8 @@
  *    on bytes whose value the engine keeps (SHADOW, or PHYS with emulated
  *    or settings bits);
  *  - seg_end[i] is in (i, 4096] and every byte of a segment has the same
- *    seg_end, so an access split at seg_end never leaves the table.
+ *    seg_end (the segments are saved with the engine's state);
+ *  - at most PCL_GUEST_MAX_HOOKS hooks, each passing pcl_guest_hook_check().
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -43,6 +44,8 @@ void pcl_guest_free(struct pcl_guest *guest)
 int pcl_guest_rule_check(const struct pcl_guest *g, uint32_t off,
 			 const struct pcl_guest_rule *r)
 {
+	uint32_t hook;
+
 	switch (r->source) {
 	case PCL_GUEST_CONST:
 		if (r->wmask || r->w1c || r->vmask || r->hook ||
@@ -73,12 +76,13 @@ int pcl_guest_rule_check(const struct pcl_guest *g, uint32_t off,
 	default:
 		return -EINVAL;
 	}
-	if (r->hook) {
+	hook = r->hook; /* a copy: what is checked is what is used */
+	if (hook) {
 		const struct pcl_guest_hook *h;
 
-		if (r->hook > g->nhooks)
+		if (hook > g->nhooks)
 			return -EINVAL;
-		h = &g->hooks[r->hook - 1];
+		h = &g->hooks[hook - 1];
 		if (off < h->offset || off >= (uint32_t)h->offset + h->width)
 			return -EINVAL;
 	}
@@ -137,21 +141,33 @@ uint32_t pcl_guest_segment_end(const struct pcl_guest *guest, uint32_t off)
 	return guest->seg_end[off];
 }
 
+int pcl_guest_hook_check(const struct pcl_guest_hook *h)
+{
+	if (h->hook <= PCL_HOOK_NONE || h->hook > PCL_HOOK_FLR)
+		return -EINVAL;
+	if ((h->width != 1 && h->width != 2 && h->width != 4) ||
+	    h->offset >= PCL_CFG_SIZE || (h->offset & 3u) + h->width > 4 ||
+	    (h->hook == PCL_HOOK_FLR && h->width != 1))
+		return -EINVAL;
+	return 0;
+}
+
 int pcl_guest_add_hook(struct pcl_guest *guest, int hook, uint32_t off,
 		       uint32_t width)
 {
-	if (!guest || hook <= PCL_HOOK_NONE || hook > PCL_HOOK_FLR)
-		return -EINVAL;
-	if ((width != 1 && width != 2 && width != 4) || off >= PCL_CFG_SIZE ||
-	    (off & 3u) + width > 4 || (hook == PCL_HOOK_FLR && width != 1))
-		return -EINVAL;
-	if (guest->nhooks >= PCL_GUEST_MAX_HOOKS)
-		return -ENOSPC;
-	guest->hooks[guest->nhooks] = (struct pcl_guest_hook){
+	struct pcl_guest_hook h = {
 		.hook = (uint8_t)hook,
 		.width = (uint8_t)width,
 		.offset = (uint16_t)off,
 	};
+
+	/* Checked before narrowing, then as the engine checks it. */
+	if (!guest || hook <= PCL_HOOK_NONE || hook > PCL_HOOK_FLR ||
+	    width > 4 || off >= PCL_CFG_SIZE || pcl_guest_hook_check(&h))
+		return -EINVAL;
+	if (guest->nhooks >= PCL_GUEST_MAX_HOOKS)
+		return -ENOSPC;
+	guest->hooks[guest->nhooks] = h;
 	return (int)guest->nhooks++;
 }
 

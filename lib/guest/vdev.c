@@ -3,21 +3,29 @@
  * vdev.c - the runtime engine: executes a guest view's access table for
  * guest config reads and writes, and saves and restores its state.
  *
- * Every access is first bounds-checked as a whole, then split into parts
- * that never cross a dword or a segment boundary (the kernel's
- * vfio_config_do_rw() does the same at capability boundaries). Within a
- * part, bytes that the table sends to the device and that are contiguous in
- * physical space form a run; a run is issued as naturally aligned backend
- * accesses, so an aligned access of up to 4 physical bytes costs one call.
+ * Every access is first bounds-checked as a whole. An aligned access whose
+ * bytes the engine serves alone (one shift of a per-dword mask says so) is
+ * a load from, or a masked store into, the shadow. Otherwise, bytes that
+ * the table sends to the device and that are contiguous in physical space
+ * form a run, issued as naturally aligned backend accesses: an aligned
+ * access of up to 4 physical bytes costs one call, as QEMU's one pread()
+ * per guest access does, even where it spans two capabilities (the
+ * kernel's vfio-pci splits at the device's capability boundaries itself).
  *
- * A write is applied in three passes so that a failing backend leaves the
- * emulated state untouched: (1) compute the new shadow bytes and the device
- * writes, doing the reads a read-modify-write needs; (2) issue the device
- * writes; (3) commit the shadow and report changed hooked registers, then,
- * when the write set an Initiate FLR bit, reset the emulated state. All of
- * it works on fixed arrays of at most 4 bytes (and one per hooked register
- * for a reset): the access path never allocates, locks or formats a
- * message. Saving, loading and replaying state are in state.c.
+ * A write is applied in two passes so that a failing backend leaves the
+ * emulated state untouched: (1) compute the new shadow bytes, do the
+ * device reads a read-modify-write needs, then write the device, piece by
+ * piece; (2) commit the shadow and report changed
+ * hooked registers, then, when the write set an Initiate FLR bit, reset the
+ * emulated state. All of it works on fixed arrays of at most 4 bytes (and
+ * one per hooked register for a reset): the access path never allocates,
+ * locks or formats a message. Saving, loading and replaying state are in
+ * state.c.
+ *
+ * proof/ proves with Frama-C's Eva that no guest access can cause a runtime
+ * error here (docs/testing.md). Accesses are walked byte by byte and every
+ * physical offset is taken from the table, not computed, so that this stays
+ * evident to the analyzer as well as to a reader.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -39,19 +47,20 @@ static void vbyte_from_rule(struct vbyte *b, const struct pcl_guest *guest,
 	b->w1c = g->w1c;
 	b->vmask = g->vmask;
 	b->hook = g->hook;
-	b->phys = g->phys;
 	b->seg_end = guest->seg_end[i];
 	switch (g->source) {
 	case PCL_GUEST_SHADOW:
 		b->smask = g->wmask;
 		if (g->flags & PCL_GUEST_WRITE_THROUGH) {
-			b->flags = VB_HWWRITE;
+			b->flags |= VB_HWWRITE;
 			b->hwmask = 0xff;
+			b->phys = g->phys;
 		}
 		if (g->flags & PCL_GUEST_DEVICE_FACT)
 			b->flags |= VB_FACT;
 		break;
 	case PCL_GUEST_PHYS:
+		b->phys = g->phys;
 		b->smask = g->wmask & g->vmask;
 		b->hwmask = g->wmask & (uint8_t)~g->vmask;
 		if (g->vmask != 0xff)
@@ -77,12 +86,14 @@ static void mark_hooks(struct pcl_vdev *v)
 {
 	for (uint32_t k = 0; k < v->nhooks; k++) {
 		struct vbyte *b = &v->b[v->hooks[k].offset];
-		uint32_t off = v->hooks[k].offset;
+		uint32_t off = v->hooks[k].offset, dw = off & ~3u;
 
+		/* The register's bytes among the four of its dword. */
 		v->hook_mask[k] = 0;
-		for (uint32_t i = 0; i < v->hooks[k].width; i++)
-			v->hook_mask[k] |= (uint32_t)v->kept[off + i]
-					   << (8 * ((off & 3u) + i));
+		for (uint32_t i = 0; i < 4; i++)
+			if (dw + i >= off && dw + i < off + v->hooks[k].width)
+				v->hook_mask[k] |= (uint32_t)v->kept[dw + i]
+						   << (8 * i);
 
 		if (v->hooks[k].hook == PCL_HOOK_MSI)
 			b->flags |= VB_MSICTL;
@@ -92,19 +103,28 @@ static void mark_hooks(struct pcl_vdev *v)
 	}
 }
 
-/* Per-dword fast-path facts. */
-static void mark_dwords(struct pcl_vdev *v)
+/* Per-offset fast-path facts: FAST_* of each aligned access. */
+static void mark_fast(struct pcl_vdev *v)
 {
-	for (uint32_t d = 0; d < PCL_CFG_SIZE / 4; d++) {
-		uint8_t f = DW_NO_HWREAD | DW_PLAIN_WRITE;
+	for (uint32_t off = 0; off < PCL_CFG_SIZE; off++) {
+		v->fast[off] = 0;
+		for (uint32_t len = 1; len <= 4; len *= 2) {
+			uint8_t hw = 0;
 
-		for (uint32_t i = 4 * d; i < 4 * d + 4; i++) {
-			if (v->b[i].flags & VB_HWREAD)
-				f &= (uint8_t)~DW_NO_HWREAD;
-			if ((v->b[i].flags & VB_HWWRITE) || v->b[i].hook)
-				f &= (uint8_t)~DW_PLAIN_WRITE;
+			if (off & (len - 1))
+				break;
+			for (uint32_t i = 0; i < len; i++) {
+				const struct vbyte *b = &v->b[off + i];
+
+				hw |= b->flags;
+				if (b->hook)
+					hw |= VB_HWWRITE;
+			}
+			if (!(hw & VB_HWREAD))
+				v->fast[off] |= FAST_READ(len);
+			if (!(hw & (VB_HWWRITE | VB_MSICTL)))
+				v->fast[off] |= FAST_WRITE(len);
 		}
-		v->dw[d] = f;
 	}
 }
 
@@ -115,6 +135,72 @@ static struct pcl_vdev *new_fail(struct pcl_vdev *v, struct pcl_error *err,
 	free(v);
 	errno = EINVAL;
 	return NULL;
+}
+
+/*
+ * What stands in for a backend function the view never needs: the access
+ * path then has a function to call whatever the table says.
+ */
+static int no_device_read(void *opaque, uint32_t off, uint32_t len,
+			  uint32_t *val)
+{
+	(void)opaque;
+	(void)off;
+	(void)len;
+	*val = UINT32_MAX; /* what a bus returns where no device answers */
+	return -EIO;
+}
+
+static int no_device_write(void *opaque, uint32_t off, uint32_t len,
+			   uint32_t val)
+{
+	(void)opaque;
+	(void)off;
+	(void)len;
+	(void)val;
+	return -EIO;
+}
+
+/* Copy @guest's hooked registers into @v, checked: 0 or -EINVAL. */
+static int take_hooks(struct pcl_vdev *v, const struct pcl_guest *guest)
+{
+	uint32_t n;
+
+	if (guest->nhooks > PCL_GUEST_MAX_HOOKS)
+		return -EINVAL;
+	n = guest->nhooks;
+	for (uint32_t k = 0; k < n; k++) {
+		struct pcl_guest_hook h = guest->hooks[k];
+
+		if (pcl_guest_hook_check(&h))
+			return -EINVAL;
+		v->hooks[k] = h;
+	}
+	v->nhooks = n;
+	return 0;
+}
+
+/*
+ * Byte @i of the table, in the engine's form. The setters keep rules valid
+ * (table.c); they are checked again here, where it is cheap, and so is
+ * what the access path assumes of every byte whatever the guest does,
+ * in the engine's own terms: a physical offset inside config space and a
+ * hook among the registered ones (proof/ shows that no more is needed).
+ */
+static int take_byte(struct pcl_vdev *v, const struct pcl_guest *guest,
+		     uint32_t i)
+{
+	struct vbyte b;
+
+	if (pcl_guest_rule_check(guest, i, &guest->rule[i]) ||
+	    guest->seg_end[i] <= i || guest->seg_end[i] > PCL_CFG_SIZE)
+		return -EINVAL;
+	vbyte_from_rule(&b, guest, i);
+	if (b.phys >= PCL_CFG_SIZE || b.hook > v->nhooks)
+		return -EINVAL;
+	v->b[i] = b;
+	v->kept[i] = vbyte_kept(&b);
+	return 0;
 }
 
 struct pcl_vdev *pcl_vdev_new(const struct pcl_guest *guest,
@@ -132,27 +218,28 @@ struct pcl_vdev *pcl_vdev_new(const struct pcl_guest *guest,
 		return NULL;
 	}
 	v->ctx = guest->ctx;
-	memcpy(v->hooks, guest->hooks, sizeof(v->hooks));
-	v->nhooks = guest->nhooks;
+	if (backend)
+		v->be = *backend;
+	if (!v->be.read)
+		v->be.read = no_device_read;
+	if (!v->be.write)
+		v->be.write = no_device_write;
+	if (take_hooks(v, guest))
+		return new_fail(v, err, -1, "invalid hooked register");
 	for (uint32_t i = 0; i < PCL_CFG_SIZE; i++) {
-		/* The setters keep rules valid; re-check, it is cheap here. */
-		if (pcl_guest_rule_check(guest, i, &guest->rule[i]) ||
-		    guest->seg_end[i] <= i || guest->seg_end[i] > PCL_CFG_SIZE)
+		if (take_byte(v, guest, i))
 			return new_fail(v, err, (int32_t)i, "invalid access rule");
-		vbyte_from_rule(&v->b[i], guest, i);
-		v->kept[i] = vbyte_kept(&v->b[i]);
 		needs_be |= (v->b[i].flags & (VB_HWREAD | VB_HWWRITE)) != 0;
 	}
 	mark_hooks(v);
-	mark_dwords(v);
+	mark_fast(v);
 	if (needs_be && (!backend || !backend->read || !backend->write))
 		return new_fail(v, err, -1, "the view passes bytes through but "
 				"no backend was given");
-	if (backend)
-		v->be = *backend;
 	memcpy(v->init, guest->image, sizeof(v->init));
 	memcpy(v->shadow, guest->image, sizeof(v->shadow));
-	pcl_strlcpy(v->fingerprint, guest->fingerprint, sizeof(v->fingerprint));
+	/* A string whatever the view holds (calloc() zeroed the last byte). */
+	memcpy(v->fingerprint, guest->fingerprint, sizeof(v->fingerprint) - 1);
 	if (pcl_vdev_state_init(v)) {
 		free(v);
 		errno = ENOMEM;
@@ -197,17 +284,6 @@ static int check_access(uint32_t off, uint32_t len)
 	return 0;
 }
 
-/* Length of the part starting at @off: stop at a dword or segment end. */
-static uint32_t part_len(const struct pcl_vdev *v, uint32_t off, uint32_t left)
-{
-	uint32_t n = 4 - (off & 3u);
-	uint32_t seg = (uint32_t)v->b[off].seg_end - off;
-
-	if (n > seg)
-		n = seg;
-	return n < left ? n : left;
-}
-
 /* The largest naturally aligned access at @phys that fits in @n bytes. */
 static uint32_t piece_len(uint32_t phys, uint32_t n)
 {
@@ -218,19 +294,33 @@ static uint32_t piece_len(uint32_t phys, uint32_t n)
 	return 1;
 }
 
+/*
+ * One backend read: the first piece (piece_len()) of the @n bytes at
+ * @phys, into @buf. Return its length, or -EIO.
+ */
+static int hw_read_piece(const struct pcl_vdev *v, uint32_t phys, uint32_t n,
+			 uint8_t *buf)
+{
+	uint32_t k = piece_len(phys, n), val = 0;
+
+	if (v->be.read(v->be.opaque, phys, k, &val))
+		return -EIO;
+	for (uint32_t i = 0; i < k; i++)
+		buf[i] = (uint8_t)(val >> (8 * i));
+	return (int)k;
+}
+
 int pcl_vdev_hw_read(const struct pcl_vdev *v, uint32_t phys, uint32_t n,
 		     uint8_t *buf)
 {
 	while (n) {
-		uint32_t k = piece_len(phys, n), val = 0;
+		int k = hw_read_piece(v, phys, n, buf);
 
-		if (v->be.read(v->be.opaque, phys, k, &val))
-			return -EIO;
-		for (uint32_t i = 0; i < k; i++)
-			buf[i] = (uint8_t)(val >> (8 * i));
-		phys += k;
+		if (k < 0)
+			return k;
+		phys += (uint32_t)k;
 		buf += k;
-		n -= k;
+		n -= (uint32_t)k;
 	}
 	return 0;
 }
@@ -254,7 +344,9 @@ int pcl_vdev_hw_write(const struct pcl_vdev *v, uint32_t phys, uint32_t n,
 
 /*
  * Length of the run of bytes with @flag starting at @g (which has it),
- * within @n bytes, contiguous in physical space.
+ * within @n bytes: contiguous in physical space. A run may span two
+ * capabilities, as QEMU's one pread() per guest access does: the VFIO
+ * backend's kernel splits at the device's own capability boundaries.
  */
 static uint32_t run_len(const struct pcl_vdev *v, uint32_t g, uint32_t n,
 			uint8_t flag)
@@ -267,78 +359,77 @@ static uint32_t run_len(const struct pcl_vdev *v, uint32_t g, uint32_t n,
 	return k;
 }
 
-static int read_part(const struct pcl_vdev *v, uint32_t g, uint32_t n,
-		     uint8_t *out)
+/* What the guest reads of byte @b: its device bits from @dev, if PHYS. */
+static uint8_t guest_byte(const struct vbyte *b, uint8_t dev, uint8_t shadow)
+{
+	if (b->src != PCL_GUEST_PHYS)
+		return shadow;
+	return (uint8_t)((dev & ~b->vmask) | (shadow & b->vmask));
+}
+
+/*
+ * The fast paths' test: @len is a power of two, @off is inside config
+ * space and aligned to it, and the access there has @bit (FAST_READ(@len)
+ * or FAST_WRITE(@len), which only lengths 1, 2 and 4 have).
+ */
+static bool fast(const struct pcl_vdev *v, uint32_t off, uint32_t len,
+		 uint32_t bit)
+{
+	return off < PCL_CFG_SIZE && !(len & (len - 1u)) &&
+	       !(off & (len - 1u)) && (v->fast[off] & bit);
+}
+
+/* A read that needs the device, or is unaligned, or is invalid. */
+static PCL_NOINLINE int read_slow(const struct pcl_vdev *vdev, uint32_t off,
+				  uint32_t len, uint32_t *val)
 {
 	uint8_t hw[4] = { 0 };
+	uint32_t r = 0;
+	int ret = check_access(off, len);
 
-	for (uint32_t j = 0; j < n;) {
-		uint32_t k;
+	if (ret)
+		return ret;
+	/* The device bytes, run by run, in naturally aligned pieces. */
+	for (uint32_t i = 0, next = 0; i < len; i++) {
+		int k;
 
-		if (!(v->b[g + j].flags & VB_HWREAD)) {
-			j++;
+		if (i < next || !(vdev->b[off + i].flags & VB_HWREAD))
 			continue;
-		}
-		k = run_len(v, g + j, n - j, VB_HWREAD);
-		if (pcl_vdev_hw_read(v, v->b[g + j].phys, k, hw + j))
-			return -EIO;
-		j += k;
+		k = hw_read_piece(vdev, vdev->b[off + i].phys,
+				  run_len(vdev, off + i, len - i, VB_HWREAD),
+				  hw + i);
+		if (k < 0)
+			return k;
+		next = i + (uint32_t)k;
 	}
-	for (uint32_t j = 0; j < n; j++) {
-		const struct vbyte *b = &v->b[g + j];
-
-		if (b->src == PCL_GUEST_PHYS)
-			out[j] = (uint8_t)((hw[j] & ~b->vmask) |
-					   (v->shadow[g + j] & b->vmask));
-		else
-			out[j] = v->shadow[g + j];
-	}
+	for (uint32_t i = 0; i < len; i++)
+		r |= (uint32_t)guest_byte(&vdev->b[off + i], hw[i],
+					  vdev->shadow[off + i]) << (8 * i);
+	*val = r;
 	return 0;
 }
 
 int pcl_vdev_read(const struct pcl_vdev *vdev, uint32_t off, uint32_t len,
 		  uint32_t *val)
 {
-	uint8_t out[4];
-	uint32_t r;
-	int ret;
-
 	if (!vdev || !val)
 		return -EINVAL;
-	ret = check_access(off, len);
-	if (ret)
-		return ret;
 	/*
-	 * Fast path: an aligned access to a dword no byte of which needs the
-	 * device is a load from the shadow (splitting cannot matter).
+	 * Fast path: an aligned access none of whose bytes needs the device
+	 * is a load from the shadow. It falls through and saves no register:
+	 * every other access is read_slow()'s.
 	 */
-	if (!(off & (len - 1)) && (vdev->dw[off >> 2] & DW_NO_HWREAD)) {
+	if (pcl_likely(fast(vdev, off, len, FAST_READ(len)))) {
 		const uint8_t *p = vdev->shadow + off;
 
-		*val = len == 4 ? pcl_le32(p) : len == 2 ? pcl_le16(p) : p[0];
+		if (pcl_likely(len == 4))
+			*val = pcl_le32(p);
+		else
+			*val = len == 2 ? pcl_le16(p) : p[0];
 		return 0;
 	}
-	for (uint32_t i = 0; i < len;) {
-		uint32_t n = part_len(vdev, off + i, len - i);
-
-		ret = read_part(vdev, off + i, n, out + i);
-		if (ret)
-			return ret;
-		i += n;
-	}
-	r = 0;
-	for (uint32_t i = 0; i < len; i++)
-		r |= (uint32_t)out[i] << (8 * i);
-	*val = r;
-	return 0;
+	return read_slow(vdev, off, len, val);
 }
-
-/* A planned device write: a naturally aligned piece of a run. */
-struct hw_op {
-	uint16_t phys;
-	uint8_t len;
-	uint32_t val;
-};
 
 /*
  * MSI Message Control, low byte: Multiple Message Enable (6:4) may not
@@ -355,65 +446,92 @@ static uint8_t msi_clamp(uint8_t ctl)
 }
 
 /*
- * Pass 1 for one part: the new shadow bytes, and the device writes with
- * their values (reading the device first where bits must be preserved).
+ * The shadow byte @old after a guest writes @in to byte @b: written bits,
+ * and RW1C bits cleared where 1 was written.
  */
-static int plan_part(const struct pcl_vdev *v, uint32_t g, uint32_t n,
-		     const uint8_t *in, uint8_t *sh, struct hw_op *ops,
-		     uint32_t *nops)
+static uint8_t masked_write(const struct vbyte *b, uint8_t old, uint8_t in)
 {
-	uint8_t hw[4] = { 0 }; /* read first wherever a byte keeps device bits (VB_RMW) */
+	return (uint8_t)((old & ~b->smask) | (in & b->smask & ~b->w1c) |
+			 (old & b->w1c & b->smask & ~in));
+}
 
-	for (uint32_t j = 0; j < n; j++) {
-		const struct vbyte *b = &v->b[g + j];
-		uint8_t old = v->shadow[g + j];
+/* ... and with MSI's Multiple Message Enable clamped. */
+static uint8_t shadow_written(const struct vbyte *b, uint8_t old, uint8_t in)
+{
+	uint8_t sh = masked_write(b, old, in);
 
-		/* Written bits, and RW1C bits cleared where 1 was written. */
-		sh[j] = (uint8_t)((old & ~b->smask) |
-				  (in[j] & b->smask & ~b->w1c) |
-				  (old & b->w1c & b->smask & ~in[j]));
-		if (b->flags & VB_MSICTL) /* only ever a writable bit */
-			sh[j] = (uint8_t)((sh[j] & ~b->smask) |
-					  (msi_clamp(sh[j]) & b->smask));
-	}
-	for (uint32_t j = 0; j < n;) {
-		uint32_t k, phys;
-		bool rmw = false;
+	if (b->flags & VB_MSICTL) /* only ever a writable bit */
+		sh = (uint8_t)((sh & ~b->smask) | (msi_clamp(sh) & b->smask));
+	return sh;
+}
 
-		if (!(v->b[g + j].flags & VB_HWWRITE)) {
-			j++;
-			continue;
-		}
-		k = run_len(v, g + j, n - j, VB_HWWRITE);
-		phys = v->b[g + j].phys;
-		for (uint32_t i = j; i < j + k; i++)
+/*
+ * The byte a guest write of @in to byte @b writes to the device: the new
+ * shadow byte @sh when it is written through; else the guest's writable
+ * bits over the device's current byte @dev (read where VB_RMW says), never
+ * writing back a 1 the device would clear.
+ */
+static uint8_t device_byte(const struct vbyte *b, uint8_t in, uint8_t sh,
+			   uint8_t dev)
+{
+	if (b->src == PCL_GUEST_SHADOW)
+		return sh;
+	return (uint8_t)((in & b->hwmask) | (dev & ~b->hwmask & ~b->w1c));
+}
+
+/*
+ * One piece of a write: the first (piece_len()) of a run of @n device
+ * bytes, the guest bytes at @g, written @in, with new shadow bytes @sh.
+ * Pass 0 reads the piece into @dev when it holds device bits the write
+ * must keep (VB_RMW); pass 1 writes it. Return its length, or -EIO.
+ */
+static int device_piece(const struct pcl_vdev *v, int pass, uint32_t g,
+			uint32_t n, const uint8_t *in, const uint8_t *sh,
+			uint8_t *dev)
+{
+	uint32_t phys = v->b[g].phys, k = piece_len(phys, n), val = 0;
+	bool rmw = false;
+
+	if (pass == 0) {
+		for (uint32_t i = 0; i < k; i++)
 			rmw |= (v->b[g + i].flags & VB_RMW) != 0;
-		if (rmw && pcl_vdev_hw_read(v, phys, k, hw + j))
+		if (rmw && hw_read_piece(v, phys, k, dev) < 0)
 			return -EIO;
-		for (uint32_t i = j; i < j + k; i++) {
-			const struct vbyte *b = &v->b[g + i];
+		return (int)k;
+	}
+	for (uint32_t i = 0; i < k; i++)
+		val |= (uint32_t)device_byte(&v->b[g + i], in[i], sh[i], dev[i])
+		       << (8 * i);
+	if (v->be.write(v->be.opaque, phys, k, val))
+		return -EIO;
+	return (int)k;
+}
 
-			if (b->src == PCL_GUEST_SHADOW) /* write-through */
-				hw[i] = sh[i];
-			else if (b->hwmask == 0xff)
-				hw[i] = in[i];
-			else /* never write back a 1 the device would clear */
-				hw[i] = (uint8_t)((in[i] & b->hwmask) |
-						  (hw[i] & ~b->hwmask &
-						   ~b->w1c));
-		}
-		for (uint32_t i = j; i < j + k;) {
-			uint32_t p = piece_len(phys + (i - j), j + k - i);
-			struct hw_op *op = &ops[(*nops)++];
+/*
+ * Pass 1: the device bytes of a write of @in at @off, whose new shadow
+ * bytes are @sh, run by run, in naturally aligned pieces, as reads go:
+ * first every read a read-modify-write needs, then the writes, so that a
+ * failing read leaves the device as it was. Nothing of the engine changes
+ * (pieces already written stay written on the device).
+ */
+static int write_device(const struct pcl_vdev *v, uint32_t off, uint32_t len,
+			const uint8_t *in, const uint8_t *sh)
+{
+	uint8_t dev[4] = { 0 };
 
-			op->phys = (uint16_t)(phys + (i - j));
-			op->len = (uint8_t)p;
-			op->val = 0;
-			for (uint32_t q = 0; q < p; q++)
-				op->val |= (uint32_t)hw[i + q] << (8 * q);
-			i += p;
+	for (int pass = 0; pass < 2; pass++) {
+		for (uint32_t i = 0, next = 0; i < len; i++) {
+			int k;
+
+			if (i < next || !(v->b[off + i].flags & VB_HWWRITE))
+				continue;
+			k = device_piece(v, pass, off + i,
+					 run_len(v, off + i, len - i, VB_HWWRITE),
+					 in + i, sh + i, dev + i);
+			if (k < 0)
+				return k;
+			next = i + (uint32_t)k;
 		}
-		j += k;
 	}
 	return 0;
 }
@@ -444,7 +562,7 @@ void pcl_vdev_report(const struct pcl_vdev *v, uint32_t index, uint32_t old,
  */
 static void flr_reset(struct pcl_vdev *v, uint32_t index, uint32_t old)
 {
-	uint32_t before[PCL_GUEST_MAX_HOOKS];
+	uint32_t before[PCL_GUEST_MAX_HOOKS] = { 0 };
 	uint32_t written = pcl_vdev_hook_value(v, index, v->shadow);
 
 	for (uint32_t k = 0; k < v->nhooks; k++)
@@ -458,14 +576,14 @@ static void flr_reset(struct pcl_vdev *v, uint32_t index, uint32_t old)
 }
 
 /*
- * Pass 3: commit the shadow, report the hooked registers the write
+ * Pass 2: commit the shadow, report the hooked registers the write
  * changed (FLR registers excepted), then act on an FLR bit it set.
  */
 static void commit(struct pcl_vdev *v, uint32_t off, uint32_t len,
 		   const uint8_t *sh)
 {
-	uint8_t idx[4];
-	uint32_t old[4], n = 0;
+	uint8_t idx[4] = { 0 }; /* hook indexes, in the order first written */
+	uint32_t old[4] = { 0 }, n = 0;
 	int flr = -1;
 
 	for (uint32_t i = 0; i < len; i++) {
@@ -475,35 +593,51 @@ static void commit(struct pcl_vdev *v, uint32_t off, uint32_t len,
 		if (!h)
 			continue;
 		for (uint32_t k = 0; k < n; k++)
-			seen |= idx[k] == h;
+			seen |= idx[k] == h - 1u;
 		if (seen)
 			continue;
-		idx[n] = h;
-		old[n] = pcl_vdev_hook_value(v, h - 1u, v->shadow);
+		idx[n] = (uint8_t)(h - 1u);
+		old[n] = pcl_vdev_hook_value(v, idx[n], v->shadow);
 		n++;
 	}
-	memcpy(v->shadow + off, sh, len);
+	for (uint32_t i = 0; i < len; i++)
+		v->shadow[off + i] = sh[i];
 	for (uint32_t k = 0; k < n; k++) {
-		const struct pcl_guest_hook *h = &v->hooks[idx[k] - 1];
+		const struct pcl_guest_hook *h = &v->hooks[idx[k]];
 
 		if (h->hook != PCL_HOOK_FLR)
-			pcl_vdev_report(v, idx[k] - 1u, old[k],
-					pcl_vdev_hook_value(v, idx[k] - 1u,
+			pcl_vdev_report(v, idx[k], old[k],
+					pcl_vdev_hook_value(v, idx[k],
 							    v->shadow));
 		else if (flr < 0 &&
 			 (v->shadow[h->offset] & v->b[h->offset].trig))
 			flr = (int)k;
 	}
 	if (flr >= 0)
-		flr_reset(v, idx[flr] - 1u, old[flr]);
+		flr_reset(v, idx[flr], old[flr]);
+}
+
+/* A write that needs more than the shadow (@off, @len checked). */
+static PCL_NOINLINE int write_device_and_commit(struct pcl_vdev *vdev,
+						uint32_t off, uint32_t len,
+						uint32_t val)
+{
+	uint8_t in[4], sh[4];
+
+	for (uint32_t i = 0; i < len; i++) {
+		in[i] = (uint8_t)(val >> (8 * i));
+		sh[i] = shadow_written(&vdev->b[off + i], vdev->shadow[off + i],
+				       in[i]);
+	}
+	if (write_device(vdev, off, len, in, sh))
+		return -EIO;
+	commit(vdev, off, len, sh);
+	return 0;
 }
 
 int pcl_vdev_write(struct pcl_vdev *vdev, uint32_t off, uint32_t len,
 		   uint32_t val)
 {
-	uint8_t in[4], sh[4];
-	struct hw_op ops[4];
-	uint32_t nops = 0;
 	int ret;
 
 	if (!vdev)
@@ -511,38 +645,17 @@ int pcl_vdev_write(struct pcl_vdev *vdev, uint32_t off, uint32_t len,
 	ret = check_access(off, len);
 	if (ret)
 		return ret;
-	for (uint32_t i = 0; i < 4; i++)
-		in[i] = (uint8_t)(val >> (8 * i));
-	/* Fast path: an aligned access to a dword that is pure shadow with
+	/* Fast path: an aligned access to bytes that are pure shadow with
 	 * no hook: apply the masks in place. */
-	if (!(off & (len - 1)) && (vdev->dw[off >> 2] & DW_PLAIN_WRITE)) {
-		for (uint32_t i = 0; i < len; i++) {
-			const struct vbyte *b = &vdev->b[off + i];
-			uint8_t *sp = &vdev->shadow[off + i];
-
-			*sp = (uint8_t)((*sp & ~b->smask) |
-					(in[i] & b->smask & ~b->w1c) |
-					(*sp & b->w1c & b->smask & ~in[i]));
-		}
+	if (fast(vdev, off, len, FAST_WRITE(len))) {
+		for (uint32_t i = 0; i < len; i++)
+			vdev->shadow[off + i] =
+				masked_write(&vdev->b[off + i],
+					     vdev->shadow[off + i],
+					     (uint8_t)(val >> (8 * i)));
 		return 0;
 	}
-
-	/* Pass 1: plan every part; nothing has changed yet. */
-	for (uint32_t i = 0; i < len;) {
-		uint32_t n = part_len(vdev, off + i, len - i);
-
-		ret = plan_part(vdev, off + i, n, in + i, sh + i, ops, &nops);
-		if (ret)
-			return ret;
-		i += n;
-	}
-	/* Pass 2: the device. A failure leaves the shadow as it was. */
-	for (uint32_t i = 0; i < nops; i++)
-		if (vdev->be.write(vdev->be.opaque, ops[i].phys, ops[i].len,
-				   ops[i].val))
-			return -EIO;
-	commit(vdev, off, len, sh);
-	return 0;
+	return write_device_and_commit(vdev, off, len, val);
 }
 
 int pcl_vdev_hook(const struct pcl_vdev *vdev, uint32_t index,

@@ -293,9 +293,8 @@ static uint32_t ref_pieces(uint32_t phys, uint32_t n)
 }
 
 /*
- * Backend calls a read must make: the access is cut at every dword and
- * segment boundary; in each part, device-read bytes that follow each other
- * in device space share calls.
+ * Backend calls a read must make: device-read bytes that follow each other
+ * in device space share calls, whatever dword or segment they are in.
  */
 static uint32_t ref_read_calls(const struct ref *m, uint32_t off, uint32_t len)
 {
@@ -305,11 +304,8 @@ static uint32_t ref_read_calls(const struct ref *m, uint32_t off, uint32_t len)
 		uint32_t g = off + i;
 		const struct pcl_guest_rule *r = i < len ? &m->rule[g] : NULL;
 		int dev = r && r->source == PCL_GUEST_PHYS && r->vmask != 0xff;
-		int cut = i == len || g % 4 == 0 ||
-			  m->seg_end[g] != m->seg_end[g - 1];
 
-		if (run && (cut || !dev ||
-			    r->phys != m->rule[g - 1].phys + 1u)) {
+		if (run && (!dev || r->phys != m->rule[g - 1].phys + 1u)) {
 			calls += ref_pieces(start, run);
 			run = 0;
 		}
@@ -628,8 +624,6 @@ static void one_access(struct pcl_vdev *v, struct ref *m, struct spy *s,
 			else
 				one_run = 0;
 			if (i && r->phys != m->rule[off + i - 1].phys + 1u)
-				one_run = 0;
-			if (m->seg_end[off + i] != m->seg_end[off])
 				one_run = 0;
 		}
 		assert_int_equal(got, exp);
