@@ -6,7 +6,8 @@
 # Debian's rustc 1.63 as the oldest supported; abigail-tools checks the ABI.
 # The last line is the real-kernel e2e suite (tests/e2e): QEMU, a static
 # busybox and cpio for its initramfs, and Debian's cloud kernel, which has
-# intel-iommu and NVMe built in and the vfio modules.
+# intel-iommu and NVMe built in and the vfio modules. frama-c-base runs the
+# proof of the engine's guest-access path (proof/).
 set -eu
 
 pkgs="meson ninja-build pkg-config gcc libc6-dev libpci-dev pciutils pci.ids
@@ -14,6 +15,7 @@ libjansson-dev libmd-dev libxxhash-dev libcmocka-dev scdoc python3 python3-jsons
 libxml2-utils
 cargo rustc bindgen abigail-tools
 clang clang-tidy cppcheck valgrind llvm libclang-rt-14-dev libtsan2
+frama-c-base
 qemu-system-x86 busybox-static cpio linux-image-cloud-amd64"
 
 missing=""
