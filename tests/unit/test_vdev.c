@@ -15,7 +15,9 @@
  * mask. The model covers settings kept for replay, hooks on device bytes,
  * MSI's Multiple Message Enable clamp and the reset an FLR bit triggers.
  * Then targeted tests: arguments, failures, saving and loading (on
- * another device too), replay, lifecycle events.
+ * another device too), replay, lifecycle events; and over every corpus
+ * dump, that every aligned access costs exactly the backend calls it must
+ * (one read, one write), wherever capabilities end.
  *
  * PCL_VDEV_ITERATIONS sets the number of random accesses (default 300000;
  * the suite also runs under ASan and valgrind); PCL_VDEV_SEED the seed.
@@ -32,6 +34,7 @@
 
 #include <pcilayout/pcilayout.h>
 
+#include "corpus.h"
 #include "internal.h"
 #include "guest/guest-internal.h"
 
@@ -1143,6 +1146,162 @@ static void test_save_load(void **state)
 	pcl_ctx_free(ctx);
 }
 
+/* ---- backend calls per aligned access, over the corpus ---- */
+
+struct call_tally {
+	unsigned long accesses, one_run_reads, one_run_writes, rmw;
+	unsigned long split_reads, split_writes; /* an emulated byte between */
+};
+
+/*
+ * The runs an access of @len bytes at @off makes on the device, by the
+ * rules: bytes read from the device (@rd), bytes written to it (@wr) and
+ * those of them with bits to keep (@rmw), each counted in runs of bytes
+ * consecutive in the guest and on the device.
+ */
+struct runs {
+	uint32_t rd, wr, rmw;
+};
+
+static struct runs access_runs(const struct pcl_guest *g, uint32_t off,
+			       uint32_t len)
+{
+	struct pcl_guest_rule r, prev = { 0 };
+	bool prev_rd = false, prev_wr = false, run_rmw = false;
+	struct runs n = { 0 };
+
+	for (uint32_t i = off; i < off + len; i++) {
+		uint8_t hw;
+		bool rd, wr, next;
+
+		assert_int_equal(pcl_guest_rule(g, i, &r), 0);
+		hw = r.source == PCL_GUEST_PHYS ? (uint8_t)(r.wmask & ~r.vmask) :
+		     0;
+		rd = r.source == PCL_GUEST_PHYS && r.vmask != 0xff;
+		wr = hw || (r.source == PCL_GUEST_SHADOW &&
+			    (r.flags & PCL_GUEST_WRITE_THROUGH));
+		next = r.phys == prev.phys + 1u;
+		n.rd += rd && !(prev_rd && next);
+		if (wr && !(prev_wr && next)) {
+			n.wr++;
+			run_rmw = false;
+		}
+		if (wr && hw && hw != 0xff && !run_rmw) {
+			n.rmw++;
+			run_rmw = true;
+		}
+		prev = r;
+		prev_rd = rd;
+		prev_wr = wr;
+	}
+	return n;
+}
+
+/*
+ * Every aligned access of 1, 2 and 4 bytes of an engine built from @l on a
+ * simulated @cfg: a read costs one backend read per run of device bytes
+ * (one for a passthrough access, none for an emulated one); writing back
+ * what it read, one backend write per run, with one read first where bits
+ * must be kept. An emulated byte between two device bytes (the header
+ * type between latency timer and BIST) is never read or written.
+ */
+static void count_calls(struct pcl_ctx *ctx, const struct pcl_layout *l,
+			struct pcl_cfg *cfg, const char *name,
+			struct call_tally *t)
+{
+	struct pcl_backend *be = pcl_backend_sim_new(cfg);
+	struct pcl_vdev_backend ops;
+	struct pcl_guest *g = NULL;
+	struct pcl_vdev *v;
+
+	assert_non_null(be);
+	assert_int_equal(pcl_guest_build(ctx, l, cfg, NULL, &g, NULL), 0);
+	pcl_backend_ops(be, &ops);
+	v = pcl_vdev_new(g, &ops, NULL);
+	assert_non_null(v);
+	for (uint32_t len = 1; len <= 4; len *= 2) {
+		for (uint32_t off = 0; off < N; off += len) {
+			struct pcl_backend_stats s0, s1, s2;
+			struct runs want = access_runs(g, off, len);
+			uint64_t rd, wr_rd, wr;
+			uint32_t val;
+
+			pcl_backend_stats(be, &s0);
+			assert_int_equal(pcl_vdev_read(v, off, len, &val), 0);
+			pcl_backend_stats(be, &s1);
+			assert_int_equal(pcl_vdev_write(v, off, len, val), 0);
+			pcl_backend_stats(be, &s2);
+			rd = s1.reads - s0.reads;
+			wr_rd = s2.reads - s1.reads;
+			wr = s2.writes - s1.writes;
+			if (rd != want.rd || s1.writes != s0.writes ||
+			    wr != want.wr || wr_rd != want.rmw)
+				fail_msg("%s: %u bytes at 0x%03x: read: %llu "
+					 "backend reads (want %u), write: %llu "
+					 "reads (want %u), %llu writes (want %u)",
+					 name, len, off, (unsigned long long)rd,
+					 want.rd, (unsigned long long)wr_rd,
+					 want.rmw, (unsigned long long)wr,
+					 want.wr);
+			t->accesses++;
+			t->one_run_reads += want.rd == 1;
+			t->one_run_writes += want.wr == 1;
+			t->split_reads += want.rd > 1;
+			t->split_writes += want.wr > 1;
+			t->rmw += want.rmw;
+		}
+	}
+	pcl_vdev_free(v);
+	pcl_guest_free(g);
+	pcl_backend_free(be);
+}
+
+static void test_corpus_calls(void **state)
+{
+	struct pcl_ctx *ctx = pcl_ctx_new();
+	struct call_tally t = { 0 };
+	unsigned int engines = 0;
+	struct corpus_iter it;
+	struct pcl_cfg *cfg;
+	char file[256], name[400];
+
+	(void)state;
+	if (!corpus_open(&it, 1))
+		skip();
+	while ((cfg = corpus_next(&it, ctx, file, sizeof(file)))) {
+		struct pcl_plan_request *req = pcl_plan_request_new(ctx);
+		struct pcl_layout *l = NULL;
+
+		assert_int_equal(pcl_plan_request_set_cfg(req, cfg, NULL), 0);
+		if (pcl_plan(req, &l, NULL) == 0) {
+			snprintf(name, sizeof(name), "%s, default plan", file);
+			count_calls(ctx, l, cfg, name, &t);
+			engines++;
+			pcl_layout_free(l);
+		}
+		pcl_plan_request_free(req);
+		/* Every capability where it is: capability ends mid-dword. */
+		if ((l = layout_in_place(ctx, cfg))) {
+			snprintf(name, sizeof(name), "%s, everything presented",
+				 file);
+			count_calls(ctx, l, cfg, name, &t);
+			engines++;
+			pcl_layout_free(l);
+		}
+		pcl_cfg_free(cfg);
+	}
+	print_message("backend calls: %u engines, %lu aligned accesses, each "
+		      "read and written back: %lu reads and %lu writes of one "
+		      "run of device bytes, each one call (%lu writes read "
+		      "first); %lu reads and %lu writes with an emulated byte "
+		      "between device bytes, one call per run\n",
+		      engines, t.accesses, t.one_run_reads, t.one_run_writes,
+		      t.rmw, t.split_reads, t.split_writes);
+	assert_true(engines >= 100);
+	assert_true(t.one_run_reads > 10000 && t.rmw > 0);
+	pcl_ctx_free(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1151,6 +1310,7 @@ int main(void)
 		cmocka_unit_test(test_backend_failure),
 		cmocka_unit_test(test_save_load),
 		cmocka_unit_test(test_differential),
+		cmocka_unit_test(test_corpus_calls),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
