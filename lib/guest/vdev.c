@@ -517,9 +517,12 @@ static int device_piece(const struct pcl_vdev *v, int pass, uint32_t g,
 static int write_device(const struct pcl_vdev *v, uint32_t off, uint32_t len,
 			const uint8_t *in, const uint8_t *sh)
 {
-	uint8_t dev[4] = { 0 };
+	uint8_t dev[4] = { 0 }, flags = 0;
 
-	for (int pass = 0; pass < 2; pass++) {
+	for (uint32_t i = 0; i < len; i++)
+		flags |= v->b[off + i].flags;
+	/* Pass 0 only where some byte needs it. */
+	for (int pass = (flags & VB_RMW) ? 0 : 1; pass < 2; pass++) {
 		for (uint32_t i = 0, next = 0; i < len; i++) {
 			int k;
 
