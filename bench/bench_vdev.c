@@ -4,7 +4,9 @@
  * pcl_vdev_read() / pcl_vdev_write() and backend calls per access, for fully
  * emulated dwords (header, next pointers, the virtual PASID), passthrough
  * dwords (simulated backend), mixed dwords and accesses split across dword
- * and segment boundaries; and the engine's size per device.
+ * and segment boundaries; the floor of any call, pcl_vdev_read() of a NULL
+ * engine (argument check, return), in the same run; and the engine's size
+ * per device.
  *
  * The cases are found in the access table of a real device planned with a
  * virtual PASID (pcl_guest_rule()), not hard-coded offsets, so the program
@@ -21,7 +23,7 @@
 
 struct acase {
 	const char *what;
-	int write;         /* 0 read, 1 write */
+	int write;         /* 0 read, 1 write, 2 read of a NULL engine */
 	uint32_t off;
 	uint32_t len;
 	uint32_t val[2];   /* writes alternate between the two values */
@@ -190,7 +192,12 @@ static void run_case(struct pcl_vdev *v, struct pcl_backend *be,
 	for (int r = 0; r < repeats; r++) {
 		uint64_t t0 = bench_now_ns();
 
-		if (c->write) {
+		if (c->write == 2) {
+			for (long i = 0; i < iters; i++)
+				if (pcl_vdev_read(NULL, c->off, c->len, &val) !=
+				    -EINVAL)
+					exit(2);
+		} else if (c->write) {
 			for (long i = 0; i < iters; i++)
 				if (pcl_vdev_write(v, c->off, c->len, c->val[i & 1]))
 					exit(2);
@@ -288,6 +295,8 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct acase cases[] = {
+		{ .what = "floor: a NULL engine (-EINVAL)", .write = 2,
+		  .len = 4, .found = 1 },
 		{ .what = "emulated: header dword 0x00 (IDs)" },
 		{ .what = "emulated: std cap ID + next (2 bytes)" },
 		{ .what = "emulated: ext. cap header (next ptr)" },
@@ -387,7 +396,7 @@ int main(int argc, char **argv)
 	       "len", "ns/access", "be reads", "be writes");
 	for (size_t i = 0; i < ncases; i++) {
 		if (!cases[i].found) {
-			printf("%-6s %-38s %s\n", cases[i].write ? "write" : "read",
+			printf("%-6s %-38s %s\n", cases[i].write == 1 ? "write" : "read",
 			       cases[i].what, "(this device has no such dword)");
 			continue;
 		}
@@ -400,7 +409,7 @@ int main(int argc, char **argv)
 		}
 		run_case(b.vdev, b.be, &cases[i], iters, repeats);
 		printf("%-6s %-38s 0x%03x  %3u %9.2f %9.2f %9.2f\n",
-		       cases[i].write ? "write" : "read", cases[i].what,
+		       cases[i].write == 1 ? "write" : "read", cases[i].what,
 		       cases[i].off, cases[i].len, cases[i].ns, cases[i].be_reads,
 		       cases[i].be_writes);
 	}
@@ -409,9 +418,11 @@ int main(int argc, char **argv)
 	       bench_median(sizes, nsizes), nsizes);
 	printf("guest view (pcl_guest_build, freed after pcl_vdev_new): %zu bytes\n",
 	       guest_bytes);
-	if (cases[0].found)
-		printf("emulated 4-byte read: %.2f ns (goal < 10 ns: %s)\n",
-		       cases[0].ns, cases[0].ns < 10 ? "met" : "NOT met");
+	if (cases[1].found)
+		printf("emulated 4-byte read: %.2f ns, %.2fx the floor of a call "
+		       "in this run (goal <= 3 ns: %s)\n", cases[1].ns,
+		       cases[1].ns / cases[0].ns,
+		       cases[1].ns <= 3 ? "met" : "NOT met");
 	bench_loadavg(load, sizeof(load));
 	printf("load average at end: %s\n", load);
 	built_free(&b);
