@@ -140,62 +140,54 @@ static uint32_t any_len(int which)
 }
 
 /*
- * A guest read at any offset, of any length: one call site per case of
- * any_len(), which Eva keeps apart. (Reads and writes have a function
- * each: the callback's reads would otherwise look to Eva like recursion
- * through the write that calls the callback.)
+ * ACCESS(len) for any length: one call site per case of any_len(), which
+ * Eva keeps apart.
+ */
+#define WITH_ANY_LEN(ACCESS)                                   \
+	do {                                                   \
+		switch (Frama_C_interval(0, LEN_CASES - 1)) {  \
+		case 0:                                        \
+			ACCESS(any_len(0));                    \
+			break;                                 \
+		case 1:                                        \
+			ACCESS(any_len(1));                    \
+			break;                                 \
+		case 2:                                        \
+			ACCESS(any_len(2));                    \
+			break;                                 \
+		case 3:                                        \
+			ACCESS(any_len(3));                    \
+			break;                                 \
+		case 4:                                        \
+			ACCESS(any_len(4));                    \
+			break;                                 \
+		default:                                       \
+			ACCESS(any_len(5));                    \
+			break;                                 \
+		}                                              \
+	} while (0)
+
+/*
+ * A guest read, and a guest write of any value, at any offset, of any
+ * length. (Two functions: sharing one, the callback's reads would look to
+ * Eva like recursion through the write that calls the callback.)
  */
 static void any_read(const struct pcl_vdev *v, uint32_t *val)
 {
 	uint32_t off = any_u32();
 
-	switch (Frama_C_interval(0, LEN_CASES - 1)) {
-	case 0:
-		pcl_vdev_read(v, off, any_len(0), val);
-		break;
-	case 1:
-		pcl_vdev_read(v, off, any_len(1), val);
-		break;
-	case 2:
-		pcl_vdev_read(v, off, any_len(2), val);
-		break;
-	case 3:
-		pcl_vdev_read(v, off, any_len(3), val);
-		break;
-	case 4:
-		pcl_vdev_read(v, off, any_len(4), val);
-		break;
-	default:
-		pcl_vdev_read(v, off, any_len(5), val);
-		break;
-	}
+#define READ(len) pcl_vdev_read(v, off, (len), val)
+	WITH_ANY_LEN(READ);
+#undef READ
 }
 
-/* A guest write of any value at any offset, of any length, as above. */
 static void any_write(struct pcl_vdev *v)
 {
 	uint32_t off = any_u32(), val = any_u32();
 
-	switch (Frama_C_interval(0, LEN_CASES - 1)) {
-	case 0:
-		pcl_vdev_write(v, off, any_len(0), val);
-		break;
-	case 1:
-		pcl_vdev_write(v, off, any_len(1), val);
-		break;
-	case 2:
-		pcl_vdev_write(v, off, any_len(2), val);
-		break;
-	case 3:
-		pcl_vdev_write(v, off, any_len(3), val);
-		break;
-	case 4:
-		pcl_vdev_write(v, off, any_len(4), val);
-		break;
-	default:
-		pcl_vdev_write(v, off, any_len(5), val);
-		break;
-	}
+#define WRITE(len) pcl_vdev_write(v, off, (len), val)
+	WITH_ANY_LEN(WRITE);
+#undef WRITE
 }
 
 /*

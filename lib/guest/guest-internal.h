@@ -65,10 +65,12 @@ void pcl_guest_cap_perms(int space, uint16_t id, uint32_t len,
  * Per-offset facts (struct pcl_vdev.fast): which naturally aligned accesses
  * starting there the engine serves from the shadow alone. The bit of an
  * access of @len bytes is @len itself (1, 2, 4), so that the fast paths
- * test it with one AND.
+ * test it with one AND; any other length has none (masked with 7: a
+ * length of 16 must not find FAST_WRITE(1)).
  */
-#define FAST_READ(len)  ((uint8_t)(len))        /* no byte needs the device */
-#define FAST_WRITE(len) ((uint8_t)((len) << 4)) /* only masks into the shadow */
+/* A read: no byte needs the device. A write: it only masks the shadow. */
+#define FAST_READ(len)  ((uint8_t)((len) & 7u))
+#define FAST_WRITE(len) ((uint8_t)(((len) & 7u) << 4))
 
 /* Per-byte facts (struct vbyte.flags). */
 #define VB_HWREAD  0x01u /* reads need the device */
