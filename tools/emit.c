@@ -108,18 +108,6 @@ static json_t *missing_list(const struct pcl_layout *l,
 	return a;
 }
 
-static const struct pcl_layout_entry *vpasid(const struct pcl_layout *l)
-{
-	for (size_t i = 0; i < pcl_layout_entry_count(l, PCL_SPACE_EXTENDED); i++) {
-		const struct pcl_layout_entry *e =
-			pcl_layout_entry(l, PCL_SPACE_EXTENDED, i);
-
-		if (e->kind == PCL_ENTRY_VIRTUAL && e->generator == PCL_GEN_PASID)
-			return e;
-	}
-	return NULL;
-}
-
 /* Notes on what the properties mean, the same for every target. */
 static json_t *notes(const struct pcl_layout_entry *pasid)
 {
@@ -291,7 +279,7 @@ static void print_libvirt(const struct pcl_layout *l,
 long emit_print(enum emit_kind kind, const struct pcl_layout *l,
 		const struct pcl_cfg *cfg)
 {
-	const struct pcl_layout_entry *pasid = vpasid(l);
+	const struct pcl_layout_entry *pasid = pcl_layout_find_virtual(l, PCL_GEN_PASID);
 	json_t *missing = missing_list(l, cfg), *note = notes(pasid);
 	long n;
 

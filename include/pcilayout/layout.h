@@ -482,6 +482,15 @@ PCL_EXPORT int pcl_layout_add_entry(struct pcl_layout *layout,
 				    const struct pcl_layout_entry *e);
 
 /**
+ * pcl_layout_find_virtual() - the first virtual entry made by generator
+ * @gen (an enum pcl_generator value), standard chain first.
+ * Return: the entry (borrowed, valid until the layout changes), or NULL
+ * when the layout (NULL too) has none.
+ */
+PCL_EXPORT const struct pcl_layout_entry *
+pcl_layout_find_virtual(const struct pcl_layout *layout, int gen);
+
+/**
  * pcl_layout_entry_find() - the device capability a physical or hidden entry
  * selects, by the rules of docs/layout-format.md section 4.3: capabilities
  * of the entry's space with its id (and vendor / vsec_id when given), chain

@@ -239,14 +239,12 @@ static bool vfio_links(struct build *b, const struct pcl_cap *c)
 static int dropped_header(struct build *b, const struct pcl_cap *c)
 {
 	const uint8_t *d = b->data + c->offset;
-	uint32_t n = c->space == PCL_SPACE_STANDARD ? 2 : 4;
-	uint8_t hdr[4] = { d[0], 0, 0, 0 };
+	uint32_t n = pcl_cap_hdr_size(c->space), h = pcl_le32(d);
+	uint8_t hdr[4] = { d[PCI_CAP_LIST_ID], 0, 0, 0 }; /* next: 0 */
 	int r = 0;
 
-	if (n == 4) {
-		hdr[1] = d[1];
-		hdr[2] = d[2] & 0x0f; /* next pointer bits 23:20 cleared */
-	}
+	if (c->space == PCL_SPACE_EXTENDED)
+		pcl_put_le32(hdr, PCI_EXT_CAP_ID(h) | PCI_EXT_CAP_VER(h) << 16);
 	/* Unclaimed: bytes of the device, not of the layout's view, so they
 	 * take no part in the engine's portable state. */
 	for (uint32_t i = 0; i < n && !r; i++)
@@ -775,7 +773,7 @@ static int chain(struct build *b, int space)
 			img[0] = (uint8_t)e->id;
 			img[1] = (uint8_t)head;
 		} else {
-			uint32_t ver = (pcl_le32(img) >> 16) & 0xf;
+			uint32_t ver = PCI_EXT_CAP_VER(pcl_le32(img));
 
 			pcl_put_le32(img, e->id | ver << 16 | head << 20);
 		}

@@ -736,6 +736,19 @@ PCL_EXPORT int pcl_layout_add_entry(struct pcl_layout *layout,
 	return pcl_layout_insert_entry(layout, false, e, (struct lpos){ 0, 0 });
 }
 
+PCL_EXPORT const struct pcl_layout_entry *
+pcl_layout_find_virtual(const struct pcl_layout *layout, int gen)
+{
+	for (int s = 0; layout && s < 2; s++)
+		for (size_t i = 0; i < layout->n_entries[s]; i++) {
+			const struct pcl_layout_entry *e = &layout->entries[s][i];
+
+			if (e->kind == PCL_ENTRY_VIRTUAL && e->generator == gen)
+				return e;
+		}
+	return NULL;
+}
+
 PCL_EXPORT int pcl_layout_links(const struct pcl_layout *layout)
 {
 	return layout->links;

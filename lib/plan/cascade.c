@@ -243,7 +243,7 @@ static int rule_user(struct cascade *c)
 		return place(c, p->at, PCL_PROV_USER);
 	}
 	if (st->base_rule == PCL_PROV_USER &&
-	    (e = plan_find_virtual(st->base, v->g->generator))) {
+	    (e = pcl_layout_find_virtual(st->base, v->g->generator))) {
 		if (!fits(c, (uint32_t)e->at)) {
 			pcl_diag_add(st->diag, st->src, 0, 0, -1,
 				     "the user's layout %s places the virtual %s at 0x%x, but on this device %s",
@@ -293,7 +293,7 @@ static int rule_database(struct cascade *c)
 		pcl_strbuf_add(&c->t.database, "%s", st->dbshort);
 		return 0;
 	}
-	e = plan_find_virtual(l, c->v->g->generator);
+	e = pcl_layout_find_virtual(l, c->v->g->generator);
 	if (!e) {
 		pcl_strbuf_add(&c->t.database, "layout %s revision %u has no virtual %s",
 			       pcl_layout_name(l), pcl_layout_revision(l),
@@ -529,7 +529,7 @@ int plan_place_virtual(struct pstate *st)
 
 		if (!g || !g->derive)
 			continue;
-		be = plan_find_virtual(st->base, g->generator);
+		be = pcl_layout_find_virtual(st->base, g->generator);
 		if (!(st->req->want & 1u << g->generator) && !be)
 			continue;
 		v.id = (uint16_t)g->id;

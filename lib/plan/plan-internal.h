@@ -137,9 +137,6 @@ const char *plan_rule_who(int rule);
  * that does not fit this device means "cannot place". */
 int plan_fail_rule(int rule);
 bool plan_user_decided(int rule);
-/* The entry of the base layout of generator @gen, or NULL. */
-const struct pcl_layout_entry *plan_find_virtual(const struct pcl_layout *l,
-						 int gen);
 
 /* view.c: each capability presented or hidden, and why. */
 int plan_check_input(struct pstate *st);

@@ -60,19 +60,6 @@ bool plan_user_decided(int rule)
 	return rule == PCL_PROV_USER || rule == PCL_PROV_DATABASE;
 }
 
-const struct pcl_layout_entry *plan_find_virtual(const struct pcl_layout *l,
-						 int gen)
-{
-	for (size_t k = 0; l && k < pcl_layout_entry_count(l, PCL_SPACE_EXTENDED); k++) {
-		const struct pcl_layout_entry *e =
-			pcl_layout_entry(l, PCL_SPACE_EXTENDED, k);
-
-		if (e->kind == PCL_ENTRY_VIRTUAL && e->generator == gen)
-			return e;
-	}
-	return NULL;
-}
-
 /* The device's and the PF's walks, and the hazards of the device. */
 static int load_inputs(struct pstate *st)
 {

@@ -147,7 +147,7 @@ static bool virtual_wanted(const struct pstate *st, int space, uint16_t id)
 	const struct vcap_gen *g = vcap_for_cap(space, id);
 
 	return g && ((st->req->want & 1u << g->generator) ||
-		     plan_find_virtual(st->base, g->generator));
+		     pcl_layout_find_virtual(st->base, g->generator));
 }
 
 /* Every --place names a virtual capability of the plan or a capability

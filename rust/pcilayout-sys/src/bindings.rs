@@ -3583,6 +3583,12 @@ extern "C" {
     ) -> ::std::os::raw::c_int;
 }
 extern "C" {
+    pub fn pcl_layout_find_virtual(
+        layout: *const pcl_layout,
+        gen: ::std::os::raw::c_int,
+    ) -> *const pcl_layout_entry;
+}
+extern "C" {
     pub fn pcl_layout_entry_find(
         e: *const pcl_layout_entry,
         walk: *const pcl_walk,
