@@ -206,18 +206,6 @@ int prop_device_link_order(const struct pcl_cfg *cfg,
 	return ret;
 }
 
-static const struct pcl_layout_entry *virtual_pasid(const struct pcl_layout *l)
-{
-	for (size_t i = 0; i < pcl_layout_entry_count(l, PCL_SPACE_EXTENDED); i++) {
-		const struct pcl_layout_entry *e =
-			pcl_layout_entry(l, PCL_SPACE_EXTENDED, i);
-
-		if (e->kind == PCL_ENTRY_VIRTUAL && e->generator == PCL_GEN_PASID)
-			return e;
-	}
-	return NULL;
-}
-
 /* Did the gap rule's window steps, or the DVSEC rule, place @e? */
 static bool placed_by_ranking(const struct pcl_layout_entry *e)
 {
@@ -231,7 +219,7 @@ static bool placed_by_ranking(const struct pcl_layout_entry *e)
 int prop_gaps_first(const struct pcl_cfg *cfg, const struct pcl_layout *l,
 		    char *msg, size_t size)
 {
-	const struct pcl_layout_entry *e = virtual_pasid(l);
+	const struct pcl_layout_entry *e = pcl_layout_find_virtual(l, PCL_GEN_PASID);
 	struct pcl_map *m;
 	struct pcl_gap *g = NULL;
 	size_t n = 0;
@@ -257,6 +245,45 @@ int prop_gaps_first(const struct pcl_cfg *cfg, const struct pcl_layout *l,
 		ret = PROP_HOLDS;
 	free(g);
 	pcl_map_free(m);
+	return ret;
+}
+
+/*
+ * The guest views of layout @a on @cfg and of @b on @view: the same image
+ * and the same rule for every byte (the engine a VMM builds does not
+ * depend on how it read the device).
+ */
+static int same_guest(const struct pcl_layout *a, const struct pcl_cfg *cfg,
+		      const struct pcl_layout *b, const struct pcl_cfg *view,
+		      char *msg, size_t size)
+{
+	struct pcl_guest_options o = { .pf_serial = 0x0123456789abcdefull,
+				       .flags = PCL_GUEST_OPT_PF_SERIAL };
+	struct pcl_guest *ga = NULL, *gb = NULL;
+	struct pcl_error err = { 0 };
+	int ret = PROP_HOLDS;
+
+	if (pcl_guest_build(pcl_cfg_ctx(cfg), a, cfg, &o, &ga, &err) < 0 ||
+	    pcl_guest_build(pcl_cfg_ctx(view), b, view, &o, &gb, &err) < 0) {
+		ret = fails(msg, size, "synth cannot build the plan: %s",
+			    err.message);
+		goto out;
+	}
+	for (uint32_t i = 0; i < PCL_CFG_SIZE && !ret; i++) {
+		struct pcl_guest_rule ra, rb;
+
+		pcl_guest_rule(ga, i, &ra);
+		pcl_guest_rule(gb, i, &rb);
+		if (pcl_guest_image(ga)[i] != pcl_guest_image(gb)[i] ||
+		    memcmp(&ra, &rb, sizeof(ra)))
+			ret = fails(msg, size,
+				    "synth differs at 0x%03x: read in full %02x (source %u, write mask %02x), as vfio-pci shows it %02x (source %u, write mask %02x)",
+				    i, pcl_guest_image(ga)[i], ra.source, ra.wmask,
+				    pcl_guest_image(gb)[i], rb.source, rb.wmask);
+	}
+out:
+	pcl_guest_free(ga);
+	pcl_guest_free(gb);
 	return ret;
 }
 
@@ -286,7 +313,7 @@ int prop_vfio_view(const struct pcl_cfg *cfg, int ra,
 			    "the plan of the device read in full (%s) differs from the plan of its vfio-pci view (%s)",
 			    fa, fb);
 	else
-		ret = PROP_HOLDS;
+		ret = same_guest(a, cfg, b, view, msg, size);
 out:
 	pcl_layout_free(b);
 	pcl_cfg_free(view);

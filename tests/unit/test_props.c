@@ -28,7 +28,7 @@ static const char *const prop_names[P_COUNT] = {
 	"check accepts plan", "walk(synth(plan)) = plan, in link order",
 	"plan links in the device's order",
 	"gaps' first window = plan's gap or DVSEC rule",
-	"plan(vfio-pci view) = plan(device)",
+	"plan and synth of the vfio-pci view = of the device",
 	"unify's hosts pass check",
 };
 
