@@ -231,18 +231,55 @@ static int ent_cmp(const void *a, const void *b)
 	return x->name < y->name ? -1 : x->name > y->name;
 }
 
+/*
+ * Sort the entries of each kind, keeping file order among equal keys
+ * (stable). pci.ids lists every kind in ascending order, interleaved (a
+ * vendor, then its devices), so a stable split by kind is nearly always
+ * the whole sort: qsort() of the ~40,000 entries was 8.4M of the 18M
+ * instructions of loading the file (callgrind), paid by every `show`.
+ * A kind out of order (a hand-edited file) is still sorted.
+ */
+static int ids_sort(struct pcl_ids *ids)
+{
+	size_t start[IDS_SUBCLASS + 2] = { 0 };
+	struct ids_ent *sorted = malloc(ids->n * sizeof(*sorted));
+
+	if (!sorted)
+		return -ENOMEM;
+	for (size_t i = 0; i < ids->n; i++)
+		start[(ids->ent[i].key >> 32) + 1]++;
+	for (size_t k = 1; k <= IDS_SUBCLASS + 1; k++)
+		start[k] += start[k - 1];
+	for (size_t i = 0; i < ids->n; i++)
+		sorted[start[ids->ent[i].key >> 32]++] = ids->ent[i];
+	free(ids->ent);
+	ids->ent = sorted;
+	ids->cap = ids->n;
+	for (size_t i = 1; i < ids->n; i++) {
+		if (ids->ent[i - 1].key > ids->ent[i].key) {
+			qsort(ids->ent, ids->n, sizeof(*ids->ent), ent_cmp);
+			break;
+		}
+	}
+	return 0;
+}
+
 /* Sort, and keep the first name of a repeated ID. */
-static void ids_index(struct pcl_ids *ids)
+static int ids_index(struct pcl_ids *ids)
 {
 	size_t out = 0;
+	int ret;
 
 	if (!ids->n)
-		return;
-	qsort(ids->ent, ids->n, sizeof(*ids->ent), ent_cmp);
+		return 0;
+	ret = ids_sort(ids);
+	if (ret)
+		return ret;
 	for (size_t i = 0; i < ids->n; i++)
 		if (!out || ids->ent[out - 1].key != ids->ent[i].key)
 			ids->ent[out++] = ids->ent[i];
 	ids->n = out;
+	return 0;
 }
 
 int pcl_ids_parse(const char *text, size_t len, struct pcl_ids **out)
@@ -263,11 +300,10 @@ int pcl_ids_parse(const char *text, size_t len, struct pcl_ids **out)
 		parse_line(ids, p, eol, ++lineno, &block, &parent);
 		p = eol + 1;
 	}
-	if (ids->oom) {
+	if (ids->oom || ids_index(ids)) {
 		pcl_ids_free(ids);
 		return -ENOMEM;
 	}
-	ids_index(ids);
 	*out = ids;
 	return 0;
 }

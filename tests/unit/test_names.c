@@ -265,6 +265,48 @@ static void test_malformed(void **state)
 	pcl_ids_free(ids);
 }
 
+/*
+ * A file whose IDs are out of order (hand-edited): every kind is still
+ * found, and a repeated ID keeps the name of its first line, as in a
+ * sorted file, where the reader takes a faster path.
+ */
+static void test_unsorted(void **state)
+{
+	static const char text[] =
+		"00ff  Last first\n"
+		"\t0002  D2\n"
+		"\t0001  D1\n"
+		"0010  Middle\n"
+		"00ff  Last again, dropped\n"
+		"\t0001  D1 again, dropped\n"
+		"0001  First\n"
+		"C 0c  Serial\n"
+		"\t03  USB\n"
+		"C 02  Net\n"
+		"\t80  Other\n"
+		"\t00  Ethernet\n";
+	struct pcl_ids *ids;
+	uint32_t first;
+	size_t bad;
+
+	assert_int_equal(parse_count(text, sizeof(text) - 1, &bad, &first,
+				     &ids),
+			 10);
+	assert_int_equal(bad, 0);
+	assert_string_equal(pcl_ids_vendor(ids, 0x00ff), "Last first");
+	assert_string_equal(pcl_ids_vendor(ids, 0x0010), "Middle");
+	assert_string_equal(pcl_ids_vendor(ids, 0x0001), "First");
+	assert_string_equal(pcl_ids_device(ids, 0x00ff, 1), "D1");
+	assert_string_equal(pcl_ids_device(ids, 0x00ff, 2), "D2");
+	assert_null(pcl_ids_device(ids, 0x0010, 1));
+	assert_string_equal(pcl_ids_class(ids, 0x0c), "Serial");
+	assert_string_equal(pcl_ids_class(ids, 0x02), "Net");
+	assert_string_equal(pcl_ids_subclass(ids, 0x02, 0x00), "Ethernet");
+	assert_string_equal(pcl_ids_subclass(ids, 0x02, 0x80), "Other");
+	assert_string_equal(pcl_ids_subclass(ids, 0x0c, 0x03), "USB");
+	pcl_ids_free(ids);
+}
+
 /* Every byte value in every position of a line: bounded, never a crash. */
 static void test_hostile_bytes(void **state)
 {
@@ -295,6 +337,7 @@ int main(void)
 		cmocka_unit_test(test_cached_per_context),
 		cmocka_unit_test(test_system_file),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_unsorted),
 		cmocka_unit_test(test_hostile_bytes),
 	};
 
