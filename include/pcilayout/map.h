@@ -209,6 +209,15 @@ PCL_EXPORT const struct pcl_finding *pcl_map_finding(const struct pcl_map *map,
 						     size_t index);
 
 /**
+ * pcl_map_finding_code() - the code of finding @index, without writing its
+ * message: for callers that filter findings by code. pcl_map_finding()
+ * formats a message on first use, which costs more than most filters save.
+ * Return: the code (static string), or NULL if @index is out of range.
+ */
+PCL_EXPORT const char *pcl_map_finding_code(const struct pcl_map *map,
+					    size_t index);
+
+/**
  * pcl_map_describe() - a short human description of who owns @offset, e.g.
  * "cap msix (std #2)", "orphan pasid", "reserved: GMCH graphics control
  * (quirk:intel-igd.json)", "unclaimed non-zero".

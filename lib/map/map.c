@@ -685,6 +685,12 @@ PCL_EXPORT const struct pcl_finding *pcl_map_finding(const struct pcl_map *map,
 	return &f->pub;
 }
 
+PCL_EXPORT const char *pcl_map_finding_code(const struct pcl_map *map,
+					    size_t index)
+{
+	return index < map->nfindings ? map->findings[index].pub.code : NULL;
+}
+
 PCL_EXPORT const char *pcl_map_describe(const struct pcl_map *map,
 					uint32_t offset, char *buf, size_t size)
 {

@@ -60,15 +60,24 @@ static int owner(struct fx *f, uint32_t off)
 	return pcl_map_owner(f->map, off, NULL);
 }
 
+/* Also: pcl_map_finding_code() is the code of every finding, and NULL past
+ * the last (asked first, before the message is formatted). */
 static bool has_finding(struct fx *f, const char *code, int32_t offset)
 {
-	for (size_t i = 0; i < pcl_map_finding_count(f->map); i++) {
+	size_t n = pcl_map_finding_count(f->map);
+	bool found = false;
+
+	assert_null(pcl_map_finding_code(f->map, n));
+	for (size_t i = 0; i < n; i++) {
+		const char *c = pcl_map_finding_code(f->map, i);
 		const struct pcl_finding *x = pcl_map_finding(f->map, i);
 
+		assert_non_null(c);
+		assert_string_equal(c, x->code);
 		if (!strcmp(x->code, code) && x->offset == offset)
-			return true;
+			found = true;
 	}
-	return false;
+	return found;
 }
 
 /* A PCIe endpoint with PM at 0x40, PCIe v2 at 0x50 and AER at 0x100. */

@@ -1981,6 +1981,10 @@ extern "C" {
     pub fn pcl_map_finding(map: *const pcl_map, index: usize) -> *const pcl_finding;
 }
 extern "C" {
+    pub fn pcl_map_finding_code(map: *const pcl_map, index: usize)
+        -> *const ::std::os::raw::c_char;
+}
+extern "C" {
     pub fn pcl_map_describe(
         map: *const pcl_map,
         offset: u32,
