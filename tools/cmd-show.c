@@ -182,31 +182,55 @@ static void device_json(struct jw *out, const struct pcl_cfg *cfg,
 static void print_cap(struct jw *out, const struct pcl_cap *c)
 {
 	const struct pcl_capdef *def = pcl_catalog_lookup(c->space, c->id);
-	char len[16], ver[8] = "  ";
 
+	/* "\t[%03x] %s len %4u %-2s  %-8s %s" */
+	jw_text(out, "\t[");
+	jw_text_hex(out, c->offset, 3);
+	jw_text(out, c->space == PCL_SPACE_STANDARD ? "] std len " :
+						      "] ext len ");
+	if (c->flags & PCL_CAP_LENGTH_UNKNOWN)
+		jw_text(out, "   ?");
+	else
+		jw_text_dec(out, c->length, 4);
+	jw_text(out, " ");
 	/* Only extended capabilities and PCI Express carry a version field
 	 * the walker decodes; "v0" elsewhere would read as a real value. */
-	if (c->space == PCL_SPACE_EXTENDED || c->version)
-		snprintf(ver, sizeof(ver), "v%u", c->version);
-	if (c->flags & PCL_CAP_LENGTH_UNKNOWN)
-		snprintf(len, sizeof(len), "%4s", "?");
-	else
-		snprintf(len, sizeof(len), "%4u", c->length);
-	jw_printf(out, "\t[%03x] %s len %s %-2s  %-8s %s", c->offset,
-		  c->space == PCL_SPACE_STANDARD ? "std" : "ext", len, ver,
-		  c->name, def ? def->long_name : "Unknown capability");
-	if (!def)
-		jw_printf(out, " (id 0x%x)", c->id);
-	if (c->space == PCL_SPACE_EXTENDED && c->id == PCL_EXT_CAP_ID_VNDR)
-		jw_printf(out, " [id %04x rev %u]", c->vsec_id, c->vsec_rev);
-	else if (c->space == PCL_SPACE_EXTENDED && c->id == PCL_EXT_CAP_ID_DVSEC)
-		jw_printf(out, " [vendor %04x id %04x rev %u]", c->vendor,
-			  c->vsec_id, c->vsec_rev);
+	if (c->space == PCL_SPACE_EXTENDED || c->version) {
+		jw_text(out, "v");
+		jw_text_dec(out, c->version, 0);
+	} else {
+		jw_text(out, "  ");
+	}
+	jw_text(out, "  ");
+	jw_text_pad(out, c->name, 8);
+	jw_text(out, " ");
+	jw_text(out, def ? def->long_name : "Unknown capability");
+	if (!def) {
+		jw_text(out, " (id 0x");
+		jw_text_hex(out, c->id, 1);
+		jw_text(out, ")");
+	}
+	if (c->space == PCL_SPACE_EXTENDED && c->id == PCL_EXT_CAP_ID_VNDR) {
+		jw_text(out, " [id ");
+		jw_text_hex(out, c->vsec_id, 4);
+		jw_text(out, " rev ");
+		jw_text_dec(out, c->vsec_rev, 0);
+		jw_text(out, "]");
+	} else if (c->space == PCL_SPACE_EXTENDED &&
+		   c->id == PCL_EXT_CAP_ID_DVSEC) {
+		jw_text(out, " [vendor ");
+		jw_text_hex(out, c->vendor, 4);
+		jw_text(out, " id ");
+		jw_text_hex(out, c->vsec_id, 4);
+		jw_text(out, " rev ");
+		jw_text_dec(out, c->vsec_rev, 0);
+		jw_text(out, "]");
+	}
 	if (c->flags & PCL_CAP_TRUNCATED)
-		jw_raw(out, " <truncated>", 12);
+		jw_text(out, " <truncated>");
 	if (c->flags & PCL_CAP_OVERLAP)
-		jw_raw(out, " <overlap>", 10);
-	jw_raw(out, "\n", 1);
+		jw_text(out, " <overlap>");
+	jw_text(out, "\n");
 }
 
 /* The bytes read, in rows the dump reader takes back. */
@@ -223,41 +247,90 @@ static void print_hex(struct jw *out, const struct pcl_cfg *cfg)
 			row[3 * i + 2] = digit[d[off + i] & 0xf];
 		}
 		row[48] = '\n';
-		jw_printf(out, "%02x:", off);
+		jw_text_hex(out, off, 2);
+		jw_text(out, ":");
 		jw_raw(out, row, sizeof(row));
 	}
+}
+
+/* "%s %s: %s [%04x:%04x] (rev %02x)%s\n" */
+static void print_title(struct jw *out, const struct pcl_cfg *cfg,
+			const struct pcl_identity *id)
+{
+	char dname[256], cname[128];
+	const char *slot = pcl_cfg_slot(cfg);
+
+	pcl_names_class(cli_ctx, id->class_code, cname, sizeof(cname));
+	pcl_names_device(cli_ctx, id->vendor_id, id->device_id, dname,
+			 sizeof(dname));
+	jw_text(out, slot ? slot : "-");
+	jw_text(out, " ");
+	jw_text(out, cname);
+	jw_text(out, ": ");
+	jw_text(out, dname);
+	jw_text(out, " [");
+	jw_text_hex(out, id->vendor_id, 4);
+	jw_text(out, ":");
+	jw_text_hex(out, id->device_id, 4);
+	jw_text(out, "] (rev ");
+	jw_text_hex(out, id->revision, 2);
+	jw_text(out, id->is_vf ? ") (VF)\n" : ")\n");
+}
+
+/* "\tSource: %s[:%u], %u bytes read[, PF %s]\n" */
+static void print_source(struct jw *out, const struct pcl_cfg *cfg,
+			 const struct pcl_identity *id)
+{
+	jw_text(out, "\tSource: ");
+	jw_text(out, pcl_cfg_source(cfg));
+	if (pcl_cfg_line(cfg)) {
+		jw_text(out, ":");
+		jw_text_dec(out, pcl_cfg_line(cfg), 0);
+	}
+	jw_text(out, ", ");
+	jw_text_dec(out, pcl_cfg_size(cfg), 0);
+	jw_text(out, " bytes read");
+	if (id->is_vf && pcl_cfg_pf_slot(cfg)) {
+		jw_text(out, ", PF ");
+		jw_text(out, pcl_cfg_pf_slot(cfg));
+	}
+	jw_text(out, "\n");
+}
+
+/* "\t%-7s [%03x] %s: %s\n", without the offset where there is none. */
+static void print_finding(struct jw *out, const struct pcl_finding *f)
+{
+	jw_text(out, "\t");
+	jw_text_pad(out, pcl_severity_name(f->severity), 7);
+	jw_text(out, " ");
+	if (f->offset >= 0) {
+		jw_text(out, "[");
+		jw_text_hex(out, (unsigned int)f->offset, 3);
+		jw_text(out, "] ");
+	}
+	jw_text(out, f->code);
+	jw_text(out, ": ");
+	jw_text(out, f->message);
+	jw_text(out, "\n");
 }
 
 static void print_device(struct jw *out, const struct pcl_cfg *cfg,
 			 const struct pcl_walk *w, bool quiet, bool hex)
 {
 	struct pcl_identity id;
-	char dname[256], cname[128];
-	const char *slot = pcl_cfg_slot(cfg);
 	size_t n;
 
 	pcl_cfg_identity(cfg, &id);
-	pcl_names_class(cli_ctx, id.class_code, cname, sizeof(cname));
-	pcl_names_device(cli_ctx, id.vendor_id, id.device_id, dname,
-			 sizeof(dname));
-	jw_printf(out, "%s %s: %s [%04x:%04x] (rev %02x)%s\n",
-		  slot ? slot : "-", cname, dname, id.vendor_id, id.device_id,
-		  id.revision, id.is_vf ? " (VF)" : "");
+	print_title(out, cfg, &id);
 	if (!quiet) {
-		jw_printf(out, "\tSource: %s", pcl_cfg_source(cfg));
-		if (pcl_cfg_line(cfg))
-			jw_printf(out, ":%u", pcl_cfg_line(cfg));
-		jw_printf(out, ", %u bytes read", pcl_cfg_size(cfg));
-		if (id.is_vf && pcl_cfg_pf_slot(cfg))
-			jw_printf(out, ", PF %s", pcl_cfg_pf_slot(cfg));
-		jw_raw(out, "\n", 1);
+		print_source(out, cfg, &id);
 		n = pcl_walk_cap_count(w);
-		jw_printf(out, "%s", n ? "\tCapabilities:\n" : "\tNo capabilities\n");
+		jw_text(out, n ? "\tCapabilities:\n" : "\tNo capabilities\n");
 		for (size_t i = 0; i < n; i++)
 			print_cap(out, pcl_walk_cap(w, i));
 		n = pcl_walk_orphan_count(w);
 		if (n)
-			jw_printf(out, "%s", "\tOrphans (headers no chain reaches: occupied, not free):\n");
+			jw_text(out, "\tOrphans (headers no chain reaches: occupied, not free):\n");
 		for (size_t i = 0; i < n; i++)
 			print_cap(out, pcl_walk_orphan(w, i));
 	}
@@ -268,15 +341,12 @@ static void print_device(struct jw *out, const struct pcl_cfg *cfg,
 		if (shown_as_orphan(f) && !quiet)
 			continue;
 		if (!n++)
-			jw_printf(out, "%s", "\tFindings:\n");
-		jw_printf(out, "\t%-7s ", pcl_severity_name(f->severity));
-		if (f->offset >= 0)
-			jw_printf(out, "[%03x] ", (unsigned int)f->offset);
-		jw_printf(out, "%s: %s\n", f->code, f->message);
+			jw_text(out, "\tFindings:\n");
+		print_finding(out, f);
 	}
 	if (hex)
 		print_hex(out, cfg);
-	jw_raw(out, "\n", 1);
+	jw_text(out, "\n");
 }
 
 /* How a batch is printed: as JSON, or as text with its options. */

@@ -24,11 +24,11 @@
  * jw_string_ok() so that the member can be dropped as json_object_set_new()
  * drops it.
  */
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt.h"
 #include "json-writer.h"
 
 /* One write(2) per MiB of JSON: ~500 devices per write, not one per token. */
@@ -124,37 +124,47 @@ void jw_raw(struct jw *w, const char *s, size_t n)
 	jw_put(w, s, n);
 }
 
-void jw_printf(struct jw *w, const char *fmt, ...)
+/* What glibc's printf() writes for a NULL "%s": the text stays the same. */
+static const char *jw_nonnull(const char *s)
 {
-	size_t room = w->cap - w->len;
-	va_list ap;
-	int n;
+	return s ? s : "(null)";
+}
 
-	/* Straight into the buffer when it fits, the common case. */
-	va_start(ap, fmt);
-	n = vsnprintf(w->buf + w->len, room, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		w->failed = true;
-		return;
-	}
-	if ((size_t)n < room) {
-		w->len += (size_t)n;
-		return;
-	}
-	{
-		char *tmp = malloc((size_t)n + 1);
+void jw_text(struct jw *w, const char *s)
+{
+	s = jw_nonnull(s);
+	jw_put(w, s, strlen(s));
+}
 
-		if (!tmp) {
-			w->failed = true;
-			return;
-		}
-		va_start(ap, fmt);
-		vsnprintf(tmp, (size_t)n + 1, fmt, ap);
-		va_end(ap);
-		jw_put(w, tmp, (size_t)n);
-		free(tmp);
+void jw_text_pad(struct jw *w, const char *s, size_t width)
+{
+	size_t n = strlen(s = jw_nonnull(s));
+
+	jw_put(w, s, n);
+	while (n < width) {
+		size_t k = width - n > 2 * JW_MAX_DEPTH ? 2 * JW_MAX_DEPTH :
+							  width - n;
+
+		jw_put(w, jw_spaces, k);
+		n += k;
 	}
+}
+
+void jw_text_hex(struct jw *w, unsigned long v, int digits)
+{
+	char tmp[FMT_NUM_MAX];
+
+	jw_put(w, tmp, (size_t)(fmt_hex(tmp, v, digits) - tmp));
+}
+
+void jw_text_dec(struct jw *w, unsigned long long v, size_t width)
+{
+	char tmp[FMT_NUM_MAX];
+	size_t n = (size_t)(fmt_dec(tmp, v) - tmp);
+
+	if (width > n)
+		jw_text_pad(w, "", width - n);
+	jw_put(w, tmp, n);
 }
 
 static void jw_putc(struct jw *w, char c)
@@ -292,40 +302,29 @@ void jw_bool(struct jw *w, bool v)
 
 void jw_int(struct jw *w, long long v)
 {
-	char tmp[24], *p = tmp + sizeof(tmp);
+	char tmp[FMT_NUM_MAX + 1], *p = tmp;
 	/* Negate as unsigned so that LLONG_MIN does not overflow. */
 	unsigned long long u = v < 0 ? 0ull - (unsigned long long)v :
 				       (unsigned long long)v;
 
 	jw_value(w);
-	do {
-		*--p = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
 	if (v < 0)
-		*--p = '-';
-	jw_put(w, p, (size_t)(tmp + sizeof(tmp) - p));
+		*p++ = '-';
+	p = fmt_dec(p, u);
+	jw_put(w, tmp, (size_t)(p - tmp));
 }
 
 void jw_hex_pad(struct jw *w, unsigned long v, int digits)
 {
-	static const char hex[] = "0123456789abcdef";
-	char tmp[2 + 2 * sizeof(v) + 3], *p = tmp + sizeof(tmp);
-	int n = 0;
+	char tmp[FMT_NUM_MAX + 4], *p = tmp;
 
-	if (digits > (int)(2 * sizeof(v)))
-		digits = (int)(2 * sizeof(v));
 	jw_value(w);
-	*--p = '"';
-	do {
-		*--p = hex[v & 0xf];
-		v >>= 4;
-		n++;
-	} while (v || n < digits);
-	*--p = 'x';
-	*--p = '0';
-	*--p = '"';
-	jw_put(w, p, (size_t)(tmp + sizeof(tmp) - p));
+	*p++ = '"';
+	*p++ = '0';
+	*p++ = 'x';
+	p = fmt_hex(p, v, digits);
+	*p++ = '"';
+	jw_put(w, tmp, (size_t)(p - tmp));
 }
 
 void jw_hex(struct jw *w, unsigned long v)

@@ -91,11 +91,15 @@ void jw_json(struct jw *w, const json_t *v);
 void jw_raw(struct jw *w, const char *s, size_t n);
 
 /*
- * printf() into the buffer, outside any document: `show` without --json
- * writes its text through the same buffer and hold.
+ * Text outside any document, for `show` without --json, without parsing a
+ * format per call (fmt.h says why): @s ("%s"); @s padded with spaces to
+ * @width ("%-*s"); @v in hex, @digits at least ("%0*lx"); @v in decimal,
+ * right-aligned in @width ("%*llu").
  */
-void jw_printf(struct jw *w, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void jw_text(struct jw *w, const char *s);
+void jw_text_pad(struct jw *w, const char *s, size_t width);
+void jw_text_hex(struct jw *w, unsigned long v, int digits);
+void jw_text_dec(struct jw *w, unsigned long long v, size_t width);
 
 /* A string member, left out exactly when jansson would leave it out. */
 void jw_member_string(struct jw *w, const char *key, const char *s);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt.h"
 #include "map-common.h"
 
 int mapcli_add_quirk_dir(struct mapcli *m, const char *dir)
@@ -254,19 +255,47 @@ static bool next_hidden(const struct pcl_map *map, uint32_t *off,
 	return open;
 }
 
-static void hidden_text(const struct mapcli_hidden *h, char *buf, size_t size)
+/* Append @s at @p. Return: the end. */
+static char *put_str(char *p, const char *s)
 {
-	uint32_t span = h->end - h->start + 1;
+	size_t n = strlen(s);
 
-	if (span == 1)
-		snprintf(buf, size, "non-zero byte at 0x%03x outside every capability: suspected hidden register",
-			 h->start);
-	else if (h->nonzero == span)
-		snprintf(buf, size, "%u non-zero bytes at 0x%03x-0x%03x outside every capability: suspected hidden register",
-			 span, h->start, h->end);
-	else
-		snprintf(buf, size, "%u non-zero bytes in 0x%03x-0x%03x outside every capability: suspected hidden registers",
-			 h->nonzero, h->start, h->end);
+	memcpy(p, s, n);
+	return p + n;
+}
+
+/* "0x%03x" at @p. Return: the end. */
+static char *put_off(char *p, uint32_t off)
+{
+	*p++ = '0';
+	*p++ = 'x';
+	return fmt_hex(p, off, 3);
+}
+
+/* The run's message, written without printf (fmt.h says why). */
+static void hidden_text(const struct mapcli_hidden *h, char *buf)
+{
+	static const char tail[] = " outside every capability: suspected hidden register";
+	uint32_t span = h->end - h->start + 1;
+	char *p = buf;
+
+	if (span == 1) {
+		p = put_off(put_str(p, "non-zero byte at "), h->start);
+		p = put_str(p, tail);
+	} else {
+		bool dense = h->nonzero == span;
+
+		p = fmt_dec(p, dense ? span : h->nonzero);
+		p = put_str(p, dense ? " non-zero bytes at " :
+				       " non-zero bytes in ");
+		p = put_off(p, h->start);
+		*p++ = '-';
+		p = put_off(p, h->end);
+		p = put_str(p, tail);
+		if (!dense)
+			*p++ = 's';
+	}
+	*p = '\0';
 }
 
 static void emit_finding(struct jw *json, const char *sev, const char *code,
@@ -299,17 +328,19 @@ void mapcli_findings(const struct pcl_map *map, struct jw *json)
 	struct mapcli_hidden h = { 0 };
 	uint32_t hoff = 0;
 	bool have = next_hidden(map, &hoff, &h);
-	char msg[256];
+	char msg[128];
 
 	for (size_t i = 0; i <= pcl_map_finding_count(map); i++) {
-		const struct pcl_finding *f = i < pcl_map_finding_count(map) ?
-						      pcl_map_finding(map, i) : NULL;
+		const char *code = pcl_map_finding_code(map, i);
+		const struct pcl_finding *f;
 
-		if (f && !strcmp(f->code, "hidden-register"))
+		/* Replaced by the coalesced runs below: not even formatted. */
+		if (code && !strcmp(code, "hidden-register"))
 			continue;
+		f = code ? pcl_map_finding(map, i) : NULL;
 		/* The coalesced runs before this finding (all, at the end). */
 		while (have && (!f || f->offset < 0 || h.start <= (uint32_t)f->offset)) {
-			hidden_text(&h, msg, sizeof(msg));
+			hidden_text(&h, msg);
 			emit_finding(json, "info", "hidden-register", (int32_t)h.start,
 				     h.end - h.start + 1, msg);
 			have = next_hidden(map, &hoff, &h);
