@@ -83,6 +83,15 @@ void pcl_slot_format(char *buf, uint32_t domain, uint8_t bus, uint8_t dev,
  */
 void pcl_cfg_read_sysfs_vf(struct pcl_cfg *cfg);
 
+/*
+ * The ways the dump reader decodes a whole hex row (dump.c says why there
+ * are three); pcl_dump_row16() runs one by name, for tests that compare
+ * them. On a machine without SIMD, or with PCL_NO_SIMD, all are scalar.
+ * The caller makes sure the CPU has the one it asks for.
+ */
+enum pcl_row_impl { PCL_ROW_SCALAR, PCL_ROW_SSE2, PCL_ROW_SSSE3 };
+bool pcl_dump_row16(const char *t, uint8_t *dst, enum pcl_row_impl impl);
+
 /* pcl_cfg_read_vfio() with an injectable ioctl (tests). */
 int pcl_cfg_read_vfio_with(struct pcl_ctx *ctx, int fd, pcl_ioctl_fn ioctl_fn,
 			   const char *address, struct pcl_cfg **cfg,

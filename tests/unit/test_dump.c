@@ -22,6 +22,7 @@
 #include <pcilayout/pcilayout.h>
 
 #include "internal.h"
+#include "source/source.h"
 
 static struct pcl_ctx *ctx;
 
@@ -642,6 +643,75 @@ static void test_corpus(void **state)
 	assert_true(files >= 100);
 }
 
+/* Check every way of decoding a whole row on @t against the scalar one. */
+static void rows_agree(const char *t)
+{
+	uint8_t want[16], got[16];
+	bool ok;
+
+	memset(want, 0xa5, sizeof(want));
+	ok = pcl_dump_row16(t, want, PCL_ROW_SCALAR);
+	for (int impl = PCL_ROW_SSE2; impl <= PCL_ROW_SSSE3; impl++) {
+#if defined(__x86_64__)
+		if (impl == PCL_ROW_SSSE3 && !__builtin_cpu_supports("ssse3"))
+			continue;
+#endif
+		memset(got, 0xa5, sizeof(got));
+		assert_int_equal(pcl_dump_row16(t, got, impl), ok);
+		/* Taken: the same bytes. Refused: nothing written. */
+		assert_memory_equal(got, want, sizeof(got));
+	}
+}
+
+/*
+ * The row decoders (dump.c: scalar, SSE2, SSSE3) agree on every byte value
+ * in every one of a row's 48 positions, on rows of every digit in both
+ * cases, and on a pseudo-random stream of rows; a refused row leaves the
+ * bytes alone, and a taken row gives the bytes its text names.
+ */
+static void test_row_decoders(void **state)
+{
+	static const char digits[] = "0123456789abcdefABCDEF";
+	char t[3 * 16 + 1];
+	uint8_t got[16];
+	uint32_t seed = 1;
+
+	for (int i = 0; i < 16; i++)
+		snprintf(t + 3 * i, 4, " %02x", (unsigned int)(i * 17));
+	assert_true(pcl_dump_row16(t, got, PCL_ROW_SCALAR));
+	for (int i = 0; i < 16; i++)
+		assert_int_equal(got[i], i * 17);
+	for (size_t pos = 0; pos < 48; pos++) {
+		for (int c = 0; c < 256; c++) {
+			char u[sizeof(t)];
+
+			memcpy(u, t, sizeof(t));
+			u[pos] = (char)c;
+			rows_agree(u);
+		}
+	}
+	for (size_t d = 0; d < sizeof(digits) - 1; d++) {
+		for (int i = 0; i < 16; i++) {
+			t[3 * i + 1] = digits[d];
+			t[3 * i + 2] = digits[(d + (size_t)i) % (sizeof(digits) - 1)];
+		}
+		rows_agree(t);
+	}
+	for (int n = 0; n < 20000; n++) {
+		for (size_t pos = 0; pos < 48; pos++) {
+			seed = seed * 1103515245u + 12345u;
+			/* Mostly well-formed, so that both answers come up. */
+			if (pos % 3 == 0)
+				t[pos] = (seed >> 24) < 250 ? ' ' : (char)(seed >> 16);
+			else
+				t[pos] = (seed >> 24) < 250 ?
+					 digits[(seed >> 8) % (sizeof(digits) - 1)] :
+					 (char)(seed >> 16);
+		}
+		rows_agree(t);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -657,6 +727,7 @@ int main(void)
 		cmocka_unit_test(test_limit),
 		cmocka_unit_test(test_fixtures),
 		cmocka_unit_test(test_corpus),
+		cmocka_unit_test(test_row_decoders),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
