@@ -649,11 +649,13 @@ static int map_batch(struct mapcli *m, const struct cli_sources *src,
 }
 
 /*
- * map --json streams its document as show --json does (cmd-show.c): each
- * SOURCE is read, mapped and written before the next is read, and nothing
- * reaches stdout until the last one has been read, so an unreadable
- * SOURCE leaves stdout empty. Building the jansson document of a fleet
- * cost 2.76M instructions a device (BENCHMARKS.md).
+ * map --json streams its document: every SOURCE is read first, so that an
+ * unreadable one leaves stdout empty, and then each function is mapped and
+ * written through the writer's 1 MiB buffer. What waits meanwhile is the
+ * parsed cfgs, 4.6 KB a function, not the ~10 KB of JSON each one makes:
+ * holding the document of 100,000 functions faulted in a gigabyte (3.9
+ * page faults a function against 1.5; BENCHMARKS.md). Building a jansson
+ * document of a fleet cost 2.76M instructions a device.
  */
 static int map_json_sources(struct mapcli *m, char **args, int nargs,
 			    const char **svg)
@@ -663,27 +665,23 @@ static int map_json_sources(struct mapcli *m, char **args, int nargs,
 	struct jw out;
 	int ret = EXIT_OK;
 
-	jw_init(&out, stdout);
-	jw_hold(&out, true);
-	cli_doc_stream_begin(&out);
-	for (int i = 0; i < (nargs ? nargs : 1) && ret == EXIT_OK; i++) {
+	for (int i = 0; i < (nargs ? nargs : 1); i++) {
 		if ((nargs ? cli_sources_add(&src, args[i]) :
 			     cli_sources_live(&src)) < 0) {
 			cli_sources_free(&src);
-			jw_discard(&out);
 			return EXIT_USAGE;
 		}
-		if (i == nargs - 1 || !nargs)
-			jw_hold(&out, false);
-		/* Out of memory: the document ends with what was mapped. */
-		if (map_batch(m, &src, &out, false, svg, &svg_failed) < 0)
-			ret = EXIT_USAGE;
-		cli_sources_free(&src);
-		/* The SVG is of the first function: nothing was written yet. */
-		if (svg_failed) {
-			jw_discard(&out);
-			return EXIT_USAGE;
-		}
+	}
+	jw_init(&out, stdout);
+	cli_doc_stream_begin(&out);
+	/* Out of memory: the document ends with what was mapped. */
+	if (map_batch(m, &src, &out, false, svg, &svg_failed) < 0)
+		ret = EXIT_USAGE;
+	cli_sources_free(&src);
+	/* The SVG is of the first function: nothing was written yet. */
+	if (svg_failed) {
+		jw_discard(&out);
+		return EXIT_USAGE;
 	}
 	cli_doc_stream_end(&out, "map");
 	/* A write error is caught when stdout is closed (cli_finish()). */

@@ -381,14 +381,19 @@ bool jw_string_ok(const char *s)
  */
 static size_t jw_plain_len(const char *s)
 {
+	/* 1 for a byte that ends the plain run: NUL, below ' ', '"', '\\',
+	 * and 0x80 up. One lookup a byte instead of four compares: this loop
+	 * was a tenth of `map --json` (callgrind). */
+	static const uint8_t stop[256] = {
+		[0x00 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 1,
+	};
 	const unsigned char *p = (const unsigned char *)s;
 
 	if (!s)
 		return (size_t)-1;
-	for (; *p; p++)
-		if (*p < 0x20 || *p >= 0x80 || *p == '"' || *p == '\\')
-			return (size_t)-1;
-	return (size_t)(p - (const unsigned char *)s);
+	while (!stop[*p])
+		p++;
+	return *p ? (size_t)-1 : (size_t)(p - (const unsigned char *)s);
 }
 
 static void jw_plain(struct jw *w, const char *s, size_t n)
