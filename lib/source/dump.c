@@ -44,11 +44,6 @@ static const uint8_t hexval1[256] = {
 	['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
 };
 
-static bool is_hex(char c)
-{
-	return hexval1[(unsigned char)c] != 0;
-}
-
 /* Slots already seen, to report a duplicate at its second line. */
 struct slot_set {
 	uint64_t *keys; /* 0 = empty; otherwise slot + 1 */
@@ -423,15 +418,15 @@ static bool row16(const unsigned char *restrict t, uint8_t *restrict dst)
 }
 
 /*
- * A hex row; @digits hex digits and a ':' start the line. Bytes go straight
- * into the open cfg: on any error the whole input is rejected anyway.
+ * A hex row; @digits hex digits, whose value is @wide, and a ':' start the
+ * line. Bytes go straight into the open cfg: on any error the whole input
+ * is rejected anyway.
  */
 static int hex_row(struct reader *r, const char *ls, size_t digits,
-		   const char **next)
+		   uint64_t wide, const char **next)
 {
 	const char *p = ls + digits + 1;
 	uint32_t off, n = 0;
-	uint64_t wide = 0;
 	uint8_t *dst;
 
 	if (!r->cur)
@@ -439,9 +434,6 @@ static int hex_row(struct reader *r, const char *ls, size_t digits,
 			    r->count ? "hex row outside a device (rows after a "
 				       "blank line need a new device line)"
 				     : "hex row before any device line");
-	/* At most 16 digits (parse_text's bound): no overflow. */
-	for (size_t i = 0; i < digits; i++)
-		wide = wide * 16 + hexval1[(unsigned char)ls[i]] - 1u;
 	if (wide >= PCL_CFG_SIZE)
 		return fail(r, -EINVAL, ls, ls, -1,
 			    "row offset 0x%llx is past the end of config "
@@ -544,14 +536,20 @@ static int parse_lines(struct reader *r, const char *text)
 	while (ls < r->end) {
 		const char *p = ls;
 		size_t digits = 0;
+		uint64_t wide = 0;
+		unsigned int h;
 
 		r->line++;
-		while (p < r->end && is_hex(*p) &&
-		       digits < 16)
+		/* The row offset's value as its digits go by; at most 16
+		 * digits: no overflow. */
+		while (p < r->end && digits < 16 &&
+		       (h = hexval1[(unsigned char)*p]) != 0) {
+			wide = wide * 16 + h - 1u;
 			p++, digits++;
+		}
 		if (digits && p < r->end && *p == ':' &&
 		    (at_eol(r, p + 1) || is_blank(p[1]))) {
-			ret = hex_row(r, ls, digits, &ls);
+			ret = hex_row(r, ls, digits, wide, &ls);
 			if (ret < 0)
 				return ret;
 			continue;
