@@ -231,6 +231,48 @@ struct pcl_input_failure {
 };
 
 /* ------------------------------------------------------------------ */
+/* A host analysed apart from a pool: for adding hosts from threads    */
+/* ------------------------------------------------------------------ */
+
+/**
+ * struct pcl_fleet_host - one host's function, analysed for unify or
+ * survey but not yet in a pool (opaque): its config space, walked and
+ * mapped with the quirks' ranges and reduced to the key of its host class.
+ *
+ * pcl_unify_add_host() and pcl_survey_add_host() do this analysis - most
+ * of a host's cost - inside the pool, one host after another. A program
+ * that reads many hosts can do it in several threads with
+ * pcl_fleet_host_new(), which touches no pool, and hand the results to the
+ * pool in the order it wants them reported (the first hosts added are a
+ * group's examples) with pcl_unify_add_fleet_host() or
+ * pcl_survey_add_fleet_host(): the pool then only looks the class up.
+ * The reports are the same as with pcl_unify_add_host() in that order.
+ */
+struct pcl_fleet_host;
+
+/**
+ * pcl_fleet_host_new() - analyse one host's function for a pool.
+ * @cfg: its config space; taken in every case (kept in the result, or
+ *       freed on failure).
+ * @quirks: the quirk database the pool will use (borrowed; NULL for none):
+ *          the quirks' reserved ranges are part of the class key, so the
+ *          pool refuses a host analysed with other quirks.
+ *
+ * Thread-safe: any number of threads may call it at once, with cfgs of
+ * their own and one shared @quirks (see common.h).
+ *
+ * Return: the analysed host, which pcl_unify_add_fleet_host() or
+ * pcl_survey_add_fleet_host() takes, or pcl_fleet_host_free() frees; NULL
+ * with errno EINVAL (@cfg NULL) or ENOMEM.
+ */
+PCL_EXPORT struct pcl_fleet_host *
+pcl_fleet_host_new(struct pcl_cfg *cfg, const struct pcl_quirks *quirks);
+
+/** pcl_fleet_host_free() - free a host not given to a pool, and its cfg.
+ * NULL is accepted. */
+PCL_EXPORT void pcl_fleet_host_free(struct pcl_fleet_host *host);
+
+/* ------------------------------------------------------------------ */
 /* unify                                                               */
 /* ------------------------------------------------------------------ */
 
@@ -317,6 +359,20 @@ PCL_EXPORT int pcl_unify_add_host(struct pcl_unify *u, struct pcl_cfg *cfg,
 				  const char *name);
 
 /**
+ * pcl_unify_add_fleet_host() - add one host's function analysed by
+ * pcl_fleet_host_new(); the same as pcl_unify_add_host() of its cfg.
+ * @u: the pool.
+ * @host: the analysed host; the pool takes it in every case.
+ * @name: as for pcl_unify_add_host().
+ *
+ * Return: 0; -EINVAL (@host NULL, or analysed with quirks other than the
+ * pool's); -EBUSY (after pcl_unify_run()); -ENOMEM.
+ */
+PCL_EXPORT int pcl_unify_add_fleet_host(struct pcl_unify *u,
+					struct pcl_fleet_host *host,
+					const char *name);
+
+/**
  * pcl_unify_add_failure() - record an input that could not be read; it
  * counts as a host that cannot join. Strings are copied; at most 1000
  * failures are kept, the rest only counted.
@@ -386,6 +442,12 @@ PCL_EXPORT int pcl_survey_set_quirks(struct pcl_survey *s,
 /** pcl_survey_add_host() - as pcl_unify_add_host() (takes @cfg). */
 PCL_EXPORT int pcl_survey_add_host(struct pcl_survey *s, struct pcl_cfg *cfg,
 				   const char *name);
+
+/** pcl_survey_add_fleet_host() - as pcl_unify_add_fleet_host() (takes
+ * @host). */
+PCL_EXPORT int pcl_survey_add_fleet_host(struct pcl_survey *s,
+					 struct pcl_fleet_host *host,
+					 const char *name);
 
 /** pcl_survey_add_failure() - as pcl_unify_add_failure(). */
 PCL_EXPORT int pcl_survey_add_failure(struct pcl_survey *s, const char *name,

@@ -52,6 +52,8 @@ void fleet_init(struct fleet *f, struct pcl_ctx *ctx);
 void fleet_fini(struct fleet *f);
 /* Takes @cfg in every case. */
 int fleet_add(struct fleet *f, struct pcl_cfg *cfg, const char *name);
+/* Takes @h in every case; -EINVAL when its quirks are not the fleet's. */
+int fleet_add_host(struct fleet *f, struct pcl_fleet_host *h, const char *name);
 int fleet_add_failure(struct fleet *f, const char *name, const char *message);
 /* Plan @c with @req's settings filled by @setup (may be NULL), store the
  * plan, its fingerprint, or the planner's reasons in c->reasons. */

@@ -10,6 +10,11 @@
  * planner uses (lib/hazard: the device as vfio-pci shows it), so memory
  * follows the number of distinct classes, not of hosts, and every later
  * stage runs once per class.
+ *
+ * The key is made apart from the fleet (pcl_fleet_host_new(): it reads
+ * only the cfg and the quirks), so that a caller can make keys in several
+ * threads and add the hosts in its own order (fleet_add_host()), which
+ * then only looks the class up.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -25,6 +30,14 @@
 struct fleet_key {
 	uint8_t *b;
 	size_t len;
+};
+
+/* A host analysed apart from any pool (compat.h). */
+struct pcl_fleet_host {
+	struct pcl_cfg *cfg;
+	const struct pcl_quirks *quirks; /* its key was made with */
+	uint64_t hash;			 /* XXH3 of the key */
+	struct fleet_key k;
 };
 
 /* The key lives right after the class in one allocation. */
@@ -185,18 +198,19 @@ static int add_example(struct fleet_class *c, const char *name)
 	return 0;
 }
 
-/* The class with key @k, or the slot where it would go in *@slot. */
-static struct fleet_class *lookup(struct fleet *f, const struct fleet_key *k,
-				  uint64_t h, size_t *slot)
+/* The class of @h, or the slot where it would go in *@slot. */
+static struct fleet_class *lookup(struct fleet *f,
+				  const struct pcl_fleet_host *h, size_t *slot)
 {
+	const struct fleet_key *k = &h->k;
 	size_t j;
 
-	for (j = (size_t)h & (f->n_slots - 1); f->slots[j];
+	for (j = (size_t)h->hash & (f->n_slots - 1); f->slots[j];
 	     j = (j + 1) & (f->n_slots - 1)) {
 		struct fleet_class *c = f->classes[f->slots[j] - 1];
 		struct fleet_class_mem *cm = (struct fleet_class_mem *)c;
 
-		if (c->slot_hash == h && cm->key_len == k->len &&
+		if (c->slot_hash == h->hash && cm->key_len == k->len &&
 		    !memcmp(cm->key, k->b, k->len))
 			return c;
 	}
@@ -204,10 +218,12 @@ static struct fleet_class *lookup(struct fleet *f, const struct fleet_key *k,
 	return NULL;
 }
 
-static int new_class(struct fleet *f, struct pcl_cfg *cfg,
-		     struct hazards *hz, struct fleet_key *k, uint64_t h,
-		     size_t slot)
+/* A class for @h, which gives it its cfg; @hz is taken on success. */
+static int new_class(struct fleet *f, struct pcl_fleet_host *h,
+		     struct hazards *hz, size_t slot)
 {
+	const struct fleet_key *k = &h->k;
+	struct pcl_cfg *cfg = h->cfg;
 	struct fleet_class_mem *mem;
 
 	if (f->n_classes == f->alloc) {
@@ -224,7 +240,7 @@ static int new_class(struct fleet *f, struct pcl_cfg *cfg,
 		return -ENOMEM;
 	mem->key_len = k->len;
 	memcpy(mem->key, k->b, k->len);
-	mem->c.slot_hash = h;
+	mem->c.slot_hash = h->hash;
 	mem->c.hash = fnv1a(k->b, k->len);
 	mem->c.cfg = cfg;
 	mem->c.hz = *hz;
@@ -236,15 +252,16 @@ static int new_class(struct fleet *f, struct pcl_cfg *cfg,
 	f->classes[f->n_classes++] = &mem->c;
 	f->slots[slot] = f->n_classes;
 	memset(hz, 0, sizeof(*hz));
+	h->cfg = NULL;
 	return 0;
 }
 
 /*
  * The key of @cfg: the device as read, walked and mapped with the quirks'
  * ranges. It determines the device's vfio-pci view and so its hazard
- * map, which are built once per class (fleet_add()), not per host.
+ * map, which are built once per class (fleet_add_host()), not per host.
  */
-static int host_key(const struct fleet *f, const struct pcl_cfg *cfg,
+static int host_key(const struct pcl_quirks *quirks, const struct pcl_cfg *cfg,
 		    struct fleet_key *k)
 {
 	struct pcl_range *ranges = NULL;
@@ -255,8 +272,7 @@ static int host_key(const struct fleet *f, const struct pcl_cfg *cfg,
 
 	if (!w)
 		return r;
-	if (!f->quirks ||
-	    pcl_quirks_reserved(f->quirks, cfg, &ranges, &nranges) >= 0) {
+	if (!quirks || pcl_quirks_reserved(quirks, cfg, &ranges, &nranges) >= 0) {
 		m = pcl_map_new(w, ranges, nranges);
 		pcl_range_list_free(ranges, nranges);
 	}
@@ -267,48 +283,89 @@ static int host_key(const struct fleet *f, const struct pcl_cfg *cfg,
 	return r;
 }
 
-int fleet_add(struct fleet *f, struct pcl_cfg *cfg, const char *name)
+PCL_EXPORT struct pcl_fleet_host *
+pcl_fleet_host_new(struct pcl_cfg *cfg, const struct pcl_quirks *quirks)
+{
+	struct pcl_fleet_host *h;
+	int r = -ENOMEM;
+
+	if (!cfg) {
+		errno = EINVAL;
+		return NULL;
+	}
+	h = calloc(1, sizeof(*h));
+	if (h)
+		r = host_key(quirks, cfg, &h->k);
+	if (r) {
+		if (h)
+			free(h->k.b);
+		free(h);
+		pcl_cfg_free(cfg);
+		errno = -r;
+		return NULL;
+	}
+	h->cfg = cfg;
+	h->quirks = quirks;
+	h->hash = XXH3_64bits(h->k.b, h->k.len);
+	return h;
+}
+
+PCL_EXPORT void pcl_fleet_host_free(struct pcl_fleet_host *h)
+{
+	if (!h)
+		return;
+	pcl_cfg_free(h->cfg);
+	free(h->k.b);
+	free(h);
+}
+
+int fleet_add_host(struct fleet *f, struct pcl_fleet_host *h, const char *name)
 {
 	struct pcl_hazard_opts o = { .quirks = f->quirks };
 	struct hazards hz = { 0 };
-	struct fleet_key k = { 0 };
 	struct fleet_class *c;
 	size_t slot = 0;
-	uint64_t h;
-	int r;
+	int r = 0;
 
-	if (!cfg)
+	if (!h || h->quirks != f->quirks) {
+		pcl_fleet_host_free(h);
 		return -EINVAL;
+	}
 	if (!name)
-		name = pcl_cfg_source(cfg);
-	r = host_key(f, cfg, &k);
-	if (!r && (!f->n_slots || f->n_classes * 2 >= f->n_slots))
+		name = pcl_cfg_source(h->cfg);
+	if (!f->n_slots || f->n_classes * 2 >= f->n_slots)
 		r = grow_slots(f);
 	if (r)
-		goto fail;
-	h = XXH3_64bits(k.b, k.len);
-	c = lookup(f, &k, h, &slot);
+		goto out;
+	c = lookup(f, h, &slot);
 	if (c) {
 		c->hosts++;
 		f->hosts++;
-		free(k.b);
-		pcl_cfg_free(cfg);
-		return add_example(c, name);
+		r = add_example(c, name);
+		goto out;
 	}
-	r = hazards_build(&hz, cfg, NULL, &o);
+	r = hazards_build(&hz, h->cfg, NULL, &o);
 	if (!r)
-		r = new_class(f, cfg, &hz, &k, h, slot);
-	free(k.b);
-	k.b = NULL;
-	if (r)
-		goto fail;
+		r = new_class(f, h, &hz, slot);
+	if (r) {
+		hazards_fini(&hz);
+		goto out;
+	}
 	f->hosts++;
-	return add_example(f->classes[f->n_classes - 1], name);
-fail:
-	free(k.b);
-	hazards_fini(&hz);
-	pcl_cfg_free(cfg);
+	r = add_example(f->classes[f->n_classes - 1], name);
+out:
+	pcl_fleet_host_free(h);
 	return r;
+}
+
+int fleet_add(struct fleet *f, struct pcl_cfg *cfg, const char *name)
+{
+	struct pcl_fleet_host *h;
+
+	if (!cfg)
+		return -EINVAL;
+	h = pcl_fleet_host_new(cfg, f->quirks);
+	return h ? fleet_add_host(f, h, name) : -errno;
 }
 
 int fleet_add_failure(struct fleet *f, const char *name, const char *message)

@@ -71,6 +71,17 @@ PCL_EXPORT int pcl_survey_add_host(struct pcl_survey *s, struct pcl_cfg *cfg,
 	return fleet_add(&s->f, cfg, name);
 }
 
+PCL_EXPORT int pcl_survey_add_fleet_host(struct pcl_survey *s,
+					 struct pcl_fleet_host *host,
+					 const char *name)
+{
+	if (!s || !host || s->ran) {
+		pcl_fleet_host_free(host);
+		return s && host ? -EBUSY : -EINVAL;
+	}
+	return fleet_add_host(&s->f, host, name);
+}
+
 PCL_EXPORT int pcl_survey_add_failure(struct pcl_survey *s, const char *name,
 				      const char *message)
 {

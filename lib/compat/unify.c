@@ -239,6 +239,17 @@ PCL_EXPORT int pcl_unify_add_host(struct pcl_unify *u, struct pcl_cfg *cfg,
 	return fleet_add(&u->f, cfg, name);
 }
 
+PCL_EXPORT int pcl_unify_add_fleet_host(struct pcl_unify *u,
+					struct pcl_fleet_host *host,
+					const char *name)
+{
+	if (!u || !host || u->ran) {
+		pcl_fleet_host_free(host);
+		return u && host ? -EBUSY : -EINVAL;
+	}
+	return fleet_add_host(&u->f, host, name);
+}
+
 PCL_EXPORT int pcl_unify_add_failure(struct pcl_unify *u, const char *name,
 				     const char *message)
 {

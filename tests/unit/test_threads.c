@@ -5,6 +5,7 @@
  * name lookups race to load pci.ids), each looking names up, reading every
  * live function through sysfs, loading dumps and layout files, walking, mapping with one shared quirk database,
  * reading the findings of one shared map (formatted on first use),
+ * analysing hosts for a unify or survey pool (pcl_fleet_host_new()),
  * planning, building guest views and running engines - all while the
  * context logs at debug priority from every thread. Every thread must get
  * exactly what one thread alone gets on a fresh context.
@@ -66,6 +67,7 @@ struct result {
 	size_t map_findings_len;
 	uint32_t live_ids[MAX_CFGS]; /* vendor << 16 | device, through sysfs */
 	size_t nlive;
+	size_t fleet_hosts; /* analysed for a pool (pcl_fleet_host_new()) */
 	int failures;
 };
 
@@ -173,6 +175,17 @@ static void analyse_file(struct shared *sh, const char *path, struct result *r)
 		pcl_map_free(m);
 		pcl_range_list_free(q, nq);
 		pcl_walk_free(w);
+	}
+	/* Analysed for a pool, as unify's and survey's readers do. */
+	for (size_t i = 0; i < n; i++) {
+		struct pcl_fleet_host *h = pcl_fleet_host_new(cfgs[i], sh->quirks);
+
+		cfgs[i] = NULL;
+		if (h)
+			r->fleet_hosts++;
+		else
+			r->failures++;
+		pcl_fleet_host_free(h);
 	}
 	pcl_cfg_list_free(cfgs, n);
 }
@@ -334,6 +347,7 @@ static void test_shared_context(void **state)
 	assert_string_equal(ref->names[PCL_ARRAY_LEN(dev_ids)],
 			    "Ethernet controller");
 	assert_true(ref->ncfgs >= 6);
+	assert_true(ref->fleet_hosts >= ref->ncfgs);
 	for (unsigned int i = 0; i < NTHREADS; i++)
 		assert_memory_equal(&wk[i].res, ref, sizeof(*ref));
 	assert_true(atomic_load(&log_lines) > 0);

@@ -4,8 +4,9 @@
  * capabilities at different offsets (relocated, check passes on both), a
  * host with a non-zero byte where the others put vPASID (another window),
  * a host missing a capability (excluded, or the capability hidden with
- * --hide-missing), another device model (ignored), and unify of one host
- * equal to its plan up to provenance.
+ * --hide-missing), another device model (ignored), unify of one host
+ * equal to its plan up to provenance, and hosts analysed apart from the
+ * pool (pcl_fleet_host_new()) giving the same pool.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -319,6 +320,94 @@ static void test_other_model_and_empty(void **state)
 	pcl_ctx_free(ctx);
 }
 
+/* The groups of two pools, compared field by field. */
+static void assert_same_groups(const struct pcl_unify *x,
+			       const struct pcl_unify *y)
+{
+	assert_int_equal(pcl_unify_group_count(x), pcl_unify_group_count(y));
+	assert_int_equal(pcl_unify_host_count(x), pcl_unify_host_count(y));
+	assert_int_equal(pcl_unify_joined(x), pcl_unify_joined(y));
+	for (size_t i = 0; i < pcl_unify_group_count(x); i++) {
+		const struct pcl_host_group *g = pcl_unify_group(x, i);
+		const struct pcl_host_group *h = pcl_unify_group(y, i);
+
+		assert_int_equal(g->hosts, h->hosts);
+		assert_int_equal(g->status, h->status);
+		assert_int_equal(g->n_examples, h->n_examples);
+		for (size_t k = 0; k < g->n_examples; k++)
+			assert_string_equal(g->examples[k], h->examples[k]);
+		assert_string_equal(g->fingerprint, h->fingerprint);
+	}
+}
+
+/*
+ * Hosts analysed apart (pcl_fleet_host_new(), here in reverse order, as
+ * threads would finish them in any order) and added in order give the
+ * same pool as pcl_unify_add_host(); a host analysed with other quirks
+ * than the pool's is refused, and every refusal frees what it was given
+ * (the ASan and valgrind passes see a leak).
+ */
+static void test_fleet_host(void **state)
+{
+	struct pcl_ctx *ctx = pcl_ctx_new();
+	struct pcl_unify *u = pcl_unify_new(ctx), *v = pcl_unify_new(ctx);
+	struct pcl_quirks *q = pcl_quirks_new(ctx);
+	struct pcl_fleet_host *h[6];
+	const struct pcl_layout *lu = NULL, *lv = NULL;
+	char fu[PCL_FINGERPRINT_SIZE], fv[PCL_FINGERPRINT_SIZE];
+	static const char *const names[6] = { "a1", "b1", "a2", "o", "b2", "a3" };
+	struct tb a, b, other;
+
+	dev(&a, 'A', 0x1234);
+	dev(&b, 'B', 0x1234);
+	dev(&other, 'A', 0x9999);
+	assert_non_null(q);
+	for (int i = 5; i >= 0; i--) {
+		const struct tb *t = names[i][0] == 'a' ? &a :
+				     names[i][0] == 'b' ? &b : &other;
+
+		h[i] = pcl_fleet_host_new(cfg_of(ctx, t), NULL);
+		assert_non_null(h[i]);
+	}
+	for (int i = 0; i < 6; i++) {
+		const struct tb *t = names[i][0] == 'a' ? &a :
+				     names[i][0] == 'b' ? &b : &other;
+
+		assert_int_equal(pcl_unify_add_host(u, cfg_of(ctx, t), names[i]), 0);
+		assert_int_equal(pcl_unify_add_fleet_host(v, h[i], names[i]), 0);
+	}
+	assert_int_equal(pcl_unify_run(u, &lu), 0);
+	assert_int_equal(pcl_unify_run(v, &lv), 0);
+	assert_int_equal(pcl_layout_fingerprint(lu, fu), 0);
+	assert_int_equal(pcl_layout_fingerprint(lv, fv), 0);
+	assert_string_equal(fu, fv);
+	assert_same_groups(u, v);
+	assert_int_equal(pcl_unify_joined(v), 5);
+	assert_int_equal(pcl_unify_ignored(v), 1);
+	/* After the run, and with the wrong quirks: refused, and freed. */
+	assert_int_equal(pcl_unify_add_fleet_host(v, pcl_fleet_host_new(cfg_of(ctx, &a), NULL),
+						  "late"), -EBUSY);
+	pcl_unify_free(v);
+	v = pcl_unify_new(ctx);
+	assert_int_equal(pcl_unify_set_quirks(v, q), 0);
+	assert_int_equal(pcl_unify_add_fleet_host(v, pcl_fleet_host_new(cfg_of(ctx, &a), NULL),
+						  "a"), -EINVAL);
+	assert_int_equal(pcl_unify_add_fleet_host(v, pcl_fleet_host_new(cfg_of(ctx, &a), q),
+						  "a"), 0);
+	assert_int_equal(pcl_unify_add_fleet_host(v, NULL, "none"), -EINVAL);
+	assert_int_equal(pcl_unify_add_fleet_host(NULL, pcl_fleet_host_new(cfg_of(ctx, &a), q),
+						  "a"), -EINVAL);
+	errno = 0;
+	assert_null(pcl_fleet_host_new(NULL, q));
+	assert_int_equal(errno, EINVAL);
+	pcl_fleet_host_free(NULL);
+	pcl_fleet_host_free(pcl_fleet_host_new(cfg_of(ctx, &b), q));
+	pcl_unify_free(v);
+	pcl_unify_free(u);
+	pcl_quirks_free(q);
+	pcl_ctx_free(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -328,6 +417,7 @@ int main(void)
 		cmocka_unit_test(test_missing_interrupts),
 		cmocka_unit_test(test_one_host_is_plan),
 		cmocka_unit_test(test_other_model_and_empty),
+		cmocka_unit_test(test_fleet_host),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

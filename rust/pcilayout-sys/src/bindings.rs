@@ -5560,6 +5560,17 @@ impl Default for pcl_input_failure {
         }
     }
 }
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct pcl_fleet_host {
+    _unused: [u8; 0],
+}
+extern "C" {
+    pub fn pcl_fleet_host_new(cfg: *mut pcl_cfg, quirks: *const pcl_quirks) -> *mut pcl_fleet_host;
+}
+extern "C" {
+    pub fn pcl_fleet_host_free(host: *mut pcl_fleet_host);
+}
 pub const pcl_unify_missing_PCL_UNIFY_MISSING_MAJORITY: pcl_unify_missing = 0;
 pub const pcl_unify_missing_PCL_UNIFY_MISSING_HIDE: pcl_unify_missing = 1;
 pub type pcl_unify_missing = ::std::os::raw::c_uint;
@@ -5622,6 +5633,13 @@ extern "C" {
     ) -> ::std::os::raw::c_int;
 }
 extern "C" {
+    pub fn pcl_unify_add_fleet_host(
+        u: *mut pcl_unify,
+        host: *mut pcl_fleet_host,
+        name: *const ::std::os::raw::c_char,
+    ) -> ::std::os::raw::c_int;
+}
+extern "C" {
     pub fn pcl_unify_add_failure(
         u: *mut pcl_unify,
         name: *const ::std::os::raw::c_char,
@@ -5676,6 +5694,13 @@ extern "C" {
     pub fn pcl_survey_add_host(
         s: *mut pcl_survey,
         cfg: *mut pcl_cfg,
+        name: *const ::std::os::raw::c_char,
+    ) -> ::std::os::raw::c_int;
+}
+extern "C" {
+    pub fn pcl_survey_add_fleet_host(
+        s: *mut pcl_survey,
+        host: *mut pcl_fleet_host,
         name: *const ::std::os::raw::c_char,
     ) -> ::std::os::raw::c_int;
 }
