@@ -103,7 +103,11 @@ void cli_flush_diag(struct pcl_diag *diag)
 /* Set while reading a --pf: the selection is for the function, not its PF. */
 static bool select_off;
 
-/* Take @n cfgs (and the array) into @s, keeping those -s and -d select. */
+/*
+ * Take @n cfgs (and the array) into @s, keeping those -s and -d select.
+ * Prints nothing (unify and survey call it from reader threads): -1 is
+ * out of memory, which the caller reports.
+ */
 static int append(struct cli_sources *s, struct pcl_cfg **cfgs, size_t n,
 		  const struct cli_fn *how)
 {
@@ -115,7 +119,6 @@ static int append(struct cli_sources *s, struct pcl_cfg **cfgs, size_t n,
 	fn = grown ? realloc(s->fn, (s->count + n + 1) * sizeof(*fn)) : NULL;
 	if (!fn) {
 		pcl_cfg_list_free(cfgs, n);
-		cli_error("out of memory");
 		return -1;
 	}
 	s->fn = fn;
@@ -139,11 +142,21 @@ static int append_one(struct cli_sources *s, struct pcl_cfg *cfg,
 
 	if (!one) {
 		pcl_cfg_free(cfg);
-		cli_error("out of memory");
 		return -1;
 	}
 	one[0] = cfg;
 	return append(s, one, 1, how);
+}
+
+/* append_one() for the callers that report. */
+static int append_live(struct cli_sources *s, struct pcl_cfg *cfg)
+{
+	static const struct cli_fn live = { .live = true };
+
+	if (append_one(s, cfg, &live) == 0)
+		return 0;
+	cli_error("out of memory");
+	return -1;
 }
 
 static bool looks_like_address(const char *arg)
@@ -184,10 +197,8 @@ static int add_bundle(struct cli_sources *s, struct bundle *b)
 						   sizeof(*grown));
 	int r = 0;
 
-	if (!grown) {
-		cli_error("out of memory");
+	if (!grown)
 		return -1;
-	}
 	s->spare = grown;
 	for (size_t i = 0; i < b->count && !r; i++) {
 		struct cli_fn how = { .bundled = true, .pf = b->fn[i].pf,
@@ -376,12 +387,13 @@ static int add_file(struct cli_sources *s, const char *arg)
 		return 0;
 	if (err.message[0])
 		cli_report(&err);
+	else
+		cli_error("out of memory");
 	return -1;
 }
 
 int cli_sources_add(struct cli_sources *s, const char *arg)
 {
-	static const struct cli_fn live = { .live = true };
 	struct pcl_error err = { 0 };
 	struct pcl_cfg *cfg = NULL;
 	struct stat st;
@@ -402,7 +414,7 @@ int cli_sources_add(struct cli_sources *s, const char *arg)
 		cli_report(&err);
 		return -1;
 	}
-	return append_one(s, cfg, &live);
+	return append_live(s, cfg);
 }
 
 int cli_sources_live(struct cli_sources *s)
@@ -418,7 +430,7 @@ int cli_sources_live(struct cli_sources *s)
 		struct pcl_cfg *cfg = NULL;
 
 		if (pcl_cfg_read_device(cli_ctx, addr, &cfg, &err) == 0)
-			return append_one(s, cfg, &live);
+			return append_live(s, cfg);
 		/* Not in domain 0 (or gone): look through every function. */
 		memset(&err, 0, sizeof(err));
 	}
@@ -426,7 +438,10 @@ int cli_sources_live(struct cli_sources *s)
 		cli_report(&err);
 		return -1;
 	}
-	return append(s, cfgs, n, &live);
+	if (append(s, cfgs, n, &live) == 0)
+		return 0;
+	cli_error("out of memory");
+	return -1;
 }
 
 int cli_sources_args(struct cli_sources *s, char **args, int n,
@@ -513,7 +528,6 @@ int cli_sources_with_pf(struct cli_sources *src, struct cli_sources *pfsrc,
 		 * selection is for the VF, not its PF. */
 		struct pcl_error err = { 0 };
 		struct pcl_cfg *p = NULL;
-		static const struct cli_fn live = { .live = true };
 		int r;
 
 		if (pcl_cfg_read_device(cli_ctx, pcl_cfg_pf_slot(*cfg), &p,
@@ -522,7 +536,7 @@ int cli_sources_with_pf(struct cli_sources *src, struct cli_sources *pfsrc,
 			return -1;
 		}
 		select_off = true;
-		r = append_one(pfsrc, p, &live);
+		r = append_live(pfsrc, p);
 		select_off = false;
 		if (r < 0)
 			return -1;

@@ -80,8 +80,10 @@ struct cli_sources {
 int cli_sources_add(struct cli_sources *s, const char *arg);
 
 /*
- * cli_sources_add() for a file or "-", without reporting: why it cannot
- * be read goes to @err (an empty message: already reported). 0 or -1.
+ * cli_sources_add() for a file or "-", without printing anything, so that
+ * reader threads may call it (compat-stream.c): why it cannot be read goes
+ * to @err; an empty message is out of memory, for the caller to report.
+ * 0 or -1.
  */
 int cli_sources_load(struct cli_sources *s, const char *path,
 		     struct pcl_error *err);

@@ -26,14 +26,15 @@ static const char survey_usage[] =
 	"      --no-default-quirks  load only the --quirks directories\n"
 	"  -j, --json             print the survey as JSON (every group, also\n"
 	"                         the models the text summarises in one line)\n"
+	CCLI_THREADS_USAGE
 	"  -h, --help             show this help\n\n"
 	"Exit status: 0 every device model forms one migration pool and every\n"
 	"input was read, 1 some model is split or some input was unreadable,\n"
 	"2 bad usage or nothing readable.\n";
 
-static int add_host(void *pool, struct pcl_cfg *cfg, const char *name)
+static int add_host(void *pool, struct pcl_fleet_host *host, const char *name)
 {
-	return pcl_survey_add_host(pool, cfg, name);
+	return pcl_survey_add_fleet_host(pool, host, name);
 }
 
 static int add_fail(void *pool, const char *name, const char *msg)
@@ -184,12 +185,15 @@ int cmd_survey(int argc, char **argv)
 		MAPCLI_QUIRK_OPTIONS,
 		CLI_SELECT_OPTIONS,
 		{ "json", no_argument, NULL, 'j' },
+		CCLI_THREADS_OPTION,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct mapcli m = { 0 };
 	struct pcl_survey *s = pcl_survey_new(cli_ctx);
 	bool json = false, split = false;
+	struct ccli_pool pool = { .pool = s, .add = add_host, .fail = add_fail,
+				  .threads = ccli_default_threads() };
 	size_t failures = 0;
 	long added;
 	int c, r, ret = EXIT_USAGE;
@@ -208,6 +212,10 @@ int cmd_survey(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
+		case CCLI_OPT_THREADS:
+			if (ccli_threads(optarg, &pool.threads) < 0)
+				goto out;
+			break;
 		case 'h':
 			cli_usage(stdout, survey_usage);
 			ret = EXIT_OK;
@@ -225,8 +233,8 @@ int cmd_survey(int argc, char **argv)
 	if (mapcli_init(&m) < 0)
 		goto out;
 	pcl_survey_set_quirks(s, m.db);
-	added = ccli_stream(argv + optind, argc - optind, add_host, add_fail, s,
-			    &failures);
+	pool.quirks = m.db;
+	added = ccli_stream(argv + optind, argc - optind, &pool, &failures);
 	if (added < 0)
 		goto out;
 	if (!added) {

@@ -43,6 +43,7 @@ static const char unify_usage[] =
 	"      --explain          print the hosts, groups and every decision\n"
 	"  -j, --json             print the report and the layout as JSON\n"
 	"  -o, --output FILE      write the layout to FILE (atomically)\n"
+	CCLI_THREADS_USAGE
 	"  -h, --help             show this help\n\n"
 	"With --explain or --json, the layout goes only to -o FILE.\n"
 	"Exit status: 0 every host can join, 1 some host cannot (or none can),\n"
@@ -50,9 +51,9 @@ static const char unify_usage[] =
 
 enum { OPT_DSN = 256, OPT_HIDE, OPT_NAME, OPT_MACHINE, OPT_EXPLAIN };
 
-static int add_host(void *pool, struct pcl_cfg *cfg, const char *name)
+static int add_host(void *pool, struct pcl_fleet_host *host, const char *name)
 {
-	return pcl_unify_add_host(pool, cfg, name);
+	return pcl_unify_add_fleet_host(pool, host, name);
 }
 
 static int add_fail(void *pool, const char *name, const char *msg)
@@ -164,6 +165,7 @@ int cmd_unify(int argc, char **argv)
 		{ "explain", no_argument, NULL, OPT_EXPLAIN },
 		{ "json", no_argument, NULL, 'j' },
 		{ "output", required_argument, NULL, 'o' },
+		CCLI_THREADS_OPTION,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -175,6 +177,8 @@ int cmd_unify(int argc, char **argv)
 	bool add_pasid = false, add_dsn = false, hide = false, json = false,
 	     expl = false;
 	uint16_t ven = 0, dev = 0;
+	struct ccli_pool pool = { .pool = u, .add = add_host, .fail = add_fail,
+				  .threads = ccli_default_threads() };
 	size_t failures = 0;
 	long added;
 	int c, r, ret = EXIT_USAGE;
@@ -231,6 +235,10 @@ int cmd_unify(int argc, char **argv)
 		case 'o':
 			output = optarg;
 			break;
+		case CCLI_OPT_THREADS:
+			if (ccli_threads(optarg, &pool.threads) < 0)
+				goto out;
+			break;
 		case 'h':
 			cli_usage(stdout, unify_usage);
 			ret = EXIT_OK;
@@ -286,8 +294,8 @@ int cmd_unify(int argc, char **argv)
 	if (mapcli_init(&m) < 0)
 		goto out;
 	pcl_unify_set_quirks(u, m.db);
-	added = ccli_stream(argv + optind, argc - optind, add_host, add_fail, u,
-			    &failures);
+	pool.quirks = m.db;
+	added = ccli_stream(argv + optind, argc - optind, &pool, &failures);
 	if (added < 0)
 		goto out;
 	if (!added) {

@@ -1,13 +1,11 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
- * compat-cli.c - shared plumbing of the migration commands. Directories
- * are streamed one file at a time so that a fleet of dumps never has to
- * fit in memory at once.
+ * compat-cli.c - shared plumbing of the migration commands: options and
+ * reports (the streaming of inputs is compat-stream.c's).
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "compat-cli.h"
 
@@ -70,125 +68,6 @@ int ccli_option(struct ccli_pasid *p, struct mapcli *m, int c,
 			return r;
 	}
 	return cli_select_option(c, arg);
-}
-
-/* Hand the functions of @s to @add, named after @path. */
-static long stream_sources(struct cli_sources *s, const char *path,
-			   ccli_add_fn add, void *pool)
-{
-	long added = 0;
-
-	for (size_t i = 0; i < s->count; i++) {
-		char name[4200];
-		const char *slot = pcl_cfg_slot(s->cfgs[i]);
-		int r;
-
-		if (s->count == 1 && path)
-			snprintf(name, sizeof(name), "%s", path);
-		else if (slot)
-			snprintf(name, sizeof(name), "%s%s%s", path ? path : "",
-				 path ? ":" : "", slot);
-		else
-			snprintf(name, sizeof(name), "%s#%zu", path, i + 1);
-		r = add(pool, s->cfgs[i], name);
-		s->cfgs[i] = NULL;
-		if (r < 0) {
-			cli_error("%s: %s", name, strerror(-r));
-			return -1;
-		}
-		added++;
-	}
-	return added;
-}
-
-/* A file's functions (a bundle's too) that -s and -d select. */
-static long stream_file(const char *path, ccli_add_fn add, ccli_fail_fn fail,
-			void *pool, size_t *failures)
-{
-	struct pcl_error err = { .offset = -1 };
-	struct cli_sources s = { 0 };
-	long added;
-
-	if (cli_sources_load(&s, path, &err) < 0) {
-		char buf[640];
-
-		cli_sources_free(&s);
-		if (!err.message[0])
-			return -1; /* out of memory, reported */
-		cli_report(&err);
-		(*failures)++;
-		if (fail(pool, path, pcl_error_format(&err, buf, sizeof(buf))) < 0)
-			return -1;
-		return 0;
-	}
-	added = stream_sources(&s, path, add, pool);
-	cli_sources_free(&s);
-	return added;
-}
-
-/*
- * Every regular file under @dir, subdirectories included (a host per
- * subdirectory is a common way to keep a fleet), in name order. What is
- * not read is named on stderr, never dropped in silence.
- */
-static long stream_dir(const char *dir, ccli_add_fn add, ccli_fail_fn fail,
-		       void *pool, size_t *failures)
-{
-	struct pcl_dir_entry *e;
-	size_t n;
-	long total = 0;
-	int r = pcl_dir_list(dir, NULL, PCL_DIR_RECURSE, &e, &n);
-
-	if (r) {
-		cli_error("%s: %s", dir, strerror(-r));
-		return -1;
-	}
-	for (size_t i = 0; i < n && total >= 0; i++) {
-		long got;
-
-		if (e[i].kind != PCL_DIR_FILE) {
-			cli_warn("%s: skipped: %s", e[i].path,
-				 e[i].kind == PCL_DIR_DIR ?
-					 "a directory that was not read (too deep, a loop, or unreadable)" :
-					 "not a regular file");
-			continue;
-		}
-		got = stream_file(e[i].path, add, fail, pool, failures);
-		total = got < 0 ? -1 : total + got;
-	}
-	pcl_dir_list_free(e, n);
-	return total;
-}
-
-long ccli_stream(char **args, int n, ccli_add_fn add, ccli_fail_fn fail,
-		 void *pool, size_t *failures)
-{
-	long total = 0;
-
-	*failures = 0;
-	if (n == 0) {
-		/* This machine's functions, as -s and -d select them. */
-		struct cli_sources s = { 0 };
-
-		total = cli_sources_live(&s) < 0 ? -1 :
-			stream_sources(&s, NULL, add, pool);
-		cli_sources_free(&s);
-		return total;
-	}
-	for (int i = 0; i < n; i++) {
-		struct stat st;
-		long r;
-
-		if (strcmp(args[i], "-") && stat(args[i], &st) == 0 &&
-		    S_ISDIR(st.st_mode))
-			r = stream_dir(args[i], add, fail, pool, failures);
-		else
-			r = stream_file(args[i], add, fail, pool, failures);
-		if (r < 0)
-			return -1;
-		total += r;
-	}
-	return total;
 }
 
 json_t *ccli_finding_json(const struct pcl_finding *f)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * compat-cli.h - what check, diff, unify and survey share: the PASID
- * options, streaming SOURCE... / DIR arguments into a pool one file at a
- * time, and printing reports and host groups.
+ * options, streaming SOURCE... / DIR arguments into a pool
+ * (compat-stream.c), and printing reports and host groups.
  */
 #ifndef PCILAYOUT_COMPAT_CLI_H
 #define PCILAYOUT_COMPAT_CLI_H
@@ -24,7 +24,7 @@ bool ccli_pasid_get(const struct ccli_pasid *p, struct pcl_plan_pasid *out);
 int ccli_pasid_check(const struct ccli_pasid *p);
 
 /* getopt codes of the long-only PASID options. */
-enum { CCLI_OPT_PW = 0x1100, CCLI_OPT_PX, CCLI_OPT_PP };
+enum { CCLI_OPT_PW = 0x1100, CCLI_OPT_PX, CCLI_OPT_PP, CCLI_OPT_THREADS };
 #define CCLI_PASID_OPTIONS \
 	{ "pasid-width", required_argument, NULL, CCLI_OPT_PW }, \
 	{ "pasid-exec", no_argument, NULL, CCLI_OPT_PX }, \
@@ -41,19 +41,56 @@ int ccli_option(struct ccli_pasid *p, struct mapcli *m, int c,
 		const char *arg);
 
 /*
+ * struct ccli_pool - where ccli_stream() puts what it reads.
+ * @pool: the unify or survey pool, given to @add and @fail.
+ * @quirks: the pool's quirk database (pcl_fleet_host_new()), or NULL.
+ * @add: takes each function, analysed, and its name; a negative errno is
+ *       fatal.
+ * @fail: takes each input that cannot be read, with the message.
+ * @threads: threads that read and analyse inputs, the calling one among
+ *           them (0 or 1: only it).
+ */
+struct ccli_pool {
+	void *pool;
+	const struct pcl_quirks *quirks;
+	int (*add)(void *pool, struct pcl_fleet_host *host, const char *name);
+	int (*fail)(void *pool, const char *name, const char *message);
+	unsigned int threads;
+};
+
+/*
  * Stream every function of every SOURCE (a file - a dump, a binary or a
  * host bundle - or a directory whose regular files are read in name
  * order, subdirectories included; names starting with '.' are skipped,
  * anything else not read is named on stderr) that -s and -d select into
- * @add, which takes the cfg; without SOURCE (@n 0), this machine's. An unreadable or malformed file
- * is reported on stderr and given to @fail, and the others are still read.
- * Returns the number of functions added, or -1 on a fatal error.
+ * @pool; without SOURCE (@n 0), this machine's. An unreadable or
+ * malformed file is reported on stderr and given to @pool's fail, and
+ * the others are still read. Whatever the number of threads, the pool
+ * gets the functions and the failures, and stderr the messages, in the
+ * order of the arguments and of the files in each directory
+ * (compat-stream.c). Returns the number of functions added, or -1 on a
+ * fatal error (reported).
  */
-typedef int (*ccli_add_fn)(void *pool, struct pcl_cfg *cfg, const char *name);
-typedef int (*ccli_fail_fn)(void *pool, const char *name, const char *message);
-long ccli_stream(char **args, int n, ccli_add_fn add, ccli_fail_fn fail,
-		 void *pool, size_t *failures);
+long ccli_stream(char **args, int n, const struct ccli_pool *pool,
+		 size_t *failures);
 
+/*
+ * --threads N. The default is the number of online CPUs, at most
+ * CCLI_THREADS_MAX: reading and analysing a host is CPU work on a warm
+ * page cache, so more threads than CPUs only take turns; and one thread
+ * hands every host to the pool in order, so past a few readers they would
+ * wait for it (BENCHMARKS.md). --threads accepts up to CCLI_THREADS_LIMIT.
+ */
+#define CCLI_THREADS_MAX 8
+#define CCLI_THREADS_LIMIT 64
+unsigned int ccli_default_threads(void);
+/* Parse --threads' argument; reports and returns -1 on error. */
+int ccli_threads(const char *arg, unsigned int *threads);
+#define CCLI_THREADS_OPTION \
+	{ "threads", required_argument, NULL, CCLI_OPT_THREADS }
+#define CCLI_THREADS_USAGE \
+	"      --threads N        read and analyse N files at once (default: the\n" \
+	"                         online CPUs, at most 8); the output is the same\n"
 
 json_t *ccli_finding_json(const struct pcl_finding *f);
 json_t *ccli_report_json(const struct pcl_report *r);
