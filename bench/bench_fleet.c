@@ -10,6 +10,11 @@
  * (wait4's ru_maxrss) is its own; a child that adds no host gives the
  * baseline that is subtracted.
  *
+ * Hosts are analysed apart from the pool (pcl_fleet_host_new()), a batch
+ * at a time, and then added: the two columns say how a host's time splits
+ * between the part any number of threads can do at once and the part the
+ * pool does one host after another (what bounds `unify --threads`).
+ *
  * unify and survey may be built after this program was written: their
  * entry points are weak references, and when the library does not have
  * them the program says so instead of printing a number.
@@ -42,11 +47,19 @@
 #pragma weak pcl_survey_add_host
 #pragma weak pcl_survey_run
 #pragma weak pcl_survey_group_count
+#pragma weak pcl_fleet_host_new
+#pragma weak pcl_fleet_host_free
+#pragma weak pcl_unify_add_fleet_host
+#pragma weak pcl_survey_add_fleet_host
+
+/* Hosts analysed before they are added: a bound on what is in flight. */
+#define BATCH 32
 
 enum op { OP_BASELINE, OP_UNIFY, OP_SURVEY };
 
 struct result {
 	double seconds;
+	double analyse_s, pool_s;	/* of the hosts, when split */
 	long maxrss_kib;
 	size_t groups;
 	size_t joined;
@@ -77,13 +90,73 @@ static void unify_host(const struct bench_corpus *c, size_t tmpl, size_t i,
 	}
 }
 
+/* Host @i's name and config space. */
+static struct pcl_cfg *host_cfg(struct pcl_ctx *ctx, const struct bench_corpus *c,
+				size_t tmpl, enum op op, size_t i)
+{
+	struct bench_dev d;
+	char name[32];
+
+	/* survey: host i has one of the corpus models, in a variant. */
+	unify_host(c, op == OP_UNIFY ? tmpl :
+		   (size_t)((i * 40503u) >> 3) % c->count, i, &d);
+	snprintf(name, sizeof(name), "host%zu", i);
+	return pcl_cfg_new(ctx, d.bytes, d.size, name);
+}
+
+static bool have_split(void)
+{
+	return pcl_fleet_host_new && pcl_fleet_host_free &&
+	       pcl_unify_add_fleet_host && pcl_survey_add_fleet_host;
+}
+
+/*
+ * Hosts @first .. @first + @n - 1: analysed, then added (the times of each
+ * part go to @res); with a library that cannot split them, added whole.
+ */
+static int add_batch(struct pcl_ctx *ctx, const struct bench_corpus *c,
+		     size_t tmpl, enum op op, size_t first, size_t n,
+		     const struct pcl_quirks *q, struct pcl_unify *u,
+		     struct pcl_survey *s, struct result *res)
+{
+	struct pcl_fleet_host *h[BATCH];
+	uint64_t t0 = bench_now_ns(), t1;
+	int r = 0;
+
+	for (size_t k = 0; k < n; k++) {
+		struct pcl_cfg *cfg = host_cfg(ctx, c, tmpl, op, first + k);
+
+		if (!cfg)
+			r = -ENOMEM;
+		else if (!have_split())
+			r = op == OP_UNIFY ? pcl_unify_add_host(u, cfg, NULL) :
+					     pcl_survey_add_host(s, cfg, NULL);
+		else if (!(h[k] = pcl_fleet_host_new(cfg, q)))
+			r = -errno;
+		if (r < 0) {
+			while (have_split() && k--)
+				pcl_fleet_host_free(h[k]);
+			return r;
+		}
+	}
+	t1 = bench_now_ns();
+	for (size_t k = 0; k < n && have_split(); k++) {
+		int e = op == OP_UNIFY ? pcl_unify_add_fleet_host(u, h[k], NULL) :
+					 pcl_survey_add_fleet_host(s, h[k], NULL);
+
+		r = r ? r : e;
+	}
+	res->analyse_s += (double)(t1 - t0) / 1e9;
+	res->pool_s += (double)(bench_now_ns() - t1) / 1e9;
+	return r;
+}
+
 static int child(struct pcl_ctx *ctx, const struct bench_corpus *c,
 		 size_t tmpl, enum op op, size_t hosts, struct result *res)
 {
 	struct pcl_quirks *q = pcl_quirks_new(ctx);
 	struct pcl_unify *u = NULL;
 	struct pcl_survey *s = NULL;
-	struct bench_dev d;
 	const struct pcl_layout *l;
 	uint64_t t0;
 	int r = 0;
@@ -107,19 +180,9 @@ static int child(struct pcl_ctx *ctx, const struct bench_corpus *c,
 			return -ENOMEM;
 		pcl_survey_set_quirks(s, q);
 	}
-	for (size_t i = 0; i < hosts && op != OP_BASELINE; i++) {
-		char name[32];
-		struct pcl_cfg *cfg;
-
-		/* survey: host i has one of the corpus models, in a variant. */
-		unify_host(c, op == OP_UNIFY ? tmpl :
-			   (size_t)((i * 40503u) >> 3) % c->count, i, &d);
-		snprintf(name, sizeof(name), "host%zu", i);
-		cfg = pcl_cfg_new(ctx, d.bytes, d.size, name);
-		if (!cfg)
-			return -ENOMEM;
-		r = op == OP_UNIFY ? pcl_unify_add_host(u, cfg, name) :
-				     pcl_survey_add_host(s, cfg, name);
+	for (size_t i = 0; i < hosts && op != OP_BASELINE; i += BATCH) {
+		r = add_batch(ctx, c, tmpl, op, i, hosts - i < BATCH ? hosts - i : BATCH,
+			      q, u, s, res);
 		if (r < 0)
 			return r;
 	}
@@ -256,10 +319,11 @@ int main(int argc, char **argv)
 			printf("\nsurvey: %zu device models across the hosts, "
 			       "each in the same 4 firmware variants\n",
 			       corpus.count);
-		printf("%10s %12s %12s %14s %8s %8s\n", "hosts", "seconds",
-		       "us/host", "peak RSS KiB", "classes", "joined");
+		printf("%10s %12s %12s %14s %8s %8s %12s %12s\n", "hosts",
+		       "seconds", "us/host", "peak RSS KiB", "classes", "joined",
+		       "analyse us/h", "pool us/h");
 		for (size_t k = 0; k < nh; k++) {
-			double t[16], rss[16];
+			double t[16], rss[16], an[16], po[16];
 			struct result res = { 0 };
 
 			for (int r = 0; r < repeats; r++) {
@@ -272,13 +336,21 @@ int main(int argc, char **argv)
 				}
 				t[r] = res.seconds;
 				rss[r] = (double)(res.maxrss_kib - base.maxrss_kib);
+				an[r] = res.analyse_s;
+				po[r] = res.pool_s;
 			}
 			x[k] = (double)hosts[k];
 			y[k] = bench_median(t, (size_t)repeats);
 			m[k] = bench_median(rss, (size_t)repeats);
-			printf("%10zu %12.4f %12.2f %14.0f %8zu %8zu\n", hosts[k],
+			printf("%10zu %12.4f %12.2f %14.0f %8zu %8zu", hosts[k],
 			       y[k], y[k] * 1e6 / x[k], m[k], res.groups,
 			       op == OP_UNIFY ? res.joined : hosts[k]);
+			if (have_split())
+				printf(" %12.2f %12.2f\n",
+				       bench_median(an, (size_t)repeats) * 1e6 / x[k],
+				       bench_median(po, (size_t)repeats) * 1e6 / x[k]);
+			else
+				printf(" %12s %12s\n", "-", "-");
 		}
 		slope = bench_fit(x, y, nh, &a, &r2);
 		mslope = bench_fit(x, m, nh, NULL, NULL);

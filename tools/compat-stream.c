@@ -27,10 +27,16 @@
 
 #include "compat-cli.h"
 
-/* Inputs a job holds: enough that a job's locking is noise (a host takes
- * ~15 us), few enough that the hosts in flight stay a few MiB. */
+/*
+ * Inputs a job holds: enough that a job's locking is noise (a host takes
+ * ~15 us). Jobs in flight: 8 a thread, ~2 ms of work each, so that the
+ * readers have work while the calling thread waits to be scheduled on a
+ * busy machine (with 2 a thread, 2 threads kept 0.71 CPUs busy at load
+ * 4.5, with 8 0.93: BENCHMARKS.md); ~10 KiB a host in flight, ~1.3 MiB a
+ * thread.
+ */
 #define JOB_ITEMS 16
-#define RING_JOBS(threads) (2 * (threads) + 1)
+#define RING_JOBS(threads) (8 * (threads))
 
 enum item_kind {
 	ITEM_FILE,	/* a file to read */
@@ -83,6 +89,8 @@ struct stream {
 	 * consumed (next to hand over); each job is ring[seq % ring_n]. */
 	size_t produced, claim_next, consumed;
 	bool stop;
+	unsigned int idle;	/* readers waiting for a job */
+	const struct job *awaited; /* the job the calling thread waits for */
 	pthread_mutex_t lock;
 	pthread_cond_t work;	/* a job to claim, or stop */
 	pthread_cond_t done;	/* a job finished */
@@ -184,14 +192,17 @@ static void *worker(void *opaque)
 		struct job *j = claim(st);
 
 		if (!j) {
+			st->idle++;
 			pthread_cond_wait(&st->work, &st->lock);
+			st->idle--;
 			continue;
 		}
 		pthread_mutex_unlock(&st->lock);
 		read_job(st, j);
 		pthread_mutex_lock(&st->lock);
 		j->done = true;
-		pthread_cond_signal(&st->done);
+		if (j == st->awaited)
+			pthread_cond_signal(&st->done);
 	}
 	pthread_mutex_unlock(&st->lock);
 	return NULL;
@@ -275,7 +286,8 @@ static void produce(struct stream *st)
 			return;
 		pthread_mutex_lock(&st->lock);
 		st->produced++;
-		pthread_cond_broadcast(&st->work);
+		if (st->idle)
+			pthread_cond_signal(&st->work);
 		pthread_mutex_unlock(&st->lock);
 	}
 }
@@ -349,7 +361,9 @@ static struct job *next_done(struct stream *st)
 		struct job *j = claim(st);
 
 		if (!j) {
+			st->awaited = oldest;
 			pthread_cond_wait(&st->done, &st->lock);
+			st->awaited = NULL;
 			continue;
 		}
 		pthread_mutex_unlock(&st->lock);

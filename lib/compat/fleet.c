@@ -79,7 +79,9 @@ void fleet_fini(struct fleet *f)
 static int kput(struct fleet_key *k, size_t *alloc, const void *p, size_t n)
 {
 	if (k->len + n > *alloc) {
-		size_t a = *alloc ? *alloc * 2 : 8192;
+		/* Enough for most keys: the owner map and a few hundred bytes
+		 * of chain (keys in flight between threads are many). */
+		size_t a = *alloc ? *alloc * 2 : PCL_CFG_SIZE + 1024;
 		uint8_t *g;
 
 		while (a < k->len + n)
