@@ -29,14 +29,13 @@
 
 /*
  * Inputs a job holds: enough that a job's locking is noise (a host takes
- * ~15 us). Jobs in flight: 8 a thread, ~2 ms of work each, so that the
- * readers have work while the calling thread waits to be scheduled on a
- * busy machine (with 2 a thread, 2 threads kept 0.71 CPUs busy at load
- * 4.5, with 8 0.93: BENCHMARKS.md); ~10 KiB a host in flight, ~1.3 MiB a
- * thread.
+ * ~15 us). Jobs in flight: 4 a thread, ~1 ms of work, so that the readers
+ * still have work while the calling thread waits to be scheduled on a
+ * busy machine; ~10 KiB a host in flight, so ~0.6 MiB a thread
+ * (BENCHMARKS.md has the peak RSS for 1 to 8 threads).
  */
 #define JOB_ITEMS 16
-#define RING_JOBS(threads) (8 * (threads))
+#define RING_JOBS(threads) (4 * (threads))
 
 enum item_kind {
 	ITEM_FILE,	/* a file to read */
@@ -436,14 +435,14 @@ static long stream_args(char **args, int n, const struct ccli_pool *pool,
 	long total;
 
 	/*
-	 * The hosts in flight are freed and made again all the time, a few
-	 * hundred KiB at once when a job is handed over; by default glibc
-	 * then gives the top of its heaps back to the kernel (more than 128
-	 * KiB free there) and takes page faults to have it again: 0.4 a host
-	 * with 2 threads (BENCHMARKS.md). Keep up to 64 MiB of it instead;
-	 * the peak, what is in use at once, does not change.
+	 * The hosts in flight are freed and made again all the time, ~160 KiB
+	 * at once when a job is handed over; by default glibc then gives the
+	 * top of a heap back to the kernel (more than 128 KiB free there) and
+	 * takes page faults to have it again: 0.4 a host with 2 threads, each
+	 * ~1 us or more on a VM (BENCHMARKS.md). Up to 4 MiB free is kept
+	 * (per heap: a thread has its own).
 	 */
-	mallopt(M_TRIM_THRESHOLD, 64 << 20);
+	mallopt(M_TRIM_THRESHOLD, 4 << 20);
 	st.ring = calloc(st.ring_n, sizeof(*st.ring));
 	if (!st.ring) {
 		cli_error("out of memory");
