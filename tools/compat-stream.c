@@ -109,22 +109,34 @@ static void item_clear(struct item *it)
 	memset(it, 0, sizeof(*it));
 }
 
-/* The name a function is reported under, as the tool always named it. */
+/*
+ * The name a function is reported under, as the tool always named it:
+ * the file's for its one function, else the file's and the slot's (or
+ * its place in the file). Made without printf: it is once a host.
+ */
 static char *host_name(const char *path, size_t count, size_t i,
 		       const struct pcl_cfg *cfg)
 {
 	const char *slot = pcl_cfg_slot(cfg);
 	char *name = NULL;
-	int r;
+	size_t pl = path ? strlen(path) : 0, sl;
 
 	if (count == 1 && path)
-		r = asprintf(&name, "%s", path);
-	else if (slot)
-		r = asprintf(&name, "%s%s%s", path ? path : "", path ? ":" : "",
-			     slot);
-	else
-		r = asprintf(&name, "%s#%zu", path, i + 1);
-	return r < 0 ? NULL : name;
+		return strdup(path);
+	if (!slot) {
+		if (asprintf(&name, "%s#%zu", path ? path : "(null)", i + 1) < 0)
+			return NULL;
+		return name;
+	}
+	sl = strlen(slot);
+	name = malloc(pl + 1 + sl + 1);
+	if (!name)
+		return NULL;
+	memcpy(name, path ? path : "", pl);
+	if (path)
+		name[pl++] = ':';
+	memcpy(name + pl, slot, sl + 1);
+	return name;
 }
 
 /* Analyse the functions of @s, which it gives up, into @it. */
