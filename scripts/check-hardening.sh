@@ -8,7 +8,8 @@
 #   3. each libFuzzer target for $FUZZ_SECONDS (default 20) when clang's
 #      libFuzzer is installed, else reported as NOT RUN (never as passed);
 #   4. a ThreadSanitizer build of the threads test (one context shared by
-#      threads: names, loads, walks, maps, plans, engines); a race fails.
+#      threads: names, loads, walks, maps, plans, engines) and of the tool,
+#      whose unify and survey read hosts in threads; a race fails.
 # Exits non-zero if any pass fails. Installs nothing: scripts/bootstrap.sh
 # provides clang, valgrind and the libFuzzer runtime.
 set -eu
@@ -104,8 +105,9 @@ else
 	fi
 fi
 
-# 4. ThreadSanitizer over the threads test. Only that program and what it
-# links are built: the rest of the suite is single-threaded.
+# 4. ThreadSanitizer over the threads test and over the tool's unify and
+# survey, which read hosts in several threads (fleet-threads). Only those
+# programs and what they link are built: the rest is single-threaded.
 step "ThreadSanitizer build and the threads test"
 t0=$(date +%s)
 tsan="$build/tsan"
@@ -114,12 +116,12 @@ tsan_log="$tsan/meson-logs/testlog.json"
 	meson setup "$tsan" -Db_sanitize=thread -Db_lundef=false \
 		-Dwerror=true -Dbuildtype=debugoptimized >/dev/null
 rm -f "$tsan_log"
-if ninja -C "$tsan" tests/unit/test_threads >"$build/tsan.log" 2>&1 &&
+if ninja -C "$tsan" tests/unit/test_threads tools/pcilayout >"$build/tsan.log" 2>&1 &&
    TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
 	meson test -C "$tsan" --no-rebuild --print-errorlogs \
-		--timeout-multiplier 5 threads &&
-   grep -q '"result": "OK"' "$tsan_log"; then
-	note "tsan: PASS (threads test, $(($(date +%s) - t0)) s)"
+		--timeout-multiplier 5 threads fleet-threads &&
+   [ "$(grep -c '"result": "OK"' "$tsan_log")" -eq 2 ]; then
+	note "tsan: PASS (threads test, unify and survey's readers; $(($(date +%s) - t0)) s)"
 else
 	tail -20 "$build/tsan.log"
 	note "tsan: FAIL (a race, a failed test, a skip or a build error)"
