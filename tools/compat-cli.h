@@ -77,9 +77,11 @@ long ccli_stream(char **args, int n, const struct ccli_pool *pool,
 /*
  * --threads N. The default is the number of online CPUs, at most
  * CCLI_THREADS_MAX: reading and analysing a host is CPU work on a warm
- * page cache, so more threads than CPUs only take turns; and one thread
- * hands every host to the pool in order, so past a few readers they would
- * wait for it (BENCHMARKS.md). --threads accepts up to CCLI_THREADS_LIMIT.
+ * page cache, so more threads than CPUs only take turns. The cap bounds
+ * memory on big machines (each thread adds ~3.5 MiB: its jobs in flight
+ * and its heap); the pool's serial part (0.2-0.4 us of a host's ~15)
+ * would allow more, but only 2 CPUs were measured (BENCHMARKS.md).
+ * --threads accepts up to CCLI_THREADS_LIMIT.
  */
 #define CCLI_THREADS_MAX 8
 #define CCLI_THREADS_LIMIT 64

@@ -31,8 +31,8 @@
  * Inputs a job holds: enough that a job's locking is noise (a host takes
  * ~15 us). Jobs in flight: 4 a thread, ~1 ms of work, so that the readers
  * still have work while the calling thread waits to be scheduled on a
- * busy machine; ~10 KiB a host in flight, so ~0.6 MiB a thread
- * (BENCHMARKS.md has the peak RSS for 1 to 8 threads).
+ * busy machine; ~10 KiB a host in flight, ~0.6 MiB a thread, and with
+ * its heap ~3.5 MiB (BENCHMARKS.md: peak RSS for 1 to 8 threads).
  */
 #define JOB_ITEMS 16
 #define RING_JOBS(threads) (4 * (threads))
