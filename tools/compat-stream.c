@@ -84,8 +84,8 @@ struct stream {
 	struct producer prod;
 	struct job *ring;
 	size_t ring_n;
-	/* Job sequence numbers: filled < produced, claimed (next to claim),
-	 * consumed (next to hand over); each job is ring[seq % ring_n]. */
+	/* Job sequence numbers, consumed <= claim_next <= produced: the next
+	 * to hand over, to read, to fill; job seq is ring[seq % ring_n]. */
 	size_t produced, claim_next, consumed;
 	bool stop;
 	unsigned int idle;	/* readers waiting for a job */
@@ -186,12 +186,9 @@ static void read_job(struct stream *st, struct job *j)
 /* The oldest job not yet claimed, claimed; NULL when there is none. */
 static struct job *claim(struct stream *st)
 {
-	struct job *j;
-
 	if (st->claim_next == st->produced)
 		return NULL;
-	j = &st->ring[st->claim_next++ % st->ring_n];
-	return j;
+	return &st->ring[st->claim_next++ % st->ring_n];
 }
 
 static void *worker(void *opaque)
