@@ -2,9 +2,10 @@
 /*
  * gaps.c - the gap finder: every aligned window of a space that a new
  * structure could occupy, ranked by how safe it is. Computed on demand from
- * the owner bytes in linear passes over the space (nearest hazard to the
- * left, to the right, and the next byte that disqualifies a window), then
- * one sort by a total order, so the answer is deterministic.
+ * the map's runs in one pass (a window lies in a stretch of usable runs,
+ * and the nearest hazards of all the windows of a stretch are the last
+ * hazard before it and the first after it), then one sort by a total
+ * order, so the answer is deterministic.
  *
  * Hazards are the bytes whose contents or purpose we cannot vouch for:
  * non-zero unclaimed bytes (suspected hidden registers), orphans (unlinked
@@ -115,20 +116,126 @@ PCL_EXPORT int pcl_gaps_validate(int space, uint32_t size, uint32_t align,
 	return check_args(space, size, &align, &lo, &hi, err);
 }
 
+/* What one pcl_map_gaps() call looks for, and the windows found so far. */
+struct gap_scan {
+	const uint8_t *own;
+	const struct pcl_map_run *runs;
+	size_t nruns;
+	uint32_t lo, hi, size, align;
+	struct pcl_gap *out;
+	size_t n;
+};
+
+static uint32_t run_end(const struct pcl_map_run *r)
+{
+	return (uint32_t)r->start + r->length;
+}
+
+/*
+ * Window at @i of the stretch of usable runs @k.. : its nearest hazards
+ * are @left (the last hazard byte before the stretch) and @right (the
+ * first after it), -1 for none; a tie goes to the left one. @free_end is
+ * where the advertised-free runs from run @k on end (@k not free: 0).
+ */
+static void add_window(struct gap_scan *s, const struct pcl_map_run *run,
+		       uint32_t i, uint32_t free_end, int32_t left,
+		       int32_t right)
+{
+	struct pcl_gap *g = &s->out[s->n++];
+
+	g->offset = i;
+	g->length = s->size;
+	g->distance = -1;
+	g->hazard = -1;
+	g->hazard_owner = -1;
+	g->free_range = -1;
+	if (left >= 0) {
+		g->distance = (int32_t)i - 1 - left;
+		g->hazard = left;
+	}
+	if (right >= 0 && (g->distance < 0 ||
+			   right - (int32_t)(i + s->size) < g->distance)) {
+		g->distance = right - (int32_t)(i + s->size);
+		g->hazard = right;
+	}
+	if (g->hazard >= 0)
+		g->hazard_owner = s->own[g->hazard];
+	if (free_end >= i + s->size) {
+		g->klass = PCL_GAP_ADVERTISED;
+		g->free_range = run->detail;
+	} else if (g->distance < 0 || g->distance >= PCL_GAP_MARGIN) {
+		g->klass = PCL_GAP_CLEAR;
+	} else {
+		g->klass = PCL_GAP_NEAR;
+	}
+}
+
+/* The windows of the stretch of usable runs [@k, @j), in offset order. */
+static void stretch_windows(struct gap_scan *s, size_t k, size_t j,
+			    int32_t left, int32_t right)
+{
+	const struct pcl_map_run *runs = s->runs;
+	uint32_t a = runs[k].start > s->lo ? runs[k].start : s->lo;
+	uint32_t b = run_end(&runs[j - 1]) < s->hi ? run_end(&runs[j - 1]) : s->hi;
+	uint32_t i = (a + s->align - 1) & ~(s->align - 1), free_end = 0;
+	size_t fk = k; /* the run that ends the advertised-free stretch */
+
+	for (; i + s->size <= b; i += s->align) {
+		while (run_end(&runs[k]) <= i)
+			k++;
+		if (runs[k].owner == PCL_OWNER_FREE && run_end(&runs[k]) > free_end) {
+			/* A new stretch of advertised-free runs: find its end. */
+			for (fk = k; fk + 1 < j && runs[fk + 1].owner == PCL_OWNER_FREE;)
+				fk++;
+			free_end = run_end(&runs[fk]);
+		}
+		add_window(s, &runs[k], i,
+			   runs[k].owner == PCL_OWNER_FREE ? free_end : 0,
+			   left, right);
+	}
+}
+
+/* Every window of the space, in offset order, into @s->out. */
+static void scan_runs(struct gap_scan *s, size_t k)
+{
+	const struct pcl_map_run *runs = s->runs;
+	size_t hz = k, j;
+	int32_t left = -1, right;
+
+	while (k < s->nruns && runs[k].start < s->hi) {
+		if (!is_usable(runs[k].owner)) {
+			if (is_hazard(runs[k].owner))
+				left = (int32_t)(run_end(&runs[k]) < s->hi ?
+						 run_end(&runs[k]) : s->hi) - 1;
+			k++;
+			continue;
+		}
+		for (j = k; j < s->nruns && runs[j].start < s->hi &&
+			    is_usable(runs[j].owner);)
+			j++;
+		/* The first hazard after the stretch, found once per run. */
+		if (hz < j)
+			hz = j;
+		while (hz < s->nruns && runs[hz].start < s->hi &&
+		       !is_hazard(runs[hz].owner))
+			hz++;
+		right = hz < s->nruns && runs[hz].start < s->hi ?
+				(int32_t)runs[hz].start : -1;
+		stretch_windows(s, k, j, left, right);
+		k = j;
+	}
+}
+
 PCL_EXPORT int pcl_map_gaps(const struct pcl_map *map, int space,
 			    uint32_t size, uint32_t align,
 			    struct pcl_gap **gaps, size_t *count,
 			    struct pcl_error *err)
 {
-	int16_t prev_h[PCL_CFG_SIZE]; /* nearest hazard at or before i, or -1 */
-	int16_t next_h[PCL_CFG_SIZE]; /* nearest hazard at or after i, or -1 */
-	uint16_t next_bad[PCL_CFG_SIZE + 1]; /* first unusable byte >= i */
-	uint16_t next_nf[PCL_CFG_SIZE + 1];  /* first non-FREE byte >= i */
-	const uint8_t *own = map->owner;
-	struct pcl_gap *out, *ranked;
-	uint32_t lo = 0, hi = 0, i, off;
-	size_t n = 0;
-	int16_t h;
+	struct gap_scan s = { .own = map->owner, .runs = map->runs,
+			      .nruns = map->nruns };
+	struct pcl_gap *ranked;
+	uint32_t off;
+	size_t most;
 	int r;
 
 	if (!gaps || !count)
@@ -136,86 +243,36 @@ PCL_EXPORT int pcl_map_gaps(const struct pcl_map *map, int space,
 				     "invalid arguments");
 	*gaps = NULL;
 	*count = 0;
-	r = check_args(space, size, &align, &lo, &hi, err);
+	r = check_args(space, size, &align, &s.lo, &s.hi, err);
 	if (r)
 		return r;
-
-	for (h = -1, i = lo; i < hi; i++) {
-		if (is_hazard(own[i]))
-			h = (int16_t)i;
-		prev_h[i] = h;
-	}
-	next_bad[hi] = (uint16_t)hi;
-	next_nf[hi] = (uint16_t)hi;
-	for (h = -1, i = hi; i-- > lo;) {
-		if (is_hazard(own[i]))
-			h = (int16_t)i;
-		next_h[i] = h;
-		next_bad[i] = is_usable(own[i]) ? next_bad[i + 1] : (uint16_t)i;
-		next_nf[i] = own[i] == PCL_OWNER_FREE ? next_nf[i + 1]
-						      : (uint16_t)i;
-	}
+	s.size = size;
+	s.align = align;
 
 	/* Windows start at multiples of @align (absolute offsets). */
-	off = (lo + align - 1) & ~(align - 1);
-	for (i = off; i + size <= hi; i += align)
-		if (next_bad[i] >= i + size)
-			n++;
-	if (!n)
+	off = (s.lo + align - 1) & ~(align - 1);
+	if (off + size > s.hi)
 		return 0;
-	out = calloc(n, sizeof(*out));
-	ranked = malloc(n * sizeof(*ranked));
-	if (!out || !ranked) {
-		free(out);
-		free(ranked);
+	most = (s.hi - size - off) / align + 1;
+	s.out = malloc(most * sizeof(*s.out));
+	if (!s.out)
+		return pcl_set_error(err, -ENOMEM, "", 0, 0, -1,
+				     "out of memory");
+	scan_runs(&s, (size_t)(pcl_map_run_at(map, s.lo) - map->runs));
+	if (!s.n) {
+		free(s.out);
+		return 0;
+	}
+	ranked = malloc(s.n * sizeof(*ranked));
+	if (!ranked) {
+		free(s.out);
 		return pcl_set_error(err, -ENOMEM, "", 0, 0, -1,
 				     "out of memory");
 	}
-
-	n = 0;
-	for (i = off; i + size <= hi; i += align) {
-		struct pcl_gap *g;
-		int32_t left, right;
-
-		if (next_bad[i] < i + size)
-			continue;
-		g = &out[n++];
-		g->offset = i;
-		g->length = size;
-		g->distance = -1;
-		g->hazard = -1;
-		g->hazard_owner = -1;
-		g->free_range = -1;
-		/* No byte of the window is a hazard: look just outside it. */
-		left = i > lo ? prev_h[i - 1] : -1;
-		right = i + size < hi ? next_h[i + size] : -1;
-		if (left >= 0) {
-			g->distance = (int32_t)i - 1 - left;
-			g->hazard = left;
-		}
-		if (right >= 0 &&
-		    (g->distance < 0 ||
-		     right - (int32_t)(i + size) < g->distance)) {
-			g->distance = right - (int32_t)(i + size);
-			g->hazard = right;
-		}
-		if (g->hazard >= 0)
-			g->hazard_owner = own[g->hazard];
-		if (next_nf[i] >= i + size) {
-			const struct pcl_map_run *run = pcl_map_run_at(map, i);
-
-			g->klass = PCL_GAP_ADVERTISED;
-			g->free_range = run ? run->detail : -1;
-		} else if (g->distance < 0 || g->distance >= PCL_GAP_MARGIN) {
-			g->klass = PCL_GAP_CLEAR;
-		} else {
-			g->klass = PCL_GAP_NEAR;
-		}
-	}
-	rank_gaps(out, n, ranked);
-	free(out);
+	rank_gaps(s.out, s.n, ranked);
+	free(s.out);
 	*gaps = ranked;
-	*count = n;
+	*count = s.n;
 	return 0;
 }
 
