@@ -32,6 +32,13 @@ struct pcl_map_finding {
 
 #define PCL_MAP_MSG_SIZE 192
 
+/*
+ * Bytes per entry of a map's run index: a lookup scans at most this many
+ * runs, where a binary search of a fragmented map's runs took ten steps
+ * (fuzz_walk asks for every byte's run).
+ */
+#define PCL_MAP_INDEX_STEP 16
+
 struct pcl_map {
 	const struct pcl_walk *walk;
 	struct pcl_map_run *runs;    /* tile 0..4095 in order */
@@ -44,6 +51,9 @@ struct pcl_map {
 	char (*msgs)[PCL_MAP_MSG_SIZE]; /* message i, written on first use */
 	void (*release)(void *);     /* frees what the map was handed */
 	void *release_arg;
+	/* The run holding byte PCL_MAP_INDEX_STEP * i: where pcl_map_run_at()
+	 * starts. */
+	uint16_t run_index[PCL_CFG_SIZE / PCL_MAP_INDEX_STEP];
 	/* Last: pcl_map_new() zeroes the fields above it and fills this. */
 	uint8_t owner[PCL_CFG_SIZE]; /* enum pcl_owner per byte */
 };
@@ -59,7 +69,7 @@ void pcl_map_adopt(struct pcl_map *map, void (*fn)(void *), void *arg);
  */
 struct pcl_map *pcl_map_merge(const struct pcl_map *const *maps, size_t n);
 
-/* The run holding @offset (binary search), or NULL past the end. */
+/* The run holding @offset (from the run index), or NULL past the end. */
 const struct pcl_map_run *pcl_map_run_at(const struct pcl_map *map,
 					 uint32_t offset);
 

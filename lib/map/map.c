@@ -394,7 +394,7 @@ static int make_runs(struct pcl_map *map, const uint16_t *det)
 	if (!map->runs)
 		return -ENOMEM;
 	while (i < PCL_CFG_SIZE) {
-		uint32_t end = space_end(i), j = i + 1;
+		uint32_t end = space_end(i), j = i + 1, b;
 		uint8_t o = owner[i];
 		bool detailed = has_detail(o);
 		uint16_t d = detailed ? det[i] : 0;
@@ -423,6 +423,10 @@ static int make_runs(struct pcl_map *map, const uint16_t *det)
 		run->owner = o;
 		run->space = (uint8_t)pcl_space_of(i);
 		run->detail = d;
+		/* The index entries of the steps that start in this run. */
+		for (b = (i + PCL_MAP_INDEX_STEP - 1) / PCL_MAP_INDEX_STEP;
+		     b * PCL_MAP_INDEX_STEP < j; b++)
+			map->run_index[b] = (uint16_t)(map->nruns - 1);
 		i = j;
 	}
 	return 0;
@@ -599,21 +603,15 @@ PCL_EXPORT const uint8_t *pcl_map_owners(const struct pcl_map *map)
 const struct pcl_map_run *pcl_map_run_at(const struct pcl_map *map,
 					 uint32_t offset)
 {
-	size_t lo = 0, hi = map->nruns;
+	size_t k;
 
-	/* Runs tile 0..4095 in order: binary search for the one holding it. */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const struct pcl_map_run *run = &map->runs[mid];
-
-		if (offset < run->start)
-			hi = mid;
-		else if (offset >= (uint32_t)run->start + run->length)
-			lo = mid + 1;
-		else
-			return run;
-	}
-	return NULL;
+	if (offset >= PCL_CFG_SIZE)
+		return NULL;
+	/* Runs tile 0..4095 in order: from the index entry, scan forward. */
+	k = map->run_index[offset / PCL_MAP_INDEX_STEP];
+	while (offset >= (uint32_t)map->runs[k].start + map->runs[k].length)
+		k++;
+	return &map->runs[k];
 }
 
 PCL_EXPORT int pcl_map_owner(const struct pcl_map *map, uint32_t offset,
