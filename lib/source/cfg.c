@@ -196,6 +196,7 @@ void pcl_cfg_finish(struct pcl_cfg *cfg)
 		}
 	}
 	cfg->size = (last + 63) & ~63u;
+	cfg->read_end = last;
 
 	/* Length of the fully read prefix, for pcl_cfg_is_read()'s fast path. */
 	cfg->read_prefix = 0;
@@ -286,9 +287,12 @@ PCL_EXPORT bool pcl_cfg_is_read(const struct pcl_cfg *cfg, uint32_t offset,
 		return false;
 	end = offset + len;
 	/* Every source reads a prefix (64, 256 or 4096 bytes); the walker asks
-	 * this for every header it looks at, so answer that case at once. */
+	 * this for every header it looks at, so answer that case at once, and
+	 * the bytes past what was read as fast. */
 	if (end <= cfg->read_prefix)
 		return true;
+	if (len && end > cfg->read_end)
+		return false;
 	while (offset < end && (offset & 7))
 		if (!byte_read(cfg, offset++))
 			return false;

@@ -30,6 +30,7 @@ struct pcl_cfg {
 	uint32_t line;
 	uint32_t size;
 	uint32_t read_prefix; /* bytes [0, read_prefix) all read: the fast path */
+	uint32_t read_end;    /* no byte at or past it was read: the other one */
 	char slot[PCL_SLOT_MAX];
 	char pf_slot[PCL_SLOT_MAX];
 	char source[]; /* NUL-terminated */
