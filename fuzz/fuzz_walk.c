@@ -112,9 +112,11 @@ static void check_map(const struct pcl_cfg *cfg, const struct pcl_walk *w,
  * The pipeline's properties (tests/lib/props.h) on a plan of this input:
  * check accepts it, a guest walking its synthesized view finds it, gaps
  * ranks its gap-rule window first, and planning what vfio-pci would show
- * of the input gives the same guest view.
+ * of the input gives the same guest view. @hazards: this input's
+ * pcl_hazard_map_new(@cfg, NULL), which gaps ranks.
  */
-static void check_props(const struct pcl_cfg *cfg, const struct pcl_layout *l)
+static void check_props(const struct pcl_cfg *cfg, const struct pcl_layout *l,
+			const struct pcl_map *hazards)
 {
 	struct pcl_layout *p = NULL;
 	char msg[512];
@@ -133,7 +135,7 @@ static void check_props(const struct pcl_cfg *cfg, const struct pcl_layout *l)
 	/* prop_iommu's plan is this one (same IOMMU values; the DSN too). */
 	rp = prop_plan(cfg, true, 0, &p);
 	if (rp == 0) {
-		PROP(prop_gaps_first(cfg, p, msg, sizeof(msg)));
+		PROP(prop_gaps_first(cfg, p, hazards, msg, sizeof(msg)));
 		PROP(prop_check_accepts_plan(cfg, p, msg, sizeof(msg)));
 	}
 	PROP(prop_vfio_view(cfg, rp, p, true, 0, msg, sizeof(msg)));
@@ -234,7 +236,7 @@ static void check_plan(struct pcl_ctx *ctx, const struct pcl_cfg *cfg,
 			}
 		}
 	}
-	check_props(cfg, l);
+	check_props(cfg, l, m);
 out:
 	pcl_layout_free(l);
 	pcl_diag_free(diag);

@@ -217,20 +217,21 @@ static bool placed_by_ranking(const struct pcl_layout_entry *e)
 }
 
 int prop_gaps_first(const struct pcl_cfg *cfg, const struct pcl_layout *l,
-		    char *msg, size_t size)
+		    const struct pcl_map *hazards, char *msg, size_t size)
 {
 	const struct pcl_layout_entry *e = pcl_layout_find_virtual(l, PCL_GEN_PASID);
-	struct pcl_map *m;
+	struct pcl_map *own = NULL;
 	struct pcl_gap *g = NULL;
 	size_t n = 0;
 	int ret;
 
 	if (!e || !placed_by_ranking(e))
 		return PROP_NA;
-	m = pcl_hazard_map_new(cfg, NULL);
-	if (!m || pcl_map_gaps(m, PCL_SPACE_EXTENDED, e->length, 4, &g, &n,
-			       NULL) < 0) {
-		pcl_map_free(m);
+	if (!hazards)
+		hazards = own = pcl_hazard_map_new(cfg, NULL);
+	if (!hazards || pcl_map_gaps(hazards, PCL_SPACE_EXTENDED, e->length, 4,
+				     &g, &n, NULL) < 0) {
+		pcl_map_free(own);
 		return fails(msg, size, "gaps could not run");
 	}
 	if (!n)
@@ -244,14 +245,17 @@ int prop_gaps_first(const struct pcl_cfg *cfg, const struct pcl_layout *l,
 	else
 		ret = PROP_HOLDS;
 	free(g);
-	pcl_map_free(m);
+	pcl_map_free(own);
 	return ret;
 }
 
 /*
- * The guest views of layout @a on @cfg and of @b on @view: the same image
- * and the same rule for every byte (the engine a VMM builds does not
- * depend on how it read the device).
+ * The guest views of layout @a on @cfg and of @b on @view: the same plan
+ * (fingerprint) and the same image and rule for every byte (the engine a
+ * VMM builds does not depend on how it read the device). pcl_guest_build()
+ * names the layout each view realizes by its fingerprint: @a's is
+ * computed here and must be the one @ga carries, and @gb's (the
+ * fingerprint of @b) must be the same.
  */
 static int same_guest(const struct pcl_layout *a, const struct pcl_cfg *cfg,
 		      const struct pcl_layout *b, const struct pcl_cfg *view,
@@ -261,25 +265,44 @@ static int same_guest(const struct pcl_layout *a, const struct pcl_cfg *cfg,
 				       .flags = PCL_GUEST_OPT_PF_SERIAL };
 	struct pcl_guest *ga = NULL, *gb = NULL;
 	struct pcl_error err = { 0 };
+	char fa[PCL_FINGERPRINT_SIZE];
+	const uint8_t *ia, *ib;
 	int ret = PROP_HOLDS;
 
+	if (pcl_layout_fingerprint(a, fa)) {
+		ret = fails(msg, size, "cannot fingerprint the plan");
+		goto out;
+	}
 	if (pcl_guest_build(pcl_cfg_ctx(cfg), a, cfg, &o, &ga, &err) < 0 ||
 	    pcl_guest_build(pcl_cfg_ctx(view), b, view, &o, &gb, &err) < 0) {
 		ret = fails(msg, size, "synth cannot build the plan: %s",
 			    err.message);
 		goto out;
 	}
+	if (strcmp(pcl_guest_fingerprint(ga), fa)) {
+		ret = fails(msg, size,
+			    "synth's view of the plan (%s) carries the fingerprint %s",
+			    fa, pcl_guest_fingerprint(ga));
+		goto out;
+	}
+	if (strcmp(pcl_guest_fingerprint(gb), fa)) {
+		ret = fails(msg, size,
+			    "the plan of the device read in full (%s) differs from the plan of its vfio-pci view (%s)",
+			    fa, pcl_guest_fingerprint(gb));
+		goto out;
+	}
+	ia = pcl_guest_image(ga);
+	ib = pcl_guest_image(gb);
 	for (uint32_t i = 0; i < PCL_CFG_SIZE && !ret; i++) {
 		struct pcl_guest_rule ra, rb;
 
 		pcl_guest_rule(ga, i, &ra);
 		pcl_guest_rule(gb, i, &rb);
-		if (pcl_guest_image(ga)[i] != pcl_guest_image(gb)[i] ||
-		    memcmp(&ra, &rb, sizeof(ra)))
+		if (ia[i] != ib[i] || memcmp(&ra, &rb, sizeof(ra)))
 			ret = fails(msg, size,
 				    "synth differs at 0x%03x: read in full %02x (source %u, write mask %02x), as vfio-pci shows it %02x (source %u, write mask %02x)",
-				    i, pcl_guest_image(ga)[i], ra.source, ra.wmask,
-				    pcl_guest_image(gb)[i], rb.source, rb.wmask);
+				    i, ia[i], ra.source, ra.wmask, ib[i],
+				    rb.source, rb.wmask);
 	}
 out:
 	pcl_guest_free(ga);
@@ -294,7 +317,6 @@ int prop_vfio_view(const struct pcl_cfg *cfg, int ra,
 	struct pcl_walk *w = pcl_walk_new(cfg);
 	struct pcl_cfg *view = NULL;
 	struct pcl_layout *b = NULL;
-	char fa[PCL_FINGERPRINT_SIZE], fb[PCL_FINGERPRINT_SIZE];
 	bool changed = false;
 	int rb, ret = PROP_NA;
 
@@ -306,12 +328,6 @@ int prop_vfio_view(const struct pcl_cfg *cfg, int ra,
 			    "planned in full: %d; as vfio-pci shows it: %d", ra, rb);
 	else if (ra)
 		ret = PROP_HOLDS; /* refused alike */
-	else if (pcl_layout_fingerprint(a, fa) || pcl_layout_fingerprint(b, fb))
-		ret = fails(msg, size, "cannot fingerprint the plans");
-	else if (strcmp(fa, fb))
-		ret = fails(msg, size,
-			    "the plan of the device read in full (%s) differs from the plan of its vfio-pci view (%s)",
-			    fa, fb);
 	else
 		ret = same_guest(a, cfg, b, view, msg, size);
 out:

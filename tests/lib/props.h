@@ -45,9 +45,10 @@ int prop_synth_walks_to_plan(const struct pcl_cfg *cfg,
  * place are linked in the device's order, as vfio-pci and QEMU show them. */
 int prop_device_link_order(const struct pcl_cfg *cfg,
 			   const struct pcl_layout *l, char *msg, size_t size);
-/* @l: a plan of @cfg with a virtual PASID. */
+/* @l: a plan of @cfg with a virtual PASID; @hazards: the caller's
+ * pcl_hazard_map_new(@cfg, NULL), or NULL to build it here. */
 int prop_gaps_first(const struct pcl_cfg *cfg, const struct pcl_layout *l,
-		    char *msg, size_t size);
+		    const struct pcl_map *hazards, char *msg, size_t size);
 /* @ra, @a: prop_plan(@cfg, @pasid, @allow)'s result and layout (the
  * caller's plan of the device read in full, planned once for every
  * property). */
