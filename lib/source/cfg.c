@@ -232,6 +232,13 @@ void pcl_cfg_finish(struct pcl_cfg *cfg)
 	}
 }
 
+void pcl_cfg_read_extent(const struct pcl_cfg *cfg, uint32_t *prefix,
+			 uint32_t *end)
+{
+	*prefix = cfg->read_prefix;
+	*end = cfg->read_end;
+}
+
 void pcl_cfg_set_vf_ids(struct pcl_cfg *cfg, uint16_t vendor, uint16_t device)
 {
 	cfg->id.is_vf = 1;

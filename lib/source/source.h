@@ -2,7 +2,7 @@
 /*
  * source.h - private to lib/source: the layout of struct pcl_cfg and the
  * helpers the readers (dump.c, sysfs.c) use to fill one before it is handed
- * out. Once returned to a caller a cfg is never modified again, except by
+ * out, and the read map's extent (lib/walk). Once returned to a caller a cfg is never modified again, except by
  * pcl_cfg_set_vf().
  */
 #ifndef PCL_SOURCE_H
@@ -48,6 +48,14 @@ void pcl_cfg_mark_read(struct pcl_cfg *cfg, uint32_t off, uint32_t len);
  * BAR sizes) record it afterwards.
  */
 void pcl_cfg_finish(struct pcl_cfg *cfg);
+
+/*
+ * The read map's extent: every byte below *@prefix was read, none at or
+ * past *@end was (lib/walk's vfio-pci view keeps the prefix, and differs
+ * from the device when read bytes lie past it).
+ */
+void pcl_cfg_read_extent(const struct pcl_cfg *cfg, uint32_t *prefix,
+			 uint32_t *end);
 
 /* Record the identity the kernel gives a VF (see struct pcl_identity). */
 void pcl_cfg_set_vf_ids(struct pcl_cfg *cfg, uint16_t vendor, uint16_t device);

@@ -24,24 +24,7 @@
  * into the header) the kernel's own bounded loop can differ.
  */
 #include "internal.h"
-
-/* The extent that was read from 0 on: what a config region returns. */
-static uint32_t read_prefix(const struct pcl_cfg *cfg)
-{
-	uint32_t lo = 0, hi = pcl_cfg_size(cfg);
-
-	if (pcl_cfg_is_read(cfg, 0, hi))
-		return hi;
-	while (lo + 1 < hi) { /* first unread byte in (lo, hi] */
-		uint32_t mid = lo + (hi - lo) / 2;
-
-		if (pcl_cfg_is_read(cfg, 0, mid))
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return lo;
-}
+#include "source/source.h"
 
 /* vfio_cap_init(): unlink what the kernel hides from the standard chain. */
 static bool unlink_std(const struct pcl_walk *w, uint8_t *d)
@@ -135,14 +118,15 @@ PCL_EXPORT int pcl_walk_vfio_view(const struct pcl_walk *walk,
 	const struct pcl_cfg *cfg;
 	struct pcl_identity id;
 	uint8_t d[PCL_CFG_SIZE];
-	uint32_t len;
+	uint32_t len, end;
 	bool ch = false;
 
 	if (!walk || !view)
 		return -EINVAL;
 	*view = NULL;
 	cfg = pcl_walk_cfg(walk);
-	len = read_prefix(cfg);
+	/* What a config region returns: the part read from 0 on. */
+	pcl_cfg_read_extent(cfg, &len, &end);
 	if (len < PCL_STD_HEADER_SIZE)
 		return -EINVAL; /* no header: nothing a VMM could read */
 	memcpy(d, pcl_cfg_data(cfg), PCL_CFG_SIZE);
@@ -150,7 +134,8 @@ PCL_EXPORT int pcl_walk_vfio_view(const struct pcl_walk *walk,
 	ch |= unlink_std(walk, d);
 	if (len > PCL_EXT_CAP_START)
 		ch |= unlink_ext(walk, d);
-	ch |= len != pcl_cfg_size(cfg);
+	/* Bytes read past the prefix are not in the view. */
+	ch |= end != len;
 	*view = pcl_cfg_new(pcl_cfg_ctx(cfg), d, len, pcl_cfg_source(cfg));
 	if (!*view)
 		return -errno;
