@@ -32,13 +32,6 @@ struct pcl_map_finding {
 
 #define PCL_MAP_MSG_SIZE 192
 
-/*
- * Bytes per entry of a map's run index: a lookup scans at most this many
- * runs, where a binary search of a fragmented map's runs took ten steps
- * (fuzz_walk asks for every byte's run).
- */
-#define PCL_MAP_INDEX_STEP 16
-
 struct pcl_map {
 	const struct pcl_walk *walk;
 	struct pcl_map_run *runs;    /* tile 0..4095 in order */
@@ -51,11 +44,14 @@ struct pcl_map {
 	char (*msgs)[PCL_MAP_MSG_SIZE]; /* message i, written on first use */
 	void (*release)(void *);     /* frees what the map was handed */
 	void *release_arg;
-	/* The run holding byte PCL_MAP_INDEX_STEP * i: where pcl_map_run_at()
-	 * starts. */
-	uint16_t run_index[PCL_CFG_SIZE / PCL_MAP_INDEX_STEP];
-	/* Last: pcl_map_new() zeroes the fields above it and fills this. */
+	/* Last: pcl_map_new() zeroes the fields above them and fills these. */
 	uint8_t owner[PCL_CFG_SIZE]; /* enum pcl_owner per byte */
+	/*
+	 * The index of the run holding each byte, so that pcl_map_run_at() is
+	 * one load: fuzz_walk asks for the run of every byte of every map,
+	 * and a binary search of a fragmented map's runs took ten steps.
+	 */
+	uint16_t run_of[PCL_CFG_SIZE];
 };
 
 /* Free @arg with @fn when the map is freed (once; NULL @fn: nothing). */
@@ -69,7 +65,7 @@ void pcl_map_adopt(struct pcl_map *map, void (*fn)(void *), void *arg);
  */
 struct pcl_map *pcl_map_merge(const struct pcl_map *const *maps, size_t n);
 
-/* The run holding @offset (from the run index), or NULL past the end. */
+/* The run holding @offset, or NULL past the end. */
 const struct pcl_map_run *pcl_map_run_at(const struct pcl_map *map,
 					 uint32_t offset);
 

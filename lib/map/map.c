@@ -9,7 +9,8 @@
  * and are accepted only over bytes classified zero. The detail of a claim
  * (which capability, which range) lives in a scratch array on the stack
  * while building and only in the run list afterwards, so a map costs 4 KiB
- * of owner bytes plus its runs, and nothing per byte is ever allocated.
+ * of owner bytes, 8 KiB of run indexes (each byte's run) and its runs,
+ * and nothing per byte is ever allocated.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -394,7 +395,7 @@ static int make_runs(struct pcl_map *map, const uint16_t *det)
 	if (!map->runs)
 		return -ENOMEM;
 	while (i < PCL_CFG_SIZE) {
-		uint32_t end = space_end(i), j = i + 1, b;
+		uint32_t end = space_end(i), j = i + 1;
 		uint8_t o = owner[i];
 		bool detailed = has_detail(o);
 		uint16_t d = detailed ? det[i] : 0;
@@ -423,11 +424,8 @@ static int make_runs(struct pcl_map *map, const uint16_t *det)
 		run->owner = o;
 		run->space = (uint8_t)pcl_space_of(i);
 		run->detail = d;
-		/* The index entries of the steps that start in this run. */
-		for (b = (i + PCL_MAP_INDEX_STEP - 1) / PCL_MAP_INDEX_STEP;
-		     b * PCL_MAP_INDEX_STEP < j; b++)
-			map->run_index[b] = (uint16_t)(map->nruns - 1);
-		i = j;
+		for (; i < j; i++)
+			map->run_of[i] = (uint16_t)(map->nruns - 1);
 	}
 	return 0;
 }
@@ -603,15 +601,7 @@ PCL_EXPORT const uint8_t *pcl_map_owners(const struct pcl_map *map)
 const struct pcl_map_run *pcl_map_run_at(const struct pcl_map *map,
 					 uint32_t offset)
 {
-	size_t k;
-
-	if (offset >= PCL_CFG_SIZE)
-		return NULL;
-	/* Runs tile 0..4095 in order: from the index entry, scan forward. */
-	k = map->run_index[offset / PCL_MAP_INDEX_STEP];
-	while (offset >= (uint32_t)map->runs[k].start + map->runs[k].length)
-		k++;
-	return &map->runs[k];
+	return offset < PCL_CFG_SIZE ? &map->runs[map->run_of[offset]] : NULL;
 }
 
 PCL_EXPORT int pcl_map_owner(const struct pcl_map *map, uint32_t offset,
