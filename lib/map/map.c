@@ -190,6 +190,14 @@ static uint64_t load64(const uint8_t *p)
 	return v;
 }
 
+static uint32_t load32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
 #define BYTES8(b) (0x0101010101010101ull * (uint8_t)(b))
 
 /* Whether any of the eight bytes of @v is UNCLAIMED (0xff). */
@@ -380,10 +388,25 @@ static bool has_detail(uint8_t owner)
 	       owner == PCL_OWNER_RESERVED || owner == PCL_OWNER_FREE;
 }
 
+#define DETAILS4(d) (0x0001000100010001ull * (uint16_t)(d))
+
+/* Bytes [@i, @j) are in run @k: four at a time where they can be. */
+static void mark_run(uint16_t *run_of, uint32_t i, uint32_t j, uint16_t k)
+{
+	uint64_t four = DETAILS4(k);
+
+	for (; i < j && (i & 3); i++)
+		run_of[i] = k;
+	for (; i + 4 <= j; i += 4)
+		memcpy(&run_of[i], &four, sizeof(four));
+	for (; i < j; i++)
+		run_of[i] = k;
+}
+
 /*
  * Runs break at owner or detail changes and at 0x100. Owners without a
  * detail are compared eight bytes at a time: long unclaimed stretches are
- * the common case.
+ * the common case; a capability's bytes and details four at a time.
  */
 static int make_runs(struct pcl_map *map, const uint16_t *det)
 {
@@ -406,6 +429,11 @@ static int make_runs(struct pcl_map *map, const uint16_t *det)
 				j++;
 			while (j + 8 <= end && load64(owner + j) == BYTES8(o))
 				j += 8;
+		} else {
+			while (j + 4 <= end &&
+			       load32(owner + j) == (uint32_t)BYTES8(o) &&
+			       load64((const uint8_t *)(det + j)) == DETAILS4(d))
+				j += 4;
 		}
 		while (j < end && owner[j] == o && (!detailed || det[j] == d))
 			j++;
@@ -424,8 +452,8 @@ static int make_runs(struct pcl_map *map, const uint16_t *det)
 		run->owner = o;
 		run->space = (uint8_t)pcl_space_of(i);
 		run->detail = d;
-		for (; i < j; i++)
-			map->run_of[i] = (uint16_t)(map->nruns - 1);
+		mark_run(map->run_of, i, j, (uint16_t)(map->nruns - 1));
+		i = j;
 	}
 	return 0;
 }
