@@ -122,9 +122,12 @@ struct gap_scan {
 	const struct pcl_map_run *runs;
 	size_t nruns;
 	uint32_t lo, hi, size, align;
+	uint32_t only; /* the one window wanted (pcl_map_gap_at()), or ALL */
 	struct pcl_gap *out;
 	size_t n;
 };
+
+#define ALL UINT32_MAX
 
 static uint32_t run_end(const struct pcl_map_run *r)
 {
@@ -180,6 +183,11 @@ static void stretch_windows(struct gap_scan *s, size_t k, size_t j,
 	uint32_t i = (a + s->align - 1) & ~(s->align - 1), free_end = 0;
 	size_t fk = k; /* the run that ends the advertised-free stretch */
 
+	if (s->only != ALL) {
+		if (s->only < i || (s->only - i) % s->align)
+			return;
+		i = s->only;
+	}
 	for (; i + s->size <= b; i += s->align) {
 		while (run_end(&runs[k]) <= i)
 			k++;
@@ -192,6 +200,8 @@ static void stretch_windows(struct gap_scan *s, size_t k, size_t j,
 		add_window(s, &runs[k], i,
 			   runs[k].owner == PCL_OWNER_FREE ? free_end : 0,
 			   left, right);
+		if (s->only != ALL)
+			return;
 	}
 }
 
@@ -232,7 +242,7 @@ PCL_EXPORT int pcl_map_gaps(const struct pcl_map *map, int space,
 			    struct pcl_error *err)
 {
 	struct gap_scan s = { .own = map->owner, .runs = map->runs,
-			      .nruns = map->nruns };
+			      .nruns = map->nruns, .only = ALL };
 	struct pcl_gap *ranked;
 	uint32_t off;
 	size_t most;
@@ -274,6 +284,26 @@ PCL_EXPORT int pcl_map_gaps(const struct pcl_map *map, int space,
 	*gaps = ranked;
 	*count = s.n;
 	return 0;
+}
+
+int pcl_map_gap_at(const struct pcl_map *map, int space, uint32_t size,
+		   uint32_t offset, struct pcl_gap *gap)
+{
+	struct gap_scan s = { .own = map->owner, .runs = map->runs,
+			      .nruns = map->nruns, .only = offset, .out = gap };
+	uint32_t align = 4;
+	int r = check_args(space, size, &align, &s.lo, &s.hi, NULL);
+
+	if (r)
+		return r;
+	s.size = size;
+	s.align = align;
+	if (offset < s.lo || offset >= s.hi)
+		return 0;
+	scan_runs(&s, (size_t)(pcl_map_run_at(map, s.lo) - map->runs));
+	if (s.n)
+		gap->rank = 0;
+	return s.n ? 1 : 0;
 }
 
 PCL_EXPORT const char *pcl_gap_reason(const struct pcl_map *map,

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * map-internal.h - the layout of struct pcl_map, shared by the map builder
- * (map.c) and the gap finder (gaps.c), and the two calls later stages make
+ * (map.c) and the gap finder (gaps.c), and the calls later stages make
  * beyond the public API: handing a map what it must free with it (the
- * hazard builder's device view and walk), and merging the maps of a pool.
+ * hazard builder's device view and walk), merging the maps of a pool, and
+ * classifying one window (the planner's QEMU default).
  */
 #ifndef PCL_MAP_INTERNAL_H
 #define PCL_MAP_INTERNAL_H
@@ -64,6 +65,14 @@ void pcl_map_adopt(struct pcl_map *map, void (*fn)(void *), void *arg);
  * is the first map's; it has no ranges and no findings. NULL with errno.
  */
 struct pcl_map *pcl_map_merge(const struct pcl_map *const *maps, size_t n);
+
+/*
+ * The window of @size bytes at @offset of @space as pcl_map_gaps() (with
+ * alignment 4) would list it, into *@gap (rank 0: unranked): 1; 0 when it
+ * is not a candidate; a negative errno for a bad space or size.
+ */
+int pcl_map_gap_at(const struct pcl_map *map, int space, uint32_t size,
+		   uint32_t offset, struct pcl_gap *gap);
 
 /* The run holding @offset, or NULL past the end. */
 const struct pcl_map_run *pcl_map_run_at(const struct pcl_map *map,

@@ -15,6 +15,7 @@
 
 #include <pcilayout/walk.h>
 
+#include "map/map-internal.h"
 #include "plan-internal.h"
 #include "vcap/vcap.h"
 
@@ -37,10 +38,25 @@ struct cascade {
 	struct pstate *st;
 	struct vcap *v;
 	struct tried t;
-	struct pcl_gap *gaps;
+	struct pcl_gap *gaps; /* ranked_gaps() */
 	size_t ngaps;
+	bool gaps_done;
 	char why[256], gr[256], win[768];
 };
+
+/*
+ * The gap finder's ranked windows for this capability, computed when a
+ * rule first needs them: most plans are placed before (by QEMU's default
+ * window, which needs only its own class), so the ranking is skipped.
+ */
+static int ranked_gaps(struct cascade *c)
+{
+	if (c->gaps_done)
+		return 0;
+	c->gaps_done = true;
+	return pcl_map_gaps(c->st->map, PCL_SPACE_EXTENDED, c->v->len, 4,
+			    &c->gaps, &c->ngaps, NULL);
+}
 
 /* A rule: 1 placed, 0 no answer (its sentence in c->t), <0 the plan stops. */
 typedef int (*cascade_rule)(struct cascade *c);
@@ -226,6 +242,7 @@ static int rule_user(struct cascade *c)
 	const struct pcl_plan_request *req = st->req;
 	const struct pcl_layout_entry *e;
 	struct vcap *v = c->v;
+	int r;
 
 	for (size_t i = 0; i < req->n_places; i++) {
 		const struct plan_place *p = &req->places[i];
@@ -259,6 +276,8 @@ static int rule_user(struct cascade *c)
 		pcl_strbuf_add(&c->t.user, "no user placement");
 		return 0;
 	}
+	if ((r = ranked_gaps(c)) < 0)
+		return r;
 	for (size_t i = 0; i < c->ngaps; i++) {
 		const struct pcl_gap *g = &c->gaps[i];
 
@@ -359,7 +378,11 @@ static int rule_quirk(struct cascade *c)
 static int rule_dvsec(struct cascade *c)
 {
 	struct pstate *st = c->st;
+	/* Only a DVSEC's free range can hold the window this rule takes. */
+	int r = describe_free(st, true, NULL) ? ranked_gaps(c) : 0;
 
+	if (r < 0)
+		return r;
 	for (size_t i = 0; i < c->ngaps; i++) {
 		const struct pcl_gap *g = &c->gaps[i];
 
@@ -431,13 +454,17 @@ static int gap_own(struct cascade *c)
 static int gap_qemu(struct cascade *c)
 {
 	uint32_t qa = c->v->g->qemu_at;
+	struct pcl_gap one;
 	const struct pcl_gap *g = NULL;
+	int r;
 
 	if (!qa)
 		return 0;
-	for (size_t i = 0; i < c->ngaps; i++)
-		if (c->gaps[i].offset == qa)
-			g = &c->gaps[i];
+	r = pcl_map_gap_at(c->st->map, PCL_SPACE_EXTENDED, c->v->len, qa, &one);
+	if (r < 0)
+		return r;
+	if (r)
+		g = &one;
 	if (g && g->klass <= PCL_GAP_CLEAR && fits(c, qa)) {
 		snprintf(c->win, sizeof(c->win),
 			 "QEMU's default window 0x%x-0x%x is %s with no hazard (non-zero, orphan, reserved or unread byte) within %d bytes",
@@ -459,6 +486,10 @@ static int gap_qemu(struct cascade *c)
 /* 5d. the best-ranked window of the gap finder not taken by this plan. */
 static int gap_best(struct cascade *c)
 {
+	int r = ranked_gaps(c);
+
+	if (r < 0)
+		return r;
 	for (size_t i = 0; i < c->ngaps; i++) {
 		const struct pcl_gap *g = &c->gaps[i];
 
@@ -484,8 +515,7 @@ static const cascade_rule cascade_rules[] = {
 static int cascade(struct pstate *st, struct vcap *v)
 {
 	struct cascade c = { .st = st, .v = v };
-	int r = pcl_map_gaps(st->map, PCL_SPACE_EXTENDED, v->len, 4, &c.gaps,
-			     &c.ngaps, NULL);
+	int r = 0;
 
 	for (size_t i = 0; !r && i < PCL_ARRAY_SIZE(cascade_rules); i++)
 		r = cascade_rules[i](&c);
