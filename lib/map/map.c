@@ -635,14 +635,10 @@ const struct pcl_map_run *pcl_map_run_at(const struct pcl_map *map,
 PCL_EXPORT int pcl_map_owner(const struct pcl_map *map, uint32_t offset,
 			     uint32_t *detail)
 {
-	const struct pcl_map_run *run;
-
 	if (offset >= PCL_CFG_SIZE)
 		return -EINVAL;
-	if (detail) {
-		run = pcl_map_run_at(map, offset);
-		*detail = run ? run->detail : 0;
-	}
+	if (detail)
+		*detail = map->runs[map->run_of[offset]].detail;
 	return map->owner[offset];
 }
 
