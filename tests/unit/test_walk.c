@@ -3,10 +3,12 @@
  * test_walk.c - the chain walker on config spaces built to order: normal
  * chains (standard, extended, CardBus, 64- and 256-byte reads), every
  * finding code with its severity and offset, loops short and long in both
- * chains, hop limits, orphans, VSEC/DVSEC fields and instance numbering.
+ * chains, hop limits, orphans, VSEC/DVSEC fields and instance numbering,
+ * and the extent of the vfio-pci view.
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -616,6 +618,55 @@ static void test_overlap_exp_short(void **state)
 	done(w);
 }
 
+/*
+ * pcl_walk_vfio_view() keeps the part read from 0 on. A read of 100
+ * bytes is all such a part: the view is the device, not "changed"
+ * (though 100 is not the 64-byte-rounded size). A dump with a hole
+ * loses the rows past it: changed.
+ */
+static void test_vfio_view_extent(void **state)
+{
+	static const char hole[] =
+		"00:00.0 Host bridge: X\n"
+		"00: 86 80 34 12 00 00 00 00 00 00 00 06 00 00 00 00\n"
+		"10: 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00\n"
+		"20: 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00\n"
+		"30: 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00\n"
+		"50: 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00\n";
+	struct pcl_cfg *view = NULL, **cfgs = NULL;
+	struct pcl_walk *w;
+	struct tb b;
+	size_t n = 0;
+	bool changed = true;
+
+	tb_init(&b, 0x8086, 0x1234, 0, 100);
+	tb_w8(&b, 0x63, 0x5a);
+	w = walk(&b);
+	assert_int_equal(pcl_walk_vfio_view(w, &view, &changed), 0);
+	assert_false(changed);
+	assert_true(pcl_cfg_is_read(view, 0, 100));
+	assert_false(pcl_cfg_is_read(view, 100, 1));
+	assert_int_equal(pcl_cfg_size(view), pcl_cfg_size(cur_cfg));
+	assert_memory_equal(pcl_cfg_data(view), pcl_cfg_data(cur_cfg),
+			    PCL_CFG_SIZE);
+	pcl_cfg_free(view);
+	done(w);
+
+	assert_int_equal(pcl_cfg_parse(ctx, hole, sizeof(hole) - 1, "hole",
+				       &cfgs, &n, NULL), 0);
+	assert_int_equal(n, 1);
+	assert_true(pcl_cfg_is_read(cfgs[0], 0x50, 16));
+	w = pcl_walk_new(cfgs[0]);
+	assert_non_null(w);
+	assert_int_equal(pcl_walk_vfio_view(w, &view, &changed), 0);
+	assert_true(changed);
+	assert_true(pcl_cfg_is_read(view, 0, 0x40));
+	assert_false(pcl_cfg_is_read(view, 0x50, 1));
+	pcl_cfg_free(view);
+	pcl_walk_free(w);
+	pcl_cfg_list_free(cfgs, n);
+}
+
 static void test_orphans(void **state)
 {
 	struct pcl_walk *w;
@@ -696,6 +747,7 @@ int main(void)
 		cmocka_unit_test(test_lengths),
 		cmocka_unit_test(test_overlap_exp_short),
 		cmocka_unit_test(test_orphans),
+		cmocka_unit_test(test_vfio_view_extent),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
