@@ -138,7 +138,10 @@ void jw_text(struct jw *w, const char *s)
 
 void jw_text_pad(struct jw *w, const char *s, size_t width)
 {
-	size_t n = strlen(s = jw_nonnull(s));
+	size_t n;
+
+	s = jw_nonnull(s);
+	n = strlen(s);
 
 	jw_put(w, s, n);
 	while (n < width) {
@@ -153,8 +156,9 @@ void jw_text_pad(struct jw *w, const char *s, size_t width)
 void jw_text_hex(struct jw *w, unsigned long v, int digits)
 {
 	char tmp[FMT_NUM_MAX];
+	size_t n = (size_t)(fmt_hex(tmp, v, digits) - tmp);
 
-	jw_put(w, tmp, (size_t)(fmt_hex(tmp, v, digits) - tmp));
+	jw_put(w, tmp, n);
 }
 
 void jw_text_dec(struct jw *w, unsigned long long v, size_t width)
