@@ -11,7 +11,7 @@
 set -eu
 
 pkgs="meson ninja-build pkg-config gcc libc6-dev libpci-dev pciutils pci.ids
-libjansson-dev libmd-dev libxxhash-dev libcmocka-dev scdoc python3 python3-jsonschema
+libjansson-dev libmd-dev libxxhash-dev libdeflate-dev libcmocka-dev scdoc python3 python3-jsonschema
 libxml2-utils
 cargo rustc bindgen abigail-tools
 clang clang-tidy cppcheck valgrind llvm libclang-rt-14-dev libtsan2

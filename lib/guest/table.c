@@ -41,54 +41,6 @@ void pcl_guest_free(struct pcl_guest *guest)
 	free(guest);
 }
 
-int pcl_guest_rule_check(const struct pcl_guest *g, uint32_t off,
-			 const struct pcl_guest_rule *r)
-{
-	uint32_t hook;
-
-	switch (r->source) {
-	case PCL_GUEST_CONST:
-		if (r->wmask || r->w1c || r->vmask || r->hook ||
-		    (r->flags & ~PCL_GUEST_UNCLAIMED))
-			return -EINVAL;
-		return 0;
-	case PCL_GUEST_SHADOW:
-		if ((r->w1c & ~r->wmask) || r->vmask)
-			return -EINVAL;
-		if (r->flags & ~(PCL_GUEST_WRITE_THROUGH | PCL_GUEST_DEVICE_FACT))
-			return -EINVAL;
-		if ((r->flags & PCL_GUEST_WRITE_THROUGH) &&
-		    (r->w1c || r->phys >= PCL_CFG_SIZE))
-			return -EINVAL;
-		break;
-	case PCL_GUEST_PHYS:
-		if ((r->flags & ~(PCL_GUEST_REPLAY | PCL_GUEST_UNCLAIMED)) ||
-		    (r->w1c & r->vmask) || r->phys >= PCL_CFG_SIZE)
-			return -EINVAL;
-		/* An unclaimed byte holds no state. */
-		if ((r->flags & PCL_GUEST_UNCLAIMED) &&
-		    (r->vmask || r->hook || (r->flags & PCL_GUEST_REPLAY)))
-			return -EINVAL;
-		/* A hook reports bits the engine keeps: emulated or settings. */
-		if (r->hook && !r->vmask && !(r->flags & PCL_GUEST_REPLAY))
-			return -EINVAL;
-		break;
-	default:
-		return -EINVAL;
-	}
-	hook = r->hook; /* a copy: what is checked is what is used */
-	if (hook) {
-		const struct pcl_guest_hook *h;
-
-		if (hook > g->nhooks)
-			return -EINVAL;
-		h = &g->hooks[hook - 1];
-		if (off < h->offset || off >= (uint32_t)h->offset + h->width)
-			return -EINVAL;
-	}
-	return 0;
-}
-
 int pcl_guest_set(struct pcl_guest *guest, uint32_t off, uint32_t len,
 		  const struct pcl_guest_rule *rule, const uint8_t *init)
 {
@@ -197,26 +149,6 @@ int pcl_guest_rule(const struct pcl_guest *guest, uint32_t off,
 		return -EINVAL;
 	*rule = guest->rule[off];
 	return 0;
-}
-
-uint32_t pcl_crc32(uint32_t crc, const void *buf, size_t len)
-{
-	/* The reflected polynomial 0xedb88320 applied to each nibble. */
-	static const uint32_t nibble[16] = {
-		0x00000000, 0x1db71064, 0x3b6e20c8, 0x26d930ac,
-		0x76dc4190, 0x6b6b51f4, 0x4db26158, 0x5005713c,
-		0xedb88320, 0xf00f9344, 0xd6d6a3e8, 0xcb61b38c,
-		0x9b64c2b0, 0x86d3d2d4, 0xa00ae278, 0xbdbdf21c,
-	};
-	const uint8_t *p = buf;
-
-	crc = ~crc;
-	while (len--) {
-		crc ^= *p++;
-		crc = (crc >> 4) ^ nibble[crc & 15u];
-		crc = (crc >> 4) ^ nibble[crc & 15u];
-	}
-	return ~crc;
 }
 
 int pcl_guest_write_lspci(const struct pcl_guest *guest, FILE *f,

@@ -35,8 +35,9 @@
 #include "guest-internal.h"
 
 /* The engine's form of byte @i's rule (pcl_guest_rule_check() passed). */
-static void vbyte_from_rule(struct vbyte *b, const struct pcl_guest *guest,
-			    uint32_t i)
+static PCL_NO_COVERAGE void vbyte_from_rule(struct vbyte *b,
+					    const struct pcl_guest *guest,
+					    uint32_t i)
 {
 	const struct pcl_guest_rule *g = &guest->rule[i];
 
@@ -82,7 +83,7 @@ static void vbyte_from_rule(struct vbyte *b, const struct pcl_guest *guest,
 
 /* What hooks of some kinds make the access path do for their bytes; the
  * kept bits of each hooked register. */
-static void mark_hooks(struct pcl_vdev *v)
+static PCL_NO_COVERAGE void mark_hooks(struct pcl_vdev *v)
 {
 	for (uint32_t k = 0; k < v->nhooks; k++) {
 		struct vbyte *b = &v->b[v->hooks[k].offset];
@@ -104,7 +105,7 @@ static void mark_hooks(struct pcl_vdev *v)
 }
 
 /* Per-offset fast-path facts: FAST_* of each aligned access. */
-static void mark_fast(struct pcl_vdev *v)
+static PCL_NO_COVERAGE void mark_fast(struct pcl_vdev *v)
 {
 	for (uint32_t off = 0; off < PCL_CFG_SIZE; off++) {
 		v->fast[off] = 0;
@@ -187,8 +188,8 @@ static int take_hooks(struct pcl_vdev *v, const struct pcl_guest *guest)
  * in the engine's own terms: a physical offset inside config space and a
  * hook among the registered ones (proof/ shows that no more is needed).
  */
-static int take_byte(struct pcl_vdev *v, const struct pcl_guest *guest,
-		     uint32_t i)
+static PCL_NO_COVERAGE int take_byte(struct pcl_vdev *v,
+				     const struct pcl_guest *guest, uint32_t i)
 {
 	struct vbyte b;
 
@@ -203,6 +204,7 @@ static int take_byte(struct pcl_vdev *v, const struct pcl_guest *guest,
 	return 0;
 }
 
+PCL_NO_COVERAGE
 struct pcl_vdev *pcl_vdev_new(const struct pcl_guest *guest,
 			      const struct pcl_vdev_backend *backend,
 			      struct pcl_error *err)
