@@ -22,12 +22,15 @@
  */
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <pcilayout/pcilayout.h>
 
 #include "fuzz.h"
+#include "internal.h"
+#include "guest/guest-internal.h"	/* check_image(): the engine's memory */
 
 #define MAX_OPS 512
 #define OP_SIZE 8
@@ -52,7 +55,11 @@ struct fuzz_vdev {
 	struct spy spy;
 	uint8_t image[PCL_CFG_SIZE];
 	uint8_t model[PCL_CFG_SIZE];	/* expected shadow */
-	uint8_t next[PCL_CFG_SIZE];	/* expected shadow after a write */
+	/* Expected shadow after the write in progress; outside a write,
+	 * the model (set_model()). */
+	uint8_t next[PCL_CFG_SIZE];
+	/* The device as the last access left it (outside a write or a
+	 * replay, the device: every other change of it is a poke's). */
 	uint8_t devold[PCL_CFG_SIZE];
 	struct pcl_vdev *v;
 	bool in_write;
@@ -64,6 +71,15 @@ struct fuzz_vdev {
 	 * bytes write them (static, from the table). */
 	uint8_t rmay[PCL_CFG_SIZE];
 	uint8_t rusers[PCL_CFG_SIZE];
+	/* check_image(): what the last full comparison saw (seen_ok: there
+	 * was one), and per device byte p the guest bytes whose reads use
+	 * it, dep[dep_at[p]] up to dep[dep_at[p + 1]]. */
+	bool seen_ok;
+	struct pcl_vdev seen;
+	uint8_t seen_model[PCL_CFG_SIZE];
+	uint8_t seen_dev[PCL_CFG_SIZE];
+	uint16_t dep_at[PCL_CFG_SIZE + 1];
+	uint16_t dep[PCL_CFG_SIZE];
 };
 
 /* PHYS bits a guest write to the device is kept for (settings). */
@@ -194,33 +210,116 @@ static void end(struct fuzz_vdev *f)
 }
 
 /*
- * The whole image against the model, one 4-byte read a dword (the dword's
- * bytes are the access, so the spy still allows only their device bytes):
- * the engine's state has not drifted. Reading every byte alone (4,096
- * reads, not 1,024) made this half of an input's instructions; each
- * access's own bytes are still read one by one (check_bytes()).
+ * One dword of the image against the model, as one 4-byte read (the
+ * dword's bytes are the access, so the spy still allows only their device
+ * bytes): every byte as expected(); a dword of emulated bytes never costs
+ * a device access. Reading every byte alone (4,096 reads, not 1,024) made
+ * this half of an input's instructions; each access's own bytes are still
+ * read one by one (check_bytes()).
+ */
+static void check_dword(struct fuzz_vdev *f, uint32_t g)
+{
+	uint32_t val = 0xdeadbeef;
+	bool emulated = true;
+
+	begin(f, g, g + 4, false);
+	FUZZ_CHECK(pcl_vdev_read(f->v, g, 4, &val) == 0);
+	for (uint32_t i = 0; i < 4; i++) {
+		const struct pcl_guest_rule *r = &f->spy.rule[g + i];
+
+		FUZZ_CHECK(((val >> (8 * i)) & 0xff) == expected(f, g + i));
+		emulated &= r->source != PCL_GUEST_PHYS || r->vmask == 0xff;
+	}
+	if (emulated)
+		FUZZ_CHECK(f->spy.calls == 0);
+	end(f);
+}
+
+/* The guest bytes whose reads use each device byte (f->dep). */
+static void index_deps(struct fuzz_vdev *f)
+{
+	uint16_t at[PCL_CFG_SIZE + 1] = { 0 };
+
+	for (uint32_t g = 0; g < PCL_CFG_SIZE; g++)
+		if (f->spy.rule[g].source == PCL_GUEST_PHYS)
+			at[f->spy.rule[g].phys + 1]++;
+	for (uint32_t p = 0; p < PCL_CFG_SIZE; p++)
+		at[p + 1] = (uint16_t)(at[p + 1] + at[p]);
+	memcpy(f->dep_at, at, sizeof(at));
+	for (uint32_t g = 0; g < PCL_CFG_SIZE; g++)
+		if (f->spy.rule[g].source == PCL_GUEST_PHYS)
+			f->dep[at[f->spy.rule[g].phys]++] = (uint16_t)g;
+}
+
+/* Mark in @dirty the dwords of the bytes where @a and @b differ. */
+static void mark_changed(bool *dirty, const uint8_t *a, const uint8_t *b)
+{
+	for (uint32_t w = 0; w < PCL_CFG_SIZE; w += 64) {
+		if (!memcmp(a + w, b + w, 64))
+			continue;
+		for (uint32_t i = w; i < w + 64; i++)
+			dirty[i / 4] |= a[i] != b[i];
+	}
+}
+
+/*
+ * Do engines @a and @b hold the same bytes, their shadows aside, in all
+ * that pcl_vdev_read() uses? That is all of struct pcl_vdev (vdev.c) but
+ * the notify callback and the saved state's records, which two engines of
+ * one view hold apart.
+ */
+static bool same_engine(const struct pcl_vdev *a, const struct pcl_vdev *b)
+{
+	const size_t cb = offsetof(struct pcl_vdev, notify);
+	const size_t sh = offsetof(struct pcl_vdev, shadow) + sizeof(a->shadow);
+	const size_t rec = offsetof(struct pcl_vdev, rec);
+	const size_t end = rec + sizeof(a->rec);
+	const uint8_t *x = (const uint8_t *)a, *y = (const uint8_t *)b;
+
+	return !memcmp(x, y, cb) && !memcmp(x + sh, y + sh, rec - sh) &&
+	       !memcmp(x + end, y + end, sizeof(*a) - end);
+}
+
+/*
+ * The whole image against the model (check_dword() of every dword): the
+ * engine's state has not drifted. A dword's check reads it through
+ * pcl_vdev_read(), which uses nothing but the engine's own memory (struct
+ * pcl_vdev, vdev.c; same_engine()) and the spy's answers, and compares it
+ * with expected(), which uses the model's and the device's bytes and the
+ * rules (fixed). So where none of these changed since a comparison passed
+ * (f->seen*) - the engine's memory byte for byte, the dword's model bytes
+ * and the device bytes its PHYS rules name - the check would make the same
+ * calls and compare the same values again, and cannot fail: only the other
+ * dwords are read. Any other change of the engine (which no access may
+ * make) reads them all.
  */
 static void check_image(struct fuzz_vdev *f)
 {
-	for (uint32_t g = 0; g < PCL_CFG_SIZE; g += 4) {
-		uint32_t val = 0xdeadbeef;
-		bool emulated = true;
+	bool dirty[PCL_CFG_SIZE / 4], all;
 
-		begin(f, g, g + 4, false);
-		FUZZ_CHECK(pcl_vdev_read(f->v, g, 4, &val) == 0);
-		for (uint32_t i = 0; i < 4; i++) {
-			const struct pcl_guest_rule *r = &f->spy.rule[g + i];
-
-			FUZZ_CHECK(((val >> (8 * i)) & 0xff) ==
-				   expected(f, g + i));
-			emulated &= r->source != PCL_GUEST_PHYS ||
-				    r->vmask == 0xff;
-		}
-		/* A dword of emulated bytes never costs a device access. */
-		if (emulated)
-			FUZZ_CHECK(f->spy.calls == 0);
-		end(f);
+	all = !f->seen_ok || !same_engine(f->v, &f->seen);
+	memset(dirty, all, sizeof(dirty));
+	mark_changed(dirty, f->v->shadow, f->seen.shadow);
+	mark_changed(dirty, f->model, f->seen_model);
+	for (uint32_t w = 0; w < PCL_CFG_SIZE; w += 64) {
+		if (!memcmp(f->spy.dev + w, f->seen_dev + w, 64))
+			continue;
+		for (uint32_t p = w; p < w + 64; p++)
+			for (uint32_t k = f->dep_at[p];
+			     f->spy.dev[p] != f->seen_dev[p] &&
+			     k < f->dep_at[p + 1]; k++)
+				dirty[f->dep[k] / 4] = true;
 	}
+	for (uint32_t d = 0; d < PCL_CFG_SIZE / 4; d++)
+		if (dirty[d])
+			check_dword(f, 4 * d);
+	if (all)
+		memcpy(&f->seen, f->v, sizeof(f->seen));
+	else
+		memcpy(f->seen.shadow, f->v->shadow, sizeof(f->seen.shadow));
+	memcpy(f->seen_model, f->model, sizeof(f->seen_model));
+	memcpy(f->seen_dev, f->spy.dev, sizeof(f->seen_dev));
+	f->seen_ok = true;
 }
 
 /* Byte by byte, so that each read is checked against one rule. */
@@ -360,23 +459,29 @@ static void do_read(struct fuzz_vdev *f, uint32_t off, uint32_t len,
  * (exactly as written, RW1C bits cleared by a 1); a write-through byte
  * holds the new shadow value. After a failed write (@ok false) the changes
  * must still be within those bits: earlier parts may have been written.
+ * f->devold is the device before the write; on return, after it.
  */
 static void check_device_write(struct fuzz_vdev *f, uint32_t off,
 			       uint32_t len, const uint8_t *in, bool ok)
 {
 	const struct spy *s = &f->spy;
-	uint8_t rest[PCL_CFG_SIZE];
+	uint8_t before[4];
 
-	/* Bytes the access cannot reach: a compare of the whole device. */
-	memcpy(rest, s->dev, sizeof(rest));
+	/*
+	 * Bytes the access cannot reach: a compare of the whole device with
+	 * the one before, where the bytes it may reach are taken as they
+	 * are now (their old values kept for the checks below).
+	 */
+	for (uint32_t g = off; g < off + len; g++)
+		before[g - off] = f->devold[s->rule[g].phys];
 	for (uint32_t g = off; g < off + len; g++)
 		if (is_hwwrite(&s->rule[g]))
-			rest[s->rule[g].phys] = f->devold[s->rule[g].phys];
-	FUZZ_CHECK(memcmp(rest, f->devold, sizeof(rest)) == 0);
+			f->devold[s->rule[g].phys] = s->dev[s->rule[g].phys];
+	FUZZ_CHECK(memcmp(s->dev, f->devold, sizeof(s->dev)) == 0);
 
 	for (uint32_t g = off; g < off + len; g++) {
 		uint32_t p = s->rule[g].phys;
-		uint8_t may = 0, old = f->devold[p], now = s->dev[p];
+		uint8_t may = 0, old = before[g - off], now = s->dev[p];
 		unsigned int users = 0;
 
 		if (!is_hwwrite(&s->rule[g]))
@@ -451,14 +556,21 @@ static bool model_write(struct fuzz_vdev *f, uint32_t off, uint32_t len,
 	return flr;
 }
 
+/* The model (and f->next, its copy outside a write) becomes @sh. */
+static void set_model(struct fuzz_vdev *f, const uint8_t *sh)
+{
+	memcpy(f->model, sh, sizeof(f->model));
+	memcpy(f->next, sh, sizeof(f->next));
+}
+
 static void do_write(struct fuzz_vdev *f, uint32_t off, uint32_t len,
 		     uint32_t val, bool fail)
 {
 	int want = expected_ret(off, len), r;
 	uint8_t in[4];
 
-	memcpy(f->next, f->model, sizeof(f->next));
-	memcpy(f->devold, f->spy.dev, sizeof(f->devold));
+	/* f->next is the model but where model_write() writes it (the
+	 * access's bytes), and f->devold the device: copies, kept so. */
 	for (uint32_t i = 0; i < 4; i++)
 		in[i] = (uint8_t)(val >> (8 * i));
 	if (!want)
@@ -474,9 +586,13 @@ static void do_write(struct fuzz_vdev *f, uint32_t off, uint32_t len,
 		FUZZ_CHECK(r == -EIO);
 	} else {
 		FUZZ_CHECK(r == 0);
-		memcpy(f->model, f->flr ? f->image : f->next,
-		       sizeof(f->model));
 	}
+	if (!r && f->flr)
+		set_model(f, f->image);
+	else if (!r)
+		memcpy(f->model + off, f->next + off, len);
+	else if (!want)
+		memcpy(f->next + off, f->model + off, len);
 	f->flr = false;
 	end(f);
 	if (!want)
@@ -541,7 +657,6 @@ static void do_replay(struct fuzz_vdev *f, bool fail)
 	unsigned int want = 0;
 	int r;
 
-	memcpy(f->devold, s->dev, sizeof(f->devold));
 	begin(f, 0, 0, false);
 	f->spy.replaying = true;
 	f->spy.fail_next = fail;
@@ -554,6 +669,7 @@ static void do_replay(struct fuzz_vdev *f, bool fail)
 	 * guest's value (where one guest byte alone writes it). */
 	for (uint32_t p = 0; p < PCL_CFG_SIZE; p++)
 		FUZZ_CHECK(((s->dev[p] ^ f->devold[p]) & ~f->rmay[p]) == 0);
+	memcpy(f->devold, s->dev, sizeof(f->devold));
 	for (uint32_t g = 0; g < PCL_CFG_SIZE && !r; g++) {
 		uint32_t p = s->rule[g].phys;
 		uint8_t may = replayed(&s->rule[g]);
@@ -601,7 +717,8 @@ static void run_op(struct fuzz_vdev *f, const uint8_t *op)
 		 * the table passes the byte through. */
 		off &= PCL_CFG_SIZE - 1;
 		for (uint32_t i = 0; i < 4 && off + i < PCL_CFG_SIZE; i++)
-			f->spy.dev[off + i] = (uint8_t)(val >> (8 * i));
+			f->spy.dev[off + i] = f->devold[off + i] =
+				(uint8_t)(val >> (8 * i));
 		return;
 	case 6:
 		if (val & 1) {
@@ -609,7 +726,7 @@ static void run_op(struct fuzz_vdev *f, const uint8_t *op)
 			return;
 		}
 		pcl_vdev_reset(f->v);
-		memcpy(f->model, f->image, sizeof(f->model));
+		set_model(f, f->image);
 		return;
 	default:
 		do_save_load(f, val, op[7]);
@@ -871,13 +988,20 @@ static struct pcl_guest *make_guest(struct pcl_ctx *ctx,
 	return g;
 }
 
-/* A second engine loaded from the first's state reads the same. */
+/*
+ * A second engine loaded from the first's state reads the same. What the
+ * first reads is expected() byte for byte: check_image() has just
+ * established it, and nothing changed since. Where the second holds the
+ * same bytes as the first (same_engine(), and the shadow), its reads are
+ * the first's (see check_image()), so it is read only where it does not.
+ */
 static void check_restore(struct fuzz_vdev *f, const struct pcl_guest *g,
 			  const struct pcl_vdev_backend *be)
 {
 	struct pcl_vdev *v2 = pcl_vdev_new(g, be, NULL);
 	uint8_t *blob, *blob2;
 	size_t len, len2;
+	bool same;
 
 	FUZZ_CHECK(v2 != NULL);
 	blob = save(f->v, &len);
@@ -886,13 +1010,15 @@ static void check_restore(struct fuzz_vdev *f, const struct pcl_guest *g,
 	FUZZ_CHECK(len == len2 && memcmp(blob, blob2, len) == 0);
 	FUZZ_CHECK(strcmp(pcl_vdev_fingerprint(v2),
 			  pcl_vdev_fingerprint(f->v)) == 0);
-	for (uint32_t off = 0; off < PCL_CFG_SIZE; off += 4) {
-		uint32_t a = 0, b = 1;
+	same = same_engine(f->v, v2) &&
+	       !memcmp(f->v->shadow, v2->shadow, PCL_CFG_SIZE);
+	for (uint32_t off = 0; off < PCL_CFG_SIZE && !same; off += 4) {
+		uint32_t b = 0xdeadbeef;
 
 		begin(f, off, off + 4, false);
-		FUZZ_CHECK(pcl_vdev_read(f->v, off, 4, &a) == 0);
 		FUZZ_CHECK(pcl_vdev_read(v2, off, 4, &b) == 0);
-		FUZZ_CHECK(a == b);
+		for (uint32_t i = 0; i < 4; i++)
+			FUZZ_CHECK(((b >> (8 * i)) & 0xff) == expected(f, off + i));
 		end(f);
 	}
 	free(blob2);
@@ -900,22 +1026,122 @@ static void check_restore(struct fuzz_vdev *f, const struct pcl_guest *g,
 	pcl_vdev_free(v2);
 }
 
+/*
+ * The view of one (flags, sel, cfg): planned, built and statically checked
+ * once, then kept for the inputs that follow with the same bytes (libFuzzer
+ * mutates one input a few times in a row, mostly in its accesses). The
+ * planner and the builder are deterministic, so for the same bytes they
+ * give the same layout and view again, which would pass the same checks
+ * again; fuzz_walk fuzzes both on every input. A view is kept as a copy of
+ * its struct (which points at nothing but the shared context) and the
+ * device's bytes, and everything the library allocated is freed: an input
+ * that makes a view then frees as much as it allocates, so libFuzzer's
+ * leak detection needs no second run of it. With it is kept what the first
+ * input's engine held when its image had passed check_image(), before any
+ * access: the next engines of the view start from that comparison.
+ */
+#define VIEWS 8
+
+struct view {
+	struct pcl_guest g;
+	struct pcl_vdev fresh;		/* if fresh_ok */
+	size_t len;			/* of key; 0: unused */
+	unsigned long used;		/* when last used, to evict */
+	uint8_t key[2 + PCL_CFG_SIZE];	/* flags, sel, the cfg */
+	uint8_t dev[PCL_CFG_SIZE];
+	bool built;			/* false: the builder refused */
+	bool fresh_ok;
+};
+
+/* The device and the view @v shows of it, as the harness models them. */
+static void load_view(struct fuzz_vdev *f, const struct view *v)
+{
+	memset(f, 0, sizeof(*f));
+	f->spy.rmay = f->rmay;
+	memcpy(f->spy.dev, v->dev, PCL_CFG_SIZE);
+	memcpy(f->image, pcl_guest_image(&v->g), PCL_CFG_SIZE);
+	set_model(f, f->image);
+	memcpy(f->devold, f->spy.dev, PCL_CFG_SIZE);
+	for (uint32_t i = 0; i < PCL_CFG_SIZE; i++)
+		FUZZ_CHECK(pcl_guest_rule(&v->g, i, &f->spy.rule[i]) == 0);
+	for (uint32_t i = 0; i < PCL_CFG_SIZE; i++)
+		if (f->spy.rule[i].source == PCL_GUEST_PHYS)
+			f->spy.w1c[f->spy.rule[i].phys] |= f->spy.rule[i].w1c;
+}
+
+/* Plan and build the view of @v->key, check what depends on it alone. */
+static void make_view(struct fuzz_vdev *f, struct view *v)
+{
+	struct pcl_ctx *ctx = fuzz_ctx();
+	struct pcl_guest_rule past;
+	struct pcl_layout *l;
+	struct pcl_guest *g;
+	struct pcl_cfg *cfg = pcl_cfg_new(ctx, v->key + 2, v->len - 2, "fuzz");
+	struct pcl_walk *w;
+
+	FUZZ_CHECK(cfg != NULL);
+	w = pcl_walk_new(cfg);
+	FUZZ_CHECK(w != NULL);
+	l = make_layout(ctx, cfg, w, v->key[0], v->key[1]);
+	g = make_guest(ctx, l, cfg, v->key[0], v->key[1]);
+	v->built = g != NULL;
+	if (g) {
+		v->g = *g;
+		memcpy(v->dev, pcl_cfg_data(cfg), PCL_CFG_SIZE);
+		load_view(f, v);
+		FUZZ_CHECK(pcl_guest_rule(g, PCL_CFG_SIZE, &past) == -EINVAL);
+		FUZZ_CHECK(strcmp(pcl_guest_fingerprint(g), "") != 0);
+		check_exposure(f, l, w);
+	}
+	pcl_guest_free(g);
+	pcl_layout_free(l);
+	pcl_walk_free(w);
+	pcl_cfg_free(cfg);
+}
+
+/*
+ * The view of @key (flags, sel, then the cfg; @len bytes in all), loaded
+ * into @f: a kept one, or one made now. NULL if the builder refused.
+ */
+static struct view *get_view(struct fuzz_vdev *f, const uint8_t *key,
+			     size_t len)
+{
+	static struct view views[VIEWS];
+	static unsigned long now;
+	struct view *v = &views[0];
+
+	now++;
+	for (size_t i = 0; i < VIEWS; i++) {
+		if (views[i].len == len && !memcmp(views[i].key, key, len)) {
+			v = &views[i];
+			v->used = now;
+			if (v->built)
+				load_view(f, v);
+			return v->built ? v : NULL;
+		}
+		if (views[i].used < v->used)
+			v = &views[i];
+	}
+	memcpy(v->key, key, len);
+	v->len = len;
+	v->used = now;
+	v->fresh_ok = false;
+	make_view(f, v);
+	return v->built ? v : NULL;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct fuzz_vdev f;
-	struct pcl_ctx *ctx = fuzz_ctx();
+	static uint8_t key[2 + PCL_CFG_SIZE];
 	struct pcl_vdev_backend be = { spy_read, spy_write, &f.spy };
-	struct pcl_layout *l;
-	struct pcl_guest *g;
-	struct pcl_cfg *cfg;
-	struct pcl_walk *w;
-	uint8_t flags, sel;
+	struct view *view;
 	size_t clen, nops;
 
 	if (size < 4)
 		return 0;
-	flags = data[0];
-	sel = data[1];
+	key[0] = data[0];	/* flags */
+	key[1] = data[1];	/* sel */
 	clen = (size_t)data[2] | (size_t)data[3] << 8;
 	data += 4;
 	size -= 4;
@@ -925,30 +1151,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		clen = size;
 	if (clen < 64)
 		return 0;	/* pcl_guest_build() needs the header */
-	cfg = pcl_cfg_new(ctx, data, clen, "fuzz");
-	FUZZ_CHECK(cfg != NULL);
-	w = pcl_walk_new(cfg);
-	FUZZ_CHECK(w != NULL);
-	l = make_layout(ctx, cfg, w, flags, sel);
-	g = make_guest(ctx, l, cfg, flags, sel);
-	if (!g)
-		goto out;
+	memcpy(key + 2, data, clen);
+	view = get_view(&f, key, 2 + clen);
+	if (!view)
+		return 0;
 
-	memset(&f, 0, sizeof(f));
-	f.spy.rmay = f.rmay;
-	memcpy(f.spy.dev, pcl_cfg_data(cfg), PCL_CFG_SIZE);
-	memcpy(f.image, pcl_guest_image(g), PCL_CFG_SIZE);
-	memcpy(f.model, f.image, PCL_CFG_SIZE);
-	for (uint32_t i = 0; i < PCL_CFG_SIZE; i++)
-		FUZZ_CHECK(pcl_guest_rule(g, i, &f.spy.rule[i]) == 0);
-	for (uint32_t i = 0; i < PCL_CFG_SIZE; i++)
-		if (f.spy.rule[i].source == PCL_GUEST_PHYS)
-			f.spy.w1c[f.spy.rule[i].phys] |= f.spy.rule[i].w1c;
-	FUZZ_CHECK(pcl_guest_rule(g, PCL_CFG_SIZE, &f.spy.rule[0]) == -EINVAL);
-	FUZZ_CHECK(strcmp(pcl_guest_fingerprint(g), "") != 0);
-	check_exposure(&f, l, w);
-
-	f.v = pcl_vdev_new(g, &be, NULL);
+	f.v = pcl_vdev_new(&view->g, &be, NULL);
 	FUZZ_CHECK(f.v != NULL);
 	pcl_vdev_set_notify(f.v, on_change, &f);
 	while (f.nhooks < PCL_GUEST_MAX_HOOKS &&
@@ -965,7 +1173,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		f.rmay[f.spy.rule[i].phys] |= may;
 		f.rusers[f.spy.rule[i].phys] += may != 0;
 	}
+	index_deps(&f);
+	if (view->fresh_ok) {
+		memcpy(&f.seen, &view->fresh, sizeof(f.seen));
+		memcpy(f.seen_model, f.image, PCL_CFG_SIZE);
+		memcpy(f.seen_dev, view->dev, PCL_CFG_SIZE);
+		f.seen_ok = true;
+	}
 	check_image(&f);
+	if (!view->fresh_ok) {
+		memcpy(&view->fresh, f.v, sizeof(view->fresh));
+		view->fresh_ok = true;
+	}
 
 	data += clen;
 	size -= clen;
@@ -978,13 +1197,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_image(&f);
 	}
 	check_image(&f);
-	check_restore(&f, g, &be);
+	check_restore(&f, &view->g, &be);
 	pcl_vdev_free(f.v);
 	f.v = NULL;
-	pcl_guest_free(g);
-out:
-	pcl_layout_free(l);
-	pcl_walk_free(w);
-	pcl_cfg_free(cfg);
 	return 0;
 }
