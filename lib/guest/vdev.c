@@ -104,28 +104,37 @@ static PCL_NO_COVERAGE void mark_hooks(struct pcl_vdev *v)
 	}
 }
 
-/* Per-offset fast-path facts: FAST_* of each aligned access. */
+/* The FAST_* bits of an aligned access of @len bytes whose flags OR to @hw. */
+static uint8_t fast_bits(uint8_t hw, uint32_t len)
+{
+	uint8_t bits = 0;
+
+	if (!(hw & VB_HWREAD))
+		bits |= FAST_READ(len);
+	if (!(hw & (VB_HWWRITE | VB_MSICTL)))
+		bits |= FAST_WRITE(len);
+	return bits;
+}
+
+/*
+ * Per-offset fast-path facts: FAST_* of each aligned access, dword by
+ * dword (a hooked byte's writes take the slow path, to be reported).
+ */
 static PCL_NO_COVERAGE void mark_fast(struct pcl_vdev *v)
 {
-	for (uint32_t off = 0; off < PCL_CFG_SIZE; off++) {
-		v->fast[off] = 0;
-		for (uint32_t len = 1; len <= 4; len *= 2) {
-			uint8_t hw = 0;
+	for (uint32_t d = 0; d < PCL_CFG_SIZE; d += 4) {
+		uint8_t h[4];
 
-			if (off & (len - 1))
-				break;
-			for (uint32_t i = 0; i < len; i++) {
-				const struct vbyte *b = &v->b[off + i];
-
-				hw |= b->flags;
-				if (b->hook)
-					hw |= VB_HWWRITE;
-			}
-			if (!(hw & VB_HWREAD))
-				v->fast[off] |= FAST_READ(len);
-			if (!(hw & (VB_HWWRITE | VB_MSICTL)))
-				v->fast[off] |= FAST_WRITE(len);
-		}
+		for (uint32_t i = 0; i < 4; i++)
+			h[i] = (uint8_t)(v->b[d + i].flags |
+					 (v->b[d + i].hook ? VB_HWWRITE : 0));
+		v->fast[d] = (uint8_t)(fast_bits(h[0], 1) |
+				       fast_bits(h[0] | h[1], 2) |
+				       fast_bits(h[0] | h[1] | h[2] | h[3], 4));
+		v->fast[d + 1] = fast_bits(h[1], 1);
+		v->fast[d + 2] = (uint8_t)(fast_bits(h[2], 1) |
+					   fast_bits(h[2] | h[3], 2));
+		v->fast[d + 3] = fast_bits(h[3], 1);
 	}
 }
 
