@@ -173,13 +173,13 @@ struct pcl_vdev {
 #define REPLAY_BLOCK (PCL_CFG_SIZE / 64u)
 
 /*
- * On the engine's functions that go over all 4096 bytes of its table or
- * state (making an engine, saving, loading): left out of libFuzzer's
- * coverage instrumentation (clang's -fsanitize=fuzzer-no-link, fuzz/),
- * which calls a hook for every compare of those loops, UBSan's checks
- * included - most of fuzz_vdev's time. What they branch on is the table's
- * shape, whose every kind the builder's own covered code makes, or a
- * state that passed its CRC; ASan and UBSan still check them.
+ * On the functions that go over the bytes of a guest table or an engine's
+ * state one by one (setting a table's bytes, making an engine, saving,
+ * loading): left out of libFuzzer's coverage instrumentation (clang's
+ * -fsanitize=fuzzer-no-link, fuzz/), which calls a hook for every compare
+ * in those loops, UBSan's checks included: most of fuzz_vdev's time. What
+ * they branch on is the shape of a table the builder's covered code made,
+ * or a state that passed its CRC; ASan and UBSan still check them.
  */
 #if defined(__clang__) && __clang_major__ >= 13
 #define PCL_NO_COVERAGE __attribute__((no_sanitize("coverage")))

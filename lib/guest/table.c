@@ -21,7 +21,7 @@
 #include "internal.h"
 #include "guest-internal.h"
 
-struct pcl_guest *pcl_guest_new(struct pcl_ctx *ctx)
+PCL_NO_COVERAGE struct pcl_guest *pcl_guest_new(struct pcl_ctx *ctx)
 {
 	struct pcl_guest *g = calloc(1, sizeof(*g));
 
@@ -41,8 +41,9 @@ void pcl_guest_free(struct pcl_guest *guest)
 	free(guest);
 }
 
-int pcl_guest_set(struct pcl_guest *guest, uint32_t off, uint32_t len,
-		  const struct pcl_guest_rule *rule, const uint8_t *init)
+PCL_NO_COVERAGE int pcl_guest_set(struct pcl_guest *guest, uint32_t off,
+				  uint32_t len, const struct pcl_guest_rule *rule,
+				  const uint8_t *init)
 {
 	struct pcl_guest_rule r;
 
