@@ -50,14 +50,15 @@ for t in "$@"; do
 	dump) maxlen=65536 ;;
 	*) maxlen=16384 ;;
 	esac
-	# fuzz_vdev: libFuzzer's entropic schedule keeps a frequency for each
-	# feature seen fewer than 256 times, and pays for each feature of
-	# each input a search of that list: 30-40 % of a short run of this
-	# target, whose every input reaches ~6,000 edges. The plain schedule
-	# ran 1.4-2.1x as many inputs and reached as many edges and features
+	# fuzz_vdev and fuzz_walk: libFuzzer's entropic schedule keeps a
+	# frequency for each feature seen fewer than 256 times, and pays for
+	# each feature of each input a search of that list (clang 14's
+	# libFuzzer): 30-40 % of a short run of these
+	# targets, whose every input reaches ~6,000 edges. The plain schedule
+	# ran 1.3-2.1x as many inputs and reached as many edges and features
 	# in 20 s (BENCHMARKS.md).
 	entropic=1
-	[ "$t" = vdev ] && entropic=0
+	case $t in vdev | walk) entropic=0 ;; esac
 	set -- -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
 		-max_len="$maxlen" -print_final_stats=1 -entropic="$entropic" \
 		-artifact_prefix="$art/"
