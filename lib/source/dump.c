@@ -266,7 +266,8 @@ static int bad_char(struct reader *r, const char *ls, const char *p)
  *           each digit's value joined with the next one's; the 16 bytes
  *           then picked out one by one: ~150.
  *   SSSE3   (x86-64 from 2006 on, asked of the CPU at run time) the same,
- *           with the 16 bytes picked by three byte shuffles: ~70.
+ *           with the 16 bytes picked by three byte shuffles: ~115
+ *           (the 2-operand SSE forms cost register copies).
  */
 static bool row16_scalar(const unsigned char *restrict t,
 			 uint8_t *restrict dst)
