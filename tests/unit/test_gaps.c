@@ -15,6 +15,8 @@
 #include <cmocka.h>
 
 #include "builder.h"
+#include "corpus.h"
+#include "map/map-internal.h"
 
 struct fx {
 	struct pcl_ctx *ctx;
@@ -285,6 +287,85 @@ static void test_gaps_bad_args(void **state)
 	assert_string_equal(pcl_gap_class_name(PCL_GAP_NEAR), "near");
 }
 
+/* pcl_map_gap_at() against pcl_map_gaps() at every dword of @space. */
+static unsigned int gap_at_agrees(const struct pcl_map *map, int space,
+				  uint32_t size)
+{
+	struct pcl_gap *list = NULL, one;
+	const struct pcl_gap *at[4096 / 4] = { NULL };
+	uint32_t lo = space == PCL_SPACE_STANDARD ? 0x40 : 0x100;
+	uint32_t hi = space == PCL_SPACE_STANDARD ? 0x100 : 4096;
+	unsigned int compared = 0;
+	size_t n = 0;
+
+	assert_int_equal(pcl_map_gaps(map, space, size, 4, &list, &n, NULL), 0);
+	for (size_t i = 0; i < n; i++)
+		at[list[i].offset / 4] = &list[i];
+	for (uint32_t off = lo; off < hi; off += 4) {
+		const struct pcl_gap *want = at[off / 4];
+		int r = pcl_map_gap_at(map, space, size, off, &one);
+
+		assert_int_equal(r, want ? 1 : 0);
+		if (!want)
+			continue;
+		assert_int_equal(one.rank, 0);
+		one.rank = want->rank;
+		assert_memory_equal(&one, want, sizeof(one));
+		compared++;
+	}
+	free(list);
+	return compared;
+}
+
+/*
+ * The planner classifies QEMU's one window with pcl_map_gap_at() rather
+ * than ranking every window: over every corpus dump, its device map and
+ * its hazard map, it gives each window exactly as pcl_map_gaps() lists
+ * it, and no window that list does not hold.
+ */
+static void test_gap_at_corpus(void **state)
+{
+	static const uint32_t sizes[] = { 4, 8, 24, 48, 256 };
+	struct pcl_ctx *ctx = pcl_ctx_new();
+	struct pcl_hazard_opts o;
+	unsigned int maps = 0, windows = 0;
+	struct corpus_iter it;
+	struct pcl_cfg *cfg;
+	char name[256];
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	if (!corpus_open(&it, 1)) {
+		pcl_ctx_free(ctx); /* cmocka's skip() does not return */
+		skip();
+	}
+	while ((cfg = corpus_next(&it, ctx, name, sizeof(name)))) {
+		struct pcl_walk *w = pcl_walk_new(cfg);
+		struct pcl_map *m[2] = { w ? pcl_map_new(w, NULL, 0) : NULL,
+					 pcl_hazard_map_new(cfg, &o) };
+
+		assert_non_null(m[0]);
+		assert_non_null(m[1]);
+		for (int k = 0; k < 2; k++, maps++)
+			for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+				windows += gap_at_agrees(m[k], PCL_SPACE_EXTENDED,
+							 sizes[i]);
+				if (sizes[i] <= 0xc0)
+					windows += gap_at_agrees(m[k],
+								 PCL_SPACE_STANDARD,
+								 sizes[i]);
+			}
+		pcl_map_free(m[0]);
+		pcl_map_free(m[1]);
+		pcl_walk_free(w);
+		pcl_cfg_free(cfg);
+	}
+	print_message("gap_at: %u maps, %u windows compared\n", maps, windows);
+	assert_true(maps >= 100);
+	assert_true(windows > 10000);
+	pcl_ctx_free(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -297,6 +378,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_gaps_unread_never, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gaps_deterministic, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gaps_bad_args, setup, teardown),
+		cmocka_unit_test(test_gap_at_corpus),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
