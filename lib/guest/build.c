@@ -565,6 +565,13 @@ static const struct pcl_cap *overlaps_other(struct build *b,
 		 * a capability that overlaps the next (broken devices). */
 		if ((e = entry_of(b, i)) && e->length && e->length < clen)
 			clen = e->length;
+		/* One that starts before @self and runs into it is cut short
+		 * at @self, as the planner cuts the earlier of two that
+		 * overlap (lib/plan/claim.c): the bytes they share are
+		 * @self's, whose header the chain reaches there. */
+		if (c->offset < self->offset &&
+		    (uint32_t)c->offset + clen > (uint32_t)self->offset)
+			clen = (uint32_t)(self->offset - c->offset);
 		/* One vfio-pci hides inside a capability it shows is part of
 		 * it, as the kernel maps it: not a neighbour. */
 		if (pcl_catalog_vfio_hides(c->space, c->id) &&
