@@ -340,16 +340,32 @@ static int build_table(struct jpos_index *ix)
 static void path_set(char *path, size_t base, const char *key, size_t index,
 		     bool array)
 {
-	int n;
+	char digits[24], *d = digits + sizeof(digits);
+	size_t n;
 
-	path[base] = '\0';
-	if (array)
-		n = snprintf(path + base, JPOS_MAX_PATH - base, "[%zu]", index);
-	else
-		n = snprintf(path + base, JPOS_MAX_PATH - base, "%s%s",
-			     base ? "." : "", key);
-	if (n < 0 || (size_t)n >= JPOS_MAX_PATH - base)
+	if (array) {
+		do
+			*--d = (char)('0' + index % 10);
+		while ((index /= 10) != 0);
+		n = (size_t)(digits + sizeof(digits) - d);
+		if (base + n + 2 >= JPOS_MAX_PATH) {
+			strcpy(path, "\x01");
+			return;
+		}
+		path[base] = '[';
+		memcpy(path + base + 1, d, n);
+		path[base + 1 + n] = ']';
+		path[base + 2 + n] = '\0';
+		return;
+	}
+	n = strlen(key);
+	if (base + (base ? 1 : 0) + n >= JPOS_MAX_PATH) {
 		strcpy(path, "\x01");
+		return;
+	}
+	if (base)
+		path[base++] = '.';
+	memcpy(path + base, key, n + 1);
 }
 
 static int push(struct frame **stack, size_t *alloc, size_t depth)

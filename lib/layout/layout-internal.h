@@ -137,6 +137,20 @@ int pcl_layout_add_reserved_at(struct pcl_layout *layout, uint32_t offset,
  * chain that may be presented: the chain-head rule is then not judged. */
 int pcl_layout_validate_loaded(const struct pcl_layout *layout,
 			       struct pcl_diag *diag, unsigned int partial);
+/*
+ * Read @path ("-": standard input, named "<stdin>" in @diag) into a new
+ * buffer (NULL when empty) of at most PCL_LAYOUT_MAX_SIZE + 1 bytes: one
+ * past the limit is enough for pcl_layout_load_string() to refuse it.
+ * pcl_layout_load_file() is this and that; the quirk database reads first
+ * because a file identical to a built-in quirk needs no parse.
+ */
+int pcl_layout_read_file(const char *path, char **buf, size_t *len,
+			 struct pcl_diag *diag);
+/* Whether @m matches these IDs: the one home of the match rules. */
+bool pcl_layout_match_ids(const struct pcl_layout_match *m, uint16_t vendor,
+			  uint16_t device, uint16_t subsystem_vendor,
+			  uint16_t subsystem, uint8_t revision,
+			  uint32_t class_code);
 bool pcl_layout_name_ok(const char *s);
 bool pcl_layout_text_ok(const char *s, size_t max);
 bool pcl_layout_pattern_ok(const char *s);

@@ -49,13 +49,20 @@ bool pcl_layout_name_ok(const char *s)
 bool pcl_layout_text_ok(const char *s, size_t max)
 {
 	size_t n = s ? strlen(s) : 0;
+	bool ascii = true;
 	json_t *probe;
 
 	if (n == 0 || n > max)
 		return false;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
 			return false;
+		ascii &= (unsigned char)s[i] < 0x80;
+	}
+	/* ASCII is UTF-8: only other text needs jansson's check (and its
+	 * copy), which was a tenth of loading a layout file. */
+	if (ascii)
+		return true;
 	probe = json_string(s);
 	if (!probe)
 		return false;
@@ -237,14 +244,11 @@ PCL_EXPORT int pcl_layout_set_match(struct pcl_layout *layout,
 	return 0;
 }
 
-PCL_EXPORT bool pcl_layout_matches(const struct pcl_layout *layout,
-				   uint16_t vendor, uint16_t device,
-				   uint16_t subsystem_vendor,
-				   uint16_t subsystem, uint8_t revision,
-				   uint32_t class_code)
+bool pcl_layout_match_ids(const struct pcl_layout_match *m, uint16_t vendor,
+			  uint16_t device, uint16_t subsystem_vendor,
+			  uint16_t subsystem, uint8_t revision,
+			  uint32_t class_code)
 {
-	const struct pcl_layout_match *m = &layout->match;
-
 	if (!m->present)
 		return true;
 	return m->vendor == vendor &&
@@ -255,6 +259,17 @@ PCL_EXPORT bool pcl_layout_matches(const struct pcl_layout *layout,
 		m->subsystem == subsystem) &&
 	       (!(m->fields & PCL_MATCH_REVISION) || m->revision == revision) &&
 	       (!(m->fields & PCL_MATCH_CLASS) || m->class_code == class_code);
+}
+
+PCL_EXPORT bool pcl_layout_matches(const struct pcl_layout *layout,
+				   uint16_t vendor, uint16_t device,
+				   uint16_t subsystem_vendor,
+				   uint16_t subsystem, uint8_t revision,
+				   uint32_t class_code)
+{
+	return pcl_layout_match_ids(&layout->match, vendor, device,
+				    subsystem_vendor, subsystem, revision,
+				    class_code);
 }
 
 PCL_EXPORT size_t pcl_layout_machine_count(const struct pcl_layout *layout)
