@@ -19,6 +19,13 @@
  * Within a directory the *.json files load in name order. A file name seen
  * in an earlier directory masks the same name in later ones, so a user can
  * replace a shipped quirk file by writing one with its name.
+ *
+ * The shipped files are also compiled into the library, validated when it
+ * is built. A file read from any directory that is byte for byte a shipped
+ * one is therefore not parsed when added: it is parsed from the built-in
+ * copy the first time a device matches it (or pcl_quirks_get() asks for
+ * it). Every other file is parsed and checked when added. A database may
+ * be shared by threads once built; that first parse is thread-safe.
  */
 #ifndef PCILAYOUT_QUIRKS_H
 #define PCILAYOUT_QUIRKS_H
@@ -115,7 +122,10 @@ pcl_quirks_finding(const struct pcl_quirks *db, size_t index);
 /** pcl_quirks_count() - Return: the number of quirks loaded. */
 PCL_EXPORT size_t pcl_quirks_count(const struct pcl_quirks *db);
 
-/** pcl_quirks_get() - Return: quirk @index in load order (borrowed), or NULL. */
+/**
+ * pcl_quirks_get() - Return: quirk @index in load order (borrowed), or NULL
+ * with errno EINVAL (no such index) or ENOMEM (parsing a built-in copy).
+ */
 PCL_EXPORT const struct pcl_layout *pcl_quirks_get(const struct pcl_quirks *db,
 						   size_t index);
 
@@ -127,7 +137,7 @@ PCL_EXPORT const struct pcl_layout *pcl_quirks_get(const struct pcl_quirks *db,
  *           order that the caller frees with free(); NULL when none.
  * @count: on success, the number of matches (0 is not an error).
  *
- * Return: 0 or -ENOMEM.
+ * Return: 0 or -ENOMEM (also from parsing a matching built-in copy).
  */
 PCL_EXPORT int pcl_quirks_match(const struct pcl_quirks *db,
 				const struct pcl_cfg *cfg,

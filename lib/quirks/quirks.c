@@ -11,15 +11,28 @@
  * neither it nor $PCILAYOUT_QUIRKS gives a directory, the database records
  * the "quirks-missing" finding, so that a map silently without a device's
  * reserved ranges cannot happen.
+ *
+ * A file identical to one of the shipped files compiled into the library
+ * (builtin.h) is not parsed when read: its match is known, and its copy is
+ * parsed the first time a device matches it. Parsing then is the only
+ * change to a database after it is built, and it is made safe for threads
+ * sharing one database by publishing each parsed layout with a
+ * compare-and-swap (a loser frees its copy).
  */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 
 #include "internal.h"
+#include "layout/layout-internal.h"
+#include "quirks/builtin.h"
 #include "quirks/quirk-dirs.h"
 
 struct quirk {
-	struct pcl_layout *layout;
+	/* The parsed file; NULL until first used when @builtin is set. */
+	_Atomic(struct pcl_layout *) layout;
+	const struct pcl_builtin_quirk *builtin; /* identical built-in copy */
+	char *path;        /* where it was read: the name in messages */
 	char *base;        /* file name without directory: the masking key */
 	char source[80];   /* "quirk:NAME", the source of its ranges */
 };
@@ -51,7 +64,8 @@ PCL_EXPORT void pcl_quirks_free(struct pcl_quirks *db)
 	if (!db)
 		return;
 	for (size_t i = 0; i < db->n; i++) {
-		pcl_layout_free(db->q[i].layout);
+		pcl_layout_free(atomic_load(&db->q[i].layout));
+		free(db->q[i].path);
 		free(db->q[i].base);
 	}
 	free(db->q);
@@ -96,14 +110,30 @@ static int check_overlaps(const struct pcl_layout *l, const char *path,
 	return r;
 }
 
-PCL_EXPORT int pcl_quirks_add_file(struct pcl_quirks *db, const char *path,
-				   struct pcl_diag *diag)
+/* The shipped file @base is, byte for byte, or NULL. */
+static const struct pcl_builtin_quirk *
+builtin_copy(const char *base, const char *text, size_t len)
+{
+	for (size_t i = 0; i < pcl_builtin_quirk_count; i++) {
+		const struct pcl_builtin_quirk *b = &pcl_builtin_quirks[i];
+
+		if (strcmp(b->base, base) == 0)
+			return b->len == len && memcmp(b->text, text, len) == 0 ?
+			       b : NULL;
+	}
+	return NULL;
+}
+
+/* Parse and check one quirk file's bytes, as read from @path. */
+static int parse_quirk(struct pcl_quirks *db, const char *path,
+		       const char *text, size_t len, struct pcl_layout **out,
+		       struct pcl_diag *diag)
 {
 	struct pcl_layout *l = NULL;
-	struct quirk *q;
 	int r;
 
-	r = pcl_layout_load_file(db->ctx, path, &l, diag);
+	*out = NULL;
+	r = pcl_layout_load_string(db->ctx, text, len, path, &l, diag);
 	if (r)
 		return r;
 	if (pcl_layout_kind(l) != PCL_LAYOUT_KIND_QUIRK) {
@@ -119,34 +149,102 @@ PCL_EXPORT int pcl_quirks_add_file(struct pcl_quirks *db, const char *path,
 	} else {
 		r = check_overlaps(l, path, diag);
 	}
-	if (r)
-		goto fail;
+	if (r) {
+		pcl_layout_free(l);
+		return r;
+	}
+	*out = l;
+	return 0;
+}
+
+static struct quirk *append(struct pcl_quirks *db, const char *path)
+{
+	struct quirk *q;
+
 	if (db->n == db->cap) {
 		size_t cap = db->cap ? 2 * db->cap : 16;
 		struct quirk *grown = realloc(db->q, cap * sizeof(*grown));
 
-		if (!grown) {
-			r = -ENOMEM;
-			goto fail;
-		}
+		if (!grown)
+			return NULL;
 		db->q = grown;
 		db->cap = cap;
 	}
 	q = &db->q[db->n];
+	memset(q, 0, sizeof(*q));
+	q->path = strdup(path);
 	q->base = strdup(base_name(path));
-	if (!q->base) {
-		r = -ENOMEM;
-		goto fail;
+	if (!q->path || !q->base) {
+		free(q->path);
+		free(q->base);
+		return NULL;
 	}
-	q->layout = l;
+	return q;
+}
+
+PCL_EXPORT int pcl_quirks_add_file(struct pcl_quirks *db, const char *path,
+				   struct pcl_diag *diag)
+{
+	const struct pcl_builtin_quirk *b;
+	struct pcl_layout *l = NULL;
+	struct quirk *q;
+	size_t len;
+	char *text;
+	int r;
+
+	r = pcl_layout_read_file(path, &text, &len, diag);
+	if (r)
+		return r;
+	b = builtin_copy(base_name(path), text ? text : "", len);
+	if (!b) {
+		r = parse_quirk(db, path, text ? text : "", len, &l, diag);
+		if (r)
+			goto out;
+	}
+	q = append(db, path);
+	if (!q) {
+		pcl_layout_free(l);
+		r = -ENOMEM;
+		goto out;
+	}
+	q->builtin = b;
+	atomic_init(&q->layout, l);
 	snprintf(q->source, sizeof(q->source), "quirk:%s",
-		 pcl_layout_name(l) ? pcl_layout_name(l) : q->base);
+		 b ? b->name : pcl_layout_name(l) ? pcl_layout_name(l) : q->base);
 	db->n++;
-	pcl_dbg(db->ctx, "quirk %s loaded from %s", q->source, path);
-	return 0;
-fail:
-	pcl_layout_free(l);
+	pcl_dbg(db->ctx, b ? "quirk %s: %s is its built-in copy, parsed when a device matches" :
+			     "quirk %s loaded from %s", q->source, path);
+out:
+	free(text);
 	return r;
+}
+
+/*
+ * Quirk @q's layout, parsing its built-in copy on first use. The copy was
+ * validated when the library was built, so only -ENOMEM can fail here.
+ */
+static int quirk_layout(const struct pcl_quirks *db, struct quirk *q,
+			const struct pcl_layout **out)
+{
+	struct pcl_layout *l = atomic_load_explicit(&q->layout,
+						    memory_order_acquire);
+	struct pcl_layout *none = NULL;
+	int r;
+
+	if (!l) {
+		r = pcl_layout_load_string(db->ctx, q->builtin->text,
+					   q->builtin->len, q->path, &l, NULL);
+		if (r)
+			return r;
+		if (!atomic_compare_exchange_strong_explicit(
+			    &q->layout, &none, l, memory_order_acq_rel,
+			    memory_order_acquire)) {
+			pcl_layout_free(l);
+			l = none;
+		}
+	}
+	*out = l;
+	return 0;
 }
 
 PCL_EXPORT int pcl_quirks_add_dir(struct pcl_quirks *db, const char *dir,
@@ -267,15 +365,30 @@ PCL_EXPORT size_t pcl_quirks_count(const struct pcl_quirks *db)
 PCL_EXPORT const struct pcl_layout *pcl_quirks_get(const struct pcl_quirks *db,
 						   size_t index)
 {
-	return index < db->n ? db->q[index].layout : NULL;
+	const struct pcl_layout *l;
+	int r;
+
+	if (index >= db->n) {
+		errno = EINVAL;
+		return NULL;
+	}
+	r = quirk_layout(db, &db->q[index], &l);
+	if (r) {
+		errno = -r;
+		return NULL;
+	}
+	return l;
 }
 
-static bool quirk_matches(const struct pcl_layout *l,
-			  const struct pcl_identity *id)
+static bool quirk_matches(const struct quirk *q, const struct pcl_identity *id)
 {
-	return pcl_layout_matches(l, id->vendor_id, id->device_id,
-				  id->subsys_vendor_id, id->subsys_id,
-				  id->revision, id->class_code);
+	const struct pcl_layout_match *m = q->builtin ? &q->builtin->match :
+		pcl_layout_match(atomic_load_explicit(&q->layout,
+						      memory_order_acquire));
+
+	return pcl_layout_match_ids(m, id->vendor_id, id->device_id,
+				    id->subsys_vendor_id, id->subsys_id,
+				    id->revision, id->class_code);
 }
 
 PCL_EXPORT int pcl_quirks_match(const struct pcl_quirks *db,
@@ -286,20 +399,27 @@ PCL_EXPORT int pcl_quirks_match(const struct pcl_quirks *db,
 	const struct pcl_layout **out = NULL;
 	struct pcl_identity id;
 	size_t n = 0, i;
+	int r;
 
 	*matches = NULL;
 	*count = 0;
 	pcl_cfg_identity(cfg, &id);
 	for (i = 0; i < db->n; i++)
-		n += quirk_matches(db->q[i].layout, &id);
+		n += quirk_matches(&db->q[i], &id);
 	if (!n)
 		return 0;
 	out = malloc(n * sizeof(*out));
 	if (!out)
 		return -ENOMEM;
-	for (n = 0, i = 0; i < db->n; i++)
-		if (quirk_matches(db->q[i].layout, &id))
-			out[n++] = db->q[i].layout;
+	for (n = 0, i = 0; i < db->n; i++) {
+		if (!quirk_matches(&db->q[i], &id))
+			continue;
+		r = quirk_layout(db, &db->q[i], &out[n++]);
+		if (r) {
+			free(out);
+			return r;
+		}
+	}
 	*matches = out;
 	*count = n;
 	return 0;
@@ -326,23 +446,30 @@ PCL_EXPORT int pcl_quirks_reserved(const struct pcl_quirks *db,
 {
 	struct pcl_range *out;
 	struct pcl_identity id;
+	const struct pcl_layout *l;
 	size_t n = 0, i, j;
+	int r;
 
 	*ranges = NULL;
 	*count = 0;
 	pcl_cfg_identity(cfg, &id);
-	for (i = 0; i < db->n; i++)
-		if (quirk_matches(db->q[i].layout, &id))
-			n += pcl_layout_reserved_count(db->q[i].layout);
+	for (i = 0; i < db->n; i++) {
+		if (!quirk_matches(&db->q[i], &id))
+			continue;
+		r = quirk_layout(db, &db->q[i], &l);
+		if (r)
+			return r;
+		n += pcl_layout_reserved_count(l);
+	}
 	if (!n)
 		return 0;
 	out = calloc(n, sizeof(*out));
 	if (!out)
 		return -ENOMEM;
 	for (n = 0, i = 0; i < db->n; i++) {
-		const struct pcl_layout *l = db->q[i].layout;
-
-		if (!quirk_matches(l, &id))
+		/* Every matching quirk was parsed by the count above. */
+		if (!quirk_matches(&db->q[i], &id) ||
+		    quirk_layout(db, &db->q[i], &l))
 			continue;
 		for (j = 0; j < pcl_layout_reserved_count(l); j++) {
 			const struct pcl_layout_reserved *rv =

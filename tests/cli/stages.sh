@@ -16,7 +16,10 @@ rank = {s: i for i, s in enumerate(order)}
 defs, uses, obj = {}, [], None
 for line in open(sys.argv[2]):
     line = line.rstrip("\n")
-    m = re.match(r"^(\w+?)_[\w.-]+\.o:$", line)
+    # lib/STAGE/x.c is STAGE_x.c.o; a generated STAGE-x.c (the quirk
+    # stage's table of built-in quirks) is meson-generated_.._STAGE-x.c.o.
+    m = (re.match(r"^meson-generated_(?:\.\._)*([a-z]+)-[\w.-]+\.o:$", line)
+         or re.match(r"^(\w+?)_[\w.-]+\.o:$", line))
     if m:
         obj = m.group(1)
         continue

@@ -4,9 +4,13 @@
  * masking by file name, matching a cfg's identity, turning reserved ranges
  * into map input, and rejecting malformed, overlapping, match-less and
  * non-quirk files with file:line:column diagnostics. Also loads every
- * shipped quirk file.
+ * shipped quirk file, and checks that the built-in copies of the shipped
+ * files (parsed only when a device matches) give what parsing the files
+ * gives, that an edited or broken file under a shipped name is read as it
+ * is, and that threads sharing a database may trigger the first parse.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -19,6 +23,8 @@
 #include <cmocka.h>
 
 #include "builder.h"
+#include "corpus.h"
+#include "quirks/builtin.h"
 #include "quirks/quirk-dirs.h"
 
 struct fx {
@@ -313,6 +319,317 @@ static void test_quirks_shipped(void **state)
 	}
 }
 
+static void shipped_dir(char *dir, size_t size)
+{
+	const char *src = getenv("PCL_SRCDIR");
+
+	assert_non_null(src);
+	snprintf(dir, size, "%s/data/quirks", src);
+}
+
+static char *read_all(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = malloc(1 << 20);
+	size_t n;
+
+	assert_non_null(f);
+	assert_non_null(buf);
+	n = fread(buf, 1, 1 << 20, f);
+	assert_int_equal(ferror(f), 0);
+	fclose(f);
+	*len = n;
+	return buf;
+}
+
+/*
+ * The built-in table is the shipped directory, byte for byte and file for
+ * file, and each copy loads to a valid quirk with the name and match the
+ * table gives without parsing.
+ */
+static void test_quirks_builtin_table(void **state)
+{
+	struct fx *f = *state;
+	char dir[4096], path[4400];
+	size_t n_files = 0;
+
+	shipped_dir(dir, sizeof(dir));
+	assert_int_equal(pcl_quirks_add_dir(f->db, dir, f->diag), 0);
+	assert_int_equal(pcl_quirks_count(f->db), pcl_builtin_quirk_count);
+	for (size_t i = 0; i < pcl_builtin_quirk_count; i++) {
+		const struct pcl_builtin_quirk *b = &pcl_builtin_quirks[i];
+		struct pcl_layout *l = NULL;
+		size_t len;
+		char *text;
+
+		if (i)
+			assert_true(strcmp(pcl_builtin_quirks[i - 1].base,
+					   b->base) < 0);
+		snprintf(path, sizeof(path), "%s/%s", dir, b->base);
+		text = read_all(path, &len);
+		assert_int_equal(len, b->len);
+		assert_memory_equal(text, b->text, len);
+		free(text);
+		n_files++;
+		assert_int_equal(pcl_layout_load_string(f->ctx, b->text, b->len,
+							b->base, &l, f->diag), 0);
+		assert_int_equal(pcl_layout_kind(l), PCL_LAYOUT_KIND_QUIRK);
+		assert_string_equal(pcl_layout_name(l), b->name);
+		assert_memory_equal(pcl_layout_match(l), &b->match,
+				    sizeof(b->match));
+		pcl_layout_free(l);
+	}
+	assert_true(n_files >= 6);
+}
+
+/* A device that @m matches: its IDs, and 0 where @m does not care. */
+static struct pcl_cfg *matching_device(struct pcl_ctx *ctx,
+				       const struct pcl_layout_match *m)
+{
+	struct tb b;
+
+	tb_init(&b, m->vendor, m->fields & PCL_MATCH_DEVICE ? m->device : 0,
+		0, 4096);
+	if (m->fields & PCL_MATCH_SUBSYSTEM_VENDOR)
+		tb_w16(&b, PCL_REG_SUBSYS_VENDOR, m->subsystem_vendor);
+	if (m->fields & PCL_MATCH_SUBSYSTEM)
+		tb_w16(&b, PCL_REG_SUBSYS_ID, m->subsystem);
+	if (m->fields & PCL_MATCH_REVISION)
+		tb_w8(&b, PCL_REG_REVISION, (uint8_t)m->revision);
+	if (m->fields & PCL_MATCH_CLASS) {
+		tb_w8(&b, PCL_REG_CLASS_PROG, (uint8_t)m->class_code);
+		tb_w16(&b, PCL_REG_CLASS_PROG + 1,
+		       (uint16_t)(m->class_code >> 8));
+	}
+	return tb_cfg(ctx, &b);
+}
+
+/* @lazy and @eager give @cfg the same matches and the same ranges. */
+static size_t same_answers(const struct pcl_quirks *lazy,
+			   const struct pcl_quirks *eager,
+			   const struct pcl_cfg *cfg)
+{
+	const struct pcl_layout **ml, **me;
+	struct pcl_range *rl, *re;
+	size_t nl, ne;
+
+	assert_int_equal(pcl_quirks_match(lazy, cfg, &ml, &nl), 0);
+	assert_int_equal(pcl_quirks_match(eager, cfg, &me, &ne), 0);
+	assert_int_equal(nl, ne);
+	for (size_t i = 0; i < nl; i++)
+		assert_string_equal(pcl_layout_name(ml[i]),
+				    pcl_layout_name(me[i]));
+	free(ml);
+	free(me);
+	assert_int_equal(pcl_quirks_reserved(lazy, cfg, &rl, &nl), 0);
+	assert_int_equal(pcl_quirks_reserved(eager, cfg, &re, &ne), 0);
+	assert_int_equal(nl, ne);
+	for (size_t i = 0; i < nl; i++) {
+		assert_int_equal(rl[i].start, re[i].start);
+		assert_int_equal(rl[i].length, re[i].length);
+		assert_string_equal(rl[i].source, re[i].source);
+		assert_string_equal(rl[i].reason, re[i].reason);
+	}
+	pcl_range_list_free(rl, nl);
+	pcl_range_list_free(re, ne);
+	return nl;
+}
+
+/*
+ * Property: a database of the shipped files (built-in copies, parsed on a
+ * match) answers as one of the same files each with a space appended (so
+ * parsed when added), for a device made to match each shipped quirk and
+ * for every corpus dump.
+ */
+static void test_quirks_builtin_same_as_parsed(void **state)
+{
+	struct fx *f = *state;
+	struct pcl_quirks *eager = pcl_quirks_new(f->ctx);
+	struct corpus_iter it;
+	struct pcl_cfg *cfg;
+	char dir[4096], name[256];
+	size_t ranges = 0, dumps = 0;
+
+	assert_non_null(eager);
+	shipped_dir(dir, sizeof(dir));
+	assert_int_equal(pcl_quirks_add_dir(f->db, dir, f->diag), 0);
+	for (size_t i = 0; i < pcl_builtin_quirk_count; i++) {
+		const struct pcl_builtin_quirk *b = &pcl_builtin_quirks[i];
+		char *text = malloc(b->len + 2);
+
+		assert_non_null(text);
+		memcpy(text, b->text, b->len);
+		text[b->len] = ' ';
+		text[b->len + 1] = '\0';
+		put(f->dir, b->base, text);
+		free(text);
+	}
+	assert_int_equal(pcl_quirks_add_dir(eager, f->dir, f->diag), 0);
+	assert_int_equal(pcl_diag_count(f->diag), 0);
+	for (size_t i = 0; i < pcl_builtin_quirk_count; i++) {
+		cfg = matching_device(f->ctx, &pcl_builtin_quirks[i].match);
+		assert_non_null(cfg);
+		/* Every shipped quirk reserves something (test above). */
+		assert_true(same_answers(f->db, eager, cfg) > 0);
+		pcl_cfg_free(cfg);
+	}
+	if (corpus_open(&it, 2))
+		while ((cfg = corpus_next(&it, f->ctx, name, sizeof(name)))) {
+			ranges += same_answers(f->db, eager, cfg);
+			dumps++;
+			pcl_cfg_free(cfg);
+		}
+	print_message("built-in vs parsed: %zu shipped quirks, %zu corpus dumps (%zu ranges)\n",
+		      pcl_builtin_quirk_count, dumps, ranges);
+	pcl_quirks_free(eager);
+}
+
+struct log_seen {
+	int builtin;
+	int loaded;
+};
+
+static void count_log(void *opaque, int priority, const char *file, int line,
+		      const char *fn, const char *msg)
+{
+	struct log_seen *seen = opaque;
+
+	if (strstr(msg, "is its built-in copy"))
+		seen->builtin++;
+	else if (strstr(msg, "loaded from"))
+		seen->loaded++;
+}
+
+/*
+ * Only a byte-identical file is taken from the built-in copy: an edited
+ * file under a shipped name is what the database uses, and a broken one
+ * is refused with its position, as before there were copies.
+ */
+static void test_quirks_builtin_only_identical(void **state)
+{
+	struct fx *f = *state;
+	const struct pcl_builtin_quirk *b = &pcl_builtin_quirks[0];
+	struct log_seen seen = { 0 };
+	struct pcl_range *r;
+	struct pcl_cfg *cfg;
+	char dir[4096], *text, *at;
+	const char *key = "\"reason\": \"";
+	size_t n;
+
+	pcl_ctx_set_log_fn(f->ctx, count_log, &seen);
+	pcl_ctx_set_log_priority(f->ctx, 7);
+	shipped_dir(dir, sizeof(dir));
+	assert_int_equal(pcl_quirks_add_dir(f->db, dir, f->diag), 0);
+	assert_int_equal(seen.builtin, (int)pcl_builtin_quirk_count);
+	assert_int_equal(seen.loaded, 0);
+
+	/* The same file with its first reason's first letter changed. */
+	text = malloc(b->len + 1);
+	assert_non_null(text);
+	memcpy(text, b->text, b->len);
+	text[b->len] = '\0';
+	at = strstr(text, key);
+	assert_non_null(at);
+	at[strlen(key)] = at[strlen(key)] == 'X' ? 'Y' : 'X';
+	put(f->dir, b->base, text);
+	pcl_quirks_free(f->db);
+	f->db = pcl_quirks_new(f->ctx);
+	seen = (struct log_seen){ 0 };
+	assert_int_equal(pcl_quirks_add_dir(f->db, f->dir, f->diag), 0);
+	assert_int_equal(seen.builtin, 0);
+	assert_int_equal(seen.loaded, 1);
+	cfg = matching_device(f->ctx, &b->match);
+	assert_int_equal(pcl_quirks_reserved(f->db, cfg, &r, &n), 0);
+	assert_true(n > 0);
+	{
+		bool edited = false;
+
+		for (size_t i = 0; i < n; i++)
+			edited |= r[i].reason[0] == at[strlen(key)];
+		assert_true(edited);
+	}
+	pcl_range_list_free(r, n);
+	pcl_cfg_free(cfg);
+
+	/* Broken under the shipped name: refused with file:line:column. */
+	text[b->len / 2] = '\0';
+	put(f->dir, b->base, text);
+	free(text);
+	pcl_quirks_free(f->db);
+	f->db = pcl_quirks_new(f->ctx);
+	assert_int_equal(pcl_quirks_add_dir(f->db, f->dir, f->diag), -EINVAL);
+	assert_int_equal(pcl_quirks_count(f->db), 0);
+	assert_true(pcl_diag_count(f->diag) > 0);
+	assert_non_null(strstr(pcl_diag_get(f->diag, 0)->source, b->base));
+	assert_true(pcl_diag_get(f->diag, 0)->line > 0);
+	pcl_ctx_set_log_fn(f->ctx, NULL, NULL);
+}
+
+struct racer {
+	const struct pcl_quirks *db;
+	struct pcl_cfg *const *cfgs;
+	size_t n;
+	size_t ranges;
+};
+
+static void *race(void *arg)
+{
+	struct racer *r = arg;
+
+	for (size_t i = 0; i < r->n; i++) {
+		struct pcl_range *rv;
+		size_t n;
+
+		if (pcl_quirks_reserved(r->db, r->cfgs[i], &rv, &n) == 0) {
+			r->ranges += n;
+			pcl_range_list_free(rv, n);
+		}
+	}
+	return NULL;
+}
+
+/* Threads sharing a database all parse its copies first (under TSan in
+ * the hardening build): each gets every range. */
+static void test_quirks_builtin_threads(void **state)
+{
+	struct fx *f = *state;
+	struct pcl_cfg *cfgs[64];
+	struct racer rc[4];
+	pthread_t t[4];
+	size_t n = pcl_builtin_quirk_count, expect = 0;
+	char dir[4096];
+
+	assert_true(n <= 64);
+	shipped_dir(dir, sizeof(dir));
+	assert_int_equal(pcl_quirks_add_dir(f->db, dir, f->diag), 0);
+	for (size_t i = 0; i < n; i++) {
+		const struct pcl_layout *l;
+		struct pcl_quirks *one = pcl_quirks_new(f->ctx);
+		struct pcl_range *rv;
+		size_t k;
+
+		cfgs[i] = matching_device(f->ctx, &pcl_builtin_quirks[i].match);
+		/* What a fresh database gives this device, for the total. */
+		assert_int_equal(pcl_quirks_add_dir(one, dir, f->diag), 0);
+		assert_int_equal(pcl_quirks_reserved(one, cfgs[i], &rv, &k), 0);
+		expect += k;
+		pcl_range_list_free(rv, k);
+		l = pcl_quirks_get(one, i);
+		assert_non_null(l);
+		pcl_quirks_free(one);
+	}
+	for (int i = 0; i < 4; i++) {
+		rc[i] = (struct racer){ .db = f->db, .cfgs = cfgs, .n = n };
+		assert_int_equal(pthread_create(&t[i], NULL, race, &rc[i]), 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+		assert_int_equal(rc[i].ranges, expect);
+	}
+	for (size_t i = 0; i < n; i++)
+		pcl_cfg_free(cfgs[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -323,6 +640,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_quirks_env_and_defaults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_quirks_missing_database, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_quirks_shipped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_quirks_builtin_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_quirks_builtin_same_as_parsed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_quirks_builtin_only_identical, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_quirks_builtin_threads, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
