@@ -90,3 +90,24 @@ struct pcl_cfg *tb_cfg(struct pcl_ctx *ctx, const struct tb *b)
 	assert_non_null(cfg);
 	return cfg;
 }
+
+struct pcl_cfg *tb_cfg_matching(struct pcl_ctx *ctx,
+				const struct pcl_layout_match *m)
+{
+	struct tb b;
+
+	tb_init(&b, m->vendor, m->fields & PCL_MATCH_DEVICE ? m->device : 0,
+		0, 4096);
+	if (m->fields & PCL_MATCH_SUBSYSTEM_VENDOR)
+		tb_w16(&b, PCL_REG_SUBSYS_VENDOR, m->subsystem_vendor);
+	if (m->fields & PCL_MATCH_SUBSYSTEM)
+		tb_w16(&b, PCL_REG_SUBSYS_ID, m->subsystem);
+	if (m->fields & PCL_MATCH_REVISION)
+		tb_w8(&b, PCL_REG_REVISION, (uint8_t)m->revision);
+	if (m->fields & PCL_MATCH_CLASS) {
+		tb_w8(&b, PCL_REG_CLASS_PROG, (uint8_t)m->class_code);
+		tb_w16(&b, PCL_REG_CLASS_PROG + 1,
+		       (uint16_t)(m->class_code >> 8));
+	}
+	return tb_cfg(ctx, &b);
+}

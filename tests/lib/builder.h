@@ -52,4 +52,8 @@ void tb_ext_next(struct tb *b, uint16_t off, uint16_t next);
 /* A cfg of the image (asserts on failure); free with pcl_cfg_free(). */
 struct pcl_cfg *tb_cfg(struct pcl_ctx *ctx, const struct tb *b);
 
+/* A 4 KiB type-0 device that @m matches: its IDs, 0 where @m has none. */
+struct pcl_cfg *tb_cfg_matching(struct pcl_ctx *ctx,
+				const struct pcl_layout_match *m);
+
 #endif

@@ -7,10 +7,9 @@
  * shipped quirk file, and checks that the built-in copies of the shipped
  * files (parsed only when a device matches) give what parsing the files
  * gives, that an edited or broken file under a shipped name is read as it
- * is, and that threads sharing a database may trigger the first parse.
+ * is (test_threads.c has threads sharing a database race to parse one).
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -382,28 +381,6 @@ static void test_quirks_builtin_table(void **state)
 	assert_true(n_files >= 6);
 }
 
-/* A device that @m matches: its IDs, and 0 where @m does not care. */
-static struct pcl_cfg *matching_device(struct pcl_ctx *ctx,
-				       const struct pcl_layout_match *m)
-{
-	struct tb b;
-
-	tb_init(&b, m->vendor, m->fields & PCL_MATCH_DEVICE ? m->device : 0,
-		0, 4096);
-	if (m->fields & PCL_MATCH_SUBSYSTEM_VENDOR)
-		tb_w16(&b, PCL_REG_SUBSYS_VENDOR, m->subsystem_vendor);
-	if (m->fields & PCL_MATCH_SUBSYSTEM)
-		tb_w16(&b, PCL_REG_SUBSYS_ID, m->subsystem);
-	if (m->fields & PCL_MATCH_REVISION)
-		tb_w8(&b, PCL_REG_REVISION, (uint8_t)m->revision);
-	if (m->fields & PCL_MATCH_CLASS) {
-		tb_w8(&b, PCL_REG_CLASS_PROG, (uint8_t)m->class_code);
-		tb_w16(&b, PCL_REG_CLASS_PROG + 1,
-		       (uint16_t)(m->class_code >> 8));
-	}
-	return tb_cfg(ctx, &b);
-}
-
 /* @lazy and @eager give @cfg the same matches and the same ranges. */
 static size_t same_answers(const struct pcl_quirks *lazy,
 			   const struct pcl_quirks *eager,
@@ -467,7 +444,7 @@ static void test_quirks_builtin_same_as_parsed(void **state)
 	assert_int_equal(pcl_quirks_add_dir(eager, f->dir, f->diag), 0);
 	assert_int_equal(pcl_diag_count(f->diag), 0);
 	for (size_t i = 0; i < pcl_builtin_quirk_count; i++) {
-		cfg = matching_device(f->ctx, &pcl_builtin_quirks[i].match);
+		cfg = tb_cfg_matching(f->ctx, &pcl_builtin_quirks[i].match);
 		assert_non_null(cfg);
 		/* Every shipped quirk reserves something (test above). */
 		assert_true(same_answers(f->db, eager, cfg) > 0);
@@ -538,7 +515,7 @@ static void test_quirks_builtin_only_identical(void **state)
 	assert_int_equal(pcl_quirks_add_dir(f->db, f->dir, f->diag), 0);
 	assert_int_equal(seen.builtin, 0);
 	assert_int_equal(seen.loaded, 1);
-	cfg = matching_device(f->ctx, &b->match);
+	cfg = tb_cfg_matching(f->ctx, &b->match);
 	assert_int_equal(pcl_quirks_reserved(f->db, cfg, &r, &n), 0);
 	assert_true(n > 0);
 	{
@@ -565,71 +542,6 @@ static void test_quirks_builtin_only_identical(void **state)
 	pcl_ctx_set_log_fn(f->ctx, NULL, NULL);
 }
 
-struct racer {
-	const struct pcl_quirks *db;
-	struct pcl_cfg *const *cfgs;
-	size_t n;
-	size_t ranges;
-};
-
-static void *race(void *arg)
-{
-	struct racer *r = arg;
-
-	for (size_t i = 0; i < r->n; i++) {
-		struct pcl_range *rv;
-		size_t n;
-
-		if (pcl_quirks_reserved(r->db, r->cfgs[i], &rv, &n) == 0) {
-			r->ranges += n;
-			pcl_range_list_free(rv, n);
-		}
-	}
-	return NULL;
-}
-
-/* Threads sharing a database all parse its copies first (under TSan in
- * the hardening build): each gets every range. */
-static void test_quirks_builtin_threads(void **state)
-{
-	struct fx *f = *state;
-	struct pcl_cfg *cfgs[64];
-	struct racer rc[4];
-	pthread_t t[4];
-	size_t n = pcl_builtin_quirk_count, expect = 0;
-	char dir[4096];
-
-	assert_true(n <= 64);
-	shipped_dir(dir, sizeof(dir));
-	assert_int_equal(pcl_quirks_add_dir(f->db, dir, f->diag), 0);
-	for (size_t i = 0; i < n; i++) {
-		const struct pcl_layout *l;
-		struct pcl_quirks *one = pcl_quirks_new(f->ctx);
-		struct pcl_range *rv;
-		size_t k;
-
-		cfgs[i] = matching_device(f->ctx, &pcl_builtin_quirks[i].match);
-		/* What a fresh database gives this device, for the total. */
-		assert_int_equal(pcl_quirks_add_dir(one, dir, f->diag), 0);
-		assert_int_equal(pcl_quirks_reserved(one, cfgs[i], &rv, &k), 0);
-		expect += k;
-		pcl_range_list_free(rv, k);
-		l = pcl_quirks_get(one, i);
-		assert_non_null(l);
-		pcl_quirks_free(one);
-	}
-	for (int i = 0; i < 4; i++) {
-		rc[i] = (struct racer){ .db = f->db, .cfgs = cfgs, .n = n };
-		assert_int_equal(pthread_create(&t[i], NULL, race, &rc[i]), 0);
-	}
-	for (int i = 0; i < 4; i++) {
-		assert_int_equal(pthread_join(t[i], NULL), 0);
-		assert_int_equal(rc[i].ranges, expect);
-	}
-	for (size_t i = 0; i < n; i++)
-		pcl_cfg_free(cfgs[i]);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -643,7 +555,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_quirks_builtin_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_quirks_builtin_same_as_parsed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_quirks_builtin_only_identical, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_quirks_builtin_threads, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

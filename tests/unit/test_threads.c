@@ -10,6 +10,9 @@
  * context logs at debug priority from every thread. Every thread must get
  * exactly what one thread alone gets on a fresh context.
  *
+ * Also: threads sharing a quirk database race to parse the built-in copy
+ * of a shipped quirk the first time a device matches it.
+ *
  * It proves little by itself: scripts/check-hardening.sh runs it in a
  * ThreadSanitizer build, where any data race fails it.
  */
@@ -29,6 +32,9 @@
 #include <cmocka.h>
 
 #include <pcilayout/pcilayout.h>
+
+#include "builder.h"
+#include "quirks/builtin.h"
 
 #define NTHREADS 4
 #define MAX_FILES 32
@@ -366,10 +372,86 @@ static void test_shared_context(void **state)
 	free(wk);
 }
 
+struct racer {
+	const struct pcl_quirks *db;
+	struct pcl_cfg *const *cfgs;
+	size_t n;
+	size_t ranges;
+	int failures;
+};
+
+static void *race(void *arg)
+{
+	struct racer *r = arg;
+
+	pthread_barrier_wait(&start_line);
+	for (size_t i = 0; i < r->n; i++) {
+		struct pcl_range *rv;
+		size_t n;
+
+		if (pcl_quirks_reserved(r->db, r->cfgs[i], &rv, &n)) {
+			r->failures++;
+			continue;
+		}
+		r->ranges += n;
+		pcl_range_list_free(rv, n);
+	}
+	return NULL;
+}
+
+/* Every thread gets every range of a device made to match each shipped
+ * quirk, from a database none of whose quirks was parsed before. */
+static void test_builtin_quirks_race(void **state)
+{
+	const char *src = getenv("PCL_SRCDIR");
+	struct pcl_ctx *ctx = pcl_ctx_new();
+	struct pcl_quirks *db = pcl_quirks_new(ctx), *ref = pcl_quirks_new(ctx);
+	size_t n = pcl_builtin_quirk_count, expect = 0;
+	struct pcl_cfg **cfgs = calloc(n, sizeof(*cfgs));
+	struct racer rc[NTHREADS];
+	pthread_t t[NTHREADS];
+	char dir[4096];
+
+	assert_non_null(src);
+	assert_non_null(cfgs);
+	assert_non_null(ref);
+	snprintf(dir, sizeof(dir), "%s/data/quirks", src);
+	assert_int_equal(pcl_quirks_add_dir(db, dir, NULL), 0);
+	assert_int_equal(pcl_quirks_add_dir(ref, dir, NULL), 0);
+	for (size_t i = 0; i < n; i++) {
+		struct pcl_range *rv;
+		size_t k;
+
+		cfgs[i] = tb_cfg_matching(ctx, &pcl_builtin_quirks[i].match);
+		assert_int_equal(pcl_quirks_reserved(ref, cfgs[i], &rv, &k), 0);
+		assert_true(k > 0);
+		expect += k;
+		pcl_range_list_free(rv, k);
+	}
+	assert_int_equal(pthread_barrier_init(&start_line, NULL, NTHREADS), 0);
+	for (int i = 0; i < NTHREADS; i++) {
+		rc[i] = (struct racer){ .db = db, .cfgs = cfgs, .n = n };
+		assert_int_equal(pthread_create(&t[i], NULL, race, &rc[i]), 0);
+	}
+	for (int i = 0; i < NTHREADS; i++) {
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+		assert_int_equal(rc[i].failures, 0);
+		assert_int_equal(rc[i].ranges, expect);
+	}
+	pthread_barrier_destroy(&start_line);
+	for (size_t i = 0; i < n; i++)
+		pcl_cfg_free(cfgs[i]);
+	free(cfgs);
+	pcl_quirks_free(ref);
+	pcl_quirks_free(db);
+	pcl_ctx_free(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shared_context),
+		cmocka_unit_test(test_builtin_quirks_race),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
