@@ -1137,12 +1137,19 @@ int pcl_layout_read_file(const char *path, char **bufp, size_t *lenp,
 			     strerror(-ret));
 		return ret;
 	}
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+	if (fstat(fd, &st) != 0)
+		st.st_mode = 0; /* unknown: read it as a stream */
+	if (S_ISDIR(st.st_mode)) {
 		ret = -EISDIR;
 		pcl_diag_add_pos(diag, name, (struct lpos){ 0, 0 }, "%s",
 			     strerror(EISDIR));
 		goto out;
 	}
+	/* A file's size is a hint (it may grow while read): one byte more
+	 * lets the first read find the end, and touches no spare pages. */
+	if (S_ISREG(st.st_mode) && st.st_size >= 0 &&
+	    st.st_size < PCL_LAYOUT_MAX_SIZE)
+		cap = (size_t)st.st_size + 1;
 	/* Read at most one byte past the limit: enough to know it is too big. */
 	while (len < PCL_LAYOUT_MAX_SIZE + 1) {
 		ssize_t n;
