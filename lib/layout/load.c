@@ -1180,6 +1180,12 @@ int pcl_layout_read_file(const char *path, char **bufp, size_t *lenp,
 		if (n == 0)
 			break;
 		len += (size_t)n;
+		/* All of the size fstat() gave: no read of 0 bytes to learn
+		 * the end (a quirk directory is ten files). Not on a short
+		 * read alone: /proc and sysfs files are "regular" too. */
+		if (S_ISREG(st.st_mode) && st.st_size > 0 &&
+		    len == (size_t)st.st_size)
+			break;
 	}
 out:
 	if (!is_stdin)
