@@ -15,6 +15,12 @@
  * between the part any number of threads can do at once and the part the
  * pool does one host after another (what bounds `unify --threads`).
  *
+ * --write DIR instead writes the same fleets as files, for timing the tool
+ * (`pcilayout unify DIR`, BENCHMARKS.md item 3): DIR/unify-text,
+ * DIR/survey-text and DIR/unify-bin, each of HOSTS files (the first -n),
+ * 1,000 to a subdirectory (a directory lists at most 65,536 entries);
+ * lspci -xxxx text or 4 KiB binary config spaces.
+ *
  * unify and survey may be built after this program was written: their
  * entry points are weak references, and when the library does not have
  * them the program says so instead of printing a number.
@@ -25,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -90,6 +97,15 @@ static void unify_host(const struct bench_corpus *c, size_t tmpl, size_t i,
 	}
 }
 
+/* Host @i's device: unify's model or one of survey's, in a variant. */
+static void host_dev(const struct bench_corpus *c, size_t tmpl, enum op op,
+		     size_t i, struct bench_dev *d)
+{
+	/* survey: host i has one of the corpus models, in a variant. */
+	unify_host(c, op == OP_UNIFY ? tmpl :
+		   (size_t)((i * 40503u) >> 3) % c->count, i, d);
+}
+
 /* Host @i's name and config space. */
 static struct pcl_cfg *host_cfg(struct pcl_ctx *ctx, const struct bench_corpus *c,
 				size_t tmpl, enum op op, size_t i)
@@ -97,9 +113,7 @@ static struct pcl_cfg *host_cfg(struct pcl_ctx *ctx, const struct bench_corpus *
 	struct bench_dev d;
 	char name[32];
 
-	/* survey: host i has one of the corpus models, in a variant. */
-	unify_host(c, op == OP_UNIFY ? tmpl :
-		   (size_t)((i * 40503u) >> 3) % c->count, i, &d);
+	host_dev(c, tmpl, op, i, &d);
 	snprintf(name, sizeof(name), "host%zu", i);
 	return pcl_cfg_new(ctx, d.bytes, d.size, name);
 }
@@ -203,6 +217,73 @@ static int child(struct pcl_ctx *ctx, const struct bench_corpus *c,
 	return r;
 }
 
+/* Files per subdirectory of a written fleet. */
+#define FILES_PER_DIR 1000
+
+/*
+ * One fleet of @hosts files under @dir: @op's devices, as lspci -xxxx text
+ * or (@binary) as the 4 KiB config space itself.
+ */
+static int write_fleet(const struct bench_corpus *c, size_t tmpl, enum op op,
+		       bool binary, size_t hosts, const char *dir)
+{
+	struct bench_buf b = { 0 };
+	char path[4200];
+	int r = 0;
+
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return -1;
+	for (size_t i = 0; i < hosts && !r; i++) {
+		struct bench_dev d;
+
+		if (i % FILES_PER_DIR == 0) {
+			snprintf(path, sizeof(path), "%s/d%03zu", dir,
+				 i / FILES_PER_DIR);
+			if (mkdir(path, 0755) < 0 && errno != EEXIST)
+				r = -1;
+		}
+		host_dev(c, tmpl, op, i, &d);
+		snprintf(path, sizeof(path), "%s/d%03zu/host%06zu.%s", dir,
+			 i / FILES_PER_DIR, i, binary ? "bin" : "lspci");
+		b.len = 0;
+		if (binary)
+			r = bench_write_file(path, d.bytes, d.size);
+		else if (bench_dump_append(&b, c, i, &d) < 0)
+			r = -1;
+		else
+			r = bench_write_file(path, b.data, b.len);
+	}
+	bench_buf_free(&b);
+	if (r)
+		fprintf(stderr, "bench_fleet: cannot write %s\n", path);
+	return r;
+}
+
+/* --write: unify's fleet as text and binary, survey's as text. */
+static int write_fleets(const struct bench_corpus *c, size_t tmpl,
+			size_t hosts, const char *dir)
+{
+	char sub[4096];
+
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		fprintf(stderr, "bench_fleet: cannot make %s: %s\n", dir,
+			strerror(errno));
+		return -1;
+	}
+	snprintf(sub, sizeof(sub), "%s/unify-text", dir);
+	if (write_fleet(c, tmpl, OP_UNIFY, false, hosts, sub) < 0)
+		return -1;
+	snprintf(sub, sizeof(sub), "%s/survey-text", dir);
+	if (write_fleet(c, tmpl, OP_SURVEY, false, hosts, sub) < 0)
+		return -1;
+	snprintf(sub, sizeof(sub), "%s/unify-bin", dir);
+	if (write_fleet(c, tmpl, OP_UNIFY, true, hosts, sub) < 0)
+		return -1;
+	printf("wrote %zu hosts each to %s/{unify-text,survey-text,unify-bin}\n",
+	       hosts, dir);
+	return 0;
+}
+
 /* Run one measurement in a child; its peak RSS comes from wait4(). */
 static int measure(struct pcl_ctx *ctx, const struct bench_corpus *c,
 		   size_t tmpl, enum op op, size_t hosts, struct result *res)
@@ -242,6 +323,7 @@ int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "smoke", no_argument, NULL, 's' },
+		{ "write", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -250,6 +332,7 @@ int main(int argc, char **argv)
 	struct pcl_ctx *ctx;
 	struct bench_corpus corpus;
 	struct result base;
+	const char *write_dir = NULL;
 	char load[64];
 
 	while ((c = getopt_long(argc, argv, "n:r:h", lo, NULL)) != -1) {
@@ -269,8 +352,12 @@ int main(int argc, char **argv)
 			nh = 2;
 			repeats = 1;
 			break;
+		case 'w':
+			write_dir = optarg;
+			break;
 		case 'h':
-			printf("Usage: bench_fleet [-n HOSTS]... [-r REPEATS] [--smoke]\n");
+			printf("Usage: bench_fleet [-n HOSTS]... [-r REPEATS] [--smoke]\n"
+			       "       bench_fleet --write DIR [-n HOSTS]\n");
 			return 0;
 		default:
 			return 2;
@@ -288,6 +375,13 @@ int main(int argc, char **argv)
 			tmpl = i;
 			break;
 		}
+	if (write_dir) {
+		/* With no -n, the largest fleet of the table. */
+		c = write_fleets(&corpus, tmpl, hosts[nh == 4 ? 3 : 0], write_dir);
+		bench_corpus_free(&corpus);
+		pcl_ctx_free(ctx);
+		return c < 0 ? 1 : 0;
+	}
 	bench_loadavg(load, sizeof(load));
 	printf("== Fleet scale (median of %d; peak RSS above a no-host baseline)\n",
 	       repeats);

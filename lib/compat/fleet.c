@@ -23,6 +23,7 @@
 #include <xxhash.h>
 
 #include "compat-internal.h"
+#include "map/map-internal.h"
 #include "vcap/vcap.h"
 
 #define FLEET_FAILURES_MAX 1000
@@ -76,7 +77,8 @@ void fleet_fini(struct fleet *f)
 	memset(f, 0, sizeof(*f));
 }
 
-static int kput(struct fleet_key *k, size_t *alloc, const void *p, size_t n)
+/* Room for @n more bytes of key. */
+static int kroom(struct fleet_key *k, size_t *alloc, size_t n)
 {
 	if (k->len + n > *alloc) {
 		/* Enough for most keys: the owner map and a few hundred bytes
@@ -92,6 +94,15 @@ static int kput(struct fleet_key *k, size_t *alloc, const void *p, size_t n)
 		k->b = g;
 		*alloc = a;
 	}
+	return 0;
+}
+
+static int kput(struct fleet_key *k, size_t *alloc, const void *p, size_t n)
+{
+	int r = kroom(k, alloc, n);
+
+	if (r)
+		return r;
 	memcpy(k->b + k->len, p, n);
 	k->len += n;
 	return 0;
@@ -111,8 +122,16 @@ static int key_body(struct fleet_key *k, size_t *alloc, const uint8_t *data,
 	return kput(k, alloc, data + c->offset, c->length);
 }
 
+/*
+ * The key of @cfg, walked as @w: identity, chain, orphans and the bodies
+ * the planner reads, then the owner map pcl_map_new(@w, @ranges) would
+ * have, made straight into the key: nothing else of a map is in it, and
+ * building the whole map (runs, run index, findings) and copying its
+ * owners out was ~15 % of a text fleet's time (BENCHMARKS.md, item 3).
+ */
 static int make_key(const struct pcl_cfg *cfg, const struct pcl_walk *w,
-		    const struct pcl_map *m, struct fleet_key *k)
+		    const struct pcl_range *ranges, size_t nranges,
+		    struct fleet_key *k)
 {
 	struct pcl_identity id;
 	size_t alloc = 0;
@@ -146,7 +165,11 @@ static int make_key(const struct pcl_cfg *cfg, const struct pcl_walk *w,
 			r = key_body(k, &alloc, data, c);
 	}
 	if (!r)
-		r = kput(k, &alloc, pcl_map_owners(m), PCL_CFG_SIZE);
+		r = kroom(k, &alloc, PCL_CFG_SIZE);
+	if (!r)
+		r = pcl_map_owners_build(w, ranges, nranges, k->b + k->len);
+	if (!r)
+		k->len += PCL_CFG_SIZE;
 	return r;
 }
 
@@ -269,18 +292,15 @@ static int host_key(const struct pcl_quirks *quirks, const struct pcl_cfg *cfg,
 	struct pcl_range *ranges = NULL;
 	size_t nranges = 0;
 	struct pcl_walk *w = pcl_walk_new(cfg);
-	struct pcl_map *m = NULL;
 	int r = -ENOMEM;
 
 	if (!w)
 		return r;
+	/* Any failure is -ENOMEM, as when the key was made from a map. */
 	if (!quirks || pcl_quirks_reserved(quirks, cfg, &ranges, &nranges) >= 0) {
-		m = pcl_map_new(w, ranges, nranges);
+		r = make_key(cfg, w, ranges, nranges, k) < 0 ? -ENOMEM : 0;
 		pcl_range_list_free(ranges, nranges);
 	}
-	if (m)
-		r = make_key(cfg, w, m, k) < 0 ? -ENOMEM : 0;
-	pcl_map_free(m);
 	pcl_walk_free(w);
 	return r;
 }

@@ -55,6 +55,15 @@ struct pcl_map {
 	uint16_t run_of[PCL_CFG_SIZE];
 };
 
+/*
+ * The owner bytes pcl_map_new(@walk, @ranges, @count) would have, into
+ * @owner, without building the map (no runs, findings or allocation).
+ * 0, or -EINVAL where pcl_map_new() fails with EINVAL.
+ */
+int pcl_map_owners_build(const struct pcl_walk *walk,
+			 const struct pcl_range *ranges, size_t count,
+			 uint8_t owner[PCL_CFG_SIZE]);
+
 /* Free @arg with @fn when the map is freed (once; NULL @fn: nothing). */
 void pcl_map_adopt(struct pcl_map *map, void (*fn)(void *), void *arg);
 

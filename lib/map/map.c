@@ -129,7 +129,10 @@ static int cmp_finding(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* Claim [start, end) for @owner where nobody has yet; count what was taken. */
+/*
+ * Claim [start, end) for @owner where nobody has yet; count what was taken.
+ * @det is NULL when only the owners are wanted (pcl_map_owners_build()).
+ */
 static uint32_t claim(uint8_t *owner, uint16_t *det, uint32_t start,
 		      uint32_t end, uint8_t who, uint16_t detail)
 {
@@ -141,7 +144,8 @@ static uint32_t claim(uint8_t *owner, uint16_t *det, uint32_t start,
 		if (owner[i] != UNCLAIMED)
 			continue;
 		owner[i] = who;
-		det[i] = detail;
+		if (det)
+			det[i] = detail;
 		taken++;
 	}
 	return taken;
@@ -213,10 +217,9 @@ static void store64(uint8_t *p, uint64_t v)
 	memcpy(p, &v, sizeof(v));
 }
 
-static void classify(struct pcl_map *map, const struct pcl_cfg *cfg)
+static void classify(uint8_t *owner, const struct pcl_cfg *cfg)
 {
 	const uint8_t *data = pcl_cfg_data(cfg);
-	uint8_t *owner = map->owner;
 	uint32_t size = pcl_cfg_size(cfg), i, k;
 	/*
 	 * Every usual source reads a prefix (64, 256 or 4096 bytes), so one
@@ -263,6 +266,14 @@ static void classify(struct pcl_map *map, const struct pcl_cfg *cfg)
 	}
 }
 
+/* A range pcl_map_new() takes: inside config space, of a known kind. */
+static bool range_ok(const struct pcl_range *r)
+{
+	return r->start < PCL_CFG_SIZE && r->length &&
+	       r->length <= PCL_CFG_SIZE - r->start &&
+	       (r->kind == PCL_RANGE_RESERVED || r->kind == PCL_RANGE_FREE);
+}
+
 static int copy_ranges(struct pcl_map *map, const struct pcl_range *ranges,
 		       size_t count)
 {
@@ -277,9 +288,7 @@ static int copy_ranges(struct pcl_map *map, const struct pcl_range *ranges,
 		const struct pcl_range *r = &ranges[i];
 		struct pcl_range *d = &map->ranges[i];
 
-		if (r->start >= PCL_CFG_SIZE || !r->length ||
-		    r->length > PCL_CFG_SIZE - r->start ||
-		    (r->kind != PCL_RANGE_RESERVED && r->kind != PCL_RANGE_FREE))
+		if (!range_ok(r))
 			return -EINVAL;
 		*d = *r;
 		d->flags &= ~PCL_RANGE_UNTRUSTED;
@@ -292,9 +301,15 @@ static int copy_ranges(struct pcl_map *map, const struct pcl_range *ranges,
 	return 0;
 }
 
-static int claim_structures(struct pcl_map *map, uint16_t *det)
+/*
+ * The strong owners' claims into @owner (and @det), strongest first, from
+ * @walk and @ranges. Findings go to @map; with a NULL @map (and @det:
+ * pcl_map_owners_build()) only the owners are made.
+ */
+static int claim_structures(struct pcl_map *map, const struct pcl_walk *walk,
+			    const struct pcl_range *ranges, size_t nranges,
+			    uint8_t *owner, uint16_t *det)
 {
-	const struct pcl_walk *walk = map->walk;
 	struct pcl_identity id;
 	uint32_t hdr;
 	size_t i, n;
@@ -303,16 +318,15 @@ static int claim_structures(struct pcl_map *map, uint16_t *det)
 	/* The CardBus header also owns its subsystem IDs and legacy base. */
 	pcl_cfg_identity(pcl_walk_cfg(walk), &id);
 	hdr = id.header_type == PCL_HEADER_TYPE_CARDBUS ? 0x48 : PCL_STD_HEADER_SIZE;
-	claim(map->owner, det, 0, hdr, PCL_OWNER_HEADER, 0);
+	claim(owner, det, 0, hdr, PCL_OWNER_HEADER, 0);
 
 	n = pcl_walk_cap_count(walk);
 	for (i = 0; i < n && i <= UINT16_MAX; i++) {
 		const struct pcl_cap *c = pcl_walk_cap(walk, i);
 		uint32_t end = cap_end(walk, c);
 
-		claim(map->owner, det, c->offset, end, PCL_OWNER_CAP,
-		      (uint16_t)i);
-		if (c->flags & PCL_CAP_LENGTH_UNKNOWN) {
+		claim(owner, det, c->offset, end, PCL_OWNER_CAP, (uint16_t)i);
+		if (map && (c->flags & PCL_CAP_LENGTH_UNKNOWN)) {
 			r = add_finding(map, PCL_SEVERITY_INFO, c->offset,
 					"length-unknown-extent",
 					MF_LENGTH_UNKNOWN, c->space, c->id,
@@ -325,17 +339,17 @@ static int claim_structures(struct pcl_map *map, uint16_t *det)
 	for (i = 0; i < n && i <= UINT16_MAX; i++) {
 		const struct pcl_cap *c = pcl_walk_orphan(walk, i);
 
-		claim(map->owner, det, c->offset, cap_end(walk, c),
+		claim(owner, det, c->offset, cap_end(walk, c),
 		      PCL_OWNER_ORPHAN, (uint16_t)i);
 	}
-	for (i = 0; i < map->nranges && i <= UINT16_MAX; i++) {
-		const struct pcl_range *rg = &map->ranges[i];
+	for (i = 0; i < nranges && i <= UINT16_MAX; i++) {
+		const struct pcl_range *rg = &ranges[i];
 		uint32_t end = rg->start + rg->length;
 
 		if (rg->kind != PCL_RANGE_RESERVED)
 			continue;
-		if (claim(map->owner, det, rg->start, end, PCL_OWNER_RESERVED,
-			  (uint16_t)i) == rg->length)
+		if (claim(owner, det, rg->start, end, PCL_OWNER_RESERVED,
+			  (uint16_t)i) == rg->length || !map)
 			continue;
 		r = add_finding(map, PCL_SEVERITY_INFO, (int32_t)rg->start,
 				"reserved-overlap", MF_RESERVED_OVERLAP,
@@ -346,32 +360,39 @@ static int claim_structures(struct pcl_map *map, uint16_t *det)
 	return 0;
 }
 
-/* Accept each advertised-free range whose bytes are all unclaimed zero. */
-static int accept_free(struct pcl_map *map, uint16_t *det)
+/*
+ * Accept each advertised-free range whose bytes are all unclaimed zero;
+ * with a NULL @map (and @det), only into @owner, as claim_structures().
+ */
+static int accept_free(struct pcl_map *map, const struct pcl_range *ranges,
+		       size_t nranges, uint8_t *owner, uint16_t *det)
 {
 	size_t i;
 	int r;
 
-	for (i = 0; i < map->nranges && i <= UINT16_MAX; i++) {
-		struct pcl_range *rg = &map->ranges[i];
+	for (i = 0; i < nranges && i <= UINT16_MAX; i++) {
+		const struct pcl_range *rg = &ranges[i];
 		uint32_t end = rg->start + rg->length, b;
 
 		if (rg->kind != PCL_RANGE_FREE)
 			continue;
 		for (b = rg->start; b < end; b++)
-			if (map->owner[b] != PCL_OWNER_ZERO &&
-			    map->owner[b] != PCL_OWNER_FREE)
+			if (owner[b] != PCL_OWNER_ZERO &&
+			    owner[b] != PCL_OWNER_FREE)
 				break;
 		if (b == end) {
 			for (b = rg->start; b < end; b++) {
-				if (map->owner[b] == PCL_OWNER_FREE)
+				if (owner[b] == PCL_OWNER_FREE)
 					continue; /* an earlier range has it */
-				map->owner[b] = PCL_OWNER_FREE;
-				det[b] = (uint16_t)i;
+				owner[b] = PCL_OWNER_FREE;
+				if (det)
+					det[b] = (uint16_t)i;
 			}
 			continue;
 		}
-		rg->flags |= PCL_RANGE_UNTRUSTED;
+		if (!map)
+			continue;
+		map->ranges[i].flags |= PCL_RANGE_UNTRUSTED;
 		r = add_finding(map, PCL_SEVERITY_WARNING, (int32_t)rg->start,
 				"free-range-rejected", MF_FREE_REJECTED,
 				rg->start, end - 1, b, 0, rg->source);
@@ -501,11 +522,12 @@ PCL_EXPORT struct pcl_map *pcl_map_new(const struct pcl_walk *walk,
 	memset(map->owner, UNCLAIMED, sizeof(map->owner));
 	r = copy_ranges(map, ranges, count);
 	if (!r)
-		r = claim_structures(map, det);
+		r = claim_structures(map, walk, map->ranges, map->nranges,
+				     map->owner, det);
 	if (r)
 		goto fail;
-	classify(map, pcl_walk_cfg(walk));
-	r = accept_free(map, det);
+	classify(map->owner, pcl_walk_cfg(walk));
+	r = accept_free(map, map->ranges, map->nranges, map->owner, det);
 	if (r)
 		goto fail;
 
@@ -537,6 +559,30 @@ fail:
 	pcl_map_free(map);
 	errno = -r;
 	return NULL;
+}
+
+/*
+ * What pcl_map_new() does to owner[], and nothing else: no run list, no run
+ * index, no findings, no copies of the ranges, nothing allocated. A fleet
+ * host's key needs only the owners (lib/compat/fleet.c), and the runs and
+ * the 8 KiB run index were about half of a map's cost there
+ * (BENCHMARKS.md, item 3). The same steps as pcl_map_new(), in the same
+ * order, so the owners are the same byte for byte (test_map compares).
+ */
+int pcl_map_owners_build(const struct pcl_walk *walk,
+			 const struct pcl_range *ranges, size_t count,
+			 uint8_t owner[PCL_CFG_SIZE])
+{
+	if (!walk || !owner || (count && !ranges))
+		return -EINVAL;
+	for (size_t i = 0; i < count; i++)
+		if (!range_ok(&ranges[i]))
+			return -EINVAL;
+	memset(owner, UNCLAIMED, PCL_CFG_SIZE);
+	claim_structures(NULL, walk, ranges, count, owner, NULL);
+	classify(owner, pcl_walk_cfg(walk));
+	accept_free(NULL, ranges, count, owner, NULL);
+	return 0;
 }
 
 void pcl_map_adopt(struct pcl_map *map, void (*fn)(void *), void *arg)
