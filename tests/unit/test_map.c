@@ -14,6 +14,8 @@
 #include <cmocka.h>
 
 #include "builder.h"
+#include "corpus.h"
+#include "map/map-internal.h"
 
 struct fx {
 	struct pcl_ctx *ctx;
@@ -45,6 +47,17 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* pcl_map_owners_build() gives @m's owner bytes (a fleet key's). */
+static void owners_agree(const struct pcl_walk *w, const struct pcl_range *r,
+			 size_t n, const struct pcl_map *m)
+{
+	uint8_t o[PCL_CFG_SIZE];
+
+	memset(o, 0xee, sizeof(o));
+	assert_int_equal(pcl_map_owners_build(w, r, n, o), 0);
+	assert_memory_equal(o, pcl_map_owners(m), PCL_CFG_SIZE);
+}
+
 static void build(struct fx *f, const struct tb *b,
 		  const struct pcl_range *r, size_t n)
 {
@@ -53,6 +66,7 @@ static void build(struct fx *f, const struct tb *b,
 	assert_non_null(f->walk);
 	f->map = pcl_map_new(f->walk, r, n);
 	assert_non_null(f->map);
+	owners_agree(f->walk, r, n, f->map);
 }
 
 static int owner(struct fx *f, uint32_t off)
@@ -292,6 +306,7 @@ static void test_map_bad_args(void **state)
 	struct fx *f = *state;
 	struct pcl_range r = { .start = 0xff0, .length = 0x20,
 			       .kind = PCL_RANGE_RESERVED };
+	uint8_t o[PCL_CFG_SIZE];
 	struct tb b;
 
 	base_device(&b, 4096);
@@ -306,6 +321,60 @@ static void test_map_bad_args(void **state)
 	r.length = 4;
 	r.kind = 7;
 	assert_null(pcl_map_new(f->walk, &r, 1));
+	/* The owners alone refuse what the map refuses. */
+	assert_int_equal(pcl_map_owners_build(f->walk, &r, 1, o), -EINVAL);
+	r.kind = PCL_RANGE_RESERVED;
+	r.length = 0x20;
+	assert_int_equal(pcl_map_owners_build(f->walk, &r, 1, o), -EINVAL);
+	assert_int_equal(pcl_map_owners_build(NULL, NULL, 0, o), -EINVAL);
+	assert_int_equal(pcl_map_owners_build(f->walk, NULL, 1, o), -EINVAL);
+}
+
+/*
+ * Over every corpus dump, with the shipped quirks' ranges as a fleet host
+ * gets them: pcl_map_owners_build() gives the owners pcl_map_new() does.
+ */
+static void test_map_owners_build_corpus(void **state)
+{
+	struct pcl_ctx *ctx = pcl_ctx_new();
+	struct pcl_quirks *q = pcl_quirks_new(ctx);
+	unsigned int maps = 0, with_ranges = 0;
+	struct corpus_iter it;
+	struct pcl_cfg *cfg;
+	char name[256];
+
+	(void)state;
+	assert_non_null(q);
+	assert_int_equal(pcl_quirks_add_defaults(q, NULL), 0);
+	if (!corpus_open(&it, 2)) {
+		pcl_quirks_free(q);
+		pcl_ctx_free(ctx); /* cmocka's skip() does not return */
+		skip();
+	}
+	while ((cfg = corpus_next(&it, ctx, name, sizeof(name)))) {
+		struct pcl_range *r = NULL;
+		size_t n = 0;
+		struct pcl_walk *w = pcl_walk_new(cfg);
+		struct pcl_map *m;
+
+		assert_non_null(w);
+		assert_true(pcl_quirks_reserved(q, cfg, &r, &n) >= 0);
+		m = pcl_map_new(w, r, n);
+		assert_non_null(m);
+		owners_agree(w, r, n, m);
+		maps++;
+		with_ranges += n > 0;
+		pcl_map_free(m);
+		pcl_range_list_free(r, n);
+		pcl_walk_free(w);
+		pcl_cfg_free(cfg);
+	}
+	print_message("owners: %u maps (%u with quirk ranges) compared\n",
+		      maps, with_ranges);
+	assert_true(maps >= 70);
+	assert_true(with_ranges > 0);
+	pcl_quirks_free(q);
+	pcl_ctx_free(ctx);
 }
 
 static void test_range_parse(void **state)
@@ -361,6 +430,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_map_unknown_length_extent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_map_bad_args, setup, teardown),
 		cmocka_unit_test(test_range_parse),
+		cmocka_unit_test(test_map_owners_build_corpus),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
