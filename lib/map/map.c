@@ -230,10 +230,27 @@ static void classify(uint8_t *owner, const struct pcl_cfg *cfg)
 	bool prefix_read = pcl_cfg_is_read(cfg, 0, size);
 
 	/*
+	 * The usual case, a read prefix, without a branch per byte: gcc
+	 * vectorizes this loop (16 or 32 bytes a step), and it took a fleet
+	 * key's classification from ~0.7 us to ~0.1 (BENCHMARKS.md, item 3).
+	 * The loop below then starts where it stopped.
+	 */
+	if (prefix_read) {
+		/* Separate arrays: the map's, and the cfg's. */
+		uint8_t *restrict o = owner;
+		const uint8_t *restrict d = data;
+
+		for (k = 0; k < (size & ~7u); k++) {
+			uint8_t cls = d[k] ? PCL_OWNER_NONZERO : PCL_OWNER_ZERO;
+
+			o[k] = o[k] == UNCLAIMED ? cls : o[k];
+		}
+	}
+	/*
 	 * Eight bytes at a time: most of a config space is long stretches of
 	 * bytes a structure already claimed, or of unclaimed zeros.
 	 */
-	for (i = 0; i < PCL_CFG_SIZE; i += 8) {
+	for (i = prefix_read ? size & ~7u : 0; i < PCL_CFG_SIZE; i += 8) {
 		uint64_t o = load64(owner + i);
 		bool read8;
 
