@@ -16,8 +16,15 @@
  * Memory is bounded: at most RING_JOBS(threads) jobs of JOB_ITEMS inputs
  * are in flight; a directory is listed once (pcl_dir_list()) and its
  * entries are queued as jobs free up.
+ *
+ * A file is read as cli_sources_load() reads it, but into a buffer each
+ * thread keeps, opened relative to its directory (read_fast()); anything
+ * that path does not take (a bundle, a file that is not regular or over
+ * 1 MiB, any error) is read by cli_sources_load() itself, so every
+ * message is the same.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -25,6 +32,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bundle.h"
 #include "compat-cli.h"
 
 /*
@@ -70,6 +78,19 @@ struct job {
 	bool done;
 };
 
+/*
+ * What a reading thread keeps from file to file: its buffer, and the
+ * directory of the last file it opened (a fleet's files come a directory
+ * at a time), so that a file is opened by its name in that directory
+ * rather than walking its whole path again.
+ */
+struct reader_ctx {
+	char *buf;
+	size_t cap;
+	char *dir;	/* the directory @dirfd is, or NULL */
+	int dirfd;
+};
+
 /* Where the next inputs come from: the arguments, then one listing. */
 struct producer {
 	char **args;
@@ -95,6 +116,7 @@ struct stream {
 	pthread_cond_t done;	/* a job finished */
 	pthread_t *workers;
 	unsigned int n_workers;
+	struct reader_ctx rc;	/* the calling thread's */
 };
 
 static void item_clear(struct item *it)
@@ -139,48 +161,184 @@ static char *host_name(const char *path, size_t count, size_t i,
 	return name;
 }
 
-/* Analyse the functions of @s, which it gives up, into @it. */
-static void analyse(struct item *it, struct cli_sources *s, const char *path,
-		    const struct pcl_quirks *quirks)
+/*
+ * Analyse the @count functions @cfgs into @it; each cfg is taken (its
+ * slot set to NULL), the array is not. false when out of memory.
+ */
+static bool analyse_cfgs(struct item *it, struct pcl_cfg **cfgs, size_t count,
+			 const char *path, const struct pcl_quirks *quirks)
 {
-	it->hosts = calloc(s->count ? s->count : 1, sizeof(*it->hosts));
+	it->hosts = calloc(count ? count : 1, sizeof(*it->hosts));
 	if (!it->hosts) {
 		it->r = -1; /* out of memory: an empty message */
-		cli_sources_free(s);
-		return;
+		return false;
 	}
-	it->n_hosts = s->count;
-	for (size_t i = 0; i < s->count; i++) {
+	it->n_hosts = count;
+	for (size_t i = 0; i < count; i++) {
 		struct item_host *ih = &it->hosts[i];
 
-		ih->name = host_name(path, s->count, i, s->cfgs[i]);
-		ih->h = pcl_fleet_host_new(s->cfgs[i], quirks);
-		s->cfgs[i] = NULL;
+		ih->name = host_name(path, count, i, cfgs[i]);
+		ih->h = pcl_fleet_host_new(cfgs[i], quirks);
+		cfgs[i] = NULL;
 		if (!ih->h)
 			ih->err = -errno;
 		else if (!ih->name)
 			ih->err = -ENOMEM;
 	}
+	return true;
+}
+
+/* Analyse the functions of @s, which it gives up, into @it. */
+static void analyse(struct item *it, struct cli_sources *s, const char *path,
+		    const struct pcl_quirks *quirks)
+{
+	analyse_cfgs(it, s->cfgs, s->count, path, quirks);
 	cli_sources_free(s);
 }
 
-/* Read and analyse @it: a reader thread's part. No output here. */
-static void read_item(struct item *it, const struct pcl_quirks *quirks)
+static void reader_ctx_init(struct reader_ctx *rc)
 {
+	memset(rc, 0, sizeof(*rc));
+	rc->dirfd = -1;
+}
+
+static void reader_ctx_fini(struct reader_ctx *rc)
+{
+	if (rc->dirfd >= 0)
+		close(rc->dirfd);
+	free(rc->dir);
+	free(rc->buf);
+	reader_ctx_init(rc);
+}
+
+/*
+ * @path opened read-only: by its last name relative to the directory
+ * before it, which @rc keeps open from one file to the next. -1 when it
+ * cannot be opened (the caller then reads it the ordinary way).
+ */
+static int open_in_dir(struct reader_ctx *rc, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	size_t dl;
+
+	if (!slash || !slash[1])
+		return open(path, O_RDONLY | O_CLOEXEC);
+	dl = slash == path ? 1 : (size_t)(slash - path); /* "/x": "/" */
+	if (!rc->dir || strlen(rc->dir) != dl || memcmp(rc->dir, path, dl)) {
+		if (rc->dirfd >= 0)
+			close(rc->dirfd);
+		free(rc->dir);
+		rc->dir = strndup(path, dl);
+		rc->dirfd = rc->dir ? open(rc->dir, O_PATH | O_DIRECTORY |
+							    O_CLOEXEC) : -1;
+		if (rc->dirfd < 0) {
+			free(rc->dir);
+			rc->dir = NULL;
+		}
+	}
+	if (rc->dirfd < 0)
+		return open(path, O_RDONLY | O_CLOEXEC);
+	return openat(rc->dirfd, slash + 1, O_RDONLY | O_CLOEXEC);
+}
+
+/*
+ * A regular file of at most SMALL_FILE_MAX bytes read whole into
+ * rc->buf, exactly as cli.c's read_small() takes one (open, fstat, one
+ * read of a byte more than its size, close: a file that grew is not
+ * taken). false for anything else, which cli_sources_load() then reads.
+ * The buffer is the thread's, kept: a fresh ~14 KiB buffer a file was
+ * malloc() and free() work (and, freed by another thread, more of it).
+ */
+#define SMALL_FILE_MAX (1u << 20) /* as cli.c's */
+
+static bool read_fast(struct reader_ctx *rc, const char *path, size_t *len)
+{
+	struct stat st;
+	ssize_t n = -1;
+	int fd = open_in_dir(rc, path);
+
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_size <= SMALL_FILE_MAX) {
+		size_t want = (size_t)st.st_size + 1;
+
+		if (want > rc->cap) {
+			char *b = realloc(rc->buf, want);
+
+			if (b) {
+				rc->buf = b;
+				rc->cap = want;
+			}
+		}
+		if (want <= rc->cap)
+			n = read(fd, rc->buf, want);
+	}
+	close(fd);
+	if (n < 0 || n != st.st_size)
+		return false;
+	*len = (size_t)n;
+	return true;
+}
+
+/*
+ * The functions of the dump or binary @buf (the file @path) that -s and
+ * -d select, analysed into @it: what cli_sources_load() and analyse() do
+ * with it, messages included.
+ */
+static void parse_item(struct item *it, const char *buf, size_t len,
+		       const struct pcl_quirks *quirks)
+{
+	struct pcl_cfg **cfgs = NULL;
+	size_t n = 0, kept = 0;
+	int r = pcl_cfg_parse(cli_ctx, buf, len, it->path, &cfgs, &n, &it->perr);
+
+	if (r < 0) {
+		if (!it->perr.message[0])
+			snprintf(it->perr.message, sizeof(it->perr.message),
+				 "%s", strerror(-r));
+		if (!it->perr.source[0])
+			snprintf(it->perr.source, sizeof(it->perr.source), "%s",
+				 it->path);
+		it->r = -1;
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!cli_select_match(cfgs[i])) {
+			pcl_cfg_free(cfgs[i]);
+			continue;
+		}
+		cfgs[kept++] = cfgs[i];
+	}
+	it->r = 0;
+	analyse_cfgs(it, cfgs, kept, it->path, quirks);
+	pcl_cfg_list_free(cfgs, kept);
+}
+
+/* Read and analyse @it: a reader thread's part. No output here. */
+static void read_item(struct item *it, const struct pcl_quirks *quirks,
+		      struct reader_ctx *rc)
+{
+	size_t len;
+
 	if (it->kind != ITEM_FILE)
 		return;
 	if (!it->loaded) {
 		it->perr = (struct pcl_error){ .offset = -1 };
+		if (read_fast(rc, it->path, &len) && !bundle_sniff(rc->buf, len)) {
+			parse_item(it, rc->buf, len, quirks);
+			return;
+		}
 		it->r = cli_sources_load(&it->s, it->path, &it->perr);
 	}
 	if (it->r == 0)
 		analyse(it, &it->s, it->path, quirks);
 }
 
-static void read_job(struct stream *st, struct job *j)
+static void read_job(struct stream *st, struct job *j, struct reader_ctx *rc)
 {
 	for (size_t i = 0; i < j->n; i++)
-		read_item(&j->items[i], st->pool->quirks);
+		read_item(&j->items[i], st->pool->quirks, rc);
 }
 
 /* The oldest job not yet claimed, claimed; NULL when there is none. */
@@ -194,7 +352,9 @@ static struct job *claim(struct stream *st)
 static void *worker(void *opaque)
 {
 	struct stream *st = opaque;
+	struct reader_ctx rc;
 
+	reader_ctx_init(&rc);
 	pthread_mutex_lock(&st->lock);
 	while (!st->stop) {
 		struct job *j = claim(st);
@@ -206,13 +366,14 @@ static void *worker(void *opaque)
 			continue;
 		}
 		pthread_mutex_unlock(&st->lock);
-		read_job(st, j);
+		read_job(st, j, &rc);
 		pthread_mutex_lock(&st->lock);
 		j->done = true;
 		if (j == st->awaited)
 			pthread_cond_signal(&st->done);
 	}
 	pthread_mutex_unlock(&st->lock);
+	reader_ctx_fini(&rc);
 	return NULL;
 }
 
@@ -375,7 +536,7 @@ static struct job *next_done(struct stream *st)
 			continue;
 		}
 		pthread_mutex_unlock(&st->lock);
-		read_job(st, j);
+		read_job(st, j, &st->rc);
 		pthread_mutex_lock(&st->lock);
 		j->done = true;
 	}
@@ -460,9 +621,11 @@ static long stream_args(char **args, int n, const struct ccli_pool *pool,
 	pthread_mutex_init(&st.lock, NULL);
 	pthread_cond_init(&st.work, NULL);
 	pthread_cond_init(&st.done, NULL);
+	reader_ctx_init(&st.rc);
 	start_workers(&st, threads);
 	total = stream_files(&st, failures);
 	stop_workers(&st);
+	reader_ctx_fini(&st.rc);
 	/* After a fatal error: the jobs still in flight, read or not. */
 	for (; st.consumed < st.produced; st.consumed++) {
 		struct job *j = &st.ring[st.consumed % st.ring_n];
