@@ -433,9 +433,34 @@ int pcl_slot_parse(const char *s, size_t len, uint32_t *domain, uint8_t *bus,
 	return 0;
 }
 
+/*
+ * "%04x:%02x:%02x.%u" without printf: every device line of a dump names
+ * its slot, and snprintf() was ~2 % of reading a fleet of one-device
+ * files (BENCHMARKS.md, item 3). At most 8 + 1 + 2 + 1 + 2 + 1 + 3
+ * characters: PCL_SLOT_MAX always holds it.
+ */
 void pcl_slot_format(char *buf, uint32_t domain, uint8_t bus, uint8_t dev,
 		     uint8_t fn)
 {
-	snprintf(buf, PCL_SLOT_MAX, "%04x:%02x:%02x.%u", domain, bus, dev,
-		 (unsigned int)fn);
+	static const char hex[] = "0123456789abcdef";
+	int digits = 4;
+	char *o = buf;
+
+	while (digits < 8 && domain >> (4 * digits))
+		digits++;
+	while (digits--)
+		*o++ = hex[(domain >> (4 * digits)) & 0xf];
+	*o++ = ':';
+	*o++ = hex[bus >> 4];
+	*o++ = hex[bus & 0xf];
+	*o++ = ':';
+	*o++ = hex[dev >> 4];
+	*o++ = hex[dev & 0xf];
+	*o++ = '.';
+	if (fn >= 100)
+		*o++ = (char)('0' + fn / 100);
+	if (fn >= 10)
+		*o++ = (char)('0' + fn / 10 % 10);
+	*o++ = (char)('0' + fn % 10);
+	*o = '\0';
 }

@@ -27,7 +27,8 @@
 #include <unistd.h>
 #if defined(__x86_64__) && !defined(PCL_NO_SIMD)
 #define ROW_SIMD 1
-#include <tmmintrin.h>
+#include <immintrin.h>
+#include <stdatomic.h>
 #endif
 
 #include "source.h"
@@ -255,7 +256,7 @@ static int bad_char(struct reader *r, const char *ls, const char *p)
  * @t and @dst never overlap (text and cfg are separate allocations).
  *
  * Rows are nearly all of parsing, and parsing three quarters of `show`
- * over a fleet. Three ways, one result (test_dump compares them on every
+ * over a fleet. Four ways, one result (test_dump compares them on every
  * byte value in every position of a row):
  *   scalar  hexval1[] - 1 is a digit's value or -1, so OR-ing the bytes
  *           leaves a bit above the low 8 set for a non-digit; each
@@ -268,6 +269,10 @@ static int bad_char(struct reader *r, const char *ls, const char *p)
  *   SSSE3   (x86-64 from 2006 on, asked of the CPU at run time) the same,
  *           with the 16 bytes picked by three byte shuffles: ~115
  *           (the 2-operand SSE forms cost register copies).
+ *   VBMI    (AVX-512 VBMI: Ice Lake, Zen 4 and later; asked at run time)
+ *           the 48 bytes as two 256-bit registers, each check a mask
+ *           register, and one two-register byte permute for the digits:
+ *           ~30. In 256-bit registers: no 512-bit frequency licence.
  */
 static bool row16_scalar(const unsigned char *restrict t,
 			 uint8_t *restrict dst)
@@ -388,7 +393,76 @@ row16_ssse3(const unsigned char *restrict t, uint8_t *restrict dst)
 				      _mm_shuffle_epi8(pair[2], pick2)));
 	return true;
 }
+
+#define ROW_VBMI_TARGET "avx512f,avx512bw,avx512vl,avx512vbmi"
+
+/* 0xff in the bytes of @x that are hex digits, and their values in @v. */
+__attribute__((target(ROW_VBMI_TARGET))) static inline __mmask32
+digits_vbmi(__m256i x, __m256i *v)
+{
+	__m256i d = _mm256_sub_epi8(x, _mm256_set1_epi8('0'));
+	__m256i l = _mm256_sub_epi8(_mm256_or_si256(x, _mm256_set1_epi8(0x20)),
+				    _mm256_set1_epi8('a'));
+	__mmask32 isd = _mm256_cmple_epu8_mask(d, _mm256_set1_epi8(9));
+	__mmask32 isl = _mm256_cmple_epu8_mask(l, _mm256_set1_epi8(5));
+
+	/* a letter's value is l + 10; what is neither is never used */
+	*v = _mm256_mask_blend_epi8(isd,
+				    _mm256_add_epi8(l, _mm256_set1_epi8(10)), d);
+	return isd | isl;
+}
+
+__attribute__((target(ROW_VBMI_TARGET))) static bool
+row16_vbmi(const unsigned char *restrict t, uint8_t *restrict dst)
+{
+	/* Row byte j's digits are text bytes 3j + 1 and 3j + 2: indexes
+	 * into the 64 bytes of a then b, high digits first. */
+	const __m256i pick = _mm256_setr_epi8(
+		1, 4, 7, 10, 13, 16, 19, 22, 25, 28, 31, 34, 37, 40, 43, 46,
+		2, 5, 8, 11, 14, 17, 20, 23, 26, 29, 32, 35, 38, 41, 44, 47);
+	__m256i a = _mm256_loadu_si256((const __m256i *)(const void *)t);
+	/* The last 16 bytes only, the rest zero: the text may end there. */
+	__m256i b = _mm256_maskz_loadu_epi8(0xffff, t + 32);
+	__m256i va, vb, p;
+	uint64_t spaces, digits;
+	__m128i row;
+
+	spaces = (uint32_t)_mm256_cmpeq_epi8_mask(a, _mm256_set1_epi8(' ')) |
+		 (uint64_t)_mm256_cmpeq_epi8_mask(b, _mm256_set1_epi8(' ')) << 32;
+	digits = (uint32_t)digits_vbmi(a, &va) |
+		 (uint64_t)digits_vbmi(b, &vb) << 32;
+	if (spaces != ROW_SPACES || digits != ROW_DIGITS)
+		return false;
+	p = _mm256_permutex2var_epi8(va, pick, vb);
+	/* Values fit their low nibble: a 16-bit shift moves no bit across. */
+	row = _mm_or_si128(_mm_slli_epi16(_mm256_castsi256_si128(p), 4),
+			   _mm256_extracti128_si256(p, 1));
+	_mm_storeu_si128((__m128i *)(void *)dst, row);
+	return true;
+}
 #endif /* ROW_SIMD */
+
+bool pcl_dump_row_supported(enum pcl_row_impl impl)
+{
+	switch (impl) {
+	case PCL_ROW_SCALAR:
+		return true;
+#ifdef ROW_SIMD
+	case PCL_ROW_SSE2:
+		return true;
+	case PCL_ROW_SSSE3:
+		return __builtin_cpu_supports("ssse3");
+	case PCL_ROW_VBMI:
+		return __builtin_cpu_supports("avx512f") &&
+		       __builtin_cpu_supports("avx512bw") &&
+		       __builtin_cpu_supports("avx512vl") &&
+		       __builtin_cpu_supports("avx512vbmi");
+#endif
+	default:
+		return impl == PCL_ROW_SSE2 || impl == PCL_ROW_SSSE3 ||
+		       impl == PCL_ROW_VBMI; /* all scalar without SIMD */
+	}
+}
 
 bool pcl_dump_row16(const char *t, uint8_t *dst, enum pcl_row_impl impl)
 {
@@ -396,6 +470,8 @@ bool pcl_dump_row16(const char *t, uint8_t *dst, enum pcl_row_impl impl)
 
 	switch (impl) {
 #ifdef ROW_SIMD
+	case PCL_ROW_VBMI:
+		return row16_vbmi(u, dst);
 	case PCL_ROW_SSSE3:
 		return row16_ssse3(u, dst);
 	case PCL_ROW_SSE2:
@@ -406,13 +482,31 @@ bool pcl_dump_row16(const char *t, uint8_t *dst, enum pcl_row_impl impl)
 	}
 }
 
-/* The best of the three this machine runs. */
-static bool row16(const unsigned char *restrict t, uint8_t *restrict dst)
+#ifdef ROW_SIMD
+/* The best way this machine has, asked once (pcl_dump_row_supported()). */
+static bool row16_pick(const unsigned char *restrict t, uint8_t *restrict dst);
+static bool (*_Atomic row16_best)(const unsigned char *restrict,
+				  uint8_t *restrict) = row16_pick;
+
+static bool row16_pick(const unsigned char *restrict t, uint8_t *restrict dst)
+{
+	bool (*best)(const unsigned char *restrict, uint8_t *restrict) =
+		pcl_dump_row_supported(PCL_ROW_VBMI)  ? row16_vbmi :
+		pcl_dump_row_supported(PCL_ROW_SSSE3) ? row16_ssse3 :
+							row16_sse2;
+
+	/* Every thread that gets here stores the same pointer. */
+	atomic_store_explicit(&row16_best, best, memory_order_relaxed);
+	return best(t, dst);
+}
+#endif
+
+/* The best of the four this machine runs. */
+static inline bool row16(const unsigned char *restrict t,
+			 uint8_t *restrict dst)
 {
 #ifdef ROW_SIMD
-	if (__builtin_cpu_supports("ssse3"))
-		return row16_ssse3(t, dst);
-	return row16_sse2(t, dst);
+	return atomic_load_explicit(&row16_best, memory_order_relaxed)(t, dst);
 #else
 	return row16_scalar(t, dst);
 #endif
@@ -525,6 +619,50 @@ static int hex_row(struct reader *r, const char *ls, size_t digits,
 }
 
 /*
+ * The line at @ls when it is a whole row of the open device exactly as
+ * lspci -xxxx writes it - 2 or 3 offset digits, ':', sixteen " hh", LF -
+ * at an offset not yet given: stored as hex_row() would store it, with the
+ * line counted, and true with *@next at the next line. false, with
+ * nothing changed, for any other line, which parse_lines() then parses
+ * the general way (and that way alone gives every error). A dump is
+ * nearly all such lines, and the general way spent ~40 % of its time
+ * finding out which kind of line it has (BENCHMARKS.md, item 3).
+ */
+static inline bool lspci_row(struct reader *r, const char *ls,
+			     const char **next)
+{
+	const unsigned char *u = (const unsigned char *)ls;
+	unsigned int h0, h1, h2, off;
+	const char *p;
+
+	if (r->end - ls < 3 + 3 * ROW_BYTES + 1)
+		return false;
+	h0 = hexval1[u[0]];
+	h1 = hexval1[u[1]];
+	if (!h0 || !h1)
+		return false;
+	if (u[2] == ':') {
+		off = (h0 - 1) * 16 + h1 - 1;
+		p = ls + 3;
+	} else if ((h2 = hexval1[u[2]]) != 0 && u[3] == ':') {
+		off = ((h0 - 1) * 16 + h1 - 1) * 16 + h2 - 1;
+		p = ls + 4;
+	} else {
+		return false;
+	}
+	if (r->end - p < 3 * ROW_BYTES + 1 || p[3 * ROW_BYTES] != '\n' ||
+	    (off & (ROW_BYTES - 1)) || r->row_line[off / ROW_BYTES] ||
+	    !row16((const unsigned char *)p, r->cur->data + off))
+		return false;
+	r->line++;
+	memset(&r->cur->read[off / 8], 0xff, ROW_BYTES / 8);
+	r->row_line[off / ROW_BYTES] = r->line;
+	r->cur_rows = true;
+	*next = p + 3 * ROW_BYTES + 1;
+	return true;
+}
+
+/*
  * The lines of @text up to r->end. Every line is parsed from its own bytes
  * only, and all state between lines is in @r, so text may come in pieces
  * that each end with a line feed (see load_windowed()).
@@ -540,6 +678,8 @@ static int parse_lines(struct reader *r, const char *text)
 		uint64_t wide = 0;
 		unsigned int h;
 
+		if (r->cur && lspci_row(r, ls, &ls))
+			continue;
 		r->line++;
 		/* The row offset's value as its digits go by; at most 16
 		 * digits: no overflow. */

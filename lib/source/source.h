@@ -94,11 +94,13 @@ void pcl_cfg_read_sysfs_vf(struct pcl_cfg *cfg);
 
 /*
  * The ways the dump reader decodes a whole hex row (dump.c says why there
- * are three); pcl_dump_row16() runs one by name, for tests that compare
+ * are four); pcl_dump_row16() runs one by name, for tests that compare
  * them. On a machine without SIMD, or with PCL_NO_SIMD, all are scalar.
- * The caller makes sure the CPU has the one it asks for.
+ * The caller makes sure the CPU has the one it asks for
+ * (pcl_dump_row_supported()).
  */
-enum pcl_row_impl { PCL_ROW_SCALAR, PCL_ROW_SSE2, PCL_ROW_SSSE3 };
+enum pcl_row_impl { PCL_ROW_SCALAR, PCL_ROW_SSE2, PCL_ROW_SSSE3, PCL_ROW_VBMI };
+bool pcl_dump_row_supported(enum pcl_row_impl impl);
 bool pcl_dump_row16(const char *t, uint8_t *dst, enum pcl_row_impl impl);
 
 /* pcl_cfg_read_vfio() with an injectable ioctl (tests). */
