@@ -444,24 +444,17 @@ row16_vbmi(const unsigned char *restrict t, uint8_t *restrict dst)
 
 bool pcl_dump_row_supported(enum pcl_row_impl impl)
 {
-	switch (impl) {
-	case PCL_ROW_SCALAR:
-		return true;
 #ifdef ROW_SIMD
-	case PCL_ROW_SSE2:
-		return true;
-	case PCL_ROW_SSSE3:
+	if (impl == PCL_ROW_SSSE3)
 		return __builtin_cpu_supports("ssse3");
-	case PCL_ROW_VBMI:
+	if (impl == PCL_ROW_VBMI)
 		return __builtin_cpu_supports("avx512f") &&
 		       __builtin_cpu_supports("avx512bw") &&
 		       __builtin_cpu_supports("avx512vl") &&
 		       __builtin_cpu_supports("avx512vbmi");
 #endif
-	default:
-		return impl == PCL_ROW_SSE2 || impl == PCL_ROW_SSSE3 ||
-		       impl == PCL_ROW_VBMI; /* all scalar without SIMD */
-	}
+	/* Scalar and SSE2 everywhere (without SIMD, every one is scalar). */
+	return impl >= PCL_ROW_SCALAR && impl <= PCL_ROW_VBMI;
 }
 
 bool pcl_dump_row16(const char *t, uint8_t *dst, enum pcl_row_impl impl)
