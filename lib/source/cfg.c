@@ -198,8 +198,20 @@ void pcl_cfg_finish(struct pcl_cfg *cfg)
 	cfg->size = (last + 63) & ~63u;
 	cfg->read_end = last;
 
-	/* Length of the fully read prefix, for pcl_cfg_is_read()'s fast path. */
+	/* Length of the fully read prefix, for pcl_cfg_is_read()'s fast path:
+	 * 64 bytes (8 bytes of the map) at a time first, as a dump of 4 KiB
+	 * is read whole (a byte at a time it was ~1 % of reading a fleet). */
 	cfg->read_prefix = 0;
+	for (;;) {
+		uint64_t m;
+
+		if (cfg->read_prefix + 64 > PCL_CFG_SIZE)
+			break;
+		memcpy(&m, &cfg->read[cfg->read_prefix >> 3], sizeof(m));
+		if (m != UINT64_MAX)
+			break;
+		cfg->read_prefix += 64;
+	}
 	while (cfg->read_prefix < PCL_CFG_SIZE &&
 	       cfg->read[cfg->read_prefix >> 3] == 0xff)
 		cfg->read_prefix += 8;
