@@ -26,6 +26,7 @@
  * them the program says so instead of printing a number.
  */
 #include <errno.h>
+#include <ftw.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -284,6 +285,45 @@ static int write_fleets(const struct bench_corpus *c, size_t tmpl,
 	return 0;
 }
 
+static int remove_one(const char *path, const struct stat *st, int flag,
+		      struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/*
+ * --smoke: --write of a few hosts into a fresh directory, which must then
+ * hold them all, removed again; so that --write cannot rot.
+ */
+static int smoke_write(const struct bench_corpus *c, size_t tmpl)
+{
+	char dir[] = "/tmp/bench_fleet.XXXXXX", path[64];
+	struct stat st;
+	int r;
+
+	if (!mkdtemp(dir))
+		return -1;
+	r = write_fleets(c, tmpl, 3, dir);
+	for (int k = 0; !r && k < 3; k++) {
+		static const char *const what[] = { "unify-text/d000/host000002.lspci",
+						    "survey-text/d000/host000002.lspci",
+						    "unify-bin/d000/host000002.bin" };
+
+		snprintf(path, sizeof(path), "%s/%s", dir, what[k]);
+		if (stat(path, &st) || !st.st_size ||
+		    (k == 2 && st.st_size != c->dev[tmpl].size))
+			r = -1;
+	}
+	if (nftw(dir, remove_one, 8, FTW_DEPTH | FTW_PHYS) && !r)
+		r = -1;
+	if (r)
+		fprintf(stderr, "bench_fleet: --write failed in %s\n", dir);
+	return r;
+}
+
 /* Run one measurement in a child; its peak RSS comes from wait4(). */
 static int measure(struct pcl_ctx *ctx, const struct bench_corpus *c,
 		   size_t tmpl, enum op op, size_t hosts, struct result *res)
@@ -333,6 +373,7 @@ int main(int argc, char **argv)
 	struct bench_corpus corpus;
 	struct result base;
 	const char *write_dir = NULL;
+	bool smoke = false;
 	char load[64];
 
 	while ((c = getopt_long(argc, argv, "n:r:h", lo, NULL)) != -1) {
@@ -347,6 +388,7 @@ int main(int argc, char **argv)
 			repeats = atoi(optarg);
 			break;
 		case 's':
+			smoke = true;
 			hosts[0] = 20;
 			hosts[1] = 60;
 			nh = 2;
@@ -452,6 +494,8 @@ int main(int argc, char **argv)
 		       "r^2 = %.4f); memory slope %.3f KiB/host\n", name, a,
 		       slope * 1e6, r2, mslope);
 	}
+	if (smoke && smoke_write(&corpus, tmpl))
+		fails++;
 	bench_loadavg(load, sizeof(load));
 	printf("load average at end: %s\n", load);
 	bench_corpus_free(&corpus);
