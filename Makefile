@@ -32,14 +32,13 @@ demo: deps $(BUILD)/build.ninja
 	sh scripts/demo.sh $(BUILD)/tools/pcilayout
 
 # make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="dump walk"]: run each libFuzzer
-# target (clang build in $(BUILD)/fuzz); new inputs go to fuzz/corpus-local/,
+# target (clang build in $(BUILD)/fuzz, fuzz/setup.sh: the newest clang whose
+# libFuzzer links, fuzz/clang.sh); new inputs go to fuzz/corpus-local/,
 # crashers are copied into tests/regressions/ as regression tests.
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?=
 fuzz: deps
-	[ -f $(BUILD)/fuzz/build.ninja ] || CC=clang meson setup $(BUILD)/fuzz \
-		-Dfuzzing=true -Dtests=false -Db_sanitize=address,undefined \
-		-Db_lundef=false -Dwerror=true
+	sh fuzz/setup.sh $(BUILD)/fuzz
 	$(NINJA) -C $(BUILD)/fuzz
 	sh fuzz/run.sh -c $(BUILD)/fuzz $(FUZZ_SECONDS) fuzz/corpus-local $(FUZZ_TARGETS)
 

@@ -14,7 +14,7 @@ pkgs="meson ninja-build pkg-config gcc libc6-dev libpci-dev pciutils pci.ids
 libjansson-dev libmd-dev libxxhash-dev libdeflate-dev libcmocka-dev scdoc python3 python3-jsonschema
 libxml2-utils
 cargo rustc bindgen abigail-tools
-clang clang-tidy cppcheck valgrind llvm libclang-rt-14-dev libtsan2
+clang clang-tidy cppcheck valgrind llvm libclang-rt-14-dev libtsan2 clang-19 libclang-rt-19-dev
 frama-c-base
 qemu-system-x86 busybox-static cpio linux-image-cloud-amd64"
 

@@ -76,29 +76,18 @@ fi
 # 3. A short run of each fuzz target, when libFuzzer can be linked.
 step "libFuzzer targets, ${secs}s each"
 t0=$(date +%s)
-probe=$(mktemp -d)
-printf '%s\n' '#include <stddef.h>' '#include <stdint.h>' \
-	'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);' \
-	'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)' \
-	'{ return d && n ? 0 : 0; }' >"$probe/p.c"
-if ! command -v clang >/dev/null 2>&1 ||
-   ! clang -fsanitize=fuzzer,address,undefined "$probe/p.c" \
-	-o "$probe/p" >/dev/null 2>&1; then
-	rm -rf "$probe"
+fcc=$(sh fuzz/clang.sh || true)
+if [ -z "$fcc" ]; then
 	note "fuzz: NOT RUN (clang or its libFuzzer runtime is missing)"
 else
-	rm -rf "$probe"
 	fz="$build/fuzz"
-	[ -f "$fz/build.ninja" ] ||
-		CC=clang meson setup "$fz" -Dfuzzing=true -Dtests=false \
-			-Db_sanitize=address,undefined -Db_lundef=false \
-			-Dwerror=true -Dbuildtype=debugoptimized >/dev/null
+	sh fuzz/setup.sh "$fz" "$fcc"
 	if ! ninja -C "$fz" >"$build/fuzz.log" 2>&1; then
 		tail -20 "$build/fuzz.log"
-		note "fuzz: FAIL (clang build)"
+		note "fuzz: FAIL ($fcc build)"
 		failed=1
 	elif sh fuzz/run.sh "$fz" "$secs" "$fz/corpus"; then
-		note "fuzz: PASS (${secs}s per target, $(($(date +%s) - t0)) s)"
+		note "fuzz: PASS ($fcc, ${secs}s per target, $(($(date +%s) - t0)) s)"
 	else
 		note "fuzz: FAIL (see above; inputs in $fz/fuzz-artifacts)"
 		failed=1

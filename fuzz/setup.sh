@@ -1,0 +1,29 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# setup.sh BUILDDIR [CC]: configure BUILDDIR as the libFuzzer build that
+# `make fuzz` and scripts/check-hardening.sh run (-Dfuzzing=true, ASan +
+# UBSan), with CC (default: what fuzz/clang.sh picks). A BUILDDIR set up
+# with another compiler or other options is set up anew: meson cannot
+# change a build directory's compiler.
+set -eu
+fz=$1
+src=$(cd "$(dirname "$0")/.." && pwd)
+cc=${2:-$(sh "$src/fuzz/clang.sh" || true)}
+if [ -z "$cc" ]; then
+	echo "fuzz: no clang whose libFuzzer links (run scripts/bootstrap.sh)" >&2
+	exit 1
+fi
+# fuzz/nocov.txt goes to every object, the library's too (see there).
+# -Qunused-arguments: meson's compiler checks run without coverage, where
+# clang would call the ignorelist an unused argument and fail them.
+set -- -Dfuzzing=true -Dtests=false -Db_sanitize=address,undefined \
+	-Db_lundef=false -Dwerror=true -Dbuildtype=debugoptimized \
+	"-Dc_args=['-Qunused-arguments','-fsanitize-coverage-ignorelist=$src/fuzz/nocov.txt']"
+want="$cc $*"
+if [ -f "$fz/build.ninja" ] && [ "$(cat "$fz/fuzz-setup" 2>/dev/null)" = "$want" ]; then
+	exit 0
+fi
+rm -rf "$fz"
+# Sanitizer builds must not inherit a developer's $CFLAGS.
+env -u CFLAGS -u LDFLAGS CC="$cc" meson setup "$fz" "$@" >/dev/null
+echo "$want" >"$fz/fuzz-setup"
