@@ -190,6 +190,9 @@ struct pcl_vdev {
 /* Serialize v->rec once the engine's rules are final: 0 or -ENOMEM. */
 int pcl_vdev_state_init(struct pcl_vdev *v);
 
+/* A copy of engine @v that shares nothing with it (vdev.c). */
+struct pcl_vdev *pcl_vdev_dup(const struct pcl_vdev *v);
+
 /*
  * Bits of byte @b that are the guest's state, which the engine keeps in
  * its shadow: all of an emulated byte; of a PHYS byte its emulated bits
