@@ -3,8 +3,8 @@
 # setup.sh BUILDDIR [CC]: configure BUILDDIR as the libFuzzer build that
 # `make fuzz` and scripts/check-hardening.sh run (-Dfuzzing=true, ASan +
 # UBSan), with CC (default: what fuzz/clang.sh picks). A BUILDDIR set up
-# with another compiler or other options is set up anew: meson cannot
-# change a build directory's compiler.
+# with another compiler, other options or another fuzz/nocov.txt is set up
+# anew: meson cannot change a build directory's compiler.
 set -eu
 fz=$1
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,7 +19,8 @@ fi
 set -- -Dfuzzing=true -Dtests=false -Db_sanitize=address,undefined \
 	-Db_lundef=false -Dwerror=true -Dbuildtype=debugoptimized \
 	"-Dc_args=['-Qunused-arguments','-fsanitize-coverage-ignorelist=$src/fuzz/nocov.txt']"
-want="$cc $*"
+# The ignorelist is no dependency ninja knows: a change of it sets up anew.
+want="$cc $* $(cksum <"$src/fuzz/nocov.txt")"
 if [ -f "$fz/build.ninja" ] && [ "$(cat "$fz/fuzz-setup" 2>/dev/null)" = "$want" ]; then
 	exit 0
 fi
