@@ -6,6 +6,9 @@
 # shipped inputs. Prints one line of figures per target. Crashes, leaks,
 # timeouts and OOMs fail the run; with -c they are also copied into
 # tests/regressions/fuzz_TARGET/, where the fuzz-replay suite keeps them.
+# A stop at an open bug already listed in fuzz/pending/known is printed as
+# "KNOWN BUG found again" and does not fail the run: it is not new, and
+# the 'pending' tests check that each listed bug still reproduces.
 # $FUZZ_EXTRA_SEEDS: more seed directories (local runs, e.g. ../shared/corpus).
 set -eu
 collect=0
@@ -39,7 +42,27 @@ trap 'rm -rf "$seeds"' EXIT
 seeds="$seeds/s"
 mkdir -p "$build/fuzz-logs" "$build/fuzz-artifacts"
 
+# known_bug TARGET LOG ARTIFACTS: the property line of fuzz/pending/known
+# that a crash of TARGET printed (the bug of those inputs, or one of its
+# kind: several inputs may share a line), when the run stopped at
+# one invariant failure (one artifact, no sanitizer report) and it is one
+# of the listed open bugs; empty otherwise.
+known_bug() {
+	[ "$3" -eq 1 ] || return 0
+	grep -qE 'ERROR: [A-Za-z]*Sanitizer|runtime error:' "$2" && return 0
+	line=$(grep -m 1 '^property: ' "$2") || return 0
+	tab=$(printf '\t')
+	while IFS="$tab" read -r tg input pattern; do
+		case $tg in '#'* | '') continue ;; esac
+		if [ "$tg" = "$1" ] && [ "${line#"$pattern"}" != "$line" ]; then
+			echo "\"$line\" (the kind of fuzz/pending/$input)"
+			return 0
+		fi
+	done <"$src/fuzz/pending/known"
+}
+
 failed=0
+known_hits=0
 for t in "$@"; do
 	bin="$build/fuzz/fuzz_$t"
 	log="$build/fuzz-logs/$t.log"
@@ -77,8 +100,13 @@ for t in "$@"; do
 	rss=$(sed -n 's/^stat::peak_rss_mb: *//p' "$log")
 	units=$(find "$corpus/$t" -type f | wc -l)
 	bad=$(find "$art" -type f | wc -l)
+	known=$(known_bug "$t" "$log" "$bad")
 	if [ "$rc" -eq 0 ] && [ "$bad" -eq 0 ]; then
 		result=ok
+	elif [ -n "$known" ]; then
+		# Found again, not new: reported, and kept in the summary.
+		result="KNOWN BUG found again: $known; log $log"
+		known_hits=$((known_hits + 1))
 	else
 		result="FAILED (exit $rc, $bad artifacts; log $log)"
 		failed=1
@@ -86,7 +114,7 @@ for t in "$@"; do
 	printf 'fuzz_%s: %ss, %s execs, %s/s, peak %s MB, corpus %s: %s\n' \
 		"$t" "$secs" "${execs:-?}" "${rate:-?}" "${rss:-?}" \
 		"$units" "$result"
-	if [ "$result" != ok ]; then
+	if [ "$result" != ok ] && [ -z "$known" ]; then
 		grep -E 'ERROR|SUMMARY|invariant|==[0-9]+==' "$log" | head -8 >&2
 		if [ "$collect" -eq 1 ] && [ "$bad" -gt 0 ]; then
 			mkdir -p "$src/tests/regressions/fuzz_$t"
@@ -99,4 +127,7 @@ for t in "$@"; do
 		fi
 	fi
 done
+if [ "$known_hits" -gt 0 ]; then
+	echo "fuzz: $known_hits target(s) stopped at a known open bug (fuzz/pending/known): not new, still to fix" >&2
+fi
 exit $failed

@@ -86,9 +86,13 @@ else
 		tail -20 "$build/fuzz.log"
 		note "fuzz: FAIL ($fcc build)"
 		failed=1
-	elif sh fuzz/run.sh "$fz" "$secs" "$fz/corpus"; then
-		note "fuzz: PASS ($fcc, ${secs}s per target, $(($(date +%s) - t0)) s)"
+	elif sh fuzz/run.sh "$fz" "$secs" "$fz/corpus" >"$build/fuzz-run.txt"; then
+		cat "$build/fuzz-run.txt"
+		known=$(grep -c 'KNOWN BUG' "$build/fuzz-run.txt" || true)
+		[ "$known" = 0 ] && known=
+		note "fuzz: PASS ($fcc, ${secs}s per target, $(($(date +%s) - t0)) s${known:+; $known stopped at a known open bug of fuzz/pending/known})"
 	else
+		cat "$build/fuzz-run.txt"
 		note "fuzz: FAIL (see above; inputs in $fz/fuzz-artifacts)"
 		failed=1
 	fi
