@@ -1150,17 +1150,20 @@ int pcl_layout_read_file(const char *path, char **bufp, size_t *lenp,
 	if (S_ISREG(st.st_mode) && st.st_size >= 0 &&
 	    st.st_size < PCL_LAYOUT_MAX_SIZE)
 		cap = (size_t)st.st_size + 1;
+	buf = malloc(cap);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	/* Read at most one byte past the limit: enough to know it is too big. */
 	while (len < PCL_LAYOUT_MAX_SIZE + 1) {
 		ssize_t n;
 
-		if (len == cap || !buf) {
+		if (len == cap) {
 			char *grown;
 
-			if (buf)
-				cap *= 2;
-			if (cap > PCL_LAYOUT_MAX_SIZE + 1)
-				cap = PCL_LAYOUT_MAX_SIZE + 1;
+			cap = 2 * cap > PCL_LAYOUT_MAX_SIZE + 1 ?
+			      PCL_LAYOUT_MAX_SIZE + 1 : 2 * cap;
 			grown = realloc(buf, cap);
 			if (!grown) {
 				ret = -ENOMEM;
