@@ -597,6 +597,15 @@ static const struct pcl_cap *overlaps_other(struct build *b,
 		if (c->offset < self->offset &&
 		    (uint32_t)c->offset + clen > (uint32_t)self->offset)
 			clen = (uint32_t)(self->offset - c->offset);
+		/* One the plan does not present that starts inside @self on
+		 * the device itself (a broken device: they overlap) leaves the
+		 * bytes they share to @self, as the planner keeps the earlier
+		 * of two when its length is fixed (lib/plan/claim.c), as long
+		 * as only @self's own bytes are passed through. */
+		if (!entry_of(b, i) && c->offset > self->offset &&
+		    c->offset < (uint32_t)self->offset + self->length &&
+		    off + len <= (uint32_t)self->offset + self->length)
+			continue;
 		/* One vfio-pci hides inside a capability it shows is part of
 		 * it, as the kernel maps it: not a neighbour. */
 		if (pcl_catalog_vfio_hides(c->space, c->id) &&
