@@ -293,42 +293,78 @@ static bool may_be_bundle(const char *path, bool *pipe)
 }
 
 /*
- * A regular file of at most 1 MiB (a host's dump or bundle) read whole
- * with one open, fstat, read and close: unify and survey read a file per
- * host, and sniffing it for a bundle and then reading it again cost ten
- * system calls a file (BENCHMARKS.md). false when it is anything else or
- * anything went wrong: the caller then takes the ordinary way, whose
- * messages say why.
+ * A regular file of at most SMALL_FILE_MAX bytes (a host's dump or bundle)
+ * read whole with one open, fstat, read and close: unify and survey read a
+ * file per host, and sniffing it for a bundle and then reading it again
+ * cost ten system calls a file (BENCHMARKS.md). false when it is anything
+ * else or anything went wrong: the caller then takes the ordinary way,
+ * whose messages say why.
  */
 #define SMALL_FILE_MAX (1u << 20)
 
-static bool read_small(const char *path, char **buf, size_t *len)
+bool cli_read_small_fd(int fd, char **buf, size_t *cap, size_t *len)
 {
 	struct stat st;
-	char *b = NULL;
 	ssize_t n = -1;
-	int fd;
 
-	if (strcmp(path, "-") == 0)
-		return false;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return false;
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
 	    st.st_size <= SMALL_FILE_MAX) {
-		b = malloc((size_t)st.st_size + 1);
 		/* One byte more than its size: a file that grew is caught. */
-		if (b)
-			n = read(fd, b, (size_t)st.st_size + 1);
+		size_t want = (size_t)st.st_size + 1;
+
+		if (want > *cap) {
+			char *b = realloc(*buf, want);
+
+			if (b) {
+				*buf = b;
+				*cap = want;
+			}
+		}
+		if (want <= *cap)
+			n = read(fd, *buf, want);
 	}
 	close(fd);
-	if (!b || n != st.st_size) {
-		free(b);
+	if (n < 0 || n != st.st_size)
 		return false;
-	}
-	*buf = b;
 	*len = (size_t)n;
 	return true;
+}
+
+static bool read_small(const char *path, char **buf, size_t *len)
+{
+	size_t cap = 0;
+
+	*buf = NULL;
+	if (strcmp(path, "-") != 0 &&
+	    cli_read_small_fd(open(path, O_RDONLY | O_CLOEXEC), buf, &cap, len))
+		return true;
+	free(*buf);
+	*buf = NULL;
+	return false;
+}
+
+/* Why @path's functions could not be had (@r), where the parser did not say. */
+static int load_failed(struct pcl_error *err, int r, const char *path)
+{
+	if (!err->message[0])
+		snprintf(err->message, sizeof(err->message), "%s", strerror(-r));
+	if (!err->source[0])
+		snprintf(err->source, sizeof(err->source), "%s", path);
+	return -1;
+}
+
+int cli_sources_parse(struct cli_sources *s, const char *path,
+		      const char *buf, size_t len, struct pcl_error *err)
+{
+	static const struct cli_fn from_file = { 0 };
+	const char *name = strcmp(path, "-") ? path : "<stdin>";
+	struct pcl_cfg **cfgs = NULL;
+	size_t n = 0;
+	int r = pcl_cfg_parse(cli_ctx, buf, len, name, &cfgs, &n, err);
+
+	return r < 0 ? load_failed(err, r, path) : append(s, cfgs, n, &from_file);
 }
 
 int cli_sources_load(struct cli_sources *s, const char *path,
@@ -363,20 +399,17 @@ int cli_sources_load(struct cli_sources *s, const char *path,
 		free(buf);
 		return r;
 	}
-	if (r == 0 && buf)
-		r = pcl_cfg_parse(cli_ctx, buf, len, name, &cfgs, &n, err);
-	else if (r == 0)
+	if (r == 0 && buf) {
+		r = cli_sources_parse(s, path, buf, len, err);
+	} else if (r == 0) {
 		r = pcl_cfg_load(cli_ctx, path, &cfgs, &n, err);
-	free(buf);
-	if (r < 0) {
-		if (!err->message[0])
-			snprintf(err->message, sizeof(err->message), "%s",
-				 strerror(-r));
-		if (!err->source[0])
-			snprintf(err->source, sizeof(err->source), "%s", path);
-		return -1;
+		r = r < 0 ? load_failed(err, r, path) :
+			    append(s, cfgs, n, &from_file);
+	} else {
+		r = load_failed(err, r, path);
 	}
-	return append(s, cfgs, n, &from_file);
+	free(buf);
+	return r;
 }
 
 static int add_file(struct cli_sources *s, const char *arg)

@@ -88,6 +88,22 @@ int cli_sources_add(struct cli_sources *s, const char *arg);
 int cli_sources_load(struct cli_sources *s, const char *path,
 		     struct pcl_error *err);
 
+/*
+ * The dump or binary config space @buf (@len bytes, read from @path; not a
+ * bundle) parsed into @s as cli_sources_load() would, messages included.
+ * For readers that read the file themselves. 0 or -1.
+ */
+int cli_sources_parse(struct cli_sources *s, const char *path,
+		      const char *buf, size_t len, struct pcl_error *err);
+
+/*
+ * A regular file of at most 1 MiB (a host's dump or bundle) on @fd, which
+ * it closes, read whole into *@buf: grown to *@cap bytes when too small,
+ * the caller's to keep or free. One fstat and one read of a byte more than
+ * its size, so a file that grew is not taken. false for anything else.
+ */
+bool cli_read_small_fd(int fd, char **buf, size_t *cap, size_t *len);
+
 /* Add the functions of this machine that -s and -d select. 0 or -1. */
 int cli_sources_live(struct cli_sources *s);
 

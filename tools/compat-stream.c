@@ -17,11 +17,11 @@
  * are in flight; a directory is listed once (pcl_dir_list()) and its
  * entries are queued as jobs free up.
  *
- * A file is read as cli_sources_load() reads it, but into a buffer each
- * thread keeps, opened relative to its directory (read_fast()); anything
- * that path does not take (a bundle, a file that is not regular or over
- * 1 MiB, any error) is read by cli_sources_load() itself, so every
- * message is the same.
+ * A file is read as cli_sources_load() reads it (cli_read_small_fd(),
+ * cli_sources_parse()), but into a buffer each thread keeps, opened
+ * relative to its directory; anything that path does not take (a bundle,
+ * a file that is not regular or over 1 MiB, any error) is read by
+ * cli_sources_load() itself, so every message is the same.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -161,38 +161,28 @@ static char *host_name(const char *path, size_t count, size_t i,
 	return name;
 }
 
-/*
- * Analyse the @count functions @cfgs into @it; each cfg is taken (its
- * slot set to NULL), the array is not. false when out of memory.
- */
-static bool analyse_cfgs(struct item *it, struct pcl_cfg **cfgs, size_t count,
-			 const char *path, const struct pcl_quirks *quirks)
+/* Analyse the functions of @s, which it gives up, into @it. */
+static void analyse(struct item *it, struct cli_sources *s, const char *path,
+		    const struct pcl_quirks *quirks)
 {
-	it->hosts = calloc(count ? count : 1, sizeof(*it->hosts));
+	it->hosts = calloc(s->count ? s->count : 1, sizeof(*it->hosts));
 	if (!it->hosts) {
 		it->r = -1; /* out of memory: an empty message */
-		return false;
+		cli_sources_free(s);
+		return;
 	}
-	it->n_hosts = count;
-	for (size_t i = 0; i < count; i++) {
+	it->n_hosts = s->count;
+	for (size_t i = 0; i < s->count; i++) {
 		struct item_host *ih = &it->hosts[i];
 
-		ih->name = host_name(path, count, i, cfgs[i]);
-		ih->h = pcl_fleet_host_new(cfgs[i], quirks);
-		cfgs[i] = NULL;
+		ih->name = host_name(path, s->count, i, s->cfgs[i]);
+		ih->h = pcl_fleet_host_new(s->cfgs[i], quirks);
+		s->cfgs[i] = NULL;
 		if (!ih->h)
 			ih->err = -errno;
 		else if (!ih->name)
 			ih->err = -ENOMEM;
 	}
-	return true;
-}
-
-/* Analyse the functions of @s, which it gives up, into @it. */
-static void analyse(struct item *it, struct cli_sources *s, const char *path,
-		    const struct pcl_quirks *quirks)
-{
-	analyse_cfgs(it, s->cfgs, s->count, path, quirks);
 	cli_sources_free(s);
 }
 
@@ -241,80 +231,6 @@ static int open_in_dir(struct reader_ctx *rc, const char *path)
 	return openat(rc->dirfd, slash + 1, O_RDONLY | O_CLOEXEC);
 }
 
-/*
- * A regular file of at most SMALL_FILE_MAX bytes read whole into
- * rc->buf, exactly as cli.c's read_small() takes one (open, fstat, one
- * read of a byte more than its size, close: a file that grew is not
- * taken). false for anything else, which cli_sources_load() then reads.
- * The buffer is the thread's, kept: a fresh ~14 KiB buffer a file was
- * malloc() and free() work (and, freed by another thread, more of it).
- */
-#define SMALL_FILE_MAX (1u << 20) /* as cli.c's */
-
-static bool read_fast(struct reader_ctx *rc, const char *path, size_t *len)
-{
-	struct stat st;
-	ssize_t n = -1;
-	int fd = open_in_dir(rc, path);
-
-	if (fd < 0)
-		return false;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-	    st.st_size <= SMALL_FILE_MAX) {
-		size_t want = (size_t)st.st_size + 1;
-
-		if (want > rc->cap) {
-			char *b = realloc(rc->buf, want);
-
-			if (b) {
-				rc->buf = b;
-				rc->cap = want;
-			}
-		}
-		if (want <= rc->cap)
-			n = read(fd, rc->buf, want);
-	}
-	close(fd);
-	if (n < 0 || n != st.st_size)
-		return false;
-	*len = (size_t)n;
-	return true;
-}
-
-/*
- * The functions of the dump or binary @buf (the file @path) that -s and
- * -d select, analysed into @it: what cli_sources_load() and analyse() do
- * with it, messages included.
- */
-static void parse_item(struct item *it, const char *buf, size_t len,
-		       const struct pcl_quirks *quirks)
-{
-	struct pcl_cfg **cfgs = NULL;
-	size_t n = 0, kept = 0;
-	int r = pcl_cfg_parse(cli_ctx, buf, len, it->path, &cfgs, &n, &it->perr);
-
-	if (r < 0) {
-		if (!it->perr.message[0])
-			snprintf(it->perr.message, sizeof(it->perr.message),
-				 "%s", strerror(-r));
-		if (!it->perr.source[0])
-			snprintf(it->perr.source, sizeof(it->perr.source), "%s",
-				 it->path);
-		it->r = -1;
-		return;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (!cli_select_match(cfgs[i])) {
-			pcl_cfg_free(cfgs[i]);
-			continue;
-		}
-		cfgs[kept++] = cfgs[i];
-	}
-	it->r = 0;
-	analyse_cfgs(it, cfgs, kept, it->path, quirks);
-	pcl_cfg_list_free(cfgs, kept);
-}
-
 /* Read and analyse @it: a reader thread's part. No output here. */
 static void read_item(struct item *it, const struct pcl_quirks *quirks,
 		      struct reader_ctx *rc)
@@ -325,11 +241,14 @@ static void read_item(struct item *it, const struct pcl_quirks *quirks,
 		return;
 	if (!it->loaded) {
 		it->perr = (struct pcl_error){ .offset = -1 };
-		if (read_fast(rc, it->path, &len) && !bundle_sniff(rc->buf, len)) {
-			parse_item(it, rc->buf, len, quirks);
-			return;
-		}
-		it->r = cli_sources_load(&it->s, it->path, &it->perr);
+		if (strcmp(it->path, "-") != 0 &&
+		    cli_read_small_fd(open_in_dir(rc, it->path), &rc->buf,
+				      &rc->cap, &len) &&
+		    !bundle_sniff(rc->buf, len))
+			it->r = cli_sources_parse(&it->s, it->path, rc->buf,
+						  len, &it->perr);
+		else
+			it->r = cli_sources_load(&it->s, it->path, &it->perr);
 	}
 	if (it->r == 0)
 		analyse(it, &it->s, it->path, quirks);
