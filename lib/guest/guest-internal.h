@@ -190,7 +190,8 @@ struct pcl_vdev {
 /* Serialize v->rec once the engine's rules are final: 0 or -ENOMEM. */
 int pcl_vdev_state_init(struct pcl_vdev *v);
 
-/* A copy of engine @v that shares nothing with it (vdev.c). */
+/* A copy of engine @v with its own memory; the context, backend and
+ * notifier are @v's (vdev.c). */
 struct pcl_vdev *pcl_vdev_dup(const struct pcl_vdev *v);
 
 /*

@@ -260,8 +260,8 @@ struct pcl_vdev *pcl_vdev_new(const struct pcl_guest *guest,
 }
 
 /*
- * An engine with @v's state, rules and backend, sharing nothing with it;
- * NULL (errno ENOMEM) if out of memory. Of an engine no access has
+ * An engine with @v's state, rules and backend, sharing no memory with it
+ * (the context, backend and notifier are @v's); NULL (errno ENOMEM) if out of memory. Of an engine no access has
  * touched, the engine pcl_vdev_new() of the same view and backend makes,
  * at the cost of two copies instead of checking and converting 4096 rules:
  * fuzz_vdev makes two engines an input from a view it keeps.
