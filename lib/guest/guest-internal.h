@@ -173,19 +173,11 @@ struct pcl_vdev {
 #define REPLAY_BLOCK (PCL_CFG_SIZE / 64u)
 
 /*
- * On the functions that go over the bytes of a guest table or an engine's
- * state one by one (setting a table's bytes, making an engine, saving,
- * loading): left out of libFuzzer's coverage instrumentation (clang's
- * -fsanitize=fuzzer-no-link, fuzz/), which calls a hook for every compare
- * in those loops, UBSan's checks included: most of fuzz_vdev's time. What
- * they branch on is the shape of a table the builder's covered code made,
- * or a state that passed its CRC; ASan and UBSan still check them.
+ * The functions that go over a guest table's or an engine's bytes one by
+ * one (setting a table's bytes, making an engine, saving, loading) are
+ * PCL_NO_COVERAGE (internal.h): what they branch on is the shape of a table
+ * the builder's covered code made, or a state that passed its CRC.
  */
-#if defined(__clang__) && __clang_major__ >= 13
-#define PCL_NO_COVERAGE __attribute__((no_sanitize("coverage")))
-#else
-#define PCL_NO_COVERAGE
-#endif
 
 /* Serialize v->rec once the engine's rules are final: 0 or -ENOMEM. */
 int pcl_vdev_state_init(struct pcl_vdev *v);

@@ -133,8 +133,9 @@ static int cmp_finding(const void *a, const void *b)
  * Claim [start, end) for @owner where nobody has yet; count what was taken.
  * @det is NULL when only the owners are wanted (pcl_map_owners_build()).
  */
-static uint32_t claim(uint8_t *owner, uint16_t *det, uint32_t start,
-		      uint32_t end, uint8_t who, uint16_t detail)
+static PCL_BYTE_LOOP uint32_t claim(uint8_t *owner, uint16_t *det,
+				    uint32_t start, uint32_t end, uint8_t who,
+				    uint16_t detail)
 {
 	uint32_t taken = 0;
 
@@ -217,7 +218,7 @@ static void store64(uint8_t *p, uint64_t v)
 	memcpy(p, &v, sizeof(v));
 }
 
-static void classify(uint8_t *owner, const struct pcl_cfg *cfg)
+static PCL_BYTE_LOOP void classify(uint8_t *owner, const struct pcl_cfg *cfg)
 {
 	const uint8_t *data = pcl_cfg_data(cfg);
 	uint32_t size = pcl_cfg_size(cfg), i, k;
@@ -429,7 +430,7 @@ static bool has_detail(uint8_t owner)
 #define DETAILS4(d) (0x0001000100010001ull * (uint16_t)(d))
 
 /* Bytes [@i, @j) are in run @k: four at a time where they can be. */
-static void mark_run(uint16_t *run_of, uint32_t i, uint32_t j, uint16_t k)
+static PCL_BYTE_LOOP void mark_run(uint16_t *run_of, uint32_t i, uint32_t j, uint16_t k)
 {
 	uint64_t four = DETAILS4(k);
 
@@ -446,7 +447,7 @@ static void mark_run(uint16_t *run_of, uint32_t i, uint32_t j, uint16_t k)
  * detail are compared eight bytes at a time: long unclaimed stretches are
  * the common case; a capability's bytes and details four at a time.
  */
-static int make_runs(struct pcl_map *map, const uint16_t *det)
+static PCL_BYTE_LOOP int make_runs(struct pcl_map *map, const uint16_t *det)
 {
 	const uint8_t *owner = map->owner;
 	size_t cap = 32;

@@ -544,6 +544,18 @@ static bool mirrors_chain(const struct pcl_walk *w, uint32_t off, uint32_t len)
 	return false;
 }
 
+/* Are the @n bytes at @p all zeros or all ones? */
+static PCL_BYTE_LOOP bool blank(const uint8_t *p, uint32_t n)
+{
+	bool zero = true, ones = true;
+
+	for (uint32_t i = 0; i < n; i++) {
+		zero &= p[i] == 0;
+		ones &= p[i] == 0xff;
+	}
+	return zero || ones;
+}
+
 /*
  * Conservative: a known non-null ID, a version that ID has reached, a
  * dword-aligned next pointer that is 0 or in extended space and not itself,
@@ -557,9 +569,6 @@ static bool plausible_orphan(struct pcl_walk *w, uint32_t off, uint32_t *len)
 	uint32_t hdr = pcl_le32(d + off), next = PCL_EXT_CAP_HDR_NEXT_RAW(hdr),
 		 ver = PCL_EXT_CAP_HDR_VER(hdr);
 	uint16_t id = (uint16_t)hdr;
-	uint32_t i;
-	bool zero = true, ones = true;
-
 	if (!id || ver < 1 || ver > pcl_catalog_max_version(EXT, id))
 		return false;
 	if ((next & 3) || (next && next < PCL_EXT_CAP_START) || next == off)
@@ -567,11 +576,7 @@ static bool plausible_orphan(struct pcl_walk *w, uint32_t off, uint32_t *len)
 	if (pcl_catalog_measure(w->cfg, EXT, id, off, len) || *len < 8 ||
 	    off + *len > PCL_CFG_SIZE || !is_read(w, off, *len))
 		return false;
-	for (i = off + 4; i < off + *len; i++) {
-		zero &= d[i] == 0;
-		ones &= d[i] == 0xff;
-	}
-	if (zero || ones || mirrors_chain(w, off, *len))
+	if (blank(d + off + 4, *len - 4) || mirrors_chain(w, off, *len))
 		return false;
 	return !claimed_by_chain(w, off, off + *len);
 }
@@ -584,18 +589,20 @@ static uint64_t load64(const uint8_t *p)
 	return v;
 }
 
-static void find_orphans(struct pcl_walk *w)
+/*
+ * The first dword at or after @off (dword-aligned, in extended space) that
+ * could start an orphan: a non-zero ID, no chain capability's header, read;
+ * PCL_CFG_SIZE when none is left.
+ */
+static PCL_BYTE_LOOP uint32_t next_candidate(const struct pcl_walk *w,
+					     uint32_t off)
 {
 	/* The ID bytes of two dwords, whatever the host's byte order. */
 	static const uint8_t id_bytes[8] = { 0xff, 0xff, 0, 0, 0xff, 0xff, 0, 0 };
 	const uint8_t *d = pcl_cfg_data(w->cfg);
 	uint64_t id_mask = load64(id_bytes);
-	uint32_t off, len;
-	long k;
 
-	if (!w->ext_trusted)
-		return;
-	for (off = PCL_EXT_CAP_START; off + 4 <= PCL_CFG_SIZE; off += 4) {
+	for (; off + 4 <= PCL_CFG_SIZE; off += 4) {
 		/*
 		 * An ID of 0 is never an orphan (plausible_orphan()), and most
 		 * of extended space is zero: skip such dwords four at a time,
@@ -609,8 +616,22 @@ static void find_orphans(struct pcl_walk *w)
 		}
 		if (!d[off] && !d[off + 1])
 			continue;
-		if (w->ext_visited[off / 4] || !is_read(w, off, 4))
-			continue;
+		if (!w->ext_visited[off / 4] && is_read(w, off, 4))
+			return off;
+	}
+	return PCL_CFG_SIZE;
+}
+
+static void find_orphans(struct pcl_walk *w)
+{
+	const uint8_t *d = pcl_cfg_data(w->cfg);
+	uint32_t off, len;
+	long k;
+
+	if (!w->ext_trusted)
+		return;
+	for (off = PCL_EXT_CAP_START;
+	     (off = next_candidate(w, off)) < PCL_CFG_SIZE; off += 4) {
 		if (!plausible_orphan(w, off, &len))
 			continue;
 		k = add_cap(w, true);
@@ -665,7 +686,7 @@ static void check_overlaps(struct pcl_walk *w)
 			check_overlap(w, &w->caps[i], &w->caps[j]);
 }
 
-static void number_instances(struct pcl_walk *w)
+static PCL_BYTE_LOOP void number_instances(struct pcl_walk *w)
 {
 	size_t i, j;
 
