@@ -20,6 +20,8 @@
 #include <pcilayout/pcilayout.h>
 
 #define PCL_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+/* Byte @b in each of a uint64_t's eight bytes (word-at-a-time scans). */
+#define PCL_BYTES8(b) (0x0101010101010101ull * (uint8_t)(b))
 
 #if defined(__GNUC__)
 #define PCL_PRINTF(f, a) __attribute__((format(printf, f, a)))

@@ -203,14 +203,12 @@ static uint32_t load32(const uint8_t *p)
 	return v;
 }
 
-#define BYTES8(b) (0x0101010101010101ull * (uint8_t)(b))
-
 /* Whether any of the eight bytes of @v is UNCLAIMED (0xff). */
 static bool any_unclaimed8(uint64_t v)
 {
 	uint64_t x = ~v; /* an UNCLAIMED byte becomes a zero byte */
 
-	return ((x - BYTES8(1)) & ~x & BYTES8(0x80)) != 0;
+	return ((x - PCL_BYTES8(1)) & ~x & PCL_BYTES8(0x80)) != 0;
 }
 
 static void store64(uint8_t *p, uint64_t v)
@@ -258,8 +256,8 @@ static PCL_BYTE_LOOP void classify(uint8_t *owner, const struct pcl_cfg *cfg)
 		if (!any_unclaimed8(o))
 			continue;
 		if (i >= size) {
-			if (o == BYTES8(UNCLAIMED)) {
-				store64(owner + i, BYTES8(PCL_OWNER_UNREAD));
+			if (o == PCL_BYTES8(UNCLAIMED)) {
+				store64(owner + i, PCL_BYTES8(PCL_OWNER_UNREAD));
 				continue;
 			}
 			for (k = i; k < i + 8; k++)
@@ -268,8 +266,8 @@ static PCL_BYTE_LOOP void classify(uint8_t *owner, const struct pcl_cfg *cfg)
 			continue;
 		}
 		read8 = prefix_read || pcl_cfg_is_read(cfg, i, 8);
-		if (read8 && o == BYTES8(UNCLAIMED) && !load64(data + i)) {
-			store64(owner + i, BYTES8(PCL_OWNER_ZERO));
+		if (read8 && o == PCL_BYTES8(UNCLAIMED) && !load64(data + i)) {
+			store64(owner + i, PCL_BYTES8(PCL_OWNER_ZERO));
 			continue;
 		}
 		for (k = i; k < i + 8; k++) {
@@ -466,11 +464,11 @@ static PCL_BYTE_LOOP int make_runs(struct pcl_map *map, const uint16_t *det)
 		if (!detailed) {
 			while ((j & 7) && j < end && owner[j] == o)
 				j++;
-			while (j + 8 <= end && load64(owner + j) == BYTES8(o))
+			while (j + 8 <= end && load64(owner + j) == PCL_BYTES8(o))
 				j += 8;
 		} else {
 			while (j + 4 <= end &&
-			       load32(owner + j) == (uint32_t)BYTES8(o) &&
+			       load32(owner + j) == (uint32_t)PCL_BYTES8(o) &&
 			       load64((const uint8_t *)(det + j)) == DETAILS4(d))
 				j += 4;
 		}

@@ -619,9 +619,53 @@ static void test_layout_names(void **state)
 	free(doc);
 }
 
+/* The text rule a byte at a time: what pcl_layout_text_ok() must say of
+ * an ASCII or control byte (others need the UTF-8 check). */
+static bool text_byte_ok(unsigned char c)
+{
+	return c >= 0x20 && c != 0x7f;
+}
+
+/*
+ * pcl_layout_text_ok() decides plain ASCII eight bytes at a time: every
+ * byte value at every position of texts of 1 to 24 bytes (one word, two
+ * and a tail), the rest printable ASCII, against the byte rule; and a
+ * UTF-8 character, valid or cut short, at each position (jansson's check).
+ */
+static void test_layout_text_ok_words(void **state)
+{
+	char s[32];
+
+	(void)state;
+	for (size_t n = 1; n <= 24; n++) {
+		for (size_t at = 0; at < n; at++) {
+			for (unsigned int c = 1; c < 0x80; c++) {
+				memset(s, 'a', n);
+				s[n] = '\0';
+				s[at] = (char)c;
+				if (pcl_layout_text_ok(s, 64) != text_byte_ok((unsigned char)c))
+					fail_msg("length %zu, byte 0x%02x at %zu", n, c, at);
+			}
+			if (at + 2 > n)
+				continue;
+			memset(s, 'a', n);
+			s[n] = '\0';
+			memcpy(s + at, "\xc3\xa9", 2); /* U+00E9 */
+			assert_true(pcl_layout_text_ok(s, 64));
+			s[at + 1] = 'a'; /* a lead byte without its continuation */
+			assert_false(pcl_layout_text_ok(s, 64));
+		}
+	}
+	assert_false(pcl_layout_text_ok("", 64));
+	assert_false(pcl_layout_text_ok(NULL, 64));
+	assert_false(pcl_layout_text_ok("abcdefghi", 8));
+	assert_true(pcl_layout_text_ok("abcdefgh", 8));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_layout_text_ok_words),
 		cmocka_unit_test(test_layout_rules),
 		cmocka_unit_test(test_layout_all_errors),
 		cmocka_unit_test(test_layout_integers_canonicalized),
