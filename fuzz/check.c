@@ -56,8 +56,9 @@ void fuzz_check_error(int ret, const struct pcl_error *err)
 	FUZZ_CHECK(buf[0] == '\0');
 }
 
-void fuzz_check_cfg(const struct pcl_cfg *cfg)
+const bool *fuzz_check_cfg(const struct pcl_cfg *cfg)
 {
+	static bool read[PCL_CFG_SIZE];
 	const uint8_t *d = pcl_cfg_data(cfg);
 	uint32_t size = pcl_cfg_size(cfg);
 	struct pcl_identity id;
@@ -71,6 +72,7 @@ void fuzz_check_cfg(const struct pcl_cfg *cfg)
 		/* Unread bytes read as 0, and nothing past the size was read. */
 		FUZZ_CHECK(r || d[off] == 0);
 		FUZZ_CHECK(!r || off < size);
+		read[off] = r;
 	}
 	FUZZ_CHECK(!pcl_cfg_is_read(cfg, PCL_CFG_SIZE - 1, 2));
 	FUZZ_CHECK(!pcl_cfg_is_read(cfg, 0xffffffffu, 1));
@@ -80,6 +82,7 @@ void fuzz_check_cfg(const struct pcl_cfg *cfg)
 	FUZZ_CHECK(id.multifunction <= 1 && id.is_vf <= 1);
 	FUZZ_CHECK(id.pcie_type >= -1 && id.pcie_type <= 15);
 	FUZZ_CHECK(id.class_code <= 0xffffff);
+	return read;
 }
 
 static bool code_ok(const char *code)
@@ -222,7 +225,7 @@ static void check_walk(const struct pcl_cfg *cfg, const struct pcl_walk *w)
 	FUZZ_CHECK(pcl_walk_max_severity(w) == maxsev);
 }
 
-void fuzz_walk_and_check(const struct pcl_cfg *cfg)
+struct pcl_walk *fuzz_walk_and_check(const struct pcl_cfg *cfg)
 {
 	struct pcl_walk *w = pcl_walk_new(cfg), *again;
 
@@ -243,5 +246,5 @@ void fuzz_walk_and_check(const struct pcl_cfg *cfg)
 		FUZZ_CHECK(strcmp(pcl_walk_finding(w, i)->code,
 				  pcl_walk_finding(again, i)->code) == 0);
 	pcl_walk_free(again);
-	pcl_walk_free(w);
+	return w;
 }

@@ -36,15 +36,21 @@ struct pcl_ctx *fuzz_ctx(void);
 /* A failed call must leave a usable, NUL-terminated error record. */
 void fuzz_check_error(int ret, const struct pcl_error *err);
 
-/* Structural checks of one cfg (size, read map, unread bytes are zero). */
-void fuzz_check_cfg(const struct pcl_cfg *cfg);
+/*
+ * Structural checks of one cfg (size, read map, unread bytes are zero).
+ * Returns pcl_cfg_is_read(@cfg, off, 1) for every off, as it found it:
+ * valid until the next call (the read map is a pure function of the cfg,
+ * so a harness asks once per input, not once per check).
+ */
+const bool *fuzz_check_cfg(const struct pcl_cfg *cfg);
 
 /*
  * Walk @cfg and check what every consumer of a walk relies on: each
  * capability lies inside the 4096 bytes and inside its chain's range, no
  * offset is reported twice, instances count correctly, findings are well
- * formed, and a second walk gives the same answer.
+ * formed, and a second walk gives the same answer. Returns the walk
+ * checked, for the caller to go on with and free.
  */
-void fuzz_walk_and_check(const struct pcl_cfg *cfg);
+struct pcl_walk *fuzz_walk_and_check(const struct pcl_cfg *cfg);
 
 #endif /* PCL_FUZZ_H */

@@ -35,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(pcl_cfg_ctx(cfgs[i]) == ctx);
 		fuzz_check_cfg(cfgs[i]);
 		FUZZ_CHECK(strcmp(pcl_cfg_source(cfgs[i]), "fuzz") == 0);
-		fuzz_walk_and_check(cfgs[i]);
+		pcl_walk_free(fuzz_walk_and_check(cfgs[i]));
 	}
 	pcl_cfg_list_free(cfgs, count);
 	return 0;

@@ -45,8 +45,9 @@ static void check_gaps(const struct pcl_map *m, const uint16_t *bad,
 	free(gaps);
 }
 
-static void check_map(const struct pcl_cfg *cfg, const struct pcl_walk *w,
-		      const struct pcl_map *m)
+/* @read: fuzz_check_cfg()'s read map of @cfg. */
+static void check_map(const struct pcl_cfg *cfg, const bool *read,
+		      const struct pcl_walk *w, const struct pcl_map *m)
 {
 	const uint8_t *own = pcl_map_owners(m), *d = pcl_cfg_data(cfg);
 	static uint16_t bad[PCL_CFG_SIZE + 1];
@@ -56,7 +57,7 @@ static void check_map(const struct pcl_cfg *cfg, const struct pcl_walk *w,
 	FUZZ_CHECK(own != NULL && pcl_map_walk(m) == w);
 	for (uint32_t off = 0; off < PCL_CFG_SIZE; off++) {
 		int o = pcl_map_owner(m, off, &detail[off]);
-		bool rd = pcl_cfg_is_read(cfg, off, 1);
+		bool rd = read[off];
 
 		FUZZ_CHECK(o >= 0 && o < PCL_OWNER_COUNT && o == own[off]);
 		if (off < 0x40)
@@ -252,6 +253,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct pcl_cfg *cfg;
 	struct pcl_walk *w;
 	struct pcl_map *m;
+	const bool *read;
 	size_t nranges = 0;
 
 	if (size == 0)
@@ -260,19 +262,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size = PCL_CFG_SIZE;
 	cfg = pcl_cfg_new(ctx, data, size, "fuzz");
 	FUZZ_CHECK(cfg != NULL);
-	fuzz_check_cfg(cfg);
+	read = fuzz_check_cfg(cfg);
 	FUZZ_CHECK(pcl_cfg_is_read(cfg, 0, (uint32_t)size));
-	fuzz_walk_and_check(cfg);
-
-	w = pcl_walk_new(cfg);
-	FUZZ_CHECK(w != NULL);
+	w = fuzz_walk_and_check(cfg);
 	/* The map sees what the device advertises, as the planner will. */
 	scan = pcl_dvsec_scan_new(w, NULL);
 	FUZZ_CHECK(scan != NULL);
 	ranges = pcl_dvsec_scan_ranges(scan, &nranges);
 	m = pcl_map_new(w, ranges, nranges);
 	FUZZ_CHECK(m != NULL);
-	check_map(cfg, w, m);
+	check_map(cfg, read, w, m);
 	check_plan(ctx, cfg, w);
 	pcl_map_free(m);
 	pcl_dvsec_scan_free(scan);
