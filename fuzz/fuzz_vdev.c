@@ -430,14 +430,16 @@ static int expected_ret(uint32_t off, uint32_t len)
 }
 
 static void do_read(struct fuzz_vdev *f, uint32_t off, uint32_t len,
-		    bool fail)
+		    bool fail, bool inl)
 {
 	uint32_t val = 0x5a5a5a5a;
 	int want = expected_ret(off, len), r;
 
 	begin(f, off, off + len, false);
 	f->spy.fail_next = fail;
-	r = pcl_vdev_read(f->v, off, len, &val);
+	r = inl ? pcl_vdev_fastpath_read(pcl_vdev_fastpath(f->v), off, len,
+					 &val)
+		: pcl_vdev_read(f->v, off, len, &val);
 	if (want) {
 		FUZZ_CHECK(r == want && f->spy.calls == 0);
 		FUZZ_CHECK(val == 0x5a5a5a5a);
@@ -703,8 +705,8 @@ static void run_op(struct fuzz_vdev *f, const uint8_t *op)
 		off &= PCL_CFG_SIZE - 1;
 	switch (op[0] & 7) {
 	case 0:
-	case 1:
-		do_read(f, off, len, fail);
+	case 1: /* 1: through vdev.h's inline fast path */
+		do_read(f, off, len, fail, op[0] & 1);
 		break;
 	case 2:
 	case 3:

@@ -68,7 +68,7 @@ frama-c -machdep gcc_x86_64 \
 	-cpp-extra-args="-I$src/include -I$src/lib -I$src/lib/core -I$src/lib/guest -D_GNU_SOURCE$defs" \
 	"$vdev" "$src/lib/guest/table.c" "$src/proof/harness.c" \
 	-main pcl_proof_main \
-	-inline-calls piece_len,check_access,fast \
+	-inline-calls piece_len,check_access,fast_write,pcl_vdev_fastpath_load \
 	-eva -eva-no-show-progress -eva-domains equality \
 	-eva-split-return-function take_hooks:0,pcl_guest_hook_check:0 \
 	-eva-auto-loop-unroll 32 -eva-slevel 16 \

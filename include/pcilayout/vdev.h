@@ -16,13 +16,20 @@
  *   r = is_write ? pcl_vdev_write(v, off, len, val)
  *                : pcl_vdev_read(v, off, len, &val);
  *
+ * or, for reads with the fast path inline in the VMM (no call for an
+ * emulated read; see pcl_vdev_fastpath_read()):
+ *
+ *   const struct pcl_vdev_fastpath *fp = pcl_vdev_fastpath(v); // once
+ *   r = pcl_vdev_fastpath_read(fp, off, len, &val);
+ *
  * Threading. One engine per device. The engine takes no lock and never
  * allocates, logs or blocks on the guest-access path (pcl_vdev_read(),
  * pcl_vdev_write()); it calls only the backend and the notify callback.
- *  - pcl_vdev_read() only reads the engine, so any number of reads may run
- *    concurrently, provided the backend's read is thread-safe (the ones
- *    here are: pread(2) on a file descriptor, or memory for the simulated
- *    device when it is not written at the same time).
+ *  - pcl_vdev_read() (and pcl_vdev_fastpath_read(), the same read with
+ *    its fast path inline) only reads the engine, so any number of reads
+ *    may run concurrently, provided the backend's read is thread-safe
+ *    (the ones here are: pread(2) on a file descriptor, or memory for the
+ *    simulated device when it is not written at the same time).
  *  - pcl_vdev_write(), pcl_vdev_load(), pcl_vdev_replay(),
  *    pcl_vdev_reset() and pcl_vdev_set_notify() modify the engine or the
  *    device: each needs exclusive access
@@ -53,6 +60,7 @@
 #ifndef PCILAYOUT_VDEV_H
 #define PCILAYOUT_VDEV_H
 
+#include <pcilayout/cfg.h> /* PCL_CFG_SIZE, for the inline fast path */
 #include <pcilayout/common.h>
 #include <pcilayout/image.h>
 
@@ -121,6 +129,129 @@ PCL_EXPORT void pcl_vdev_free(struct pcl_vdev *vdev);
  */
 PCL_EXPORT int pcl_vdev_read(const struct pcl_vdev *vdev, uint32_t off,
 			     uint32_t len, uint32_t *val);
+
+/*
+ * The read fast path, inline in the caller (issue 22). Through the shared
+ * library every pcl_vdev_read() is a call through the PLT, which on its own
+ * costs about as much as the fast path (BENCHMARKS.md, section 2). A VMM
+ * that wants the emulated reads without a call gets, once per engine, the
+ * engine's published read tables, and reads through them:
+ *
+ *   const struct pcl_vdev_fastpath *fp = pcl_vdev_fastpath(v);
+ *   ...
+ *   r = pcl_vdev_fastpath_read(fp, off, len, &val); // as pcl_vdev_read()
+ *
+ * pcl_vdev_fastpath_read() answers an aligned read whose bytes are all
+ * emulated with a load from the engine's image, and calls pcl_vdev_read()
+ * for everything else: its results, errors and backend calls are
+ * pcl_vdev_read()'s, and so are its threading rules (it only reads the
+ * engine). pcl_vdev_read() makes the same test with the same inline code.
+ * What it reads is ABI: the layout of struct pcl_vdev_fastpath and the
+ * meaning of the read bits below never change within a soname.
+ */
+
+/**
+ * PCL_VDEV_FAST_READ() - the bit of struct pcl_vdev_fastpath's @read[off]
+ * that says an aligned read of @len bytes (1, 2 or 4) at @off is served
+ * from @image alone: the value of @len itself. Other lengths have no bit
+ * (masked with 7: a length of 16 must not find the bit of another); the
+ * bits above bit 2 are the engine's own.
+ */
+#define PCL_VDEV_FAST_READ(len) ((uint8_t)((len) & 7u))
+
+/* The inline fast path's hint: a 4-byte read is the common one. */
+#if defined(__GNUC__)
+#define PCL_VDEV_LIKELY(x) __builtin_expect(!!(x), 1)
+#else
+#define PCL_VDEV_LIKELY(x) (x)
+#endif
+
+/**
+ * struct pcl_vdev_fastpath - an engine's read tables, published for
+ * pcl_vdev_fastpath_read().
+ * @read: PCL_CFG_SIZE bytes, PCL_VDEV_FAST_READ() bits per offset; fixed
+ *        for the engine's life.
+ * @image: PCL_CFG_SIZE bytes: what the guest reads at each offset where
+ *         @read says so (other bytes are the engine's own).
+ * @vdev: the engine, for every other read.
+ *
+ * Owned by the engine: valid, at the same address and with the same
+ * pointers, from pcl_vdev_new() to pcl_vdev_free(); pcl_vdev_write(),
+ * pcl_vdev_reset(), pcl_vdev_load() and pcl_vdev_replay() change bytes of
+ * @image, never where it is. Read-only for the caller.
+ */
+struct pcl_vdev_fastpath {
+	const uint8_t *read;
+	const uint8_t *image;
+	const struct pcl_vdev *vdev;
+};
+
+/**
+ * pcl_vdev_fastpath() - the read tables of @vdev, for
+ * pcl_vdev_fastpath_read().
+ * @vdev: the engine.
+ *
+ * Return: the engine's tables (see struct pcl_vdev_fastpath for how long
+ * they stay valid), or NULL for a NULL @vdev.
+ */
+PCL_EXPORT const struct pcl_vdev_fastpath *
+pcl_vdev_fastpath(const struct pcl_vdev *vdev);
+
+/**
+ * pcl_vdev_fastpath_load() - the test and load of the read fast path:
+ * whether an aligned read of @len bytes at @off is served from @image
+ * alone by @read, and if so its value in *@val. The one definition of it,
+ * shared by pcl_vdev_fastpath_read() and pcl_vdev_read(); a caller uses
+ * pcl_vdev_fastpath_read().
+ * @read: PCL_CFG_SIZE bytes of PCL_VDEV_FAST_READ() bits.
+ * @image: PCL_CFG_SIZE bytes.
+ * @off: any offset.
+ * @len: any length.
+ * @val: where to store the value, little-endian, zero-extended.
+ *
+ * Return: true with *@val written, or false with *@val untouched.
+ */
+static inline bool pcl_vdev_fastpath_load(const uint8_t *read,
+					  const uint8_t *image, uint32_t off,
+					  uint32_t len, uint32_t *val)
+{
+	const uint8_t *p;
+
+	/* Inside config space, a power of two, aligned to it, and its bit. */
+	if (!(off < PCL_CFG_SIZE && !((off | len) & (len - 1u)) &&
+	      (read[off] & PCL_VDEV_FAST_READ(len))))
+		return false;
+	p = image + off;
+	/* Config space is little-endian, whatever the host is. */
+	if (PCL_VDEV_LIKELY(len == 4))
+		*val = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
+		       (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+	else if (len == 2)
+		*val = (uint32_t)p[0] | (uint32_t)p[1] << 8;
+	else
+		*val = p[0];
+	return true;
+}
+
+/**
+ * pcl_vdev_fastpath_read() - pcl_vdev_read(), with its fast path inline.
+ * @fp: pcl_vdev_fastpath() of the engine; NULL reads as a NULL engine.
+ * @off: config offset.
+ * @len: 1, 2 or 4.
+ * @val: on success the value.
+ *
+ * Return: what pcl_vdev_read(@fp->vdev, @off, @len, @val) returns.
+ */
+static inline int pcl_vdev_fastpath_read(const struct pcl_vdev_fastpath *fp,
+					 uint32_t off, uint32_t len,
+					 uint32_t *val)
+{
+	if (PCL_VDEV_LIKELY(fp && val &&
+			    pcl_vdev_fastpath_load(fp->read, fp->image, off,
+						   len, val)))
+		return 0;
+	return pcl_vdev_read(fp ? fp->vdev : NULL, off, len, val);
+}
 
 /**
  * pcl_vdev_write() - a guest config write.

@@ -117,10 +117,11 @@ void pcl_guest_cap_perms(int space, uint16_t id, uint32_t len,
  * starting there the engine serves from the shadow alone. The bit of an
  * access of @len bytes is @len itself (1, 2, 4), so that the fast paths
  * test it with one AND; any other length has none (masked with 7: a
- * length of 16 must not find FAST_WRITE(1)).
+ * length of 16 must not find FAST_WRITE(1)). The read bits are published
+ * (vdev.h, struct pcl_vdev_fastpath): their meaning is ABI.
  */
 /* A read: no byte needs the device. A write: it only masks the shadow. */
-#define FAST_READ(len)  ((uint8_t)((len) & 7u))
+#define FAST_READ(len)  PCL_VDEV_FAST_READ(len)
 #define FAST_WRITE(len) ((uint8_t)(((len) & 7u) << 4))
 
 /* Per-byte facts (struct vbyte.flags). */
@@ -146,6 +147,8 @@ struct vbyte {
 };
 
 struct pcl_vdev {
+	/* Published (pcl_vdev_fastpath()): this engine's fast and shadow. */
+	struct pcl_vdev_fastpath fastpath;
 	struct pcl_ctx *ctx;
 	struct pcl_vdev_backend be;
 	pcl_vdev_notify_fn notify;

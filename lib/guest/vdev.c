@@ -4,8 +4,10 @@
  * guest config reads and writes, and saves and restores its state.
  *
  * Every access is first bounds-checked as a whole. An aligned access whose
- * bytes the engine serves alone (one shift of a per-dword mask says so) is
- * a load from, or a masked store into, the shadow. Otherwise, bytes that
+ * bytes the engine serves alone (one lookup in a per-offset table says so)
+ * is a load from, or a masked store into, the shadow; the read's test is
+ * vdev.h's inline pcl_vdev_fastpath_load(), which a VMM can inline in its
+ * own code (pcl_vdev_fastpath_read()). Otherwise, bytes that
  * the table sends to the device and that are contiguous in physical space
  * form a run, issued as naturally aligned backend accesses: an aligned
  * access of up to 4 physical bytes costs one call, as QEMU's one pread()
@@ -138,6 +140,14 @@ static PCL_NO_COVERAGE void mark_fast(struct pcl_vdev *v)
 	}
 }
 
+/* Publish @v's own read tables (pcl_vdev_fastpath()). */
+static void set_fastpath(struct pcl_vdev *v)
+{
+	v->fastpath.read = v->fast;
+	v->fastpath.image = v->shadow;
+	v->fastpath.vdev = v;
+}
+
 static struct pcl_vdev *new_fail(struct pcl_vdev *v, struct pcl_error *err,
 				 int32_t off, const char *msg)
 {
@@ -244,6 +254,7 @@ struct pcl_vdev *pcl_vdev_new(const struct pcl_guest *guest,
 	}
 	mark_hooks(v);
 	mark_fast(v);
+	set_fastpath(v);
 	if (needs_be && (!backend || !backend->read || !backend->write))
 		return new_fail(v, err, -1, "the view passes bytes through but "
 				"no backend was given");
@@ -275,6 +286,7 @@ struct pcl_vdev *pcl_vdev_dup(const struct pcl_vdev *v)
 		return NULL;
 	}
 	memcpy(d, v, sizeof(*d));
+	set_fastpath(d);
 	d->rec = malloc(v->rec_len);
 	if (!d->rec) {
 		free(d);
@@ -305,6 +317,11 @@ void pcl_vdev_reset(struct pcl_vdev *vdev)
 {
 	if (vdev)
 		memcpy(vdev->shadow, vdev->init, sizeof(vdev->shadow));
+}
+
+const struct pcl_vdev_fastpath *pcl_vdev_fastpath(const struct pcl_vdev *vdev)
+{
+	return vdev ? &vdev->fastpath : NULL;
 }
 
 const char *pcl_vdev_fingerprint(const struct pcl_vdev *vdev)
@@ -405,15 +422,14 @@ static uint8_t guest_byte(const struct vbyte *b, uint8_t dev, uint8_t shadow)
 }
 
 /*
- * The fast paths' test: @len is a power of two, @off is inside config
- * space and aligned to it, and the access there has @bit (FAST_READ(@len)
- * or FAST_WRITE(@len), which only lengths 1, 2 and 4 have).
+ * The write fast path's test: @len is a power of two, @off is inside config
+ * space and aligned to it, and the access there has FAST_WRITE(@len), which
+ * only lengths 1, 2 and 4 have (the read's is pcl_vdev_fastpath_load()).
  */
-static bool fast(const struct pcl_vdev *v, uint32_t off, uint32_t len,
-		 uint32_t bit)
+static bool fast_write(const struct pcl_vdev *v, uint32_t off, uint32_t len)
 {
 	return off < PCL_CFG_SIZE && !(len & (len - 1u)) &&
-	       !(off & (len - 1u)) && (v->fast[off] & bit);
+	       !(off & (len - 1u)) && (v->fast[off] & FAST_WRITE(len));
 }
 
 /* A read that needs the device, or is unaligned, or is invalid. */
@@ -453,18 +469,13 @@ int pcl_vdev_read(const struct pcl_vdev *vdev, uint32_t off, uint32_t len,
 		return -EINVAL;
 	/*
 	 * Fast path: an aligned access none of whose bytes needs the device
-	 * is a load from the shadow. It falls through and saves no register:
-	 * every other access is read_slow()'s.
+	 * is a load from the shadow (vdev.h: callers can inline the same
+	 * code, pcl_vdev_fastpath_read()). It falls through and saves no
+	 * register: every other access is read_slow()'s.
 	 */
-	if (pcl_likely(fast(vdev, off, len, FAST_READ(len)))) {
-		const uint8_t *p = vdev->shadow + off;
-
-		if (pcl_likely(len == 4))
-			*val = pcl_le32(p);
-		else
-			*val = len == 2 ? pcl_le16(p) : p[0];
+	if (pcl_likely(pcl_vdev_fastpath_load(vdev->fast, vdev->shadow, off,
+					      len, val)))
 		return 0;
-	}
 	return read_slow(vdev, off, len, val);
 }
 
@@ -687,7 +698,7 @@ int pcl_vdev_write(struct pcl_vdev *vdev, uint32_t off, uint32_t len,
 		return ret;
 	/* Fast path: an aligned access to bytes that are pure shadow with
 	 * no hook: apply the masks in place. */
-	if (fast(vdev, off, len, FAST_WRITE(len))) {
+	if (fast_write(vdev, off, len)) {
 		for (uint32_t i = 0; i < len; i++)
 			vdev->shadow[off + i] =
 				masked_write(&vdev->b[off + i],

@@ -602,6 +602,9 @@ static void one_access(struct pcl_vdev *v, struct ref *m, struct spy *s,
 	want = ref_check(off, len);
 	if (write)
 		ret = pcl_vdev_write(v, off, len, val);
+	else if (rnd_below(2)) /* the fast path inline (vdev.h), or not */
+		ret = pcl_vdev_fastpath_read(pcl_vdev_fastpath(v), off, len,
+					     &got);
 	else
 		ret = pcl_vdev_read(v, off, len, &got);
 	assert_int_equal(ret, want);
@@ -803,6 +806,109 @@ static struct pcl_guest *small_view(struct pcl_ctx *ctx)
 	assert_int_equal(pcl_guest_set(g, 0x40, 1, &r, init + 8), 0);
 	assert_int_equal(pcl_guest_set_fingerprint(g, "sha256:small"), 0);
 	return g;
+}
+
+/*
+ * pcl_vdev_fastpath_read() answers every access as pcl_vdev_read() does:
+ * the same return, value and backend calls, for every length from 0 to 8
+ * and 16 at every offset up to 4 past the end and near UINT32_MAX; and
+ * the engine's published tables are where they were (@fp).
+ */
+static void check_fastpath(const struct pcl_vdev *v,
+			   const struct pcl_vdev_fastpath *fp, struct spy *s)
+{
+	static const uint32_t far[] = { UINT32_MAX, UINT32_MAX - 1,
+					UINT32_MAX - 3, 1u << 31, N * 2 };
+
+	assert_ptr_equal(pcl_vdev_fastpath(v), fp);
+	assert_ptr_equal(fp->vdev, v);
+	for (uint32_t len = 0; len <= 16; len = len == 8 ? 16 : len + 1) {
+		for (uint32_t k = 0; k < N + 4 + sizeof(far) / sizeof(far[0]); k++) {
+			uint32_t off = k < N + 4 ? k : far[k - N - 4];
+			uint32_t a = 0x5a5a5a5a, b = 0x5a5a5a5a, na;
+			int ra, rb;
+
+			s->nlog = 0;
+			ra = pcl_vdev_read(v, off, len, &a);
+			na = s->nlog;
+			s->nlog = 0;
+			rb = pcl_vdev_fastpath_read(fp, off, len, &b);
+			if (ra != rb || a != b || na != s->nlog)
+				fail_msg("offset 0x%x, %u bytes: pcl_vdev_read() "
+					 "%d 0x%08x (%u calls), inline %d 0x%08x "
+					 "(%u calls)", off, len, ra, a, na, rb, b,
+					 s->nlog);
+		}
+	}
+}
+
+/* The inline read over an engine's life: new, writes, reset, load,
+ * replay; NULL arguments as pcl_vdev_read() has them. */
+static void test_fastpath(void **state)
+{
+	struct pcl_ctx *ctx = pcl_ctx_new();
+	struct pcl_guest *g = small_view(ctx);
+	static struct spy s;
+	static uint8_t blob[BLOB_MAX];
+	struct pcl_vdev_backend be = { spy_read, spy_write, &s };
+	struct pcl_vdev *v = pcl_vdev_new(g, &be, NULL);
+	struct pcl_vdev *w = pcl_vdev_new(g, &be, NULL);
+	const struct pcl_vdev_fastpath *fp, *fw;
+	const uint8_t *read, *image;
+	uint32_t val = 7;
+	size_t len = 0;
+
+	assert_non_null(v);
+	assert_non_null(w);
+	memset(&s, 0, sizeof(s));
+	for (uint32_t i = 0; i < N; i++)
+		s.dev[i] = (uint8_t)(i * 7 + 3);
+	assert_null(pcl_vdev_fastpath(NULL));
+	assert_int_equal(pcl_vdev_fastpath_read(NULL, 0, 4, &val), -EINVAL);
+	fp = pcl_vdev_fastpath(v);
+	fw = pcl_vdev_fastpath(w);
+	assert_non_null(fp);
+	assert_non_null(fw);
+	assert_int_equal(pcl_vdev_fastpath_read(fp, 0, 4, NULL), -EINVAL);
+	assert_int_equal(val, 7);
+	read = fp->read;
+	image = fp->image;
+	/* Two engines of one view share nothing. */
+	assert_ptr_not_equal(fw->image, image);
+	assert_ptr_not_equal(fw->read, read);
+	/* Identity and the emulated RW1C byte are served inline. */
+	assert_true(read[0] & PCL_VDEV_FAST_READ(4));
+	assert_true(read[0x40] & PCL_VDEV_FAST_READ(1));
+	/* Status reads the device, passthrough too: never inline. */
+	assert_false(read[4] & PCL_VDEV_FAST_READ(4));
+	assert_false(read[6] & PCL_VDEV_FAST_READ(2));
+	assert_false(read[0x100] & PCL_VDEV_FAST_READ(1));
+	check_fastpath(v, fp, &s);
+	assert_int_equal(pcl_vdev_write(v, 4, 2, 0x0407), 0);
+	assert_int_equal(pcl_vdev_write(v, 0x40, 1, 0x3c), 0);
+	assert_int_equal(pcl_vdev_write(v, 0x104, 4, 0xcafef00d), 0);
+	assert_int_equal(pcl_vdev_fastpath_read(fp, 0x40, 1, &val), 0);
+	assert_int_equal(val, 0xcc);
+	check_fastpath(v, fp, &s);
+	/* Another engine's state, loaded: new bytes, same tables. */
+	assert_int_equal(pcl_vdev_save(v, blob, sizeof(blob), &len), 0);
+	assert_int_equal(pcl_vdev_load(w, blob, len, NULL), 0);
+	assert_int_equal(pcl_vdev_fastpath_read(fw, 0x40, 1, &val), 0);
+	assert_int_equal(val, 0xcc);
+	assert_ptr_equal(pcl_vdev_fastpath(w), fw);
+	check_fastpath(w, fw, &s);
+	assert_int_equal(pcl_vdev_replay(w), 0);
+	check_fastpath(w, fw, &s);
+	pcl_vdev_reset(v);
+	assert_int_equal(pcl_vdev_fastpath_read(fp, 0x40, 1, &val), 0);
+	assert_int_equal(val, 0xff);
+	check_fastpath(v, fp, &s);
+	assert_ptr_equal(fp->read, read);
+	assert_ptr_equal(fp->image, image);
+	pcl_vdev_free(w);
+	pcl_vdev_free(v);
+	pcl_guest_free(g);
+	pcl_ctx_free(ctx);
 }
 
 static void test_bad_access(void **state)
@@ -1317,6 +1423,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bad_access),
 		cmocka_unit_test(test_semantics),
+		cmocka_unit_test(test_fastpath),
 		cmocka_unit_test(test_backend_failure),
 		cmocka_unit_test(test_save_load),
 		cmocka_unit_test(test_differential),

@@ -4788,6 +4788,89 @@ extern "C" {
         val: *mut u32,
     ) -> ::std::os::raw::c_int;
 }
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct pcl_vdev_fastpath {
+    pub read: *const u8,
+    pub image: *const u8,
+    pub vdev: *const pcl_vdev,
+}
+#[test]
+fn bindgen_test_layout_pcl_vdev_fastpath() {
+    assert_eq!(
+        ::std::mem::size_of::<pcl_vdev_fastpath>(),
+        24usize,
+        concat!("Size of: ", stringify!(pcl_vdev_fastpath))
+    );
+    assert_eq!(
+        ::std::mem::align_of::<pcl_vdev_fastpath>(),
+        8usize,
+        concat!("Alignment of ", stringify!(pcl_vdev_fastpath))
+    );
+    fn test_field_read() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<pcl_vdev_fastpath>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).read) as usize - ptr as usize
+            },
+            0usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(pcl_vdev_fastpath),
+                "::",
+                stringify!(read)
+            )
+        );
+    }
+    test_field_read();
+    fn test_field_image() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<pcl_vdev_fastpath>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).image) as usize - ptr as usize
+            },
+            8usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(pcl_vdev_fastpath),
+                "::",
+                stringify!(image)
+            )
+        );
+    }
+    test_field_image();
+    fn test_field_vdev() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<pcl_vdev_fastpath>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).vdev) as usize - ptr as usize
+            },
+            16usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(pcl_vdev_fastpath),
+                "::",
+                stringify!(vdev)
+            )
+        );
+    }
+    test_field_vdev();
+}
+impl Default for pcl_vdev_fastpath {
+    fn default() -> Self {
+        let mut s = ::std::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::std::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+extern "C" {
+    pub fn pcl_vdev_fastpath(vdev: *const pcl_vdev) -> *const pcl_vdev_fastpath;
+}
 extern "C" {
     pub fn pcl_vdev_write(
         vdev: *mut pcl_vdev,
