@@ -155,8 +155,4 @@ bool pcl_layout_name_ok(const char *s);
 bool pcl_layout_text_ok(const char *s, size_t max);
 bool pcl_layout_pattern_ok(const char *s);
 
-/* save.c */
-/* @fp: include the "fingerprint" member. */
-json_t *pcl_layout_to_json(const struct pcl_layout *l, bool fp);
-
 #endif /* PCL_LAYOUT_INTERNAL_H */

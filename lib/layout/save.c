@@ -4,11 +4,21 @@
  * fingerprint.
  *
  * The canonical form is a pure function of the layout: jansson's dump with
- * sorted keys and a two-space indent, members equal to their default left
- * out, hex strings in lower case with the widths the spec gives each field,
- * and a final newline. Because every string is free of control characters
- * (the loader and setters refuse them), jansson only ever escapes '"' and
- * '\', so another implementation can reproduce these bytes exactly.
+ * sorted keys and a two-space indent (docs/layout-format.md §6), members
+ * equal to their default left out, hex strings in lower case with the
+ * widths the spec gives each field, and a final newline. The writer below
+ * produces those bytes directly into one growing buffer, without building
+ * a jansson tree (a tree cost ~170 allocations per fingerprint, and plans
+ * are fingerprinted often); tests/unit/test_canon.c proves the bytes equal
+ * jansson's dump of the same content for every shipped layout, corpus plan
+ * and edge case.
+ *
+ * Keys are written in strcmp order: the format's own keys in the order
+ * written below, keys that come from tables (generator parameters,
+ * capability names of placements) sorted at run time. Every string is
+ * valid UTF-8 free of control characters (the loader, the setters and
+ * pcl_layout_validate() refuse others), so only '"' and '\' are escaped in
+ * practice; control characters are escaped as jansson would all the same.
  *
  * The fingerprint hashes the same writer's output in "fingerprint mode":
  * without description, provenance and hidden entries, and with capability
@@ -24,316 +34,607 @@
 #include "layout-internal.h"
 #include "vcap/vcap.h"
 
-/* json_object_set_new() that remembers a failure instead of checking each. */
-static void set(json_t *o, const char *key, json_t *v, bool *oom)
+/* Deepest container: root > chain > entry > virtual or provenance. */
+#define CANON_DEPTH 8
+/* The fingerprint's text fits here for all but the largest layouts. */
+#define CANON_STACK 4096
+
+/* The text being written. A failed allocation sets @oom and stops it. */
+struct canon {
+	char *s;
+	size_t len;
+	size_t size;
+	bool heap; /* @s was allocated here (else it is the caller's) */
+	bool oom;
+	bool fp;   /* fingerprint mode */
+	unsigned int depth;
+	bool members[CANON_DEPTH]; /* the open container at a depth has some */
+};
+
+static bool reserve(struct canon *c, size_t n)
 {
-	if (!v || json_object_set_new(o, key, v))
-		*oom = true;
+	size_t size = c->size ? c->size : 1024;
+	char *grown;
+
+	if (c->oom)
+		return false;
+	if (c->size - c->len > n)
+		return true;
+	while (size - c->len <= n)
+		size *= 2;
+	grown = c->heap ? realloc(c->s, size) : malloc(size);
+	if (!grown) {
+		c->oom = true;
+		return false;
+	}
+	if (!c->heap && c->len)
+		memcpy(grown, c->s, c->len);
+	c->s = grown;
+	c->size = size;
+	c->heap = true;
+	return true;
 }
 
-static json_t *hex(unsigned long long v, int width)
+static void put(struct canon *c, const char *p, size_t n)
+{
+	if (reserve(c, n)) {
+		memcpy(c->s + c->len, p, n);
+		c->len += n;
+	}
+}
+
+static void putch(struct canon *c, char ch)
+{
+	if (reserve(c, 1))
+		c->s[c->len++] = ch;
+}
+
+/* A JSON string: jansson escapes '"', '\' and control characters only. */
+static void put_str(struct canon *c, const char *s)
+{
+	static const char hexd[] = "0123456789ABCDEF";
+
+	if (!s) {
+		c->oom = true; /* as json_string(NULL) did */
+		return;
+	}
+	putch(c, '"');
+	for (;;) {
+		size_t run = 0;
+		unsigned char ch;
+
+		while ((ch = (unsigned char)s[run]) >= 0x20 && ch != '"' &&
+		       ch != '\\')
+			run++;
+		put(c, s, run);
+		s += run;
+		if (!ch)
+			break;
+		s++;
+		putch(c, '\\');
+		switch (ch) {
+		case '"': case '\\': putch(c, (char)ch); break;
+		case '\b': putch(c, 'b'); break;
+		case '\f': putch(c, 'f'); break;
+		case '\n': putch(c, 'n'); break;
+		case '\r': putch(c, 'r'); break;
+		case '\t': putch(c, 't'); break;
+		default:
+			put(c, "u00", 3);
+			putch(c, hexd[ch >> 4]);
+			putch(c, hexd[ch & 0xf]);
+			break;
+		}
+	}
+	putch(c, '"');
+}
+
+/* A JSON integer, as jansson prints json_int_t ("%lld"). */
+static void put_int(struct canon *c, long long v)
+{
+	unsigned long long m = v < 0 ? 0ULL - (unsigned long long)v :
+				       (unsigned long long)v;
+	char buf[24];
+	size_t i = sizeof(buf);
+
+	do {
+		buf[--i] = (char)('0' + m % 10);
+		m /= 10;
+	} while (m);
+	if (v < 0)
+		buf[--i] = '-';
+	put(c, buf + i, sizeof(buf) - i);
+}
+
+/* "0x" and at least @width lower-case digits ("0x%0*llx"), unquoted. */
+static size_t fmt_hex(char *buf, unsigned long long v, int width)
+{
+	char digits[16];
+	int n = 0;
+	size_t len = 2;
+
+	do {
+		digits[n++] = "0123456789abcdef"[v & 0xf];
+		v >>= 4;
+	} while (v);
+	buf[0] = '0';
+	buf[1] = 'x';
+	for (int i = n; i < width; i++)
+		buf[len++] = '0';
+	while (n)
+		buf[len++] = digits[--n];
+	return len;
+}
+
+static void put_hex(struct canon *c, unsigned long long v, int width)
 {
 	char buf[24];
+	size_t n;
 
-	snprintf(buf, sizeof(buf), "0x%0*llx", width, v);
-	return json_string(buf);
+	buf[0] = '"';
+	n = fmt_hex(buf + 1, v, width) + 1;
+	buf[n++] = '"';
+	put(c, buf, n);
 }
 
-static json_t *capid(int space, uint16_t id, bool numeric)
+/* A newline and the indent of the current depth. */
+static void newline(struct canon *c)
 {
-	const char *name = numeric ? NULL : pcl_layout_cap_name(space, id);
+	size_t n = 2 * (size_t)c->depth;
 
-	return name ? json_string(name) : hex(id, 1);
+	if (reserve(c, n + 1)) {
+		c->s[c->len++] = '\n';
+		memset(c->s + c->len, ' ', n);
+		c->len += n;
+	}
+}
+
+static void enter(struct canon *c, char ch)
+{
+	putch(c, ch);
+	c->depth++;
+	c->members[c->depth] = false;
+}
+
+/* "{}" and "[]" when empty, else the closing bracket on its own line. */
+static void leave(struct canon *c, char ch)
+{
+	bool any = c->members[c->depth];
+
+	c->depth--;
+	if (any)
+		newline(c);
+	putch(c, ch);
+}
+
+/* The start of an array item or object member: ",\n" or "\n", indent. */
+static void item(struct canon *c)
+{
+	if (c->members[c->depth])
+		putch(c, ',');
+	c->members[c->depth] = true;
+	newline(c);
+}
+
+static void key(struct canon *c, const char *k)
+{
+	item(c);
+	put_str(c, k);
+	put(c, ": ", 2);
+}
+
+static void put_capid(struct canon *c, int space, uint16_t id)
+{
+	const char *name = c->fp ? NULL : pcl_layout_cap_name(space, id);
+
+	if (name)
+		put_str(c, name);
+	else
+		put_hex(c, id, 1);
+}
+
+/*
+ * Members whose keys come from tables, in strcmp order. Equal keys keep
+ * the last member given, as json_object_set_new() would; @index orders
+ * them and says which member the caller means.
+ */
+struct member {
+	const char *key;
+	size_t index;
+};
+
+static int member_cmp(const void *a, const void *b)
+{
+	const struct member *x = a, *y = b;
+	int r = strcmp(x->key, y->key);
+
+	if (r)
+		return r;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Sort @m; return how many remain once equal keys keep only the last. */
+static size_t members_sort(struct member *m, size_t n)
+{
+	size_t out = 0;
+
+	qsort(m, n, sizeof(*m), member_cmp);
+	for (size_t i = 0; i < n; i++) {
+		if (i + 1 < n && !strcmp(m[i].key, m[i + 1].key))
+			continue;
+		m[out++] = m[i];
+	}
+	return out;
 }
 
 /* One parameter, as its generator's table row spells it (vcap/). */
-static json_t *param_json(const struct vcap_param *p,
-			  const struct pcl_layout_entry *e, bool *oom)
+static void put_param(struct canon *c, const struct vcap_param *p,
+		      const struct pcl_layout_entry *e)
 {
 	uint64_t v = e->params[p->index];
-	json_t *j;
-	char *s;
 
 	switch (p->type) {
 	case VP_UINT:
-		return json_integer((json_int_t)v);
+		put_int(c, (long long)v);
+		break;
 	case VP_BOOL:
-		return v ? json_true() : NULL; /* false is the default */
+		put(c, "true", 4);
+		break;
 	case VP_SERIAL:
-		return p->word && e->params[p->word_index] ?
-			json_string(p->word) : hex(v, 16);
+		if (p->word && e->params[p->word_index])
+			put_str(c, p->word);
+		else
+			put_hex(c, v, 16);
+		break;
 	default:
-		s = malloc(e->length * 2 + 1);
-		if (!s) {
-			*oom = true;
-			return NULL;
+		if (!reserve(c, 2 * (size_t)e->length + 2))
+			break;
+		c->s[c->len++] = '"';
+		for (uint32_t i = 0; i < e->length; i++) {
+			c->s[c->len++] = "0123456789abcdef"[e->data[i] >> 4];
+			c->s[c->len++] = "0123456789abcdef"[e->data[i] & 0xf];
 		}
-		for (uint32_t i = 0; i < e->length; i++)
-			snprintf(s + 2 * i, 3, "%02x", e->data[i]);
-		j = json_string(s);
-		free(s);
-		return j;
+		c->s[c->len++] = '"';
+		break;
 	}
 }
 
-static json_t *virtual_json(const struct pcl_layout_entry *e, bool *oom)
+/* "generator" and the parameters with keys; a false bool is the default. */
+static void put_virtual(struct canon *c, const struct pcl_layout_entry *e)
 {
 	const struct vcap_gen *g = vcap_get(e->generator);
-	json_t *v = json_object();
+	struct member m[PCL_VCAP_MAX_PARAMS + 1];
+	size_t n = 0;
 
-	if (!v || !g) {
-		*oom = true;
-		json_decref(v);
-		return NULL;
+	if (!g || g->n_params > PCL_VCAP_MAX_PARAMS) {
+		c->oom = true;
+		return;
 	}
-	set(v, "generator", json_string(g->name), oom);
+	m[n++] = (struct member){ "generator", 0 };
 	for (size_t i = 0; i < g->n_params; i++) {
 		const struct vcap_param *p = &g->params[i];
-		json_t *j;
 
-		if (!p->key)
-			continue;
-		j = param_json(p, e, oom);
-		if (j)
-			set(v, p->key, j, oom);
+		if (p->key && (p->type != VP_BOOL || e->params[p->index]))
+			m[n++] = (struct member){ p->key, i + 1 };
 	}
-	return v;
+	n = members_sort(m, n);
+	enter(c, '{');
+	for (size_t i = 0; i < n; i++) {
+		key(c, m[i].key);
+		if (m[i].index)
+			put_param(c, &g->params[m[i].index - 1], e);
+		else
+			put_str(c, g->name);
+	}
+	leave(c, '}');
 }
 
-static json_t *entry_json(const struct pcl_layout_entry *e, bool fp, bool *oom)
+static void put_entry(struct canon *c, const struct pcl_layout_entry *e)
 {
-	json_t *o = json_object(), *v;
-
-	if (!o) {
-		*oom = true;
-		return NULL;
+	enter(c, '{');
+	if (e->kind != PCL_ENTRY_HIDDEN) {
+		key(c, "at");
+		put_hex(c, (unsigned int)e->at, 1);
+	} else {
+		key(c, "hidden");
+		put(c, "true", 4);
 	}
-	set(o, "id", capid(e->space, e->id, fp), oom);
-	if (e->kind == PCL_ENTRY_HIDDEN)
-		set(o, "hidden", json_true(), oom);
-	else
-		set(o, "at", hex((unsigned int)e->at, 1), oom);
+	key(c, "id");
+	put_capid(c, e->space, e->id);
+	if (e->instance) {
+		key(c, "instance");
+		put_int(c, e->instance);
+	}
 	if (e->kind == PCL_ENTRY_PHYSICAL &&
-	    e->length != pcl_layout_cap_default_length(e->space, e->id))
-		set(o, "length", json_integer(e->length), oom);
-	if (e->phys != -1)
-		set(o, "phys", hex((unsigned int)e->phys, 1), oom);
-	if (e->instance)
-		set(o, "instance", json_integer(e->instance), oom);
-	if (e->vendor != -1)
-		set(o, "vendor", hex((unsigned int)e->vendor, 4), oom);
-	if (e->vsec_id != -1)
-		set(o, "vsec_id", hex((unsigned int)e->vsec_id, 1), oom);
-	if (e->kind == PCL_ENTRY_VIRTUAL)
-		set(o, "virtual", virtual_json(e, oom), oom);
-	if (!fp && e->prov_rule != PCL_PROV_NONE) {
-		v = json_object();
-		if (v) {
-			set(v, "rule",
-			    json_string(pcl_prov_rule_name(e->prov_rule)), oom);
-			set(v, "reason", json_string(e->prov_reason), oom);
-		}
-		set(o, "provenance", v, oom);
+	    e->length != pcl_layout_cap_default_length(e->space, e->id)) {
+		key(c, "length");
+		put_int(c, e->length);
 	}
-	return o;
+	if (e->phys != -1) {
+		key(c, "phys");
+		put_hex(c, (unsigned int)e->phys, 1);
+	}
+	if (!c->fp && e->prov_rule != PCL_PROV_NONE) {
+		const char *rule = pcl_prov_rule_name(e->prov_rule);
+
+		if (!rule || !e->prov_reason)
+			c->oom = true; /* validation refuses both */
+		key(c, "provenance");
+		enter(c, '{');
+		key(c, "reason");
+		put_str(c, e->prov_reason ? e->prov_reason : "");
+		key(c, "rule");
+		put_str(c, rule ? rule : "");
+		leave(c, '}');
+	}
+	if (e->vendor != -1) {
+		key(c, "vendor");
+		put_hex(c, (unsigned int)e->vendor, 4);
+	}
+	if (e->kind == PCL_ENTRY_VIRTUAL) {
+		key(c, "virtual");
+		put_virtual(c, e);
+	}
+	if (e->vsec_id != -1) {
+		key(c, "vsec_id");
+		put_hex(c, (unsigned int)e->vsec_id, 1);
+	}
+	leave(c, '}');
 }
 
-static json_t *match_json(const struct pcl_layout_match *m, bool *oom)
+static void put_match(struct canon *c, const struct pcl_layout_match *m)
 {
-	json_t *o = json_object();
-
-	if (!o) {
-		*oom = true;
-		return NULL;
+	enter(c, '{');
+	if (m->fields & PCL_MATCH_CLASS) {
+		key(c, "class");
+		put_hex(c, m->class_code, 6);
 	}
-	set(o, "vendor", hex(m->vendor, 4), oom);
-	if (m->fields & PCL_MATCH_DEVICE)
-		set(o, "device", hex(m->device, 4), oom);
-	if (m->fields & PCL_MATCH_SUBSYSTEM_VENDOR)
-		set(o, "subsystem_vendor", hex(m->subsystem_vendor, 4), oom);
-	if (m->fields & PCL_MATCH_SUBSYSTEM)
-		set(o, "subsystem", hex(m->subsystem, 4), oom);
-	if (m->fields & PCL_MATCH_REVISION)
-		set(o, "revision", hex(m->revision, 2), oom);
-	if (m->fields & PCL_MATCH_CLASS)
-		set(o, "class", hex(m->class_code, 6), oom);
-	return o;
+	if (m->fields & PCL_MATCH_DEVICE) {
+		key(c, "device");
+		put_hex(c, m->device, 4);
+	}
+	if (m->fields & PCL_MATCH_REVISION) {
+		key(c, "revision");
+		put_hex(c, m->revision, 2);
+	}
+	if (m->fields & PCL_MATCH_SUBSYSTEM) {
+		key(c, "subsystem");
+		put_hex(c, m->subsystem, 4);
+	}
+	if (m->fields & PCL_MATCH_SUBSYSTEM_VENDOR) {
+		key(c, "subsystem_vendor");
+		put_hex(c, m->subsystem_vendor, 4);
+	}
+	key(c, "vendor");
+	put_hex(c, m->vendor, 4);
+	leave(c, '}');
 }
 
-static json_t *idlists_json(const struct pcl_layout_idlist *lists, bool fp,
-			    bool *oom)
-{
-	json_t *o;
+/* The spaces in the order of their names ("extended" < "standard"). */
+static const int space_order[2] = { PCL_SPACE_EXTENDED, PCL_SPACE_STANDARD };
 
+/* "hide" or "keep": per space, the IDs in their (numeric) list order. */
+static void put_idlists(struct canon *c, const char *name,
+			const struct pcl_layout_idlist *lists)
+{
 	if (!lists[0].count && !lists[1].count)
-		return NULL;
-	o = json_object();
-	if (!o) {
-		*oom = true;
-		return NULL;
-	}
-	for (int s = 0; s < 2; s++) {
-		json_t *a;
+		return;
+	key(c, name);
+	enter(c, '{');
+	for (int i = 0; i < 2; i++) {
+		int s = space_order[i];
 
 		if (!lists[s].count)
 			continue;
-		a = json_array();
-		for (size_t i = 0; a && i < lists[s].count; i++)
-			if (json_array_append_new(a, capid(s, lists[s].ids[i], fp)))
-				*oom = true;
-		set(o, pcl_space_name(s), a, oom);
+		key(c, pcl_space_name(s));
+		enter(c, '[');
+		for (size_t j = 0; j < lists[s].count; j++) {
+			item(c);
+			put_capid(c, s, lists[s].ids[j]);
+		}
+		leave(c, ']');
 	}
-	return o;
+	leave(c, '}');
 }
 
-json_t *pcl_layout_to_json(const struct pcl_layout *l, bool fp)
+/* Per space, the placements keyed by capability name (or hex ID). */
+static void put_placements(struct canon *c, const struct pcl_layout *l)
 {
-	json_t *root = json_object(), *a;
-	bool oom = false;
+	size_t n = l->n_placements;
+	struct member *m;
+	char (*hex)[8];
 
-	if (!root)
-		return NULL;
-	set(root, "pcilayout", json_integer(pcl_layout_format(l)), &oom);
-	if (l->kind == PCL_LAYOUT_KIND_QUIRK)
-		set(root, "kind", json_string("quirk"), &oom);
-	set(root, "name", json_string(l->name), &oom);
-	if (l->kind == PCL_LAYOUT_KIND_LAYOUT)
-		set(root, "revision", json_integer(l->revision), &oom);
-	if (l->description && !fp)
-		set(root, "description", json_string(l->description), &oom);
-	if (l->match.present)
-		set(root, "match", match_json(&l->match, &oom), &oom);
-	if (l->n_machines) {
-		a = json_array();
-		for (size_t i = 0; a && i < l->n_machines; i++)
-			if (json_array_append_new(a, json_string(l->machines[i])))
-				oom = true;
-		set(root, "machines", a, &oom);
+	if (!n)
+		return;
+	m = malloc(n * (sizeof(*m) + sizeof(*hex)));
+	if (!m) {
+		c->oom = true;
+		return;
 	}
-	if (l->profile)
-		set(root, "profile", json_string(l->profile), &oom);
-	if (l->unclaimed != PCL_UNCLAIMED_PASSTHROUGH)
-		set(root, "unclaimed",
-		    json_string(pcl_unclaimed_name(l->unclaimed)), &oom);
-	if (l->links == PCL_LINKS_LISTED)
-		set(root, "links", json_string("listed"), &oom);
-	if (l->n_reserved) {
-		a = json_array();
-		for (size_t i = 0; a && i < l->n_reserved; i++) {
-			const struct pcl_layout_reserved *r = &l->reserved[i];
-			json_t *o = json_object();
+	hex = (char (*)[8])(m + n);
+	key(c, "placements");
+	enter(c, '{');
+	for (int i = 0; i < 2; i++) {
+		int s = space_order[i];
+		size_t k = 0;
 
-			if (!o) {
-				oom = true;
-				break;
-			}
-			set(o, "offset", hex(r->offset, 1), &oom);
-			set(o, "length", json_integer(r->length), &oom);
-			set(o, "reason", json_string(r->reason), &oom);
-			if (r->source)
-				set(o, "source", json_string(r->source), &oom);
-			if (json_array_append_new(a, o))
-				oom = true;
-		}
-		set(root, "reserved", a, &oom);
-	}
-	for (int s = 0; s < 2; s++) {
-		a = json_array();
-		for (size_t i = 0; a && i < l->n_entries[s]; i++) {
-			const struct pcl_layout_entry *e = &l->entries[s][i];
+		for (size_t j = 0; j < n; j++) {
+			const struct pcl_layout_placement *p = &l->placements[j];
+			const char *name;
 
-			if (fp && e->kind == PCL_ENTRY_HIDDEN)
+			if (p->space != s)
 				continue;
-			if (json_array_append_new(a, entry_json(e, fp, &oom)))
-				oom = true;
-		}
-		if (!a || json_array_size(a))
-			set(root, pcl_space_name(s), a, &oom);
-		else
-			json_decref(a);
-	}
-	if (l->n_placements) {
-		json_t *o = json_object();
-
-		for (int s = 0; o && s < 2; s++) {
-			json_t *m = NULL;
-
-			for (size_t i = 0; i < l->n_placements; i++) {
-				const struct pcl_layout_placement *p =
-					&l->placements[i];
-				json_t *k;
-
-				if (p->space != s)
-					continue;
-				if (!m)
-					m = json_object();
-				k = capid(s, p->id, fp);
-				if (!m || !k)
-					oom = true;
-				else
-					set(m, json_string_value(k),
-					    hex(p->at, 1), &oom);
-				json_decref(k);
+			name = c->fp ? NULL : pcl_layout_cap_name(s, p->id);
+			if (!name) {
+				hex[j][fmt_hex(hex[j], p->id, 1)] = '\0';
+				name = hex[j];
 			}
-			if (m)
-				set(o, pcl_space_name(s), m, &oom);
+			m[k++] = (struct member){ name, j };
 		}
-		set(root, "placements", o, &oom);
+		if (!k)
+			continue;
+		k = members_sort(m, k);
+		key(c, pcl_space_name(s));
+		enter(c, '{');
+		for (size_t j = 0; j < k; j++) {
+			key(c, m[j].key);
+			put_hex(c, l->placements[m[j].index].at, 1);
+		}
+		leave(c, '}');
 	}
-	a = idlists_json(l->hide, fp, &oom);
-	if (a)
-		set(root, "hide", a, &oom);
-	a = idlists_json(l->keep, fp, &oom);
-	if (a)
-		set(root, "keep", a, &oom);
-	if (oom) {
-		json_decref(root);
-		return NULL;
-	}
-	return root;
+	leave(c, '}');
+	free(m);
 }
 
-static int serialize(const struct pcl_layout *layout, bool fp, char **out,
-		     size_t *len)
+/* A chain's entries; none (or only hidden ones in fingerprint mode): no key. */
+static void put_chain(struct canon *c, const struct pcl_layout *l, int s)
 {
-	json_t *root;
-	char *s, *t;
-	size_t n;
+	bool any = false;
 
+	for (size_t i = 0; i < l->n_entries[s]; i++) {
+		const struct pcl_layout_entry *e = &l->entries[s][i];
+
+		if (c->fp && e->kind == PCL_ENTRY_HIDDEN)
+			continue;
+		if (!any) {
+			key(c, pcl_space_name(s));
+			enter(c, '[');
+			any = true;
+		}
+		item(c);
+		put_entry(c, e);
+	}
+	if (any)
+		leave(c, ']');
+}
+
+static void put_reserved(struct canon *c, const struct pcl_layout *l)
+{
+	if (!l->n_reserved)
+		return;
+	key(c, "reserved");
+	enter(c, '[');
+	for (size_t i = 0; i < l->n_reserved; i++) {
+		const struct pcl_layout_reserved *r = &l->reserved[i];
+
+		item(c);
+		enter(c, '{');
+		key(c, "length");
+		put_int(c, r->length);
+		key(c, "offset");
+		put_hex(c, r->offset, 1);
+		key(c, "reason");
+		put_str(c, r->reason);
+		if (r->source) {
+			key(c, "source");
+			put_str(c, r->source);
+		}
+		leave(c, '}');
+	}
+	leave(c, ']');
+}
+
+/* The root's members, in strcmp order of their keys. */
+static void put_layout(struct canon *c, const struct pcl_layout *l)
+{
+	const char *unclaimed = pcl_unclaimed_name(l->unclaimed);
+
+	enter(c, '{');
+	if (l->description && !c->fp) {
+		key(c, "description");
+		put_str(c, l->description);
+	}
+	put_chain(c, l, PCL_SPACE_EXTENDED);
+	put_idlists(c, "hide", l->hide);
+	put_idlists(c, "keep", l->keep);
+	if (l->kind == PCL_LAYOUT_KIND_QUIRK) {
+		key(c, "kind");
+		put_str(c, "quirk");
+	}
+	if (l->links == PCL_LINKS_LISTED) {
+		key(c, "links");
+		put_str(c, "listed");
+	}
+	if (l->n_machines) {
+		key(c, "machines");
+		enter(c, '[');
+		for (size_t i = 0; i < l->n_machines; i++) {
+			item(c);
+			put_str(c, l->machines[i]);
+		}
+		leave(c, ']');
+	}
+	if (l->match.present) {
+		key(c, "match");
+		put_match(c, &l->match);
+	}
+	key(c, "name");
+	put_str(c, l->name);
+	key(c, "pcilayout");
+	put_int(c, pcl_layout_format(l));
+	put_placements(c, l);
+	if (l->profile) {
+		key(c, "profile");
+		put_str(c, l->profile);
+	}
+	put_reserved(c, l);
+	if (l->kind == PCL_LAYOUT_KIND_LAYOUT) {
+		key(c, "revision");
+		put_int(c, l->revision);
+	}
+	put_chain(c, l, PCL_SPACE_STANDARD);
+	if (l->unclaimed != PCL_UNCLAIMED_PASSTHROUGH) {
+		if (!unclaimed)
+			c->oom = true; /* as json_string(NULL) did */
+		key(c, "unclaimed");
+		put_str(c, unclaimed ? unclaimed : "");
+	}
+	leave(c, '}');
+	put(c, "\n", 2); /* with the terminating NUL, not counted below */
+	c->len--;
+}
+
+/*
+ * The canonical text into @c (which may start with the caller's buffer):
+ * 0, -EINVAL when the layout does not validate, -ENOMEM. On failure any
+ * buffer allocated here is freed.
+ */
+static int serialize(const struct pcl_layout *layout, struct canon *c)
+{
 	if (pcl_layout_validate(layout, NULL))
 		return -EINVAL;
-	root = pcl_layout_to_json(layout, fp);
-	if (!root)
-		return -ENOMEM;
-	s = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS);
-	json_decref(root);
-	if (!s)
-		return -ENOMEM;
-	n = strlen(s);
-	t = realloc(s, n + 2);
-	if (!t) {
-		free(s);
-		return -ENOMEM;
-	}
-	t[n] = '\n';
-	t[n + 1] = '\0';
-	*out = t;
+	put_layout(c, layout);
+	if (!c->oom)
+		return 0;
+	if (c->heap)
+		free(c->s);
+	return -ENOMEM;
+}
+
+static int to_text(const struct pcl_layout *layout, char **out, size_t *len)
+{
+	struct canon c = { 0 };
+	int ret = serialize(layout, &c);
+
+	if (ret)
+		return ret;
+	*out = c.s;
 	if (len)
-		*len = n + 1;
+		*len = c.len;
 	return 0;
 }
 
 PCL_EXPORT int pcl_layout_to_string(const struct pcl_layout *layout,
 				    char **out, size_t *len)
 {
-	return serialize(layout, false, out, len);
+	return to_text(layout, out, len);
 }
 
 PCL_EXPORT int pcl_layout_save(const struct pcl_layout *layout, FILE *f)
 {
 	size_t len;
 	char *s;
-	int ret = serialize(layout, false, &s, &len);
+	int ret = to_text(layout, &s, &len);
 
 	if (ret)
 		return ret;
@@ -355,7 +656,7 @@ PCL_EXPORT int pcl_layout_save_file(const struct pcl_layout *layout,
 				    const char *path)
 {
 	char *text = NULL;
-	int ret = serialize(layout, false, &text, NULL);
+	int ret = to_text(layout, &text, NULL);
 
 	if (!ret)
 		ret = pcl_file_replace(path, write_text, text);
@@ -366,13 +667,14 @@ PCL_EXPORT int pcl_layout_save_file(const struct pcl_layout *layout,
 PCL_EXPORT int pcl_layout_fingerprint(const struct pcl_layout *layout,
 				      char out[PCL_FINGERPRINT_SIZE])
 {
-	size_t len;
-	char *s;
-	int ret = serialize(layout, true, &s, &len);
+	char stack[CANON_STACK];
+	struct canon c = { .s = stack, .size = sizeof(stack), .fp = true };
+	int ret = serialize(layout, &c);
 
 	if (ret)
 		return ret;
-	pcl_fingerprint_of(s, len, out);
-	free(s);
+	pcl_fingerprint_of(c.s, c.len, out);
+	if (c.heap)
+		free(c.s);
 	return 0;
 }
