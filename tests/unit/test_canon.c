@@ -11,6 +11,8 @@
  *    again it gives the same bytes;
  *  - the fingerprint is SHA-256 of the reference's fingerprint-mode text;
  *  - a layout the writer refuses, the reference refused with the same code.
+ * Control characters, which no setter lets in, are put into a layout
+ * object directly to check the writer escapes them as jansson does.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -656,6 +658,31 @@ static void test_canon_edge(void **state)
 	}
 }
 
+/*
+ * Control characters: every setter and the loader refuse them, so no layout
+ * holds one; written into the object directly here, they show the writer
+ * escapes them as jansson does (short forms, else \u with upper-case hex).
+ */
+static void test_canon_control(void **state)
+{
+	struct pcl_layout *l = load(edge_texts[0]);
+	char text[64];
+	size_t n = 0;
+
+	for (int ch = 1; ch < 0x20; ch++) {
+		text[n++] = (char)ch;
+		if (ch % 8 == 0)
+			text[n++] = 'x';
+	}
+	text[n++] = 0x7f;
+	text[n] = '\0';
+	free(l->description);
+	l->description = strdup(text);
+	assert_non_null(l->description);
+	check_layout(l, "a description of control characters");
+	pcl_layout_free(l);
+}
+
 /* Layouts the writer refuses: the reference refused them alike. */
 static void test_canon_refused(void **state)
 {
@@ -971,6 +998,7 @@ int main(void)
 		cmocka_unit_test(test_canon_files),
 		cmocka_unit_test(test_canon_corpus),
 		cmocka_unit_test(test_canon_edge),
+		cmocka_unit_test(test_canon_control),
 		cmocka_unit_test(test_canon_refused),
 		cmocka_unit_test(test_canon_random),
 	};
