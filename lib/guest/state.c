@@ -131,12 +131,54 @@ static uint16_t dword_end(uint32_t i)
 }
 
 /*
- * Runs of bytes in one segment other than their dword (the capabilities'
- * spans, and what they cut): (first byte, segment end) each; written to
- * @p unless NULL.
+ * Where the runs of the state's records start: bit i set if byte i starts
+ * one. Found in one pass over the 4096 bytes, which gives their number
+ * (and so the records' size, to allocate them), then written from the map
+ * in one step per run, not in a second pass over every byte.
  */
-static PCL_NO_COVERAGE uint32_t put_segments(const struct pcl_vdev *v,
-					      uint8_t *p)
+struct starts {
+	uint64_t bit[PCL_CFG_SIZE / 64];
+};
+
+static void mark_start(struct starts *s, uint32_t i)
+{
+	s->bit[i / 64] |= UINT64_C(1) << (i % 64);
+}
+
+/*
+ * Call @fn(@v, @p, n, start, next) for each run of @s in order: n counts
+ * them from 0, start is the run's first byte, next the next run's first
+ * (PCL_CFG_SIZE after the last).
+ */
+static void each_start(const struct starts *s, const struct pcl_vdev *v,
+		       uint8_t *p,
+		       void (*fn)(const struct pcl_vdev *, uint8_t *, uint32_t,
+				  uint32_t, uint32_t))
+{
+	uint32_t k = 0, prev = 0;
+	bool any = false;
+
+	for (uint32_t w = 0; w < PCL_CFG_SIZE / 64; w++) {
+		for (uint64_t m = s->bit[w]; m; m &= m - 1) {
+			uint32_t i = 64 * w + (uint32_t)__builtin_ctzll(m);
+
+			if (any)
+				fn(v, p, k++, prev, i);
+			prev = i;
+			any = true;
+		}
+	}
+	if (any)
+		fn(v, p, k, prev, PCL_CFG_SIZE);
+}
+
+/*
+ * Runs of bytes in one segment other than their dword (the capabilities'
+ * spans, and what they cut): (first byte, segment end) each. Their starts
+ * go to @s; return their number.
+ */
+static PCL_NO_COVERAGE uint32_t find_segments(const struct pcl_vdev *v,
+					       struct starts *s)
 {
 	uint32_t n = 0;
 
@@ -150,14 +192,20 @@ static PCL_NO_COVERAGE uint32_t put_segments(const struct pcl_vdev *v,
 		}
 		while (i + k < PCL_CFG_SIZE && v->b[i + k].seg_end == end)
 			k++;
-		if (p) {
-			pcl_put_le16(p + SEG_SIZE * n, (uint16_t)i);
-			pcl_put_le16(p + SEG_SIZE * n + 2, end);
-		}
+		mark_start(s, i);
 		n++;
 		i += k;
 	}
 	return n;
+}
+
+/* Segment @n, which starts at @i (each_start()). */
+static void put_segment(const struct pcl_vdev *v, uint8_t *p, uint32_t n,
+			uint32_t i, uint32_t next)
+{
+	(void)next;
+	pcl_put_le16(p + SEG_SIZE * n, (uint16_t)i);
+	pcl_put_le16(p + SEG_SIZE * n + 2, v->b[i].seg_end);
 }
 
 static size_t pad4(size_t n)
@@ -166,11 +214,11 @@ static size_t pad4(size_t n)
 }
 
 /*
- * Runs of bytes with one rule; writes them to @p unless NULL. A rule is
- * derived once a run (same_rule()).
+ * Runs of bytes with one rule: their starts go to @s; return their number.
+ * Whether a byte continues a run is settled by same_rule().
  */
-static PCL_NO_COVERAGE uint32_t put_rules(const struct pcl_vdev *v,
-					   uint8_t *p)
+static PCL_NO_COVERAGE uint32_t find_rules(const struct pcl_vdev *v,
+					    struct starts *s)
 {
 	uint32_t runs = 0;
 
@@ -181,22 +229,28 @@ static PCL_NO_COVERAGE uint32_t put_rules(const struct pcl_vdev *v,
 		while (i + k < PCL_CFG_SIZE &&
 		       same_rule(&v->b[i + k], &v->b[i + k - 1], &r))
 			k++;
-		if (p) {
-			uint8_t *q = p + RULE_RUN * runs;
-
-			pcl_put_le16(q, (uint16_t)i);
-			pcl_put_le16(q + 2, (uint16_t)k);
-			q[4] = r.source;
-			q[5] = r.wmask;
-			q[6] = r.w1c;
-			q[7] = r.vmask;
-			q[8] = r.flags;
-			q[9] = r.hook;
-		}
+		mark_start(s, i);
 		runs++;
 		i += k;
 	}
 	return runs;
+}
+
+/* Rule run @n, bytes @i up to @next (each_start()). */
+static void put_rule(const struct pcl_vdev *v, uint8_t *p, uint32_t n,
+		     uint32_t i, uint32_t next)
+{
+	struct grule r = grule_of(&v->b[i]);
+	uint8_t *q = p + RULE_RUN * n;
+
+	pcl_put_le16(q, (uint16_t)i);
+	pcl_put_le16(q + 2, (uint16_t)(next - i));
+	q[4] = r.source;
+	q[5] = r.wmask;
+	q[6] = r.w1c;
+	q[7] = r.vmask;
+	q[8] = r.flags;
+	q[9] = r.hook;
 }
 
 static size_t put_record(uint8_t *p, const char *tag, uint32_t len)
@@ -222,7 +276,9 @@ static size_t state_size(const struct pcl_vdev *v)
 PCL_NO_COVERAGE int pcl_vdev_state_init(struct pcl_vdev *v)
 {
 	uint32_t flen = (uint32_t)strlen(v->fingerprint);
-	uint32_t runs = put_rules(v, NULL), segs = put_segments(v, NULL);
+	struct starts rule_starts = { { 0 } }, seg_starts = { { 0 } };
+	uint32_t runs = find_rules(v, &rule_starts);
+	uint32_t segs = find_segments(v, &seg_starts);
 	size_t n = STATE_HDR;
 	uint8_t *p;
 
@@ -238,11 +294,11 @@ PCL_NO_COVERAGE int pcl_vdev_state_init(struct pcl_vdev *v)
 	n += put_record(p + n, "FPRT", flen);
 	v->rule_at = n + 8;
 	v->rule_len = RULE_RUN * runs;
-	put_rules(v, p + n + 8);
+	each_start(&rule_starts, v, p + n + 8, put_rule);
 	n += put_record(p + n, "RULE", RULE_RUN * runs);
 	v->segs_at = n + 8;
 	v->segs_len = SEG_SIZE * segs;
-	put_segments(v, p + n + 8);
+	each_start(&seg_starts, v, p + n + 8, put_segment);
 	n += put_record(p + n, "SEGS", SEG_SIZE * segs);
 	v->hook_at = n + 8;
 	for (uint32_t k = 0; k < v->nhooks; k++) {
