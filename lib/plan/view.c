@@ -194,8 +194,46 @@ static bool quirk_lists(const struct pcl_layout *q, bool hide, int space,
 	return false;
 }
 
-/* Length of a capability in the guest when shown where it is. */
-static uint32_t guest_length(const struct pstate *st, size_t i, bool *fixed)
+/*
+ * The bytes of an extended capability of unknown length that its guest
+ * entry may pass through: its extent in the map, up to the first dword
+ * inside that is not zero (or was not read). The map gives such a
+ * capability every byte up to the next structure the walk found, and the
+ * walk finds no orphan in that extent; but the device may have a
+ * structure there that vfio-pci unlinked, which neither chain of the view
+ * the planner works on reaches, so the view's extent runs past it, while
+ * the device read in full shows it as a chain member (any non-zero header
+ * is one) with orphans behind it. A non-zero dword may be such a header,
+ * and nothing tells which; a zero one is none. vfio-pci leaves those bytes
+ * as they are (it rewrites only the next pointers of headers it links, and
+ * they end the extent anyway), so both reads get the same length, and no
+ * register of a structure the plan does not present reaches the guest
+ * through this one. QEMU sizes it to the next capability of its chain
+ * (vfio_ext_cap_max_size()): the whole extent, which may be anything.
+ */
+static uint32_t unknown_cut(const struct pstate *st, const struct pcl_cap *c,
+			    uint32_t len, bool *cut)
+{
+	const struct pcl_cfg *cfg = pcl_walk_cfg(st->walk);
+	const uint8_t *d = pcl_cfg_data(cfg);
+	uint32_t hdr = pcl_cap_hdr_size(c->space);
+
+	if (c->space != PCL_SPACE_EXTENDED)
+		return len;
+	for (uint32_t o = hdr; o + 4 <= len; o += 4) {
+		if (pcl_le32(d + c->offset + o) ||
+		    !pcl_cfg_is_read(cfg, c->offset + o, 4)) {
+			*cut = true;
+			return o;
+		}
+	}
+	return len;
+}
+
+/* Length of a capability in the guest when shown where it is; @cut: it
+ * ends at a header inside its extent (unknown_cut()). */
+static uint32_t guest_length(const struct pstate *st, size_t i, bool *fixed,
+			     bool *cut)
 {
 	const struct pcl_cap *c = st->dec[i].cap;
 	uint32_t len = c->length, end = pcl_space_end(c->space), fixed_len;
@@ -213,7 +251,7 @@ static uint32_t guest_length(const struct pstate *st, size_t i, bool *fixed)
 		while (b < end && pcl_map_owner(st->map, b, &detail) == kind &&
 		       detail == self)
 			b++;
-		len = b - c->offset;
+		len = unknown_cut(st, c, b - c->offset, cut);
 	}
 	return len < pcl_cap_hdr_size(c->space) ? pcl_cap_hdr_size(c->space) : len;
 }
@@ -234,13 +272,17 @@ static void decide_default(struct pstate *st, size_t i, const char *name)
 	const struct pcl_cap *c = d->cap;
 	bool orphan = i >= st->nchain;
 	const char *why;
+	bool cut = false;
 
 	d->at = c->offset;
-	d->len = guest_length(st, i, &d->fixed);
+	d->len = guest_length(st, i, &d->fixed, &cut);
 	d->state = CAP_PRESENTED;
 	d->rule = PCL_PROV_PHYSICAL;
 	pcl_strbuf_add(&d->why, "%s at 0x%x: presented at its physical offset, as vfio-pci and QEMU do",
 		       name, c->offset);
+	if (cut)
+		pcl_strbuf_add(&d->why, " (its length unknown, cut to %u bytes: the dword at 0x%x may be the header of a structure vfio-pci unlinks)",
+			       d->len, c->offset + d->len);
 	if (pcl_plan_default_hidden(c->space, c->id, &why) || orphan) {
 		d->state = CAP_HIDDEN;
 		d->rule = PCL_PROV_DEFAULT;
