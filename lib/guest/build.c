@@ -278,6 +278,26 @@ static int dropped_header(struct build *b, const struct pcl_cap *c)
 }
 
 /*
+ * The bytes the device's capability or orphan @c spans, as measured on
+ * vfio-pci's view of the device where the view has it. A length the
+ * catalogue computes from a register that is also the header of a
+ * capability vfio-pci links in (a broken device: they overlap) differs
+ * between the two reads, as vfio-pci rewrites that header's next pointer;
+ * the plan is made on the view, so its guest takes back what the view
+ * measures, the device read in full or read through vfio-pci alike.
+ */
+static uint32_t span_length(struct build *b, const struct pcl_cap *c)
+{
+	const struct pcl_cap *v;
+
+	for (size_t i = 0; (v = pcl_walk_cap_or_orphan(b->view_walk, i)); i++)
+		if (v->space == c->space && v->offset == c->offset &&
+		    v->id == c->id)
+			return v->length;
+	return c->length;
+}
+
+/*
  * Step 2 for the device's capability or orphan @c: a presented one's bytes
  * (@home) read the fill. Another's header reads the fill under "zero" and
  * "ones"; under "passthrough" it reads as QEMU shows it: dropped_header()
@@ -288,7 +308,7 @@ static int dropped_header(struct build *b, const struct pcl_cap *c)
 static int take_back(struct build *b, const struct pcl_cap *c, bool home,
 		     bool orphan)
 {
-	uint32_t len = c->length, hdr = c->space == PCL_SPACE_STANDARD ? 2 : 4;
+	uint32_t len = span_length(b, c), hdr = c->space == PCL_SPACE_STANDARD ? 2 : 4;
 	bool pass = pcl_layout_unclaimed(b->layout) == PCL_UNCLAIMED_PASSTHROUGH;
 	int r;
 
