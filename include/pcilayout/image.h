@@ -297,7 +297,9 @@ struct pcl_guest_options {
  * with next pointer 0 where vfio-pci links the capability in, the device's
  * bytes where vfio-pci unlinks it (an orphan of its view); the physical bytes of a presented capability are reached
  * only through its entry (the old home of a relocated one reads the
- * fill).
+ * fill). How far a capability's bytes reach is measured on vfio-pci's
+ * view of @cfg where the view has it (the view a plan is made on), so a
+ * device read in full and read through vfio-pci give the same view.
  *
  * The table (what the engine enforces): the kernel's vfio-pci permissions
  * (drivers/vfio/pci/vfio_pci_config.c), with what a VMM emulates on top.

@@ -195,34 +195,49 @@ static bool quirk_lists(const struct pcl_layout *q, bool hide, int space,
 }
 
 /*
- * The bytes of an extended capability of unknown length that its guest
- * entry may pass through: its extent in the map, up to the first dword
- * inside that is not zero (or was not read). The map gives such a
- * capability every byte up to the next structure the walk found, and the
- * walk finds no orphan in that extent; but the device may have a
- * structure there that vfio-pci unlinked, which neither chain of the view
- * the planner works on reaches, so the view's extent runs past it, while
- * the device read in full shows it as a chain member (any non-zero header
- * is one) with orphans behind it. A non-zero dword may be such a header,
- * and nothing tells which; a zero one is none. vfio-pci leaves those bytes
- * as they are (it rewrites only the next pointers of headers it links, and
+ * Could a chain member that vfio-pci unlinks have its header at @off? Any
+ * non-zero extended header can be one. A standard one has a non-zero ID
+ * that vfio-pci hides (one of ID 0 is two bytes long to the walk, so it
+ * never reaches past a capability it lies in).
+ */
+static bool unlinked_header_at(const struct pcl_cfg *cfg, int space,
+			       uint32_t off)
+{
+	const uint8_t *d = pcl_cfg_data(cfg);
+
+	if (!pcl_cfg_is_read(cfg, off, 4))
+		return true;
+	if (space == PCL_SPACE_EXTENDED)
+		return pcl_le32(d + off) != 0;
+	return d[off] && pcl_catalog_vfio_hides(space, d[off]);
+}
+
+/*
+ * The bytes of a capability of unknown length that its guest entry may
+ * pass through: its extent in the map, up to the first dword inside that
+ * could be the header of a chain member vfio-pci unlinks. The map gives
+ * such a capability every byte up to the next structure the walk found;
+ * but in the view the planner works on, neither chain reaches an unlinked
+ * member, so the view's extent runs past it, while the device read in
+ * full shows it (and, in extended space, the orphans behind it, which the
+ * walk of the view does not look for inside the extent). Nothing in the
+ * view tells such a header from the capability's own registers, so the
+ * first one that could be one ends it. vfio-pci leaves those bytes as
+ * they are (it rewrites only the next pointers of headers it links, and
  * they end the extent anyway), so both reads get the same length, and no
  * register of a structure the plan does not present reaches the guest
  * through this one. QEMU sizes it to the next capability of its chain
- * (vfio_ext_cap_max_size()): the whole extent, which may be anything.
+ * (vfio_std_cap_max_size(), vfio_ext_cap_max_size()): the whole extent,
+ * which may be anything.
  */
 static uint32_t unknown_cut(const struct pstate *st, const struct pcl_cap *c,
 			    uint32_t len, bool *cut)
 {
 	const struct pcl_cfg *cfg = pcl_walk_cfg(st->walk);
-	const uint8_t *d = pcl_cfg_data(cfg);
-	uint32_t hdr = pcl_cap_hdr_size(c->space);
 
-	if (c->space != PCL_SPACE_EXTENDED)
-		return len;
-	for (uint32_t o = hdr; o + 4 <= len; o += 4) {
-		if (pcl_le32(d + c->offset + o) ||
-		    !pcl_cfg_is_read(cfg, c->offset + o, 4)) {
+	/* Chain members and orphans start on dwords. */
+	for (uint32_t o = 4; !(c->offset & 3) && o + 4 <= len; o += 4) {
+		if (unlinked_header_at(cfg, c->space, c->offset + o)) {
 			*cut = true;
 			return o;
 		}
@@ -281,7 +296,7 @@ static void decide_default(struct pstate *st, size_t i, const char *name)
 	pcl_strbuf_add(&d->why, "%s at 0x%x: presented at its physical offset, as vfio-pci and QEMU do",
 		       name, c->offset);
 	if (cut)
-		pcl_strbuf_add(&d->why, " (its length unknown, cut to %u bytes: the dword at 0x%x may be the header of a structure vfio-pci unlinks)",
+		pcl_strbuf_add(&d->why, " (its length unknown, cut to %u bytes: 0x%x may be the header of a capability vfio-pci unlinks)",
 			       d->len, c->offset + d->len);
 	if (pcl_plan_default_hidden(c->space, c->id, &why) || orphan) {
 		d->state = CAP_HIDDEN;
