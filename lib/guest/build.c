@@ -352,12 +352,19 @@ static int base_policy(struct build *b)
 		r = set_unclaimed(b, 0, PCL_CFG_SIZE, b->fill);
 	}
 	/* Orphans and capabilities not shown first, so that the home of
-	 * a presented one wins wherever they overlap. */
+	 * a presented one wins wherever they overlap; of those, the ones
+	 * vfio-pci unlinks (orphans of its view, or inside another
+	 * capability there) before the ones it links, so that where they
+	 * overlap the linked one's rules win, as in the kernel's map and in
+	 * the guest of the view. */
 	for (size_t i = 0; !r && i < pcl_walk_orphan_count(b->walk); i++)
 		r = take_back(b, pcl_walk_orphan(b->walk, i), false, true);
-	for (size_t i = 0; !r && i < ncaps; i++)
-		if (!presented(b, i))
-			r = take_back(b, pcl_walk_cap(b->walk, i), false, false);
+	for (int linked = 0; linked < 2; linked++)
+		for (size_t i = 0; !r && i < ncaps; i++)
+			if (!presented(b, i) &&
+			    vfio_links(b, pcl_walk_cap(b->walk, i)) == (linked == 1))
+				r = take_back(b, pcl_walk_cap(b->walk, i),
+					      false, false);
 	for (size_t i = 0; !r && i < ncaps; i++)
 		if (presented(b, i))
 			r = take_back(b, pcl_walk_cap(b->walk, i), true, false);

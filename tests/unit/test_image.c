@@ -618,6 +618,72 @@ static void test_span_as_vfio_shows(void **state)
 	pcl_ctx_free(ctx);
 }
 
+/*
+ * Where a capability vfio-pci unlinks lies inside one it links, and the
+ * layout presents neither, the linked one's permissions hold there, as in
+ * the kernel's map and in the guest of the view (where the unlinked one
+ * is no structure at all). Here L1SS at 0x1d0, which vfio-pci hides, lies
+ * inside SR-IOV at 0x1c0, which it passes and QEMU drops; fuzz_walk found
+ * the guest of the full read writing L1SS's bytes raw, the view's as
+ * SR-IOV's read-only ones.
+ */
+static void test_unlinked_inside_linked(void **state)
+{
+	struct pcl_ctx *ctx = pcl_ctx_new();
+	struct pcl_layout *l = pcl_layout_new(ctx, PCL_LAYOUT_KIND_LAYOUT);
+	struct pcl_cfg *cfg, *view = NULL;
+	struct pcl_walk *w;
+	struct pcl_guest *ga = NULL, *gb = NULL;
+	struct pcl_error err;
+	struct tb b;
+
+	(void)state;
+	tb_init(&b, 0x8086, 0x1889, 0, 4096);
+	tb_pcie(&b, 0x40, 2, 0);
+	tb_ext(&b, 0x100, PCL_EXT_CAP_ID_AER, 2);
+	tb_ext(&b, 0x1c0, PCL_EXT_CAP_ID_SRIOV, 1);
+	tb_ext(&b, 0x1d0, PCL_EXT_CAP_ID_L1SS, 1);
+	tb_ext(&b, 0x220, PCL_EXT_CAP_ID_LTR, 1);
+	cfg = tb_cfg(ctx, &b);
+	assert_true(pcl_catalog_vfio_hides(PCL_SPACE_EXTENDED,
+					   PCL_EXT_CAP_ID_L1SS));
+	assert_false(pcl_catalog_vfio_hides(PCL_SPACE_EXTENDED,
+					    PCL_EXT_CAP_ID_SRIOV));
+	w = pcl_walk_new(cfg);
+	assert_non_null(w);
+	assert_int_equal(pcl_walk_vfio_view(w, &view, NULL), 0);
+	pcl_walk_free(w);
+
+	assert_non_null(l);
+	assert_int_equal(pcl_layout_set_name(l, "test"), 0);
+	assert_int_equal(pcl_layout_set_unclaimed(l, PCL_UNCLAIMED_PASSTHROUGH), 0);
+	add(l, 0, PCL_CAP_ID_EXP, 0x40, 0x3c, PCL_ENTRY_PHYSICAL);
+	add(l, 1, PCL_EXT_CAP_ID_AER, 0x100, 0, PCL_ENTRY_PHYSICAL);
+	add(l, 1, PCL_EXT_CAP_ID_LTR, 0x220, 0, PCL_ENTRY_PHYSICAL);
+	add(l, 1, PCL_EXT_CAP_ID_SRIOV, -1, 0, PCL_ENTRY_HIDDEN);
+	add(l, 1, PCL_EXT_CAP_ID_L1SS, -1, 0, PCL_ENTRY_HIDDEN);
+	assert_int_equal(pcl_layout_validate(l, NULL), 0);
+	if (pcl_guest_build(ctx, l, cfg, NULL, &ga, &err) ||
+	    pcl_guest_build(ctx, l, view, NULL, &gb, &err))
+		fail_msg("%s", err.message);
+	for (uint32_t i = 0; i < PCL_CFG_SIZE; i++) {
+		struct pcl_guest_rule ra, rb;
+
+		pcl_guest_rule(ga, i, &ra);
+		pcl_guest_rule(gb, i, &rb);
+		if (pcl_guest_image(ga)[i] != pcl_guest_image(gb)[i] ||
+		    memcmp(&ra, &rb, sizeof(ra)))
+			fail_msg("0x%03x: read in full source %u, write mask %02x; as vfio-pci shows it source %u, write mask %02x",
+				 i, ra.source, ra.wmask, rb.source, rb.wmask);
+	}
+	pcl_guest_free(ga);
+	pcl_guest_free(gb);
+	pcl_layout_free(l);
+	pcl_cfg_free(view);
+	pcl_cfg_free(cfg);
+	pcl_ctx_free(ctx);
+}
+
 /* Identity layouts of real devices give their chains back, in order. */
 static void test_corpus_identity(void **state)
 {
@@ -686,6 +752,7 @@ int main(void)
 		cmocka_unit_test(test_build_errors),
 		cmocka_unit_test(test_permissions),
 		cmocka_unit_test(test_span_as_vfio_shows),
+		cmocka_unit_test(test_unlinked_inside_linked),
 		cmocka_unit_test(test_corpus_identity),
 	};
 
