@@ -365,6 +365,20 @@ static int base_policy(struct build *b)
 			    vfio_links(b, pcl_walk_cap(b->walk, i)) == (linked == 1))
 				r = take_back(b, pcl_walk_cap(b->walk, i),
 					      false, false);
+	/*
+	 * The header of each one vfio-pci links in then reads as dropped
+	 * even where another's body overlaps it (fuzz_vdev: SATA at 0xf4, 16
+	 * bytes, over the header of SATA at 0xfc passed it through raw): a
+	 * hidden capability's header is never the device's.
+	 */
+	for (size_t i = 0; !r && policy == PCL_UNCLAIMED_PASSTHROUGH &&
+			   i < ncaps; i++) {
+		const struct pcl_cap *c = pcl_walk_cap(b->walk, i);
+
+		if (!presented(b, i) && vfio_links(b, c) &&
+		    span_length(b, c) >= pcl_cap_hdr_size(c->space))
+			r = dropped_header(b, c);
+	}
 	for (size_t i = 0; !r && i < ncaps; i++)
 		if (presented(b, i))
 			r = take_back(b, pcl_walk_cap(b->walk, i), true, false);

@@ -684,6 +684,50 @@ static void test_unlinked_inside_linked(void **state)
 	pcl_ctx_free(ctx);
 }
 
+/*
+ * Under "passthrough" the header of a capability vfio-pci links in and the
+ * layout hides reads as QEMU drops it (ID, next 0), also where the body of
+ * another hidden one overlaps it: two SATA capabilities, the first with
+ * its index/data pair inline (16 bytes) over the second's header
+ * (fuzz_vdev found it at 0xf4/0xfc; the body passed the header through).
+ */
+static void test_hidden_header_inside_hidden_body(void **state)
+{
+	struct pcl_ctx *ctx = pcl_ctx_new();
+	struct pcl_layout *l = pcl_layout_new(ctx, PCL_LAYOUT_KIND_LAYOUT);
+	struct pcl_guest *g = NULL;
+	struct pcl_guest_rule rule;
+	struct pcl_error err;
+	struct pcl_cfg *cfg;
+	struct tb b;
+
+	(void)state;
+	tb_init(&b, 0x8086, 0x2922, 0, 256);
+	/* The chain reaches the second first: its header is taken back
+	 * before the first's body. */
+	tb_std(&b, 0x58, PCL_CAP_ID_SATA);
+	tb_std(&b, 0x50, PCL_CAP_ID_SATA);
+	tb_w32(&b, 0x50 + PCL_SATA_CR1, PCL_SATA_CR1_BAR_INLINE);
+	cfg = tb_cfg(ctx, &b);
+	assert_non_null(l);
+	assert_int_equal(pcl_layout_set_name(l, "test"), 0);
+	assert_int_equal(pcl_layout_set_unclaimed(l, PCL_UNCLAIMED_PASSTHROUGH), 0);
+	assert_int_equal(pcl_layout_validate(l, NULL), 0);
+	if (pcl_guest_build(ctx, l, cfg, NULL, &g, &err))
+		fail_msg("%s", err.message);
+	for (uint32_t i = 0x58; i < 0x5a; i++) {
+		pcl_guest_rule(g, i, &rule);
+		if (rule.source == PCL_GUEST_PHYS)
+			fail_msg("0x%03x, the hidden header, passes through", i);
+	}
+	assert_int_equal(pcl_guest_image(g)[0x58], PCL_CAP_ID_SATA);
+	assert_int_equal(pcl_guest_image(g)[0x59], 0);
+	pcl_guest_free(g);
+	pcl_layout_free(l);
+	pcl_cfg_free(cfg);
+	pcl_ctx_free(ctx);
+}
+
 /* Identity layouts of real devices give their chains back, in order. */
 static void test_corpus_identity(void **state)
 {
@@ -753,6 +797,7 @@ int main(void)
 		cmocka_unit_test(test_permissions),
 		cmocka_unit_test(test_span_as_vfio_shows),
 		cmocka_unit_test(test_unlinked_inside_linked),
+		cmocka_unit_test(test_hidden_header_inside_hidden_body),
 		cmocka_unit_test(test_corpus_identity),
 	};
 
