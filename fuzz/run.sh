@@ -67,6 +67,10 @@ for t in "$@"; do
 	bin="$build/fuzz/fuzz_$t"
 	log="$build/fuzz-logs/$t.log"
 	art="$build/fuzz-artifacts/$t"
+	# Only this run's crashes count: an earlier run's, already reported,
+	# move to $art.prev rather than failing every run after it.
+	rm -rf "$art.prev"
+	[ -d "$art" ] && mv "$art" "$art.prev"
 	mkdir -p "$corpus/$t" "$art"
 	case $t in
 	walk) maxlen=4096 ;;
