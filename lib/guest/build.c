@@ -301,16 +301,16 @@ static uint32_t span_length(struct build *b, const struct pcl_cap *c)
  * Step 2 for the device's capability or orphan @c: a presented one's bytes
  * (@home) read the fill. Another's header reads the fill under "zero" and
  * "ones"; under "passthrough" it reads as QEMU shows it: dropped_header()
- * where vfio-pci links it in, the device's own bytes where the kernel
- * already unlinks it (an orphan of its view, which vfio-pci passes raw as
- * any unassigned byte). The body follows the policy.
+ * where vfio-pci links it in (set by base_policy() after every body), the
+ * device's own bytes where the kernel already unlinks it (an orphan of its
+ * view, which vfio-pci passes raw as any unassigned byte). The body
+ * follows the policy.
  */
 static int take_back(struct build *b, const struct pcl_cap *c, bool home,
 		     bool orphan)
 {
-	uint32_t len = span_length(b, c), hdr = c->space == PCL_SPACE_STANDARD ? 2 : 4;
+	uint32_t len = span_length(b, c), hdr = pcl_cap_hdr_size(c->space);
 	bool pass = pcl_layout_unclaimed(b->layout) == PCL_UNCLAIMED_PASSTHROUGH;
-	int r;
 
 	if (c->offset >= PCL_CFG_SIZE)
 		return 0;
@@ -320,10 +320,8 @@ static int take_back(struct build *b, const struct pcl_cap *c, bool home,
 		return len ? set_unclaimed(b, c->offset, len, b->fill) : 0;
 	if (!pass)
 		return set_unclaimed(b, c->offset, hdr < len ? hdr : len, b->fill);
-	if (len < hdr)
-		return 0;
-	if (!orphan && vfio_links(b, c) && (r = dropped_header(b, c)))
-		return r;
+	/* A linked one's header is dropped by base_policy(), after every
+	 * body. */
 	if (orphan || len <= hdr)
 		return 0;
 	return body_rules(b, c->space, c->id, c->offset, c->offset, len, NULL);
@@ -366,8 +364,8 @@ static int base_policy(struct build *b)
 				r = take_back(b, pcl_walk_cap(b->walk, i),
 					      false, false);
 	/*
-	 * The header of each one vfio-pci links in then reads as dropped
-	 * even where another's body overlaps it (fuzz_vdev: SATA at 0xf4, 16
+	 * The header of each one vfio-pci links in then reads as dropped,
+	 * once, after all bodies: also where another's body overlaps it (fuzz_vdev: SATA at 0xf4, 16
 	 * bytes, over the header of SATA at 0xfc passed it through raw): a
 	 * hidden capability's header is never the device's.
 	 */
