@@ -93,8 +93,8 @@ for t in "$@"; do
 	# allocation touched fresh pages, ~140,000 page faults in 6,000
 	# inputs, and the heap never left the caches. 16 MB still holds every
 	# chunk freed in the last four inputs, so a use after free within an
-	# input is caught as before; a fixed loop of 6,000 (walk) and 4,000
-	# (vdev) inputs took 17 % and 30 % less time (BENCHMARKS.md).
+	# input is caught as before; a fixed corpus replayed 1.7x (walk) and
+	# 1.8x (vdev) faster (BENCHMARKS.md, item 5, fourth pass).
 	quarantine=
 	case $t in vdev | walk) quarantine=:quarantine_size_mb=16 ;; esac
 	set -- -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
