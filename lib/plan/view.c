@@ -22,6 +22,9 @@ static int refuse_broken(struct pstate *st, const struct pcl_walk *w)
 {
 	int r = 0;
 
+	/* Asking for a finding makes the walk's messages: only when needed. */
+	if (pcl_walk_max_severity(w) < PCL_SEVERITY_ERROR)
+		return 0;
 	for (size_t i = 0; i < pcl_walk_finding_count(w); i++) {
 		const struct pcl_finding *f = pcl_walk_finding(w, i);
 
@@ -42,7 +45,7 @@ static int refuse_broken(struct pstate *st, const struct pcl_walk *w)
 	if (r)
 		pcl_diag_add(st->diag, st->src, 0, 0, -1,
 			     "a layout of a broken chain shows the guest what the walk could reach; --allow broken plans it anyway");
-	else if (pcl_walk_max_severity(w) >= PCL_SEVERITY_ERROR && st->notes)
+	else if (st->notes)
 		pcl_report_add(st->notes, PCL_SEVERITY_WARNING, -1, -1,
 			       "override",
 			       "the device's chain is broken; planned anyway (allowed)");

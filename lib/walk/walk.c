@@ -25,6 +25,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,11 +45,18 @@ struct pcl_walk {
 	struct pcl_finding *findings;
 	size_t nfindings, afindings;
 	/*
-	 * The findings' messages, one after another with their NULs, and
-	 * where each starts; the pointers are set once the walk is done. One
-	 * buffer instead of an allocation per message: a walk of a fuzzed
-	 * space makes dozens, and fuzz_walk walks each input ~11 times.
+	 * A walk records each finding's facts; its message is text that only
+	 * a reader of findings needs, and formatting it was a third of a
+	 * walk (the planner, the hazard map and the guest builder each walk
+	 * the device and read no message). pcl_walk_finding() makes the
+	 * messages on first use by walking the same bytes again with @texts
+	 * set, which gives the same findings in the same order (a walk is a
+	 * function of the cfg's bytes and read map, which never change), and
+	 * publishes that walk in @texted. In it, @text holds the messages
+	 * one after another with their NULs and @text_at where each starts.
 	 */
+	bool texts;
+	_Atomic(struct pcl_walk *) texted;
 	struct pcl_strbuf text;
 	size_t *text_at, atext_at;
 	bool oom;
@@ -58,6 +66,9 @@ struct pcl_walk {
 	uint8_t ext_visited[PCL_CFG_SIZE / 4];
 };
 
+/* A finding's message when even its text could not be made. */
+static const char no_text[] = "(no message: out of memory)";
+
 static bool grow(void **arr, size_t *alloc, size_t n, size_t size)
 {
 	size_t na;
@@ -65,7 +76,8 @@ static bool grow(void **arr, size_t *alloc, size_t n, size_t size)
 
 	if (n < *alloc)
 		return true;
-	na = *alloc ? *alloc * 2 : 16;
+	/* Fuzzed spaces make ~60 findings a walk: start where few regrow. */
+	na = *alloc ? *alloc * 2 : 64;
 	p = realloc(*arr, na * size);
 	if (!p)
 		return false;
@@ -79,33 +91,37 @@ finding(struct pcl_walk *w, int severity, int space, int32_t offset,
 	const char *code, const char *fmt, ...)
 {
 	struct pcl_finding *f;
-	size_t at = w->text.len;
 	va_list ap;
 
 	if (w->oom)
 		return;
 	if (!grow((void **)&w->findings, &w->afindings, w->nfindings,
-		  sizeof(*w->findings)) ||
-	    !grow((void **)&w->text_at, &w->atext_at, w->nfindings,
-		  sizeof(*w->text_at))) {
+		  sizeof(*w->findings))) {
 		w->oom = true;
 		return;
 	}
-	va_start(ap, fmt);
-	pcl_strbuf_vadd(&w->text, fmt, ap);
-	va_end(ap);
-	if (w->text.oom) {
-		w->oom = true;
-		return;
+	if (w->texts) {
+		if (!grow((void **)&w->text_at, &w->atext_at, w->nfindings,
+			  sizeof(*w->text_at))) {
+			w->oom = true;
+			return;
+		}
+		w->text_at[w->nfindings] = w->text.len;
+		va_start(ap, fmt);
+		pcl_strbuf_vadd(&w->text, fmt, ap);
+		va_end(ap);
+		if (w->text.oom) {
+			w->oom = true;
+			return;
+		}
+		w->text.len++; /* keep the NUL pcl_strbuf_vadd() wrote */
 	}
-	w->text.len++; /* keep the NUL pcl_strbuf_vadd() wrote */
-	w->text_at[w->nfindings] = at;
 	f = &w->findings[w->nfindings++];
 	f->severity = severity;
 	f->space = space;
 	f->offset = offset;
 	f->code = code;
-	f->message = NULL; /* set when the walk is done: the text may move */
+	f->message = no_text; /* the text's, once it is made and stays put */
 }
 
 #define INFO(w, sp, off, code, ...)                                            \
@@ -717,21 +733,16 @@ static PCL_BYTE_LOOP void number_instances(struct pcl_walk *w)
 	}
 }
 
-PCL_EXPORT struct pcl_walk *pcl_walk_new(const struct pcl_cfg *cfg)
+/* A walk of @cfg, with its messages when @texts; NULL when out of memory. */
+static struct pcl_walk *walk_run(const struct pcl_cfg *cfg, bool texts)
 {
-	struct pcl_walk *w;
+	struct pcl_walk *w = calloc(1, sizeof(*w));
 	size_t i;
 
-	if (!cfg) {
-		errno = EINVAL;
+	if (!w)
 		return NULL;
-	}
-	w = calloc(1, sizeof(*w));
-	if (!w) {
-		errno = ENOMEM;
-		return NULL;
-	}
 	w->cfg = cfg;
+	w->texts = texts;
 	if (!header_all_ones(w)) {
 		walk_std(w);
 		walk_ext(w);
@@ -741,10 +752,25 @@ PCL_EXPORT struct pcl_walk *pcl_walk_new(const struct pcl_cfg *cfg)
 		check_overlaps(w);
 		number_instances(w);
 	}
-	for (i = 0; !w->oom && i < w->nfindings; i++)
-		w->findings[i].message = w->text.s + w->text_at[i];
 	if (w->oom) {
 		pcl_walk_free(w);
+		return NULL;
+	}
+	for (i = 0; texts && i < w->nfindings; i++)
+		w->findings[i].message = w->text.s + w->text_at[i];
+	return w;
+}
+
+PCL_EXPORT struct pcl_walk *pcl_walk_new(const struct pcl_cfg *cfg)
+{
+	struct pcl_walk *w;
+
+	if (!cfg) {
+		errno = EINVAL;
+		return NULL;
+	}
+	w = walk_run(cfg, false);
+	if (!w) {
 		errno = ENOMEM;
 		return NULL;
 	}
@@ -757,6 +783,8 @@ PCL_EXPORT void pcl_walk_free(struct pcl_walk *walk)
 {
 	if (!walk)
 		return;
+	pcl_walk_free(atomic_load_explicit(&walk->texted,
+					   memory_order_acquire));
 	pcl_strbuf_free(&walk->text);
 	free(walk->text_at);
 	free(walk->findings);
@@ -823,10 +851,48 @@ PCL_EXPORT size_t pcl_walk_finding_count(const struct pcl_walk *walk)
 	return walk ? walk->nfindings : 0;
 }
 
+/*
+ * The walk of the same bytes with messages, made on first use. Threads may
+ * ask at once: each makes one, the first to publish it wins, the others
+ * free theirs. NULL when out of memory (then nothing is kept).
+ */
+static const struct pcl_walk *texted(const struct pcl_walk *walk)
+{
+	struct pcl_walk *t = atomic_load_explicit(
+		&((struct pcl_walk *)walk)->texted, memory_order_acquire);
+	struct pcl_walk *expect = NULL;
+
+	if (t)
+		return t;
+	t = walk_run(walk->cfg, true);
+	if (!t)
+		return NULL;
+	/* Only the findings are wanted of it. */
+	free(t->caps);
+	free(t->orphans);
+	t->caps = t->orphans = NULL;
+	t->ncaps = t->norphans = 0;
+	if (!atomic_compare_exchange_strong_explicit(
+		    &((struct pcl_walk *)walk)->texted, &expect, t,
+		    memory_order_acq_rel, memory_order_acquire)) {
+		pcl_walk_free(t);
+		return expect;
+	}
+	return t;
+}
+
 PCL_EXPORT const struct pcl_finding *pcl_walk_finding(const struct pcl_walk *walk,
 						      size_t index)
 {
-	return walk && index < walk->nfindings ? &walk->findings[index] : NULL;
+	const struct pcl_walk *t;
+
+	if (!walk || index >= walk->nfindings)
+		return NULL;
+	t = texted(walk);
+	/* The same bytes give the same findings: the check costs nothing. */
+	if (t && t->nfindings == walk->nfindings)
+		return &t->findings[index];
+	return &walk->findings[index];
 }
 
 PCL_EXPORT int pcl_walk_max_severity(const struct pcl_walk *walk)
