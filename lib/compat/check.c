@@ -13,6 +13,7 @@
 #include "compat-internal.h"
 #include "vcap/vcap.h"
 #include "hazard/hazard.h"
+#include "walk/memo.h"
 
 struct cstate {
 	const struct pcl_layout *layout;
@@ -22,9 +23,6 @@ struct cstate {
 	struct hazards hz;	     /* the device as vfio-pci shows it */
 	const struct pcl_walk *walk; /* = hz.walk */
 	const struct pcl_map *map;   /* = hz.map */
-	struct pcl_walk *pf_own;     /* the PF, as read */
-	struct pcl_walk *pf_view_walk;
-	struct pcl_cfg *pf_view;
 	const struct pcl_walk *pf_walk; /* the PF as vfio-pci shows it */
 	struct pcl_report *rep;
 	size_t ncaps;		     /* chain members, then orphans */
@@ -342,6 +340,9 @@ static void check_unmentioned(struct cstate *st)
 
 static void check_walk(struct cstate *st)
 {
+	/* Asking for a finding makes the walk's messages: only when needed. */
+	if (pcl_walk_max_severity(st->walk) < PCL_SEVERITY_ERROR)
+		return;
 	for (size_t i = 0; i < pcl_walk_finding_count(st->walk); i++) {
 		const struct pcl_finding *f = pcl_walk_finding(st->walk, i);
 
@@ -361,10 +362,9 @@ static int load_pf(struct cstate *st)
 
 	if (!st->pf)
 		return 0;
-	if (!(st->pf_own = pcl_walk_new(st->pf)))
+	if (!(st->pf_walk = pcl_cfg_walk(st->pf)))
 		return -ENOMEM;
-	r = hazards_view(st->pf_own, &st->pf_view, &st->pf_view_walk,
-			 &st->pf_walk);
+	r = hazards_view(st->pf_walk, &st->pf_walk);
 	if (!r && vcap_check_pf(st->cfg, st->pf_walk, why, sizeof(why)))
 		pcl_report_add(st->rep, PCL_SEVERITY_ERROR, -1, -1, "pf",
 			       "the PF given: %s", why);
@@ -408,9 +408,6 @@ PCL_EXPORT int pcl_check(const struct pcl_layout *layout,
 out:
 	free(st.sel);
 	hazards_fini(&st.hz);
-	pcl_walk_free(st.pf_view_walk);
-	pcl_cfg_free(st.pf_view);
-	pcl_walk_free(st.pf_own);
 	pcl_report_free(st.rep);
 	return r;
 }

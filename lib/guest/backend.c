@@ -21,6 +21,7 @@
 
 #include "internal.h"
 #include "guest-internal.h"
+#include "walk/memo.h"
 
 enum backend_kind { BE_SIM, BE_FD };
 
@@ -92,7 +93,7 @@ static void sim_mark(struct pcl_backend *be, uint32_t off, uint32_t len,
 struct pcl_backend *pcl_backend_sim_new(const struct pcl_cfg *cfg)
 {
 	struct pcl_backend *be;
-	struct pcl_walk *walk;
+	const struct pcl_walk *walk;
 
 	if (!cfg) {
 		errno = EINVAL;
@@ -117,7 +118,7 @@ struct pcl_backend *pcl_backend_sim_new(const struct pcl_cfg *cfg)
 	sim_mark(be, 0x34, 1, 0xff, 0);
 	sim_mark(be, 0x3d, 1, 0xff, 0);
 
-	walk = pcl_walk_new(cfg);
+	walk = pcl_cfg_walk(cfg);
 	if (!walk) {
 		free(be);
 		return NULL;
@@ -144,7 +145,6 @@ struct pcl_backend *pcl_backend_sim_new(const struct pcl_cfg *cfg)
 
 		sim_mark(be, c->offset, 4, 0xff, 0);
 	}
-	pcl_walk_free(walk);
 	/* RW1C wins over RO where both were marked. */
 	for (uint32_t i = 0; i < PCL_CFG_SIZE; i++)
 		be->ro[i] &= (uint8_t)~be->w1c[i];

@@ -38,15 +38,17 @@
 #include "internal.h"
 #include "guest-internal.h"
 #include "vcap/vcap.h"
+#include "walk/memo.h"
 
 struct build {
 	struct pcl_guest *g;
 	const struct pcl_layout *layout;
 	const struct pcl_cfg *cfg;
 	const uint8_t *data;
-	struct pcl_walk *walk;
-	struct pcl_cfg *view;	     /* the device as vfio-pci shows it */
-	struct pcl_walk *view_walk;
+	/* The device's walk and its walk as vfio-pci shows it (the same
+	 * when vfio-pci changes nothing): the ones the cfg keeps. */
+	const struct pcl_walk *walk;
+	const struct pcl_walk *view_walk;
 	/* Per capability or orphan of @walk (pcl_walk_cap_or_orphan() index,
 	 * @nfound of them): the physical entry that selects it, or NULL. */
 	const struct pcl_layout_entry **found;
@@ -939,9 +941,10 @@ int pcl_guest_build(struct pcl_ctx *ctx, const struct pcl_layout *layout,
 	b.data = pcl_cfg_data(cfg);
 	b.fill = pcl_layout_unclaimed(layout) == PCL_UNCLAIMED_ONES ? 0xff : 0;
 	b.g = pcl_guest_new(ctx);
-	b.walk = pcl_walk_new(cfg);
-	if (b.walk && pcl_walk_vfio_view(b.walk, &b.view, NULL) == 0)
-		b.view_walk = pcl_walk_new(b.view);
+	b.walk = pcl_cfg_walk(cfg);
+	if (b.walk && pcl_cfg_view_walk(cfg, &b.view_walk) == 0 &&
+	    !b.view_walk)
+		b.view_walk = b.walk;
 	if (!b.g || !b.walk || !b.view_walk || find_entries(&b)) {
 		r = pcl_set_error(err, -ENOMEM, "", 0, 0, -1, "out of memory");
 		goto fail;
@@ -954,16 +957,10 @@ int pcl_guest_build(struct pcl_ctx *ctx, const struct pcl_layout *layout,
 		goto fail;
 	pcl_guest_set_fingerprint(b.g, fp);
 	free(b.found);
-	pcl_walk_free(b.view_walk);
-	pcl_cfg_free(b.view);
-	pcl_walk_free(b.walk);
 	*guest = b.g;
 	return 0;
 fail:
 	free(b.found);
-	pcl_walk_free(b.view_walk);
-	pcl_cfg_free(b.view);
-	pcl_walk_free(b.walk);
 	pcl_guest_free(b.g);
 	return r;
 }

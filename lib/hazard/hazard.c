@@ -11,33 +11,16 @@
 #include <pcilayout/quirks.h>
 
 #include "hazard/hazard.h"
+#include "walk/memo.h"
 #include "map/map-internal.h"
 
-int hazards_view(const struct pcl_walk *walk, struct pcl_cfg **view,
-		 struct pcl_walk **own, const struct pcl_walk **out)
+int hazards_view(const struct pcl_walk *walk, const struct pcl_walk **out)
 {
-	bool changed = false;
-	int r = pcl_walk_vfio_view(walk, view, &changed);
+	const struct pcl_walk *view = NULL;
+	int r = pcl_cfg_view_walk(pcl_walk_cfg(walk), &view);
 
-	*own = NULL;
-	*out = walk;
-	if (r == -EINVAL)
-		return 0; /* not even a header: nothing to predict */
-	if (r)
-		return r;
-	if (!changed) {
-		pcl_cfg_free(*view);
-		*view = NULL;
-		return 0;
-	}
-	*own = pcl_walk_new(*view);
-	if (!*own) {
-		pcl_cfg_free(*view);
-		*view = NULL;
-		return -ENOMEM;
-	}
-	*out = *own;
-	return 0;
+	*out = view ? view : walk;
+	return r;
 }
 
 static unsigned int specificity(const struct pcl_layout *l)
@@ -180,7 +163,6 @@ int hazards_build(struct hazards *h, const struct pcl_cfg *cfg,
 		  const struct pcl_walk *walk, const struct pcl_hazard_opts *o)
 {
 	static const struct pcl_hazard_opts none;
-	struct pcl_walk *own = NULL;
 	int r;
 
 	memset(h, 0, sizeof(*h));
@@ -188,22 +170,14 @@ int hazards_build(struct hazards *h, const struct pcl_cfg *cfg,
 	    (o && o->n_quirk_list && !o->quirk_list))
 		return -EINVAL;
 	o = o ? o : &none;
-	if (!walk && !(walk = own = pcl_walk_new(cfg)))
+	if (!walk && !(walk = pcl_cfg_walk(cfg)))
 		return -errno;
-	r = hazards_view(walk, &h->view, &h->own_walk, &h->walk);
-	if (!r && h->own_walk) {
-		pcl_walk_free(own); /* the device's own walk is not needed */
-		own = NULL;
-	} else if (!r && own) {
-		h->own_walk = own;
-		own = NULL;
-	}
+	r = hazards_view(walk, &h->walk);
 	h->cfg = pcl_walk_cfg(h->walk);
 	if (!r)
 		r = gather_quirks(h, cfg, o);
 	if (!r)
 		r = build_map(h, cfg, o);
-	pcl_walk_free(own);
 	if (r)
 		hazards_fini(h);
 	return r;
@@ -213,8 +187,6 @@ void hazards_fini(struct hazards *h)
 {
 	pcl_map_free(h->map);
 	pcl_dvsec_scan_free(h->dscan);
-	pcl_walk_free(h->own_walk);
-	pcl_cfg_free(h->view);
 	free(h->quirks);
 	memset(h, 0, sizeof(*h));
 }

@@ -24,9 +24,9 @@
 
 struct hazards {
 	const struct pcl_cfg *cfg;   /* what was analysed: the view or the device */
-	struct pcl_cfg *view;	     /* owned, when the view differs */
-	const struct pcl_walk *walk; /* the walk of @cfg */
-	struct pcl_walk *own_walk;   /* owned, when not the caller's */
+	/* The walk of @cfg: the caller's, or one the device's cfg keeps
+	 * (walk/memo.h); borrowed either way. */
+	const struct pcl_walk *walk;
 	struct pcl_dvsec_scan *dscan;
 	struct pcl_map *map;
 	/* Quirks that match the device, most specific first, then by name. */
@@ -42,10 +42,9 @@ int hazards_build(struct hazards *h, const struct pcl_cfg *cfg,
 		  const struct pcl_walk *walk, const struct pcl_hazard_opts *o);
 void hazards_fini(struct hazards *h);
 
-/* The walk of the device as vfio-pci shows it: @walk itself when that is
- * what was walked, else a new walk of the view in @own (with its cfg in
- * @view). For a PF, which needs no map. */
-int hazards_view(const struct pcl_walk *walk, struct pcl_cfg **view,
-		 struct pcl_walk **own, const struct pcl_walk **out);
+/* The walk of the device as vfio-pci shows it in *@out: @walk itself when
+ * that is what was walked, else the one its cfg keeps (borrowed). For a
+ * PF, which needs no map. Returns 0 or -ENOMEM. */
+int hazards_view(const struct pcl_walk *walk, const struct pcl_walk **out);
 
 #endif /* PCL_HAZARD_HAZARD_H */

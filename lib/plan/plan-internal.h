@@ -96,15 +96,12 @@ struct pstate {
 	struct pcl_report *notes; /* NULL when the caller does not want them */
 	const char *src;
 	const struct pcl_cfg *cfg;	 /* the device as given: identity, name */
+	/* Walks are the caller's or the ones the cfgs keep: borrowed. */
 	const struct pcl_walk *dev_walk; /* its walk, as read */
-	struct pcl_walk *own_walk;
 	struct hazards hz;		 /* the device as vfio-pci shows it */
 	const struct pcl_walk *walk;	 /* = hz.walk: what is planned */
 	const struct pcl_map *map;	 /* = hz.map */
 	const struct pcl_walk *pf_walk;	 /* the PF as vfio-pci shows it */
-	struct pcl_walk *pf_own;
-	struct pcl_walk *pf_view_walk;
-	struct pcl_cfg *pf_view;
 	struct pcl_identity id;
 	bool is_vf;
 	bool ext_ok;	 /* extended space read and the device is PCIe */

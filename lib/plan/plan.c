@@ -32,6 +32,7 @@
 #include <pcilayout/walk.h>
 
 #include "plan-internal.h"
+#include "walk/memo.h"
 
 const char *plan_space_name(int space)
 {
@@ -72,7 +73,7 @@ static int load_inputs(struct pstate *st)
 	int r;
 
 	st->dev_walk = req->walk;
-	if (!st->dev_walk && !(st->dev_walk = st->own_walk = pcl_walk_new(st->cfg)))
+	if (!st->dev_walk && !(st->dev_walk = pcl_cfg_walk(st->cfg)))
 		return -errno;
 	r = hazards_build(&st->hz, st->cfg, st->dev_walk, &o);
 	if (r)
@@ -81,10 +82,9 @@ static int load_inputs(struct pstate *st)
 	st->map = st->hz.map;
 	if (!req->pf)
 		return 0;
-	if (!(st->pf_own = pcl_walk_new(req->pf)))
+	if (!(st->pf_walk = pcl_cfg_walk(req->pf)))
 		return -errno;
-	return hazards_view(st->pf_own, &st->pf_view, &st->pf_view_walk,
-			    &st->pf_walk);
+	return hazards_view(st->pf_walk, &st->pf_walk);
 }
 
 /* Selector instance: among capabilities of one (space, id), and for
@@ -154,10 +154,6 @@ static void state_free(struct pstate *st)
 	free(st->dec);
 	free(st->ents);
 	hazards_fini(&st->hz);
-	pcl_walk_free(st->own_walk);
-	pcl_walk_free(st->pf_view_walk);
-	pcl_cfg_free(st->pf_view);
-	pcl_walk_free(st->pf_own);
 	free(st);
 }
 

@@ -4,6 +4,7 @@
  * read, and the identity decoded once so that later stages never re-parse
  * the header.
  */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -251,8 +252,43 @@ void pcl_cfg_read_extent(const struct pcl_cfg *cfg, uint32_t *prefix,
 	*end = cfg->read_end;
 }
 
+struct pcl_cfg_lazy *pcl_cfg_lazy(const struct pcl_cfg *cfg,
+				  struct pcl_cfg_lazy *(*make)(const struct pcl_cfg *))
+{
+	/* A cache in a const object: its bytes stay as they are. */
+	_Atomic(struct pcl_cfg_lazy *) *slot = &((struct pcl_cfg *)cfg)->lazy;
+	struct pcl_cfg_lazy *obj = atomic_load_explicit(slot,
+							memory_order_acquire);
+	struct pcl_cfg_lazy *none = NULL;
+
+	if (obj)
+		return obj;
+	obj = make(cfg);
+	if (!obj)
+		return NULL;
+	if (!atomic_compare_exchange_strong_explicit(slot, &none, obj,
+						     memory_order_acq_rel,
+						     memory_order_acquire)) {
+		obj->destroy(obj);
+		return none;
+	}
+	return obj;
+}
+
+/* A change of identity: what was derived before no longer describes it. */
+static void retire_lazy(struct pcl_cfg *cfg)
+{
+	struct pcl_cfg_lazy *obj = atomic_exchange(&cfg->lazy, NULL);
+
+	if (obj) {
+		obj->retired = cfg->retired;
+		cfg->retired = obj;
+	}
+}
+
 void pcl_cfg_set_vf_ids(struct pcl_cfg *cfg, uint16_t vendor, uint16_t device)
 {
+	retire_lazy(cfg);
 	cfg->id.is_vf = 1;
 	cfg->id.vendor_id = vendor;
 	cfg->id.device_id = device;
@@ -280,6 +316,15 @@ PCL_EXPORT struct pcl_cfg *pcl_cfg_new(struct pcl_ctx *ctx,
 
 PCL_EXPORT void pcl_cfg_free(struct pcl_cfg *cfg)
 {
+	struct pcl_cfg_lazy *obj;
+
+	if (!cfg)
+		return;
+	retire_lazy(cfg);
+	while ((obj = cfg->retired)) {
+		cfg->retired = obj->retired;
+		obj->destroy(obj);
+	}
 	free(cfg);
 }
 
@@ -406,6 +451,7 @@ PCL_EXPORT int pcl_cfg_set_pf(struct pcl_cfg *vf, const struct pcl_cfg *pf,
 
 PCL_EXPORT int pcl_cfg_set_vf(struct pcl_cfg *cfg, const char *pf_slot)
 {
+	retire_lazy(cfg);
 	cfg->id.is_vf = 1;
 	if (pf_slot)
 		pcl_strlcpy(cfg->pf_slot, pf_slot, sizeof(cfg->pf_slot));

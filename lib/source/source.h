@@ -2,12 +2,14 @@
 /*
  * source.h - private to lib/source: the layout of struct pcl_cfg and the
  * helpers the readers (dump.c, sysfs.c) use to fill one before it is handed
- * out, and the read map's extent (lib/walk). Once returned to a caller a cfg is never modified again, except by
- * pcl_cfg_set_vf().
+ * out, and the read map's extent (lib/walk). Once returned to a caller a
+ * cfg's bytes and read map never change; pcl_cfg_set_vf() and
+ * pcl_cfg_set_pf() change its identity.
  */
 #ifndef PCL_SOURCE_H
 #define PCL_SOURCE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -33,8 +35,35 @@ struct pcl_cfg {
 	uint32_t read_end;    /* no byte at or past it was read: the other one */
 	char slot[PCL_SLOT_MAX];
 	char pf_slot[PCL_SLOT_MAX];
+	_Atomic(struct pcl_cfg_lazy *) lazy; /* see pcl_cfg_lazy() */
+	struct pcl_cfg_lazy *retired;
 	char source[]; /* NUL-terminated */
 };
+
+/*
+ * What a later stage derives from a cfg alone (lib/walk: its walk and its
+ * vfio-pci view), made on first use and kept with the cfg, so that the
+ * planner, the hazard map, check and the guest builder, called one after
+ * another on the same cfg, do not each walk it again. The object begins
+ * with this header; @destroy frees it. A change of identity
+ * (pcl_cfg_set_vf(), pcl_cfg_set_pf()) retires the object rather than
+ * freeing it: what was derived from it may still be borrowed (a hazard
+ * map borrows the walk), so retired objects live until pcl_cfg_free().
+ */
+struct pcl_cfg_lazy {
+	void (*destroy)(struct pcl_cfg_lazy *self);
+	struct pcl_cfg_lazy *retired; /* the next one on the cfg's list */
+};
+
+/*
+ * pcl_cfg_lazy() - @cfg's object, made by @make(@cfg) on the first call.
+ * Threads may make their first calls at once: each makes one, the first
+ * to publish it wins, the others destroy theirs. Return: the object, or
+ * NULL with errno set when @make failed (nothing kept: the next call tries
+ * again).
+ */
+struct pcl_cfg_lazy *pcl_cfg_lazy(const struct pcl_cfg *cfg,
+				  struct pcl_cfg_lazy *(*make)(const struct pcl_cfg *));
 
 /* A zeroed cfg with nothing read; NULL with errno = ENOMEM. */
 struct pcl_cfg *pcl_cfg_alloc(struct pcl_ctx *ctx, const char *source);

@@ -219,6 +219,65 @@ static void test_vf_pasid_from_pf(void **state)
 	pcl_ctx_free(ctx);
 }
 
+/*
+ * A cfg analysed as a PF, then marked a VF, is analysed as a VF: the walk
+ * and vfio-pci view it kept (lib/walk/memo.h) are retired with the change
+ * of identity, so it plans and checks as a cfg marked before any analysis,
+ * and what was derived before (a hazard map borrows the walk) stays valid.
+ */
+static void test_vf_marked_after_analysis(void **state)
+{
+	static const struct pcl_plan_pasid none = { 0 };
+	char fa[PCL_FINGERPRINT_SIZE], fb[PCL_FINGERPRINT_SIZE];
+	struct pcl_ctx *ctx = pcl_ctx_new();
+	struct pcl_report *r = NULL;
+	struct pcl_layout *la, *lb, *pre;
+	struct pcl_cfg *late, *early, *pf;
+	struct pcl_map *before, *after;
+	struct tb b, pb;
+
+	dev(&b);
+	late = tb_cfg(ctx, &b);
+	early = tb_cfg(ctx, &b);
+	assert_int_equal(pcl_cfg_set_vf(early, "0000:01:00.0"), 0);
+	pf_dev(&pb);
+	tb_ext(&pb, 0x200, 0x1b, 1);
+	tb_w16(&pb, 0x204, (uint16_t)(16u << 8)); /* width 16 */
+	tb_w16(&pb, 0x206, 1);			  /* enabled */
+	pf = tb_cfg(ctx, &pb);
+	/* Analysed as what it was read as: no PASID anywhere to give it. */
+	pre = plan(ctx, late, NULL, NULL);
+	assert_null(run(pre, late, NULL, NULL, &r));
+	before = pcl_hazard_map_new(late, NULL);
+	assert_non_null(before);
+	/* vfio-pci changes nothing of a PF that it hides nothing of. */
+	assert_ptr_equal(pcl_walk_cfg(pcl_map_walk(before)), late);
+	assert_int_equal(pcl_cfg_set_vf(late, "0000:01:00.0"), 0);
+	/* It sets a VF's Command.Memory: its view is another cfg now. */
+	after = pcl_hazard_map_new(late, NULL);
+	assert_non_null(after);
+	assert_ptr_not_equal(pcl_walk_cfg(pcl_map_walk(after)), late);
+	assert_int_equal(pcl_walk_cap_count(pcl_map_walk(before)),
+			 pcl_walk_cap_count(pcl_map_walk(after)));
+	la = plan(ctx, late, pf, &none);
+	lb = plan(ctx, early, pf, &none);
+	assert_int_equal(pcl_layout_fingerprint(la, fa), 0);
+	assert_int_equal(pcl_layout_fingerprint(lb, fb), 0);
+	assert_string_equal(fa, fb);
+	assert_null(run(lb, late, pf, NULL, &r));
+	assert_string_equal(run(lb, late, NULL, NULL, &r), "pasid-source");
+	pcl_map_free(after);
+	pcl_map_free(before);
+	pcl_report_free(r);
+	pcl_layout_free(pre);
+	pcl_layout_free(la);
+	pcl_layout_free(lb);
+	pcl_cfg_free(pf);
+	pcl_cfg_free(early);
+	pcl_cfg_free(late);
+	pcl_ctx_free(ctx);
+}
+
 static void test_relocation(void **state)
 {
 	struct pcl_ctx *ctx = pcl_ctx_new();
@@ -265,6 +324,7 @@ int main(void)
 		cmocka_unit_test(test_plan_passes_and_failures),
 		cmocka_unit_test(test_virtual_hazards),
 		cmocka_unit_test(test_vf_pasid_from_pf),
+		cmocka_unit_test(test_vf_marked_after_analysis),
 		cmocka_unit_test(test_relocation),
 	};
 

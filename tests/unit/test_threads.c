@@ -5,6 +5,9 @@
  * name lookups race to load pci.ids), each looking names up, reading every
  * live function through sysfs, loading dumps and layout files, walking, mapping with one shared quirk database,
  * reading the findings of one shared map (formatted on first use),
+ * reading the findings of one shared walk (their messages made on first
+ * use), planning and building on shared cfgs (whose walk and vfio-pci view
+ * are made on first use and kept, lib/walk/memo.h),
  * analysing hosts for a unify or survey pool (pcl_fleet_host_new()),
  * planning, building guest views and running engines - all while the
  * context logs at debug priority from every thread. Every thread must get
@@ -54,6 +57,10 @@ struct shared {
 	struct pcl_ctx *ctx;
 	const struct pcl_quirks *quirks;
 	const struct pcl_map *map;
+	/* Planned by every thread: the hidden-register NIC and a broken
+	 * chain (refused, with the walk's messages in the refusal). */
+	const struct pcl_cfg *shared_cfg[2];
+	const struct pcl_walk *walk; /* of the broken chain */
 	char *files[MAX_FILES];
 	size_t nfiles;
 	char *layouts[8];
@@ -66,8 +73,10 @@ static pthread_barrier_t start_line;
 /* What one thread saw: compared between threads and with a serial run. */
 struct result {
 	char names[NNAMES][128];
-	char plan_fp[MAX_CFGS][PCL_FINGERPRINT_SIZE];
-	uint32_t image_sum[MAX_CFGS];
+	/* Slots MAX_CFGS and MAX_CFGS + 1: the shared cfgs. */
+	char plan_fp[MAX_CFGS + 2][PCL_FINGERPRINT_SIZE];
+	uint32_t image_sum[MAX_CFGS + 2];
+	size_t walk_findings_len;
 	size_t ncfgs;
 	char layout_fp[8][PCL_FINGERPRINT_SIZE];
 	size_t map_findings_len;
@@ -235,6 +244,13 @@ static void run(struct shared *sh, struct result *r)
 	for (size_t f = 0; f < pcl_map_finding_count(sh->map); f++)
 		len += strlen(pcl_map_finding(sh->map, f)->message);
 	r->map_findings_len = len;
+	/* So does the shared walk; the cfgs make their walks on first use. */
+	len = 0;
+	for (size_t f = 0; f < pcl_walk_finding_count(sh->walk); f++)
+		len += strlen(pcl_walk_finding(sh->walk, f)->message);
+	r->walk_findings_len = len;
+	for (size_t i = 0; i < 2; i++)
+		plan_and_run(sh, sh->shared_cfg[i], NULL, r, MAX_CFGS + i);
 }
 
 static void *thread_main(void *arg)
@@ -272,7 +288,9 @@ static int add_dir(const char *dir, const char *suffix,
 
 static void setup_shared(struct shared *sh, const char *src,
 			 struct pcl_quirks **quirks, struct pcl_cfg ***cfgs,
-			 size_t *ncfgs, struct pcl_walk **w, struct pcl_map **m)
+			 size_t *ncfgs, struct pcl_walk **w, struct pcl_map **m,
+			 struct pcl_cfg ***broken, size_t *nbroken,
+			 struct pcl_walk **bw)
 {
 	const char *corpus = getenv("PCL_CORPUS");
 	char path[4096];
@@ -314,6 +332,16 @@ static void setup_shared(struct shared *sh, const char *src,
 	assert_non_null(*m);
 	assert_true(pcl_map_finding_count(*m) > 0);
 	sh->map = *m;
+	sh->shared_cfg[0] = (*cfgs)[0];
+
+	snprintf(path, sizeof(path), "%s/tests/fixtures/show/broken-chains.lspci",
+		 src);
+	assert_int_equal(pcl_cfg_load(sh->ctx, path, broken, nbroken, NULL), 0);
+	*bw = pcl_walk_new((*broken)[0]);
+	assert_non_null(*bw);
+	assert_true(pcl_walk_max_severity(*bw) == PCL_SEVERITY_ERROR);
+	sh->walk = *bw;
+	sh->shared_cfg[1] = (*broken)[0];
 }
 
 static void test_shared_context(void **state)
@@ -323,15 +351,16 @@ static void test_shared_context(void **state)
 	struct worker *wk = calloc(NTHREADS, sizeof(*wk));
 	struct result *ref = calloc(1, sizeof(*ref));
 	struct pcl_quirks *quirks;
-	struct pcl_cfg **cfgs;
-	struct pcl_walk *w;
+	struct pcl_cfg **cfgs, **broken;
+	struct pcl_walk *w, *bw;
 	struct pcl_map *m;
-	size_t ncfgs;
+	size_t ncfgs, nbroken;
 
 	assert_non_null(src);
 	assert_non_null(wk);
 	assert_non_null(ref);
-	setup_shared(&sh, src, &quirks, &cfgs, &ncfgs, &w, &m);
+	setup_shared(&sh, src, &quirks, &cfgs, &ncfgs, &w, &m, &broken,
+		     &nbroken, &bw);
 	assert_int_equal(pthread_barrier_init(&start_line, NULL, NTHREADS), 0);
 	for (unsigned int i = 0; i < NTHREADS; i++) {
 		wk[i].sh = &sh;
@@ -354,6 +383,9 @@ static void test_shared_context(void **state)
 			    "Ethernet controller");
 	assert_true(ref->ncfgs >= 6);
 	assert_true(ref->fleet_hosts >= ref->ncfgs);
+	assert_true(ref->walk_findings_len > 0);
+	assert_string_not_equal(ref->plan_fp[MAX_CFGS], "refused");
+	assert_string_equal(ref->plan_fp[MAX_CFGS + 1], "refused");
 	for (unsigned int i = 0; i < NTHREADS; i++)
 		assert_memory_equal(&wk[i].res, ref, sizeof(*ref));
 	assert_true(atomic_load(&log_lines) > 0);
@@ -361,7 +393,9 @@ static void test_shared_context(void **state)
 	pthread_barrier_destroy(&start_line);
 	pcl_map_free(m);
 	pcl_walk_free(w);
+	pcl_walk_free(bw);
 	pcl_cfg_list_free(cfgs, ncfgs);
+	pcl_cfg_list_free(broken, nbroken);
 	pcl_quirks_free(quirks);
 	for (size_t i = 0; i < sh.nfiles; i++)
 		free(sh.files[i]);
