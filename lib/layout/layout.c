@@ -716,6 +716,22 @@ static size_t insert_index(const struct pcl_layout_entry *es, size_t count,
 	return i;
 }
 
+/*
+ * Room an entry array of @count entries has: 8, then the next power of
+ * two. It grows by doubling, not by one entry per insertion (a plan adds
+ * its entries one by one), and the room of a count never shrinks, so it is
+ * kept by no field: removing entries leaves at least the room of the
+ * smaller count.
+ */
+static size_t entries_room(size_t count)
+{
+	size_t room = 8;
+
+	while (room < count)
+		room *= 2;
+	return room;
+}
+
 int pcl_layout_insert_entry(struct pcl_layout *layout, bool listed,
 			    const struct pcl_layout_entry *e, struct lpos pos)
 {
@@ -741,13 +757,16 @@ int pcl_layout_insert_entry(struct pcl_layout *layout, bool listed,
 			return -ENOMEM;
 		}
 	}
-	grown = realloc(layout->entries[e->space], (count + 1) * sizeof(*grown));
-	if (!grown) {
-		free(data);
-		free(reason);
-		return -ENOMEM;
+	grown = layout->entries[e->space];
+	if (count == 0 || count + 1 > entries_room(count)) {
+		n = realloc(grown, entries_room(count + 1) * sizeof(*grown));
+		if (!n) {
+			free(data);
+			free(reason);
+			return -ENOMEM;
+		}
+		layout->entries[e->space] = grown = n;
 	}
-	layout->entries[e->space] = grown;
 	i = insert_index(grown, count, e, listed);
 	memmove(&grown[i + 1], &grown[i], (count - i) * sizeof(*grown));
 	n = &grown[i];

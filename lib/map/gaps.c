@@ -135,14 +135,20 @@ static uint32_t run_end(const struct pcl_map_run *r)
 }
 
 /*
+ * add_window() and stretch_windows() run once per candidate offset (960 per
+ * call in extended space at 4-byte alignment): byte loops (PCL_BYTE_LOOP).
+ * Their compares rank one window against its neighbours, which every input
+ * with a gap makes; where gaps are at all is decided by the map's claims.
+ *
  * Window at @i of the stretch of usable runs @k.. : its nearest hazards
  * are @left (the last hazard byte before the stretch) and @right (the
  * first after it), -1 for none; a tie goes to the left one. @free_end is
  * where the advertised-free runs from run @k on end (@k not free: 0).
  */
-static void add_window(struct gap_scan *s, const struct pcl_map_run *run,
-		       uint32_t i, uint32_t free_end, int32_t left,
-		       int32_t right)
+static PCL_BYTE_LOOP void add_window(struct gap_scan *s,
+				     const struct pcl_map_run *run, uint32_t i,
+				     uint32_t free_end, int32_t left,
+				     int32_t right)
 {
 	struct pcl_gap *g = &s->out[s->n++];
 
@@ -174,8 +180,8 @@ static void add_window(struct gap_scan *s, const struct pcl_map_run *run,
 }
 
 /* The windows of the stretch of usable runs [@k, @j), in offset order. */
-static void stretch_windows(struct gap_scan *s, size_t k, size_t j,
-			    int32_t left, int32_t right)
+static PCL_BYTE_LOOP void stretch_windows(struct gap_scan *s, size_t k,
+					  size_t j, int32_t left, int32_t right)
 {
 	const struct pcl_map_run *runs = s->runs;
 	uint32_t a = runs[k].start > s->lo ? runs[k].start : s->lo;

@@ -55,7 +55,7 @@ static int add_finding(struct pcl_map *map, int severity, int32_t offset,
 	struct pcl_map_finding *f;
 
 	if (map->nfindings == map->findings_cap) {
-		size_t n = map->findings_cap ? 2 * map->findings_cap : 8;
+		size_t n = map->findings_cap ? 2 * map->findings_cap : 32;
 		struct pcl_map_finding *grown;
 
 		grown = realloc(map->findings, n * sizeof(*grown));
@@ -448,7 +448,7 @@ static PCL_BYTE_LOOP void mark_run(uint16_t *run_of, uint32_t i, uint32_t j, uin
 static PCL_BYTE_LOOP int make_runs(struct pcl_map *map, const uint16_t *det)
 {
 	const uint8_t *owner = map->owner;
-	size_t cap = 32;
+	size_t cap = 128;
 	uint32_t i = 0;
 
 	map->runs = malloc(cap * sizeof(*map->runs));
