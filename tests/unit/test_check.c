@@ -38,6 +38,18 @@ static void pf_dev(struct tb *b)
 	tb_w16(b, 0x180 + PCL_SRIOV_VF_DID, 0x1234);
 }
 
+/* pf_dev() with a PASID capability (width 16, enabled) for its VFs. */
+static struct pcl_cfg *pasid_pf(struct pcl_ctx *ctx)
+{
+	struct tb pb;
+
+	pf_dev(&pb);
+	tb_ext(&pb, 0x200, 0x1b, 1);
+	tb_w16(&pb, 0x204, (uint16_t)(16u << 8)); /* width 16 */
+	tb_w16(&pb, 0x206, 1);			  /* enabled */
+	return tb_cfg(ctx, &pb);
+}
+
 static struct pcl_layout *plan(struct pcl_ctx *ctx, struct pcl_cfg *c,
 			       const struct pcl_cfg *pf,
 			       const struct pcl_plan_pasid *p)
@@ -195,16 +207,12 @@ static void test_vf_pasid_from_pf(void **state)
 	struct pcl_report *r = NULL;
 	struct pcl_layout *l;
 	struct pcl_cfg *vf, *pf, *pf_nopasid;
-	struct tb b, pb, pb2;
+	struct tb b, pb2;
 
 	dev(&b);
 	vf = tb_cfg(ctx, &b);
 	assert_int_equal(pcl_cfg_set_vf(vf, "0000:01:00.0"), 0);
-	pf_dev(&pb);
-	tb_ext(&pb, 0x200, 0x1b, 1);
-	tb_w16(&pb, 0x204, (uint16_t)(16u << 8)); /* width 16 */
-	tb_w16(&pb, 0x206, 1);			  /* enabled */
-	pf = tb_cfg(ctx, &pb);
+	pf = pasid_pf(ctx);
 	pf_dev(&pb2);
 	pf_nopasid = tb_cfg(ctx, &pb2);
 	l = plan(ctx, vf, pf, &(struct pcl_plan_pasid){ 0 });
@@ -234,17 +242,13 @@ static void test_vf_marked_after_analysis(void **state)
 	struct pcl_layout *la, *lb, *pre;
 	struct pcl_cfg *late, *early, *pf;
 	struct pcl_map *before, *after;
-	struct tb b, pb;
+	struct tb b;
 
 	dev(&b);
 	late = tb_cfg(ctx, &b);
 	early = tb_cfg(ctx, &b);
 	assert_int_equal(pcl_cfg_set_vf(early, "0000:01:00.0"), 0);
-	pf_dev(&pb);
-	tb_ext(&pb, 0x200, 0x1b, 1);
-	tb_w16(&pb, 0x204, (uint16_t)(16u << 8)); /* width 16 */
-	tb_w16(&pb, 0x206, 1);			  /* enabled */
-	pf = tb_cfg(ctx, &pb);
+	pf = pasid_pf(ctx);
 	/* Analysed as what it was read as: no PASID anywhere to give it. */
 	pre = plan(ctx, late, NULL, NULL);
 	assert_null(run(pre, late, NULL, NULL, &r));
