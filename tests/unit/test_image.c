@@ -97,14 +97,22 @@ static struct pcl_cfg *device(struct pcl_ctx *ctx)
 	return tb_cfg(ctx, &b);
 }
 
-static struct pcl_layout *layout(struct pcl_ctx *ctx, int policy, bool exec)
+/* A layout named "test" with no entries, unclaimed bytes under @policy. */
+static struct pcl_layout *empty_layout(struct pcl_ctx *ctx, int policy)
 {
 	struct pcl_layout *l = pcl_layout_new(ctx, PCL_LAYOUT_KIND_LAYOUT);
-	struct pcl_layout_entry e;
 
 	assert_non_null(l);
 	assert_int_equal(pcl_layout_set_name(l, "test"), 0);
 	assert_int_equal(pcl_layout_set_unclaimed(l, policy), 0);
+	return l;
+}
+
+static struct pcl_layout *layout(struct pcl_ctx *ctx, int policy, bool exec)
+{
+	struct pcl_layout *l = empty_layout(ctx, policy);
+	struct pcl_layout_entry e;
+
 	add(l, 0, 0x01, 0x40, 0, PCL_ENTRY_PHYSICAL);
 	add(l, 0, 0x11, 0x60, 0, PCL_ENTRY_PHYSICAL);  /* from 0x70 */
 	add(l, 0, 0x10, 0x80, 0x3c, PCL_ENTRY_PHYSICAL);
@@ -533,6 +541,18 @@ static void test_build_errors(void **state)
 	pcl_ctx_free(ctx);
 }
 
+/* vfio-pci's view of @cfg (pcl_walk_vfio_view()); the caller frees it. */
+static struct pcl_cfg *vfio_view(const struct pcl_cfg *cfg)
+{
+	struct pcl_walk *w = pcl_walk_new(cfg);
+	struct pcl_cfg *view = NULL;
+
+	assert_non_null(w);
+	assert_int_equal(pcl_walk_vfio_view(w, &view, NULL), 0);
+	pcl_walk_free(w);
+	return view;
+}
+
 /*
  * Build the guest of @l on the device read in full (@cfg) and on vfio-pci's
  * view of it (@view) into *@ga and *@gb, and fail unless both have the same
@@ -575,8 +595,8 @@ static void same_guest_both_reads(struct pcl_ctx *ctx,
 static void test_span_as_vfio_shows(void **state)
 {
 	struct pcl_ctx *ctx = pcl_ctx_new();
-	struct pcl_layout *l = pcl_layout_new(ctx, PCL_LAYOUT_KIND_LAYOUT);
-	struct pcl_cfg *cfg, *view = NULL;
+	struct pcl_layout *l;
+	struct pcl_cfg *cfg, *view;
 	struct pcl_walk *w, *vw;
 	struct pcl_guest *ga = NULL, *gb = NULL;
 	uint32_t full_end, view_end;
@@ -594,9 +614,9 @@ static void test_span_as_vfio_shows(void **state)
 	cfg = tb_cfg(ctx, &b);
 	assert_true(pcl_catalog_vfio_hides(PCL_SPACE_EXTENDED,
 					   PCL_EXT_CAP_ID_L1SS));
+	view = vfio_view(cfg);
 	w = pcl_walk_new(cfg);
 	assert_non_null(w);
-	assert_int_equal(pcl_walk_vfio_view(w, &view, NULL), 0);
 	vw = pcl_walk_new(view);
 	assert_non_null(vw);
 	assert_non_null(pcl_walk_find(w, PCL_SPACE_EXTENDED, PCL_EXT_CAP_ID_MFVC, 0));
@@ -609,9 +629,7 @@ static void test_span_as_vfio_shows(void **state)
 	pcl_walk_free(vw);
 	pcl_walk_free(w);
 
-	assert_non_null(l);
-	assert_int_equal(pcl_layout_set_name(l, "test"), 0);
-	assert_int_equal(pcl_layout_set_unclaimed(l, PCL_UNCLAIMED_PASSTHROUGH), 0);
+	l = empty_layout(ctx, PCL_UNCLAIMED_PASSTHROUGH);
 	add(l, 0, PCL_CAP_ID_EXP, 0x40, 0x3c, PCL_ENTRY_PHYSICAL);
 	add(l, 1, PCL_EXT_CAP_ID_AER, 0x100, 0, PCL_ENTRY_PHYSICAL);
 	add(l, 1, PCL_EXT_CAP_ID_MFVC, 0x1b0, 16, PCL_ENTRY_PHYSICAL);
@@ -648,9 +666,8 @@ static void test_span_as_vfio_shows(void **state)
 static void test_unlinked_inside_linked(void **state)
 {
 	struct pcl_ctx *ctx = pcl_ctx_new();
-	struct pcl_layout *l = pcl_layout_new(ctx, PCL_LAYOUT_KIND_LAYOUT);
-	struct pcl_cfg *cfg, *view = NULL;
-	struct pcl_walk *w;
+	struct pcl_layout *l;
+	struct pcl_cfg *cfg, *view;
 	struct pcl_guest *ga = NULL, *gb = NULL;
 	struct tb b;
 
@@ -666,14 +683,9 @@ static void test_unlinked_inside_linked(void **state)
 					   PCL_EXT_CAP_ID_L1SS));
 	assert_false(pcl_catalog_vfio_hides(PCL_SPACE_EXTENDED,
 					    PCL_EXT_CAP_ID_SRIOV));
-	w = pcl_walk_new(cfg);
-	assert_non_null(w);
-	assert_int_equal(pcl_walk_vfio_view(w, &view, NULL), 0);
-	pcl_walk_free(w);
+	view = vfio_view(cfg);
 
-	assert_non_null(l);
-	assert_int_equal(pcl_layout_set_name(l, "test"), 0);
-	assert_int_equal(pcl_layout_set_unclaimed(l, PCL_UNCLAIMED_PASSTHROUGH), 0);
+	l = empty_layout(ctx, PCL_UNCLAIMED_PASSTHROUGH);
 	add(l, 0, PCL_CAP_ID_EXP, 0x40, 0x3c, PCL_ENTRY_PHYSICAL);
 	add(l, 1, PCL_EXT_CAP_ID_AER, 0x100, 0, PCL_ENTRY_PHYSICAL);
 	add(l, 1, PCL_EXT_CAP_ID_LTR, 0x220, 0, PCL_ENTRY_PHYSICAL);
@@ -699,7 +711,7 @@ static void test_unlinked_inside_linked(void **state)
 static void test_hidden_header_inside_hidden_body(void **state)
 {
 	struct pcl_ctx *ctx = pcl_ctx_new();
-	struct pcl_layout *l = pcl_layout_new(ctx, PCL_LAYOUT_KIND_LAYOUT);
+	struct pcl_layout *l;
 	struct pcl_guest *g = NULL;
 	struct pcl_guest_rule rule;
 	struct pcl_error err;
@@ -714,9 +726,7 @@ static void test_hidden_header_inside_hidden_body(void **state)
 	tb_std(&b, 0x50, PCL_CAP_ID_SATA);
 	tb_w32(&b, 0x50 + PCL_SATA_CR1, PCL_SATA_CR1_BAR_INLINE);
 	cfg = tb_cfg(ctx, &b);
-	assert_non_null(l);
-	assert_int_equal(pcl_layout_set_name(l, "test"), 0);
-	assert_int_equal(pcl_layout_set_unclaimed(l, PCL_UNCLAIMED_PASSTHROUGH), 0);
+	l = empty_layout(ctx, PCL_UNCLAIMED_PASSTHROUGH);
 	assert_int_equal(pcl_layout_validate(l, NULL), 0);
 	if (pcl_guest_build(ctx, l, cfg, NULL, &g, &err))
 		fail_msg("%s", err.message);
