@@ -146,6 +146,25 @@ int pcl_layout_validate_loaded(const struct pcl_layout *layout,
  */
 int pcl_layout_read_file(const char *path, char **buf, size_t *len,
 			 struct pcl_diag *diag);
+/*
+ * The fields of a layout's "match" object, the one list the loader and the
+ * canonical writer use: key, PCL_MATCH_* bit (0 for "vendor", which every
+ * match has) and hex digits (the loader's bound, the writer's width). In
+ * strcmp order of the keys, the order the canonical writer writes them;
+ * ended by a NULL key.
+ */
+struct pcl_match_field {
+	const char *key;
+	uint32_t bit;
+	unsigned int digits;
+};
+extern const struct pcl_match_field pcl_match_fields[];
+/* The value of field @bit of @m (0: the vendor), and setting it (and its
+ * bit). */
+uint32_t pcl_layout_match_get(const struct pcl_layout_match *m, uint32_t bit);
+void pcl_layout_match_set(struct pcl_layout_match *m, uint32_t bit,
+			  uint32_t value);
+
 /* Whether @m matches these IDs: the one home of the match rules. */
 bool pcl_layout_match_ids(const struct pcl_layout_match *m, uint16_t vendor,
 			  uint16_t device, uint16_t subsystem_vendor,

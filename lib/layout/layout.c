@@ -271,6 +271,54 @@ PCL_EXPORT int pcl_layout_set_match(struct pcl_layout *layout,
 	return 0;
 }
 
+const struct pcl_match_field pcl_match_fields[] = {
+	{ "class", PCL_MATCH_CLASS, 6 },
+	{ "device", PCL_MATCH_DEVICE, 4 },
+	{ "revision", PCL_MATCH_REVISION, 2 },
+	{ "subsystem", PCL_MATCH_SUBSYSTEM, 4 },
+	{ "subsystem_vendor", PCL_MATCH_SUBSYSTEM_VENDOR, 4 },
+	{ "vendor", 0, 4 },
+	{ NULL, 0, 0 },
+};
+
+uint32_t pcl_layout_match_get(const struct pcl_layout_match *m, uint32_t bit)
+{
+	switch (bit) {
+	case PCL_MATCH_DEVICE: return m->device;
+	case PCL_MATCH_SUBSYSTEM_VENDOR: return m->subsystem_vendor;
+	case PCL_MATCH_SUBSYSTEM: return m->subsystem;
+	case PCL_MATCH_REVISION: return m->revision;
+	case PCL_MATCH_CLASS: return m->class_code;
+	default: return m->vendor;
+	}
+}
+
+void pcl_layout_match_set(struct pcl_layout_match *m, uint32_t bit,
+			  uint32_t value)
+{
+	switch (bit) {
+	case PCL_MATCH_DEVICE:
+		m->device = (uint16_t)value;
+		break;
+	case PCL_MATCH_SUBSYSTEM_VENDOR:
+		m->subsystem_vendor = (uint16_t)value;
+		break;
+	case PCL_MATCH_SUBSYSTEM:
+		m->subsystem = (uint16_t)value;
+		break;
+	case PCL_MATCH_REVISION:
+		m->revision = value;
+		break;
+	case PCL_MATCH_CLASS:
+		m->class_code = value;
+		break;
+	default:
+		m->vendor = (uint16_t)value;
+		break;
+	}
+	m->fields |= bit;
+}
+
 bool pcl_layout_match_ids(const struct pcl_layout_match *m, uint16_t vendor,
 			  uint16_t device, uint16_t subsystem_vendor,
 			  uint16_t subsystem, uint8_t revision,

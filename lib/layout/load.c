@@ -106,6 +106,16 @@ static const char *type_name(const json_t *v)
 }
 
 /* Report every key of @obj that is not in @allowed (NULL-terminated). */
+static void unknown_key(struct loader *ld, const char *path, const char *key,
+			const char *what)
+{
+	char p[PATH_MAX_LEN];
+
+	join(p, path, key);
+	err_at(ld, p, true, "unknown key \"%.64s\"%s%s", key,
+	       what ? " in " : "", what ? what : "");
+}
+
 static void check_keys(struct loader *ld, json_t *obj, const char *path,
 		       const char *const *allowed, const char *what)
 {
@@ -113,17 +123,13 @@ static void check_keys(struct loader *ld, json_t *obj, const char *path,
 	json_t *v;
 
 	json_object_foreach(obj, key, v) {
-		char p[PATH_MAX_LEN];
 		bool ok = false;
 
 		for (size_t i = 0; allowed[i]; i++)
 			if (strcmp(key, allowed[i]) == 0)
 				ok = true;
-		if (ok)
-			continue;
-		join(p, path, key);
-		err_at(ld, p, true, "unknown key \"%.64s\"%s%s", key,
-		       what ? " in " : "", what ? what : "");
+		if (!ok)
+			unknown_key(ld, path, key, what);
 	}
 }
 
@@ -338,45 +344,31 @@ static bool want_array(struct loader *ld, json_t *v, const char *path,
 
 static void load_match(struct loader *ld, json_t *m)
 {
-	static const char *const keys[] = { "vendor", "device",
-		"subsystem_vendor", "subsystem", "revision", "class", NULL };
-	static const struct {
-		const char *key;
-		uint32_t bit;
-		uint64_t max;
-	} fields[] = {
-		{ "device", PCL_MATCH_DEVICE, 0xffff },
-		{ "subsystem_vendor", PCL_MATCH_SUBSYSTEM_VENDOR, 0xffff },
-		{ "subsystem", PCL_MATCH_SUBSYSTEM, 0xffff },
-		{ "revision", PCL_MATCH_REVISION, 0xff },
-		{ "class", PCL_MATCH_CLASS, 0xffffff },
-	};
 	struct pcl_layout_match match = { .present = 1 };
+	const struct pcl_match_field *f;
 	char p[PATH_MAX_LEN];
+	const char *key;
 	uint64_t x;
 	json_t *v;
 
 	if (!want_object(ld, m, "match", "\"match\""))
 		return;
-	check_keys(ld, m, "match", keys, "\"match\"");
-	v = json_object_get(m, "vendor");
-	if (!v)
-		err_at(ld, "match", false, "\"match\" needs a \"vendor\"");
-	else if (!get_hex(ld, v, "match.vendor", 0xffff, &x))
-		match.vendor = (uint16_t)x;
-	for (size_t i = 0; i < PCL_ARRAY_SIZE(fields); i++) {
-		v = json_object_get(m, fields[i].key);
-		join(p, "match", fields[i].key);
-		if (!v || get_hex(ld, v, p, fields[i].max, &x))
-			continue;
-		match.fields |= fields[i].bit;
-		switch (fields[i].bit) {
-		case PCL_MATCH_DEVICE: match.device = (uint16_t)x; break;
-		case PCL_MATCH_SUBSYSTEM_VENDOR: match.subsystem_vendor = (uint16_t)x; break;
-		case PCL_MATCH_SUBSYSTEM: match.subsystem = (uint16_t)x; break;
-		case PCL_MATCH_REVISION: match.revision = (uint32_t)x; break;
-		default: match.class_code = (uint32_t)x; break;
-		}
+	json_object_foreach(m, key, v) {
+		for (f = pcl_match_fields; f->key && strcmp(f->key, key);)
+			f++;
+		if (!f->key)
+			unknown_key(ld, "match", key, "\"match\"");
+	}
+	for (f = pcl_match_fields; f->key; f++) {
+		uint64_t max = (UINT64_C(1) << (4 * f->digits)) - 1;
+
+		v = json_object_get(m, f->key);
+		join(p, "match", f->key);
+		if (!v && !f->bit)
+			err_at(ld, "match", false,
+			       "\"match\" needs a \"vendor\"");
+		if (v && !get_hex(ld, v, p, max, &x))
+			pcl_layout_match_set(&match, f->bit, (uint32_t)x);
 	}
 	pcl_layout_set_match(ld->l, &match);
 }

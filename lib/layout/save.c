@@ -385,28 +385,12 @@ static void put_entry(struct canon *c, const struct pcl_layout_entry *e)
 static void put_match(struct canon *c, const struct pcl_layout_match *m)
 {
 	enter(c, '{');
-	if (m->fields & PCL_MATCH_CLASS) {
-		key(c, "class");
-		put_hex(c, m->class_code, 6);
+	for (const struct pcl_match_field *f = pcl_match_fields; f->key; f++) {
+		if (f->bit && !(m->fields & f->bit))
+			continue;
+		key(c, f->key);
+		put_hex(c, pcl_layout_match_get(m, f->bit), (int)f->digits);
 	}
-	if (m->fields & PCL_MATCH_DEVICE) {
-		key(c, "device");
-		put_hex(c, m->device, 4);
-	}
-	if (m->fields & PCL_MATCH_REVISION) {
-		key(c, "revision");
-		put_hex(c, m->revision, 2);
-	}
-	if (m->fields & PCL_MATCH_SUBSYSTEM) {
-		key(c, "subsystem");
-		put_hex(c, m->subsystem, 4);
-	}
-	if (m->fields & PCL_MATCH_SUBSYSTEM_VENDOR) {
-		key(c, "subsystem_vendor");
-		put_hex(c, m->subsystem_vendor, 4);
-	}
-	key(c, "vendor");
-	put_hex(c, m->vendor, 4);
 	leave(c, '}');
 }
 

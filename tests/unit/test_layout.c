@@ -63,6 +63,61 @@ static const char *first_error(const char *text, int *ret, size_t *count)
 	return buf;
 }
 
+/*
+ * Each field of "match" at its bound loads, and the canonical form writes
+ * it back with as many digits; one past its bound is refused at that
+ * field (lib/layout/layout.c's pcl_match_fields, which the loader and the
+ * writer share).
+ */
+static void test_layout_match_bounds(void **state)
+{
+	static const struct {
+		const char *key, *max, *over;
+	} f[] = {
+		{ "vendor", "0xffff", "0x10000" }, /* first: the only key */
+		{ "device", "0xffff", "0x10000" },
+		{ "subsystem_vendor", "0xffff", "0x10000" },
+		{ "subsystem", "0xffff", "0x10000" },
+		{ "revision", "0xff", "0x100" },
+		{ "class", "0xffffff", "0x1000000" },
+	};
+	char text[256], want[64], err[128];
+	const char *q, *line;
+
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		struct pcl_layout *l = NULL;
+		char *out = NULL;
+		size_t len = 0;
+		FILE *mem;
+
+		snprintf(text, sizeof(text), HEAD "  \"match\": { %s\"%s\": \"%s\" }\n}\n",
+			 i ? "\"vendor\": \"0x8086\", " : "", f[i].key, f[i].max);
+		if (pcl_layout_load_string(ctx, text, strlen(text), "f", &l,
+					   NULL))
+			fail_msg("%s: %s", text, first_error(text, NULL, NULL));
+		mem = open_memstream(&out, &len);
+		assert_non_null(mem);
+		assert_int_equal(pcl_layout_save(l, mem), 0);
+		assert_int_equal(fclose(mem), 0);
+		snprintf(want, sizeof(want), "\"%s\": \"%s\"", f[i].key,
+			 f[i].max);
+		assert_non_null(strstr(out, want));
+		free(out);
+		pcl_layout_free(l);
+
+		snprintf(text, sizeof(text), HEAD "  \"match\": { %s\"%s\": \"%s\" }\n}\n",
+			 i ? "\"vendor\": \"0x8086\", " : "", f[i].key, f[i].over);
+		/* Located at the value's opening quote, on line 5 (after
+		 * HEAD's four lines). */
+		q = strstr(text, f[i].over) - 1;
+		for (line = q; line > text && line[-1] != '\n';)
+			line--;
+		snprintf(err, sizeof(err), "f:5:%d: %s is too large (at most %s)",
+			 (int)(q - line) + 1, f[i].over, f[i].max);
+		assert_string_equal(first_error(text, NULL, NULL), err);
+	}
+}
+
 struct rule_case {
 	const char *text;
 	const char *error; /* the complete first message, location included */
@@ -678,6 +733,7 @@ int main(void)
 		cmocka_unit_test(test_layout_quirk),
 		cmocka_unit_test(test_layout_save_file),
 		cmocka_unit_test(test_layout_names),
+		cmocka_unit_test(test_layout_match_bounds),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
