@@ -359,17 +359,20 @@ static int base_policy(struct build *b)
 	 * the guest of the view. */
 	for (size_t i = 0; !r && i < pcl_walk_orphan_count(b->walk); i++)
 		r = take_back(b, pcl_walk_orphan(b->walk, i), false, true);
-	for (int linked = 0; linked < 2; linked++)
-		for (size_t i = 0; !r && i < ncaps; i++)
-			if (!presented(b, i) &&
-			    vfio_links(b, pcl_walk_cap(b->walk, i)) == (linked == 1))
-				r = take_back(b, pcl_walk_cap(b->walk, i),
-					      false, false);
+	for (int linked = 0; linked < 2; linked++) {
+		for (size_t i = 0; !r && i < ncaps; i++) {
+			const struct pcl_cap *c = pcl_walk_cap(b->walk, i);
+
+			if (!presented(b, i) && vfio_links(b, c) == (linked == 1))
+				r = take_back(b, c, false, false);
+		}
+	}
 	/*
 	 * The header of each one vfio-pci links in then reads as dropped,
-	 * once, after all bodies: also where another's body overlaps it (fuzz_vdev: SATA at 0xf4, 16
-	 * bytes, over the header of SATA at 0xfc passed it through raw): a
-	 * hidden capability's header is never the device's.
+	 * once, after all bodies: also where another's body overlaps it
+	 * (fuzz_vdev: SATA at 0xf4, 16 bytes, over the header of SATA at
+	 * 0xfc passed it through raw): a hidden capability's header is never
+	 * the device's.
 	 */
 	for (size_t i = 0; !r && policy == PCL_UNCLAIMED_PASSTHROUGH &&
 			   i < ncaps; i++) {

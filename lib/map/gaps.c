@@ -63,7 +63,8 @@ static PCL_NO_COVERAGE unsigned int gap_bucket(const struct pcl_gap *g)
  * rank order. A counting sort: qsort() of the ~900 windows of extended
  * space was a fifth of a cold `plan` process's instructions (callgrind).
  */
-static PCL_BYTE_LOOP void rank_gaps(const struct pcl_gap *in, size_t n, struct pcl_gap *out)
+static PCL_BYTE_LOOP void rank_gaps(const struct pcl_gap *in, size_t n,
+				     struct pcl_gap *out)
 {
 	size_t start[GAP_BUCKETS + 1] = { 0 };
 

@@ -428,7 +428,8 @@ static bool has_detail(uint8_t owner)
 #define DETAILS4(d) (0x0001000100010001ull * (uint16_t)(d))
 
 /* Bytes [@i, @j) are in run @k: four at a time where they can be. */
-static PCL_BYTE_LOOP void mark_run(uint16_t *run_of, uint32_t i, uint32_t j, uint16_t k)
+static PCL_BYTE_LOOP void mark_run(uint16_t *run_of, uint32_t i, uint32_t j,
+				    uint16_t k)
 {
 	uint64_t four = DETAILS4(k);
 
