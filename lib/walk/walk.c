@@ -50,8 +50,9 @@ struct pcl_walk {
 	 * walk (the planner, the hazard map and the guest builder each walk
 	 * the device and read no message). pcl_walk_finding() makes the
 	 * messages on first use by walking the same bytes again with @texts
-	 * set, which gives the same findings in the same order (a walk is a
-	 * function of the cfg's bytes and read map, which never change), and
+	 * set, which gives the same findings in the same order (they depend
+	 * on the cfg's bytes, read map and header type, which never change;
+	 * pcl_cfg_set_pf() changes only the VSEC vendor a walk records), and
 	 * publishes that walk in @texted. In it, @text holds the messages
 	 * one after another with their NULs and @text_at where each starts.
 	 */
@@ -884,15 +885,19 @@ static const struct pcl_walk *texted(const struct pcl_walk *walk)
 PCL_EXPORT const struct pcl_finding *pcl_walk_finding(const struct pcl_walk *walk,
 						      size_t index)
 {
+	const struct pcl_finding *f, *tf;
 	const struct pcl_walk *t;
 
 	if (!walk || index >= walk->nfindings)
 		return NULL;
+	f = &walk->findings[index];
 	t = texted(walk);
-	/* The same bytes give the same findings: the check costs nothing. */
-	if (t && t->nfindings == walk->nfindings)
-		return &t->findings[index];
-	return &walk->findings[index];
+	/* The same finding, with its message (never another's). */
+	tf = t && index < t->nfindings ? &t->findings[index] : NULL;
+	if (tf && tf->code == f->code && tf->offset == f->offset &&
+	    tf->severity == f->severity)
+		return tf;
+	return f;
 }
 
 PCL_EXPORT int pcl_walk_max_severity(const struct pcl_walk *walk)
