@@ -51,8 +51,10 @@ struct pcl_hazard_opts {
  * @cfg: the device (borrowed; must outlive the map).
  * @opts: NULL for none.
  *
- * The map's walk (pcl_map_walk()) is of the device as vfio-pci shows it;
- * the map owns it. Its ranges are the quirks' reserved ranges (sorted),
+ * The map's walk (pcl_map_walk()) is of the device as vfio-pci shows it,
+ * and lives as long as @cfg. Without quirks or ranges, the map is the one
+ * @cfg keeps for the planner and check (the same answer, not built
+ * again); the caller still frees its map. Its ranges are the quirks' reserved ranges (sorted),
  * then the caller's, then those of the device's well-formed free-space
  * DVSECs (source "dvsec@0xOFF").
  *

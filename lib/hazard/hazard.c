@@ -10,6 +10,8 @@
 
 #include <pcilayout/quirks.h>
 
+#include "source/source.h"
+
 #include "hazard/hazard.h"
 #include "walk/memo.h"
 #include "map/map-internal.h"
@@ -129,8 +131,75 @@ static int list_quirk_ranges(struct rangebuf *b, const struct hazards *h,
 	return r;
 }
 
+static int build(struct hazards *h, const struct pcl_cfg *cfg,
+		 const struct pcl_walk *walk, const struct pcl_hazard_opts *o,
+		 bool may_borrow);
+
+/*
+ * The hazards of a cfg alone, no quirk's or caller's range: the DVSEC
+ * scan and map of the device as vfio-pci shows it, a pure function of the
+ * cfg. A VMM plans, checks and builds one device one call after another,
+ * and fuzz_walk asks for them six times an input, so the cfg keeps them
+ * (PCL_CFG_LAZY_HAZARDS) and hazards_build() lends them out.
+ */
+struct hazard_memo {
+	struct pcl_cfg_lazy lazy; /* first: the cfg frees the memo by it */
+	struct hazards h;
+};
+
+static void memo_destroy(struct pcl_cfg_lazy *self)
+{
+	struct hazard_memo *m = (struct hazard_memo *)self;
+
+	hazards_fini(&m->h);
+	free(m);
+}
+
+static struct pcl_cfg_lazy *memo_make(const struct pcl_cfg *cfg)
+{
+	static const struct pcl_hazard_opts none;
+	struct hazard_memo *m = calloc(1, sizeof(*m));
+	int r;
+
+	if (!m) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	m->lazy.destroy = memo_destroy;
+	r = build(&m->h, cfg, NULL, &none, false);
+	if (r) {
+		free(m);
+		errno = -r;
+		return NULL;
+	}
+	return &m->lazy;
+}
+
+/* Lend @h the hazards @cfg keeps. Returns 0 or a negative errno. */
+static int borrow(struct hazards *h, const struct pcl_cfg *cfg)
+{
+	const struct hazard_memo *m = (const struct hazard_memo *)
+		pcl_cfg_lazy(cfg, PCL_CFG_LAZY_HAZARDS, memo_make);
+
+	if (!m)
+		return -errno;
+	h->cfg = m->h.cfg;
+	h->walk = m->h.walk;
+	h->dscan = m->h.dscan;
+	h->map = m->h.map;
+	h->borrowed = true;
+	return 0;
+}
+
+/*
+ * The map of @h->walk with the ranges of every source. With @may_borrow,
+ * where only the device's DVSECs give ranges and @walk is a walk of @cfg,
+ * the DVSEC scan and map are the ones @cfg keeps (borrow()); else @h's
+ * own.
+ */
 static int build_map(struct hazards *h, const struct pcl_cfg *cfg,
-		     const struct pcl_hazard_opts *o)
+		     const struct pcl_walk *walk,
+		     const struct pcl_hazard_opts *o, bool may_borrow)
 {
 	struct rangebuf b = { 0 };
 	struct pcl_range *qr = NULL;
@@ -146,6 +215,11 @@ static int build_map(struct hazards *h, const struct pcl_cfg *cfg,
 		r = list_quirk_ranges(&b, h, o);
 	if (!r)
 		r = add_ranges(&b, o->ranges, o->n_ranges);
+	if (!r && !b.n && may_borrow && pcl_walk_cfg(walk) == cfg) {
+		pcl_range_list_free(qr, nq);
+		free(b.r);
+		return borrow(h, cfg);
+	}
 	if (!r && !(h->dscan = pcl_dvsec_scan_new(h->walk, NULL)))
 		r = -errno;
 	if (!r) {
@@ -162,6 +236,13 @@ static int build_map(struct hazards *h, const struct pcl_cfg *cfg,
 int hazards_build(struct hazards *h, const struct pcl_cfg *cfg,
 		  const struct pcl_walk *walk, const struct pcl_hazard_opts *o)
 {
+	return build(h, cfg, walk, o, true);
+}
+
+static int build(struct hazards *h, const struct pcl_cfg *cfg,
+		 const struct pcl_walk *walk, const struct pcl_hazard_opts *o,
+		 bool may_borrow)
+{
 	static const struct pcl_hazard_opts none;
 	int r;
 
@@ -177,7 +258,7 @@ int hazards_build(struct hazards *h, const struct pcl_cfg *cfg,
 	if (!r)
 		r = gather_quirks(h, cfg, o);
 	if (!r)
-		r = build_map(h, cfg, o);
+		r = build_map(h, cfg, walk, o, may_borrow);
 	if (r)
 		hazards_fini(h);
 	return r;
@@ -185,8 +266,10 @@ int hazards_build(struct hazards *h, const struct pcl_cfg *cfg,
 
 void hazards_fini(struct hazards *h)
 {
-	pcl_map_free(h->map);
-	pcl_dvsec_scan_free(h->dscan);
+	if (!h->borrowed) {
+		pcl_map_free(h->map);
+		pcl_dvsec_scan_free(h->dscan);
+	}
 	free(h->quirks);
 	memset(h, 0, sizeof(*h));
 }
@@ -216,6 +299,12 @@ PCL_EXPORT struct pcl_map *pcl_hazard_map_new(const struct pcl_cfg *cfg,
 		free(h);
 		errno = -r;
 		return NULL;
+	}
+	if (h->borrowed) { /* the cfg's own: one more holder */
+		map = pcl_map_ref(h->map);
+		hazards_fini(h);
+		free(h);
+		return map;
 	}
 	map = h->map;
 	pcl_map_adopt(map, release, h);

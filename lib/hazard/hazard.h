@@ -27,8 +27,10 @@ struct hazards {
 	/* The walk of @cfg: the caller's, or one the device's cfg keeps
 	 * (walk/memo.h); borrowed either way. */
 	const struct pcl_walk *walk;
+	/* Borrowed from the device's cfg when @borrowed (hazards_build()). */
 	struct pcl_dvsec_scan *dscan;
 	struct pcl_map *map;
+	bool borrowed;
 	/* Quirks that match the device, most specific first, then by name. */
 	const struct pcl_layout **quirks;
 	size_t n_quirks;
@@ -36,7 +38,10 @@ struct hazards {
 
 /*
  * Build the hazards of @cfg. @walk is a walk of @cfg the caller already
- * has, or NULL. Returns 0, or a negative errno with @h emptied.
+ * has, or NULL. Where no quirk and no caller adds a range, the map and
+ * DVSEC scan are the ones @cfg keeps (made on first use, borrowed: a pure
+ * function of the cfg, which the planner, check and gaps each ask for).
+ * Returns 0, or a negative errno with @h emptied.
  */
 int hazards_build(struct hazards *h, const struct pcl_cfg *cfg,
 		  const struct pcl_walk *walk, const struct pcl_hazard_opts *o);

@@ -45,6 +45,10 @@ struct pcl_map {
 	char (*msgs)[PCL_MAP_MSG_SIZE]; /* message i, written on first use */
 	void (*release)(void *);     /* frees what the map was handed */
 	void *release_arg;
+	/* Holders of the map, each of which calls pcl_map_free() once: a map
+	 * never changes once made, so a cfg's hazard map is lent out
+	 * (lib/hazard/hazard.c) rather than built again. */
+	atomic_uint refs;
 	/* Last: pcl_map_new() zeroes the fields above them and fills these. */
 	uint8_t owner[PCL_CFG_SIZE]; /* enum pcl_owner per byte */
 	/*
@@ -66,6 +70,9 @@ int pcl_map_owners_build(const struct pcl_walk *walk,
 
 /* Free @arg with @fn when the map is freed (once; NULL @fn: nothing). */
 void pcl_map_adopt(struct pcl_map *map, void (*fn)(void *), void *arg);
+
+/* One more holder of @map (see refs); returns @map. */
+struct pcl_map *pcl_map_ref(struct pcl_map *map);
 
 /*
  * The hazard map of a pool: per byte the worst of @n maps (a hazard on any

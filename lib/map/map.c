@@ -535,6 +535,7 @@ PCL_EXPORT struct pcl_map *pcl_map_new(const struct pcl_walk *walk,
 		return NULL;
 	}
 	memset(map, 0, offsetof(struct pcl_map, owner));
+	atomic_init(&map->refs, 1);
 	map->walk = walk;
 	memset(map->owner, UNCLAIMED, sizeof(map->owner));
 	r = copy_ranges(map, ranges, count);
@@ -645,6 +646,7 @@ struct pcl_map *pcl_map_merge(const struct pcl_map *const *maps, size_t n)
 		errno = ENOMEM;
 		return NULL;
 	}
+	atomic_init(&map->refs, 1);
 	map->walk = maps[0]->walk;
 	memcpy(map->owner, maps[0]->owner, sizeof(map->owner));
 	for (size_t k = 1; k < n; k++)
@@ -664,7 +666,8 @@ PCL_EXPORT void pcl_map_free(struct pcl_map *map)
 {
 	size_t i;
 
-	if (!map)
+	if (!map || atomic_fetch_sub_explicit(&map->refs, 1,
+					      memory_order_acq_rel) != 1)
 		return;
 	if (map->release)
 		map->release(map->release_arg);
@@ -677,6 +680,12 @@ PCL_EXPORT void pcl_map_free(struct pcl_map *map)
 	free(map->findings);
 	free(map->msgs);
 	free(map);
+}
+
+struct pcl_map *pcl_map_ref(struct pcl_map *map)
+{
+	atomic_fetch_add_explicit(&map->refs, 1, memory_order_relaxed);
+	return map;
 }
 
 PCL_EXPORT const struct pcl_walk *pcl_map_walk(const struct pcl_map *map)

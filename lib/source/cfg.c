@@ -253,10 +253,12 @@ void pcl_cfg_read_extent(const struct pcl_cfg *cfg, uint32_t *prefix,
 }
 
 struct pcl_cfg_lazy *pcl_cfg_lazy(const struct pcl_cfg *cfg,
+				  enum pcl_cfg_lazy_slot which,
 				  struct pcl_cfg_lazy *(*make)(const struct pcl_cfg *))
 {
 	/* A cache in a const object: its bytes stay as they are. */
-	_Atomic(struct pcl_cfg_lazy *) *slot = &((struct pcl_cfg *)cfg)->lazy;
+	_Atomic(struct pcl_cfg_lazy *) *slot =
+		&((struct pcl_cfg *)cfg)->lazy[which];
 	struct pcl_cfg_lazy *obj = atomic_load_explicit(slot,
 							memory_order_acquire);
 	struct pcl_cfg_lazy *none = NULL;
@@ -275,14 +277,20 @@ struct pcl_cfg_lazy *pcl_cfg_lazy(const struct pcl_cfg *cfg,
 	return obj;
 }
 
-/* A change of identity: what was derived before no longer describes it. */
+/*
+ * A change of identity: what was derived before no longer describes it.
+ * The list is last in, first out: a later slot's object, which may borrow
+ * an earlier one's, is freed first.
+ */
 static void retire_lazy(struct pcl_cfg *cfg)
 {
-	struct pcl_cfg_lazy *obj = atomic_exchange(&cfg->lazy, NULL);
+	for (int i = 0; i < PCL_CFG_LAZY_COUNT; i++) {
+		struct pcl_cfg_lazy *obj = atomic_exchange(&cfg->lazy[i], NULL);
 
-	if (obj) {
-		obj->retired = cfg->retired;
-		cfg->retired = obj;
+		if (obj) {
+			obj->retired = cfg->retired;
+			cfg->retired = obj;
+		}
 	}
 }
 

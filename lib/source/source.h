@@ -18,6 +18,13 @@
 /* "dddd:bb:dd.f" with a domain of up to 8 hex digits, plus NUL. */
 #define PCL_SLOT_MAX 20
 
+/* What a cfg keeps of what later stages derive from it (pcl_cfg_lazy()). */
+enum pcl_cfg_lazy_slot {
+	PCL_CFG_LAZY_WALK,    /* its walk and vfio-pci view (lib/walk/memo.c) */
+	PCL_CFG_LAZY_HAZARDS, /* its own hazards (lib/hazard/hazard.c) */
+	PCL_CFG_LAZY_COUNT
+};
+
 /*
  * Sized for holding many at once (a fleet survey keeps ~100,000): the data
  * and a one-bit-per-byte read map inline, the source name in the same
@@ -35,20 +42,21 @@ struct pcl_cfg {
 	uint32_t read_end;    /* no byte at or past it was read: the other one */
 	char slot[PCL_SLOT_MAX];
 	char pf_slot[PCL_SLOT_MAX];
-	_Atomic(struct pcl_cfg_lazy *) lazy; /* see pcl_cfg_lazy() */
+	_Atomic(struct pcl_cfg_lazy *) lazy[PCL_CFG_LAZY_COUNT]; /* pcl_cfg_lazy() */
 	struct pcl_cfg_lazy *retired;
 	char source[]; /* NUL-terminated */
 };
 
 /*
- * What a later stage derives from a cfg alone (lib/walk: its walk and its
- * vfio-pci view), made on first use and kept with the cfg, so that the
- * planner, the hazard map, check and the guest builder, called one after
- * another on the same cfg, do not each walk it again. The object begins
- * with this header; @destroy frees it. A change of identity
- * (pcl_cfg_set_vf(), pcl_cfg_set_pf()) retires the object rather than
- * freeing it: what was derived from it may still be borrowed (a hazard
- * map borrows the walk), so retired objects live until pcl_cfg_free().
+ * What a later stage derives from a cfg alone, made on first use and kept
+ * with the cfg, so that the planner, the hazard map, check and the guest
+ * builder, called one after another on the same cfg, do not each derive
+ * it again. The object begins with this header; @destroy frees it. A
+ * change of identity (pcl_cfg_set_vf(), pcl_cfg_set_pf()) retires the
+ * objects rather than freeing them: what was derived from them may still
+ * be borrowed (a hazard map borrows the walk), so retired objects live
+ * until pcl_cfg_free(), which frees the later slot's first (a slot's
+ * object may borrow an earlier slot's, never the other way round).
  */
 struct pcl_cfg_lazy {
 	void (*destroy)(struct pcl_cfg_lazy *self);
@@ -56,13 +64,15 @@ struct pcl_cfg_lazy {
 };
 
 /*
- * pcl_cfg_lazy() - @cfg's object, made by @make(@cfg) on the first call.
+ * pcl_cfg_lazy() - @cfg's object of @slot, made by @make(@cfg) on the
+ * first call.
  * Threads may make their first calls at once: each makes one, the first
  * to publish it wins, the others destroy theirs. Return: the object, or
  * NULL with errno set when @make failed (nothing kept: the next call tries
  * again).
  */
 struct pcl_cfg_lazy *pcl_cfg_lazy(const struct pcl_cfg *cfg,
+				  enum pcl_cfg_lazy_slot slot,
 				  struct pcl_cfg_lazy *(*make)(const struct pcl_cfg *));
 
 /* A zeroed cfg with nothing read; NULL with errno = ENOMEM. */

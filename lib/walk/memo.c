@@ -56,14 +56,14 @@ fail:
 
 const struct pcl_walk *pcl_cfg_walk(const struct pcl_cfg *cfg)
 {
-	struct pcl_cfg_lazy *l = pcl_cfg_lazy(cfg, memo_make);
+	struct pcl_cfg_lazy *l = pcl_cfg_lazy(cfg, PCL_CFG_LAZY_WALK, memo_make);
 
 	return l ? ((const struct walk_memo *)l)->walk : NULL;
 }
 
 int pcl_cfg_view_walk(const struct pcl_cfg *cfg, const struct pcl_walk **out)
 {
-	struct pcl_cfg_lazy *l = pcl_cfg_lazy(cfg, memo_make);
+	struct pcl_cfg_lazy *l = pcl_cfg_lazy(cfg, PCL_CFG_LAZY_WALK, memo_make);
 
 	*out = l ? ((const struct walk_memo *)l)->view_walk : NULL;
 	return l ? 0 : -ENOMEM;
