@@ -18,12 +18,16 @@
 
 #define S PCL_SPACE_STANDARD
 #define E PCL_SPACE_EXTENDED
-/* fixed-length, default-length (overridable), length required */
-#define F(sp, i, l, n) { sp, 1, i, l, n }
-#define D(sp, i, l, n) { sp, 0, i, l, n }
-#define R(sp, i, n) { sp, 0, i, 0, n }
+/*
+ * fixed-length, default-length (overridable), length required. Each space's
+ * table is indexed by ID (the walk, the planner and the writer look a name
+ * up for every capability they meet); unnamed IDs are holes (no name).
+ */
+#define F(sp, i, l, n) [i] = { sp, 1, i, l, n }
+#define D(sp, i, l, n) [i] = { sp, 0, i, l, n }
+#define R(sp, i, n) [i] = { sp, 0, i, 0, n }
 
-static const struct capname capnames[] = {
+static const struct capname std_names[] = {
 	F(S, PCL_CAP_ID_NULL, 2, "null"),
 	F(S, PCL_CAP_ID_PM, 8, "pm"),
 	F(S, PCL_CAP_ID_AGP, 12, "agp"),
@@ -46,6 +50,9 @@ static const struct capname capnames[] = {
 	F(S, PCL_CAP_ID_AF, 6, "af"),
 	R(S, PCL_CAP_ID_EA, "ea"),
 	F(S, PCL_CAP_ID_FPB, 0x24, "fpb"),
+};
+
+static const struct capname ext_names[] = {
 	F(E, PCL_EXT_CAP_ID_NULL, 4, "null"),
 	D(E, PCL_EXT_CAP_ID_AER, 0x2c, "aer"),
 	R(E, PCL_EXT_CAP_ID_VC, "vc"),
@@ -101,31 +108,56 @@ static const struct capname capnames[] = {
 	R(E, PCL_EXT_CAP_ID_FLIT_ERR_INJ, "flit_err_inj"),
 };
 
+static const struct capname *names_of(int space, size_t *n)
+{
+	if (space == PCL_SPACE_STANDARD) {
+		*n = PCL_ARRAY_SIZE(std_names);
+		return std_names;
+	}
+	*n = space == PCL_SPACE_EXTENDED ? PCL_ARRAY_SIZE(ext_names) : 0;
+	return ext_names;
+}
+
 const struct capname *pcl_capname_by_id(int space, uint16_t id)
 {
-	for (size_t i = 0; i < PCL_ARRAY_SIZE(capnames); i++)
-		if (capnames[i].space == space && capnames[i].id == id)
-			return &capnames[i];
+	size_t n;
+	const struct capname *t = names_of(space, &n);
+
+	return id < n && t[id].name ? &t[id] : NULL;
+}
+
+/* The @index-th named entry (standard space first), or NULL. */
+const struct capname *pcl_capname_get(size_t index)
+{
+	for (int sp = PCL_SPACE_STANDARD; sp <= PCL_SPACE_EXTENDED; sp++) {
+		size_t n;
+		const struct capname *t = names_of(sp, &n);
+
+		for (size_t i = 0; i < n; i++)
+			if (t[i].name && index-- == 0)
+				return &t[i];
+	}
 	return NULL;
 }
 
 const struct capname *pcl_capname_by_name(int space, const char *name)
 {
-	for (size_t i = 0; i < PCL_ARRAY_SIZE(capnames); i++)
-		if (capnames[i].space == space &&
-		    strcmp(capnames[i].name, name) == 0)
-			return &capnames[i];
+	size_t n;
+	const struct capname *t = names_of(space, &n);
+
+	for (size_t i = 0; i < n; i++)
+		if (t[i].name && strcmp(t[i].name, name) == 0)
+			return &t[i];
 	return NULL;
 }
 
 size_t pcl_capname_count(void)
 {
-	return PCL_ARRAY_SIZE(capnames);
-}
+	size_t n = 0;
 
-const struct capname *pcl_capname_get(size_t index)
-{
-	return index < PCL_ARRAY_SIZE(capnames) ? &capnames[index] : NULL;
+	while (pcl_capname_get(n))
+		n++;
+	return n;
 }
 
 PCL_EXPORT const char *pcl_layout_cap_name(int space, uint16_t id)

@@ -723,33 +723,35 @@ unsigned int pcl_catalog_max_version(int space, uint16_t id)
  * than those tables - is unlinked from the chain the VMM reads, its bytes
  * left in place (research/upstream.md sections 3.1 and 3.7, 2025 trees).
  */
-static const uint16_t vfio_std_pass[] = {
-	PCL_CAP_ID_PM,	 PCL_CAP_ID_AGP,  PCL_CAP_ID_VPD, PCL_CAP_ID_MSI,
-	PCL_CAP_ID_PCIX, PCL_CAP_ID_HT,	  PCL_CAP_ID_VNDR, PCL_CAP_ID_EXP,
-	PCL_CAP_ID_MSIX, PCL_CAP_ID_SATA, PCL_CAP_ID_AF,
+#define PASS(id) [id] = true
+static const bool vfio_std_pass[] = {
+	PASS(PCL_CAP_ID_PM),   PASS(PCL_CAP_ID_AGP),  PASS(PCL_CAP_ID_VPD),
+	PASS(PCL_CAP_ID_MSI),  PASS(PCL_CAP_ID_PCIX), PASS(PCL_CAP_ID_HT),
+	PASS(PCL_CAP_ID_VNDR), PASS(PCL_CAP_ID_EXP),  PASS(PCL_CAP_ID_MSIX),
+	PASS(PCL_CAP_ID_SATA), PASS(PCL_CAP_ID_AF),
 };
 
-static const uint16_t vfio_ext_pass[] = {
-	PCL_EXT_CAP_ID_AER,   PCL_EXT_CAP_ID_VC,    PCL_EXT_CAP_ID_DSN,
-	PCL_EXT_CAP_ID_PWR,   PCL_EXT_CAP_ID_MFVC,  PCL_EXT_CAP_ID_VC9,
-	PCL_EXT_CAP_ID_VNDR,  PCL_EXT_CAP_ID_ACS,   PCL_EXT_CAP_ID_ARI,
-	PCL_EXT_CAP_ID_ATS,   PCL_EXT_CAP_ID_SRIOV, PCL_EXT_CAP_ID_MCAST,
-	PCL_EXT_CAP_ID_PRI,   PCL_EXT_CAP_ID_REBAR, PCL_EXT_CAP_ID_DPA,
-	PCL_EXT_CAP_ID_TPH,   PCL_EXT_CAP_ID_LTR,
-	PCL_EXT_CAP_ID_DVSEC, /* since Linux 6.4 */
+static const bool vfio_ext_pass[] = {
+	PASS(PCL_EXT_CAP_ID_AER),   PASS(PCL_EXT_CAP_ID_VC),
+	PASS(PCL_EXT_CAP_ID_DSN),   PASS(PCL_EXT_CAP_ID_PWR),
+	PASS(PCL_EXT_CAP_ID_MFVC),  PASS(PCL_EXT_CAP_ID_VC9),
+	PASS(PCL_EXT_CAP_ID_VNDR),  PASS(PCL_EXT_CAP_ID_ACS),
+	PASS(PCL_EXT_CAP_ID_ARI),   PASS(PCL_EXT_CAP_ID_ATS),
+	PASS(PCL_EXT_CAP_ID_SRIOV), PASS(PCL_EXT_CAP_ID_MCAST),
+	PASS(PCL_EXT_CAP_ID_PRI),   PASS(PCL_EXT_CAP_ID_REBAR),
+	PASS(PCL_EXT_CAP_ID_DPA),   PASS(PCL_EXT_CAP_ID_TPH),
+	PASS(PCL_EXT_CAP_ID_LTR),
+	PASS(PCL_EXT_CAP_ID_DVSEC), /* since Linux 6.4 */
 };
+#undef PASS
 
+/* Indexed by ID, as the walk asks for every capability it predicts the
+ * vfio-pci view of. */
 PCL_EXPORT bool pcl_catalog_vfio_hides(int space, uint16_t id)
 {
-	const uint16_t *l = space == PCL_SPACE_STANDARD ? vfio_std_pass :
-							   vfio_ext_pass;
-	size_t n = space == PCL_SPACE_STANDARD ? PCL_ARRAY_SIZE(vfio_std_pass) :
-						 PCL_ARRAY_SIZE(vfio_ext_pass);
-
-	for (size_t i = 0; i < n; i++)
-		if (l[i] == id)
-			return false;
-	return true;
+	if (space == PCL_SPACE_STANDARD)
+		return id >= PCL_ARRAY_SIZE(vfio_std_pass) || !vfio_std_pass[id];
+	return id >= PCL_ARRAY_SIZE(vfio_ext_pass) || !vfio_ext_pass[id];
 }
 
 PCL_EXPORT const char *pcl_space_name(int space)
