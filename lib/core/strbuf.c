@@ -10,6 +10,29 @@
 
 #include "internal.h"
 
+/* A reason is a sentence or two: most texts fit their first buffer. */
+#define STRBUF_FIRST 256
+
+/* Room for @want bytes in @b; false (and @b->oom) when out of memory. */
+static bool grow(struct pcl_strbuf *b, size_t want)
+{
+	size_t a = b->alloc ? b->alloc : STRBUF_FIRST;
+	char *grown;
+
+	while (a < want)
+		a *= 2;
+	grown = realloc(b->s, a);
+	if (!grown) {
+		b->oom = true;
+		return false;
+	}
+	if (!b->s)
+		grown[0] = '\0';
+	b->s = grown;
+	b->alloc = a;
+	return true;
+}
+
 void pcl_strbuf_vadd(struct pcl_strbuf *b, const char *fmt, va_list ap)
 {
 	va_list aq;
@@ -17,36 +40,26 @@ void pcl_strbuf_vadd(struct pcl_strbuf *b, const char *fmt, va_list ap)
 
 	if (b->oom)
 		return;
+	/* Print straight into a first buffer rather than measure first: one
+	 * vsnprintf() for most texts, not two. */
+	if (!b->s && !grow(b, STRBUF_FIRST))
+		return;
 	for (;;) {
 		size_t room = b->alloc - b->len;
 
 		va_copy(aq, ap);
-		n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? room : 0,
-			      fmt, aq);
+		n = vsnprintf(b->s + b->len, room, fmt, aq);
 		va_end(aq);
 		if (n < 0) {
 			b->oom = true;
 			return;
 		}
-		if (b->s && (size_t)n < room) {
+		if ((size_t)n < room) {
 			b->len += (size_t)n;
 			return;
 		}
-		size_t want = b->len + (size_t)n + 1;
-		size_t a = b->alloc ? b->alloc : 128;
-		char *grown;
-
-		while (a < want)
-			a *= 2;
-		grown = realloc(b->s, a);
-		if (!grown) {
-			b->oom = true;
+		if (!grow(b, b->len + (size_t)n + 1))
 			return;
-		}
-		if (!b->s)
-			grown[0] = '\0';
-		b->s = grown;
-		b->alloc = a;
 	}
 }
 
