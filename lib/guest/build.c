@@ -70,13 +70,22 @@ static int set(struct build *b, uint32_t off, uint32_t len,
 	return 0;
 }
 
+/* @len bytes of rule @r that read @val. */
+static int set_fill(struct build *b, uint32_t off, uint32_t len,
+		    const struct pcl_guest_rule *r, uint8_t val)
+{
+	int ret = set(b, off, len, r, NULL);
+
+	if (!ret)
+		memset(b->g->image + off, val, len);
+	return ret;
+}
+
 static int set_const(struct build *b, uint32_t off, uint32_t len, uint8_t val)
 {
 	struct pcl_guest_rule r = { .source = PCL_GUEST_CONST };
-	uint8_t buf[PCL_CFG_SIZE];
 
-	memset(buf, val, len);
-	return set(b, off, len, &r, buf);
+	return set_fill(b, off, len, &r, val);
 }
 
 /* Unclaimed bytes that read @val (the policy's fill, or 0). */
@@ -85,10 +94,8 @@ static int set_unclaimed(struct build *b, uint32_t off, uint32_t len,
 {
 	struct pcl_guest_rule r = { .source = PCL_GUEST_CONST,
 				    .flags = PCL_GUEST_UNCLAIMED };
-	uint8_t buf[PCL_CFG_SIZE];
 
-	memset(buf, val, len);
-	return set(b, off, len, &r, buf);
+	return set_fill(b, off, len, &r, val);
 }
 
 /* Emulated read-only bytes with the given initial values. */

@@ -50,8 +50,14 @@ PCL_NO_COVERAGE int pcl_guest_set(struct pcl_guest *guest, uint32_t off,
 	if (!guest || !rule || len == 0 || off >= PCL_CFG_SIZE ||
 	    len > PCL_CFG_SIZE - off)
 		return -EINVAL;
-	/* Check every byte before changing any, so a failure changes nothing. */
-	for (uint32_t i = 0; i < len; i++) {
+	/*
+	 * Check every byte before changing any, so a failure changes nothing.
+	 * The bytes' rules differ only in their device byte (rule->phys + i),
+	 * which the check bounds from above, and in the offset, which only a
+	 * hook's check reads: without a hook, the last byte's check is every
+	 * byte's (the builder sets all 4096 bytes, a layer at a time).
+	 */
+	for (uint32_t i = rule->hook ? 0 : len - 1; i < len; i++) {
 		r = *rule;
 		r.phys = (uint16_t)(rule->phys + i);
 		if ((uint32_t)rule->phys + i >= 0x10000u ||
