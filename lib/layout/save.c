@@ -51,15 +51,14 @@ struct canon {
 	bool members[CANON_DEPTH]; /* the open container at a depth has some */
 };
 
-static bool reserve(struct canon *c, size_t n)
+/* Grow @c for @n more bytes and a NUL: false (@c->oom) if out of memory. */
+static bool grow(struct canon *c, size_t n)
 {
 	size_t size = c->size ? c->size : 1024;
 	char *grown;
 
 	if (c->oom)
 		return false;
-	if (c->size - c->len > n)
-		return true;
 	while (size - c->len <= n)
 		size *= 2;
 	grown = c->heap ? realloc(c->s, size) : malloc(size);
@@ -73,6 +72,16 @@ static bool reserve(struct canon *c, size_t n)
 	c->size = size;
 	c->heap = true;
 	return true;
+}
+
+/*
+ * Room for @n more bytes and a NUL. One test where there is room (the
+ * writer asks for every piece): once @c->oom is set the text is dropped,
+ * so what is still written into the room left does not matter.
+ */
+static bool reserve(struct canon *c, size_t n)
+{
+	return c->size - c->len > n || grow(c, n);
 }
 
 static void put(struct canon *c, const char *p, size_t n)
