@@ -212,34 +212,58 @@ static PCL_BYTE_LOOP void stretch_windows(struct gap_scan *s, size_t k,
 	}
 }
 
+/*
+ * Runs from @k on, before @s->hi: the first usable one (skip_unusable(),
+ * which keeps in *@left the last hazard byte it passes), the end of a
+ * stretch of usable ones (usable_end()), the first hazard (next_hazard()).
+ * A fuzzed map has hundreds of runs, each asked about by every gaps call:
+ * byte loops, as stretch_windows() (what they find, a stretch and its
+ * hazards, is the covered code's to branch on).
+ */
+static PCL_BYTE_LOOP size_t skip_unusable(const struct gap_scan *s, size_t k,
+					  int32_t *left)
+{
+	const struct pcl_map_run *runs = s->runs;
+
+	for (; k < s->nruns && runs[k].start < s->hi &&
+	       !is_usable(runs[k].owner); k++)
+		if (is_hazard(runs[k].owner))
+			*left = (int32_t)(run_end(&runs[k]) < s->hi ?
+					  run_end(&runs[k]) : s->hi) - 1;
+	return k;
+}
+
+static PCL_BYTE_LOOP size_t usable_end(const struct gap_scan *s, size_t k)
+{
+	while (k < s->nruns && s->runs[k].start < s->hi &&
+	       is_usable(s->runs[k].owner))
+		k++;
+	return k;
+}
+
+static PCL_BYTE_LOOP size_t next_hazard(const struct gap_scan *s, size_t k)
+{
+	while (k < s->nruns && s->runs[k].start < s->hi &&
+	       !is_hazard(s->runs[k].owner))
+		k++;
+	return k;
+}
+
 /* Every window of the space, in offset order, into @s->out. */
 static void scan_runs(struct gap_scan *s, size_t k)
 {
-	const struct pcl_map_run *runs = s->runs;
 	size_t hz = k, j;
 	int32_t left = -1, right;
 
-	while (k < s->nruns && runs[k].start < s->hi) {
-		if (!is_usable(runs[k].owner)) {
-			if (is_hazard(runs[k].owner))
-				left = (int32_t)(run_end(&runs[k]) < s->hi ?
-						 run_end(&runs[k]) : s->hi) - 1;
-			k++;
-			continue;
-		}
-		for (j = k; j < s->nruns && runs[j].start < s->hi &&
-			    is_usable(runs[j].owner);)
-			j++;
+	for (k = skip_unusable(s, k, &left);
+	     k < s->nruns && s->runs[k].start < s->hi;
+	     k = skip_unusable(s, j, &left)) {
+		j = usable_end(s, k);
 		/* The first hazard after the stretch, found once per run. */
-		if (hz < j)
-			hz = j;
-		while (hz < s->nruns && runs[hz].start < s->hi &&
-		       !is_hazard(runs[hz].owner))
-			hz++;
-		right = hz < s->nruns && runs[hz].start < s->hi ?
-				(int32_t)runs[hz].start : -1;
+		hz = next_hazard(s, hz < j ? j : hz);
+		right = hz < s->nruns && s->runs[hz].start < s->hi ?
+				(int32_t)s->runs[hz].start : -1;
 		stretch_windows(s, k, j, left, right);
-		k = j;
 	}
 }
 
