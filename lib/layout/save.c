@@ -76,10 +76,11 @@ static bool grow(struct canon *c, size_t n)
 
 /*
  * Room for @n more bytes and a NUL. One test where there is room (the
- * writer asks for every piece): once @c->oom is set the text is dropped,
- * so what is still written into the room left does not matter.
+ * writer asks for every piece, a byte loop's worth: no comparison hooks):
+ * once @c->oom is set the text is dropped, so what is still written into
+ * the room left does not matter.
  */
-static bool reserve(struct canon *c, size_t n)
+static PCL_BYTE_LOOP bool reserve(struct canon *c, size_t n)
 {
 	return c->size - c->len > n || grow(c, n);
 }

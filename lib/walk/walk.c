@@ -685,8 +685,8 @@ static void find_orphans(struct pcl_walk *w)
 /*
  * Do @a and @b share a byte? Asked of every pair of capabilities (a
  * fuzzed chain has dozens): kept out of the coverage build's comparison
- * hooks, which cost more than the test; check_overlap() keeps the branch
- * that matters, an overlap found, covered.
+ * hooks, which cost more than the test; report_overlap() keeps the
+ * branch that matters, an overlap found, covered.
  */
 static PCL_BYTE_LOOP bool overlaps(const struct pcl_cap *a,
 				   const struct pcl_cap *b)
@@ -700,11 +700,9 @@ static PCL_BYTE_LOOP bool overlaps(const struct pcl_cap *a,
 	return as < be && bs < ae;
 }
 
-static void check_overlap(struct pcl_walk *w, struct pcl_cap *a,
-			  struct pcl_cap *b)
+static void report_overlap(struct pcl_walk *w, struct pcl_cap *a,
+			   struct pcl_cap *b)
 {
-	if (!overlaps(a, b))
-		return;
 	a->flags |= PCL_CAP_OVERLAP;
 	b->flags |= PCL_CAP_OVERLAP;
 	if (b->offset < a->offset) { /* name the later one */
@@ -718,14 +716,16 @@ static void check_overlap(struct pcl_walk *w, struct pcl_cap *a,
 	     b->name, b->offset, b->length, a->name, a->offset, a->length);
 }
 
-static void check_overlaps(struct pcl_walk *w)
+/* Every pair, in order; report_overlap() keeps an overlap found covered. */
+static PCL_BYTE_LOOP void check_overlaps(struct pcl_walk *w)
 {
 	size_t i, j;
 
 	/* Orphans are placed clear of the chains and of each other. */
 	for (i = 0; i < w->ncaps; i++)
 		for (j = i + 1; j < w->ncaps; j++)
-			check_overlap(w, &w->caps[i], &w->caps[j]);
+			if (overlaps(&w->caps[i], &w->caps[j]))
+				report_overlap(w, &w->caps[i], &w->caps[j]);
 }
 
 static PCL_BYTE_LOOP void number_instances(struct pcl_walk *w)
