@@ -53,7 +53,11 @@ static int gather_quirks(struct hazards *h, const struct pcl_cfg *cfg,
 
 	if (o->quirks && (r = pcl_quirks_match(o->quirks, cfg, &m, &n)) < 0)
 		return r;
-	h->quirks = malloc((n + o->n_quirk_list + 1) * sizeof(*h->quirks));
+	if (!n && !o->n_quirk_list) { /* nothing can match: no list */
+		free(m);
+		return 0;
+	}
+	h->quirks = malloc((n + o->n_quirk_list) * sizeof(*h->quirks));
 	if (!h->quirks) {
 		free(m);
 		return -ENOMEM;
