@@ -114,9 +114,11 @@ static void check_map(const struct pcl_cfg *cfg, const bool *read,
  * check accepts it, a guest walking its synthesized view finds it, gaps
  * ranks its gap-rule window first, and planning what vfio-pci would show
  * of the input gives the same guest view. @hazards: this input's
- * pcl_hazard_map_new(@cfg, NULL), which gaps ranks.
+ * pcl_hazard_map_new(@cfg, NULL), which gaps ranks; @w: the walk of @cfg
+ * fuzz_walk_and_check() checked.
  */
-static void check_props(const struct pcl_cfg *cfg, const struct pcl_layout *l,
+static void check_props(const struct pcl_cfg *cfg, const struct pcl_walk *w,
+			const struct pcl_layout *l,
 			const struct pcl_map *hazards)
 {
 	struct pcl_layout *p = NULL;
@@ -132,14 +134,14 @@ static void check_props(const struct pcl_cfg *cfg, const struct pcl_layout *l,
 	} while (0)
 	PROP(prop_check_accepts_plan(cfg, l, msg, sizeof(msg)));
 	PROP(prop_synth_walks_to_plan(cfg, l, msg, sizeof(msg)));
-	PROP(prop_device_link_order(cfg, l, msg, sizeof(msg)));
+	PROP(prop_device_link_order(cfg, w, l, msg, sizeof(msg)));
 	/* prop_iommu's plan is this one (same IOMMU values; the DSN too). */
 	rp = prop_plan(cfg, true, 0, &p);
 	if (rp == 0) {
 		PROP(prop_gaps_first(cfg, p, hazards, msg, sizeof(msg)));
 		PROP(prop_check_accepts_plan(cfg, p, msg, sizeof(msg)));
 	}
-	PROP(prop_vfio_view(cfg, rp, p, true, 0, msg, sizeof(msg)));
+	PROP(prop_vfio_view(cfg, w, rp, p, true, 0, msg, sizeof(msg)));
 	pcl_layout_free(p);
 #undef PROP
 }
@@ -237,7 +239,7 @@ static void check_plan(struct pcl_ctx *ctx, const struct pcl_cfg *cfg,
 			}
 		}
 	}
-	check_props(cfg, l, m);
+	check_props(cfg, w_in, l, m);
 out:
 	pcl_layout_free(l);
 	pcl_diag_free(diag);

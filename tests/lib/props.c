@@ -179,14 +179,14 @@ static size_t device_order(const struct pcl_walk *w, const struct pcl_layout *l,
 	return n;
 }
 
-int prop_device_link_order(const struct pcl_cfg *cfg,
+int prop_device_link_order(const struct pcl_cfg *cfg, const struct pcl_walk *w,
 			   const struct pcl_layout *l, char *msg, size_t size)
 {
-	struct pcl_walk *w = pcl_walk_new(cfg);
+	struct pcl_walk *own = w ? NULL : pcl_walk_new(cfg);
 	uint32_t dev[PCL_CFG_SIZE / 4], lay[PCL_CFG_SIZE / 4];
 	int ret = PROP_HOLDS;
 
-	if (!w)
+	if (!w && !(w = own))
 		return fails(msg, size, "cannot walk the device");
 	for (int s = 0; s < 2 && !ret; s++) {
 		size_t n = device_order(w, l, s, dev), m = 0;
@@ -202,7 +202,7 @@ int prop_device_link_order(const struct pcl_cfg *cfg,
 					    "the plan links the %s chain's capability at 0x%x where the device links 0x%x (position %zu)",
 					    pcl_space_name(s), lay[i], dev[i], i);
 	}
-	pcl_walk_free(w);
+	pcl_walk_free(own);
 	return ret;
 }
 
@@ -310,16 +310,18 @@ out:
 	return ret;
 }
 
-int prop_vfio_view(const struct pcl_cfg *cfg, int ra,
+int prop_vfio_view(const struct pcl_cfg *cfg, const struct pcl_walk *w, int ra,
 		   const struct pcl_layout *a, bool pasid, uint32_t allow,
 		   char *msg, size_t size)
 {
-	struct pcl_walk *w = pcl_walk_new(cfg);
+	struct pcl_walk *own = w ? NULL : pcl_walk_new(cfg);
 	struct pcl_cfg *view = NULL;
 	struct pcl_layout *b = NULL;
 	bool changed = false;
 	int rb, ret = PROP_NA;
 
+	if (!w)
+		w = own;
 	if (!w || pcl_walk_vfio_view(w, &view, &changed) < 0 || !changed)
 		goto out;
 	rb = prop_plan(view, pasid, allow, &b);
@@ -333,7 +335,7 @@ int prop_vfio_view(const struct pcl_cfg *cfg, int ra,
 out:
 	pcl_layout_free(b);
 	pcl_cfg_free(view);
-	pcl_walk_free(w);
+	pcl_walk_free(own);
 	return ret;
 }
 

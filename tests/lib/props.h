@@ -42,8 +42,9 @@ int prop_check_accepts_plan(const struct pcl_cfg *cfg,
 int prop_synth_walks_to_plan(const struct pcl_cfg *cfg,
 			     const struct pcl_layout *l, char *msg, size_t size);
 /* @l: a plan of @cfg without a base layout: the capabilities it shows in
- * place are linked in the device's order, as vfio-pci and QEMU show them. */
-int prop_device_link_order(const struct pcl_cfg *cfg,
+ * place are linked in the device's order, as vfio-pci and QEMU show them.
+ * @w: the caller's walk of @cfg, or NULL to walk it here. */
+int prop_device_link_order(const struct pcl_cfg *cfg, const struct pcl_walk *w,
 			   const struct pcl_layout *l, char *msg, size_t size);
 /* @l: a plan of @cfg with a virtual PASID; @hazards: the caller's
  * pcl_hazard_map_new(@cfg, NULL), or NULL to build it here. */
@@ -51,8 +52,8 @@ int prop_gaps_first(const struct pcl_cfg *cfg, const struct pcl_layout *l,
 		    const struct pcl_map *hazards, char *msg, size_t size);
 /* @ra, @a: prop_plan(@cfg, @pasid, @allow)'s result and layout (the
  * caller's plan of the device read in full, planned once for every
- * property). */
-int prop_vfio_view(const struct pcl_cfg *cfg, int ra,
+ * property); @w as for prop_device_link_order(). */
+int prop_vfio_view(const struct pcl_cfg *cfg, const struct pcl_walk *w, int ra,
 		   const struct pcl_layout *a, bool pasid, uint32_t allow,
 		   char *msg, size_t size);
 /*

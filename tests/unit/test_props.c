@@ -64,13 +64,13 @@ static void plan_props(struct tally *t, const struct pcl_cfg *cfg, bool pasid,
 		      name, msg);
 		count(t, P_SYNTH, prop_synth_walks_to_plan(cfg, l, msg, sizeof(msg)),
 		      name, msg);
-		count(t, P_ORDER, prop_device_link_order(cfg, l, msg, sizeof(msg)),
+		count(t, P_ORDER, prop_device_link_order(cfg, NULL, l, msg, sizeof(msg)),
 		      name, msg);
 		if (pasid)
 			count(t, P_GAPS, prop_gaps_first(cfg, l, NULL, msg, sizeof(msg)),
 			      name, msg);
 	}
-	count(t, P_VIEW, prop_vfio_view(cfg, r, l, pasid, allow, msg,
+	count(t, P_VIEW, prop_vfio_view(cfg, NULL, r, l, pasid, allow, msg,
 					sizeof(msg)),
 	      name, msg);
 	pcl_layout_free(l);
