@@ -130,6 +130,14 @@ int pcl_layout_validate_entry(const struct pcl_layout *layout,
  */
 int pcl_layout_insert_entry(struct pcl_layout *layout, bool listed,
 			    const struct pcl_layout_entry *e, struct lpos pos);
+/*
+ * pcl_layout_add_entry(), keeping @reason (heap, NUL-terminated) as the
+ * entry's reason instead of a copy of @e->prov_reason: the planner hands
+ * over the text it built. @reason is the layout's on success, freed on
+ * failure; NULL: as pcl_layout_add_entry().
+ */
+int pcl_layout_add_entry_taking(struct pcl_layout *layout,
+				const struct pcl_layout_entry *e, char *reason);
 int pcl_layout_add_reserved_at(struct pcl_layout *layout, uint32_t offset,
 			       uint32_t length, const char *reason,
 			       const char *source, struct lpos pos);

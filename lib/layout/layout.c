@@ -780,30 +780,42 @@ static size_t entries_room(size_t count)
 	return room;
 }
 
+static int insert_entry(struct pcl_layout *layout, bool listed,
+			const struct pcl_layout_entry *e, struct lpos pos,
+			char *reason);
+
 int pcl_layout_insert_entry(struct pcl_layout *layout, bool listed,
 			    const struct pcl_layout_entry *e, struct lpos pos)
+{
+	char *reason = NULL;
+
+	if (e->prov_reason && !(reason = strdup(e->prov_reason)))
+		return -ENOMEM;
+	return insert_entry(layout, listed, e, pos, reason);
+}
+
+/* Insert @e with @reason (the layout's on success, freed on failure). */
+static int insert_entry(struct pcl_layout *layout, bool listed,
+			const struct pcl_layout_entry *e, struct lpos pos,
+			char *reason)
 {
 	size_t max = e->space == PCL_SPACE_STANDARD ? LAYOUT_STD_ENTRIES_MAX :
 						       LAYOUT_EXT_ENTRIES_MAX;
 	struct pcl_layout_entry *grown, *n;
 	size_t count = layout->n_entries[e->space], i;
 	uint8_t *data = NULL;
-	char *reason = NULL;
 
-	if (count >= max)
+	if (count >= max) {
+		free(reason);
 		return -ENOSPC;
+	}
 	if (e->generator == PCL_GEN_BYTES) {
 		data = malloc(e->length);
-		if (!data)
-			return -ENOMEM;
-		memcpy(data, e->data, e->length);
-	}
-	if (e->prov_reason) {
-		reason = strdup(e->prov_reason);
-		if (!reason) {
-			free(data);
+		if (!data) {
+			free(reason);
 			return -ENOMEM;
 		}
+		memcpy(data, e->data, e->length);
 	}
 	grown = layout->entries[e->space];
 	if (count == 0 || count + 1 > entries_room(count)) {
@@ -834,15 +846,25 @@ int pcl_layout_insert_entry(struct pcl_layout *layout, bool listed,
 PCL_EXPORT int pcl_layout_add_entry(struct pcl_layout *layout,
 				    const struct pcl_layout_entry *e)
 {
+	return pcl_layout_add_entry_taking(layout, e, NULL);
+}
+
+int pcl_layout_add_entry_taking(struct pcl_layout *layout,
+				const struct pcl_layout_entry *e, char *reason)
+{
 	char why[256];
 
-	if (layout->kind != PCL_LAYOUT_KIND_LAYOUT)
-		return -EINVAL;
-	if (pcl_layout_validate_entry(layout, e, why, sizeof(why))) {
-		pcl_dbg(layout->ctx, "rejected entry: %s", why);
+	if (layout->kind != PCL_LAYOUT_KIND_LAYOUT ||
+	    pcl_layout_validate_entry(layout, e, why, sizeof(why))) {
+		if (layout->kind == PCL_LAYOUT_KIND_LAYOUT)
+			pcl_dbg(layout->ctx, "rejected entry: %s", why);
+		free(reason);
 		return -EINVAL;
 	}
-	return pcl_layout_insert_entry(layout, false, e, (struct lpos){ 0, 0 });
+	if (!reason)
+		return pcl_layout_insert_entry(layout, false, e,
+					       (struct lpos){ 0, 0 });
+	return insert_entry(layout, false, e, (struct lpos){ 0, 0 }, reason);
 }
 
 PCL_EXPORT const struct pcl_layout_entry *
