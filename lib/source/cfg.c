@@ -253,13 +253,13 @@ void pcl_cfg_read_extent(const struct pcl_cfg *cfg, uint32_t *prefix,
 }
 
 struct pcl_cfg_lazy *pcl_cfg_lazy(const struct pcl_cfg *cfg,
-				  enum pcl_cfg_lazy_slot which,
+				  enum pcl_cfg_lazy_slot slot,
 				  struct pcl_cfg_lazy *(*make)(const struct pcl_cfg *))
 {
 	/* A cache in a const object: its bytes stay as they are. */
-	_Atomic(struct pcl_cfg_lazy *) *slot =
-		&((struct pcl_cfg *)cfg)->lazy[which];
-	struct pcl_cfg_lazy *obj = atomic_load_explicit(slot,
+	_Atomic(struct pcl_cfg_lazy *) *at =
+		&((struct pcl_cfg *)cfg)->lazy[slot];
+	struct pcl_cfg_lazy *obj = atomic_load_explicit(at,
 							memory_order_acquire);
 	struct pcl_cfg_lazy *none = NULL;
 
@@ -268,7 +268,7 @@ struct pcl_cfg_lazy *pcl_cfg_lazy(const struct pcl_cfg *cfg,
 	obj = make(cfg);
 	if (!obj)
 		return NULL;
-	if (!atomic_compare_exchange_strong_explicit(slot, &none, obj,
+	if (!atomic_compare_exchange_strong_explicit(at, &none, obj,
 						     memory_order_acq_rel,
 						     memory_order_acquire)) {
 		obj->destroy(obj);
