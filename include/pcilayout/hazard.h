@@ -52,11 +52,11 @@ struct pcl_hazard_opts {
  * @opts: NULL for none.
  *
  * The map's walk (pcl_map_walk()) is of the device as vfio-pci shows it,
- * and lives as long as @cfg. Without quirks or ranges, the map is the one
- * @cfg keeps for the planner and check (the same answer, not built
- * again); the caller still frees its map. Its ranges are the quirks' reserved ranges (sorted),
- * then the caller's, then those of the device's well-formed free-space
- * DVSECs (source "dvsec@0xOFF").
+ * and lives as long as @cfg. Its ranges are the quirks' reserved ranges
+ * (sorted), then the caller's, then those of the device's well-formed
+ * free-space DVSECs (source "dvsec@0xOFF"). Without quirks or ranges, the
+ * map is the one @cfg keeps for the planner and check (the same answer,
+ * not built again); the caller still frees its map.
  *
  * Return: a new map that the caller frees with pcl_map_free(), or NULL
  * with errno EINVAL (NULL @cfg, a bad range) or ENOMEM.

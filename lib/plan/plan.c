@@ -243,8 +243,8 @@ static int add_entries(struct pstate *st, struct pcl_layout *l)
 			return -ENOMEM;
 		p->e.prov_reason = pcl_strbuf_get(&p->why);
 		/* The text built is the entry's: handed over, not copied. */
-		r = pcl_layout_add_entry_taking(l, &p->e, p->why.s ?
-						pcl_strbuf_steal(&p->why) : NULL);
+		r = pcl_layout_add_entry_taking(
+			l, &p->e, p->why.s ? pcl_strbuf_steal(&p->why) : NULL);
 		if (r < 0) {
 			pcl_diag_add(st->diag, st->src, 0, 0, -1,
 				     "internal error: the layout refused %s at 0x%x (%s)",

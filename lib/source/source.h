@@ -42,7 +42,8 @@ struct pcl_cfg {
 	uint32_t read_end;    /* no byte at or past it was read: the other one */
 	char slot[PCL_SLOT_MAX];
 	char pf_slot[PCL_SLOT_MAX];
-	_Atomic(struct pcl_cfg_lazy *) lazy[PCL_CFG_LAZY_COUNT]; /* pcl_cfg_lazy() */
+	/* See pcl_cfg_lazy(). */
+	_Atomic(struct pcl_cfg_lazy *) lazy[PCL_CFG_LAZY_COUNT];
 	struct pcl_cfg_lazy *retired;
 	char source[]; /* NUL-terminated */
 };

@@ -519,7 +519,8 @@ static void measure(struct pcl_walk *w, struct pcl_cap *c, bool orphan)
 /* [start, end) of a capability as placed, clipped to its space. Asked for
  * each pair of capabilities and each orphan candidate: no branch to learn
  * from (the clip), so no comparison hooks. */
-static PCL_BYTE_LOOP void span(const struct pcl_cap *c, uint32_t *s, uint32_t *e)
+static PCL_BYTE_LOOP void span(const struct pcl_cap *c, uint32_t *s,
+			       uint32_t *e)
 {
 	uint32_t lim = pcl_space_end(c->space);
 

@@ -64,7 +64,8 @@ static void plan_props(struct tally *t, const struct pcl_cfg *cfg, bool pasid,
 		      name, msg);
 		count(t, P_SYNTH, prop_synth_walks_to_plan(cfg, l, msg, sizeof(msg)),
 		      name, msg);
-		count(t, P_ORDER, prop_device_link_order(cfg, NULL, l, msg, sizeof(msg)),
+		count(t, P_ORDER,
+		      prop_device_link_order(cfg, NULL, l, msg, sizeof(msg)),
 		      name, msg);
 		if (pasid)
 			count(t, P_GAPS, prop_gaps_first(cfg, l, NULL, msg, sizeof(msg)),
