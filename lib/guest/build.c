@@ -37,6 +37,7 @@
 
 #include "internal.h"
 #include "guest-internal.h"
+#include "layout/layout-internal.h"
 #include "vcap/vcap.h"
 #include "walk/memo.h"
 
@@ -942,7 +943,7 @@ int pcl_guest_build(struct pcl_ctx *ctx, const struct pcl_layout *layout,
 		return pcl_set_error(err, -EINVAL, pcl_layout_source(layout),
 				     0, 0, -1, "the layout is not valid "
 				     "(see 'pcilayout layout check')");
-	r = pcl_layout_fingerprint(layout, fp);
+	r = pcl_layout_fingerprint_validated(layout, fp);
 	if (r)
 		return pcl_set_error(err, r, pcl_layout_source(layout), 0, 0,
 				     -1, "cannot fingerprint the layout");

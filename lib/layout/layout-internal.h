@@ -138,6 +138,10 @@ int pcl_layout_insert_entry(struct pcl_layout *layout, bool listed,
  */
 int pcl_layout_add_entry_taking(struct pcl_layout *layout,
 				const struct pcl_layout_entry *e, char *reason);
+/* pcl_layout_fingerprint() of a layout pcl_layout_validate() has just
+ * accepted (the guest builder validates first): not validated again. */
+int pcl_layout_fingerprint_validated(const struct pcl_layout *layout,
+				     char out[PCL_FINGERPRINT_SIZE]);
 int pcl_layout_add_reserved_at(struct pcl_layout *layout, uint32_t offset,
 			       uint32_t length, const char *reason,
 			       const char *source, struct lpos pos);

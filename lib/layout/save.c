@@ -593,9 +593,10 @@ static void put_layout(struct canon *c, const struct pcl_layout *l)
  * 0, -EINVAL when the layout does not validate, -ENOMEM. On failure any
  * buffer allocated here is freed.
  */
-static int serialize(const struct pcl_layout *layout, struct canon *c)
+static int serialize(const struct pcl_layout *layout, struct canon *c,
+		     bool validated)
 {
-	if (pcl_layout_validate(layout, NULL))
+	if (!validated && pcl_layout_validate(layout, NULL))
 		return -EINVAL;
 	put_layout(c, layout);
 	if (!c->oom)
@@ -608,7 +609,7 @@ static int serialize(const struct pcl_layout *layout, struct canon *c)
 static int to_text(const struct pcl_layout *layout, char **out, size_t *len)
 {
 	struct canon c = { 0 };
-	int ret = serialize(layout, &c);
+	int ret = serialize(layout, &c, false);
 
 	if (ret)
 		return ret;
@@ -658,12 +659,12 @@ PCL_EXPORT int pcl_layout_save_file(const struct pcl_layout *layout,
 	return ret;
 }
 
-PCL_EXPORT int pcl_layout_fingerprint(const struct pcl_layout *layout,
-				      char out[PCL_FINGERPRINT_SIZE])
+static int fingerprint(const struct pcl_layout *layout,
+		       char out[PCL_FINGERPRINT_SIZE], bool validated)
 {
 	char stack[CANON_STACK];
 	struct canon c = { .s = stack, .size = sizeof(stack), .fp = true };
-	int ret = serialize(layout, &c);
+	int ret = serialize(layout, &c, validated);
 
 	if (ret)
 		return ret;
@@ -671,4 +672,16 @@ PCL_EXPORT int pcl_layout_fingerprint(const struct pcl_layout *layout,
 	if (c.heap)
 		free(c.s);
 	return 0;
+}
+
+PCL_EXPORT int pcl_layout_fingerprint(const struct pcl_layout *layout,
+				      char out[PCL_FINGERPRINT_SIZE])
+{
+	return fingerprint(layout, out, false);
+}
+
+int pcl_layout_fingerprint_validated(const struct pcl_layout *layout,
+				     char out[PCL_FINGERPRINT_SIZE])
+{
+	return fingerprint(layout, out, true);
 }
