@@ -315,20 +315,52 @@ static void mark_changed(bool *dirty, const uint8_t *a, const uint8_t *b)
 }
 
 /*
+ * Does engine @a's published fast path (pcl_vdev_fastpath()) point at its
+ * own tables? Then it reads what pcl_vdev_read() reads.
+ */
+static bool own_fastpath(const struct pcl_vdev *a)
+{
+	return a->fastpath.read == a->fast && a->fastpath.image == a->shadow &&
+	       a->fastpath.vdev == a;
+}
+
+/*
+ * @dst becomes a copy of engine @src, for same_engine() to compare with
+ * later, its fast path pointing at its own tables as @src's at @src's.
+ */
+static void copy_engine(struct pcl_vdev *dst, const struct pcl_vdev *src)
+{
+	memcpy(dst, src, sizeof(*dst));
+	if (own_fastpath(src)) {
+		dst->fastpath.read = dst->fast;
+		dst->fastpath.image = dst->shadow;
+		dst->fastpath.vdev = dst;
+	}
+}
+
+/*
  * Do engines @a and @b hold the same bytes, their shadows aside, in all
  * that pcl_vdev_read() uses? That is all of struct pcl_vdev (vdev.c) but
  * the notify callback and the saved state's records, which two engines of
- * one view hold apart.
+ * one view hold apart, and the fast path's pointers, which are each
+ * engine's own (own_fastpath(): checked, not compared, so that two
+ * engines at two addresses can be the same).
  */
 static bool same_engine(const struct pcl_vdev *a, const struct pcl_vdev *b)
 {
+	const size_t fp = offsetof(struct pcl_vdev, fastpath) +
+			  sizeof(a->fastpath);
 	const size_t cb = offsetof(struct pcl_vdev, notify);
 	const size_t sh = offsetof(struct pcl_vdev, shadow) + sizeof(a->shadow);
 	const size_t rec = offsetof(struct pcl_vdev, rec);
 	const size_t end = rec + sizeof(a->rec);
 	const uint8_t *x = (const uint8_t *)a, *y = (const uint8_t *)b;
 
-	return !memcmp(x, y, cb) && !memcmp(x + sh, y + sh, rec - sh) &&
+	_Static_assert(offsetof(struct pcl_vdev, fastpath) == 0,
+		       "same_engine(): the fast path comes first");
+	return own_fastpath(a) && own_fastpath(b) &&
+	       !memcmp(x + fp, y + fp, cb - fp) &&
+	       !memcmp(x + sh, y + sh, rec - sh) &&
 	       !memcmp(x + end, y + end, sizeof(*a) - end);
 }
 
@@ -366,7 +398,7 @@ static void check_image(struct fuzz_vdev *f)
 		if (dirty[d])
 			check_dword(f, 4 * d);
 	if (all)
-		memcpy(&f->seen, f->v, sizeof(f->seen));
+		copy_engine(&f->seen, f->v);
 	else
 		memcpy(f->seen.shadow, f->v->shadow, sizeof(f->seen.shadow));
 	memcpy(f->seen_model, f->model, sizeof(f->seen_model));
@@ -1309,14 +1341,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	index_deps(&f);
 	if (view->fresh_ok) {
-		memcpy(&f.seen, &view->fresh, sizeof(f.seen));
+		copy_engine(&f.seen, &view->fresh);
 		memcpy(f.seen_model, f.image, PCL_CFG_SIZE);
 		memcpy(f.seen_dev, view->dev, PCL_CFG_SIZE);
 		f.seen_ok = true;
 	}
 	check_image(&f);
 	if (!view->fresh_ok) {
-		memcpy(&view->fresh, f.v, sizeof(view->fresh));
+		copy_engine(&view->fresh, f.v);
 		view->fresh_ok = true;
 	}
 

@@ -123,6 +123,12 @@ void pcl_guest_cap_perms(int space, uint16_t id, uint32_t len,
 /* A read: no byte needs the device. A write: it only masks the shadow. */
 #define FAST_READ(len)  PCL_VDEV_FAST_READ(len)
 #define FAST_WRITE(len) ((uint8_t)(((len) & 7u) << 4))
+/*
+ * A read that needs the device: its device bytes are one naturally aligned
+ * run on the device, so one backend piece (read_slow()'s short way). Bit
+ * 3 for 2 bytes, bit 7 for 4; a device byte alone always is one piece.
+ */
+#define ONE_PIECE(len)  ((uint8_t)((((len) & 2u) << 2) | (((len) & 4u) << 5)))
 
 /* Per-byte facts (struct vbyte.flags). */
 #define VB_HWREAD  0x01u /* reads need the device */
