@@ -526,8 +526,10 @@ static bool fast_write(const struct pcl_vdev *v, uint32_t off, uint32_t len)
 static int read_one_piece(const struct pcl_vdev *v, uint32_t off,
 			  uint32_t len, uint32_t *val)
 {
+	/* Shift counts are masked to their range (len is 1, 2 or 4; first
+	 * at most 3): the sanitizers then need not check them. */
 	uint32_t at = off & 3u, map = 0, emu = 0, dw = 0, dev = 0;
-	uint32_t keep = UINT32_MAX >> (32 - 8 * len), first, phys, k;
+	uint32_t keep = UINT32_MAX >> ((32 - 8 * len) & 31u), first, phys, k;
 	struct vbyte b[4];
 	uint8_t sh[4];
 
@@ -544,14 +546,14 @@ static int read_one_piece(const struct pcl_vdev *v, uint32_t off,
 		emu |= (uint32_t)(b[i].vmask | shadow_only) << (8 * i);
 		dw |= (uint32_t)sh[i] << (8 * i);
 	}
-	map = (map >> at) & ((1u << len) - 1u);
+	map = (map >> at) & ((1u << (len & 7u)) - 1u) & 15u;
 	emu >>= 8 * at;
-	first = first_of[map];
+	first = first_of[map] & 3u;
 	phys = v->b[off + first].phys;
 	k = piece_len(phys, count_of[map]);
 	if (v->be.read(v->be.opaque, phys, k, &dev))
 		return -EIO;
-	dev = (dev & (UINT32_MAX >> (32 - 8 * k))) << (8 * first);
+	dev = (dev & (UINT32_MAX >> ((32 - 8 * k) & 31u))) << (8 * first);
 	*val = ((dev & ~emu) | ((dw >> (8 * at)) & emu)) & keep;
 	return 0;
 }
