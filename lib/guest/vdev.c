@@ -144,12 +144,16 @@ struct dword_maps {
 	uint32_t dev, cont, al2, al4;
 };
 
-static PCL_NO_COVERAGE struct dword_maps dword_maps(const struct vbyte *q)
+static inline PCL_NO_COVERAGE struct dword_maps
+dword_maps(const struct vbyte *q)
 {
 	struct dword_maps m = { 0, 0, 0, 0 };
 
-	for (uint32_t i = 0; i < 4; i++) {
+	for (uint32_t i = 0; i < 4; i++)
 		m.dev |= (uint32_t)(q[i].flags & VB_HWREAD) << i;
+	if (!m.dev)
+		return m; /* no device byte: no piece */
+	for (uint32_t i = 0; i < 4; i++) {
 		m.al2 |= (uint32_t)!(q[i].phys & 1u) << i;
 		m.al4 |= (uint32_t)!(q[i].phys & 3u) << i;
 		if (i)
@@ -165,8 +169,8 @@ static PCL_NO_COVERAGE struct dword_maps dword_maps(const struct vbyte *q)
  * general path would read for them too (read_slow()). Else 0. Computed on
  * the maps, not byte by byte: this runs for each of 3 reads of each dword.
  */
-static PCL_NO_COVERAGE uint8_t one_piece(struct dword_maps m, uint32_t at,
-					 uint32_t len)
+static inline PCL_NO_COVERAGE uint8_t one_piece(struct dword_maps m,
+						uint32_t at, uint32_t len)
 {
 	uint32_t dev = (m.dev >> at) & ((1u << len) - 1u);
 	uint32_t first = dev & (0u - dev), n = count_of[dev];
@@ -270,47 +274,31 @@ static int take_hooks(struct pcl_vdev *v, const struct pcl_guest *guest)
 	return 0;
 }
 
-/* Bytes taken at once by take_bytes(). */
-#define TAKE_BLOCK 8u
-
 /*
- * Bytes @at up to @at + TAKE_BLOCK of the table, in the engine's form;
- * their VB_* flags ORed into *@flags. Return -1, or the first byte whose
- * rule is invalid (none of the block is then taken). The setters keep
- * rules valid (table.c); they are checked again here, where it is cheap,
- * and so is what the access path assumes of every byte whatever the guest
- * does, in the engine's own terms: a physical offset inside config space
- * and a hook among the registered ones (proof/ shows that no more is
- * needed). The block's rules are copied in whole, checked and converted
- * (what is checked is what is used), and stored whole: under the
- * sanitizers, a check of each field of each of 4096 bytes made most of an
- * engine's construction.
+ * Byte @i of the table, in the engine's form: its VB_* flags, or -EINVAL.
+ * The setters keep rules valid (table.c); they are checked again here,
+ * where it is cheap, and so is what the access path assumes of every
+ * byte whatever the guest does, in the engine's own terms: a physical
+ * offset inside config space and a hook among the registered ones (proof/
+ * shows that no more is needed). The rule is copied once, checked and
+ * converted: what is checked is what is used.
  */
-static PCL_NO_COVERAGE int32_t take_bytes(struct pcl_vdev *v,
-					  const struct pcl_guest *guest,
-					  uint32_t at, uint8_t *flags)
+static PCL_NO_COVERAGE int take_byte(struct pcl_vdev *v,
+				     const struct pcl_guest *guest, uint32_t i)
 {
-	struct pcl_guest_rule r[TAKE_BLOCK];
-	uint16_t end[TAKE_BLOCK];
-	struct vbyte b[TAKE_BLOCK];
-	uint8_t kept[TAKE_BLOCK];
+	struct pcl_guest_rule r = guest->rule[i];
+	uint16_t end = guest->seg_end[i];
+	struct vbyte b;
 
-	memcpy(r, &guest->rule[at], sizeof(r));
-	memcpy(end, &guest->seg_end[at], sizeof(end));
-#pragma GCC unroll 8
-	for (uint32_t i = 0; i < TAKE_BLOCK; i++) {
-		if (pcl_guest_rule_check(guest, at + i, &r[i]) ||
-		    end[i] <= at + i || end[i] > PCL_CFG_SIZE)
-			return (int32_t)(at + i);
-		vbyte_from_rule(&b[i], &r[i], end[i]);
-		if (b[i].phys >= PCL_CFG_SIZE || b[i].hook > v->nhooks)
-			return (int32_t)(at + i);
-		kept[i] = vbyte_kept(&b[i]);
-		*flags |= b[i].flags;
-	}
-	memcpy(&v->b[at], b, sizeof(b));
-	memcpy(&v->kept[at], kept, sizeof(kept));
-	return -1;
+	if (pcl_guest_rule_check(guest, i, &r) || end <= i ||
+	    end > PCL_CFG_SIZE)
+		return -EINVAL;
+	vbyte_from_rule(&b, &r, end);
+	if (b.phys >= PCL_CFG_SIZE || b.hook > v->nhooks)
+		return -EINVAL;
+	v->b[i] = b;
+	v->kept[i] = vbyte_kept(&b);
+	return b.flags;
 }
 
 PCL_NO_COVERAGE
@@ -337,11 +325,12 @@ struct pcl_vdev *pcl_vdev_new(const struct pcl_guest *guest,
 		v->be.write = no_device_write;
 	if (take_hooks(v, guest))
 		return new_fail(v, err, -1, "invalid hooked register");
-	for (uint32_t i = 0; i < PCL_CFG_SIZE; i += TAKE_BLOCK) {
-		int32_t bad = take_bytes(v, guest, i, &flags);
+	for (uint32_t i = 0; i < PCL_CFG_SIZE; i++) {
+		int f = take_byte(v, guest, i);
 
-		if (bad >= 0)
-			return new_fail(v, err, bad, "invalid access rule");
+		if (f < 0)
+			return new_fail(v, err, (int32_t)i, "invalid access rule");
+		flags |= (uint8_t)f;
 	}
 	mark_hooks(v);
 	mark_fast(v);
