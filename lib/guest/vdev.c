@@ -526,6 +526,7 @@ static int read_one_piece(const struct pcl_vdev *v, uint32_t off,
 	 * constants, which the sanitizers need not check one by one. */
 	memcpy(b, &v->b[off & ~3u], sizeof(b));
 	memcpy(sh, &v->shadow[off & ~3u], sizeof(sh));
+#pragma GCC unroll 4
 	for (uint32_t i = 0; i < 4; i++) {
 		uint32_t hw = b[i].flags & VB_HWREAD;
 		/* 0 for a device byte, else 0xff: no branch, no compare. */
