@@ -1041,6 +1041,106 @@ static void test_semantics(void **state)
 	pcl_ctx_free(ctx);
 }
 
+/* Backend call @k of @s was a read of @len bytes at @off. */
+static void assert_read_call(const struct spy *s, uint32_t k, uint32_t off,
+			     uint32_t len)
+{
+	assert_true(k < s->nlog);
+	assert_int_equal(s->log[k].write, 0);
+	assert_int_equal(s->log[k].off, off);
+	assert_int_equal(s->log[k].len, len);
+}
+
+/*
+ * Reads whose device bytes form one naturally aligned piece on the device
+ * (the engine's short way: one call, the bytes merged by masks) and reads
+ * whose device bytes do not (a run misaligned on the device, two runs):
+ * the values byte by byte as the rules say, and one call per piece.
+ */
+static void test_one_piece(void **state)
+{
+	struct pcl_ctx *ctx = pcl_ctx_new();
+	struct pcl_guest *g = pcl_guest_new(ctx);
+	struct pcl_guest_rule emu = { .source = PCL_GUEST_SHADOW };
+	struct pcl_guest_rule dev = { .source = PCL_GUEST_PHYS };
+	const uint8_t img[4] = { 0x11, 0x22, 0x33, 0x44 };
+	static struct spy s;
+	struct pcl_vdev_backend be = { spy_read, spy_write, &s };
+	struct pcl_vdev *v;
+	uint32_t val;
+
+	(void)state;
+	assert_non_null(g);
+	/* 0x40: two emulated bytes, two device bytes at 0x82. */
+	assert_int_equal(pcl_guest_set(g, 0x40, 2, &emu, img), 0);
+	dev.phys = 0x82;
+	assert_int_equal(pcl_guest_set(g, 0x42, 2, &dev, img + 2), 0);
+	/* 0x44: four device bytes at 0x91: contiguous, not aligned. */
+	dev.phys = 0x91;
+	assert_int_equal(pcl_guest_set(g, 0x44, 4, &dev, img), 0);
+	/* 0x48: four device bytes at 0xa8, the second's low nibble
+	 * emulated. */
+	dev.phys = 0xa8;
+	assert_int_equal(pcl_guest_set(g, 0x48, 4, &dev, img), 0);
+	dev.phys = 0xa9;
+	dev.vmask = 0x0f;
+	assert_int_equal(pcl_guest_set(g, 0x49, 1, &dev, img + 1), 0);
+	dev.vmask = 0;
+	/* 0x4c: device, emulated, two device bytes: two runs. */
+	dev.phys = 0xb0;
+	assert_int_equal(pcl_guest_set(g, 0x4c, 1, &dev, img), 0);
+	assert_int_equal(pcl_guest_set(g, 0x4d, 1, &emu, img + 1), 0);
+	dev.phys = 0xb2;
+	assert_int_equal(pcl_guest_set(g, 0x4e, 2, &dev, img + 2), 0);
+	v = pcl_vdev_new(g, &be, NULL);
+	assert_non_null(v);
+	memset(&s, 0, sizeof(s));
+	for (uint32_t i = 0; i < N; i++)
+		s.dev[i] = (uint8_t)(7 * i + 1);
+
+	assert_int_equal(pcl_vdev_read(v, 0x40, 4, &val), 0);
+	assert_int_equal(val, 0x2211u | (uint32_t)s.dev[0x82] << 16 |
+			      (uint32_t)s.dev[0x83] << 24);
+	assert_int_equal(s.nlog, 1);
+	assert_read_call(&s, 0, 0x82, 2);
+	s.nlog = 0;
+	assert_int_equal(pcl_vdev_read(v, 0x42, 2, &val), 0);
+	assert_int_equal(val, pcl_le16(s.dev + 0x82));
+	assert_int_equal(s.nlog, 1);
+	assert_read_call(&s, 0, 0x82, 2);
+	s.nlog = 0;
+	assert_int_equal(pcl_vdev_read(v, 0x43, 1, &val), 0);
+	assert_int_equal(val, s.dev[0x83]);
+	assert_int_equal(s.nlog, 1);
+	assert_read_call(&s, 0, 0x83, 1);
+
+	s.nlog = 0;
+	assert_int_equal(pcl_vdev_read(v, 0x44, 4, &val), 0);
+	assert_int_equal(val, pcl_le32(s.dev + 0x91));
+	assert_int_equal(s.nlog, 3);
+	assert_read_call(&s, 0, 0x91, 1);
+	assert_read_call(&s, 1, 0x92, 2);
+	assert_read_call(&s, 2, 0x94, 1);
+
+	s.nlog = 0;
+	assert_int_equal(pcl_vdev_read(v, 0x48, 4, &val), 0);
+	assert_int_equal(val, (pcl_le32(s.dev + 0xa8) & ~0x0f00u) | 0x0200u);
+	assert_int_equal(s.nlog, 1);
+	assert_read_call(&s, 0, 0xa8, 4);
+
+	s.nlog = 0;
+	assert_int_equal(pcl_vdev_read(v, 0x4c, 4, &val), 0);
+	assert_int_equal(val, s.dev[0xb0] | 0x2200u |
+			      (uint32_t)pcl_le16(s.dev + 0xb2) << 16);
+	assert_int_equal(s.nlog, 2);
+	assert_read_call(&s, 0, 0xb0, 1);
+	assert_read_call(&s, 1, 0xb2, 2);
+	assert_false(s.bad);
+	pcl_vdev_free(v);
+	pcl_guest_free(g);
+	pcl_ctx_free(ctx);
+}
+
 /* A failing backend: -EIO and the emulated state stays as it was. */
 static void test_backend_failure(void **state)
 {
@@ -1423,6 +1523,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bad_access),
 		cmocka_unit_test(test_semantics),
+		cmocka_unit_test(test_one_piece),
 		cmocka_unit_test(test_fastpath),
 		cmocka_unit_test(test_backend_failure),
 		cmocka_unit_test(test_save_load),
