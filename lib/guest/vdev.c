@@ -149,10 +149,12 @@ dword_maps(const struct vbyte *q)
 {
 	struct dword_maps m = { 0, 0, 0, 0 };
 
+#pragma GCC unroll 4
 	for (uint32_t i = 0; i < 4; i++)
 		m.dev |= (uint32_t)(q[i].flags & VB_HWREAD) << i;
 	if (!m.dev)
 		return m; /* no device byte: no piece */
+#pragma GCC unroll 4
 	for (uint32_t i = 0; i < 4; i++) {
 		m.al2 |= (uint32_t)!(q[i].phys & 1u) << i;
 		m.al4 |= (uint32_t)!(q[i].phys & 3u) << i;
@@ -201,6 +203,7 @@ static PCL_NO_COVERAGE void mark_fast(struct pcl_vdev *v)
 
 		memcpy(q, &v->b[d], sizeof(q));
 		m = dword_maps(q);
+#pragma GCC unroll 4
 		for (uint32_t i = 0; i < 4; i++)
 			h[i] = (uint8_t)(q[i].flags | (q[i].hook ? VB_HWWRITE : 0));
 		f[0] = (uint8_t)(fast_bits(h[0], 1) | fast_bits(h[0] | h[1], 2) |
