@@ -13,6 +13,9 @@
  * access of up to 4 physical bytes costs one call, as QEMU's one pread()
  * per guest access does, even where it spans two capabilities (the
  * kernel's vfio-pci splits at the device's capability boundaries itself).
+ * A read whose device bytes are one such piece (the same table says so:
+ * ONE_PIECE, the common passthrough read) is that one call and a merge of
+ * the device's and the shadow's bits by masks, without the search for runs.
  *
  * A write is applied in two passes so that a failing backend leaves the
  * emulated state untouched: (1) compute the new shadow bytes, do the
@@ -25,9 +28,11 @@
  * state.c.
  *
  * proof/ proves with Frama-C's Eva that no guest access can cause a runtime
- * error here (docs/testing.md). Accesses are walked byte by byte and every
- * physical offset is taken from the table, not computed, so that this stays
- * evident to the analyzer as well as to a reader.
+ * error here (docs/testing.md). Accesses are walked byte by byte (or, for
+ * one piece, by masks of their dword) and every physical offset is taken
+ * from the table, not computed, so that this stays evident to the analyzer
+ * as well as to a reader; the one piece's length is piece_len()'s, aligned
+ * whatever the table holds.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -338,7 +343,8 @@ struct pcl_vdev *pcl_vdev_new(const struct pcl_guest *guest,
 	mark_hooks(v);
 	mark_fast(v);
 	set_fastpath(v);
-	if ((flags & (VB_HWREAD | VB_HWWRITE)) && (!backend || !backend->read || !backend->write))
+	if ((flags & (VB_HWREAD | VB_HWWRITE)) &&
+	    (!backend || !backend->read || !backend->write))
 		return new_fail(v, err, -1, "the view passes bytes through but "
 				"no backend was given");
 	memcpy(v->init, guest->image, sizeof(v->init));
