@@ -665,12 +665,18 @@ static const struct pcl_cap *overlaps_other(struct build *b,
 		    c->offset < (uint32_t)self->offset + self->length &&
 		    off + len <= (uint32_t)self->offset + self->length)
 			continue;
-		/* One vfio-pci hides inside a capability it shows is part of
-		 * it, as the kernel maps it: not a neighbour. */
+		/* One vfio-pci hides that starts inside a capability it shows
+		 * is part of it where they share bytes, as the kernel maps
+		 * them (vfio_cap_init() maps the shown one's length and no
+		 * byte of the hidden one): not a neighbour, whether or not it
+		 * runs on past it (its header is then in the shown one's
+		 * body, as every VMM reading through vfio-pci sees it). The
+		 * device read through vfio-pci has no such capability at all,
+		 * so this is also what keeps the guest view the same however
+		 * the device was read. */
 		if (pcl_catalog_vfio_hides(c->space, c->id) &&
 		    !pcl_catalog_vfio_hides(self->space, self->id) &&
-		    c->offset > self->offset &&
-		    c->offset + clen <= off + len)
+		    c->offset > self->offset)
 			continue;
 		if (c->offset < off + len && off < (uint32_t)c->offset + clen)
 			return c;
