@@ -138,6 +138,8 @@ void pcl_guest_cap_perms(int space, uint16_t id, uint32_t len,
 #define VB_FACT    0x10u /* SHADOW: PCL_GUEST_DEVICE_FACT */
 #define VB_MSICTL  0x20u /* MSI control: clamp Multiple Message Enable */
 #define VB_UNCLAIMED 0x40u /* PCL_GUEST_UNCLAIMED: no state, any rule */
+/* vdev.c's dword maps and one-piece read take the bit as a 0/1 value. */
+_Static_assert(VB_HWREAD == 1u, "VB_HWREAD must be bit 0");
 
 struct vbyte {
 	uint8_t src;

@@ -1051,6 +1051,19 @@ static void assert_read_call(const struct spy *s, uint32_t k, uint32_t off,
 	assert_int_equal(s->log[k].len, len);
 }
 
+/* Read @len bytes at @off of @v, which must give @want: the backend calls
+ * it made (@s's log holds them). */
+static uint32_t read_logged(struct pcl_vdev *v, struct spy *s, uint32_t off,
+			    uint32_t len, uint32_t want)
+{
+	uint32_t val = 0;
+
+	s->nlog = 0;
+	assert_int_equal(pcl_vdev_read(v, off, len, &val), 0);
+	assert_int_equal(val, want);
+	return s->nlog;
+}
+
 /*
  * Reads whose device bytes form one naturally aligned piece on the device
  * (the engine's short way: one call, the bytes merged by masks) and reads
@@ -1067,7 +1080,6 @@ static void test_one_piece(void **state)
 	static struct spy s;
 	struct pcl_vdev_backend be = { spy_read, spy_write, &s };
 	struct pcl_vdev *v;
-	uint32_t val;
 
 	(void)state;
 	assert_non_null(g);
@@ -1098,41 +1110,29 @@ static void test_one_piece(void **state)
 	for (uint32_t i = 0; i < N; i++)
 		s.dev[i] = (uint8_t)(7 * i + 1);
 
-	assert_int_equal(pcl_vdev_read(v, 0x40, 4, &val), 0);
-	assert_int_equal(val, 0x2211u | (uint32_t)s.dev[0x82] << 16 |
-			      (uint32_t)s.dev[0x83] << 24);
-	assert_int_equal(s.nlog, 1);
+	assert_int_equal(read_logged(v, &s, 0x40, 4,
+				     0x2211u | (uint32_t)s.dev[0x82] << 16 |
+					     (uint32_t)s.dev[0x83] << 24), 1);
 	assert_read_call(&s, 0, 0x82, 2);
-	s.nlog = 0;
-	assert_int_equal(pcl_vdev_read(v, 0x42, 2, &val), 0);
-	assert_int_equal(val, pcl_le16(s.dev + 0x82));
-	assert_int_equal(s.nlog, 1);
+	assert_int_equal(read_logged(v, &s, 0x42, 2, pcl_le16(s.dev + 0x82)), 1);
 	assert_read_call(&s, 0, 0x82, 2);
-	s.nlog = 0;
-	assert_int_equal(pcl_vdev_read(v, 0x43, 1, &val), 0);
-	assert_int_equal(val, s.dev[0x83]);
-	assert_int_equal(s.nlog, 1);
+	assert_int_equal(read_logged(v, &s, 0x43, 1, s.dev[0x83]), 1);
 	assert_read_call(&s, 0, 0x83, 1);
-
-	s.nlog = 0;
-	assert_int_equal(pcl_vdev_read(v, 0x44, 4, &val), 0);
-	assert_int_equal(val, pcl_le32(s.dev + 0x91));
-	assert_int_equal(s.nlog, 3);
+	/* 0x44: a run misaligned on the device: three pieces. */
+	assert_int_equal(read_logged(v, &s, 0x44, 4, pcl_le32(s.dev + 0x91)), 3);
 	assert_read_call(&s, 0, 0x91, 1);
 	assert_read_call(&s, 1, 0x92, 2);
 	assert_read_call(&s, 2, 0x94, 1);
-
-	s.nlog = 0;
-	assert_int_equal(pcl_vdev_read(v, 0x48, 4, &val), 0);
-	assert_int_equal(val, (pcl_le32(s.dev + 0xa8) & ~0x0f00u) | 0x0200u);
-	assert_int_equal(s.nlog, 1);
+	/* 0x48: one piece with emulated bits in it. */
+	assert_int_equal(read_logged(v, &s, 0x48, 4,
+				     (pcl_le32(s.dev + 0xa8) & ~0x0f00u) |
+					     0x0200u), 1);
 	assert_read_call(&s, 0, 0xa8, 4);
-
-	s.nlog = 0;
-	assert_int_equal(pcl_vdev_read(v, 0x4c, 4, &val), 0);
-	assert_int_equal(val, s.dev[0xb0] | 0x2200u |
-			      (uint32_t)pcl_le16(s.dev + 0xb2) << 16);
-	assert_int_equal(s.nlog, 2);
+	/* 0x4c: two runs, two pieces. */
+	assert_int_equal(read_logged(v, &s, 0x4c, 4,
+				     s.dev[0xb0] | 0x2200u |
+					     (uint32_t)pcl_le16(s.dev + 0xb2)
+						     << 16), 2);
 	assert_read_call(&s, 0, 0xb0, 1);
 	assert_read_call(&s, 1, 0xb2, 2);
 	assert_false(s.bad);
