@@ -153,11 +153,16 @@ const struct capname *pcl_capname_by_name(int space, const char *name)
 
 size_t pcl_capname_count(void)
 {
-	size_t n = 0;
+	size_t count = 0;
 
-	while (pcl_capname_get(n))
-		n++;
-	return n;
+	for (int sp = PCL_SPACE_STANDARD; sp <= PCL_SPACE_EXTENDED; sp++) {
+		size_t n;
+		const struct capname *t = names_of(sp, &n);
+
+		for (size_t i = 0; i < n; i++)
+			count += t[i].name != NULL;
+	}
+	return count;
 }
 
 PCL_EXPORT const char *pcl_layout_cap_name(int space, uint16_t id)
