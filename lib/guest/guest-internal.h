@@ -131,6 +131,9 @@ void pcl_guest_cap_perms(int space, uint16_t id, uint32_t len,
 #define ONE_PIECE(len)  ((uint8_t)((((len) & 2u) << 2) | (((len) & 4u) << 5)))
 
 /* Per-byte facts (struct vbyte.flags). */
+/* VB_HWREAD stays bit 0: vdev.c's dword maps and one-piece read take
+ * flags & VB_HWREAD as a 0/1 value (no _Static_assert: proof/'s Frama-C
+ * parses this header as C99). */
 #define VB_HWREAD  0x01u /* reads need the device */
 #define VB_HWWRITE 0x02u /* writes reach the device */
 #define VB_RMW     0x04u /* ... and need its current value first */
@@ -138,8 +141,6 @@ void pcl_guest_cap_perms(int space, uint16_t id, uint32_t len,
 #define VB_FACT    0x10u /* SHADOW: PCL_GUEST_DEVICE_FACT */
 #define VB_MSICTL  0x20u /* MSI control: clamp Multiple Message Enable */
 #define VB_UNCLAIMED 0x40u /* PCL_GUEST_UNCLAIMED: no state, any rule */
-/* vdev.c's dword maps and one-piece read take the bit as a 0/1 value. */
-_Static_assert(VB_HWREAD == 1u, "VB_HWREAD must be bit 0");
 
 struct vbyte {
 	uint8_t src;
