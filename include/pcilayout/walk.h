@@ -120,9 +120,20 @@ PCL_EXPORT const struct pcl_cap *pcl_walk_find(const struct pcl_walk *walk,
 /** pcl_walk_finding_count() - Return: number of findings, in walk order. */
 PCL_EXPORT size_t pcl_walk_finding_count(const struct pcl_walk *walk);
 
-/** pcl_walk_finding() - Return: finding @index (borrowed), or NULL. */
+/**
+ * pcl_walk_finding() - Return: finding @index (borrowed), or NULL. Its
+ * message is made on first use (the first call walks the bytes again).
+ */
 PCL_EXPORT const struct pcl_finding *pcl_walk_finding(const struct pcl_walk *walk,
 						      size_t index);
+
+/**
+ * pcl_walk_finding_code() - the code of finding @index, without making the
+ * messages: for callers that filter or compare findings by code.
+ * Return: the code (static string), or NULL if @index is out of range.
+ */
+PCL_EXPORT const char *pcl_walk_finding_code(const struct pcl_walk *walk,
+					     size_t index);
 
 /**
  * pcl_walk_max_severity() - Return: the highest enum pcl_severity among the

@@ -271,7 +271,7 @@ PCL_EXPORT int pcl_dvsec_inject(const struct pcl_walk *walk,
 				     -1,
 				     "the function has no PCI Express (or PCI-X) capability, so no extended space to put a DVSEC in");
 	for (size_t i = 0; i < pcl_walk_finding_count(walk); i++)
-		if (!strcmp(pcl_walk_finding(walk, i)->code, "ext-aliased"))
+		if (!strcmp(pcl_walk_finding_code(walk, i), "ext-aliased"))
 			return pcl_set_error(err, -EINVAL, pcl_cfg_source(cfg),
 					     0, 0, EXT_START,
 					     "extended space aliases the standard space (%s)",

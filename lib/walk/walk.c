@@ -916,6 +916,14 @@ PCL_EXPORT const struct pcl_finding *pcl_walk_finding(const struct pcl_walk *wal
 	return f;
 }
 
+PCL_EXPORT const char *pcl_walk_finding_code(const struct pcl_walk *walk,
+					     size_t index)
+{
+	if (!walk || index >= walk->nfindings)
+		return NULL;
+	return walk->findings[index].code;
+}
+
 PCL_EXPORT int pcl_walk_max_severity(const struct pcl_walk *walk)
 {
 	int max = -1;

@@ -60,12 +60,21 @@ static void done(struct pcl_walk *w)
 	cur_cfg = NULL;
 }
 
+/* Also: pcl_walk_finding_code() is the code of every finding, and NULL
+ * past the last (asked first, before the messages are made). */
 static size_t count_code(const struct pcl_walk *w, const char *code)
 {
-	size_t i, n = 0;
+	size_t i, n = 0, nf = pcl_walk_finding_count(w);
 
-	for (i = 0; i < pcl_walk_finding_count(w); i++)
-		n += !strcmp(pcl_walk_finding(w, i)->code, code);
+	assert_null(pcl_walk_finding_code(w, nf));
+	assert_null(pcl_walk_finding_code(NULL, 0));
+	for (i = 0; i < nf; i++) {
+		const char *c = pcl_walk_finding_code(w, i);
+
+		assert_non_null(c);
+		assert_string_equal(c, pcl_walk_finding(w, i)->code);
+		n += !strcmp(c, code);
+	}
 	return n;
 }
 

@@ -1655,6 +1655,12 @@ extern "C" {
     pub fn pcl_walk_finding(walk: *const pcl_walk, index: usize) -> *const pcl_finding;
 }
 extern "C" {
+    pub fn pcl_walk_finding_code(
+        walk: *const pcl_walk,
+        index: usize,
+    ) -> *const ::std::os::raw::c_char;
+}
+extern "C" {
     pub fn pcl_walk_max_severity(walk: *const pcl_walk) -> ::std::os::raw::c_int;
 }
 extern "C" {
