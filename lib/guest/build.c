@@ -190,8 +190,10 @@ static int find_entries(struct build *b)
 }
 
 /* The physical entry of the layout that selects the device's capability
- * @k (pcl_walk_cap_or_orphan() index), or NULL. */
-static const struct pcl_layout_entry *entry_of(struct build *b, size_t k)
+ * @k (pcl_walk_cap_or_orphan() index), or NULL. An index check, asked for
+ * every capability several times: PCL_BYTE_LOOP. */
+static PCL_BYTE_LOOP const struct pcl_layout_entry *entry_of(struct build *b,
+							      size_t k)
 {
 	return k < b->nfound ? b->found[k] : NULL;
 }

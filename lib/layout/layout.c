@@ -1133,11 +1133,13 @@ static struct lpos epos(const struct pcl_layout_entry *e)
 	return (struct lpos){ e->line, e->column };
 }
 
+/* The ID first: it tells most pairs apart (validate_chain() compares each
+ * hidden entry with every earlier one). */
 static bool same_selector(const struct pcl_layout_entry *a,
 			  const struct pcl_layout_entry *b)
 {
-	return a->kind != PCL_ENTRY_VIRTUAL && b->kind != PCL_ENTRY_VIRTUAL &&
-	       a->id == b->id && a->vendor == b->vendor &&
+	return a->id == b->id && a->kind != PCL_ENTRY_VIRTUAL &&
+	       b->kind != PCL_ENTRY_VIRTUAL && a->vendor == b->vendor &&
 	       a->vsec_id == b->vsec_id && a->phys == b->phys &&
 	       a->instance == b->instance;
 }

@@ -502,7 +502,9 @@ static PCL_BYTE_LOOP int make_runs(struct pcl_map *map, const uint16_t *det)
 	return 0;
 }
 
-static int report_hidden(struct pcl_map *map)
+/* A "hidden-register" finding per run of unclaimed non-zero bytes. A loop
+ * over the runs, whose owners classify() gave (PCL_BYTE_LOOP, as there). */
+static PCL_BYTE_LOOP int report_hidden(struct pcl_map *map)
 {
 	size_t i;
 	int r;

@@ -178,24 +178,29 @@ static void decode_bars(const struct pcl_cfg *cfg, uint32_t regs,
 	}
 }
 
-void pcl_cfg_finish(struct pcl_cfg *cfg)
+/* One past the highest read byte, scanning the map from the top one byte
+ * at a time (a byte loop: PCL_BYTE_LOOP). */
+static PCL_BYTE_LOOP uint32_t highest_read(const struct pcl_cfg *cfg)
 {
-	const uint8_t *d = cfg->data;
-	struct pcl_identity *id = &cfg->id;
-	uint8_t is_vf = id->is_vf;
-	uint32_t last = 0;
-
-	/* Highest read byte, scanning the map from the top one byte at a time. */
 	for (uint32_t i = PCL_CFG_SIZE / 8; i-- > 0;) {
 		if (cfg->read[i]) {
 			uint32_t b = 7;
 
 			while (!(cfg->read[i] & (1u << b)))
 				b--;
-			last = i * 8 + b + 1;
-			break;
+			return i * 8 + b + 1;
 		}
 	}
+	return 0;
+}
+
+void pcl_cfg_finish(struct pcl_cfg *cfg)
+{
+	const uint8_t *d = cfg->data;
+	struct pcl_identity *id = &cfg->id;
+	uint8_t is_vf = id->is_vf;
+	uint32_t last = highest_read(cfg);
+
 	cfg->size = (last + 63) & ~63u;
 	cfg->read_end = last;
 
