@@ -236,6 +236,16 @@ PCL_EXPORT int pcl_guest_rule(const struct pcl_guest *guest, uint32_t off,
 			      struct pcl_guest_rule *rule);
 
 /**
+ * pcl_guest_rules() - the rules of all 4096 bytes at once, in offset order:
+ * what pcl_guest_rule() copies out one by one, for a caller that compiles
+ * the table into its own form or compares two views.
+ * Return: the array (borrowed, valid until the view changes or is freed),
+ * or NULL with errno EINVAL when @guest is NULL.
+ */
+PCL_EXPORT const struct pcl_guest_rule *
+pcl_guest_rules(const struct pcl_guest *guest);
+
+/**
  * pcl_guest_segment_end() - Return: the end (exclusive) of the segment that
  * holds byte @off, or 0 when @off > 4095.
  */

@@ -158,6 +158,15 @@ int pcl_guest_rule(const struct pcl_guest *guest, uint32_t off,
 	return 0;
 }
 
+const struct pcl_guest_rule *pcl_guest_rules(const struct pcl_guest *guest)
+{
+	if (!guest) {
+		errno = EINVAL;
+		return NULL;
+	}
+	return guest->rule;
+}
+
 int pcl_guest_write_lspci(const struct pcl_guest *guest, FILE *f,
 			  const char *slot)
 {

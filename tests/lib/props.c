@@ -266,6 +266,7 @@ static int same_guest(const struct pcl_layout *a, const struct pcl_cfg *cfg,
 	struct pcl_guest *ga = NULL, *gb = NULL;
 	struct pcl_error err = { 0 };
 	char fa[PCL_FINGERPRINT_SIZE];
+	const struct pcl_guest_rule *ra, *rb;
 	const uint8_t *ia, *ib;
 	int ret = PROP_HOLDS;
 
@@ -293,17 +294,18 @@ static int same_guest(const struct pcl_layout *a, const struct pcl_cfg *cfg,
 	}
 	ia = pcl_guest_image(ga);
 	ib = pcl_guest_image(gb);
-	for (uint32_t i = 0; i < PCL_CFG_SIZE && !ret; i++) {
-		struct pcl_guest_rule ra, rb;
-
-		pcl_guest_rule(ga, i, &ra);
-		pcl_guest_rule(gb, i, &rb);
-		if (ia[i] != ib[i] || memcmp(&ra, &rb, sizeof(ra)))
+	ra = pcl_guest_rules(ga);
+	rb = pcl_guest_rules(gb);
+	/* Whole tables first; byte by byte only to name the first difference. */
+	if (!memcmp(ia, ib, PCL_CFG_SIZE) &&
+	    !memcmp(ra, rb, PCL_CFG_SIZE * sizeof(*ra)))
+		goto out;
+	for (uint32_t i = 0; i < PCL_CFG_SIZE && !ret; i++)
+		if (ia[i] != ib[i] || memcmp(&ra[i], &rb[i], sizeof(*ra)))
 			ret = fails(msg, size,
 				    "synth differs at 0x%03x: read in full %02x (source %u, write mask %02x), as vfio-pci shows it %02x (source %u, write mask %02x)",
-				    i, ia[i], ra.source, ra.wmask, ib[i],
-				    rb.source, rb.wmask);
-	}
+				    i, ia[i], ra[i].source, ra[i].wmask, ib[i],
+				    rb[i].source, rb[i].wmask);
 out:
 	pcl_guest_free(ga);
 	pcl_guest_free(gb);

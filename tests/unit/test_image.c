@@ -10,6 +10,7 @@
  * cannot realize. Then, for every corpus dump with extended space, an
  * identity layout must give back the same chains.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -191,6 +192,15 @@ static void test_build(void **state)
 	assert_int_equal(pcl_guest_build(ctx, l, cfg, &opts, &g, &err), 0);
 	img = pcl_guest_image(g);
 	expect_chain(img, ctx, chain, 8);
+	/* pcl_guest_rules() is pcl_guest_rule() of every byte at once. */
+	assert_null(pcl_guest_rules(NULL));
+	assert_int_equal(errno, EINVAL);
+	for (uint32_t i = 0; i < PCL_CFG_SIZE; i++) {
+		struct pcl_guest_rule r;
+
+		assert_int_equal(pcl_guest_rule(g, i, &r), 0);
+		assert_memory_equal(&pcl_guest_rules(g)[i], &r, sizeof(r));
+	}
 	assert_int_equal(img[0x34], 0x40);
 	assert_int_equal(img[0x06] & 0x10, 0x10);
 	assert_int_equal(pcl_le16(img + 0x04), 0); /* command after reset */

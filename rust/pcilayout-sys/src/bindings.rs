@@ -4551,6 +4551,9 @@ extern "C" {
     ) -> ::std::os::raw::c_int;
 }
 extern "C" {
+    pub fn pcl_guest_rules(guest: *const pcl_guest) -> *const pcl_guest_rule;
+}
+extern "C" {
     pub fn pcl_guest_segment_end(guest: *const pcl_guest, off: u32) -> u32;
 }
 #[repr(C)]
