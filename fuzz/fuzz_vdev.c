@@ -1278,6 +1278,26 @@ static void derive_facts(struct fuzz_vdev *f, const struct view *v)
 	index_deps(f);
 }
 
+/* @f's facts of the view's rules into @v (@keep), or @v's into @f. */
+static void copy_facts(struct fuzz_vdev *f, struct view *v, bool keep)
+{
+	const struct {
+		void *in_f, *in_v;
+		size_t size;
+	} t[] = {
+		{ f->spy.rule, v->facts.rule, sizeof(v->facts.rule) },
+		{ f->spy.w1c, v->facts.w1c, sizeof(v->facts.w1c) },
+		{ f->rmay, v->facts.rmay, sizeof(v->facts.rmay) },
+		{ f->rusers, v->facts.rusers, sizeof(v->facts.rusers) },
+		{ f->dep_at, v->facts.dep_at, sizeof(v->facts.dep_at) },
+		{ f->dep, v->facts.dep, sizeof(v->facts.dep) },
+	};
+
+	for (size_t i = 0; i < PCL_ARRAY_SIZE(t); i++)
+		memcpy(keep ? t[i].in_v : t[i].in_f,
+		       keep ? t[i].in_f : t[i].in_v, t[i].size);
+}
+
 /*
  * The device and the view @v shows of it, as the harness models them. The
  * facts that depend on the view's rules alone are derived for its first
@@ -1292,23 +1312,10 @@ static void load_view(struct fuzz_vdev *f, struct view *v)
 	memcpy(f->image, pcl_guest_image(&v->g), PCL_CFG_SIZE);
 	set_model(f, f->image);
 	memcpy(f->devold, f->spy.dev, PCL_CFG_SIZE);
-	if (!v->facts_ok) {
+	if (!v->facts_ok)
 		derive_facts(f, v);
-		memcpy(v->facts.rule, f->spy.rule, sizeof(v->facts.rule));
-		memcpy(v->facts.w1c, f->spy.w1c, sizeof(v->facts.w1c));
-		memcpy(v->facts.rmay, f->rmay, sizeof(v->facts.rmay));
-		memcpy(v->facts.rusers, f->rusers, sizeof(v->facts.rusers));
-		memcpy(v->facts.dep_at, f->dep_at, sizeof(v->facts.dep_at));
-		memcpy(v->facts.dep, f->dep, sizeof(v->facts.dep));
-		v->facts_ok = true;
-		return;
-	}
-	memcpy(f->spy.rule, v->facts.rule, sizeof(v->facts.rule));
-	memcpy(f->spy.w1c, v->facts.w1c, sizeof(v->facts.w1c));
-	memcpy(f->rmay, v->facts.rmay, sizeof(v->facts.rmay));
-	memcpy(f->rusers, v->facts.rusers, sizeof(v->facts.rusers));
-	memcpy(f->dep_at, v->facts.dep_at, sizeof(v->facts.dep_at));
-	memcpy(f->dep, v->facts.dep, sizeof(v->facts.dep));
+	copy_facts(f, v, !v->facts_ok);
+	v->facts_ok = true;
 }
 
 /* Plan and build the view of @v->key, check what depends on it alone. */
@@ -1406,11 +1413,11 @@ size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max,
  * 0.7 ms of this build, a kept one (get_view()) copies; a whole-input
  * mutation nearly always changes the device, and four inputs in five made
  * a new one. With this, about one in two does (the inputs without
- * accesses, and the first of libFuzzer's rounds, still mutate whole): as
- * many edges in 30 s, more accesses per device, and the devices still
- * vary on every second input (BENCHMARKS.md, item 5, seventh pass). Every
- * input is still checked in full, and fuzz_walk plans and builds a new
- * device on every input.
+ * accesses, and the first of libFuzzer's rounds, still mutate whole):
+ * more accesses per device, for 1-2 % fewer edges in a 20 s run (fewer
+ * devices a second; BENCHMARKS.md, item 5, seventh pass). Every input is
+ * still checked in full, and fuzz_walk plans and builds a new device on
+ * every input.
  */
 size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max,
 			       unsigned int seed)

@@ -164,7 +164,8 @@ dword_maps(const struct vbyte *q)
 		m.al2 |= (uint32_t)!(q[i].phys & 1u) << i;
 		m.al4 |= (uint32_t)!(q[i].phys & 3u) << i;
 		if (i)
-			m.cont |= (uint32_t)(q[i].phys == q[i - 1].phys + 1u) << i;
+			m.cont |= (uint32_t)(q[i].phys == q[i - 1].phys + 1u)
+				  << i;
 	}
 	return m;
 }
@@ -210,7 +211,8 @@ static PCL_NO_COVERAGE void mark_fast(struct pcl_vdev *v)
 		m = dword_maps(q);
 #pragma GCC unroll 4
 		for (uint32_t i = 0; i < 4; i++)
-			h[i] = (uint8_t)(q[i].flags | (q[i].hook ? VB_HWWRITE : 0));
+			h[i] = (uint8_t)(q[i].flags |
+					 (q[i].hook ? VB_HWWRITE : 0));
 		f[0] = (uint8_t)(fast_bits(h[0], 1) | fast_bits(h[0] | h[1], 2) |
 				 fast_bits(h[0] | h[1] | h[2] | h[3], 4) |
 				 one_piece(m, 0, 4) | one_piece(m, 0, 2));

@@ -536,7 +536,8 @@ static PCL_BYTE_LOOP void span(const struct pcl_cap *c, uint32_t *s,
  * anything, including header-like values. Asked of every candidate against
  * every capability: a byte loop (plausible_orphan() branches on it).
  */
-static PCL_BYTE_LOOP bool claimed_by_chain(const struct pcl_walk *w, uint32_t s, uint32_t e)
+static PCL_BYTE_LOOP bool claimed_by_chain(const struct pcl_walk *w,
+					   uint32_t s, uint32_t e)
 {
 	uint32_t cs, ce;
 	size_t i;
