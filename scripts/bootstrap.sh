@@ -7,14 +7,15 @@
 # The last line is the real-kernel e2e suite (tests/e2e): QEMU, a static
 # busybox and cpio for its initramfs, and Debian's cloud kernel, which has
 # intel-iommu and NVMe built in and the vfio modules. frama-c-base runs the
-# proof of the engine's guest-access path (proof/).
+# proof of the engine's guest-access path (proof/). llvm-19-dev: the
+# headers fuzz/untraced.cpp, a pass plugin of the libFuzzer build, needs.
 set -eu
 
 pkgs="meson ninja-build pkg-config gcc libc6-dev libpci-dev pciutils pci.ids
 libjansson-dev libmd-dev libxxhash-dev libdeflate-dev libcmocka-dev scdoc python3 python3-jsonschema
 libxml2-utils
 cargo rustc bindgen abigail-tools
-clang clang-tidy cppcheck valgrind llvm libclang-rt-14-dev libtsan2 clang-19 libclang-rt-19-dev
+clang clang-tidy cppcheck valgrind llvm libclang-rt-14-dev libtsan2 clang-19 libclang-rt-19-dev llvm-19-dev
 frama-c-base
 qemu-system-x86 busybox-static cpio linux-image-cloud-amd64"
 
