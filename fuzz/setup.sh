@@ -25,6 +25,15 @@ if [ -x "$llvm_config" ] &&
 	# Absolute: meson compiles in the build directory.
 	mkdir -p "$(dirname "$fz")"
 	plugin=$(cd "$(dirname "$fz")" && pwd)/${fz##*/}-plugin/untraced.so
+	# Not this LLVM's to build (build_plugin()) until the source changes:
+	# else each run would set the build up anew to try it again.
+	tried="$cc $(cksum <"$src/fuzz/untraced.cpp")"
+	if [ "$(cat "${plugin%/*}/failed" 2>/dev/null)" = "$tried" ]; then
+		echo "fuzz: fuzz/untraced.cpp does not build with $cc" \
+		     "(${plugin%/*}/build.log): UBSan's compares stay" \
+		     "traced" >&2
+		plugin=
+	fi
 else
 	plugin=
 	echo "fuzz: llvm-$ver-dev missing: UBSan's compares stay traced" \
@@ -88,6 +97,7 @@ build_plugin() {
 	then
 		echo "fuzz: fuzz/untraced.cpp does not build with $cc" \
 		     "($plugin_dir/build.log): UBSan's compares stay traced" >&2
+		echo "$tried" >"$plugin_dir/failed"
 		return 1
 	fi
 	without=$(probe) || refuse "the probe does not build"
@@ -116,10 +126,10 @@ build_plugin() {
 # it, and SanitizerCoverage counted the edge past every check: 4,200 of
 # fuzz_walk's 5,900 "edges" were UBSan's, and libFuzzer collected 3.7
 # times the features for each input. A check that cannot return leaves
-# one path on: fuzz_walk ran 1.3-1.7x, fuzz_vdev 1.2-1.3x as many inputs
-# in 20 s, and their kept inputs reach the same edges of the library
-# (BENCHMARKS.md, item 5, eighth pass). -fpass-plugin: fuzz/untraced.cpp
-# (see there) keeps the checks' compares out of the comparison tracing.
+# one path on, and the kept inputs reach the same edges of the library
+# (rates: BENCHMARKS.md, item 5, eighth pass). -fpass-plugin:
+# fuzz/untraced.cpp (see there) keeps the checks' compares out of the
+# comparison tracing.
 # The ignorelist and the plugin are no dependencies ninja knows: a change
 # of either sets up anew ($want: what $fz was set up with).
 options="-Dfuzzing=true -Dtests=false -Db_sanitize=address,undefined"
