@@ -1414,8 +1414,9 @@ size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max,
  * mutation nearly always changes the device, and four inputs in five made
  * a new one. With this, about one in two does (the inputs without
  * accesses, and the first of libFuzzer's rounds, still mutate whole):
- * more accesses per device, for 1-2 % fewer edges in a 20 s run (fewer
- * devices a second; BENCHMARKS.md, item 5, seventh pass). Every input is
+ * more accesses per device, for 1-2 % fewer edges in a 20 s run (as
+ * counted then, UBSan's included; fewer devices a second; BENCHMARKS.md,
+ * item 5, seventh pass). Every input is
  * still checked in full, and fuzz_walk plans and builds a new device on
  * every input.
  */

@@ -23,6 +23,9 @@
  * clang adds there; nothing after it folds the compare back. What a check
  * tests and reports is unchanged (fuzz/setup.sh builds a probe with and
  * without the plugin and refuses a plugin under which a check is silent).
+ * Should the optimiser fold a condition of the program into a check's
+ * branch, that compare goes untraced too: still computed, only not fed to
+ * the mutator.
  */
 #include "llvm/Config/llvm-config.h"
 #include "llvm/IR/IRBuilder.h"
