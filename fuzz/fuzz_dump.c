@@ -4,12 +4,79 @@
  * devices) and raw binary images, through pcl_cfg_parse(), which is what
  * pcl_cfg_load() runs on a file's contents. Every cfg that comes out is
  * checked and walked, so a parser that accepts garbage feeds the walker
- * exactly what a hostile dump file would.
+ * exactly what a hostile dump file would. pcl_cfg_parse_each() must give
+ * the same functions one at a time and the same error, and stop where its
+ * callback says.
  */
 #include <errno.h>
 #include <string.h>
 
 #include "fuzz.h"
+
+/* What pcl_cfg_parse() gave, for pcl_cfg_parse_each() to match. */
+struct each_check {
+	struct pcl_cfg **cfgs;
+	size_t count; /* of @cfgs */
+	size_t seen;  /* functions the callback took */
+	size_t stop;  /* return -ECANCELED at this one */
+};
+
+static int each_same(void *opaque, struct pcl_cfg *cfg)
+{
+	struct each_check *c = opaque;
+	const struct pcl_cfg *want;
+
+	FUZZ_CHECK(c->seen < c->count);
+	want = c->cfgs[c->seen++];
+	FUZZ_CHECK(pcl_cfg_size(cfg) == pcl_cfg_size(want));
+	FUZZ_CHECK(pcl_cfg_line(cfg) == pcl_cfg_line(want));
+	FUZZ_CHECK(memcmp(pcl_cfg_data(cfg), pcl_cfg_data(want), 4096) == 0);
+	for (uint32_t off = 0; off < 4096; off += 64)
+		FUZZ_CHECK(pcl_cfg_is_read(cfg, off, 64) ==
+			   pcl_cfg_is_read(want, off, 64));
+	FUZZ_CHECK(!pcl_cfg_slot(cfg) == !pcl_cfg_slot(want));
+	FUZZ_CHECK(!pcl_cfg_slot(cfg) ||
+		   strcmp(pcl_cfg_slot(cfg), pcl_cfg_slot(want)) == 0);
+	pcl_cfg_free(cfg);
+	return c->seen == c->stop ? -ECANCELED : 0;
+}
+
+/* The functions of an error's input up to the error: all freed. */
+static int each_free(void *opaque, struct pcl_cfg *cfg)
+{
+	(*(size_t *)opaque)++;
+	pcl_cfg_free(cfg);
+	return 0;
+}
+
+static void check_each(struct pcl_ctx *ctx, const uint8_t *data, size_t size,
+		       int ret, const struct pcl_error *err,
+		       struct pcl_cfg **cfgs, size_t count)
+{
+	struct each_check c = { .cfgs = cfgs, .count = count };
+	struct pcl_error e2;
+	size_t taken = 0;
+	int r;
+
+	memset(&e2, 0x5a, sizeof(e2));
+	if (ret < 0) {
+		r = pcl_cfg_parse_each(ctx, data, size, "fuzz", each_free,
+				       &taken, &e2);
+		FUZZ_CHECK(r == ret);
+		FUZZ_CHECK(e2.line == err->line && e2.column == err->column);
+		FUZZ_CHECK(strcmp(e2.message, err->message) == 0);
+		return;
+	}
+	r = pcl_cfg_parse_each(ctx, data, size, "fuzz", each_same, &c, &e2);
+	FUZZ_CHECK(r == 0 && c.seen == count);
+	/* Stopped at the last function but one: nothing after it read. */
+	if (count < 2)
+		return;
+	c.seen = 0;
+	c.stop = count - 1;
+	r = pcl_cfg_parse_each(ctx, data, size, "fuzz", each_same, &c, &e2);
+	FUZZ_CHECK(r == -ECANCELED && c.seen == count - 1);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -24,6 +91,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ret = pcl_cfg_parse(ctx, data, size, "fuzz", &cfgs, &count, &err);
 	if (ret < 0) {
 		fuzz_check_error(ret, &err);
+		check_each(ctx, data, size, ret, &err, NULL, 0);
 		return 0;
 	}
 	FUZZ_CHECK(ret == 0);
@@ -37,6 +105,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(strcmp(pcl_cfg_source(cfgs[i]), "fuzz") == 0);
 		pcl_walk_free(fuzz_walk_and_check(cfgs[i]));
 	}
+	check_each(ctx, data, size, ret, &err, cfgs, count);
 	pcl_cfg_list_free(cfgs, count);
 	return 0;
 }

@@ -115,6 +115,59 @@ PCL_EXPORT int pcl_cfg_parse(struct pcl_ctx *ctx, const void *data, size_t len,
 			     size_t *count, struct pcl_error *err);
 
 /**
+ * typedef pcl_cfg_each_fn - takes one function from pcl_cfg_load_each() or
+ * pcl_cfg_parse_each().
+ * @opaque: the caller's pointer.
+ * @cfg: a new cfg, now the callee's: it frees it with pcl_cfg_free(),
+ *       at once or later.
+ *
+ * Return: 0 to go on, or a negative errno to stop reading, which the
+ * reader then returns.
+ */
+typedef int (*pcl_cfg_each_fn)(void *opaque, struct pcl_cfg *cfg);
+
+/**
+ * pcl_cfg_load_each() - pcl_cfg_load() one function at a time.
+ * @ctx: library context.
+ * @path: as for pcl_cfg_load().
+ * @fn: called with each function, in file order, as soon as it has been
+ *      read (a dump's device is complete at the blank line or device line
+ *      after it), before the next is read.
+ * @opaque: passed to @fn.
+ * @err: as for pcl_cfg_load(); left alone when @fn stopped the reader.
+ *
+ * For a caller that handles each function and lets it go, e.g. a tool
+ * printing a fleet's dump: its memory stays that of one function, where
+ * pcl_cfg_load() holds them all (~4.7 KB each). An input pcl_cfg_load()
+ * refuses gives the same error here, but the functions before the fault
+ * have been given to @fn by then: a caller that must act on all or none
+ * holds what it makes of them until this returns 0.
+ *
+ * Return: 0, what @fn returned to stop, or as for pcl_cfg_load().
+ */
+PCL_EXPORT int pcl_cfg_load_each(struct pcl_ctx *ctx, const char *path,
+				 pcl_cfg_each_fn fn, void *opaque,
+				 struct pcl_error *err);
+
+/**
+ * pcl_cfg_parse_each() - pcl_cfg_parse() one function at a time, as
+ * pcl_cfg_load_each() does.
+ * @ctx: library context.
+ * @data: as for pcl_cfg_parse().
+ * @len: as for pcl_cfg_parse().
+ * @name: as for pcl_cfg_parse().
+ * @fn: as for pcl_cfg_load_each().
+ * @opaque: passed to @fn.
+ * @err: as for pcl_cfg_load_each().
+ *
+ * Return: as for pcl_cfg_load_each().
+ */
+PCL_EXPORT int pcl_cfg_parse_each(struct pcl_ctx *ctx, const void *data,
+				  size_t len, const char *name,
+				  pcl_cfg_each_fn fn, void *opaque,
+				  struct pcl_error *err);
+
+/**
  * pcl_cfg_read_device() - read a live function through sysfs.
  * @ctx: library context.
  * @address: "dddd:bb:dd.f" or "bb:dd.f" (domain 0).

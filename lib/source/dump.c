@@ -64,6 +64,15 @@ struct reader {
 	size_t cap;
 	struct pcl_cfg *cur; /* open device, NULL after a blank line */
 	bool cur_rows;
+	size_t devices; /* closed so far */
+	/*
+	 * When set (pcl_cfg_parse_each(), pcl_cfg_load_each()), each device
+	 * goes to @each as it closes instead of into @cfgs, and the open one
+	 * is the reader's own until then.
+	 */
+	pcl_cfg_each_fn each;
+	void *opaque;
+	int stopped; /* what @each returned to stop, else 0 */
 	uint32_t row_line[ROWS]; /* line of each row of cur, 0 = none */
 	struct slot_set slots;
 };
@@ -182,12 +191,25 @@ static int close_device(struct reader *r)
 	if (!cur)
 		return 0;
 	r->cur = NULL;
-	if (!r->cur_rows)
-		return pcl_set_error(r->err, -EINVAL, r->name, cur->line, 0,
-				     -1,
+	if (!r->cur_rows) {
+		uint32_t line = cur->line;
+
+		if (r->each)
+			pcl_cfg_free(cur);
+		return pcl_set_error(r->err, -EINVAL, r->name, line, 0, -1,
 				     "device has no hex rows (expected \"00: "
 				     "hh hh ...\" lines after its device line)");
+	}
 	pcl_cfg_finish(cur);
+	r->devices++;
+	if (r->each) {
+		int ret = r->each(r->opaque, cur);
+
+		if (ret) {
+			r->stopped = ret;
+			return ret;
+		}
+	}
 	return 0;
 }
 
@@ -203,7 +225,7 @@ static int device_line(struct reader *r, const char *ls)
 	if (ret < 0)
 		return ret;
 	cfg = pcl_cfg_alloc(r->ctx, r->name);
-	if (!cfg || push(r, cfg) < 0) {
+	if (!cfg || (!r->each && push(r, cfg) < 0)) {
 		free(cfg);
 		return pcl_set_error(r->err, -ENOMEM, r->name, r->line, 0, -1,
 				     "out of memory");
@@ -519,9 +541,9 @@ static int hex_row(struct reader *r, const char *ls, size_t digits,
 
 	if (!r->cur)
 		return fail(r, -EINVAL, ls, ls, -1,
-			    r->count ? "hex row outside a device (rows after a "
-				       "blank line need a new device line)"
-				     : "hex row before any device line");
+			    r->devices ? "hex row outside a device (rows after "
+					 "a blank line need a new device line)"
+				       : "hex row before any device line");
 	if (wide >= PCL_CFG_SIZE)
 		return fail(r, -EINVAL, ls, ls, -1,
 			    "row offset 0x%llx is past the end of config "
@@ -718,15 +740,23 @@ static int parse_end(struct reader *r)
 
 	if (ret < 0)
 		return ret;
-	if (!r->count)
+	if (!r->devices)
 		return pcl_set_error(r->err, -EINVAL, r->name, 0, 0, -1,
 				     "no device found: expected an lspci -x "
 				     "dump or a 64, 256 or 4096-byte binary");
 	return 0;
 }
 
+/* Where the devices go: to @each, or into an array when it is NULL. */
+struct sink {
+	pcl_cfg_each_fn each;
+	void *opaque;
+	struct pcl_cfg ***cfgs;
+	size_t *count;
+};
+
 static struct reader *reader_new(struct pcl_ctx *ctx, const char *name,
-				 struct pcl_error *err)
+				 const struct sink *to, struct pcl_error *err)
 {
 	struct reader *r = calloc(1, sizeof(*r));
 
@@ -734,21 +764,26 @@ static struct reader *reader_new(struct pcl_ctx *ctx, const char *name,
 		r->ctx = ctx;
 		r->name = name;
 		r->err = err;
+		r->each = to->each;
+		r->opaque = to->opaque;
 	}
 	return r;
 }
 
 /* Hand the cfgs over when @ret is 0, else free them; free @r. */
-static int reader_done(struct reader *r, int ret, struct pcl_cfg ***cfgs,
-		       size_t *count)
+static int reader_done(struct reader *r, int ret, const struct sink *to)
 {
+	if (to->each)
+		pcl_cfg_free(r->cur); /* a device an error left open */
 	if (ret < 0) {
 		pcl_cfg_list_free(r->cfgs, r->count);
 	} else {
-		*cfgs = r->cfgs;
-		*count = r->count;
+		if (to->cfgs) {
+			*to->cfgs = r->cfgs;
+			*to->count = r->count;
+		}
 		pcl_dbg(r->ctx, "%s: %zu device(s) in %u lines", r->name,
-			r->count, r->line);
+			r->devices, r->line);
 	}
 	free(r->slots.keys);
 	free(r->slots.lines);
@@ -770,41 +805,37 @@ static const char *find_binary_byte(const uint8_t *d, size_t len)
 }
 
 static int parse_binary(struct pcl_ctx *ctx, const uint8_t *d, size_t len,
-			const char *name, struct pcl_cfg ***cfgs, size_t *count,
+			const char *name, const struct sink *to,
 			struct pcl_error *err)
 {
-	struct pcl_cfg **v = malloc(sizeof(*v));
+	struct pcl_cfg **v = to->each ? NULL : malloc(sizeof(*v));
 	struct pcl_cfg *cfg = pcl_cfg_new(ctx, d, len, name);
 
-	if (!v || !cfg) {
+	if ((!to->each && !v) || !cfg) {
 		free(v);
 		pcl_cfg_free(cfg);
 		return pcl_set_error(err, -ENOMEM, name, 0, 0, -1,
 				     "out of memory");
 	}
-	v[0] = cfg;
-	*cfgs = v;
-	*count = 1;
 	pcl_dbg(ctx, "%s: binary config space of %zu bytes", name, len);
+	if (to->each)
+		return to->each(to->opaque, cfg);
+	v[0] = cfg;
+	*to->cfgs = v;
+	*to->count = 1;
 	return 0;
 }
 
-PCL_EXPORT int pcl_cfg_parse(struct pcl_ctx *ctx, const void *data, size_t len,
-			     const char *name, struct pcl_cfg ***cfgs,
-			     size_t *count, struct pcl_error *err)
+/* pcl_cfg_parse() and pcl_cfg_parse_each(), @name and @to checked. */
+static int parse(struct pcl_ctx *ctx, const void *data, size_t len,
+		 const char *name, const struct sink *to,
+		 struct pcl_error *err)
 {
 	const uint8_t *d = data;
 	struct reader *r;
 	const char *bin;
 	int ret;
 
-	if (!name)
-		name = "<string>";
-	if (!cfgs || !count || (!data && len))
-		return pcl_set_error(err, -EINVAL, name, 0, 0, -1,
-				     "invalid arguments");
-	*cfgs = NULL;
-	*count = 0;
 	if (len > DUMP_MAX_INPUT)
 		return pcl_set_error(err, -EFBIG, name, 0, 0, -1,
 				     "input of %zu bytes is larger than the "
@@ -818,11 +849,10 @@ PCL_EXPORT int pcl_cfg_parse(struct pcl_ctx *ctx, const void *data, size_t len,
 	 */
 	if (len == 64 || len == 256 || len == PCL_CFG_SIZE) {
 		if (find_binary_byte(d, len) || !memchr(d, '\n', len))
-			return parse_binary(ctx, d, len, name, cfgs, count,
-					    err);
+			return parse_binary(ctx, d, len, name, to, err);
 	}
 
-	r = reader_new(ctx, name, err);
+	r = reader_new(ctx, name, to, err);
 	if (!r)
 		return pcl_set_error(err, -ENOMEM, name, 0, 0, -1,
 				     "out of memory");
@@ -834,15 +864,46 @@ PCL_EXPORT int pcl_cfg_parse(struct pcl_ctx *ctx, const void *data, size_t len,
 	 * Looking for binary bytes only once the text reader failed keeps the
 	 * good path to one pass; the size message is the useful one then.
 	 */
-	if (ret == -EINVAL && len != 64 && len != 256 && len != PCL_CFG_SIZE &&
-	    (bin = find_binary_byte(d, len)) != NULL)
+	if (ret == -EINVAL && !r->stopped && len != 64 && len != 256 &&
+	    len != PCL_CFG_SIZE && (bin = find_binary_byte(d, len)) != NULL)
 		ret = pcl_set_error(err, -EINVAL, name, 0, 0, -1,
 				    "binary config space must be 64, 256 or "
 				    "4096 bytes, got %zu (byte 0x%02x at %zu is "
 				    "not text)",
 				    len, (unsigned char)*bin,
 				    (size_t)(bin - (const char *)d));
-	return reader_done(r, ret, cfgs, count);
+	return reader_done(r, ret, to);
+}
+
+PCL_EXPORT int pcl_cfg_parse(struct pcl_ctx *ctx, const void *data, size_t len,
+			     const char *name, struct pcl_cfg ***cfgs,
+			     size_t *count, struct pcl_error *err)
+{
+	const struct sink to = { .cfgs = cfgs, .count = count };
+
+	if (!name)
+		name = "<string>";
+	if (!cfgs || !count || (!data && len))
+		return pcl_set_error(err, -EINVAL, name, 0, 0, -1,
+				     "invalid arguments");
+	*cfgs = NULL;
+	*count = 0;
+	return parse(ctx, data, len, name, &to, err);
+}
+
+PCL_EXPORT int pcl_cfg_parse_each(struct pcl_ctx *ctx, const void *data,
+				  size_t len, const char *name,
+				  pcl_cfg_each_fn fn, void *opaque,
+				  struct pcl_error *err)
+{
+	const struct sink to = { .each = fn, .opaque = opaque };
+
+	if (!name)
+		name = "<string>";
+	if (!fn || (!data && len))
+		return pcl_set_error(err, -EINVAL, name, 0, 0, -1,
+				     "invalid arguments");
+	return parse(ctx, data, len, name, &to, err);
 }
 
 static int errno_ret(int e)
@@ -932,18 +993,20 @@ static int slurp(int fd, const char *name, size_t hint, uint8_t **out,
  * Parse the regular file @fd of about @size bytes window by window; each
  * window is cut after its last line feed and the rest carried over, so
  * parse_lines() sees whole lines only and gives what one pass over the
- * whole text would. Return: 0 with the cfgs, or 1 when the file should be
- * read the ordinary way instead: on any error, so that the error (and its
- * message, which may look at the whole input) is exactly that path's.
+ * whole text would. Return: 0 with the cfgs, what @to's callback
+ * returned to stop, or 1 when the file should be read the ordinary way
+ * instead: on any other error, so that the error (and its message, which
+ * may look at the whole input) is exactly that path's. *@handed_over says
+ * how many devices went to the callback before.
  */
 static int load_windowed(struct pcl_ctx *ctx, int fd, const char *name,
-			 struct pcl_cfg ***cfgs, size_t *count)
+			 const struct sink *to, size_t *handed_over)
 {
 	struct pcl_error scratch = { 0 };
 	size_t cap = DUMP_WINDOW, have = 0, total = 0;
 	char *buf = malloc(cap);
-	struct reader *r = reader_new(ctx, name, &scratch);
-	int ret = 0;
+	struct reader *r = reader_new(ctx, name, to, &scratch);
+	int ret = 0, stopped;
 
 	if (!buf || !r) {
 		free(buf);
@@ -997,26 +1060,44 @@ static int load_windowed(struct pcl_ctx *ctx, int fd, const char *name,
 	free(buf);
 	if (ret == 0)
 		ret = parse_end(r);
-	ret = reader_done(r, ret, cfgs, count);
-	return ret < 0 ? 1 : 0;
+	stopped = r->stopped;
+	*handed_over = to->each ? r->devices : 0;
+	ret = reader_done(r, ret, to);
+	return stopped ? stopped : ret < 0 ? 1 : 0;
 }
 
-PCL_EXPORT int pcl_cfg_load(struct pcl_ctx *ctx, const char *path,
-			    struct pcl_cfg ***cfgs, size_t *count,
-			    struct pcl_error *err)
+/*
+ * After the windowed reader failed past devices it handed over: parse
+ * @buf, the whole file, only for the error, which the callback must not
+ * see the same devices again to get.
+ */
+static int parse_for_error(struct pcl_ctx *ctx, const uint8_t *buf,
+			   size_t len, const char *name,
+			   struct pcl_error *err)
 {
-	bool is_stdin = path && strcmp(path, "-") == 0;
+	struct pcl_cfg **cfgs = NULL;
+	size_t count = 0;
+	const struct sink to = { .cfgs = &cfgs, .count = &count };
+	int ret = parse(ctx, buf, len, name, &to, err);
+
+	if (ret < 0)
+		return ret;
+	pcl_cfg_list_free(cfgs, count);
+	return pcl_set_error(err, -EIO, name, 0, 0, -1,
+			     "changed while it was read");
+}
+
+/* pcl_cfg_load() and pcl_cfg_load_each(), @path and @to checked. */
+static int load(struct pcl_ctx *ctx, const char *path, const struct sink *to,
+		struct pcl_error *err)
+{
+	bool is_stdin = strcmp(path, "-") == 0;
 	const char *name = is_stdin ? "<stdin>" : path;
-	size_t hint = 0, len = 0;
+	size_t hint = 0, len = 0, handed_over = 0;
 	uint8_t *buf = NULL;
 	struct stat st;
 	int fd, ret;
 
-	if (!path || !cfgs || !count)
-		return pcl_set_error(err, -EINVAL, path, 0, 0, -1,
-				     "invalid arguments");
-	*cfgs = NULL;
-	*count = 0;
 	fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		int e = errno;
@@ -1047,10 +1128,9 @@ PCL_EXPORT int pcl_cfg_load(struct pcl_ctx *ctx, const char *path,
 		}
 		hint = (size_t)st.st_size;
 		if (hint > DUMP_WINDOW) {
-			if (load_windowed(ctx, fd, name, cfgs, count) == 0) {
-				ret = 0;
+			ret = load_windowed(ctx, fd, name, to, &handed_over);
+			if (ret <= 0)
 				goto out;
-			}
 			/* Start over the ordinary way, for its error. */
 			if (lseek(fd, 0, SEEK_SET) < 0) {
 				int e = errno;
@@ -1063,13 +1143,41 @@ PCL_EXPORT int pcl_cfg_load(struct pcl_ctx *ctx, const char *path,
 		}
 	}
 	ret = slurp(fd, name, hint, &buf, &len, err);
-	if (ret == 0)
-		ret = pcl_cfg_parse(ctx, buf, len, name, cfgs, count, err);
+	if (ret == 0 && handed_over)
+		ret = parse_for_error(ctx, buf, len, name, err);
+	else if (ret == 0)
+		ret = parse(ctx, buf, len, name, to, err);
 	free(buf);
 out:
 	if (!is_stdin)
 		close(fd);
 	return ret;
+}
+
+PCL_EXPORT int pcl_cfg_load(struct pcl_ctx *ctx, const char *path,
+			    struct pcl_cfg ***cfgs, size_t *count,
+			    struct pcl_error *err)
+{
+	const struct sink to = { .cfgs = cfgs, .count = count };
+
+	if (!path || !cfgs || !count)
+		return pcl_set_error(err, -EINVAL, path, 0, 0, -1,
+				     "invalid arguments");
+	*cfgs = NULL;
+	*count = 0;
+	return load(ctx, path, &to, err);
+}
+
+PCL_EXPORT int pcl_cfg_load_each(struct pcl_ctx *ctx, const char *path,
+				 pcl_cfg_each_fn fn, void *opaque,
+				 struct pcl_error *err)
+{
+	const struct sink to = { .each = fn, .opaque = opaque };
+
+	if (!path || !fn)
+		return pcl_set_error(err, -EINVAL, path, 0, 0, -1,
+				     "invalid arguments");
+	return load(ctx, path, &to, err);
 }
 
 /*

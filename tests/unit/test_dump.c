@@ -411,6 +411,23 @@ static void test_binary(void **state)
 	parse_bad("00:1f.2 a\x02\n00: 0z\n", 0, 0, "got 18");
 }
 
+/* pcl_cfg_load_each()'s callback: check each function's bytes, count. */
+struct each_count {
+	const uint8_t *bytes;
+	size_t len;
+	size_t seen;
+	size_t stop; /* stop with -ECANCELED at this many, 0: never */
+};
+
+static int each_counted(void *opaque, struct pcl_cfg *cfg)
+{
+	struct each_count *e = opaque;
+
+	check_bytes(cfg, e->bytes, e->len);
+	pcl_cfg_free(cfg);
+	return ++e->seen == e->stop ? -ECANCELED : 0;
+}
+
 static char *write_temp(const void *data, size_t len)
 {
 	char *path = strdup("/tmp/pcl-test-dump-XXXXXX");
@@ -434,7 +451,8 @@ static void test_load_large(void **state)
 	enum { DEVICES = 300 };
 	uint8_t b[PCL_CFG_SIZE];
 	size_t total = 0, one_len;
-	struct pcl_error err = { 0 };
+	struct pcl_error err = { 0 }, err2;
+	struct each_count each = { 0 };
 	struct pcl_cfg **c = NULL;
 	char *one, *all, *path, *p, devline[64];
 	size_t n = 0;
@@ -460,6 +478,17 @@ static void test_load_large(void **state)
 		check_bytes(c[i], b, sizeof(b));
 	assert_string_equal(pcl_cfg_slot(c[DEVICES - 1]), "0000:09:0b.0");
 	pcl_cfg_list_free(c, n);
+	/* One at a time: the same functions; a stop reads no further. */
+	each.bytes = b;
+	each.len = sizeof(b);
+	assert_int_equal(pcl_cfg_load_each(ctx, path, each_counted, &each,
+					   &err), 0);
+	assert_int_equal(each.seen, DEVICES);
+	each.seen = 0;
+	each.stop = DEVICES / 2;
+	assert_int_equal(pcl_cfg_load_each(ctx, path, each_counted, &each,
+					   &err), -ECANCELED);
+	assert_int_equal(each.seen, DEVICES / 2);
 	unlink(path);
 	free(path);
 
@@ -470,6 +499,20 @@ static void test_load_large(void **state)
 	assert_int_equal(pcl_cfg_load(ctx, path, &c, &n, &err), -EINVAL);
 	assert_string_equal(err.source, path);
 	assert_int_equal(err.line, DEVICES * (1 + PCL_CFG_SIZE / 16));
+	/*
+	 * One at a time, the functions before the fault have been given and
+	 * the error is the same, found again over the whole file without
+	 * giving them twice.
+	 */
+	memset(&err2, 0, sizeof(err2));
+	each.seen = 0;
+	each.stop = 0;
+	assert_int_equal(pcl_cfg_load_each(ctx, path, each_counted, &each,
+					   &err2), -EINVAL);
+	assert_int_equal(each.seen, DEVICES - 1);
+	assert_string_equal(err2.message, err.message);
+	assert_int_equal(err2.line, err.line);
+	assert_int_equal(err2.column, err.column);
 	unlink(path);
 	free(path);
 	free(all);

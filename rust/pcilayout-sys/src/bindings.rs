@@ -956,6 +956,32 @@ extern "C" {
         err: *mut pcl_error,
     ) -> ::std::os::raw::c_int;
 }
+pub type pcl_cfg_each_fn = ::std::option::Option<
+    unsafe extern "C" fn(
+        opaque: *mut ::std::os::raw::c_void,
+        cfg: *mut pcl_cfg,
+    ) -> ::std::os::raw::c_int,
+>;
+extern "C" {
+    pub fn pcl_cfg_load_each(
+        ctx: *mut pcl_ctx,
+        path: *const ::std::os::raw::c_char,
+        fn_: pcl_cfg_each_fn,
+        opaque: *mut ::std::os::raw::c_void,
+        err: *mut pcl_error,
+    ) -> ::std::os::raw::c_int;
+}
+extern "C" {
+    pub fn pcl_cfg_parse_each(
+        ctx: *mut pcl_ctx,
+        data: *const ::std::os::raw::c_void,
+        len: usize,
+        name: *const ::std::os::raw::c_char,
+        fn_: pcl_cfg_each_fn,
+        opaque: *mut ::std::os::raw::c_void,
+        err: *mut pcl_error,
+    ) -> ::std::os::raw::c_int;
+}
 extern "C" {
     pub fn pcl_cfg_read_device(
         ctx: *mut pcl_ctx,
