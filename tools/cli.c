@@ -103,6 +103,24 @@ void cli_flush_diag(struct pcl_diag *diag)
 /* Set while reading a --pf: the selection is for the function, not its PF. */
 static bool select_off;
 
+/* Whether -s and -d keep @cfg. */
+static bool selected(const struct pcl_cfg *cfg)
+{
+	return select_off || cli_select_match(cfg);
+}
+
+/* pcl_cfg_each_fn of the sources with an @each. */
+static int take_each(void *opaque, struct pcl_cfg *cfg)
+{
+	struct cli_sources *s = opaque;
+
+	if (selected(cfg))
+		s->each(s->each_opaque, cfg);
+	else
+		pcl_cfg_free(cfg);
+	return 0;
+}
+
 /*
  * Take @n cfgs (and the array) into @s, keeping those -s and -d select.
  * Prints nothing (unify and survey call it from reader threads): -1 is
@@ -111,9 +129,16 @@ static bool select_off;
 static int append(struct cli_sources *s, struct pcl_cfg **cfgs, size_t n,
 		  const struct cli_fn *how)
 {
-	struct pcl_cfg **grown = realloc(s->cfgs, (s->count + n + 1) * sizeof(*grown));
+	struct pcl_cfg **grown;
 	struct cli_fn *fn;
 
+	if (s->each) {
+		for (size_t i = 0; i < n; i++)
+			take_each(s, cfgs[i]);
+		free(cfgs);
+		return 0;
+	}
+	grown = realloc(s->cfgs, (s->count + n + 1) * sizeof(*grown));
 	if (grown)
 		s->cfgs = grown;
 	fn = grown ? realloc(s->fn, (s->count + n + 1) * sizeof(*fn)) : NULL;
@@ -123,7 +148,7 @@ static int append(struct cli_sources *s, struct pcl_cfg **cfgs, size_t n,
 	}
 	s->fn = fn;
 	for (size_t i = 0; i < n; i++) {
-		if (!select_off && !cli_select_match(cfgs[i])) {
+		if (!selected(cfgs[i])) {
 			pcl_cfg_free(cfgs[i]);
 			continue;
 		}
@@ -206,8 +231,7 @@ static int add_bundle(struct cli_sources *s, struct bundle *b)
 		struct pcl_cfg *cfg = b->fn[i].cfg;
 
 		b->fn[i].cfg = NULL;
-		if (!b->fn[i].selected ||
-		    (!select_off && !cli_select_match(cfg))) {
+		if (!b->fn[i].selected || !selected(cfg)) {
 			s->spare[s->nspare++] = cfg;
 			continue;
 		}
@@ -362,9 +386,13 @@ int cli_sources_parse(struct cli_sources *s, const char *path,
 	const char *name = strcmp(path, "-") ? path : "<stdin>";
 	struct pcl_cfg **cfgs = NULL;
 	size_t n = 0;
-	int r = pcl_cfg_parse(cli_ctx, buf, len, name, &cfgs, &n, err);
+	int r = s->each ? pcl_cfg_parse_each(cli_ctx, buf, len, name,
+					     take_each, s, err) :
+			  pcl_cfg_parse(cli_ctx, buf, len, name, &cfgs, &n, err);
 
-	return r < 0 ? load_failed(err, r, path) : append(s, cfgs, n, &from_file);
+	if (r < 0)
+		return load_failed(err, r, path);
+	return s->each ? 0 : append(s, cfgs, n, &from_file);
 }
 
 int cli_sources_load(struct cli_sources *s, const char *path,
@@ -401,6 +429,9 @@ int cli_sources_load(struct cli_sources *s, const char *path,
 	}
 	if (r == 0 && buf) {
 		r = cli_sources_parse(s, path, buf, len, err);
+	} else if (r == 0 && s->each) {
+		r = pcl_cfg_load_each(cli_ctx, path, take_each, s, err);
+		r = r < 0 ? load_failed(err, r, path) : 0;
 	} else if (r == 0) {
 		r = pcl_cfg_load(cli_ctx, path, &cfgs, &n, err);
 		r = r < 0 ? load_failed(err, r, path) :

@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -349,97 +348,86 @@ static void print_device(struct jw *out, const struct pcl_cfg *cfg,
 	jw_text(out, "\n");
 }
 
-/* How a batch is printed: as JSON, or as text with its options. */
+/* How the functions are printed: as JSON, or as text with its options. */
 struct show_how {
 	bool json;
 	bool quiet;
 	bool hex;
 };
 
-/*
- * Walk and print one batch of cfgs into @out. After a walk fails (out of
- * memory), the rest is not walked; the message is kept in @walk_error and
- * printed by the caller once every SOURCE has been read, where it came
- * when all were read before any was walked.
- */
-static void show_batch(struct jw *out, const struct cli_sources *src,
-		       const struct show_how *how, int *ret, char *walk_error,
-		       size_t size)
-{
-	for (size_t i = 0; i < src->count && !walk_error[0]; i++) {
-		struct pcl_walk *w = pcl_walk_new(src->cfgs[i]);
+/* One run of show: where it prints and what it found so far. */
+struct show_run {
+	struct jw out;
+	const struct show_how *how;
+	int ret;
+	/*
+	 * After a walk fails (out of memory), the rest is not walked: the
+	 * message is printed once every SOURCE has been read, where it came
+	 * when all were read before any was walked.
+	 */
+	char walk_error[4352];
+};
 
-		if (!w) {
-			snprintf(walk_error, size, "%s: cannot walk: %s",
-				 pcl_cfg_source(src->cfgs[i]), strerror(errno));
-			*ret = EXIT_USAGE;
-			break;
-		}
+/* Walk and print one function as it is read (cli_sources.each), free it. */
+static void show_one(void *opaque, struct pcl_cfg *cfg)
+{
+	struct show_run *run = opaque;
+	struct pcl_walk *w = run->walk_error[0] ? NULL : pcl_walk_new(cfg);
+
+	if (w) {
 		if (pcl_walk_max_severity(w) >= PCL_SEVERITY_ERROR &&
-		    *ret == EXIT_OK)
-			*ret = EXIT_FINDING;
-		if (how->json)
-			device_json(out, src->cfgs[i], w);
+		    run->ret == EXIT_OK)
+			run->ret = EXIT_FINDING;
+		if (run->how->json)
+			device_json(&run->out, cfg, w);
 		else
-			print_device(out, src->cfgs[i], w, how->quiet, how->hex);
+			print_device(&run->out, cfg, w, run->how->quiet,
+				     run->how->hex);
 		pcl_walk_free(w);
+	} else if (!run->walk_error[0]) {
+		snprintf(run->walk_error, sizeof(run->walk_error),
+			 "%s: cannot walk: %s", pcl_cfg_source(cfg),
+			 strerror(errno));
+		run->ret = EXIT_USAGE;
 	}
+	pcl_cfg_free(cfg);
 }
 
 /*
- * Each SOURCE is read, walked and written before the next is read, so
- * that its cfgs are freed early and the memory reused (holding a
- * 100,000-device fleet's cfgs, ~480 MB, cost a page fault per device).
- * What the user sees is what it was when every SOURCE was read first:
- * nothing reaches stdout until the last one has been read, so an
- * unreadable SOURCE still leaves stdout empty.
+ * Each function is walked and printed as soon as it has been read, and
+ * freed, so that the next one reuses its memory: holding a 4,000-device
+ * dump's cfgs, ~19 MB, cost a page fault a device, half of show's time
+ * (BENCHMARKS.md). What is printed is held until every SOURCE has been
+ * read (~0.6 KB of text or ~1.9 KB of JSON a device), so an unreadable
+ * SOURCE still leaves stdout empty.
  */
 static int show_sources(int nargs, char **args, const struct show_how *how)
 {
-	struct cli_sources src = { 0 };
-	char walk_error[4352] = "";
-	int ret = EXIT_OK;
-	struct jw out;
+	struct show_run run = { .how = how, .ret = EXIT_OK };
+	struct cli_sources src = { .each = show_one, .each_opaque = &run };
+	int r = 0;
 
-#ifdef M_TRIM_THRESHOLD
-	/*
-	 * glibc gives the heap's freed top back to the kernel, so each
-	 * SOURCE's cfgs would be faulted in afresh; keep it for the next.
-	 */
-	mallopt(M_TRIM_THRESHOLD, 512 << 20);
-#endif
-	jw_init(&out, stdout);
-	jw_hold(&out, true);
+	jw_init(&run.out, stdout);
+	jw_hold(&run.out, true);
 	if (how->json)
-		cli_doc_stream_begin(&out);
-	if (nargs == 0) {
-		if (cli_sources_live(&src) < 0) {
-			cli_sources_free(&src);
-			jw_discard(&out);
-			return EXIT_USAGE;
-		}
-		jw_hold(&out, false);
-		show_batch(&out, &src, how, &ret, walk_error, sizeof(walk_error));
-		cli_sources_free(&src);
+		cli_doc_stream_begin(&run.out);
+	if (nargs == 0)
+		r = cli_sources_live(&src);
+	for (int i = 0; i < nargs && r == 0; i++)
+		r = cli_sources_add(&src, args[i]);
+	cli_sources_free(&src);
+	if (r < 0) {
+		jw_discard(&run.out);
+		return EXIT_USAGE;
 	}
-	for (int i = 0; i < nargs; i++) {
-		if (cli_sources_add(&src, args[i]) < 0) {
-			cli_sources_free(&src);
-			jw_discard(&out);
-			return EXIT_USAGE;
-		}
-		if (i == nargs - 1)
-			jw_hold(&out, false);
-		show_batch(&out, &src, how, &ret, walk_error, sizeof(walk_error));
-		cli_sources_free(&src);
-	}
-	if (walk_error[0])
-		cli_error("%s", walk_error);
+	jw_hold(&run.out, false);
+	if (run.walk_error[0])
+		cli_error("%s", run.walk_error);
 	if (how->json)
-		cli_doc_stream_end(&out, "show");
+		cli_doc_stream_end(&run.out, "show");
 	/* A write error is caught when stdout is closed (cli_finish()). */
-	jw_finish(&out);
-	return ret;
+	jw_finish(&run.out);
+	return run.ret;
 }
 
 int cmd_show(int argc, char **argv)

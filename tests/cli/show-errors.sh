@@ -15,6 +15,31 @@ printf '00:00.0 Host bridge: x\n00: 86 80 12 12 00 00 00 00 00 00 00 00 00 00 00
 expect_exit 2 "row with 17 bytes" -- "$PCILAYOUT" show "$T/long.lspci"
 expect_grep "$T/err" "long.lspci:2:" "long row names line 2"
 
+# Functions are walked and printed as they are read, but what is printed
+# is held: a fault in a later function, of this SOURCE or another, leaves
+# stdout empty (--json prints its error document there instead).
+printf '00:00.0 Host bridge: x\n00: 86 80 12 12\n\n00:01.0 Host bridge: x\n00: 86 80 zz 12\n' >"$T/second.lspci"
+printf '00:00.0 Host bridge: x\n00: 86 80 12 12\n' >"$T/first.lspci"
+for args in "second.lspci" "--json second.lspci" "first.lspci second.lspci" \
+	    "-q second.lspci first.lspci"; do
+	# shellcheck disable=SC2086 # the words are the arguments
+	set -- $args
+	files=
+	for a; do
+		case $a in
+		-*) files="$files $a" ;;
+		*) files="$files $T/$a" ;;
+		esac
+	done
+	# shellcheck disable=SC2086
+	expect_exit 2 "show $args" -- "$PCILAYOUT" show $files
+	if [ -s "$T/out" ] && ! grep -q pcilayout-error "$T/out"; then
+		fail "show $args: printed before the fault was found"
+	else
+		ok
+	fi
+done
+
 head -c 100 /dev/zero | tr '\0' '\377' >"$T/odd.bin"
 expect_exit 2 "binary of 100 bytes" -- "$PCILAYOUT" show "$T/odd.bin"
 expect_grep "$T/err" "odd.bin" "wrong-size binary is named"
