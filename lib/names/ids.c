@@ -3,8 +3,8 @@
  * ids.c - our reader of the pci.ids format (the PCI ID Repository's list,
  * which Debian ships as /usr/share/misc/pci.ids): one pass over the text
  * keeps what lspci prints in a function's title - vendor, device, class
- * and subclass names - as one array sorted for binary search, with the
- * names in one string pool. Subsystem and prog-if lines, "S" (generic
+ * and subclass names - as an array per kind sorted for binary search, with
+ * the names in one string pool. Subsystem and prog-if lines, "S" (generic
  * subsystem) blocks and any other top-level "X " block the format may add
  * are skipped.
  *
@@ -30,17 +30,33 @@
 /* Larger than any pci.ids ever published (1.3 MiB in 2023), by far. */
 #define IDS_MAX_SIZE (64u << 20)
 
-enum ids_kind { IDS_VENDOR, IDS_DEVICE, IDS_CLASS, IDS_SUBCLASS };
+/*
+ * The file is read in pieces of this size into one reused buffer, not
+ * whole: a 1.3 MiB copy was 333 page faults, and with the index's growth
+ * ~700 page faults (~7 ms on a VM) of a one-device `show`'s 12 ms
+ * (BENCHMARKS.md).
+ */
+#define IDS_PIECE (64u << 10)
 
-/* The kind in the high half, so that one sort and one search serve all. */
-struct ids_ent {
-	uint64_t key;
-	uint32_t name; /* offset in the pool */
+enum ids_kind { IDS_VENDOR, IDS_DEVICE, IDS_CLASS, IDS_SUBCLASS, IDS_KINDS };
+
+/*
+ * An entry is one word: the ID above the name's offset in the pool, so
+ * that sorting the words sorts by ID and, among equal IDs, by line (pool
+ * offsets grow with the line number). The pool holds at most
+ * IDS_MAX_SIZE + 1 bytes.
+ */
+#define IDS_OFF_BITS 27
+#define IDS_OFF_MASK ((UINT64_C(1) << IDS_OFF_BITS) - 1)
+
+/* Each kind has its array: the file lists each kind in order. */
+struct ids_kind_index {
+	uint64_t *ent;
+	size_t n, cap;
 };
 
 struct pcl_ids {
-	struct ids_ent *ent;
-	size_t n, cap;
+	struct ids_kind_index kind[IDS_KINDS];
 	char *pool;
 	size_t pool_len, pool_cap;
 	size_t malformed;
@@ -48,13 +64,15 @@ struct pcl_ids {
 	bool oom;
 };
 
-/* What the last top-level line opened, for the indented lines after it. */
+/* Where the reader is between lines. */
 enum ids_block { BLOCK_NONE, BLOCK_VENDOR, BLOCK_CLASS, BLOCK_SKIP };
 
-static uint64_t ids_key(enum ids_kind kind, uint32_t id)
-{
-	return ((uint64_t)kind << 32) | id;
-}
+struct ids_reader {
+	struct pcl_ids *ids;
+	enum ids_block block; /* what the last top-level line opened */
+	uint32_t parent;      /* its ID */
+	uint32_t lineno;
+};
 
 static bool is_blank(char c)
 {
@@ -89,20 +107,21 @@ static const char *id_and_name(const char *p, const char *end, int digits,
 static void add(struct pcl_ids *ids, enum ids_kind kind, uint32_t id,
 		const char *name, const char *end)
 {
+	struct ids_kind_index *k = &ids->kind[kind];
 	size_t len = (size_t)(end - name);
 
 	if (ids->oom)
 		return;
-	if (ids->n == ids->cap) {
-		size_t cap = ids->cap ? 2 * ids->cap : 4096;
-		struct ids_ent *e = realloc(ids->ent, cap * sizeof(*e));
+	if (k->n == k->cap) {
+		size_t cap = k->cap ? 2 * k->cap : 1024;
+		uint64_t *e = realloc(k->ent, cap * sizeof(*e));
 
 		if (!e) {
 			ids->oom = true;
 			return;
 		}
-		ids->ent = e;
-		ids->cap = cap;
+		k->ent = e;
+		k->cap = cap;
 	}
 	if (!ids->pool || ids->pool_cap - ids->pool_len < len + 1) {
 		size_t cap = ids->pool_cap ? 2 * ids->pool_cap : 65536;
@@ -118,9 +137,12 @@ static void add(struct pcl_ids *ids, enum ids_kind kind, uint32_t id,
 		ids->pool = p;
 		ids->pool_cap = cap;
 	}
-	ids->ent[ids->n].key = ids_key(kind, id);
-	ids->ent[ids->n].name = (uint32_t)ids->pool_len;
-	ids->n++;
+	/* Past IDS_MAX_SIZE only a text in memory gets, and not a name. */
+	if (ids->pool_len > IDS_OFF_MASK) {
+		ids->oom = true;
+		return;
+	}
+	k->ent[k->n++] = (uint64_t)id << IDS_OFF_BITS | ids->pool_len;
 	memcpy(ids->pool + ids->pool_len, name, len);
 	ids->pool_len += len;
 	ids->pool[ids->pool_len++] = '\0';
@@ -183,13 +205,13 @@ static bool nested_line(struct pcl_ids *ids, enum ids_block block,
 	}
 }
 
-static void parse_line(struct pcl_ids *ids, const char *p, const char *end,
-		       uint32_t lineno, enum ids_block *block,
-		       uint32_t *parent)
+static void parse_line(struct ids_reader *r, const char *p, const char *end)
 {
+	struct pcl_ids *ids = r->ids;
 	const char *q = p;
 	size_t tabs;
 
+	r->lineno++;
 	/* A carriage return ends the line, as it does for libpci. */
 	q = memchr(p, '\r', (size_t)(end - p));
 	if (q)
@@ -202,145 +224,196 @@ static void parse_line(struct pcl_ids *ids, const char *p, const char *end,
 		return;
 	/* A name with a NUL inside could not be returned whole. */
 	if (memchr(p, '\0', (size_t)(end - p))) {
-		malformed(ids, lineno);
+		malformed(ids, r->lineno);
 		return;
 	}
 	for (tabs = 0; p + tabs < end && p[tabs] == '\t'; tabs++)
 		;
 	p += tabs;
 	if (tabs == 0) {
-		*block = top_line(ids, p, end, parent);
-		if (*block == BLOCK_NONE)
-			malformed(ids, lineno);
+		r->block = top_line(ids, p, end, &r->parent);
+		if (r->block == BLOCK_NONE)
+			malformed(ids, r->lineno);
 	} else if (tabs == 1) {
-		if (!nested_line(ids, *block, *parent, p, end))
-			malformed(ids, lineno);
+		if (!nested_line(ids, r->block, r->parent, p, end))
+			malformed(ids, r->lineno);
 	} else if (tabs > 2) {
-		malformed(ids, lineno);
+		malformed(ids, r->lineno);
 	}
 	/* Two tabs: a subsystem or prog-if name; not kept. */
 }
 
-static int ent_cmp(const void *a, const void *b)
+/*
+ * Parse the whole lines of [@p, @end); with @last, what follows the last
+ * line feed is a line too. Returns where the unparsed rest begins.
+ */
+static const char *parse_lines(struct ids_reader *r, const char *p,
+			       const char *end, bool last)
 {
-	const struct ids_ent *x = a, *y = b;
+	while (p < end && !r->ids->oom) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
 
-	if (x->key != y->key)
-		return x->key < y->key ? -1 : 1;
-	/* Pool offsets grow with the line number: the first line sorts first. */
-	return x->name < y->name ? -1 : x->name > y->name;
+		if (!eol) {
+			if (!last)
+				break;
+			eol = end;
+		}
+		parse_line(r, p, eol);
+		p = eol + 1;
+	}
+	return p < end ? p : end;
+}
+
+static int word_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
 }
 
 /*
- * Sort the entries of each kind, keeping file order among equal keys
- * (stable). pci.ids lists every kind in ascending order, interleaved (a
- * vendor, then its devices), so a stable split by kind is nearly always
- * the whole sort: qsort() of the ~40,000 entries was 8.4M of the 18M
- * instructions of loading the file (callgrind), paid by every `show`.
- * A kind out of order (a hand-edited file) is still sorted.
+ * Sort a kind's entries and keep the first name of a repeated ID. pci.ids
+ * lists every kind in ascending order, so this is nearly always a check:
+ * qsort() of the ~20,000 entries was 8.4M of the 18M instructions of
+ * loading the file (callgrind), paid by every `show`. A kind out of order
+ * (a hand-edited file) is still sorted.
  */
-static int ids_sort(struct pcl_ids *ids)
+static void kind_index(struct ids_kind_index *k)
 {
-	size_t start[IDS_SUBCLASS + 2] = { 0 };
-	struct ids_ent *sorted = malloc(ids->n * sizeof(*sorted));
+	size_t out = 0;
 
-	if (!sorted)
-		return -ENOMEM;
-	for (size_t i = 0; i < ids->n; i++)
-		start[(ids->ent[i].key >> 32) + 1]++;
-	for (size_t k = 1; k <= IDS_SUBCLASS + 1; k++)
-		start[k] += start[k - 1];
-	for (size_t i = 0; i < ids->n; i++)
-		sorted[start[ids->ent[i].key >> 32]++] = ids->ent[i];
-	free(ids->ent);
-	ids->ent = sorted;
-	ids->cap = ids->n;
-	for (size_t i = 1; i < ids->n; i++) {
-		if (ids->ent[i - 1].key > ids->ent[i].key) {
-			qsort(ids->ent, ids->n, sizeof(*ids->ent), ent_cmp);
+	for (size_t i = 1; i < k->n; i++) {
+		if (k->ent[i - 1] > k->ent[i]) {
+			qsort(k->ent, k->n, sizeof(*k->ent), word_cmp);
 			break;
 		}
 	}
-	return 0;
+	for (size_t i = 0; i < k->n; i++)
+		if (!out || k->ent[out - 1] >> IDS_OFF_BITS !=
+				    k->ent[i] >> IDS_OFF_BITS)
+			k->ent[out++] = k->ent[i];
+	k->n = out;
 }
 
-/* Sort, and keep the first name of a repeated ID. */
-static int ids_index(struct pcl_ids *ids)
+/* An empty index whose pool has room for the names of @len bytes of text. */
+static struct pcl_ids *ids_new(size_t len)
 {
-	size_t out = 0;
-	int ret;
+	struct pcl_ids *ids = calloc(1, sizeof(*ids));
 
-	if (!ids->n)
-		return 0;
-	ret = ids_sort(ids);
-	if (ret)
-		return ret;
-	for (size_t i = 0; i < ids->n; i++)
-		if (!out || ids->ent[out - 1].key != ids->ent[i].key)
-			ids->ent[out++] = ids->ent[i];
-	ids->n = out;
+	if (!ids)
+		return NULL;
+	/*
+	 * A name and its NUL take no more than its line: the pool never
+	 * grows, and malloc() maps the pages only as the names reach them.
+	 */
+	ids->pool_cap = len + 1;
+	ids->pool = malloc(ids->pool_cap);
+	if (!ids->pool) {
+		free(ids);
+		return NULL;
+	}
+	return ids;
+}
+
+/* Index what was read, or free @ids when memory ran out. */
+static int ids_finish(struct pcl_ids *ids, struct pcl_ids **out)
+{
+	if (ids->oom) {
+		pcl_ids_free(ids);
+		return -ENOMEM;
+	}
+	for (int k = 0; k < IDS_KINDS; k++)
+		kind_index(&ids->kind[k]);
+	*out = ids;
 	return 0;
 }
 
 int pcl_ids_parse(const char *text, size_t len, struct pcl_ids **out)
 {
-	struct pcl_ids *ids = calloc(1, sizeof(*ids));
-	enum ids_block block = BLOCK_NONE;
-	const char *p = text, *end = text + len;
-	uint32_t parent = 0, lineno = 0;
+	struct ids_reader r = { 0 };
 
 	*out = NULL;
-	if (!ids)
+	if (len > IDS_MAX_SIZE)
+		return -EFBIG;
+	r.ids = ids_new(len);
+	if (!r.ids)
 		return -ENOMEM;
-	while (p < end && !ids->oom) {
-		const char *eol = memchr(p, '\n', (size_t)(end - p));
-
-		if (!eol)
-			eol = end;
-		parse_line(ids, p, eol, ++lineno, &block, &parent);
-		p = eol + 1;
-	}
-	if (ids->oom || ids_index(ids)) {
-		pcl_ids_free(ids);
-		return -ENOMEM;
-	}
-	*out = ids;
-	return 0;
+	parse_lines(&r, text, text + len, true);
+	return ids_finish(r.ids, out);
 }
 
-/* Read the whole regular file @fd of @size bytes into a new buffer. */
-static int read_regular(int fd, size_t size, char **text, size_t *len)
+/*
+ * Index @size bytes read by @fill(@src, buf, n) (a count, 0 at the end,
+ * or -errno) in pieces of @piece bytes, into one buffer that grows only
+ * for a line longer than it. What it gives is what pcl_ids_parse() of the
+ * whole text gives (fuzz_ids checks).
+ */
+static int ids_read(ssize_t (*fill)(void *src, char *buf, size_t n),
+		    void *src, size_t size, size_t piece, struct pcl_ids **out)
 {
-	char *buf = malloc(size ? size : 1);
-	size_t got = 0;
+	struct ids_reader r = { 0 };
+	size_t cap = piece, have = 0, left = size;
+	char *buf = malloc(cap);
+	int ret = 0;
 
-	if (!buf)
+	*out = NULL;
+	r.ids = buf ? ids_new(size) : NULL;
+	if (!r.ids) {
+		free(buf);
 		return -ENOMEM;
-	while (got < size) {
-		ssize_t n = read(fd, buf + got, size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int e = errno;
-
-			free(buf);
-			return -e;
-		}
-		if (n == 0) /* truncated since fstat(): take what is there */
-			break;
-		got += (size_t)n;
 	}
-	*text = buf;
-	*len = got;
-	return 0;
+	for (;;) {
+		const char *rest;
+		ssize_t n = 0;
+
+		if (have == cap) {
+			char *nb = realloc(buf, 2 * cap);
+
+			if (!nb) {
+				ret = -ENOMEM;
+				break;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		/* Never more than fstat() said: the pool is sized by it. */
+		if (left)
+			n = fill(src, buf + have, cap - have < left ?
+							  cap - have : left);
+		if (n < 0) {
+			ret = (int)n;
+			break;
+		}
+		left -= (size_t)n;
+		have += (size_t)n;
+		rest = parse_lines(&r, buf, buf + have, n == 0);
+		if (n == 0 || r.ids->oom)
+			break;
+		have -= (size_t)(rest - buf);
+		memmove(buf, rest, have);
+	}
+	free(buf);
+	if (ret) {
+		pcl_ids_free(r.ids);
+		return ret;
+	}
+	return ids_finish(r.ids, out);
+}
+
+/* One read(2) of the file, EINTR retried. */
+static ssize_t fill_fd(void *src, char *buf, size_t n)
+{
+	ssize_t got;
+
+	do
+		got = read(*(int *)src, buf, n);
+	while (got < 0 && errno == EINTR);
+	return got < 0 ? -errno : got;
 }
 
 int pcl_ids_load(const char *path, struct pcl_ids **out)
 {
 	struct stat st;
-	char *text = NULL;
-	size_t len = 0;
 	int fd, r;
 
 	*out = NULL;
@@ -354,27 +427,62 @@ int pcl_ids_load(const char *path, struct pcl_ids **out)
 	else if ((uint64_t)st.st_size > IDS_MAX_SIZE)
 		r = -EFBIG;
 	else
-		r = read_regular(fd, (size_t)st.st_size, &text, &len);
+		r = ids_read(fill_fd, &fd, (size_t)st.st_size, IDS_PIECE, out);
 	close(fd);
-	if (r)
-		return r;
-	r = pcl_ids_parse(text, len, out);
-	free(text);
 	return r;
+}
+
+/* The text a piece at a time (fill_text() of pcl_ids_parse_pieces()). */
+struct text_src {
+	const char *p;
+	size_t left;
+	size_t piece;
+};
+
+static ssize_t fill_text(void *src, char *buf, size_t n)
+{
+	struct text_src *t = src;
+
+	if (n > t->piece)
+		n = t->piece;
+	if (n > t->left)
+		n = t->left;
+	memcpy(buf, t->p, n);
+	t->p += n;
+	t->left -= n;
+	return (ssize_t)n;
+}
+
+int pcl_ids_parse_pieces(const char *text, size_t len, size_t piece,
+			 struct pcl_ids **out)
+{
+	struct text_src t = { .p = text, .left = len, .piece = piece };
+
+	*out = NULL;
+	if (len > IDS_MAX_SIZE)
+		return -EFBIG;
+	if (!piece)
+		return -EINVAL;
+	return ids_read(fill_text, &t, len, piece, out);
 }
 
 void pcl_ids_free(struct pcl_ids *ids)
 {
 	if (!ids)
 		return;
-	free(ids->ent);
+	for (int k = 0; k < IDS_KINDS; k++)
+		free(ids->kind[k].ent);
 	free(ids->pool);
 	free(ids);
 }
 
 size_t pcl_ids_count(const struct pcl_ids *ids)
 {
-	return ids->n;
+	size_t n = 0;
+
+	for (int k = 0; k < IDS_KINDS; k++)
+		n += ids->kind[k].n;
+	return n;
 }
 
 size_t pcl_ids_malformed(const struct pcl_ids *ids, uint32_t *first_line)
@@ -387,19 +495,19 @@ size_t pcl_ids_malformed(const struct pcl_ids *ids, uint32_t *first_line)
 static const char *lookup(const struct pcl_ids *ids, enum ids_kind kind,
 			  uint32_t id)
 {
-	uint64_t key = ids_key(kind, id);
-	size_t lo = 0, hi = ids->n;
+	const struct ids_kind_index *k = &ids->kind[kind];
+	size_t lo = 0, hi = k->n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (ids->ent[mid].key < key)
+		if (k->ent[mid] >> IDS_OFF_BITS < id)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	if (lo < ids->n && ids->ent[lo].key == key)
-		return ids->pool + ids->ent[lo].name;
+	if (lo < k->n && k->ent[lo] >> IDS_OFF_BITS == id)
+		return ids->pool + (k->ent[lo] & IDS_OFF_MASK);
 	return NULL;
 }
 

@@ -19,9 +19,17 @@ struct pcl_ids;
 /*
  * Index the pci.ids text @text of @len bytes (need not be NUL-terminated;
  * not kept). Lines that do not parse are skipped and counted. Returns 0
- * with a new index in *@out, or -ENOMEM.
+ * with a new index in *@out, -EFBIG past 64 MiB, or -ENOMEM.
  */
 int pcl_ids_parse(const char *text, size_t len, struct pcl_ids **out);
+
+/*
+ * pcl_ids_parse() the way pcl_ids_load() reads a file: in pieces of at
+ * most @piece bytes (> 0), lines carried over between them. For tests
+ * that the two give the same index.
+ */
+int pcl_ids_parse_pieces(const char *text, size_t len, size_t piece,
+			 struct pcl_ids **out);
 
 /*
  * Read and index the file at @path, which must be a regular file of at
