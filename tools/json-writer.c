@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
- * json-writer.c - streaming JSON emitter used by `show --json` only.
+ * json-writer.c - the streaming output of show (text and --json) and map
+ * --json: JSON tokens, text, and the buffers they go through.
  *
  * Why not jansson here: show --json over a fleet is the throughput path of
  * issue 11 (goal: 20x lspci -vvv per device, i.e. <= ~11.7 us/device).
@@ -11,7 +12,7 @@
  * per device at N = 100,000, four times the whole budget (BENCHMARKS.md,
  * callgrind). The document's keys are fixed, so they can be emitted
  * already sorted, and no tree is needed: each device is written as soon
- * as it is walked, into one large buffer that goes out with fwrite().
+ * as it is walked, into large buffers that go out with fwrite().
  * Writing a device now costs ~30,000 instructions.
  *
  * The bytes must stay those of json_dumpf(JSON_INDENT(2) | JSON_SORT_KEYS)
@@ -27,14 +28,24 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "fmt.h"
 #include "json-writer.h"
 
-/* One write(2) per MiB of JSON: ~500 devices per write, not one per token. */
-#define JW_BUF_SIZE (1u << 20)
+/*
+ * The first buffer is small, so that a short output (one function) touches
+ * a page or two. Once it fills, output goes through buffers of 2 MiB, one
+ * write(2) each (~1,000 devices of show --json), that are aligned and
+ * marked for a transparent huge page: one page fault where 512 ordinary
+ * pages cost 512, ~11 us each on a VM (BENCHMARKS.md: it is most of what
+ * holding an output cost). Without huge pages they are ordinary memory.
+ * Held output is kept as a list of such buffers, never copied to grow.
+ */
+#define JW_FIRST_SIZE (64u << 10)
+#define JW_CHUNK_SIZE (2u << 20)
 
-/* Used when the large buffer cannot be had: slower, still correct. */
+/* Used when no buffer can be had: slower, still correct. */
 static char jw_fallback[4096];
 
 static const char jw_spaces[2 * JW_MAX_DEPTH + 1] =
@@ -44,16 +55,73 @@ void jw_init(struct jw *w, FILE *out)
 {
 	memset(w, 0, sizeof(*w));
 	w->out = out;
-	w->buf = malloc(JW_BUF_SIZE);
-	w->cap = JW_BUF_SIZE;
+	w->buf = malloc(JW_FIRST_SIZE);
+	w->cap = JW_FIRST_SIZE;
 	if (!w->buf) {
 		w->buf = jw_fallback;
 		w->cap = sizeof(jw_fallback);
 	}
 }
 
+/*
+ * A buffer of at least @need bytes, a multiple of JW_CHUNK_SIZE, in
+ * *@buf and *@cap; *@mapped when it came from mmap(). false: no memory.
+ */
+static bool jw_chunk_new(size_t need, char **buf, size_t *cap, bool *mapped)
+{
+	size_t size = (need + JW_CHUNK_SIZE - 1) / JW_CHUNK_SIZE * JW_CHUNK_SIZE;
+	uintptr_t at, aligned;
+	char *p;
+
+	if (size < need)
+		return false;
+	/* Map an extra chunk's worth and keep its aligned middle. */
+	p = size <= SIZE_MAX - JW_CHUNK_SIZE ?
+		mmap(NULL, size + JW_CHUNK_SIZE, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) : MAP_FAILED;
+	if (p != MAP_FAILED) {
+		at = (uintptr_t)p;
+		aligned = (at + JW_CHUNK_SIZE - 1) &
+			  ~(uintptr_t)(JW_CHUNK_SIZE - 1);
+		if (aligned > at)
+			munmap(p, aligned - at);
+		if (JW_CHUNK_SIZE - (aligned - at))
+			munmap((char *)aligned + size,
+			       JW_CHUNK_SIZE - (aligned - at));
+		/* Advice only: without huge pages, ordinary ones serve. */
+		madvise((char *)aligned, size, MADV_HUGEPAGE);
+		*buf = (char *)aligned;
+		*cap = size;
+		*mapped = true;
+		return true;
+	}
+	*buf = malloc(size);
+	*cap = size;
+	*mapped = false;
+	return *buf != NULL;
+}
+
+static void jw_buf_free(char *buf, size_t cap, bool mapped)
+{
+	if (mapped)
+		munmap(buf, cap);
+	else if (buf != jw_fallback)
+		free(buf);
+}
+
+/* Write the held buffers (freeing them), then the current one. */
 static void jw_flush(struct jw *w)
 {
+	for (size_t i = 0; i < w->nheld; i++) {
+		struct jw_chunk *c = &w->held[i];
+
+		if (fwrite(c->buf, 1, c->len, w->out) != c->len)
+			w->failed = true;
+		jw_buf_free(c->buf, c->cap, c->mapped);
+	}
+	free(w->held);
+	w->held = NULL;
+	w->nheld = 0;
 	if (w->len && fwrite(w->buf, 1, w->len, w->out) != w->len)
 		w->failed = true;
 	w->len = 0;
@@ -61,8 +129,12 @@ static void jw_flush(struct jw *w)
 
 void jw_discard(struct jw *w)
 {
-	if (w->buf != jw_fallback)
-		free(w->buf);
+	for (size_t i = 0; i < w->nheld; i++)
+		jw_buf_free(w->held[i].buf, w->held[i].cap, w->held[i].mapped);
+	free(w->held);
+	w->held = NULL;
+	w->nheld = 0;
+	jw_buf_free(w->buf, w->cap, w->mapped);
 	w->buf = NULL;
 	w->len = 0;
 	w->cap = 0;
@@ -80,40 +152,63 @@ void jw_hold(struct jw *w, bool hold)
 	w->hold = hold;
 }
 
-/* Room for @n more bytes while holding; false when memory ran out. */
-static bool jw_grow(struct jw *w, size_t n)
+/*
+ * A new current buffer of at least @n bytes, the full one kept for later
+ * (@keep, while holding) or freed (it was just written). false, and
+ * nothing changed, when memory ran out.
+ */
+static bool jw_next_buffer(struct jw *w, size_t n, bool keep)
 {
-	size_t ncap = w->cap;
+	struct jw_chunk *held = NULL;
+	size_t cap;
+	bool mapped;
 	char *nb;
 
-	while (ncap - w->len < n) {
-		if (ncap > SIZE_MAX / 2)
+	if (keep) {
+		held = realloc(w->held, (w->nheld + 1) * sizeof(*held));
+		if (!held)
 			return false;
-		ncap *= 2;
+		w->held = held;
 	}
-	if (w->buf == jw_fallback) {
-		nb = malloc(ncap);
-		if (nb)
-			memcpy(nb, w->buf, w->len);
-	} else {
-		nb = realloc(w->buf, ncap);
-	}
-	if (!nb)
+	if (!jw_chunk_new(n, &nb, &cap, &mapped))
 		return false;
+	if (keep)
+		w->held[w->nheld++] = (struct jw_chunk){ .buf = w->buf,
+			.len = w->len, .cap = w->cap, .mapped = w->mapped };
+	else
+		jw_buf_free(w->buf, w->cap, w->mapped);
 	w->buf = nb;
-	w->cap = ncap;
+	w->cap = cap;
+	w->mapped = mapped;
+	w->len = 0;
 	return true;
+}
+
+/*
+ * Room for @n more bytes in the buffer. While holding, a new buffer is
+ * taken (if memory runs out, what is held is written after all); else the
+ * buffer is written, and the first, small one replaced by a large one.
+ * false when the buffer has no room for @n even so.
+ */
+static bool jw_room(struct jw *w, size_t n)
+{
+	if (w->cap - w->len >= n)
+		return true;
+	if (w->hold && jw_next_buffer(w, n, true))
+		return true;
+	jw_flush(w);
+	if (w->cap < n || w->cap < JW_CHUNK_SIZE)
+		jw_next_buffer(w, n, false);
+	return w->cap - w->len >= n;
 }
 
 static void jw_put(struct jw *w, const char *s, size_t n)
 {
-	if (n > w->cap - w->len && !(w->hold && jw_grow(w, n))) {
-		jw_flush(w);
-		if (n > w->cap) {
-			if (fwrite(s, 1, n, w->out) != n)
-				w->failed = true;
-			return;
-		}
+	if (n > w->cap - w->len && !jw_room(w, n)) {
+		/* No buffer this large could be had: it goes out as it is. */
+		if (fwrite(s, 1, n, w->out) != n)
+			w->failed = true;
+		return;
 	}
 	memcpy(w->buf + w->len, s, n);
 	w->len += n;
@@ -173,8 +268,8 @@ void jw_text_dec(struct jw *w, unsigned long long v, size_t width)
 
 static void jw_putc(struct jw *w, char c)
 {
-	if (w->len == w->cap && !(w->hold && jw_grow(w, 1)))
-		jw_flush(w);
+	if (w->len == w->cap)
+		jw_room(w, 1); /* true: a written buffer has room for one */
 	w->buf[w->len++] = c;
 }
 

@@ -20,13 +20,24 @@
 /* Deep enough for show's document (4 levels); deeper nesting is a bug. */
 #define JW_MAX_DEPTH 16
 
+/* A buffer of output held back (jw_hold()). */
+struct jw_chunk {
+	char *buf;
+	size_t len;
+	size_t cap;
+	bool mapped; /* from mmap(), not malloc() */
+};
+
 struct jw {
 	FILE *out;
 	char *buf;
 	size_t len;
 	size_t cap;
+	bool mapped;               /* @buf is from mmap(), not malloc() */
+	struct jw_chunk *held;     /* full buffers held, oldest first */
+	size_t nheld;
 	int depth;
-	bool hold;                 /* grow the buffer rather than write */
+	bool hold;                 /* keep full buffers rather than write */
 	bool after_key;            /* a key was written; its value is next */
 	bool empty[JW_MAX_DEPTH];  /* no member or element yet at this level */
 	bool failed;               /* out of memory or a write error */
@@ -39,9 +50,9 @@ int jw_finish(struct jw *w);
 /* Free the buffer, writing nothing more. */
 void jw_discard(struct jw *w);
 /*
- * While @hold is set, nothing is written: the buffer grows to hold the
- * output (if memory runs out, it is written after all). Clearing it lets
- * the next full buffer go out.
+ * While @hold is set, nothing is written: full buffers are kept, and a new
+ * one is taken (if memory runs out, what is held is written after all).
+ * Clearing it lets the held buffers go out with the next full one.
  */
 void jw_hold(struct jw *w, bool hold);
 
