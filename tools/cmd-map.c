@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -613,59 +614,127 @@ static int svg_save(const char *path, const struct pcl_cfg *cfg,
 }
 
 /*
- * Map each function of @src: as text (@json NULL) or into @json, and the
- * first one also as an SVG picture when *@svg names a file (cleared once
- * written; *@svg_failed set when it could not be). -1 when a map could
- * not be built (out of memory): the rest is not mapped.
+ * Map @cfg: as text (@json NULL) or into @json, and also as an SVG picture
+ * when *@svg names a file (cleared once written; *@svg_failed set when it
+ * could not be). -1 when its map could not be built (out of memory).
+ */
+static int map_one(struct mapcli *m, const struct pcl_cfg *cfg,
+		   struct jw *json, bool color, const char **svg,
+		   bool *svg_failed)
+{
+	struct pcl_walk *w;
+	struct pcl_map *map;
+	int r;
+
+	if (mapcli_build(m, cfg, &w, &map))
+		return -1;
+	if (json)
+		map_json(json, cfg, map);
+	else
+		print_map(cfg, map, color);
+	if (*svg) {
+		r = svg_save(*svg, cfg, map);
+		if (r) {
+			cli_error("%s: cannot write: %s", *svg, strerror(-r));
+			*svg_failed = true;
+		}
+		*svg = NULL;
+	}
+	pcl_map_free(map);
+	pcl_walk_free(w);
+	return 0;
+}
+
+/*
+ * Map each function of @src, the first one also as an SVG picture when
+ * *@svg names a file. -1 when a map could not be built: the rest is not
+ * mapped; nor is it after the picture could not be written (the command
+ * fails then; --json prints no document).
  */
 static int map_batch(struct mapcli *m, const struct cli_sources *src,
 		     struct jw *json, bool color, const char **svg,
 		     bool *svg_failed)
 {
-	for (size_t i = 0; i < src->count; i++) {
-		struct pcl_walk *w;
-		struct pcl_map *map;
-		int r;
-
-		if (mapcli_build(m, src->cfgs[i], &w, &map))
+	for (size_t i = 0; i < src->count && !*svg_failed; i++)
+		if (map_one(m, src->cfgs[i], json, color, svg, svg_failed))
 			return -1;
-		if (json)
-			map_json(json, src->cfgs[i], map);
-		else
-			print_map(src->cfgs[i], map, color);
-		if (*svg) {
-			r = svg_save(*svg, src->cfgs[i], map);
-			if (r) {
-				cli_error("%s: cannot write: %s", *svg,
-					  strerror(-r));
-				*svg_failed = true;
-			}
-			*svg = NULL;
-		}
-		pcl_map_free(map);
-		pcl_walk_free(w);
-	}
 	return 0;
+}
+
+/* map --json of files read twice: mapping each function as it is read. */
+struct map_stream {
+	struct mapcli *m;
+	struct jw *json; /* NULL: the first reading, which only reads */
+	const char **svg;
+	bool svg_failed;
+	bool failed; /* a map could not be built: the rest is not mapped */
+};
+
+static void map_each(void *opaque, struct pcl_cfg *cfg)
+{
+	struct map_stream *ms = opaque;
+
+	if (ms->json && !ms->failed && !ms->svg_failed)
+		ms->failed = map_one(ms->m, cfg, ms->json, false, ms->svg,
+				     &ms->svg_failed) < 0;
+	pcl_cfg_free(cfg);
+}
+
+/* Whether every SOURCE is a file that reads the same twice: a regular one. */
+static bool all_regular(char **args, int nargs)
+{
+	struct stat st;
+
+	for (int i = 0; i < nargs; i++)
+		if (strncmp(args[i], CLI_VFIO_PREFIX,
+			    strlen(CLI_VFIO_PREFIX)) == 0 ||
+		    strcmp(args[i], "-") == 0 || stat(args[i], &st) != 0 ||
+		    !S_ISREG(st.st_mode))
+			return false;
+	return nargs > 0;
+}
+
+/*
+ * Read every SOURCE, handing each function to @ms (see map_each()).
+ * Reports; 0 or -1.
+ */
+static int map_stream_read(struct map_stream *ms, char **args, int nargs)
+{
+	struct cli_sources src = { .each = map_each, .each_opaque = ms };
+	int r = 0;
+
+	for (int i = 0; i < nargs && r == 0; i++)
+		r = cli_sources_add(&src, args[i]);
+	cli_sources_free(&src);
+	return r;
 }
 
 /*
  * map --json streams its document: every SOURCE is read first, so that an
  * unreadable one leaves stdout empty, and then each function is mapped and
- * written through the writer's 1 MiB buffer. What waits meanwhile is the
- * parsed cfgs, 4.6 KB a function, not the ~10 KB of JSON each one makes:
- * holding the document of 100,000 functions faulted in a gigabyte (3.9
- * page faults a function against 1.5; BENCHMARKS.md). Building a jansson
- * document of a fleet cost 2.76M instructions a device.
+ * written through the writer's buffer. Files are read twice for that, the
+ * first time only to see that they read, and mapped the second time as
+ * they are read: holding their cfgs meanwhile, ~4.7 KB a function, cost a
+ * page fault a function, more than reading them again (and holding the
+ * document, ~13 KB a function, cost three; BENCHMARKS.md). A file that
+ * changed in between and no longer reads is reported after what was
+ * written. Other SOURCEs (standard input, addresses) are read once and
+ * held. Building a jansson document of a fleet cost 2.76M instructions a
+ * device.
  */
 static int map_json_sources(struct mapcli *m, char **args, int nargs,
 			    const char **svg)
 {
+	struct map_stream ms = { .m = m, .svg = svg };
 	struct cli_sources src = { 0 };
+	bool twice = all_regular(args, nargs);
 	bool svg_failed = false;
 	struct jw out;
 	int ret = EXIT_OK;
 
-	for (int i = 0; i < (nargs ? nargs : 1); i++) {
+	if (twice && map_stream_read(&ms, args, nargs) < 0)
+		return EXIT_USAGE;
+	for (int i = 0; !twice && i < (nargs ? nargs : 1); i++) {
 		if ((nargs ? cli_sources_add(&src, args[i]) :
 			     cli_sources_live(&src)) < 0) {
 			cli_sources_free(&src);
@@ -674,9 +743,18 @@ static int map_json_sources(struct mapcli *m, char **args, int nargs,
 	}
 	jw_init(&out, stdout);
 	cli_doc_stream_begin(&out);
+	ms.json = &out;
 	/* Out of memory: the document ends with what was mapped. */
-	if (map_batch(m, &src, &out, false, svg, &svg_failed) < 0)
+	if (twice && map_stream_read(&ms, args, nargs) < 0) {
+		jw_discard(&out);
+		return EXIT_USAGE;
+	}
+	if (twice) {
+		svg_failed = ms.svg_failed;
+		ret = ms.failed ? EXIT_USAGE : EXIT_OK;
+	} else if (map_batch(m, &src, &out, false, svg, &svg_failed) < 0) {
 		ret = EXIT_USAGE;
+	}
 	cli_sources_free(&src);
 	/* The SVG is of the first function: nothing was written yet. */
 	if (svg_failed) {

@@ -67,6 +67,24 @@ bad "overlap" "$PCILAYOUT" gaps --size 8 --free 0xf00-0xf7f,0xf40-0xfff hidden.l
 bad "missing SOURCE" "$PCILAYOUT" map
 bad "cannot read quirk directory" "$PCILAYOUT" map --quirks "$tmp/nonexistent" hidden.lspci
 
+# map --json reads files twice (first only to see that they read): a bad
+# later SOURCE leaves no map on stdout; the functions of files read twice
+# are those of the same text read once from standard input; --svg that
+# cannot be written prints no document.
+printf '00:00.0 x\n00: 86 80 zz\n' >"$tmp/bad.lspci"
+bad "bad.lspci:2:" "$PCILAYOUT" map $q --json hidden.lspci "$tmp/bad.lspci"
+grep -q '"runs"' "$tmp/bad" && { echo "FAIL: map --json printed a map before a bad SOURCE" >&2; fail=1; }
+"$PCILAYOUT" map $q --json hidden.lspci std256.lspci >"$tmp/twice.json" || fail=1
+cat hidden.lspci std256.lspci | "$PCILAYOUT" map $q --json - >"$tmp/once.json" || fail=1
+# Only where each function came from differs: the file, and the line.
+norm='s/"source": "[^"]*"/"source": ""/; s/"line": [0-9]*/"line": 0/'
+sed "$norm" "$tmp/twice.json" >"$tmp/twice.n"
+sed "$norm" "$tmp/once.json" >"$tmp/once.n"
+grep -c '"runs"' "$tmp/twice.n" | grep -qx 2 || { echo "FAIL: map --json of two files" >&2; fail=1; }
+cmp -s "$tmp/twice.n" "$tmp/once.n" || { echo "FAIL: map --json of files differs from stdin" >&2; fail=1; }
+"$PCILAYOUT" map $q --json --svg "$tmp/no/such/dir/x.svg" hidden.lspci std256.lspci >"$tmp/out" 2>/dev/null
+[ $? = 2 ] && ! grep -q '"runs"' "$tmp/out" || { echo "FAIL: map --json --svg unwritable printed a map" >&2; fail=1; }
+
 # A malformed quirk file is reported as file:line:column.
 mkdir "$tmp/q"
 printf '{\n  "pcilayout": 1,\n  "kind": "quirk",\n  "name": "x",\n  "match": {"vendor": "0x1d0f"},\n  "reserved": [{"offset": "0x50", "length": "four", "reason": "r"}]\n}\n' >"$tmp/q/bad.json"
