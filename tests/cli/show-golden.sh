@@ -27,4 +27,38 @@ for f in "$dir"/*.lspci; do
 	count=$((count + 1))
 done
 [ "$count" -ge 3 ] && ok || fail "expected at least 3 fixtures, found $count"
+
+# Output is held until every SOURCE has been read, in buffers of 2 MiB:
+# two files whose output is ~2.6 MB each print what each prints alone.
+big() { # FILE BUS: 200 functions of 4096 bytes on bus BUS
+	awk -v bus="$2" 'BEGIN {
+		for (d = 0; d < 200; d++) {
+			printf "%s:%02x.%d x\n", bus, d / 8, d % 8
+			for (r = 0; r < 4096; r += 16) {
+				printf "%03x:", r
+				for (i = 0; i < 16; i++)
+					printf " %02x", (r == 0 && i == 0) ? 134 : (r + i + d) % 256
+				printf "\n"
+			}
+			printf "\n"
+		}
+	}' >"$1"
+}
+big "$T/big1.lspci" 01
+big "$T/big2.lspci" 02
+"$PCILAYOUT" show -x "$T/big1.lspci" >"$T/one" 2>/dev/null
+"$PCILAYOUT" show -x "$T/big2.lspci" >>"$T/one" 2>/dev/null
+"$PCILAYOUT" show -x "$T/big1.lspci" "$T/big2.lspci" >"$T/two" 2>/dev/null
+size=$(wc -c <"$T/two")
+if ! cmp -s "$T/one" "$T/two"; then
+	fail "show -x of two files is not what each prints alone"
+elif [ "$size" -lt 4000000 ]; then
+	fail "show -x of two files printed only $size bytes"
+else
+	ok
+fi
+# JSON: one document with both files' functions.
+"$PCILAYOUT" show --json "$T/big1.lspci" "$T/big2.lspci" >"$T/two" 2>/dev/null
+n=$(grep -c '"slot"' "$T/two")
+[ "$n" = 400 ] && ok || fail "show --json of two files: $n functions, not 400"
 finish
