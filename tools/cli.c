@@ -481,6 +481,39 @@ int cli_sources_add(struct cli_sources *s, const char *arg)
 	return append_live(s, cfg);
 }
 
+bool cli_sources_rereadable(char **args, int n)
+{
+	struct stat st;
+
+	for (int i = 0; i < n; i++)
+		if (strncmp(args[i], CLI_VFIO_PREFIX,
+			    strlen(CLI_VFIO_PREFIX)) == 0 ||
+		    strcmp(args[i], "-") == 0 || stat(args[i], &st) != 0 ||
+		    !S_ISREG(st.st_mode))
+			return false;
+	return n > 0;
+}
+
+static void drop(void *opaque, struct pcl_cfg *cfg)
+{
+	(void)opaque;
+	pcl_cfg_free(cfg);
+}
+
+int cli_sources_each(char **args, int n,
+		     void (*each)(void *opaque, struct pcl_cfg *cfg),
+		     void *opaque)
+{
+	struct cli_sources src = { .each = each ? each : drop,
+				   .each_opaque = opaque };
+	int r = 0;
+
+	for (int i = 0; i < n && r == 0; i++)
+		r = cli_sources_add(&src, args[i]);
+	cli_sources_free(&src);
+	return r;
+}
+
 int cli_sources_live(struct cli_sources *s)
 {
 	static const struct cli_fn live = { .live = true };

@@ -113,6 +113,24 @@ int cli_sources_parse(struct cli_sources *s, const char *path,
  */
 bool cli_read_small_fd(int fd, char **buf, size_t *cap, size_t *len);
 
+/*
+ * Whether there are SOURCEs in @args and each is a regular file, which
+ * reads the same twice: a command that prints nothing when any SOURCE is
+ * unreadable reads them all once only to see that they read, and again
+ * printing each function as it comes, rather than holding what it would
+ * print (show, map --json).
+ */
+bool cli_sources_rereadable(char **args, int n);
+
+/*
+ * Every SOURCE of @args, each selected function handed to @each (which
+ * takes it) as soon as it has been read; NULL @each: read and freed, to
+ * see that they read. Reports; 0 or -1.
+ */
+int cli_sources_each(char **args, int n,
+		     void (*each)(void *opaque, struct pcl_cfg *cfg),
+		     void *opaque);
+
 /* Add the functions of this machine that -s and -d select. 0 or -1. */
 int cli_sources_live(struct cli_sources *s);
 

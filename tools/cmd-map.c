@@ -11,7 +11,6 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -664,7 +663,7 @@ static int map_batch(struct mapcli *m, const struct cli_sources *src,
 /* map --json of files read twice: mapping each function as it is read. */
 struct map_stream {
 	struct mapcli *m;
-	struct jw *json; /* NULL: the first reading, which only reads */
+	struct jw *json;
 	const char **svg;
 	bool svg_failed;
 	bool failed; /* a map could not be built: the rest is not mapped */
@@ -674,39 +673,10 @@ static void map_each(void *opaque, struct pcl_cfg *cfg)
 {
 	struct map_stream *ms = opaque;
 
-	if (ms->json && !ms->failed && !ms->svg_failed)
+	if (!ms->failed && !ms->svg_failed)
 		ms->failed = map_one(ms->m, cfg, ms->json, false, ms->svg,
 				     &ms->svg_failed) < 0;
 	pcl_cfg_free(cfg);
-}
-
-/* Whether every SOURCE is a file that reads the same twice: a regular one. */
-static bool all_regular(char **args, int nargs)
-{
-	struct stat st;
-
-	for (int i = 0; i < nargs; i++)
-		if (strncmp(args[i], CLI_VFIO_PREFIX,
-			    strlen(CLI_VFIO_PREFIX)) == 0 ||
-		    strcmp(args[i], "-") == 0 || stat(args[i], &st) != 0 ||
-		    !S_ISREG(st.st_mode))
-			return false;
-	return nargs > 0;
-}
-
-/*
- * Read every SOURCE, handing each function to @ms (see map_each()).
- * Reports; 0 or -1.
- */
-static int map_stream_read(struct map_stream *ms, char **args, int nargs)
-{
-	struct cli_sources src = { .each = map_each, .each_opaque = ms };
-	int r = 0;
-
-	for (int i = 0; i < nargs && r == 0; i++)
-		r = cli_sources_add(&src, args[i]);
-	cli_sources_free(&src);
-	return r;
 }
 
 /*
@@ -727,12 +697,12 @@ static int map_json_sources(struct mapcli *m, char **args, int nargs,
 {
 	struct map_stream ms = { .m = m, .svg = svg };
 	struct cli_sources src = { 0 };
-	bool twice = all_regular(args, nargs);
+	bool twice = cli_sources_rereadable(args, nargs);
 	bool svg_failed = false;
 	struct jw out;
 	int ret = EXIT_OK;
 
-	if (twice && map_stream_read(&ms, args, nargs) < 0)
+	if (twice && cli_sources_each(args, nargs, NULL, NULL) < 0)
 		return EXIT_USAGE;
 	for (int i = 0; !twice && i < (nargs ? nargs : 1); i++) {
 		if ((nargs ? cli_sources_add(&src, args[i]) :
@@ -745,7 +715,7 @@ static int map_json_sources(struct mapcli *m, char **args, int nargs,
 	cli_doc_stream_begin(&out);
 	ms.json = &out;
 	/* Out of memory: the document ends with what was mapped. */
-	if (twice && map_stream_read(&ms, args, nargs) < 0) {
+	if (twice && cli_sources_each(args, nargs, map_each, &ms) < 0) {
 		jw_discard(&out);
 		return EXIT_USAGE;
 	}

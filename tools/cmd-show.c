@@ -397,23 +397,33 @@ static void show_one(void *opaque, struct pcl_cfg *cfg)
  * Each function is walked and printed as soon as it has been read, and
  * freed, so that the next one reuses its memory: holding a 4,000-device
  * dump's cfgs, ~19 MB, cost a page fault a device, half of show's time
- * (BENCHMARKS.md). What is printed is held until every SOURCE has been
- * read (~0.6 KB of text or ~1.9 KB of JSON a device), so an unreadable
- * SOURCE still leaves stdout empty.
+ * (BENCHMARKS.md). Nothing reaches stdout until every SOURCE has been
+ * read, so that an unreadable one leaves it empty: files are read twice
+ * for that (cli_sources_rereadable()), the first time only to see that
+ * they read, which costs less than holding the output (~1.9 KB of JSON a
+ * device: without transparent huge pages, another half a page fault a
+ * device). A file that changed in between and no longer reads is
+ * reported after what was written. The output of other SOURCEs (standard
+ * input, addresses, this machine) is held instead.
  */
 static int show_sources(int nargs, char **args, const struct show_how *how)
 {
 	struct show_run run = { .how = how, .ret = EXIT_OK };
 	struct cli_sources src = { .each = show_one, .each_opaque = &run };
+	bool twice = cli_sources_rereadable(args, nargs);
 	int r = 0;
 
+	if (twice && cli_sources_each(args, nargs, NULL, NULL) < 0)
+		return EXIT_USAGE;
 	jw_init(&run.out, stdout);
-	jw_hold(&run.out, true);
+	jw_hold(&run.out, !twice);
 	if (how->json)
 		cli_doc_stream_begin(&run.out);
-	if (nargs == 0)
+	if (twice)
+		r = cli_sources_each(args, nargs, show_one, &run);
+	else if (nargs == 0)
 		r = cli_sources_live(&src);
-	for (int i = 0; i < nargs && r == 0; i++)
+	for (int i = 0; !twice && i < nargs && r == 0; i++)
 		r = cli_sources_add(&src, args[i]);
 	cli_sources_free(&src);
 	if (r < 0) {
