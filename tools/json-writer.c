@@ -35,14 +35,16 @@
 
 /*
  * The first buffer is small, so that a short output (one function) touches
- * a page or two. Once it fills, output goes through buffers of 2 MiB, one
- * write(2) each (~1,000 devices of show --json), that are aligned and
- * marked for a transparent huge page: one page fault where 512 ordinary
- * pages cost 512, ~11 us each on a VM (BENCHMARKS.md: it is most of what
- * holding an output cost). Without huge pages they are ordinary memory.
- * Held output is kept as a list of such buffers, never copied to grow.
+ * a page or two. Once it fills, output goes out through one buffer of 256
+ * KiB, a write(2) each (~130 devices of show --json): 64 page faults
+ * once, ~11 us each on a VM. Held output (jw_hold()) is kept in buffers of
+ * 2 MiB instead, aligned and marked for a transparent huge page: one page
+ * fault where 512 ordinary pages cost 512 (BENCHMARKS.md: it was most of
+ * what holding an output cost); without huge pages they are ordinary
+ * memory. They are kept as a list, never copied to grow.
  */
 #define JW_FIRST_SIZE (64u << 10)
+#define JW_OUT_SIZE (256u << 10)
 #define JW_CHUNK_SIZE (2u << 20)
 
 /* Used when no buffer can be had: slower, still correct. */
@@ -153,30 +155,25 @@ void jw_hold(struct jw *w, bool hold)
 }
 
 /*
- * A new current buffer of at least @n bytes, the full one kept for later
- * (@keep, while holding) or freed (it was just written). false, and
- * nothing changed, when memory ran out.
+ * While holding: keep the full buffer and take a new one of at least @n
+ * bytes. false, and nothing changed, when memory ran out.
  */
-static bool jw_next_buffer(struct jw *w, size_t n, bool keep)
+static bool jw_hold_more(struct jw *w, size_t n)
 {
-	struct jw_chunk *held = NULL;
+	struct jw_chunk *held;
 	size_t cap;
 	bool mapped;
 	char *nb;
 
-	if (keep) {
-		held = realloc(w->held, (w->nheld + 1) * sizeof(*held));
-		if (!held)
-			return false;
-		w->held = held;
-	}
+	held = realloc(w->held, (w->nheld + 1) * sizeof(*held));
+	if (!held)
+		return false;
+	w->held = held;
 	if (!jw_chunk_new(n, &nb, &cap, &mapped))
 		return false;
-	if (keep)
-		w->held[w->nheld++] = (struct jw_chunk){ .buf = w->buf,
-			.len = w->len, .cap = w->cap, .mapped = w->mapped };
-	else
-		jw_buf_free(w->buf, w->cap, w->mapped);
+	w->held[w->nheld++] = (struct jw_chunk){ .buf = w->buf, .len = w->len,
+						 .cap = w->cap,
+						 .mapped = w->mapped };
 	w->buf = nb;
 	w->cap = cap;
 	w->mapped = mapped;
@@ -187,18 +184,24 @@ static bool jw_next_buffer(struct jw *w, size_t n, bool keep)
 /*
  * Room for @n more bytes in the buffer. While holding, a new buffer is
  * taken (if memory runs out, what is held is written after all); else the
- * buffer is written, and the first, small one replaced by a large one.
- * false when the buffer has no room for @n even so.
+ * buffer is written, and the first, small one replaced by the output
+ * buffer. false when the buffer has no room for @n even so.
  */
 static bool jw_room(struct jw *w, size_t n)
 {
+	char *nb;
+
 	if (w->cap - w->len >= n)
 		return true;
-	if (w->hold && jw_next_buffer(w, n, true))
+	if (w->hold && jw_hold_more(w, n))
 		return true;
 	jw_flush(w);
-	if (w->cap < n || w->cap < JW_CHUNK_SIZE)
-		jw_next_buffer(w, n, false);
+	if (w->cap < JW_OUT_SIZE && !w->mapped &&
+	    (nb = malloc(JW_OUT_SIZE)) != NULL) {
+		jw_buf_free(w->buf, w->cap, w->mapped);
+		w->buf = nb;
+		w->cap = JW_OUT_SIZE;
+	}
 	return w->cap - w->len >= n;
 }
 
