@@ -122,7 +122,7 @@ PCL_EXPORT int pcl_cfg_parse(struct pcl_ctx *ctx, const void *data, size_t len,
  *       at once or later.
  *
  * Return: 0 to go on, or a negative errno to stop reading, which the
- * reader then returns.
+ * reader then returns (a positive value stops it too, as -ECANCELED).
  */
 typedef int (*pcl_cfg_each_fn)(void *opaque, struct pcl_cfg *cfg);
 

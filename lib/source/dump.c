@@ -206,8 +206,9 @@ static int close_device(struct reader *r)
 		int ret = r->each(r->opaque, cur);
 
 		if (ret) {
-			r->stopped = ret;
-			return ret;
+			/* Never > 0: that is load_windowed()'s "start over". */
+			r->stopped = ret < 0 ? ret : -ECANCELED;
+			return r->stopped;
 		}
 	}
 	return 0;
@@ -818,8 +819,11 @@ static int parse_binary(struct pcl_ctx *ctx, const uint8_t *d, size_t len,
 				     "out of memory");
 	}
 	pcl_dbg(ctx, "%s: binary config space of %zu bytes", name, len);
-	if (to->each)
-		return to->each(to->opaque, cfg);
+	if (to->each) {
+		int ret = to->each(to->opaque, cfg);
+
+		return ret > 0 ? -ECANCELED : ret;
+	}
 	v[0] = cfg;
 	*to->cfgs = v;
 	*to->count = 1;

@@ -428,6 +428,33 @@ static int each_counted(void *opaque, struct pcl_cfg *cfg)
 	return ++e->seen == e->stop ? -ECANCELED : 0;
 }
 
+/* A callback that stops with a positive value, which is not an errno. */
+static int each_positive(void *opaque, struct pcl_cfg *cfg)
+{
+	(*(int *)opaque)++;
+	pcl_cfg_free(cfg);
+	return 1;
+}
+
+/* A positive stop is -ECANCELED, for text and binary input alike. */
+static void test_each_positive(void **state)
+{
+	static const char two[] = "00:00.0 a\n00: 86 80\n\n00:01.0 b\n00: 86 80\n";
+	uint8_t bin[256] = { 0x86, 0x80 };
+	struct pcl_error err = { 0 };
+	int calls = 0;
+
+	(void)state;
+	assert_int_equal(pcl_cfg_parse_each(ctx, two, strlen(two), "two",
+					    each_positive, &calls, &err),
+			 -ECANCELED);
+	assert_int_equal(calls, 1);
+	assert_int_equal(pcl_cfg_parse_each(ctx, bin, sizeof(bin), "bin",
+					    each_positive, &calls, &err),
+			 -ECANCELED);
+	assert_int_equal(calls, 2);
+}
+
 static char *write_temp(const void *data, size_t len)
 {
 	char *path = strdup("/tmp/pcl-test-dump-XXXXXX");
@@ -765,6 +792,7 @@ int main(void)
 		cmocka_unit_test(test_binary),
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_load_large),
+		cmocka_unit_test(test_each_positive),
 		cmocka_unit_test(test_limit),
 		cmocka_unit_test(test_fixtures),
 		cmocka_unit_test(test_corpus),
