@@ -439,7 +439,8 @@ static int each_positive(void *opaque, struct pcl_cfg *cfg)
 /* A positive stop is -ECANCELED, for text and binary input alike. */
 static void test_each_positive(void **state)
 {
-	static const char two[] = "00:00.0 a\n00: 86 80\n\n00:01.0 b\n00: 86 80\n";
+	static const char two[] = "00:00.0 a\n00: 86 80\n\n"
+				  "00:01.0 b\n00: 86 80\n";
 	uint8_t bin[256] = { 0x86, 0x80 };
 	struct pcl_error err = { 0 };
 	int calls = 0;
