@@ -506,7 +506,7 @@ int cli_sources_each(char **args, int n,
 {
 	struct cli_sources src = { .each = each ? each : drop,
 				   .each_opaque = opaque };
-	int r = 0;
+	int r = n ? 0 : cli_sources_live(&src);
 
 	for (int i = 0; i < n && r == 0; i++)
 		r = cli_sources_add(&src, args[i]);

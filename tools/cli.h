@@ -123,9 +123,9 @@ bool cli_read_small_fd(int fd, char **buf, size_t *cap, size_t *len);
 bool cli_sources_rereadable(char **args, int n);
 
 /*
- * Every SOURCE of @args, each selected function handed to @each (which
- * takes it) as soon as it has been read; NULL @each: read and freed, to
- * see that they read. Reports; 0 or -1.
+ * Every SOURCE of @args (none: this machine's functions), each selected
+ * function handed to @each (which takes it) as soon as it has been read;
+ * NULL @each: read and freed, to see that they read. Reports; 0 or -1.
  */
 int cli_sources_each(char **args, int n,
 		     void (*each)(void *opaque, struct pcl_cfg *cfg),

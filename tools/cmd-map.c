@@ -702,14 +702,10 @@ static int map_json_sources(struct mapcli *m, char **args, int nargs,
 	struct jw out;
 	int ret = EXIT_OK;
 
-	if (twice && cli_sources_each(args, nargs, NULL, NULL) < 0)
+	if ((twice ? cli_sources_each(args, nargs, NULL, NULL) :
+		     cli_sources_args(&src, args, nargs, true)) < 0) {
+		cli_sources_free(&src);
 		return EXIT_USAGE;
-	for (int i = 0; !twice && i < (nargs ? nargs : 1); i++) {
-		if ((nargs ? cli_sources_add(&src, args[i]) :
-			     cli_sources_live(&src)) < 0) {
-			cli_sources_free(&src);
-			return EXIT_USAGE;
-		}
 	}
 	jw_init(&out, stdout);
 	cli_doc_stream_begin(&out);

@@ -409,9 +409,7 @@ static void show_one(void *opaque, struct pcl_cfg *cfg)
 static int show_sources(int nargs, char **args, const struct show_how *how)
 {
 	struct show_run run = { .how = how, .ret = EXIT_OK };
-	struct cli_sources src = { .each = show_one, .each_opaque = &run };
 	bool twice = cli_sources_rereadable(args, nargs);
-	int r = 0;
 
 	if (twice && cli_sources_each(args, nargs, NULL, NULL) < 0)
 		return EXIT_USAGE;
@@ -419,14 +417,7 @@ static int show_sources(int nargs, char **args, const struct show_how *how)
 	jw_hold(&run.out, !twice);
 	if (how->json)
 		cli_doc_stream_begin(&run.out);
-	if (twice)
-		r = cli_sources_each(args, nargs, show_one, &run);
-	else if (nargs == 0)
-		r = cli_sources_live(&src);
-	for (int i = 0; !twice && i < nargs && r == 0; i++)
-		r = cli_sources_add(&src, args[i]);
-	cli_sources_free(&src);
-	if (r < 0) {
+	if (cli_sources_each(args, nargs, show_one, &run) < 0) {
 		jw_discard(&run.out);
 		return EXIT_USAGE;
 	}
