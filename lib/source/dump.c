@@ -53,6 +53,14 @@ struct slot_set {
 	size_t used;
 };
 
+/* Where the devices go: to @each, or into an array when it is NULL. */
+struct sink {
+	pcl_cfg_each_fn each;
+	void *opaque;
+	struct pcl_cfg ***cfgs;
+	size_t *count;
+};
+
 struct reader {
 	struct pcl_ctx *ctx;
 	const char *name;
@@ -66,13 +74,12 @@ struct reader {
 	bool cur_rows;
 	size_t devices; /* closed so far */
 	/*
-	 * When set (pcl_cfg_parse_each(), pcl_cfg_load_each()), each device
-	 * goes to @each as it closes instead of into @cfgs, and the open one
-	 * is the reader's own until then.
+	 * With @to->each (pcl_cfg_parse_each(), pcl_cfg_load_each()), each
+	 * device goes to it as it closes instead of into @cfgs, and the open
+	 * one is the reader's own until then.
 	 */
-	pcl_cfg_each_fn each;
-	void *opaque;
-	int stopped; /* what @each returned to stop, else 0 */
+	const struct sink *to;
+	int stopped; /* what @to->each returned to stop, else 0 */
 	uint32_t row_line[ROWS]; /* line of each row of cur, 0 = none */
 	struct slot_set slots;
 };
@@ -194,7 +201,7 @@ static int close_device(struct reader *r)
 	if (!r->cur_rows) {
 		uint32_t line = cur->line;
 
-		if (r->each)
+		if (r->to->each)
 			pcl_cfg_free(cur);
 		return pcl_set_error(r->err, -EINVAL, r->name, line, 0, -1,
 				     "device has no hex rows (expected \"00: "
@@ -202,8 +209,8 @@ static int close_device(struct reader *r)
 	}
 	pcl_cfg_finish(cur);
 	r->devices++;
-	if (r->each) {
-		int ret = r->each(r->opaque, cur);
+	if (r->to->each) {
+		int ret = r->to->each(r->to->opaque, cur);
 
 		if (ret) {
 			/* Never > 0: that is load_windowed()'s "start over". */
@@ -226,7 +233,7 @@ static int device_line(struct reader *r, const char *ls)
 	if (ret < 0)
 		return ret;
 	cfg = pcl_cfg_alloc(r->ctx, r->name);
-	if (!cfg || (!r->each && push(r, cfg) < 0)) {
+	if (!cfg || (!r->to->each && push(r, cfg) < 0)) {
 		free(cfg);
 		return pcl_set_error(r->err, -ENOMEM, r->name, r->line, 0, -1,
 				     "out of memory");
@@ -748,14 +755,6 @@ static int parse_end(struct reader *r)
 	return 0;
 }
 
-/* Where the devices go: to @each, or into an array when it is NULL. */
-struct sink {
-	pcl_cfg_each_fn each;
-	void *opaque;
-	struct pcl_cfg ***cfgs;
-	size_t *count;
-};
-
 static struct reader *reader_new(struct pcl_ctx *ctx, const char *name,
 				 const struct sink *to, struct pcl_error *err)
 {
@@ -765,15 +764,16 @@ static struct reader *reader_new(struct pcl_ctx *ctx, const char *name,
 		r->ctx = ctx;
 		r->name = name;
 		r->err = err;
-		r->each = to->each;
-		r->opaque = to->opaque;
+		r->to = to;
 	}
 	return r;
 }
 
 /* Hand the cfgs over when @ret is 0, else free them; free @r. */
-static int reader_done(struct reader *r, int ret, const struct sink *to)
+static int reader_done(struct reader *r, int ret)
 {
+	const struct sink *to = r->to;
+
 	if (to->each)
 		pcl_cfg_free(r->cur); /* a device an error left open */
 	if (ret < 0) {
@@ -876,7 +876,7 @@ static int parse(struct pcl_ctx *ctx, const void *data, size_t len,
 				    "not text)",
 				    len, (unsigned char)*bin,
 				    (size_t)(bin - (const char *)d));
-	return reader_done(r, ret, to);
+	return reader_done(r, ret);
 }
 
 PCL_EXPORT int pcl_cfg_parse(struct pcl_ctx *ctx, const void *data, size_t len,
@@ -1067,7 +1067,7 @@ static int load_windowed(struct pcl_ctx *ctx, int fd, const char *name,
 		ret = parse_end(r);
 	stopped = r->stopped;
 	*handed_over = to->each ? r->devices : 0;
-	ret = reader_done(r, ret, to);
+	ret = reader_done(r, ret);
 	return stopped ? stopped : ret < 0 ? 1 : 0;
 }
 
