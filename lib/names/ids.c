@@ -48,6 +48,7 @@ enum ids_kind { IDS_VENDOR, IDS_DEVICE, IDS_CLASS, IDS_SUBCLASS, IDS_KINDS };
  */
 #define IDS_OFF_BITS 27
 #define IDS_OFF_MASK ((UINT64_C(1) << IDS_OFF_BITS) - 1)
+_Static_assert(IDS_MAX_SIZE + 1 <= IDS_OFF_MASK, "pool offsets fit");
 
 /* Each kind has its array: the file lists each kind in order. */
 struct ids_kind_index {
@@ -123,22 +124,11 @@ static void add(struct pcl_ids *ids, enum ids_kind kind, uint32_t id,
 		k->ent = e;
 		k->cap = cap;
 	}
-	if (!ids->pool || ids->pool_cap - ids->pool_len < len + 1) {
-		size_t cap = ids->pool_cap ? 2 * ids->pool_cap : 65536;
-		char *p;
-
-		while (cap - ids->pool_len < len + 1)
-			cap *= 2;
-		p = realloc(ids->pool, cap);
-		if (!p) {
-			ids->oom = true;
-			return;
-		}
-		ids->pool = p;
-		ids->pool_cap = cap;
-	}
-	/* Past IDS_MAX_SIZE only a text in memory gets, and not a name. */
-	if (ids->pool_len > IDS_OFF_MASK) {
+	/*
+	 * Cannot happen: the pool has a byte for each of the text's and one
+	 * more (ids_new()). Checked all the same, as the bound of the copy.
+	 */
+	if (ids->pool_cap - ids->pool_len < len + 1) {
 		ids->oom = true;
 		return;
 	}
