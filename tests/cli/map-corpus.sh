@@ -8,6 +8,8 @@
 # the quirk files matched by python on the dump's own ID bytes). A dump
 # with no window must have a reason python can see too: no extended space
 # read, or no 8 zero bytes in a row outside the capabilities `show` lists.
+# And `show` (text, JSON) and `map --json` print the same of a dump file,
+# read twice, and of its text on standard input, read once and held.
 set -u
 [ -d "$PCL_CORPUS" ] || exit 77
 command -v python3 >/dev/null 2>&1 || exit 77
@@ -16,6 +18,8 @@ trap 'rm -rf "$tmp"' EXIT
 fail=0
 n=0
 q="--no-default-quirks --quirks $PCL_SRCDIR/data/quirks"
+# Where a function was read from: the only difference of file and stdin.
+norm='s/"source": "[^"]*"/"source": ""/; s/^\tSource: [^:]*:/\tSource: :/'
 
 for f in "$PCL_CORPUS"/*.lspci; do
 	n=$((n + 1))
@@ -36,6 +40,16 @@ for f in "$PCL_CORPUS"/*.lspci; do
 	[ $rc -le 1 ] || { echo "FAIL: gaps ext $b: exit $rc" >&2; cat "$tmp/err" >&2; fail=1; }
 	"$PCILAYOUT" show --json "$f" >"$tmp/$b.show.json" 2>/dev/null
 	[ $? -le 1 ] || { echo "FAIL: show $b" >&2; fail=1; }
+	# A file is read twice and printed as it is read; standard input is
+	# read once and its output held: the same functions either way.
+	for cmd in "show" "show --json" "map $q --json"; do
+		# shellcheck disable=SC2086 # $cmd is the words of a command
+		"$PCILAYOUT" $cmd "$f" 2>&1 | sed "$norm" >"$tmp/file"
+		# shellcheck disable=SC2086
+		"$PCILAYOUT" $cmd - <"$f" 2>&1 | sed "$norm" >"$tmp/stdin"
+		cmp -s "$tmp/file" "$tmp/stdin" ||
+			{ echo "FAIL: $cmd $b: the file and its text on stdin differ" >&2; fail=1; }
+	done
 done
 [ $n -gt 0 ] || exit 77
 
